@@ -1,0 +1,23 @@
+/**
+ * Weft: live, server-rendered UI for TypeScript on Node.js.
+ *
+ * @example
+ * import { createWeft, defineView, html } from "weft";
+ * const Counter = defineView({
+ *   mount: () => ({ count: 0 }),
+ *   events: { inc: (s) => ({ count: s.count + 1 }) },
+ *   render: (s) => html`<button weft-click="inc">Count: ${s.count}</button>`,
+ * });
+ * await createWeft({ views: { "/": Counter }, secret: process.env.WEFT_SECRET }).listen(3000);
+ */
+export { createWeft, type WeftApp, type Next } from "./server/app.ts";
+export { defineView } from "./server/view.ts";
+export type {
+  EventFn, EventHandler, InfoHandler, Json, Params, Payload, SessionData, StandardResult, StandardSchemaV1,
+  ValidatedEvent, ViewContext, ViewDefinition,
+} from "./server/view.ts";
+export { html, raw, Template, Raw, type TemplateValue } from "./server/template/html.ts";
+export { renderToString } from "./server/template/render-tree.ts";
+export { defaultLayout } from "./server/http/page.ts";
+export type { Layout, PageParts, TransportName, WeftOptions } from "./server/options.ts";
+export { ERRORS, type ErrorCode } from "./protocol/errors.ts";

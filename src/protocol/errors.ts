@@ -1,0 +1,41 @@
+/**
+ * The one error registry. Every rejection Weft makes — on the wire, over HTTP or
+ * in the browser — uses one of these codes. Codes are stable and never reused;
+ * docs/errors.md is kept equal to this table by a test.
+ */
+export interface ErrorSpec {
+  /** Human-readable default message. */
+  readonly message: string;
+  /** HTTP status when the error answers a request. */
+  readonly status: number;
+  /** WebSocket close code when the error ends the connection, else 0. */
+  readonly close: number;
+}
+
+export const ERRORS = {
+  E_BAD_FRAME: { message: "the frame is not a valid Weft message (JSON object with a known kind)", status: 400, close: 0 },
+  E_TOO_LARGE: { message: "the message is larger than the server accepts", status: 413, close: 0 },
+  E_UNKNOWN_VIEW: { message: "no view is registered at that path", status: 404, close: 0 },
+  E_BAD_TOKEN: { message: "the view token is missing, malformed or its signature is wrong", status: 403, close: 0 },
+  E_TOKEN_EXPIRED: { message: "the view token has expired; reload the page", status: 403, close: 0 },
+  E_NOT_JOINED: { message: "that view id has not joined on this connection", status: 409, close: 0 },
+  E_UNKNOWN_EVENT: { message: "the view has no handler for that event", status: 400, close: 0 },
+  E_INVALID: { message: "the event payload does not match the handler's schema", status: 422, close: 0 },
+  E_HANDLER: { message: "the event handler failed; the view keeps its last good state", status: 500, close: 0 },
+  E_RENDER: { message: "the view failed to render; the view keeps its last good state", status: 500, close: 0 },
+  E_MOUNT: { message: "the view failed to mount", status: 500, close: 0 },
+  E_TOO_MANY_VIEWS: { message: "too many views joined on one connection", status: 429, close: 0 },
+  E_HEARTBEAT: { message: "no heartbeat from the peer within two intervals", status: 408, close: 4008 },
+  E_SHUTDOWN: { message: "the server is shutting down; reconnect", status: 503, close: 4503 },
+  E_INTERNAL: { message: "internal error", status: 500, close: 0 },
+  E_CLIENT_TRANSPORT: { message: "the browser could not reach the server", status: 0, close: 0 },
+  E_CLIENT_PATCH: { message: "the browser could not apply an update; it rejoins", status: 0, close: 0 },
+} as const satisfies Record<string, ErrorSpec>;
+
+/** Every error code. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** True when `code` is a registered error code. */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERRORS, code);
+}

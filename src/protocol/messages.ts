@@ -1,0 +1,179 @@
+/**
+ * The Weft wire protocol, defined once and imported by both the server and the
+ * browser client. Nothing else in the code base spells a wire key.
+ *
+ * Every frame is one JSON object (the envelope). Keys are one letter because the
+ * envelope travels with every update: a counter increment is ~35 bytes down.
+ *
+ * Invariants:
+ * - every server → client message carries `q` (its seq, per view session,
+ *   starting at 1 and increasing by one), so a client can resume from the last
+ *   seq it saw and the server can replay from its bounded outbox;
+ * - every client event carries `r` (its ref, per view session, increasing), so
+ *   the server applies each event once and acknowledges it with that ref.
+ */
+
+/** Message kinds, client → server. */
+export const C = {
+  /** Join (or rejoin) a view: `d` is {@link JoinPayload}. */
+  join: "j",
+  /** An event for a view handler: `e` is the name, `d` the payload, `r` the ref. */
+  event: "e",
+  /** The client has applied every message up to `q` (lets the server trim its outbox). */
+  ack: "a",
+  /** The client leaves a view (the element was removed or the page is unloading). */
+  leave: "l",
+  /** Heartbeat: the server answers with a heartbeat, proving the link is alive. */
+  heartbeat: "h",
+} as const;
+
+/** Message kinds, server → client. */
+export const S = {
+  /** A full rendered tree `d` ({@link RenderedTree}), with new statics in `s`. */
+  rendered: "f",
+  /** A diff `d` against the client's tree, with new statics in `s`. */
+  diff: "d",
+  /** A server-pushed event `e` with payload `d` (ctx.pushEvent). */
+  push: "p",
+  /** Navigation `d` ({@link NavPayload}). */
+  nav: "n",
+  /** An error: `c` is the code, `m` the message, `r` the event ref when one caused it. */
+  error: "x",
+  /** Acknowledges event ref `r` when its handling changed nothing on screen. */
+  reply: "r",
+  /** Heartbeat answer. Carries no seq: it is not part of the view's message stream. */
+  heartbeat: "h",
+} as const;
+
+export type ClientKind = (typeof C)[keyof typeof C];
+export type ServerKind = (typeof S)[keyof typeof S];
+
+/**
+ * The envelope keys. Kept here so that both sides agree and nothing else spells
+ * them: `t` kind, `v` view id (client-chosen, multiplexes views on one link),
+ * `q` seq, `r` event ref, `e` event name, `d` data, `s` statics, `c` error code,
+ * `m` error message, `k` a fresh token (join answers).
+ */
+export interface Envelope {
+  /** Message kind ({@link C} or {@link S}). */
+  t: string;
+  /** View id on the page, chosen by the client at join. */
+  v?: number;
+  /** Server seq (server → client), or last seq seen (client ack). */
+  q?: number;
+  /** Client event ref. */
+  r?: number;
+  /** Event name (client event, server push). */
+  e?: string;
+  /** Data: payload, tree or diff. */
+  d?: unknown;
+  /** Statics new to this view session: fingerprint id → static strings. */
+  s?: Record<string, string[]>;
+  /** Error code. */
+  c?: string;
+  /** Error message. */
+  m?: string;
+  /** A refreshed view token (sent with the join answer). */
+  k?: string;
+}
+
+/** `d` of a join. */
+export interface JoinPayload {
+  /** The signed view token from the server-rendered page. */
+  k: string;
+  /** Last seq the client applied, on a rejoin; absent on a first join. */
+  q?: number;
+  /** The page URL (for navigation-aware views). */
+  u?: string;
+}
+
+/** `d` of a nav message. */
+export interface NavPayload {
+  /** Target URL. */
+  to: string;
+  /** "patch" keeps the view and updates the URL; "redirect" loads the page. */
+  kind: "patch" | "redirect";
+  /** Replace the history entry instead of pushing one. */
+  replace?: boolean;
+}
+
+/**
+ * A rendered tree, as it travels.
+ *
+ * - a string is escaped HTML, inserted as is;
+ * - `{ s, d }` is a template: `s` the fingerprint id of its statics (sent once
+ *   per view session in an envelope's `s` table), `d` its dynamic slots;
+ *   the HTML is statics[0] + d[0] + statics[1] + … + statics[n];
+ * - `{ l }` is a list (an array in the template), items one after another.
+ *
+ * A diff mirrors it: a string or a node with `s` or `l` replaces the slot; an
+ * object with only numeric keys patches the template's changed slots; `{ n, u }`
+ * patches a list: `n` its new length, `u` the changed or added items by index.
+ */
+export type RenderedTree = string | TemplateNode | ListNode;
+
+/** A template instance on the wire. */
+export interface TemplateNode {
+  /** Statics fingerprint id. */
+  s: number;
+  /** Dynamic slots. */
+  d: RenderedTree[];
+}
+
+/** A list on the wire. */
+export interface ListNode {
+  /** Items. */
+  l: RenderedTree[];
+}
+
+/** A diff of a template's slots: slot index → slot diff. */
+export type SlotsDiff = { [slot: string]: TreeDiff };
+
+/** A diff of a list. */
+export interface ListDiff {
+  /** New length. */
+  n: number;
+  /** Changed or new items: index → item diff (a full item when the index is new). */
+  u?: { [index: string]: TreeDiff };
+}
+
+/** A diff of a tree position. */
+export type TreeDiff = RenderedTree | SlotsDiff | ListDiff;
+
+/** Attribute names the browser client reads. */
+export const ATTR = {
+  /** On a view root: the view path. */
+  view: "weft-view",
+  /** On a view root: the signed join token. */
+  token: "weft-token",
+  click: "weft-click",
+  submit: "weft-submit",
+  change: "weft-change",
+  input: "weft-input",
+  keydown: "weft-keydown",
+  keyup: "weft-keyup",
+  focus: "weft-focus",
+  blur: "weft-blur",
+  key: "weft-key",
+  debounce: "weft-debounce",
+  throttle: "weft-throttle",
+  valuePrefix: "weft-value-",
+  disableWith: "weft-disable-with",
+  /** Children of this element keep what the client put there (third-party widgets). */
+  ignore: "weft-ignore",
+} as const;
+
+/** Classes the client sets. */
+export const CLASS = {
+  loading: "weft-loading",
+  connected: "weft-connected",
+  disconnected: "weft-disconnected",
+} as const;
+
+/** Paths the server answers under. */
+export const PATHS = {
+  /** The client bundle. */
+  client: "/weft/client.js",
+  /** The WebSocket endpoint. */
+  socket: "/weft/ws",
+} as const;

@@ -1,0 +1,79 @@
+/**
+ * The rendered tree, pure: merging diffs and building HTML. Used by the browser
+ * client to apply what the server sends, by the server to render pages, and by
+ * the tests to prove that diffs rebuild exactly what a full render gives.
+ * Never touches `document`.
+ */
+import type { ListDiff, ListNode, RenderedTree, SlotsDiff, TemplateNode, TreeDiff } from "./messages.ts";
+
+/** Looks up the static strings of a fingerprint id. */
+export type StaticsLookup = (id: number) => readonly string[] | undefined;
+
+/** True when `x` is a template node (`{ s, d }`). */
+export function isTemplateNode(x: unknown): x is TemplateNode {
+  return typeof x === "object" && x !== null && "s" in x;
+}
+
+/** True when `x` is a list node (`{ l }`). */
+export function isListNode(x: unknown): x is ListNode {
+  return typeof x === "object" && x !== null && "l" in x;
+}
+
+/** True when `x` is a list diff (`{ n, u? }`). */
+export function isListDiff(x: unknown): x is ListDiff {
+  return typeof x === "object" && x !== null && "n" in x;
+}
+
+/**
+ * Applies `diff` to `tree` and returns the new tree. Mutates `tree` in place
+ * where it can (the client owns its tree; copying on every keystroke is waste).
+ * Throws a `TypeError` on a diff that does not fit the tree, so that the caller
+ * can ask for a full render instead of showing a wrong DOM.
+ */
+export function applyDiff(tree: RenderedTree | undefined, diff: TreeDiff): RenderedTree {
+  if (typeof diff === "string" || isTemplateNode(diff) || isListNode(diff)) return diff;
+  if (isListDiff(diff)) return applyListDiff(tree, diff);
+  if (!isTemplateNode(tree)) throw new TypeError("slot diff for a position that holds no template");
+  applySlots(tree, diff);
+  return tree;
+}
+
+function applySlots(node: TemplateNode, diff: SlotsDiff): void {
+  for (const key in diff) {
+    const i = Number(key);
+    if (!Number.isInteger(i) || i < 0 || i >= node.d.length) throw new TypeError(`slot ${key} out of range`);
+    node.d[i] = applyDiff(node.d[i], diff[key] as TreeDiff);
+  }
+}
+
+function applyListDiff(tree: RenderedTree | undefined, diff: ListDiff): RenderedTree {
+  if (!isListNode(tree)) throw new TypeError("list diff for a position that holds no list");
+  const items = tree.l;
+  if (!Number.isInteger(diff.n) || diff.n < 0) throw new TypeError("bad list length");
+  items.length = Math.min(items.length, diff.n);
+  for (const key in diff.u) {
+    const i = Number(key);
+    if (!Number.isInteger(i) || i < 0 || i >= diff.n) throw new TypeError(`list index ${key} out of range`);
+    items[i] = applyDiff(items[i], diff.u[key] as TreeDiff);
+  }
+  if (items.length !== diff.n) throw new TypeError("list diff leaves holes");
+  return tree;
+}
+
+/**
+ * Builds the HTML of a tree. Throws a `TypeError` when a fingerprint's statics
+ * are unknown (the server sends them before, or with, the first use).
+ */
+export function toHtml(tree: RenderedTree, statics: StaticsLookup): string {
+  if (typeof tree === "string") return tree;
+  if (isListNode(tree)) {
+    let out = "";
+    for (const item of tree.l) out += toHtml(item, statics);
+    return out;
+  }
+  const s = statics(tree.s);
+  if (s === undefined) throw new TypeError(`unknown statics ${tree.s}`);
+  let out = s[0] ?? "";
+  for (let i = 0; i < tree.d.length; i++) out += toHtml(tree.d[i] as RenderedTree, statics) + (s[i + 1] ?? "");
+  return out;
+}

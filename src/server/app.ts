@@ -1,0 +1,106 @@
+/**
+ * `createWeft`: assembles the engine, the transports and the HTTP handler.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { PATHS } from "../protocol/messages.ts";
+import { Core } from "./core.ts";
+import { clientBundle } from "./http/client-bundle.ts";
+import { renderPage } from "./http/page.ts";
+import { sendError } from "./http/respond.ts";
+import { serveClient } from "./http/static-client.ts";
+import { resolveOptions, type WeftOptions } from "./options.ts";
+import { WebSocketTransport } from "./transports/websocket.ts";
+
+/** Calls the next middleware (Express, Connect) when a request is not Weft's. */
+export type Next = (err?: unknown) => void;
+
+/** A Weft app. */
+export interface WeftApp {
+  /**
+   * The Node request listener: serves view pages and `/weft/*`. As Express
+   * middleware (`app.use(weft.handler)`) it passes other requests on.
+   */
+  readonly handler: (req: IncomingMessage, res: ServerResponse, next?: Next) => void;
+  /** The Node `'upgrade'` listener for the WebSocket endpoint (`/weft/ws`). */
+  readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Starts an HTTP server with the handler and upgrade listener. Resolves with its address. */
+  listen(port?: number, host?: string): Promise<AddressInfo>;
+  /** Closes the server (when `listen` started it), every socket and every session. */
+  close(): Promise<void>;
+  /** Live numbers (sessions, sockets), for tests and health checks. */
+  stats(): { sessions: number; pendingMounts: number; sockets: number };
+}
+
+/**
+ * Creates a Weft app.
+ *
+ * @example
+ * const app = createWeft({ views: { "/counter": Counter }, secret: process.env.WEFT_SECRET });
+ * await app.listen(3000);
+ * // or: http.createServer(app.handler).on("upgrade", app.upgrade).listen(3000)
+ */
+export function createWeft(options: WeftOptions): WeftApp {
+  const core = new Core(resolveOptions(options));
+  const ws = new WebSocketTransport(core);
+  const offersWebSocket = core.options.transports.includes("websocket");
+  let server: Server | undefined;
+  // Build the client at once so the first page does not wait for it.
+  clientBundle().catch((err: unknown) => core.options.onError(err, "client bundle build"));
+
+  const handler = (req: IncomingMessage, res: ServerResponse, next?: Next): void => {
+    route(req, res, next).catch((err: unknown) => {
+      core.options.onError(err, `${req.method} ${req.url}`);
+      sendError(res, "E_INTERNAL");
+    });
+  };
+
+  async function route(req: IncomingMessage, res: ServerResponse, next?: Next): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const readOnly = req.method === "GET" || req.method === "HEAD";
+    if (readOnly && url.pathname === PATHS.client) return serveClient(req, res, url, await clientBundle());
+    const match = readOnly ? core.router.match(url.pathname) : undefined;
+    if (match !== undefined) return renderPage(core, match, url, res, (await clientBundle()).hash, req.method === "HEAD");
+    if (next !== undefined) return next();
+    sendError(res, "E_UNKNOWN_VIEW", `no view at ${url.pathname}`);
+  }
+
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (!offersWebSocket || path !== PATHS.socket) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    ws.upgrade(req, socket, head);
+  };
+
+  return {
+    handler,
+    upgrade,
+    listen(port = 0, host = "127.0.0.1") {
+      return new Promise((resolve, reject) => {
+        server = createServer(handler);
+        server.on("upgrade", upgrade);
+        server.once("error", reject);
+        server.listen(port, host, () => resolve(server!.address() as AddressInfo));
+      });
+    },
+    async close() {
+      ws.close();
+      core.close();
+      if (server !== undefined) {
+        const s = server;
+        server = undefined;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
+      }
+    },
+    stats() {
+      const r = core.registry.stats();
+      return { sessions: r.live, pendingMounts: r.pending, sockets: ws.size };
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * One client link, whatever the transport: parses and checks frames, routes
+ * them to the view sessions joined on it, answers protocol errors. A transport
+ * creates a Connection per link, feeds it frames and tells it when the link
+ * closes; everything else happens here.
+ */
+import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
+import { C, S, type Envelope } from "../protocol/messages.ts";
+import type { Core } from "./core.ts";
+import type { Sink, ViewSession } from "./session.ts";
+import type { Payload } from "./view.ts";
+
+/** The transport side of a link. */
+export interface Link extends Sink {
+  /** Closes the link (code is a WebSocket close code where it applies). */
+  close(code: number, reason: string): void;
+}
+
+const MAX_ID = 2 ** 31 - 1;
+const MAX_EVENT_NAME = 256;
+
+export class Connection {
+  /** Joined views by the client's view id; a promise while the join mounts. */
+  private readonly views = new Map<number, ViewSession | Promise<ViewSession | undefined>>();
+  private closed = false;
+
+  constructor(private readonly core: Core, private readonly link: Link) {}
+
+  /** Handles one frame from the client. Never throws. */
+  receive(frame: string, bytes: number): void {
+    if (this.closed) return;
+    if (bytes > this.core.options.maxMessageBytes) return this.reject("E_TOO_LARGE", undefined, `the message is ${bytes} bytes; the limit is ${this.core.options.maxMessageBytes}`);
+    let msg: unknown;
+    try {
+      msg = JSON.parse(frame);
+    } catch {
+      return this.reject("E_BAD_FRAME", undefined, "the frame is not JSON");
+    }
+    if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return this.reject("E_BAD_FRAME");
+    try {
+      this.dispatch(msg as Envelope);
+    } catch (err) {
+      this.core.options.onError(err, "frame dispatch");
+      this.reject("E_INTERNAL");
+    }
+  }
+
+  /** The link closed: sessions wait for their client to come back. */
+  close(): void {
+    this.closed = true;
+    for (const entry of this.views.values()) {
+      if (entry instanceof Promise) void entry.then((s) => s && this.release(s));
+      else this.release(entry);
+    }
+    this.views.clear();
+  }
+
+  /** Number of views joined on this link. */
+  get size(): number {
+    return this.views.size;
+  }
+
+  private dispatch(msg: Envelope): void {
+    const t = msg.t;
+    if (t === C.heartbeat) return this.link.send(HEARTBEAT);
+    const v = msg.v;
+    if (!isId(v)) return this.reject("E_BAD_FRAME", undefined, "`v` must be a positive integer view id");
+    switch (t) {
+      case C.event: return this.event(v, msg);
+      case C.join: return this.join(v, msg.d);
+      case C.ack: return this.withView(v, (s) => isSeq(msg.q) && s.ack(msg.q));
+      case C.leave: return this.leave(v);
+      default: return this.reject("E_BAD_FRAME", v, "unknown message kind");
+    }
+  }
+
+  private event(v: number, msg: Envelope): void {
+    const { r, e } = msg;
+    const d = msg.d ?? {};
+    if (!isId(r)) return this.reject("E_BAD_FRAME", v, "`r` must be a positive integer ref");
+    if (typeof e !== "string" || e.length === 0 || e.length > MAX_EVENT_NAME) return this.reject("E_BAD_FRAME", v, "`e` must be an event name");
+    if (typeof d !== "object" || d === null || Array.isArray(d)) return this.reject("E_BAD_FRAME", v, "`d` must be an object");
+    this.withView(v, (s) => s.event(r, e, d as Payload), r);
+  }
+
+  private join(v: number, d: unknown): void {
+    const p = (typeof d === "object" && d !== null ? d : {}) as { k?: unknown; q?: unknown };
+    const lastSeq = isSeq(p.q) ? p.q : undefined;
+    const existing = this.views.get(v);
+    if (existing === undefined && this.views.size >= this.core.options.maxViewsPerConnection) return this.reject("E_TOO_MANY_VIEWS", v);
+    if (existing !== undefined && !(existing instanceof Promise)) this.release(existing);
+    const joining = this.core.join(this.link, v, p.k, lastSeq).then(
+      (res) => {
+        if (typeof res === "string") {
+          this.views.delete(v);
+          this.reject(res, v);
+          return undefined;
+        }
+        if (this.closed) {
+          this.release(res);
+          return undefined;
+        }
+        this.views.set(v, res);
+        return res;
+      },
+      (err) => {
+        this.core.options.onError(err, "join");
+        this.views.delete(v);
+        this.reject("E_INTERNAL", v);
+        return undefined;
+      },
+    );
+    this.views.set(v, joining);
+  }
+
+  private leave(v: number): void {
+    const entry = this.views.get(v);
+    this.views.delete(v);
+    if (entry instanceof Promise) void entry.then((s) => s && this.core.registry.drop(s));
+    else if (entry !== undefined) this.core.registry.drop(entry);
+  }
+
+  /** Runs `fn` on view `v` once joined; frames for a joining view wait for it. */
+  private withView(v: number, fn: (s: ViewSession) => unknown, ref?: number): void {
+    const entry = this.views.get(v);
+    if (entry === undefined) return this.reject("E_NOT_JOINED", v, undefined, ref);
+    if (entry instanceof Promise) {
+      void entry.then((s) => s && this.views.get(v) === s && this.run(s, fn, v, ref));
+      return;
+    }
+    this.run(entry, fn, v, ref);
+  }
+
+  private run(s: ViewSession, fn: (s: ViewSession) => unknown, v: number, ref?: number): void {
+    // Another link rejoined this session (a reconnect this link has not noticed yet).
+    if (!s.isAttachedTo(this.link)) return this.reject("E_NOT_JOINED", v, undefined, ref);
+    fn(s);
+  }
+
+  private release(s: ViewSession): void {
+    s.detach(this.link);
+    this.core.registry.release(s);
+  }
+
+  /** Answers a frame with an error; these carry no seq (no view stream owns them). */
+  private reject(code: ErrorCode, v?: number, message?: string, ref?: number): void {
+    const env: Envelope = { t: S.error, c: code, m: message ?? ERRORS[code].message };
+    if (v !== undefined) env.v = v;
+    if (ref !== undefined) env.r = ref;
+    this.link.send(JSON.stringify(env));
+  }
+}
+
+const HEARTBEAT = JSON.stringify({ t: S.heartbeat });
+
+function isId(x: unknown): x is number {
+  return typeof x === "number" && Number.isInteger(x) && x > 0 && x <= MAX_ID;
+}
+
+function isSeq(x: unknown): x is number {
+  return typeof x === "number" && Number.isInteger(x) && x >= 0;
+}

@@ -1,0 +1,121 @@
+/**
+ * The engine every transport and the page handler share: mounting views,
+ * signing tokens, joining sessions. Transports only move frames.
+ */
+import { randomBytes } from "node:crypto";
+import type { ErrorCode } from "../protocol/errors.ts";
+import { SessionRegistry } from "./registry.ts";
+import type { ResolvedOptions } from "./options.ts";
+import { Router, type RouteMatch } from "./router.ts";
+import { TokenSigner, type TokenClaims } from "./security/token.ts";
+import { ViewSession, type SessionInit, type Sink } from "./session.ts";
+import type { Json, Params, ViewContext, ViewDefinition } from "./view.ts";
+
+/** A page mount's outcome. */
+export type PageMount =
+  | { kind: "view"; init: SessionInit<unknown>; token: string; title: string }
+  | { kind: "redirect"; to: string };
+
+/** A join's outcome. */
+export type JoinResult = ViewSession | ErrorCode;
+
+export class Core {
+  readonly router: Router;
+  readonly signer: TokenSigner;
+  readonly registry: SessionRegistry;
+
+  constructor(readonly options: ResolvedOptions) {
+    this.router = new Router(options.views as Record<string, ViewDefinition<unknown>>);
+    this.signer = new TokenSigner(options.secrets);
+    this.registry = new SessionRegistry(options);
+  }
+
+  /**
+   * Mounts a view for a server-rendered page. The state is kept as a pending
+   * mount so that the browser's join takes it over: mount runs once per page.
+   */
+  async mountPage(route: RouteMatch, query: Params): Promise<PageMount> {
+    const params: Params = Object.assign(Object.create(null), query, route.params);
+    const sid = randomBytes(16).toString("base64url");
+    const { ctx, timers, redirect } = pageContext(params);
+    const state = await route.view.mount(params, ctx);
+    if (redirect.to !== undefined) return { kind: "redirect", to: redirect.to };
+    const init: SessionInit<unknown> = { sid, view: route.view, params, session: {}, state, timers };
+    this.registry.putPending(init);
+    const title = typeof route.view.title === "function" ? route.view.title(state) : (route.view.title ?? "");
+    return { kind: "view", init, token: this.token(sid, route.pattern, params), title };
+  }
+
+  /** Signs a view token. */
+  token(sid: string, view: string, params: Params): string {
+    return this.signer.sign({ sid, view, params, exp: Date.now() + this.options.tokenMaxAgeMs });
+  }
+
+  /**
+   * Joins a view: resumes the live session, or takes over the page's pending
+   * mount, or mounts afresh (the server restarted or the page waited too long).
+   */
+  async join(sink: Sink, v: number, token: unknown, lastSeq: number | undefined): Promise<JoinResult> {
+    const claims = this.signer.verify(token);
+    if (typeof claims === "string") return claims;
+    const view = this.router.byPath(claims.view);
+    if (view === undefined) return "E_UNKNOWN_VIEW";
+    const fresh = this.token(claims.sid, claims.view, claims.params);
+    let session = this.registry.claim(claims.sid);
+    if (session === undefined) {
+      const init = this.registry.takePending(claims.sid, view) ?? (await this.mountLive(view, claims));
+      if (typeof init === "string") return init;
+      // A concurrent join of the same sid may have won while we awaited mount.
+      session = this.registry.claim(claims.sid) ?? this.start(init);
+      lastSeq = undefined;
+    }
+    session.attach(sink, v, lastSeq, fresh);
+    return session;
+  }
+
+  private start(init: SessionInit<unknown>): ViewSession {
+    const s = new ViewSession(init, { outboxSize: this.options.outboxSize, onError: this.options.onError });
+    this.registry.add(s);
+    return s;
+  }
+
+  private async mountLive(view: ViewDefinition<unknown>, claims: TokenClaims): Promise<SessionInit<unknown> | ErrorCode> {
+    const params: Params = Object.assign(Object.create(null), claims.params);
+    const { ctx, timers } = pageContext(params, true);
+    try {
+      const state = await view.mount(params, ctx);
+      return { sid: claims.sid, view, params, session: {}, state, timers };
+    } catch (err) {
+      this.options.onError(err, `mount of ${claims.view}`);
+      return "E_MOUNT";
+    }
+  }
+
+  /** Ends every session. */
+  close(): void {
+    this.registry.close();
+  }
+}
+
+/**
+ * The context of a mount that has no session yet: timers are recorded and
+ * start when the session does; pushes have no one to go to and are dropped;
+ * a redirect answers the page request.
+ */
+function pageContext(params: Params, connected = false) {
+  const timers: SessionInit<unknown>["timers"] = [];
+  const redirect: { to?: string } = {};
+  const ctx: ViewContext = {
+    connected,
+    params,
+    session: {},
+    pushEvent: () => {},
+    schedule: (name: string, payload: Json | undefined, ms: number) => {
+      const t = { name, payload, ms, cancelled: false };
+      timers.push(t);
+      return () => { t.cancelled = true; };
+    },
+    navigate: (to: string) => { redirect.to = to; },
+  };
+  return { ctx, timers, redirect };
+}

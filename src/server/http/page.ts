@@ -1,0 +1,58 @@
+/**
+ * Server-rendered pages: GET of a view's path mounts the view, renders it in
+ * its root element with the signed join token, and wraps it in the layout.
+ */
+import type { ServerResponse } from "node:http";
+import { ATTR, PATHS } from "../../protocol/messages.ts";
+import { toHtml } from "../../protocol/tree.ts";
+import type { Core } from "../core.ts";
+import type { Layout, PageParts } from "../options.ts";
+import type { RouteMatch } from "../router.ts";
+import { staticsOf } from "../template/compile.ts";
+import { escapeHtml } from "../template/escape.ts";
+import { renderTree } from "../template/render-tree.ts";
+import { sendError } from "./respond.ts";
+
+/**
+ * The layout used when the app gives none: a minimal HTML5 document.
+ * @example createWeft({ views, layout: (p) => defaultLayout({ ...p, title: `${p.title} · Acme` }) })
+ */
+export const defaultLayout: Layout = (p: PageParts) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
+  `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${p.title}</title>${p.script}</head>` +
+  `<body>${p.body}</body></html>`;
+
+/** Renders a view's page into `res`. */
+export async function renderPage(core: Core, route: RouteMatch, url: URL, res: ServerResponse, clientHash: string, head: boolean): Promise<void> {
+  let mounted;
+  try {
+    mounted = await core.mountPage(route, Object.fromEntries(url.searchParams));
+  } catch (err) {
+    core.options.onError(err, `mount of ${route.pattern}`);
+    return sendError(res, "E_MOUNT");
+  }
+  if (mounted.kind === "redirect") {
+    res.writeHead(302, { Location: mounted.to, "Cache-Control": "no-store" }).end();
+    return;
+  }
+  const { init, token, title } = mounted;
+  let inner: string;
+  try {
+    inner = toHtml(renderTree(init.view.render(init.state)), staticsOf);
+  } catch (err) {
+    core.options.onError(err, `render of ${route.pattern}`);
+    return sendError(res, "E_RENDER");
+  }
+  const body = `<div ${ATTR.view}="${escapeHtml(route.pattern)}" ${ATTR.token}="${token}">${inner}</div>`;
+  const script = `<script src="${PATHS.client}?v=${clientHash}" defer data-heartbeat="${core.options.heartbeatMs}"></script>`;
+  const page = (core.options.layout ?? defaultLayout)({ title: escapeHtml(title), body, script, path: url.pathname });
+  const bytes = Buffer.from(page, "utf8");
+  res.writeHead(200, {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Length": bytes.length,
+    // The page holds a session token: never cache it, never share it.
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+  });
+  res.end(head ? undefined : bytes);
+}

@@ -1,0 +1,18 @@
+/** Small response helpers shared by the HTTP handlers. */
+import type { ServerResponse } from "node:http";
+import { ERRORS, type ErrorCode } from "../../protocol/errors.ts";
+
+/** Answers with the registry's status and a JSON body `{ error: { code, message } }`. */
+export function sendError(res: ServerResponse, code: ErrorCode, message: string = ERRORS[code].message): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: { code, message } });
+  res.writeHead(ERRORS[code].status || 500, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+    "Cache-Control": "no-store",
+  });
+  res.end(body);
+}

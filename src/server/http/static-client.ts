@@ -1,0 +1,28 @@
+/**
+ * Serves the client bundle with an ETag. A URL carrying the current hash
+ * (`?v=…`, as pages link it) is immutable and cached for a year; any other is
+ * revalidated on each use.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ClientBundle } from "./client-bundle.ts";
+
+export function serveClient(req: IncomingMessage, res: ServerResponse, url: URL, b: ClientBundle): void {
+  const etag = `"${b.hash}"`;
+  const headers: Record<string, string | number> = {
+    "Content-Type": "text/javascript; charset=utf-8",
+    ETag: etag,
+    "Cache-Control": url.searchParams.get("v") === b.hash ? "public, max-age=31536000, immutable" : "no-cache",
+    Vary: "Accept-Encoding",
+    "X-Content-Type-Options": "nosniff",
+  };
+  if (req.headers["if-none-match"] === etag) {
+    res.writeHead(304, headers).end();
+    return;
+  }
+  const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
+  const body = gzip ? b.gzip : b.code;
+  if (gzip) headers["Content-Encoding"] = "gzip";
+  headers["Content-Length"] = body.length;
+  res.writeHead(200, headers);
+  res.end(req.method === "HEAD" ? undefined : body);
+}

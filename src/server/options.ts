@@ -1,0 +1,120 @@
+/**
+ * App options: one commented defaults object, merged and validated once at
+ * construction, then frozen. Every limit a peer controls has a finite default.
+ */
+import { randomBytes } from "node:crypto";
+import type { ViewDefinition } from "./view.ts";
+
+/** What a layout receives to build the page around a view. */
+export interface PageParts {
+  /** The page title (escaped). */
+  readonly title: string;
+  /** The view root element with the server-rendered view inside. */
+  readonly body: string;
+  /** The `<script>` tag that loads the client; put it in `<head>` or at the end of `<body>`. */
+  readonly script: string;
+  /** The request path. */
+  readonly path: string;
+}
+
+/** A function that wraps a rendered view in a full HTML document. */
+export type Layout = (page: PageParts) => string;
+
+/** A transport name. */
+export type TransportName = "websocket" | "sse" | "http";
+
+/** Options of {@link createWeft}. */
+export interface WeftOptions {
+  /** Views by path; paths may hold params (`"/rooms/:id"`). */
+  views: Record<string, ViewDefinition<never> | ViewDefinition<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * The HMAC secret(s) that sign view tokens; the first signs, all verify (key
+   * rotation). When absent a random one is made and a warning printed: tokens
+   * then die with the process and nodes cannot share sessions.
+   */
+  secret?: string | readonly string[] | undefined;
+  /** Wraps each server-rendered view in the app's page. */
+  layout?: Layout;
+  /** Transports offered, in order of preference. Default `["websocket"]`. */
+  transports?: readonly TransportName[];
+  /** Heartbeat interval, ms: a dead peer is noticed within two. Default 30 000. */
+  heartbeatMs?: number;
+  /** Largest accepted message, bytes. Default 65 536 (64 KiB). */
+  maxMessageBytes?: number;
+  /** Server messages kept per session for replay after a reconnect. Default 256. */
+  outboxSize?: number;
+  /** Lifetime of a view token, ms. Default 24 h. */
+  tokenMaxAgeMs?: number;
+  /** How long a page's state waits for its browser to join, ms. Default 60 000. */
+  joinTimeoutMs?: number;
+  /** Pending page mounts kept at most (oldest dropped first). Default 10 000. */
+  maxPendingMounts?: number;
+  /** How long a session waits for its client after the link dropped, ms. Default 60 000. */
+  sessionGraceMs?: number;
+  /** Views joined at most on one connection. Default 64. */
+  maxViewsPerConnection?: number;
+  /** Called with errors thrown by app code (handlers, renders, mounts). Default: console.error. */
+  onError?: (err: unknown, where: string) => void;
+}
+
+/** Resolved options. */
+export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout">>> & {
+  readonly secrets: readonly string[];
+  readonly layout: Layout | undefined;
+};
+
+const DEFAULTS = {
+  transports: ["websocket"] as readonly TransportName[],
+  heartbeatMs: 30_000,
+  maxMessageBytes: 64 * 1024,
+  outboxSize: 256,
+  tokenMaxAgeMs: 24 * 60 * 60 * 1000,
+  joinTimeoutMs: 60_000,
+  maxPendingMounts: 10_000,
+  sessionGraceMs: 60_000,
+  maxViewsPerConnection: 64,
+  onError: (err: unknown, where: string) => console.error(`[weft] ${where}:`, err),
+};
+
+const NUMERIC = ["heartbeatMs", "maxMessageBytes", "outboxSize", "tokenMaxAgeMs", "joinTimeoutMs", "maxPendingMounts", "sessionGraceMs", "maxViewsPerConnection"] as const;
+
+/** Merges options over the defaults and validates them; throws a TypeError showing the right call. */
+export function resolveOptions(o: WeftOptions): ResolvedOptions {
+  if (typeof o !== "object" || o === null) throw new TypeError("createWeft(options): options must be an object, e.g. createWeft({ views: { \"/\": Home }, secret })");
+  if (typeof o.views !== "object" || o.views === null || Object.keys(o.views).length === 0) {
+    throw new TypeError("createWeft: `views` must map paths to views, e.g. { views: { \"/counter\": Counter } }");
+  }
+  for (const path of Object.keys(o.views)) {
+    if (!path.startsWith("/") || path.startsWith("/weft/")) throw new TypeError(`createWeft: view path "${path}" must start with "/" and not with "/weft/"`);
+  }
+  const merged = { ...DEFAULTS, ...stripUndefined(o) };
+  for (const k of NUMERIC) {
+    const v = merged[k];
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new TypeError(`createWeft: \`${k}\` must be a positive number, got ${String(v)}`);
+  }
+  const known: readonly TransportName[] = ["websocket", "sse", "http"];
+  if (merged.transports.length === 0 || merged.transports.some((t) => !known.includes(t))) {
+    throw new TypeError(`createWeft: \`transports\` must be a non-empty subset of ${JSON.stringify(known)}`);
+  }
+  return Object.freeze({
+    ...merged,
+    views: o.views,
+    transports: Object.freeze([...merged.transports]),
+    secrets: Object.freeze(resolveSecrets(o.secret)),
+    layout: o.layout,
+  });
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function resolveSecrets(secret: WeftOptions["secret"]): string[] {
+  const list = secret === undefined ? [] : typeof secret === "string" ? [secret] : [...secret];
+  if (list.some((s) => typeof s !== "string" || s.length < 16)) {
+    throw new TypeError("createWeft: `secret` must be a string (or a list of strings) of at least 16 characters, e.g. secret: process.env.WEFT_SECRET");
+  }
+  if (list.length > 0) return list;
+  console.warn("[weft] no `secret` given: using a random one. Tokens will not survive a restart; set WEFT_SECRET in production.");
+  return [randomBytes(32).toString("base64url")];
+}

@@ -1,0 +1,67 @@
+/**
+ * Signed view tokens: `base64url(JSON claims) "." base64url(HMAC-SHA256)`.
+ * The first secret signs; every secret verifies, so secrets can be rotated by
+ * putting the new one first and dropping the old one a token lifetime later.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { ErrorCode } from "../../protocol/errors.ts";
+
+/** What a view token binds. */
+export interface TokenClaims {
+  /** Session id (128 random bits, base64url). */
+  sid: string;
+  /** The registered view path (the pattern, e.g. "/rooms/:id"). */
+  view: string;
+  /** Mount params: path params and query. */
+  params: Record<string, string>;
+  /** Expiry, ms since the epoch. */
+  exp: number;
+}
+
+/** Signs and verifies tokens with a list of secrets. */
+export class TokenSigner {
+  private readonly secrets: readonly Buffer[];
+
+  constructor(secrets: readonly string[]) {
+    if (secrets.length === 0) throw new TypeError("TokenSigner needs at least one secret");
+    this.secrets = secrets.map((s) => Buffer.from(s, "utf8"));
+  }
+
+  /** Signs claims into a token. */
+  sign(claims: TokenClaims): string {
+    const body = Buffer.from(JSON.stringify(claims), "utf8").toString("base64url");
+    return `${body}.${this.mac(this.secrets[0] as Buffer, body).toString("base64url")}`;
+  }
+
+  /** Verifies a token; returns its claims or the error code to answer with. */
+  verify(token: unknown, now = Date.now()): TokenClaims | ErrorCode {
+    if (typeof token !== "string" || token.length > 8192) return "E_BAD_TOKEN";
+    const dot = token.indexOf(".");
+    if (dot <= 0) return "E_BAD_TOKEN";
+    const body = token.slice(0, dot);
+    const sig = Buffer.from(token.slice(dot + 1), "base64url");
+    if (!this.secrets.some((s) => safeEqual(this.mac(s, body), sig))) return "E_BAD_TOKEN";
+    const claims = parseClaims(body);
+    if (claims === undefined) return "E_BAD_TOKEN";
+    return claims.exp < now ? "E_TOKEN_EXPIRED" : claims;
+  }
+
+  private mac(secret: Buffer, body: string): Buffer {
+    return createHmac("sha256", secret).update(body).digest();
+  }
+}
+
+function safeEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function parseClaims(body: string): TokenClaims | undefined {
+  try {
+    const c = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as Partial<TokenClaims>;
+    const ok = typeof c.sid === "string" && typeof c.view === "string" && typeof c.exp === "number"
+      && typeof c.params === "object" && c.params !== null;
+    return ok ? (c as TokenClaims) : undefined;
+  } catch {
+    return undefined;
+  }
+}

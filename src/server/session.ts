@@ -1,0 +1,312 @@
+/**
+ * One live view session: state, rendered tree, seq and outbox, processed refs,
+ * timers. Transport-agnostic: it writes envelopes to whatever sink is attached
+ * (a WebSocket today; an SSE stream or a long-poll tomorrow) and keeps them in a
+ * bounded outbox so that a client that comes back can be replayed what it missed.
+ *
+ * Invariants:
+ * - work (events, info) runs one item at a time, in arrival order, even when a
+ *   handler is async;
+ * - `state` and `tree` only change together, after a successful render: a
+ *   throwing handler or render leaves the last good state;
+ * - each event ref is applied at most once (`lastRef`); refs are monotonic.
+ */
+import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
+import { S, type Envelope, type RenderedTree } from "../protocol/messages.ts";
+import { diffTree, StaticsLedger } from "./template/diff.ts";
+import { renderTree } from "./template/render-tree.ts";
+import { ownHandler, type Json, type Params, type Payload, type SessionData, type ViewContext, type ViewDefinition } from "./view.ts";
+
+/** Where a session's frames go: a connection, with the view id the client chose. */
+export interface Sink {
+  send(frame: string): void;
+}
+
+/** Settings a session needs (resolved app options). */
+export interface SessionConfig {
+  readonly outboxSize: number;
+  readonly onError: (err: unknown, where: string) => void;
+}
+
+/** A timer asked for by `ctx.schedule`. */
+interface TimerSpec {
+  name: string;
+  payload: Json | undefined;
+  ms: number;
+  handle?: NodeJS.Timeout;
+  cancelled?: boolean;
+}
+
+type Work =
+  | { kind: "event"; ref: number; name: string; payload: Payload }
+  | { kind: "info"; name: string; payload: unknown };
+
+type Result<S> = S | void | Promise<S | void>;
+
+/** What a session is created from (a mount, or a page's pending mount). */
+export interface SessionInit<S> {
+  sid: string;
+  view: ViewDefinition<S>;
+  params: Params;
+  session: SessionData;
+  state: S;
+  /** Timers asked for while mounting the page: started now. */
+  timers: TimerSpec[];
+}
+
+export class ViewSession<S = unknown> {
+  readonly sid: string;
+  private readonly view: ViewDefinition<S>;
+  private state: S;
+  private tree: RenderedTree;
+  private readonly ledger = new StaticsLedger();
+  private seq = 0;
+  private readonly outbox: Envelope[] = [];
+  private lastRef = 0;
+  private sink: Sink | undefined;
+  private v = 0;
+  private busy = false;
+  private readonly queue: Work[] = [];
+  private readonly timers = new Set<TimerSpec>();
+  private disposed = false;
+  readonly ctx: ViewContext;
+
+  constructor(init: SessionInit<S>, private readonly config: SessionConfig) {
+    this.sid = init.sid;
+    this.view = init.view;
+    this.state = init.state;
+    this.tree = renderTree(init.view.render(init.state));
+    this.ctx = makeContext(this, init.params, init.session);
+    for (const t of init.timers) if (!t.cancelled) this.startTimer(t);
+  }
+
+  /**
+   * Attaches a sink (the client joined or rejoined as view `v`). With `lastSeq`
+   * covered by the outbox, replays what came after it and answers with a reply;
+   * otherwise sends a full render. Either answer carries `token` and the last
+   * applied ref, so the client knows which of its events to resend.
+   */
+  attach(sink: Sink, v: number, lastSeq: number | undefined, token: string): void {
+    this.sink = sink;
+    this.v = v;
+    const first = this.outbox[0];
+    const covered = lastSeq !== undefined && lastSeq <= this.seq
+      && (lastSeq === this.seq || (first !== undefined && first.q! <= lastSeq + 1));
+    if (covered) {
+      for (const env of this.outbox) if (env.q! > lastSeq) this.write(env);
+      this.emit({ t: S.reply, r: this.lastRef, k: token });
+      return;
+    }
+    this.ledger.reset();
+    this.ledger.collect(this.tree);
+    this.emit({ t: S.rendered, d: this.tree, s: this.ledger.take(), r: this.lastRef, k: token });
+  }
+
+  /** Detaches the sink (the link dropped); the session keeps running. */
+  detach(sink: Sink): void {
+    if (this.sink === sink) this.sink = undefined;
+  }
+
+  /** True when `sink` is the one attached (a newer link may have taken over). */
+  isAttachedTo(sink: Sink): boolean {
+    return this.sink === sink;
+  }
+
+  /** True while a sink is attached. */
+  get attached(): boolean {
+    return this.sink !== undefined;
+  }
+
+  /** The client has applied everything up to `q`: drop it from the outbox. */
+  ack(q: number): void {
+    let n = 0;
+    while (n < this.outbox.length && this.outbox[n]!.q! <= q) n++;
+    if (n > 0) this.outbox.splice(0, n);
+  }
+
+  /** Queues a browser event. Refs already applied are answered, not re-applied. */
+  event(ref: number, name: string, payload: Payload): void {
+    if (ref <= this.lastRef) {
+      this.emit({ t: S.reply, r: this.lastRef });
+      return;
+    }
+    this.lastRef = ref;
+    this.enqueue({ kind: "event", ref, name, payload });
+  }
+
+  /** Queues an info message (timer, pub/sub, async result). */
+  info(name: string, payload: unknown): void {
+    this.enqueue({ kind: "info", name, payload });
+  }
+
+  /** Sends a message that is not a render (push, nav). */
+  emit(env: Envelope): void {
+    if (this.disposed) return;
+    env.q = ++this.seq;
+    this.outbox.push(env);
+    if (this.outbox.length > this.config.outboxSize) this.outbox.shift();
+    this.write(env);
+  }
+
+  /** Stops timers and drops the sink. */
+  dispose(): void {
+    this.disposed = true;
+    this.sink = undefined;
+    for (const t of this.timers) clearTimeout(t.handle);
+    this.timers.clear();
+    this.queue.length = 0;
+  }
+
+  /** @internal ctx.schedule */
+  startTimer(t: TimerSpec): () => void {
+    if (this.disposed) return () => {};
+    this.timers.add(t);
+    t.handle = setTimeout(() => {
+      this.timers.delete(t);
+      if (!t.cancelled) this.info(t.name, t.payload);
+    }, t.ms);
+    return () => {
+      t.cancelled = true;
+      clearTimeout(t.handle);
+      this.timers.delete(t);
+    };
+  }
+
+  private write(env: Envelope): void {
+    if (this.sink === undefined) return;
+    env.v = this.v;
+    this.sink.send(JSON.stringify(env));
+  }
+
+  private enqueue(work: Work): void {
+    if (this.disposed) return;
+    if (this.busy) {
+      this.queue.push(work);
+      return;
+    }
+    this.process(work);
+  }
+
+  /** Runs one item; sync handlers finish here, async ones hold the queue. */
+  private process(work: Work): void {
+    let result: Result<S>;
+    try {
+      result = this.invoke(work);
+    } catch (err) {
+      this.fail(work, "E_HANDLER", err);
+      return;
+    }
+    if (result instanceof Promise) {
+      this.busy = true;
+      result.then(
+        (next) => this.commit(work, next),
+        (err) => this.fail(work, "E_HANDLER", err),
+      ).finally(() => this.drain());
+      return;
+    }
+    this.commit(work, result);
+  }
+
+  private drain(): void {
+    this.busy = false;
+    while (!this.busy && !this.disposed) {
+      const next = this.queue.shift();
+      if (next === undefined) return;
+      this.process(next);
+    }
+  }
+
+  /** Calls the handler; a missing one answers E_UNKNOWN_EVENT and returns the state. */
+  private invoke(work: Work): Result<S> {
+    if (work.kind === "info") {
+      const h = ownHandler(this.view.info, work.name);
+      if (h === undefined) throw new Error(`no info handler "${work.name}"`);
+      return h(this.state, work.payload, this.ctx);
+    }
+    const h = ownHandler(this.view.events, work.name);
+    if (h === undefined) {
+      this.error("E_UNKNOWN_EVENT", `the view has no handler "${clip(work.name)}"`, work.ref);
+      return undefined;
+    }
+    if (typeof h === "function") return h(this.state, work.payload, this.ctx);
+    return this.validated(h.schema, h.run, work.payload);
+  }
+
+  private validated(schema: ValidatedSchema, run: ValidatedRun<S>, payload: Payload): Result<S> {
+    const check = (r: Awaited<ReturnType<ValidatedSchema["~standard"]["validate"]>>): Result<S> => {
+      if (r.issues !== undefined) throw new InvalidPayload(r.issues.map((i) => i.message));
+      return run(this.state, r.value, this.ctx);
+    };
+    const r = schema["~standard"].validate(payload);
+    return r instanceof Promise ? r.then(check) : check(r);
+  }
+
+  /** Renders the new state, diffs it and sends the diff (or a reply). */
+  private commit(work: Work, next: S | void): void {
+    if (this.disposed) return;
+    const ref = work.kind === "event" ? work.ref : undefined;
+    if (next === undefined || next === this.state) {
+      if (ref !== undefined) this.emit({ t: S.reply, r: ref });
+      return;
+    }
+    let tree: RenderedTree;
+    try {
+      tree = renderTree(this.view.render(next));
+    } catch (err) {
+      this.fail(work, "E_RENDER", err);
+      return;
+    }
+    const diff = diffTree(this.tree, tree, this.ledger);
+    this.state = next;
+    this.tree = tree;
+    if (diff === undefined) {
+      if (ref !== undefined) this.emit({ t: S.reply, r: ref });
+      return;
+    }
+    const env: Envelope = { t: S.diff, d: diff };
+    const statics = this.ledger.take();
+    if (statics !== undefined) env.s = statics;
+    if (ref !== undefined) env.r = ref;
+    this.emit(env);
+  }
+
+  private fail(work: Work, code: ErrorCode, err: unknown): void {
+    if (err instanceof InvalidPayload) {
+      this.error("E_INVALID", `${ERRORS.E_INVALID.message}: ${err.issues.join("; ")}`, (work as { ref?: number }).ref);
+      return;
+    }
+    this.config.onError(err, `${work.kind} "${work.name}"`);
+    this.error(code, ERRORS[code].message, work.kind === "event" ? work.ref : undefined);
+  }
+
+  private error(code: ErrorCode, message: string, ref: number | undefined): void {
+    const env: Envelope = { t: S.error, c: code, m: message };
+    if (ref !== undefined) env.r = ref;
+    this.emit(env);
+  }
+}
+
+type ValidatedSchema = NonNullable<Extract<NonNullable<ViewDefinition["events"]>[string], { schema: unknown }>["schema"]>;
+type ValidatedRun<S> = (state: S, payload: unknown, ctx: ViewContext) => Result<S>;
+
+/** A schema rejected the payload. */
+class InvalidPayload extends Error {
+  constructor(readonly issues: string[]) {
+    super("invalid payload");
+  }
+}
+
+function clip(s: string): string {
+  return s.length > 64 ? `${s.slice(0, 64)}…` : s;
+}
+
+function makeContext(session: Pick<ViewSession, "emit" | "startTimer">, params: Params, data: SessionData): ViewContext {
+  return {
+    connected: true,
+    params,
+    session: data,
+    pushEvent: (name, payload) => session.emit({ t: S.push, e: name, d: payload ?? null }),
+    schedule: (name, payload, ms) => session.startTimer({ name, payload, ms }),
+    navigate: (to, o) => session.emit({ t: S.nav, d: { to, kind: o?.kind ?? "patch", replace: o?.replace === true } }),
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * Compiling a template's statics, once per call site. The strings array of a
+ * tagged template is the same object for every call from one source location
+ * (ECMA-262 GetTemplateObject), so it is the template's fingerprint: it is
+ * compiled once, cached in a WeakMap, and given a small id that the wire uses.
+ *
+ * Compiling finds each hole's context — text, attribute value, URL attribute —
+ * and adds quotes around holes that stand as unquoted attribute values, so that
+ * escaping `& < > " '` is always enough.
+ */
+import { URL_ATTRIBUTES } from "./escape.ts";
+
+/** Where a hole stands in the HTML. */
+export const enum Hole {
+  /** Element content (or a comment, or an attribute-name position). */
+  Text = 0,
+  /** Inside a quoted attribute value. */
+  Attr = 1,
+  /** At the start of a URL attribute's value (href, src, …). */
+  Url = 2,
+}
+
+/** A compiled template. */
+export interface Compiled {
+  /** Fingerprint id: small, per process. */
+  readonly id: number;
+  /** Statics as sent and rendered (quotes added where needed). */
+  readonly statics: readonly string[];
+  /** Context of each hole. */
+  readonly holes: readonly Hole[];
+}
+
+const cache = new WeakMap<TemplateStringsArray, Compiled>();
+const byId: (readonly string[])[] = [];
+
+/** Statics of a fingerprint id (for the wire). */
+export function staticsOf(id: number): readonly string[] | undefined {
+  return byId[id];
+}
+
+/** Compiles (once) and returns the template for a strings array. */
+export function compile(strings: TemplateStringsArray): Compiled {
+  let c = cache.get(strings);
+  if (c === undefined) {
+    c = analyse(strings);
+    cache.set(strings, c);
+    byId[c.id] = c.statics;
+  }
+  return c;
+}
+
+const enum St { Data, TagName, InTag, AttrName, AfterName, BeforeValue, Dq, Sq, Unq, AutoQ, Comment, EndTag }
+
+/**
+ * Scans the statics with a small HTML tokenizer (enough of WHATWG §13.2.5 to
+ * know where each hole stands) and returns the compiled template.
+ */
+function analyse(strings: TemplateStringsArray): Compiled {
+  const statics: string[] = [];
+  const holes: Hole[] = [];
+  let st = St.Data;
+  let attr = "";
+  let valueStart = false;
+  for (let n = 0; n < strings.length; n++) {
+    const src = strings[n] as string;
+    let out = "";
+    for (let i = 0; i < src.length; i++) {
+      const ch = src[i] as string;
+      const ws = ch === " " || ch === "\n" || ch === "\t" || ch === "\r" || ch === "\f";
+      switch (st) {
+        case St.Data:
+          if (ch === "<") {
+            if (src.startsWith("<!--", i)) { st = St.Comment; out += "<!--"; i += 3; continue; }
+            const next = src[i + 1];
+            if (next === "/") st = St.EndTag;
+            else if (next !== undefined && /[a-zA-Z]/.test(next)) st = St.TagName;
+          }
+          break;
+        case St.Comment:
+          if (src.startsWith("-->", i)) { st = St.Data; out += "-->"; i += 2; continue; }
+          break;
+        case St.EndTag:
+          if (ch === ">") st = St.Data;
+          break;
+        case St.TagName:
+          if (ws) st = St.InTag;
+          else if (ch === ">") st = St.Data;
+          break;
+        case St.InTag:
+          if (ch === ">") st = St.Data;
+          else if (!ws && ch !== "/") { st = St.AttrName; attr = ch.toLowerCase(); }
+          break;
+        case St.AttrName:
+          if (ch === "=") st = St.BeforeValue;
+          else if (ch === ">") st = St.Data;
+          else if (ws) st = St.AfterName;
+          else attr += ch.toLowerCase();
+          break;
+        case St.AfterName:
+          if (ch === "=") st = St.BeforeValue;
+          else if (ch === ">") st = St.Data;
+          else if (!ws && ch !== "/") { st = St.AttrName; attr = ch.toLowerCase(); }
+          break;
+        case St.BeforeValue:
+          if (ch === '"') { st = St.Dq; valueStart = true; out += ch; continue; }
+          if (ch === "'") { st = St.Sq; valueStart = true; out += ch; continue; }
+          if (ch === ">") st = St.Data;
+          else if (!ws) st = St.Unq;
+          break;
+        case St.Dq:
+          if (ch === '"') st = St.InTag;
+          break;
+        case St.Sq:
+          if (ch === "'") st = St.InTag;
+          break;
+        case St.Unq:
+          if (ws) st = St.InTag;
+          else if (ch === ">") st = St.Data;
+          break;
+        case St.AutoQ:
+          // A value we opened a quote for ends here: close the quote first.
+          if (ws || ch === ">") { out += '"'; st = ch === ">" ? St.Data : St.InTag; }
+          else if (ch === '"') { out += "&quot;"; continue; }
+          break;
+      }
+      valueStart = false;
+      out += ch;
+    }
+    if (n === strings.length - 1) {
+      if (st === St.AutoQ) out += '"';
+      statics.push(out);
+      break;
+    }
+    // A hole follows this static: decide its context.
+    if (st === St.BeforeValue) {
+      out += '"';
+      st = St.AutoQ;
+      holes.push(URL_ATTRIBUTES.has(attr) ? Hole.Url : Hole.Attr);
+    } else if (st === St.Dq || st === St.Sq || st === St.Unq || st === St.AutoQ) {
+      if (st === St.Unq) { st = St.AutoQ; out = quoteOpenUnquoted(out); }
+      holes.push(valueStart && URL_ATTRIBUTES.has(attr) ? Hole.Url : Hole.Attr);
+    } else {
+      holes.push(Hole.Text);
+    }
+    valueStart = false;
+    statics.push(out);
+  }
+  return { id: byId.length, statics, holes };
+}
+
+/**
+ * `<a class=x${v}>`: the value began unquoted before the hole. Re-open it with
+ * a quote so that the hole cannot end the attribute.
+ */
+function quoteOpenUnquoted(out: string): string {
+  const eq = out.lastIndexOf("=");
+  return out.slice(0, eq + 1) + '"' + out.slice(eq + 1);
+}

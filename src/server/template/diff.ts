@@ -1,0 +1,85 @@
+/**
+ * Server-side diffing of two rendered trees, and the per-session record of
+ * which statics the client already holds. The diff is the smallest thing in the
+ * protocol's terms (protocol/messages.ts, TreeDiff) that turns the old tree into
+ * the new one: unchanged subtrees send nothing, a template keeps its statics and
+ * sends only changed slots, a list sends only changed and added items.
+ */
+import type { ListDiff, ListNode, RenderedTree, SlotsDiff, TemplateNode, TreeDiff } from "../../protocol/messages.ts";
+import { isListNode, isTemplateNode } from "../../protocol/tree.ts";
+import { staticsOf } from "./compile.ts";
+
+/** Statics the client of one view session holds, and those to send next. */
+export class StaticsLedger {
+  private readonly known = new Set<number>();
+  private pending: Record<string, string[]> | undefined;
+
+  /** Records the statics used by a full subtree that the client lacks. */
+  collect(tree: RenderedTree): void {
+    if (typeof tree === "string") return;
+    if (isListNode(tree)) {
+      for (const item of tree.l) this.collect(item);
+      return;
+    }
+    if (!this.known.has(tree.s)) {
+      this.known.add(tree.s);
+      (this.pending ??= {})[tree.s] = staticsOf(tree.s) as string[];
+    }
+    for (const slot of tree.d) this.collect(slot);
+  }
+
+  /** Takes the statics collected since the last call (for one envelope). */
+  take(): Record<string, string[]> | undefined {
+    const p = this.pending;
+    this.pending = undefined;
+    return p;
+  }
+
+  /** Forgets everything: the next message is a full render to a fresh client. */
+  reset(): void {
+    this.known.clear();
+    this.pending = undefined;
+  }
+}
+
+/**
+ * Diffs `prev` against `next`; `undefined` when nothing changed. Full subtrees
+ * in the result have their statics recorded in `ledger`.
+ */
+export function diffTree(prev: RenderedTree | undefined, next: RenderedTree, ledger: StaticsLedger): TreeDiff | undefined {
+  if (typeof next === "string") return prev === next ? undefined : next;
+  if (isTemplateNode(next)) {
+    if (isTemplateNode(prev) && prev.s === next.s) return diffSlots(prev, next, ledger);
+  } else if (isListNode(prev)) {
+    return diffList(prev, next, ledger);
+  }
+  ledger.collect(next);
+  return next;
+}
+
+function diffSlots(prev: TemplateNode, next: TemplateNode, ledger: StaticsLedger): SlotsDiff | undefined {
+  let out: SlotsDiff | undefined;
+  const d = next.d;
+  for (let i = 0; i < d.length; i++) {
+    const sub = diffTree(prev.d[i], d[i] as RenderedTree, ledger);
+    if (sub !== undefined) (out ??= {})[i] = sub;
+  }
+  return out;
+}
+
+function diffList(prev: ListNode, next: ListNode, ledger: StaticsLedger): ListDiff | undefined {
+  const a = prev.l;
+  const b = next.l;
+  let u: { [index: string]: TreeDiff } | undefined;
+  for (let i = 0; i < b.length; i++) {
+    const sub = i < a.length ? diffTree(a[i], b[i] as RenderedTree, ledger) : full(b[i] as RenderedTree, ledger);
+    if (sub !== undefined) (u ??= {})[i] = sub;
+  }
+  if (u === undefined && a.length === b.length) return undefined;
+  return u === undefined ? { n: b.length } : { n: b.length, u };
+}
+
+function full(tree: RenderedTree, ledger: StaticsLedger): RenderedTree {
+  ledger.collect(tree);
+  return tree;
+}

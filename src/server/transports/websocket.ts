@@ -1,0 +1,87 @@
+/**
+ * The WebSocket transport (the `ws` package): one socket per page, its views
+ * multiplexed by view id. Only maps socket events onto a Connection.
+ *
+ * Heartbeat: every `heartbeatMs` the server pings each socket; a socket that
+ * has sent nothing (no pong, no frame) since the previous tick is terminated,
+ * so a dead peer is noticed within two intervals. Browsers answer pings on
+ * their own; the client also sends `h` frames so that it notices a dead server.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { ERRORS } from "../../protocol/errors.ts";
+import { Connection, type Link } from "../connection.ts";
+import type { Core } from "../core.ts";
+
+/** Hard cap on a frame, far above `maxMessageBytes`: frames between the two get an E_TOO_LARGE message, frames above it close the socket (1009). */
+const HARD_CAP_FACTOR = 16;
+
+export class WebSocketTransport {
+  private readonly wss: WebSocketServer;
+  private readonly alive = new WeakMap<WebSocket, boolean>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly core: Core) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: Math.max(core.options.maxMessageBytes * HARD_CAP_FACTOR, 1 << 20),
+      perMessageDeflate: false,
+      clientTracking: true,
+    });
+    this.timer = setInterval(() => this.beat(), core.options.heartbeatMs).unref();
+  }
+
+  /** Takes over an HTTP upgrade request. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+  }
+
+  /** Open sockets. */
+  get size(): number {
+    return this.wss.clients.size;
+  }
+
+  /** Closes every socket with `code` and stops the heartbeat. */
+  close(code = ERRORS.E_SHUTDOWN.close, reason = "shutdown"): void {
+    clearInterval(this.timer);
+    for (const ws of this.wss.clients) ws.close(code, reason);
+    this.wss.close();
+  }
+
+  private accept(ws: WebSocket): void {
+    const link: Link = {
+      send: (frame) => {
+        if (ws.readyState === ws.OPEN) ws.send(frame);
+      },
+      close: (code, reason) => ws.close(code, reason),
+    };
+    const conn = new Connection(this.core, link);
+    this.alive.set(ws, true);
+    ws.on("pong", () => this.alive.set(ws, true));
+    ws.on("message", (data: RawData, isBinary: boolean) => {
+      this.alive.set(ws, true);
+      const buf = toBuffer(data);
+      conn.receive(isBinary ? "" : buf.toString("utf8"), buf.length);
+    });
+    ws.on("close", () => conn.close());
+    // A protocol error (bad opcode, frame over the hard cap) closes the socket; log nothing.
+    ws.on("error", () => {});
+  }
+
+  private beat(): void {
+    for (const ws of this.wss.clients) {
+      if (this.alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.set(ws, false);
+      ws.ping();
+    }
+  }
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}

@@ -1,0 +1,127 @@
+/**
+ * Views: the public shape of a view definition and of the context its
+ * callbacks receive.
+ */
+import type { Template } from "./template/html.ts";
+
+/** Plain JSON-serialisable data. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** Params passed to `mount`: path params (":id") and the query string. */
+export type Params = Record<string, string>;
+
+/** An event payload as the browser sent it (form fields, `weft-value-*`). */
+export type Payload = Record<string, unknown>;
+
+/** Data from the authenticated request (see `authorize`), visible in every callback. */
+export type SessionData = Record<string, unknown>;
+
+/**
+ * The Standard Schema interface (https://standardschema.dev), v1: zod, valibot
+ * and arktype schemas implement it, so they validate payloads as they are.
+ */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  readonly "~standard": {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (value: unknown) => StandardResult<Output> | Promise<StandardResult<Output>>;
+    readonly types?: { readonly input: Input; readonly output: Output } | undefined;
+  };
+}
+
+/** Result of a Standard Schema validation. */
+export type StandardResult<Output> =
+  | { readonly value: Output; readonly issues?: undefined }
+  | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined }> };
+
+/**
+ * What view callbacks may do besides returning state.
+ */
+export interface ViewContext {
+  /** False while mounting for the server-rendered page; true once the browser has joined. */
+  readonly connected: boolean;
+  /** Mount params (path params and query). */
+  readonly params: Params;
+  /** Data from the authenticated request. */
+  readonly session: SessionData;
+  /**
+   * Sends an event to the browser; the page receives it as a `weft:NAME` DOM
+   * event on the view root, with `detail` = payload.
+   */
+  pushEvent(name: string, payload?: Json): void;
+  /**
+   * Delivers `info[name](state, payload, ctx)` after `ms` milliseconds. Timers
+   * asked for while mounting the page start when the browser joins. Returns a
+   * function that cancels the timer.
+   */
+  schedule(name: string, payload: Json | undefined, ms: number): () => void;
+  /**
+   * Navigates the browser: "patch" changes the URL and keeps the view, "redirect"
+   * loads the page. During the first mount a redirect answers the GET with 302.
+   */
+  navigate(to: string, options?: { replace?: boolean; kind?: "patch" | "redirect" }): void;
+}
+
+/** An event handler: returns the new state, or nothing to keep the state. */
+export type EventFn<S, P = Payload> = (state: S, payload: P, ctx: ViewContext) => S | void | Promise<S | void>;
+
+/** An event handler with a payload schema: `run` gets the validated output. */
+export interface ValidatedEvent<S, Out> {
+  readonly schema: StandardSchemaV1<unknown, Out>;
+  readonly run: EventFn<S, Out>;
+}
+
+/** A handler in `events`: a function, or `{ schema, run }`. */
+// The payload type of a validated handler is whatever its schema outputs.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type EventHandler<S> = EventFn<S> | ValidatedEvent<S, any>;
+
+/** A handler in `info` (timers, pub/sub, async results). */
+export type InfoHandler<S> = (state: S, payload: unknown, ctx: ViewContext) => S | void | Promise<S | void>;
+
+/** A view definition (see {@link defineView}). */
+export interface ViewDefinition<S = unknown> {
+  /** Computes the initial state. Runs once per page view. */
+  mount(params: Params, ctx: ViewContext): S | Promise<S>;
+  /** The ONLY handlers the browser can call, by own key. */
+  readonly events?: Readonly<Record<string, EventHandler<S>>>;
+  /** Handlers for messages that do not come from the browser. */
+  readonly info?: Readonly<Record<string, InfoHandler<S>>>;
+  /** Renders the state. Must be pure: same state, same HTML. */
+  render(state: S): Template;
+  /** The page title (a string or computed from the first state). */
+  readonly title?: string | ((state: S) => string);
+}
+
+/**
+ * Defines a view. Checks the definition's shape at once, so that a typo shows
+ * at startup and not at the first click.
+ *
+ * @example
+ * const Counter = defineView({
+ *   mount: () => ({ count: 0 }),
+ *   events: { inc: (s) => ({ count: s.count + 1 }) },
+ *   render: (s) => html`<button weft-click="inc">${s.count}</button>`,
+ * });
+ */
+export function defineView<S>(definition: ViewDefinition<S>): ViewDefinition<S> {
+  if (typeof definition !== "object" || definition === null) throw new TypeError("defineView(definition): definition must be an object");
+  if (typeof definition.mount !== "function") throw new TypeError("defineView: `mount(params, ctx)` must be a function returning the initial state");
+  if (typeof definition.render !== "function") throw new TypeError("defineView: `render(state)` must be a function returning html`...`");
+  for (const [name, h] of Object.entries(definition.events ?? {})) {
+    const ok = typeof h === "function" || (typeof h === "object" && h !== null && typeof h.run === "function" && typeof h.schema?.["~standard"]?.validate === "function");
+    if (!ok) throw new TypeError(`defineView: events.${name} must be a function or { schema, run }`);
+  }
+  for (const [name, h] of Object.entries(definition.info ?? {})) {
+    if (typeof h !== "function") throw new TypeError(`defineView: info.${name} must be a function`);
+  }
+  return Object.freeze({ ...definition });
+}
+
+/**
+ * Returns the own handler `name` of `table`, never an inherited one
+ * (`__proto__`, `constructor`, `toString`, `hasOwnProperty` …).
+ */
+export function ownHandler<T>(table: Readonly<Record<string, T>> | undefined, name: string): T | undefined {
+  return table !== undefined && Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+}
