@@ -31,7 +31,11 @@ export const C = {
 export const S = {
   /** A full rendered tree `d` ({@link RenderedTree}), with new statics in `s`. */
   rendered: "f",
-  /** A diff `d` against the client's tree, with new statics in `s`. */
+  /**
+   * A diff `d` against the client's tree, with new statics in `s`. The most
+   * frequent message, so its kind is implied: an envelope without `t` is a diff
+   * (see {@link kindOf}).
+   */
   diff: "d",
   /** A server-pushed event `e` with payload `d` (ctx.pushEvent). */
   push: "p",
@@ -45,6 +49,11 @@ export const S = {
   heartbeat: "h",
 } as const;
 
+/** The kind of a server envelope (a diff's `t` is omitted on the wire). */
+export function kindOf(env: Envelope): string {
+  return env.t ?? S.diff;
+}
+
 export type ClientKind = (typeof C)[keyof typeof C];
 export type ServerKind = (typeof S)[keyof typeof S];
 
@@ -55,8 +64,8 @@ export type ServerKind = (typeof S)[keyof typeof S];
  * `m` error message, `k` a fresh token (join answers).
  */
 export interface Envelope {
-  /** Message kind ({@link C} or {@link S}). */
-  t: string;
+  /** Message kind ({@link C} or {@link S}); omitted for diffs. */
+  t?: string;
   /** View id on the page, chosen by the client at join. */
   v?: number;
   /** Server seq (server → client), or last seq seen (client ack). */

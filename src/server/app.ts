@@ -61,9 +61,19 @@ export function createWeft(options: WeftOptions): WeftApp {
     const readOnly = req.method === "GET" || req.method === "HEAD";
     if (readOnly && url.pathname === PATHS.client) return serveClient(req, res, url, await clientBundle());
     const match = readOnly ? core.router.match(url.pathname) : undefined;
-    if (match !== undefined) return renderPage(core, match, url, res, (await clientBundle()).hash, req.method === "HEAD");
+    if (match !== undefined) return renderPage(core, match, url, res, await clientHash(), req.method === "HEAD");
     if (next !== undefined) return next();
     sendError(res, "E_UNKNOWN_VIEW", `no view at ${url.pathname}`);
+  }
+
+  // A page still renders (server-side) when the client bundle fails to build.
+  async function clientHash(): Promise<string> {
+    try {
+      return (await clientBundle()).hash;
+    } catch (err) {
+      core.options.onError(err, "client bundle build");
+      return "unbuilt";
+    }
   }
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

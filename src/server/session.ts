@@ -263,7 +263,8 @@ export class ViewSession<S = unknown> {
       if (ref !== undefined) this.emit({ t: S.reply, r: ref });
       return;
     }
-    const env: Envelope = { t: S.diff, d: diff };
+    // No `t`: a diff is the implied kind (protocol/messages.ts).
+    const env: Envelope = { d: diff };
     const statics = this.ledger.take();
     if (statics !== undefined) env.s = statics;
     if (ref !== undefined) env.r = ref;
