@@ -18,6 +18,12 @@ export const enum Hole {
   Attr = 1,
   /** At the start of a URL attribute's value (href, src, …). */
   Url = 2,
+  /**
+   * The whole unquoted value of an attribute (`checked=${on}`): the hole renders
+   * the attribute itself — `name` for true, nothing for false/null/undefined,
+   * `name="value"` otherwise — so boolean attributes work as expected.
+   */
+  Whole = 3,
 }
 
 /** A compiled template. */
@@ -28,6 +34,8 @@ export interface Compiled {
   readonly statics: readonly string[];
   /** Context of each hole. */
   readonly holes: readonly Hole[];
+  /** For `Hole.Whole` holes, the attribute name as written; else undefined. */
+  readonly names: readonly (string | undefined)[];
 }
 
 const cache = new WeakMap<TemplateStringsArray, Compiled>();
@@ -58,6 +66,7 @@ const enum St { Data, TagName, InTag, AttrName, AfterName, BeforeValue, Dq, Sq, 
 function analyse(strings: TemplateStringsArray): Compiled {
   const statics: string[] = [];
   const holes: Hole[] = [];
+  const names: (string | undefined)[] = [];
   let st = St.Data;
   let attr = "";
   let valueStart = false;
@@ -132,7 +141,13 @@ function analyse(strings: TemplateStringsArray): Compiled {
       break;
     }
     // A hole follows this static: decide its context.
-    if (st === St.BeforeValue) {
+    const whole = st === St.BeforeValue ? wholeAttribute(out, strings[n + 1] as string, n + 1 === strings.length - 1) : undefined;
+    names.push(whole?.name);
+    if (whole !== undefined) {
+      out = whole.before;
+      st = St.InTag;
+      holes.push(Hole.Whole);
+    } else if (st === St.BeforeValue) {
       out += '"';
       st = St.AutoQ;
       holes.push(URL_ATTRIBUTES.has(attr) ? Hole.Url : Hole.Attr);
@@ -145,7 +160,20 @@ function analyse(strings: TemplateStringsArray): Compiled {
     valueStart = false;
     statics.push(out);
   }
-  return { id: byId.length, statics, holes };
+  return { id: byId.length, statics, holes, names };
+}
+
+/**
+ * `<input checked=${on}>`: the hole is the attribute's whole value when the
+ * next static goes on with whitespace, `>` or `/`. Returns the static without
+ * `name=` and the name as written.
+ */
+function wholeAttribute(out: string, next: string, nextIsLast: boolean): { before: string; name: string } | undefined {
+  const c = next[0];
+  // An empty static between two holes joins them into one value: not whole.
+  if (c === undefined ? !nextIsLast : c !== ">" && c !== "/" && !/\s/.test(c)) return undefined;
+  const m = /([^\s"'<>\/=]+)\s*=\s*$/.exec(out);
+  return m === null ? undefined : { before: out.slice(0, m.index), name: m[1] as string };
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { RenderedTree, TemplateNode } from "../../protocol/messages.ts";
 import { toHtml } from "../../protocol/tree.ts";
 import { compile, Hole, staticsOf } from "./compile.ts";
-import { escapeHtml, sanitizeUrl } from "./escape.ts";
+import { escapeHtml, sanitizeUrl, URL_ATTRIBUTES } from "./escape.ts";
 import { Raw, Template } from "./html.ts";
 
 /**
@@ -19,7 +19,8 @@ export function renderTree(t: Template): TemplateNode {
   const d: RenderedTree[] = new Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const hole = c.holes[i] as Hole;
-    d[i] = hole === Hole.Text ? textValue(values[i]) : attrValue(values[i], hole);
+    const v = values[i];
+    d[i] = hole === Hole.Text ? textValue(v) : hole === Hole.Whole ? wholeAttr(c.names[i] as string, v) : attrValue(v, hole);
   }
   return { s: c.id, d };
 }
@@ -37,6 +38,12 @@ function textValue(v: unknown): RenderedTree {
   if (v instanceof Raw) return v.html;
   if (Array.isArray(v)) return { l: v.map(textValue) };
   return escapeHtml(String(v));
+}
+
+function wholeAttr(name: string, v: unknown): string {
+  if (v === true) return name;
+  if (v === false || v === null || v === undefined) return "";
+  return `${name}="${attrValue(v, URL_ATTRIBUTES.has(name.toLowerCase()) ? Hole.Url : Hole.Attr)}"`;
 }
 
 function attrValue(v: unknown, hole: Hole): string {

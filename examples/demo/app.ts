@@ -1,0 +1,17 @@
+import { createWeft, type WeftApp, type WeftOptions } from "../../src/index.ts";
+import { layout } from "./layout.ts";
+import { Clock } from "./views/clock.ts";
+import { Counter } from "./views/counter.ts";
+import { Index } from "./views/index.ts";
+import { Signup } from "./views/signup.ts";
+import { Todos } from "./views/todos.ts";
+
+/** The demo app, also used by the end-to-end tests. */
+export function createDemo(options: Partial<WeftOptions> = {}): WeftApp {
+  return createWeft({
+    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock },
+    secret: process.env.WEFT_SECRET,
+    layout,
+    ...options,
+  });
+}

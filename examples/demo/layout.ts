@@ -1,0 +1,67 @@
+import type { PageParts } from "../../src/index.ts";
+
+const CSS = `
+:root { --fg: #1d232a; --muted: #6b7480; --line: #e3e7ec; --accent: #2f6fdb; --bad: #c0392b; --ok: #1e8449; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: #f6f8fa; }
+header, main, footer { max-width: 40rem; margin: 0 auto; padding: 1rem 1.25rem; }
+header { display: flex; gap: 1rem; align-items: baseline; border-bottom: 1px solid var(--line); }
+header a { color: var(--fg); text-decoration: none; } header strong { margin-right: auto; }
+main { background: #fff; border: 1px solid var(--line); border-radius: 8px; margin-top: 1.5rem; }
+footer { color: var(--muted); font-size: .875rem; }
+h1 { margin: .25rem 0 1rem; font-size: 1.5rem; }
+a { color: var(--accent); }
+button { font: inherit; padding: .45rem .9rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; }
+button.secondary { background: #fff; color: var(--accent); }
+button.link { border: 0; background: none; color: var(--muted); padding: 0 .25rem; }
+button:disabled { opacity: .6; cursor: progress; }
+input[type=text], input[type=email], input[type=password], input:not([type]) { font: inherit; padding: .45rem .6rem; border: 1px solid var(--line); border-radius: 6px; width: 100%; }
+input[aria-invalid=true] { border-color: var(--bad); }
+.row { display: flex; gap: .5rem; align-items: center; }
+.big { font-size: 3rem; margin: .5rem 0; font-variant-numeric: tabular-nums; }
+.mono { font-family: ui-monospace, monospace; }
+.muted { color: var(--muted); }
+.todos { list-style: none; padding: 0; } .todos li { display: flex; justify-content: space-between; padding: .35rem 0; border-bottom: 1px solid var(--line); }
+.todos li.done label { text-decoration: line-through; color: var(--muted); }
+.field { display: block; margin-bottom: .9rem; } .error { display: block; min-height: 1.25rem; color: var(--bad); font-size: .875rem; }
+.ok { color: var(--ok); font-weight: 600; }
+.weft-loading { opacity: .7; }
+#transport { font-weight: 600; } .weft-disconnected #transport-dot, .status.off #transport-dot { color: var(--bad); }
+#transport-dot { color: var(--ok); }
+`;
+
+// Shows which transport the page uses: the client fires `weft:transport`
+// when it connects and sets weft-connected / weft-disconnected on view roots.
+const STATUS_SCRIPT = `
+document.addEventListener("weft:transport", function (e) {
+  document.getElementById("transport").textContent = e.detail.transport;
+  document.getElementById("status").className = "status";
+});
+new MutationObserver(function () {
+  var root = document.querySelector("[weft-view]");
+  if (root && root.classList.contains("weft-disconnected")) {
+    document.getElementById("transport").textContent = "reconnecting…";
+    document.getElementById("status").className = "status off";
+  }
+}).observe(document.body, { attributes: true, subtree: true, attributeFilter: ["class"] });
+`;
+
+/** The demo's page: header, the view, a status line with the transport. */
+export function layout(p: PageParts): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${p.title} · Weft demo</title>
+<style>${CSS}</style>
+${p.script}
+</head>
+<body>
+<header><strong><a href="/">Weft</a></strong><a href="/counter">Counter</a><a href="/todos">Todos</a><a href="/signup">Sign up</a><a href="/clock">Clock</a></header>
+<main>${p.body}</main>
+<footer><span id="status" class="status off"><span id="transport-dot">●</span> Transport: <span id="transport">connecting…</span></span></footer>
+<script>${STATUS_SCRIPT}</script>
+</body>
+</html>`;
+}

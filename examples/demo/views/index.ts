@@ -1,0 +1,20 @@
+import { defineView, html } from "../../../src/index.ts";
+
+const demos = [
+  ["/counter", "Counter", "click, and only the number travels back"],
+  ["/todos", "Todos", "add, toggle, delete: list diffs"],
+  ["/signup", "Sign-up form", "validated on every keystroke, caret kept"],
+  ["/clock", "Clock", "pushed by the server every second"],
+] as const;
+
+/** The demo's index page. */
+export const Index = defineView({
+  title: "Weft demo",
+  mount: () => ({}),
+  render: () => html`
+    <h1>Weft demo</h1>
+    <p>Live views rendered on the server; the browser sends events and patches what changed.</p>
+    <ul class="demos">
+      ${demos.map(([href, name, what]) => html`<li><a href=${href}>${name}</a> — ${what}</li>`)}
+    </ul>`,
+});
