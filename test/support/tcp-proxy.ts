@@ -1,0 +1,50 @@
+/**
+ * A TCP proxy on loopback that a test can cut: every open connection is
+ * destroyed at once, as a network drop would, while new ones go through.
+ */
+import { createServer, connect, type Server, type Socket } from "node:net";
+
+export class TcpProxy {
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(private readonly targetPort: number, private readonly targetHost = "127.0.0.1") {
+    this.server = createServer((client) => this.pipe(client));
+  }
+
+  /** Starts listening on a free loopback port. */
+  async start(): Promise<string> {
+    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
+    this.port = (this.server.address() as { port: number }).port;
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Destroys every open connection (both directions). */
+  cutAll(): number {
+    const n = this.sockets.size;
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    return n;
+  }
+
+  async close(): Promise<void> {
+    this.cutAll();
+    await new Promise((r) => this.server.close(r));
+  }
+
+  private pipe(client: Socket): void {
+    const upstream = connect(this.targetPort, this.targetHost);
+    for (const s of [client, upstream]) {
+      this.sockets.add(s);
+      s.on("error", () => {});
+      s.on("close", () => {
+        this.sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+}
