@@ -53,7 +53,8 @@ function applyListDiff(tree: RenderedTree | undefined, diff: ListDiff): Rendered
   items.length = Math.min(items.length, diff.n);
   for (const key in diff.u) {
     const i = Number(key);
-    if (!Number.isInteger(i) || i < 0 || i >= diff.n) throw new TypeError(`list index ${key} out of range`);
+    // An index past the current end would leave a hole (diff.u is walked in key order).
+    if (!Number.isInteger(i) || i < 0 || i >= diff.n || i > items.length) throw new TypeError(`list index ${key} out of range`);
     items[i] = applyDiff(items[i], diff.u[key] as TreeDiff);
   }
   if (items.length !== diff.n) throw new TypeError("list diff leaves holes");
@@ -73,6 +74,7 @@ export function toHtml(tree: RenderedTree, statics: StaticsLookup): string {
   }
   const s = statics(tree.s);
   if (s === undefined) throw new TypeError(`unknown statics ${tree.s}`);
+  if (!Array.isArray(tree.d) || tree.d.length !== s.length - 1) throw new TypeError(`template ${tree.s} needs ${s.length - 1} slots`);
   let out = s[0] ?? "";
   for (let i = 0; i < tree.d.length; i++) out += toHtml(tree.d[i] as RenderedTree, statics) + (s[i + 1] ?? "");
   return out;

@@ -24,6 +24,20 @@ export const enum Hole {
    * `name="value"` otherwise — so boolean attributes work as expected.
    */
   Whole = 3,
+  /**
+   * A hole right after a URL-start hole with nothing between (`href="${a}${b}"`):
+   * the scheme may be split across them, so the run is checked as one.
+   */
+  UrlCont = 4,
+  /** An attribute-name position (`<input ${x}>`): only attribute names pass. */
+  Tag = 5,
+  /** Inside an event-handler (`on*`) or `srcdoc` value: script context, `raw()` only. */
+  Script = 6,
+}
+
+/** Attributes whose value is script or a document: no escaping makes a value safe there. */
+export function isScriptAttribute(name: string): boolean {
+  return name.startsWith("on") || name === "srcdoc";
 }
 
 /** A compiled template. */
@@ -70,6 +84,8 @@ function analyse(strings: TemplateStringsArray): Compiled {
   let st = St.Data;
   let attr = "";
   let valueStart = false;
+  let unqStart = 0;
+  let urlRun = false;
   for (let n = 0; n < strings.length; n++) {
     const src = strings[n] as string;
     let out = "";
@@ -114,7 +130,7 @@ function analyse(strings: TemplateStringsArray): Compiled {
           if (ch === '"') { st = St.Dq; valueStart = true; out += ch; continue; }
           if (ch === "'") { st = St.Sq; valueStart = true; out += ch; continue; }
           if (ch === ">") st = St.Data;
-          else if (!ws) st = St.Unq;
+          else if (!ws) { st = St.Unq; unqStart = out.length; }
           break;
         case St.Dq:
           if (ch === '"') st = St.InTag;
@@ -141,22 +157,31 @@ function analyse(strings: TemplateStringsArray): Compiled {
       break;
     }
     // A hole follows this static: decide its context.
+    if (src !== "") urlRun = false;
     const whole = st === St.BeforeValue ? wholeAttribute(out, strings[n + 1] as string, n + 1 === strings.length - 1) : undefined;
     names.push(whole?.name);
+    let hole: Hole;
     if (whole !== undefined) {
       out = whole.before;
       st = St.InTag;
-      holes.push(Hole.Whole);
-    } else if (st === St.BeforeValue) {
-      out += '"';
-      st = St.AutoQ;
-      holes.push(URL_ATTRIBUTES.has(attr) ? Hole.Url : Hole.Attr);
-    } else if (st === St.Dq || st === St.Sq || st === St.Unq || st === St.AutoQ) {
-      if (st === St.Unq) { st = St.AutoQ; out = quoteOpenUnquoted(out); }
-      holes.push(valueStart && URL_ATTRIBUTES.has(attr) ? Hole.Url : Hole.Attr);
+      hole = Hole.Whole;
+    } else if (st === St.BeforeValue || st === St.Dq || st === St.Sq || st === St.Unq || st === St.AutoQ) {
+      if (st === St.BeforeValue) { out += '"'; valueStart = true; }
+      // Re-open an unquoted value with a quote so that the hole cannot end it.
+      if (st === St.Unq) out = `${out.slice(0, unqStart)}"${out.slice(unqStart)}`;
+      if (st !== St.Dq && st !== St.Sq) st = St.AutoQ;
+      const url = URL_ATTRIBUTES.has(attr);
+      hole = isScriptAttribute(attr) ? Hole.Script
+        : url && valueStart ? Hole.Url
+        : url && urlRun ? Hole.UrlCont
+        : Hole.Attr;
+    } else if (st === St.TagName || st === St.InTag || st === St.AttrName || st === St.AfterName) {
+      hole = Hole.Tag;
     } else {
-      holes.push(Hole.Text);
+      hole = Hole.Text;
     }
+    urlRun = hole === Hole.Url || hole === Hole.UrlCont;
+    holes.push(hole);
     valueStart = false;
     statics.push(out);
   }
@@ -174,13 +199,4 @@ function wholeAttribute(out: string, next: string, nextIsLast: boolean): { befor
   if (c === undefined ? !nextIsLast : c !== ">" && c !== "/" && !/\s/.test(c)) return undefined;
   const m = /([^\s"'<>\/=]+)\s*=\s*$/.exec(out);
   return m === null ? undefined : { before: out.slice(0, m.index), name: m[1] as string };
-}
-
-/**
- * `<a class=x${v}>`: the value began unquoted before the hole. Re-open it with
- * a quote so that the hole cannot end the attribute.
- */
-function quoteOpenUnquoted(out: string): string {
-  const eq = out.lastIndexOf("=");
-  return out.slice(0, eq + 1) + '"' + out.slice(eq + 1);
 }

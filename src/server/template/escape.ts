@@ -27,6 +27,9 @@ const CONTROL = /[\u0000-\u0020\u007f]+/g;
 const SAFE_SCHEME = /^(?:https?|mailto|tel|ftp|sms):/i;
 const HAS_SCHEME = /^[^/?#]*:/;
 
+/** What an unsafe URL becomes. */
+export const UNSAFE_URL = "about:invalid#weft-unsafe-url";
+
 /**
  * Neutralises a URL placed at the start of a URL attribute: relative URLs and
  * http(s)/mailto/tel/ftp/sms pass; `javascript:`, `data:`, `vbscript:` and any
@@ -36,5 +39,5 @@ const HAS_SCHEME = /^[^/?#]*:/;
 export function sanitizeUrl(url: string): string {
   const probe = url.replace(CONTROL, "");
   if (!HAS_SCHEME.test(probe) || SAFE_SCHEME.test(probe)) return url;
-  return "about:invalid#weft-unsafe-url";
+  return UNSAFE_URL;
 }
