@@ -33,17 +33,18 @@ input[aria-invalid=true] { border-color: var(--bad); }
 // Shows which transport the page uses: the client fires `weft:transport`
 // when it connects and sets weft-connected / weft-disconnected on view roots.
 const STATUS_SCRIPT = `
-document.addEventListener("weft:transport", function (e) {
-  document.getElementById("transport").textContent = e.detail.transport;
-  document.getElementById("status").className = "status";
+function weftStatus(text, on) {
+  document.getElementById("transport").textContent = text;
+  document.getElementById("status").className = on ? "status" : "status off";
+}
+document.addEventListener("weft:transport", function (e) { weftStatus(e.detail.transport, true); });
+// Watch only the view roots' class (weft-connected / weft-disconnected).
+document.querySelectorAll("[weft-view]").forEach(function (root) {
+  new MutationObserver(function () {
+    if (root.classList.contains("weft-disconnected")) weftStatus("reconnecting…", false);
+    else if (root.classList.contains("weft-connected") && window.weft && weft.transport) weftStatus(weft.transport, true);
+  }).observe(root, { attributes: true, attributeFilter: ["class"] });
 });
-new MutationObserver(function () {
-  var root = document.querySelector("[weft-view]");
-  if (root && root.classList.contains("weft-disconnected")) {
-    document.getElementById("transport").textContent = "reconnecting…";
-    document.getElementById("status").className = "status off";
-  }
-}).observe(document.body, { attributes: true, subtree: true, attributeFilter: ["class"] });
 `;
 
 /** The demo's page: header, the view, a status line with the transport. */

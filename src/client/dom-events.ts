@@ -1,0 +1,74 @@
+/**
+ * The DOM events the client dispatches for the page to listen to. All bubble, so
+ * one listener on `document` sees every view's events.
+ */
+import { ERRORS, isErrorCode, type ErrorCode } from "../protocol/errors.ts";
+
+/**
+ * Prefix of every client event name: `weft:error`, `weft:transport`, `weft:NAME` (pushEvent).
+ *
+ * @example
+ * root.addEventListener(EVENT_PREFIX + "saved", onSaved);
+ */
+export const EVENT_PREFIX = "weft:";
+
+/**
+ * `detail` of a `weft:error` event.
+ *
+ * @example
+ * document.addEventListener("weft:error", (e) => {
+ *   const { code, message } = (e as CustomEvent<WeftErrorDetail>).detail;
+ * });
+ */
+export interface WeftErrorDetail {
+  /** A registered error code (protocol/errors.ts). */
+  code: string;
+  /** Human-readable message. */
+  message: string;
+  /** The event ref the error answers, when one caused it. */
+  ref: number | undefined;
+  /** The view id (`v` on the wire), when a view is concerned. */
+  view: number | undefined;
+}
+
+/**
+ * Dispatches `weft:NAME` on `target` with `detail`, bubbling.
+ *
+ * @example
+ * emit(root, "saved", { id: 1 }); // page sees a "weft:saved" event
+ */
+export function emit(target: EventTarget, name: string, detail: unknown): void {
+  target.dispatchEvent(new CustomEvent(EVENT_PREFIX + name, { detail, bubbles: true }));
+}
+
+/**
+ * Reports a failure as a `weft:error` event instead of throwing.
+ *
+ * @example
+ * reportError(document, "E_CLIENT_TRANSPORT");
+ */
+export function reportError(target: EventTarget, code: string, message?: string, ref?: number, view?: number): void {
+  const detail: WeftErrorDetail = { code, message: message ?? (isErrorCode(code) ? ERRORS[code].message : code), ref, view };
+  emit(target, "error", detail);
+}
+
+/**
+ * Wraps a callback so that nothing it throws escapes into the browser's event
+ * loop: the failure becomes a `weft:error` with `code` on `document`.
+ *
+ * @example
+ * ws.onmessage = guard("E_CLIENT_TRANSPORT", (e) => handle(e.data));
+ */
+export function guard<A extends unknown[]>(code: ErrorCode, fn: (...args: A) => void): (...args: A) => void {
+  return (...args: A) => {
+    try {
+      fn(...args);
+    } catch (err) {
+      try {
+        reportError(document, code, err instanceof Error ? err.message : String(err));
+      } catch {
+        // Nowhere left to report; the client keeps running.
+      }
+    }
+  };
+}

@@ -1,0 +1,217 @@
+/**
+ * Applies a view's new HTML to the page with morphdom, keeping what the user is
+ * doing: the focused control keeps its value, caret and selection; `weft-ignore`
+ * subtrees keep their children; elements with an event in flight keep their
+ * loading state (see {@link Loading}) until the server acknowledges the event.
+ */
+import morphdomImport from "morphdom";
+import { ATTR, CLASS } from "../protocol/messages.ts";
+
+// morphdom's types declare `export default` in a CommonJS package, so under
+// NodeNext TypeScript sees the module object; bundlers (and Node's CJS interop)
+// hand over the function itself. Accept both.
+const morphdom = ((morphdomImport as { default?: unknown }).default ?? morphdomImport) as typeof morphdomImport.default;
+
+type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+
+/** What an in-flight element looked like per the server, to restore on ack. */
+interface Lock {
+  /** Highest ref in flight for this element; acks are cumulative, so one number is enough. */
+  ref: number;
+  /** The `weft-disable-with` text shown meanwhile, when the element has one. */
+  readonly label: string | null;
+  /** The server's latest content (innerHTML, or value for an input) and disabled flag. */
+  text?: string;
+  disabled?: boolean;
+}
+
+/**
+ * The in-flight elements of one view (refs are per view). Used by the bindings
+ * when an event is sent, by the view when a ref is acknowledged, and by
+ * {@link patch} so that a morph arriving meanwhile does not undo the state.
+ *
+ * @example
+ * const loading = new Loading();
+ * loading.add(button, 7); // weft-loading class, disable-with text
+ * loading.done(7);        // restored to the server's latest content
+ */
+export class Loading {
+  private readonly locks = new Map<Element, Lock>();
+
+  /**
+   * Marks `el` as waiting for `ref`.
+   *
+   * @example
+   * loading.add(form, ref);
+   */
+  add(el: Element, ref: number): void {
+    let lock = this.locks.get(el);
+    if (lock === undefined) {
+      lock = { ref, label: el.getAttribute(ATTR.disableWith) };
+      remember(el, lock);
+      this.locks.set(el, lock);
+    }
+    lock.ref = ref;
+    show(el, lock);
+  }
+
+  /**
+   * Clears every element whose refs are all ≤ `ref` (the server applied them).
+   *
+   * @example
+   * loading.done(msg.r);
+   */
+  done(ref: number): void {
+    for (const [el, lock] of this.locks) {
+      if (lock.ref > ref) continue;
+      this.locks.delete(el);
+      el.classList.remove(CLASS.loading);
+      if (lock.text === undefined) continue;
+      setText(el, lock.text);
+      (el as HTMLButtonElement).disabled = lock.disabled === true;
+    }
+  }
+
+  /**
+   * Called by the morph for each updated element: `to` (the server's version)
+   * becomes what to restore later, and is then dressed as loading so that the
+   * morph keeps the state instead of flickering.
+   */
+  morph(from: Element, to: Element): void {
+    const lock = this.locks.get(from);
+    if (lock === undefined) return;
+    remember(to, lock);
+    show(to, lock);
+  }
+}
+
+function remember(el: Element, lock: Lock): void {
+  if (lock.label === null) return;
+  lock.text = el instanceof HTMLInputElement ? el.value : el.innerHTML;
+  lock.disabled = (el as HTMLButtonElement).disabled === true;
+}
+
+function show(el: Element, lock: Lock): void {
+  el.classList.add(CLASS.loading);
+  if (lock.label === null) return;
+  if (el instanceof HTMLInputElement) el.value = lock.label;
+  else el.textContent = lock.label;
+  (el as HTMLButtonElement).disabled = true;
+}
+
+function setText(el: Element, text: string): void {
+  if (el instanceof HTMLInputElement) el.value = text;
+  else el.innerHTML = text;
+}
+
+/**
+ * Values of controls at the moment their form was submitted. While a control
+ * still holds that value the user has not typed since, so the server may reset
+ * it even though it is focused (the "clear the chat box after send" case).
+ */
+const submitted = new WeakMap<Element, string>();
+
+/**
+ * Records the values of a form's controls as it is submitted.
+ *
+ * @example
+ * noteSubmitted(form);
+ */
+export function noteSubmitted(form: HTMLFormElement): void {
+  for (const el of Array.from(form.elements)) if (isControl(el)) submitted.set(el, el.value);
+}
+
+/**
+ * Forgets the submitted value: the user typed, their text wins again.
+ *
+ * @example
+ * document.addEventListener("input", (e) => noteTyped(e.target as Element));
+ */
+export function noteTyped(el: Element): void {
+  submitted.delete(el);
+}
+
+function isControl(el: unknown): el is Control {
+  return el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement;
+}
+
+/**
+ * Morphs the children of `root` into `html`. Throws only on a DOM failure.
+ *
+ * @example
+ * patch(root, rendered.diff(msg.d, msg.s), view.loading);
+ */
+export function patch(root: HTMLElement, html: string, loading: Loading): void {
+  // Parse inside an element of the root's own kind, so that e.g. a <tbody> root
+  // gets table parsing rules for its rows.
+  const target = root.cloneNode(false) as HTMLElement;
+  target.innerHTML = html;
+  const focused = document.activeElement;
+  const selection = selectionOf(focused);
+  morphdom(root, target, {
+    childrenOnly: true,
+    onBeforeElUpdated(from, to) {
+      loading.morph(from, to);
+      if (!isControl(from) || submitted.get(from) === from.value) return true;
+      if (from !== focused) {
+        keepUserValue(from, to as Control);
+        return true;
+      }
+      // The user is typing here: take the server's attributes, not its value.
+      mergeAttributes(from, to);
+      return false;
+    },
+    // weft-ignore: a widget owns these children. A nested view root: its own view does.
+    onBeforeElChildrenUpdated: (from) => !from.hasAttribute(ATTR.ignore) && !from.hasAttribute(ATTR.view),
+  });
+  // Moving a keyed node (insertBefore) blurs it; put focus and caret back.
+  if (focused instanceof HTMLElement && focused !== document.activeElement && focused.isConnected) {
+    focused.focus();
+    restoreSelection(focused, selection);
+  }
+}
+
+/**
+ * A control the user changed keeps its value unless the server changed the
+ * value it renders: re-rendering the same `value` (or none, as for passwords)
+ * must not wipe what the user typed in another field of the form.
+ */
+function keepUserValue(from: Control, to: Control): void {
+  if (from instanceof HTMLSelectElement) return;
+  const same = from instanceof HTMLTextAreaElement
+    ? from.defaultValue === (to as HTMLTextAreaElement).defaultValue
+    : from.getAttribute("value") === to.getAttribute("value");
+  if (same) to.value = from.value;
+  if (from instanceof HTMLInputElement && from.hasAttribute("checked") === to.hasAttribute("checked")) {
+    (to as HTMLInputElement).checked = from.checked;
+  }
+}
+
+function mergeAttributes(from: Element, to: Element): void {
+  for (const { name } of Array.from(from.attributes)) {
+    if (name !== "value" && !to.hasAttribute(name)) from.removeAttribute(name);
+  }
+  for (const { name, value } of Array.from(to.attributes)) {
+    if (name !== "value" && from.getAttribute(name) !== value) from.setAttribute(name, value);
+  }
+}
+
+type Selection = [number | null, number | null] | undefined;
+
+function selectionOf(el: Element | null): Selection {
+  try {
+    if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) return [el.selectionStart, el.selectionEnd];
+  } catch {
+    // Some input types (email, number) throw on selection access in older engines.
+  }
+  return undefined;
+}
+
+function restoreSelection(el: HTMLElement, sel: Selection): void {
+  if (sel === undefined || sel[0] === null || sel[1] === null) return;
+  try {
+    (el as HTMLInputElement).setSelectionRange(sel[0], sel[1]);
+  } catch {
+    // The element's type no longer supports a selection; focus is enough.
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The browser bundle's entry (served at /weft/client.js): on DOM ready it mounts
+ * every `[weft-view]` root, wires the bindings and connects.
+ *
+ * Exposes `window.weft = { transport, socket }` for tests and debugging, and
+ * reads `data-heartbeat` (ms) from its own script tag.
+ */
+import { bind } from "./bindings.ts";
+import { guard } from "./dom-events.ts";
+import { LiveSocket } from "./live-socket.ts";
+
+/** Read now: `document.currentScript` is only set while this script first runs. */
+const heartbeat = Number(document.currentScript?.getAttribute("data-heartbeat")) || 30_000;
+
+/**
+ * What `window.weft` holds.
+ *
+ * @example
+ * (window as unknown as { weft: WeftGlobal }).weft.transport; // "websocket"
+ */
+export interface WeftGlobal {
+  /** Name of the transport in use, once one has connected. */
+  readonly transport: string | undefined;
+  /** The page's connection and its views. */
+  readonly socket: LiveSocket;
+}
+
+function boot(): void {
+  const socket = new LiveSocket(heartbeat);
+  const weft: WeftGlobal = {
+    get transport() {
+      return socket.transportName;
+    },
+    socket,
+  };
+  (window as unknown as { weft: WeftGlobal }).weft = weft;
+  bind(document, (root) => socket.viewOf(root));
+  socket.scan();
+  // Roots added or removed later (by a patch or by page scripts) join or leave.
+  new MutationObserver(guard("E_CLIENT_TRANSPORT", () => socket.scan())).observe(document.documentElement, {
+    childList: true,
+    subtree: true,
+  });
+  addEventListener("online", guard("E_CLIENT_TRANSPORT", () => socket.wake()));
+  socket.connect();
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", guard("E_CLIENT_TRANSPORT", boot));
+else guard("E_CLIENT_TRANSPORT", boot)();

@@ -1,0 +1,50 @@
+/**
+ * The one contract every browser transport implements (WebSocket today; SSE and
+ * HTTP long-poll later). A transport moves whole frames — one JSON envelope per
+ * string — and knows nothing of views, seqs or refs: the live socket does.
+ */
+
+/**
+ * A client → server and server → client frame pipe.
+ *
+ * Invariants: `onOpen` fires at most once per `open()`; `onClose` fires at most
+ * once per `open()`, after which the transport is spent (the owner creates a new
+ * one to reconnect); after the owner calls `close()` no callback fires at all, so
+ * the owner never races its own teardown.
+ *
+ * @example
+ * const t: Transport = new WebSocketTransport();
+ * t.onOpen = () => t.send(JSON.stringify({ t: C.heartbeat }));
+ * t.onMessage = (frame) => console.log(frame);
+ * t.onClose = () => scheduleReconnect();
+ * t.open();
+ */
+export interface Transport {
+  /** Name as in `window.WEFT_TRANSPORT` and the `weft:transport` event: "websocket", "sse", "http". */
+  readonly name: string;
+  /** Starts connecting. */
+  open(): void;
+  /** Sends one frame. Only called between `onOpen` and `onClose`. */
+  send(frame: string): void;
+  /** Tears down without calling back. */
+  close(): void;
+  /** The link is up: frames can be sent. */
+  onOpen: () => void;
+  /** One frame from the server. */
+  onMessage: (frame: string) => void;
+  /** The link is down (or never came up). */
+  onClose: () => void;
+}
+
+/**
+ * Makes transports of one kind; negotiation picks among these.
+ *
+ * @example
+ * const ws: TransportFactory = { name: "websocket", create: () => new WebSocketTransport() };
+ */
+export interface TransportFactory {
+  /** The transport's name. */
+  readonly name: string;
+  /** A fresh, unopened transport. */
+  create(): Transport;
+}

@@ -1,0 +1,289 @@
+/**
+ * One mounted view: its seq stream, its event refs and the events not yet
+ * acknowledged, and how each server message changes the page.
+ *
+ * Invariants:
+ * - messages are applied in seq order exactly once: a seq already applied is a
+ *   replay and is skipped; a hole means something was lost, so the view asks for
+ *   a full render instead of patching a wrong DOM;
+ * - an event stays in `unacked` until a message with `r` ≥ its ref arrives, and
+ *   is resent after every join answer, so a dropped link loses no event (the
+ *   server drops refs it already applied, so none is applied twice);
+ * - events are only sent between a join answer and the link going down: before
+ *   the answer the server would reject them as not joined.
+ */
+import type { ErrorCode } from "../protocol/errors.ts";
+import { ATTR, C, CLASS, kindOf, S, type Envelope, type JoinPayload, type NavPayload } from "../protocol/messages.ts";
+import { emit, reportError } from "./dom-events.ts";
+import { Loading, patch } from "./dom-patch.ts";
+import { Rendered } from "./rendered.ts";
+
+/**
+ * What a view needs from the connection that carries it (the live socket).
+ *
+ * @example
+ * const host: ViewHost = { open: true, send: (m) => ws.send(JSON.stringify(m)), joined: () => {} };
+ */
+export interface ViewHost {
+  /** True while the link is up (frames can be sent). */
+  readonly open: boolean;
+  /** Sends one message to the server. */
+  send(msg: Envelope): void;
+  /** A join was answered: the link works (the socket resets its backoff). */
+  joined(view: View): void;
+}
+
+/** Ack after this many applied messages even between heartbeats (bounds the server's outbox). */
+const ACK_EVERY = 32;
+/** Most events kept waiting for the server; beyond it new ones are refused, not buffered without end. */
+const MAX_UNACKED = 500;
+/** sessionStorage key guarding the reload on an expired token against a reload loop. */
+const RELOAD_KEY = "weft:reloaded";
+
+const EXPIRED: ErrorCode = "E_TOKEN_EXPIRED";
+const FATAL: readonly ErrorCode[] = ["E_BAD_TOKEN", "E_UNKNOWN_VIEW"];
+const NOT_JOINED: ErrorCode = "E_NOT_JOINED";
+
+/**
+ * A view root on the page and its live session.
+ *
+ * @example
+ * const view = new View(1, root, socket);
+ * view.join();                       // when the link opens
+ * view.receive(JSON.parse(frame));   // for each server message with v === 1
+ * view.push("inc", {}, [button]);    // from the bindings
+ */
+export class View {
+  /** Elements waiting for their events' acknowledgement. */
+  readonly loading = new Loading();
+  private readonly rendered = new Rendered();
+  private token: string;
+  private seq = 0;
+  private acked = 0;
+  private nextRef = 1;
+  private unacked: Envelope[] = [];
+  private joined = false;
+  private dead = false;
+
+  constructor(
+    /** View id on the wire (`v`), fixed for the page's lifetime. */
+    readonly id: number,
+    /** The `[weft-view]` element. */
+    readonly root: HTMLElement,
+    private readonly host: ViewHost,
+  ) {
+    this.token = root.getAttribute(ATTR.token) ?? "";
+  }
+
+  /** True once the server refused the view for good (bad token, unknown view), or its root left the page. */
+  get isDead(): boolean {
+    return this.dead;
+  }
+
+  /**
+   * Sends a join: with the last applied seq when the view holds a tree (the
+   * server then replays what was missed), without one to get a full render.
+   * Does nothing while the link is down: the socket joins every view on open.
+   *
+   * @example
+   * socket.views.forEach((v) => v.join());
+   */
+  join(): void {
+    if (this.dead || !this.host.open) return;
+    this.joined = false;
+    const d: JoinPayload = { k: this.token, u: location.href };
+    if (this.rendered.hasTree) d.q = this.seq;
+    this.host.send({ t: C.join, v: this.id, d });
+  }
+
+  /**
+   * The link went down: events wait in `unacked` until the next join answer.
+   *
+   * @example
+   * transport.onClose = () => views.forEach((v) => v.disconnected());
+   */
+  disconnected(): void {
+    this.joined = false;
+    this.status(false);
+  }
+
+  /**
+   * Sends an event (or keeps it for the next join answer) and marks `els` as loading.
+   *
+   * @example
+   * view.push("save", { title: "x" }, [form, submitButton]);
+   */
+  push(name: string, payload: Record<string, unknown>, els: readonly Element[]): void {
+    if (this.dead) return;
+    if (this.unacked.length >= MAX_UNACKED) {
+      reportError(this.root, "E_CLIENT_TRANSPORT", "too many events are waiting for the server", undefined, this.id);
+      return;
+    }
+    const ref = this.nextRef++;
+    const msg: Envelope = { t: C.event, v: this.id, r: ref, e: name, d: payload };
+    this.unacked.push(msg);
+    for (const el of els) this.loading.add(el, ref);
+    if (this.joined) this.host.send(msg);
+  }
+
+  /**
+   * Heartbeat tick: acknowledges what was applied since the last ack.
+   *
+   * @example
+   * setInterval(() => views.forEach((v) => v.tick()), 30_000);
+   */
+  tick(): void {
+    if (this.joined && this.seq !== this.acked) this.ack();
+  }
+
+  /**
+   * The root left the page: tell the server, stop handling messages.
+   *
+   * @example
+   * if (!view.root.isConnected) view.leave();
+   */
+  leave(): void {
+    if (this.joined && this.host.open) this.host.send({ t: C.leave, v: this.id });
+    this.dead = true;
+    this.joined = false;
+  }
+
+  /**
+   * Handles one server message addressed to this view.
+   *
+   * @example
+   * view.receive({ t: "d", v: 1, q: 8, d: { 0: "2" }, r: 3 });
+   */
+  receive(m: Envelope): void {
+    if (this.dead) return;
+    const kind = kindOf(m);
+    // Errors outside the view's stream (a refused join or frame) carry no seq.
+    if (kind === S.error && m.q === undefined) return this.failed(m);
+    const answer = typeof m.k === "string";
+    if (!this.inOrder(m.q, answer, answer && kind === S.rendered)) return;
+    let ok = true;
+    if (kind === S.rendered) ok = this.render(() => this.rendered.full(m.d, m.s));
+    else if (kind === S.diff) ok = this.render(() => this.rendered.diff(m.d, m.s));
+    else if (kind === S.push && typeof m.e === "string") emit(this.root, m.e, m.d);
+    else if (kind === S.nav) navigate(m.d as NavPayload);
+    else if (kind === S.error) return this.failed(m); // a handler or render failure, in the stream
+    if (typeof m.r === "number") this.acknowledge(m.r);
+    if (!ok) return; // the view is rejoining for a full render
+    if (answer) this.answered(m.k as string);
+    else if (this.joined && this.seq - this.acked >= ACK_EVERY) this.ack();
+  }
+
+  /**
+   * Seq bookkeeping for message `q`; false when the message must be skipped.
+   * `restart`: a join's full render, which starts the stream afresh at its seq.
+   */
+  private inOrder(q: number | undefined, answer: boolean, restart: boolean): boolean {
+    // Without a tree only a join answer's full render helps; anything else is
+    // the tail of a stream the view already gave up on (it asked for a full render).
+    if (!this.rendered.hasTree && !restart) return false;
+    if (q === undefined) return true;
+    if (restart || q === this.seq + 1) {
+      this.seq = q;
+      return true;
+    }
+    if (q <= this.seq) return answer; // a replay of what was applied; a join answer still counts
+    this.rejoin(true); // a hole: messages were lost
+    return false;
+  }
+
+  /** A join answer: the view is live; resend what the server has not applied. */
+  private answered(token: string): void {
+    this.token = token;
+    this.joined = true;
+    this.status(true);
+    this.host.joined(this);
+    try {
+      sessionStorage.removeItem(RELOAD_KEY);
+    } catch {
+      // Storage disabled: the reload guard simply never resets.
+    }
+    for (const msg of this.unacked) this.host.send(msg);
+  }
+
+  private failed(m: Envelope): void {
+    const code = m.c ?? "E_INTERNAL";
+    reportError(this.root, code, m.m, m.r, this.id);
+    if (!this.joined && code === EXPIRED && reloadOnce()) return;
+    if (!this.joined && (code === EXPIRED || FATAL.includes(code as ErrorCode))) return this.die();
+    // The server does not know this view on this link (it restarted, or another
+    // link took over): the event was not applied, so keep it and rejoin.
+    if (code !== NOT_JOINED) {
+      if (typeof m.r === "number") this.acknowledge(m.r);
+    } else if (this.joined) this.rejoin(false);
+  }
+
+  /** Builds the HTML and morphs; false when the tree broke and a full render was asked for. */
+  private render(build: () => string): boolean {
+    let html: string;
+    try {
+      html = build();
+    } catch (err) {
+      reportError(this.root, "E_CLIENT_PATCH", String(err), undefined, this.id);
+      this.rejoin(true);
+      return false;
+    }
+    try {
+      patch(this.root, html, this.loading);
+    } catch (err) {
+      // The tree is right, only the DOM update failed: the next patch morphs the
+      // whole root again and heals it, so no rejoin.
+      reportError(this.root, "E_CLIENT_PATCH", String(err), undefined, this.id);
+    }
+    return true;
+  }
+
+  private rejoin(fresh: boolean): void {
+    if (fresh) this.rendered.reset();
+    this.join();
+  }
+
+  /** Every ref ≤ `ref` is done (applied or refused): forget it and clear its loading state. */
+  private acknowledge(ref: number): void {
+    this.unacked = this.unacked.filter((msg) => (msg.r as number) > ref);
+    this.loading.done(ref);
+  }
+
+  private ack(): void {
+    this.host.send({ t: C.ack, v: this.id, q: this.seq });
+    this.acked = this.seq;
+  }
+
+  private die(): void {
+    this.dead = true;
+    this.joined = false;
+    this.unacked = [];
+    this.loading.done(Infinity);
+    this.status(false);
+  }
+
+  private status(up: boolean): void {
+    this.root.classList.toggle(CLASS.connected, up);
+    this.root.classList.toggle(CLASS.disconnected, !up);
+  }
+}
+
+/** Reloads the page unless this tab already did so for an expired token. */
+function reloadOnce(): boolean {
+  try {
+    if (sessionStorage.getItem(RELOAD_KEY) !== null) return false;
+    sessionStorage.setItem(RELOAD_KEY, "1");
+  } catch {
+    return false; // without storage a reload could loop
+  }
+  location.reload();
+  return true;
+}
+
+function navigate(nav: NavPayload | undefined): void {
+  if (typeof nav?.to !== "string") return;
+  if (nav.kind === "redirect") {
+    if (nav.replace) location.replace(nav.to);
+    else location.assign(nav.to);
+  } else if (nav.replace) history.replaceState(null, "", nav.to);
+  else history.pushState(null, "", nav.to);
+}
