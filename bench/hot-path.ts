@@ -1,0 +1,70 @@
+// Hot-path benchmark (not a test): event → handler → render → diff → frame.
+//  1. in process: ViewSession.event() to the frame handed to the sink;
+//  2. over loopback: a `ws` client sends an event and waits for its diff.
+// Prints medians and p99 of repeated runs. Usage: npm run bench:hot [-- --events 20000]
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+import { createWeft, defineView, html } from "../src/index.ts";
+import { ViewSession } from "../src/server/session.ts";
+
+const arg = (name: string, d: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : d;
+};
+const EVENTS = arg("events", 20_000);
+const ROUND_TRIPS = arg("round-trips", 5_000);
+
+const Counter = defineView({
+  mount: () => ({ count: 0 }),
+  events: { inc: (s: { count: number }) => ({ count: s.count + 1 }) },
+  render: (s) => html`<div><p>Count: <b>${s.count}</b></p><button weft-click="inc">+</button></div>`,
+});
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
+}
+
+function inProcess(): { perEventUs: number; bytes: number } {
+  let bytes = 0;
+  const session = new ViewSession(
+    { sid: "bench", view: Counter as never, params: {}, session: {}, state: { count: 0 }, timers: [] },
+    { outboxSize: 256, onError: () => {} },
+  );
+  session.attach({ send: (f) => { bytes = f.length; } }, 1, undefined, "t");
+  const t0 = performance.now();
+  for (let r = 1; r <= EVENTS; r++) {
+    session.event(r, "inc", {});
+    if (r % 64 === 0) session.ack(Number.MAX_SAFE_INTEGER);
+  }
+  return { perEventUs: ((performance.now() - t0) * 1000) / EVENTS, bytes };
+}
+
+async function roundTrips(): Promise<number[]> {
+  const app = createWeft({ views: { "/": Counter }, secret: "bench-secret-0123456789abcdef", onError: () => {} });
+  const { port } = await app.listen(0);
+  const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+  const token = /weft-token="([^"]+)"/.exec(page)?.[1];
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/weft/ws`);
+  await new Promise((r) => ws.once("open", r));
+  const next = () => new Promise<void>((r) => ws.once("message", () => r()));
+  ws.send(JSON.stringify({ t: "j", v: 1, d: { k: token } }));
+  await next();
+  const times: number[] = [];
+  for (let r = 1; r <= ROUND_TRIPS; r++) {
+    const t0 = performance.now();
+    const answered = next();
+    ws.send(`{"t":"e","v":1,"r":${r},"e":"inc","d":{}}`);
+    await answered;
+    times.push((performance.now() - t0) * 1000);
+  }
+  ws.close();
+  await app.close();
+  return times.slice(Math.floor(ROUND_TRIPS / 10)); // drop the warm-up tenth
+}
+
+const runs = [inProcess(), inProcess(), inProcess(), inProcess(), inProcess()];
+const perEvent = runs.map((r) => r.perEventUs);
+console.log(`in process: event→frame median ${pct(perEvent, 50).toFixed(2)} µs (runs: ${perEvent.map((x) => x.toFixed(2)).join(", ")}), frame ${runs[0]!.bytes} bytes`);
+const rt = await roundTrips();
+console.log(`ws round trip over loopback: p50 ${pct(rt, 50).toFixed(0)} µs, p99 ${pct(rt, 99).toFixed(0)} µs (${rt.length} events)`);
