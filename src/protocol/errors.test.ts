@@ -8,7 +8,7 @@ describe("error registry", () => {
     const doc = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8");
     const rows = [...doc.matchAll(/^\| `(E_[A-Z_]+)` \| (\S+) \| (\S+) \| (.+) \|$/gm)].map((m) => [m[1], m[2], m[3], m[4]]);
     const expected = Object.entries(ERRORS).map(([c, s]) => [c, s.status ? String(s.status) : "—", s.close ? String(s.close) : "—", s.message]);
-    assert.deepEqual(rows, expected);
+    assert.deepEqual(rows, expected, "docs/errors.md is out of date: run npm run docs:errors");
   });
 
   it("uses close codes in the application range or none", () => {

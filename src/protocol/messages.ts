@@ -185,4 +185,8 @@ export const PATHS = {
   client: "/weft/client.js",
   /** The WebSocket endpoint. */
   socket: "/weft/ws",
+  /** SSE: GET stream, POST client frames (docs/transports.md). */
+  sse: "/weft/sse",
+  /** HTTP: GET long-poll, POST client frames answered with their results. */
+  http: "/weft/http",
 } as const;

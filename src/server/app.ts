@@ -11,7 +11,11 @@ import { renderPage } from "./http/page.ts";
 import { sendError } from "./http/respond.ts";
 import { serveClient } from "./http/static-client.ts";
 import { resolveOptions, type WeftOptions } from "./options.ts";
+import { LinkTable } from "./transports/buffered-link.ts";
+import { LongPollTransport } from "./transports/long-poll.ts";
+import { SseTransport } from "./transports/sse.ts";
 import { WebSocketTransport } from "./transports/websocket.ts";
+import { ERRORS } from "../protocol/errors.ts";
 
 /** Calls the next middleware (Express, Connect) when a request is not Weft's. */
 export type Next = (err?: unknown) => void;
@@ -29,8 +33,8 @@ export interface WeftApp {
   listen(port?: number, host?: string): Promise<AddressInfo>;
   /** Closes the server (when `listen` started it), every socket and every session. */
   close(): Promise<void>;
-  /** Live numbers (sessions, sockets), for tests and health checks. */
-  stats(): { sessions: number; pendingMounts: number; sockets: number };
+  /** Live numbers (sessions, links per transport), for tests and health checks. */
+  stats(): { sessions: number; pendingMounts: number; sockets: number; sseLinks: number; sseStreams: number; httpLinks: number; polls: number };
 }
 
 /**
@@ -44,7 +48,11 @@ export interface WeftApp {
 export function createWeft(options: WeftOptions): WeftApp {
   const core = new Core(resolveOptions(options));
   const ws = new WebSocketTransport(core);
-  const offersWebSocket = core.options.transports.includes("websocket");
+  const offered = core.options.transports;
+  const offersWebSocket = offered.includes("websocket");
+  const links = new LinkTable(core);
+  const sse = new SseTransport(core, links);
+  const poll = new LongPollTransport(core, links);
   let server: Server | undefined;
   // Build the client at once so the first page does not wait for it.
   clientBundle().catch((err: unknown) => core.options.onError(err, "client bundle build"));
@@ -58,6 +66,8 @@ export function createWeft(options: WeftOptions): WeftApp {
 
   async function route(req: IncomingMessage, res: ServerResponse, next?: Next): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname === PATHS.sse && offered.includes("sse")) return sse.handle(req, res, url);
+    if (url.pathname === PATHS.http && offered.includes("http")) return poll.handle(req, res, url);
     const readOnly = req.method === "GET" || req.method === "HEAD";
     if (readOnly && url.pathname === PATHS.client) return serveClient(req, res, url, await clientBundle());
     const match = readOnly ? core.router.match(url.pathname) : undefined;
@@ -98,6 +108,8 @@ export function createWeft(options: WeftOptions): WeftApp {
     },
     async close() {
       ws.close();
+      poll.close();
+      links.close(ERRORS.E_SHUTDOWN.close, "shutdown");
       core.close();
       if (server !== undefined) {
         const s = server;
@@ -110,7 +122,10 @@ export function createWeft(options: WeftOptions): WeftApp {
     },
     stats() {
       const r = core.registry.stats();
-      return { sessions: r.live, pendingMounts: r.pending, sockets: ws.size };
+      return {
+        sessions: r.live, pendingMounts: r.pending, sockets: ws.size,
+        sseLinks: links.count("sse"), sseStreams: sse.size, httpLinks: links.count("http"), polls: poll.size,
+      };
     },
   };
 }

@@ -36,6 +36,12 @@ export class Connection {
     } catch {
       return this.reject("E_BAD_FRAME", undefined, "the frame is not JSON");
     }
+    this.handle(msg);
+  }
+
+  /** Handles one already-parsed frame (an element of a POSTed batch). Never throws. */
+  handle(msg: unknown): void {
+    if (this.closed) return;
     if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return this.reject("E_BAD_FRAME");
     try {
       this.dispatch(msg as Envelope);
@@ -53,6 +59,13 @@ export class Connection {
       else this.release(entry);
     }
     this.views.clear();
+  }
+
+  /** Sends every joined view a full render (the link lost frames it cannot replay). */
+  resync(): void {
+    for (const [v, entry] of this.views) {
+      if (!(entry instanceof Promise) && entry.isAttachedTo(this.link)) this.core.resync(entry, this.link, v);
+    }
   }
 
   /** Number of views joined on this link. */
@@ -147,7 +160,7 @@ export class Connection {
     const env: Envelope = { t: S.error, c: code, m: message ?? ERRORS[code].message };
     if (v !== undefined) env.v = v;
     if (ref !== undefined) env.r = ref;
-    this.link.send(JSON.stringify(env));
+    this.link.send(JSON.stringify(env), env);
   }
 }
 

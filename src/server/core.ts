@@ -40,7 +40,7 @@ export class Core {
     const { ctx, timers, redirect } = pageContext(params);
     const state = await route.view.mount(params, ctx);
     if (redirect.to !== undefined) return { kind: "redirect", to: redirect.to };
-    const init: SessionInit<unknown> = { sid, view: route.view, params, session: {}, state, timers };
+    const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, session: {}, state, timers };
     this.registry.putPending(init);
     const title = typeof route.view.title === "function" ? route.view.title(state) : (route.view.title ?? "");
     return { kind: "view", init, token: this.token(sid, route.pattern, params), title };
@@ -84,11 +84,19 @@ export class Core {
     const { ctx, timers } = pageContext(params, true);
     try {
       const state = await view.mount(params, ctx);
-      return { sid: claims.sid, view, params, session: {}, state, timers };
+      return { sid: claims.sid, path: claims.view, view, params, session: {}, state, timers };
     } catch (err) {
       this.options.onError(err, `mount of ${claims.view}`);
       return "E_MOUNT";
     }
+  }
+
+  /**
+   * Sends `session` a full render on `sink` (with a fresh token): the client
+   * restarts the view's stream there. Used when a link cannot replay a gap.
+   */
+  resync(session: ViewSession, sink: Sink, v: number): void {
+    session.attach(sink, v, undefined, this.token(session.sid, session.path, session.params));
   }
 
   /** Ends every session. */

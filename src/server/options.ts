@@ -35,8 +35,20 @@ export interface WeftOptions {
   secret?: string | readonly string[] | undefined;
   /** Wraps each server-rendered view in the app's page. */
   layout?: Layout;
-  /** Transports offered, in order of preference. Default `["websocket"]`. */
+  /** Transports offered, in order of preference. Default `["websocket", "sse", "http"]`. */
   transports?: readonly TransportName[];
+  /** `false` drops "websocket" from `transports` (the short form). */
+  useWebSocket?: boolean;
+  /** How long a long-poll GET waits for something to send, ms. Default 25 000. */
+  longPollMs?: number;
+  /** SSE heartbeat comment interval, ms. Default 15 000. */
+  sseHeartbeatMs?: number;
+  /** The `retry:` hint sent to EventSource, ms. Default 1 000. */
+  sseRetryMs?: number;
+  /** An SSE or HTTP link with no request and no stream for this long ends, ms. Default 60 000. */
+  linkTimeoutMs?: number;
+  /** How long an HTTP-transport POST waits for the answers to its events, ms. Default 10 000. */
+  httpAnswerWaitMs?: number;
   /** Heartbeat interval, ms: a dead peer is noticed within two. Default 30 000. */
   heartbeatMs?: number;
   /** Largest accepted message, bytes. Default 65 536 (64 KiB). */
@@ -58,13 +70,18 @@ export interface WeftOptions {
 }
 
 /** Resolved options. */
-export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout">>> & {
+export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket">>> & {
   readonly secrets: readonly string[];
   readonly layout: Layout | undefined;
 };
 
 const DEFAULTS = {
-  transports: ["websocket"] as readonly TransportName[],
+  transports: ["websocket", "sse", "http"] as readonly TransportName[],
+  longPollMs: 25_000,
+  sseHeartbeatMs: 15_000,
+  sseRetryMs: 1_000,
+  linkTimeoutMs: 60_000,
+  httpAnswerWaitMs: 10_000,
   heartbeatMs: 30_000,
   maxMessageBytes: 64 * 1024,
   outboxSize: 256,
@@ -76,7 +93,7 @@ const DEFAULTS = {
   onError: (err: unknown, where: string) => console.error(`[weft] ${where}:`, err),
 };
 
-const NUMERIC = ["heartbeatMs", "maxMessageBytes", "outboxSize", "tokenMaxAgeMs", "joinTimeoutMs", "maxPendingMounts", "sessionGraceMs", "maxViewsPerConnection"] as const;
+const NUMERIC = ["longPollMs", "sseHeartbeatMs", "sseRetryMs", "linkTimeoutMs", "httpAnswerWaitMs", "heartbeatMs", "maxMessageBytes", "outboxSize", "tokenMaxAgeMs", "joinTimeoutMs", "maxPendingMounts", "sessionGraceMs", "maxViewsPerConnection"] as const;
 
 /** Merges options over the defaults and validates them; throws a TypeError showing the right call. */
 export function resolveOptions(o: WeftOptions): ResolvedOptions {
@@ -87,13 +104,15 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
   for (const path of Object.keys(o.views)) {
     if (!path.startsWith("/") || path.startsWith("/weft/")) throw new TypeError(`createWeft: view path "${path}" must start with "/" and not with "/weft/"`);
   }
-  const merged = { ...DEFAULTS, ...stripUndefined(o) };
+  const { useWebSocket, ...rest } = o;
+  const merged = { ...DEFAULTS, ...stripUndefined(rest) };
+  if (useWebSocket === false) merged.transports = merged.transports.filter((t) => t !== "websocket");
   for (const k of NUMERIC) {
     const v = merged[k];
     if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new TypeError(`createWeft: \`${k}\` must be a positive number, got ${String(v)}`);
   }
   const known: readonly TransportName[] = ["websocket", "sse", "http"];
-  if (merged.transports.length === 0 || merged.transports.some((t) => !known.includes(t))) {
+  if (!Array.isArray(merged.transports) || merged.transports.length === 0 || merged.transports.some((t) => !known.includes(t))) {
     throw new TypeError(`createWeft: \`transports\` must be a non-empty subset of ${JSON.stringify(known)}`);
   }
   return Object.freeze({

@@ -19,7 +19,8 @@ import { ownHandler, type Json, type Params, type Payload, type SessionData, typ
 
 /** Where a session's frames go: a connection, with the view id the client chose. */
 export interface Sink {
-  send(frame: string): void;
+  /** Sends one frame; `env` is the envelope it serialises (links that wait for answers read it). */
+  send(frame: string, env?: Envelope): void;
 }
 
 /** Settings a session needs (resolved app options). */
@@ -46,6 +47,8 @@ type Result<S> = S | void | Promise<S | void>;
 /** What a session is created from (a mount, or a page's pending mount). */
 export interface SessionInit<S> {
   sid: string;
+  /** The registered view path (what its tokens bind). */
+  path: string;
   view: ViewDefinition<S>;
   params: Params;
   session: SessionData;
@@ -56,6 +59,9 @@ export interface SessionInit<S> {
 
 export class ViewSession<S = unknown> {
   readonly sid: string;
+  /** The registered view path and the mount params (to sign fresh tokens). */
+  readonly path: string;
+  readonly params: Params;
   private readonly view: ViewDefinition<S>;
   private state: S;
   private tree: RenderedTree;
@@ -73,6 +79,8 @@ export class ViewSession<S = unknown> {
 
   constructor(init: SessionInit<S>, private readonly config: SessionConfig) {
     this.sid = init.sid;
+    this.path = init.path;
+    this.params = init.params;
     this.view = init.view;
     this.state = init.state;
     this.tree = renderTree(init.view.render(init.state));
@@ -175,7 +183,7 @@ export class ViewSession<S = unknown> {
   private write(env: Envelope): void {
     if (this.sink === undefined) return;
     env.v = this.v;
-    this.sink.send(JSON.stringify(env));
+    this.sink.send(JSON.stringify(env), env);
   }
 
   private enqueue(work: Work): void {

@@ -2,9 +2,10 @@
  * A test client that speaks the Weft protocol over a real `ws` socket and
  * rebuilds each view's HTML with the same pure tree code the browser uses.
  */
-import WebSocket from "ws";
-import { C, kindOf, PATHS, S, type Envelope, type RenderedTree, type TreeDiff } from "../../src/protocol/messages.ts";
+import type WebSocket from "ws";
+import { C, kindOf, S, type Envelope, type RenderedTree, type TreeDiff } from "../../src/protocol/messages.ts";
 import { applyDiff, toHtml } from "../../src/protocol/tree.ts";
+import { openWire, WsWire, type TransportKind, type Wire } from "./wires.ts";
 
 /** Fetches a view page and returns its HTML and join token. */
 export async function getPage(base: string, path: string): Promise<{ html: string; token: string; status: number }> {
@@ -26,7 +27,6 @@ export class ClientView {
 }
 
 export class ProtocolClient {
-  readonly ws: WebSocket;
   readonly received: Envelope[] = [];
   readonly views = new Map<number, ClientView>();
   private waiters: { pred: (m: Envelope) => boolean; resolve: (m: Envelope) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[] = [];
@@ -34,33 +34,34 @@ export class ProtocolClient {
   closed = false;
   closeCode = 0;
 
-  private constructor(ws: WebSocket) {
-    this.ws = ws;
-    ws.on("message", (data) => this.onMessage(String(data)));
-    ws.on("close", (code) => {
+  private constructor(readonly wire: Wire) {
+    wire.onFrame = (f) => this.onMessage(f);
+    wire.onClose = () => {
       this.closed = true;
-      this.closeCode = code;
-    });
+    };
+    if (wire instanceof WsWire) wire.ws.on("close", (code) => (this.closeCode = code));
   }
 
-  /** Opens a socket to the server at `base` (http://host:port). */
-  static async connect(base: string, headers: Record<string, string> = {}): Promise<ProtocolClient> {
-    const ws = new WebSocket(base.replace(/^http/, "ws") + PATHS.socket, { headers });
-    await new Promise<void>((resolve, reject) => {
-      ws.once("open", () => resolve());
-      ws.once("error", reject);
-    });
-    return new ProtocolClient(ws);
+  /** The socket, for WebSocket-only tests. */
+  get ws(): WebSocket {
+    if (!(this.wire instanceof WsWire)) throw new Error("not a WebSocket client");
+    return this.wire.ws;
+  }
+
+  /** Opens a link to the server at `base` (http://host:port) over `transport`. */
+  static async connect(base: string, headers: Record<string, string> = {}, transport: TransportKind = "websocket"): Promise<ProtocolClient> {
+    return new ProtocolClient(await openWire(transport, base, headers));
   }
 
   /** Sends a raw frame. */
   sendRaw(frame: string | Buffer): void {
-    this.ws.send(frame);
+    if (this.wire instanceof WsWire) this.wire.ws.send(frame);
+    else this.wire.send(String(frame));
   }
 
   /** Sends an envelope. */
   send(env: Envelope): void {
-    this.ws.send(JSON.stringify(env));
+    this.wire.send(JSON.stringify(env));
   }
 
   /** Joins view `v` with `token`; resolves with the join answer. */
@@ -99,11 +100,7 @@ export class ProtocolClient {
   }
 
   close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.ws.once("close", () => resolve());
-      this.ws.close();
-    });
+    return this.wire.close();
   }
 
   private onMessage(frame: string): void {

@@ -44,7 +44,7 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, res: S
     return sendError(res, "E_RENDER");
   }
   const body = `<div ${ATTR.view}="${escapeHtml(route.pattern)}" ${ATTR.token}="${token}">${inner}</div>`;
-  const script = `<script src="${PATHS.client}?v=${clientHash}" defer data-heartbeat="${core.options.heartbeatMs}"></script>`;
+  const script = `<script src="${PATHS.client}?v=${clientHash}" defer data-heartbeat="${core.options.heartbeatMs}" data-transports="${core.options.transports.join(",")}"></script>`;
   const page = (core.options.layout ?? defaultLayout)({ title: escapeHtml(title), body, script, path: url.pathname });
   const bytes = Buffer.from(page, "utf8");
   res.writeHead(200, {

@@ -1,0 +1,51 @@
+/**
+ * Reads a JSON request body with the limits a peer must not exceed: a content
+ * type of application/json and at most `limit` bytes (counted as they arrive,
+ * so an oversized body is refused without being buffered).
+ */
+import type { IncomingMessage } from "node:http";
+import type { ErrorCode } from "../../protocol/errors.ts";
+
+/** A parsed body, or the error code to answer with. */
+export type BodyResult = { ok: true; value: unknown; bytes: number } | { ok: false; code: ErrorCode; message?: string };
+
+export function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+  const type = String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json") {
+    req.resume();
+    return Promise.resolve({ ok: false, code: "E_CONTENT_TYPE" });
+  }
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.resolve({ ok: false, code: "E_TOO_LARGE", message: `the body is ${declared} bytes; the limit is ${limit}` });
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (r: BodyResult) => {
+      if (done) return;
+      done = true;
+      resolve(r);
+    };
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        finish({ ok: false, code: "E_TOO_LARGE", message: `the body is over the limit of ${limit} bytes` });
+        req.removeAllListeners("data");
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => {
+      try {
+        finish({ ok: true, value: JSON.parse(Buffer.concat(chunks).toString("utf8")), bytes: size });
+      } catch {
+        finish({ ok: false, code: "E_BAD_FRAME", message: "the body is not JSON" });
+      }
+    });
+    req.on("error", () => finish({ ok: false, code: "E_BAD_FRAME", message: "the request failed while reading" }));
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * The SSE transport: `GET /weft/sse?l=LINK` streams frames as events (`id:` =
+ * link seq, so EventSource's Last-Event-ID resumes), `POST /weft/sse?l=LINK`
+ * carries client frames. See docs/transports.md.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { S } from "../../protocol/messages.ts";
+import type { Core } from "../core.ts";
+import { sendError } from "../http/respond.ts";
+import { LINK_ID, type BufferedLink, type LinkTable } from "./buffered-link.ts";
+import { postFrames } from "./post-frames.ts";
+
+const HELLO = `data: ${JSON.stringify({ t: S.heartbeat })}\n\n`;
+/** A stream whose unsent bytes pass this is too slow: end it; the client resumes by Last-Event-ID. */
+const MAX_BACKLOG = 1 << 20;
+
+export class SseTransport {
+  private streams = 0;
+
+  constructor(private readonly core: Core, private readonly links: LinkTable) {}
+
+  /** Open streams. */
+  get size(): number {
+    return this.streams;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const id = url.searchParams.get("l") ?? "";
+    if (!LINK_ID.test(id)) return sendError(res, "E_BAD_LINK");
+    if (req.method === "GET") return this.stream(req, res, id, lastEventId(req, url));
+    if (req.method !== "POST") return sendError(res, "E_METHOD");
+    const link = this.links.get(id);
+    if (link === undefined || link.kind !== "sse") return sendError(res, "E_UNKNOWN_LINK");
+    if (!(await postFrames(req, res, link, this.core.options.maxMessageBytes, false, 0))) return;
+    res.writeHead(204, { "Cache-Control": "no-store" }).end();
+  }
+
+  private stream(req: IncomingMessage, res: ServerResponse, id: string, last: string | undefined): void {
+    let link = this.links.get(id);
+    if (link !== undefined && link.kind !== "sse") return sendError(res, "E_BAD_LINK", "that link id belongs to another transport");
+    if (link === undefined) {
+      if (last !== undefined) return sendError(res, "E_LINK_EXPIRED");
+      link = this.links.create(id, "sse");
+    }
+    res.writeHead(200, {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      // no-transform: proxies must not compress or rewrite the stream.
+      "Cache-Control": "no-cache, no-transform",
+      "X-Accel-Buffering": "no",
+      Connection: "keep-alive",
+    });
+    res.socket?.setNoDelay(true);
+    res.write(`retry: ${this.core.options.sseRetryMs}\n${HELLO}`);
+    this.attach(link, req, res);
+    this.replay(link, last);
+  }
+
+  /** Makes `res` the link's stream, ending the one before it. */
+  private attach(link: BufferedLink, req: IncomingMessage, res: ServerResponse): void {
+    link.onClose?.(0, "replaced");
+    this.streams++;
+    const beat = setInterval(() => res.write(": hb\n\n"), this.core.options.sseHeartbeatMs);
+    const detach = () => {
+      clearInterval(beat);
+      if (link.out === write) {
+        link.out = undefined;
+        link.onClose = undefined;
+      }
+      link.lastActive = Date.now();
+    };
+    const write = (seq: number, frame: string) => {
+      res.write(`id: ${seq}\ndata: ${frame}\n\n`);
+      if (res.writableLength > MAX_BACKLOG) res.end();
+    };
+    link.out = write;
+    link.onClose = () => {
+      detach();
+      res.end();
+    };
+    req.once("close", () => {
+      this.streams--;
+      detach();
+    });
+  }
+
+  /** Sends what came after the client's Last-Event-ID (or what was buffered while no stream was open), or full renders when that is not possible. */
+  private replay(link: BufferedLink, last: string | undefined): void {
+    const since = last === undefined ? link.delivered : /^\d{1,15}$/.test(last) ? Number(last) : -1;
+    const missed = link.take(since, false);
+    if (missed === "gap") return link.resync();
+    const first = missed.last - missed.frames.length + 1;
+    missed.frames.forEach((f, i) => link.out?.(first + i, f));
+  }
+}
+
+function lastEventId(req: IncomingMessage, url: URL): string | undefined {
+  const h = req.headers["last-event-id"];
+  const v = typeof h === "string" ? h : url.searchParams.get("last");
+  return v === null || v === undefined ? undefined : v.trim();
+}

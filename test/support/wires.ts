@@ -1,0 +1,154 @@
+/**
+ * Real transport clients for the tests, one per transport, behind one small
+ * interface: a `ws` socket, an `eventsource` stream + fetch POSTs, and fetch
+ * long-polls + POSTs. They speak the link protocol of docs/transports.md.
+ */
+import { randomBytes } from "node:crypto";
+import { EventSource } from "eventsource";
+import WebSocket from "ws";
+import { PATHS } from "../../src/protocol/messages.ts";
+
+export type TransportKind = "websocket" | "sse" | "http";
+export const TRANSPORTS: readonly TransportKind[] = ["websocket", "sse", "http"];
+
+export interface Wire {
+  readonly kind: TransportKind;
+  send(frame: string): void;
+  onFrame: (frame: string) => void;
+  onClose: () => void;
+  close(): Promise<void>;
+}
+
+export function newLinkId(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+export async function openWire(kind: TransportKind, base: string, headers: Record<string, string> = {}): Promise<Wire> {
+  if (kind === "websocket") return WsWire.open(base, headers);
+  if (kind === "sse") return SseWire.open(base);
+  return HttpWire.open(base);
+}
+
+export class WsWire implements Wire {
+  readonly kind = "websocket";
+  onFrame: (f: string) => void = () => {};
+  onClose: () => void = () => {};
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (d) => this.onFrame(String(d)));
+    ws.on("close", () => this.onClose());
+  }
+  static async open(base: string, headers: Record<string, string>): Promise<WsWire> {
+    const ws = new WebSocket(base.replace(/^http/, "ws") + PATHS.socket, { headers });
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    });
+    return new WsWire(ws);
+  }
+  send(frame: string): void {
+    this.ws.send(frame);
+  }
+  close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((r) => {
+      this.ws.once("close", () => r());
+      this.ws.close();
+    });
+  }
+}
+
+/** Sends frames one POST at a time, in order. */
+class Poster {
+  private chain: Promise<unknown> = Promise.resolve();
+  constructor(private readonly url: () => string, private readonly onAnswer: (body: string) => void = () => {}) {}
+  post(frame: string): void {
+    this.chain = this.chain.then(async () => {
+      const res = await fetch(this.url(), { method: "POST", headers: { "content-type": "application/json" }, body: `[${frame}]` });
+      const text = await res.text();
+      if (res.ok && text) this.onAnswer(text);
+    }).catch(() => {});
+  }
+}
+
+export class SseWire implements Wire {
+  readonly kind = "sse";
+  onFrame: (f: string) => void = () => {};
+  onClose: () => void = () => {};
+  readonly lastIds: string[] = [];
+  private readonly poster: Poster;
+  private constructor(readonly es: EventSource, readonly url: string) {
+    this.poster = new Poster(() => url);
+    es.onmessage = (e) => {
+      if (e.lastEventId) this.lastIds.push(e.lastEventId);
+      if (e.data !== '{"t":"h"}' || e.lastEventId) this.onFrame(e.data);
+    };
+  }
+  static async open(base: string, id = newLinkId()): Promise<SseWire> {
+    const url = `${base}${PATHS.sse}?l=${id}`;
+    const es = new EventSource(url);
+    // The hello event (no id) proves the stream delivers.
+    await new Promise<void>((resolve, reject) => {
+      es.onmessage = () => resolve();
+      es.onerror = (e) => reject(new Error(`SSE failed: ${String((e as { message?: string }).message)}`));
+    });
+    es.onerror = () => {};
+    return new SseWire(es, url);
+  }
+  send(frame: string): void {
+    this.poster.post(frame);
+  }
+  async close(): Promise<void> {
+    this.es.close();
+    this.onClose();
+  }
+}
+
+export class HttpWire implements Wire {
+  readonly kind = "http";
+  onFrame: (f: string) => void = () => {};
+  onClose: () => void = () => {};
+  seen = 0;
+  private closed = false;
+  private readonly abort = new AbortController();
+  private readonly poster: Poster;
+  private constructor(readonly url: string) {
+    this.poster = new Poster(() => `${url}&n=${this.seen}`, (body) => this.accept(body));
+    void this.loop();
+  }
+  static async open(base: string, id = newLinkId()): Promise<HttpWire> {
+    const url = `${base}${PATHS.http}?l=${id}`;
+    const res = await fetch(`${url}&n=0`);
+    if (!res.ok) throw new Error(`HTTP open failed: ${res.status}`);
+    await res.text();
+    return new HttpWire(url);
+  }
+  send(frame: string): void {
+    this.poster.post(frame);
+  }
+  /** Applies an answer's frames in link-seq order, each once. */
+  accept(body: string): void {
+    const { n, f } = JSON.parse(body) as { n: number; f: unknown[] };
+    const first = n - f.length + 1;
+    f.forEach((frame, i) => {
+      if (first + i <= this.seen) return;
+      this.seen = first + i;
+      this.onFrame(JSON.stringify(frame));
+    });
+  }
+  private async loop(): Promise<void> {
+    while (!this.closed) {
+      try {
+        const res = await fetch(`${this.url}&n=${this.seen}`, { signal: this.abort.signal });
+        if (!res.ok) break;
+        this.accept(await res.text());
+      } catch {
+        break;
+      }
+    }
+    this.onClose();
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+    this.abort.abort();
+  }
+}
