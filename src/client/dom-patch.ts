@@ -148,13 +148,15 @@ export function patch(root: HTMLElement, html: string, loading: Loading): void {
   target.innerHTML = html;
   const focused = document.activeElement;
   const selection = selectionOf(focused);
+  const choices: [HTMLSelectElement, string[]][] = [];
   morphdom(root, target, {
     childrenOnly: true,
     onBeforeElUpdated(from, to) {
       loading.morph(from, to);
       if (!isControl(from) || submitted.get(from) === from.value) return true;
       if (from !== focused) {
-        keepUserValue(from, to as Control);
+        if (from instanceof HTMLSelectElement) keepChoice(from, to as HTMLSelectElement, choices);
+        else keepUserValue(from, to as Control);
         return true;
       }
       // The user is typing here: take the server's attributes, not its value.
@@ -164,6 +166,7 @@ export function patch(root: HTMLElement, html: string, loading: Loading): void {
     // weft-ignore: a widget owns these children. A nested view root: its own view does.
     onBeforeElChildrenUpdated: (from) => !from.hasAttribute(ATTR.ignore) && !from.hasAttribute(ATTR.view),
   });
+  for (const [select, values] of choices) for (const o of Array.from(select.options)) o.selected = values.includes(o.value);
   // Moving a keyed node (insertBefore) blurs it; put focus and caret back.
   if (focused instanceof HTMLElement && focused !== document.activeElement && focused.isConnected) {
     focused.focus();
@@ -176,8 +179,7 @@ export function patch(root: HTMLElement, html: string, loading: Loading): void {
  * value it renders: re-rendering the same `value` (or none, as for passwords)
  * must not wipe what the user typed in another field of the form.
  */
-function keepUserValue(from: Control, to: Control): void {
-  if (from instanceof HTMLSelectElement) return;
+function keepUserValue(from: HTMLInputElement | HTMLTextAreaElement, to: Control): void {
   const same = from instanceof HTMLTextAreaElement
     ? from.defaultValue === (to as HTMLTextAreaElement).defaultValue
     : from.getAttribute("value") === to.getAttribute("value");
@@ -185,6 +187,22 @@ function keepUserValue(from: Control, to: Control): void {
   if (from instanceof HTMLInputElement && from.hasAttribute("checked") === to.hasAttribute("checked")) {
     (to as HTMLInputElement).checked = from.checked;
   }
+}
+
+/** What the server marked `selected` in each select at the last patch (morphdom rewrites the live attributes). */
+const serverMarked = new WeakMap<HTMLSelectElement, string>();
+
+/**
+ * The same rule for a select: when the server marks the same options
+ * `selected` as last time, the user's choice is put back after the morph
+ * (morphdom resets a select to the options the server marks, or to the first).
+ */
+function keepChoice(from: HTMLSelectElement, to: HTMLSelectElement, out: [HTMLSelectElement, string[]][]): void {
+  const marked = (el: HTMLSelectElement) => Array.from(el.options).filter((o) => o.hasAttribute("selected")).map((o) => o.value).join("\u0000");
+  const now = marked(to);
+  const before = serverMarked.get(from) ?? marked(from);
+  serverMarked.set(from, now);
+  if (before === now) out.push([from, Array.from(from.selectedOptions).map((o) => o.value)]);
 }
 
 function mergeAttributes(from: Element, to: Element): void {

@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { C, kindOf, S, type Envelope } from "../../src/protocol/messages.ts";
+import { getPage } from "../support/protocol-client.ts";
+import { startApp } from "../support/server.ts";
+import { newLinkId } from "../support/wires.ts";
+
+interface Answer {
+  n: number;
+  f: Envelope[];
+}
+
+describe("HTTP transport", () => {
+  let ctx: Awaited<ReturnType<typeof startApp>>;
+  before(async () => {
+    ctx = await startApp({ longPollMs: 300 });
+  });
+  after(() => ctx.app.close());
+
+  const url = (link: string, n: number) => `${ctx.base}/weft/http?l=${link}&n=${n}`;
+  const poll = async (link: string, n: number): Promise<Answer> => {
+    const res = await fetch(url(link, n));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("cache-control"), "no-store");
+    return (await res.json()) as Answer;
+  };
+  const post = async (link: string, n: number, frames: unknown[]): Promise<Answer> => {
+    const res = await fetch(url(link, n), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(frames) });
+    assert.equal(res.status, 200);
+    return (await res.json()) as Answer;
+  };
+
+  async function joined(path = "/counter"): Promise<{ link: string; n: number; first: Answer }> {
+    const link = newLinkId();
+    const hello = await poll(link, 0);
+    assert.deepEqual(hello, { n: 0, f: [{ t: "h" }] });
+    const page = await getPage(ctx.base, path);
+    const first = await post(link, 0, [{ t: C.join, v: 1, d: { k: page.token } }]);
+    return { link, n: first.n, first };
+  }
+
+  it("answers the first poll of a new link at once with a hello", async () => {
+    const link = newLinkId();
+    assert.deepEqual(await poll(link, 0), { n: 0, f: [{ t: "h" }] });
+  });
+
+  it("answers a POST with the messages its events caused", async () => {
+    const { link, n, first } = await joined();
+    assert.equal(first.f.length, 1);
+    assert.equal(first.f[0]!.t, S.rendered);
+    const a = await post(link, n, [{ t: C.event, v: 1, r: 1, e: "inc", d: {} }, { t: C.event, v: 1, r: 2, e: "slow", d: {} }]);
+    assert.deepEqual(a.f.map((m) => [kindOf(m), m.r]), [[S.diff, 1], [S.diff, 2]], "the async handler's answer is waited for");
+    assert.equal(a.n, n + 2);
+  });
+
+  it("carries timer messages on the long-poll", async () => {
+    const { link, n } = await joined("/ticker");
+    const a = await poll(link, n);
+    assert.ok(a.f.length >= 1);
+    assert.ok(a.f.every((m) => kindOf(m) === S.diff));
+    assert.equal(a.n, n + a.f.length, "frames are consecutive and end at n");
+  });
+
+  it("holds a poll with nothing to send for longPollMs, then answers empty", async () => {
+    const { link, n } = await joined();
+    const t0 = Date.now();
+    const a = await poll(link, n);
+    assert.deepEqual(a, { n, f: [] });
+    assert.ok(Date.now() - t0 >= 250);
+  });
+
+  it("answers an older poll at once when a newer one arrives", async () => {
+    const { link, n } = await joined();
+    const older = fetch(url(link, n)).then((r) => r.json() as Promise<Answer>);
+    await new Promise((r) => setTimeout(r, 50));
+    const newer = fetch(url(link, n)).then((r) => r.json() as Promise<Answer>);
+    assert.deepEqual(await older, { n, f: [] });
+    await post(link, n, [{ t: C.event, v: 1, r: 1, e: "push", d: {} }]);
+    await newer;
+  });
+
+  it("hands each frame over once between the poll and the POST answer", async () => {
+    const { link, n } = await joined();
+    const waiting = fetch(url(link, n)).then((r) => r.json() as Promise<Answer>);
+    await new Promise((r) => setTimeout(r, 30));
+    const a = await post(link, n, [{ t: C.event, v: 1, r: 1, e: "inc", d: {} }]);
+    const b = await waiting;
+    const all = [...a.f, ...b.f];
+    assert.equal(all.filter((m) => m.r === 1).length, 1);
+  });
+
+  it("sends full renders when the client's n is beyond what the link sent", async () => {
+    const { link } = await joined();
+    const a = await poll(link, 999);
+    assert.ok(a.f.some((m) => m.t === S.rendered && typeof m.k === "string"));
+  });
+
+  describe("bad input", () => {
+    const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+
+    it("answers a poll with n > 0 on an unknown link 410 and a POST 404", async () => {
+      const gone = await fetch(url(newLinkId(), 4));
+      assert.equal(gone.status, 410);
+      assert.equal(await code(gone), "E_LINK_EXPIRED");
+      const unknown = await fetch(url(newLinkId(), 0), { method: "POST", headers: { "content-type": "application/json" }, body: "[]" });
+      assert.equal(unknown.status, 404);
+      assert.equal(await code(unknown), "E_UNKNOWN_LINK");
+    });
+
+    it("answers bad bodies 400/413/415 and a bad n 400, and the link goes on", async () => {
+      const { link, n } = await joined();
+      const send = (body: string, type = "application/json") => fetch(url(link, n), { method: "POST", headers: { "content-type": type }, body });
+      assert.equal((await send("{nope")).status, 400);
+      assert.equal((await send(JSON.stringify({ d: "a".repeat(70_000) }))).status, 413);
+      assert.equal((await send("[]", "text/plain")).status, 415);
+      assert.equal((await fetch(`${ctx.base}/weft/http?l=${link}&n=abc`)).status, 400);
+      assert.equal((await send(JSON.stringify(new Array(300).fill({ t: "h" })))).status, 413);
+      const a = await post(link, n, [{ t: C.event, v: 1, r: 1, e: "inc", d: {} }]);
+      assert.deepEqual(a.f[0]!.d, { 0: "1" });
+    });
+
+    it("refuses a link id used by another transport", async () => {
+      const link = newLinkId();
+      await poll(link, 0);
+      const res = await fetch(`${ctx.base}/weft/sse?l=${link}`);
+      assert.equal(res.status, 400);
+      assert.equal(await code(res), "E_BAD_LINK");
+    });
+  });
+});

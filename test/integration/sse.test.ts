@@ -1,0 +1,237 @@
+import assert from "node:assert/strict";
+import { request, type IncomingMessage } from "node:http";
+import { after, before, describe, it } from "node:test";
+import { EventSource } from "eventsource";
+import { C, kindOf, S, type Envelope } from "../../src/protocol/messages.ts";
+import { getPage } from "../support/protocol-client.ts";
+import { startApp } from "../support/server.ts";
+import { TcpProxy } from "../support/tcp-proxy.ts";
+import { newLinkId } from "../support/wires.ts";
+
+/** An SSE event as read off the wire. */
+interface SseEvent {
+  id?: string;
+  data?: string;
+  retry?: string;
+  comment?: string;
+}
+
+/** A raw SSE stream read with node:http, so that every line is seen as sent. */
+class RawStream {
+  readonly events: SseEvent[] = [];
+  res!: IncomingMessage;
+  ended = false;
+  private buf = "";
+  private wake: (() => void) | undefined;
+
+  static open(base: string, link: string, headers: Record<string, string> = {}): Promise<RawStream> {
+    const s = new RawStream();
+    return new Promise((resolve, reject) => {
+      request(`${base}/weft/sse?l=${link}`, { headers }, (res) => {
+        s.res = res;
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => s.feed(chunk));
+        res.on("end", () => {
+          s.ended = true;
+          s.wake?.();
+        });
+        resolve(s);
+      }).on("error", reject).end();
+    });
+  }
+
+  private feed(chunk: string): void {
+    this.buf += chunk;
+    let i: number;
+    while ((i = this.buf.indexOf("\n\n")) >= 0) {
+      const block = this.buf.slice(0, i);
+      this.buf = this.buf.slice(i + 2);
+      const ev: SseEvent = {};
+      for (const line of block.split("\n")) {
+        if (line.startsWith(":")) ev.comment = line.slice(1).trim();
+        else {
+          const [k, ...rest] = line.split(":");
+          (ev as Record<string, string>)[k as string] = rest.join(":").replace(/^ /, "");
+        }
+      }
+      this.events.push(ev);
+    }
+    this.wake?.();
+  }
+
+  /** Frames (data events with an id). */
+  frames(): { id: number; msg: Envelope }[] {
+    return this.events.filter((e) => e.id !== undefined && e.data !== undefined).map((e) => ({ id: Number(e.id), msg: JSON.parse(e.data!) as Envelope }));
+  }
+
+  async until(pred: () => boolean, ms = 5000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!pred()) {
+      if (Date.now() > end) throw new Error(`timed out; events: ${JSON.stringify(this.events.slice(-6))}`);
+      await new Promise<void>((r) => {
+        this.wake = r;
+        setTimeout(r, 50);
+      });
+    }
+  }
+
+  close(): void {
+    this.res.destroy();
+  }
+}
+
+async function post(base: string, link: string, body: unknown, type = "application/json"): Promise<Response> {
+  return fetch(`${base}/weft/sse?l=${link}`, { method: "POST", headers: { "content-type": type }, body: typeof body === "string" ? body : JSON.stringify(body) });
+}
+
+describe("SSE transport", () => {
+  let ctx: Awaited<ReturnType<typeof startApp>>;
+  before(async () => {
+    ctx = await startApp({ sseHeartbeatMs: 100 });
+  });
+  after(() => ctx.app.close());
+
+  async function joined(path = "/counter"): Promise<{ link: string; stream: RawStream; token: string }> {
+    const link = newLinkId();
+    const stream = await RawStream.open(ctx.base, link);
+    const page = await getPage(ctx.base, path);
+    assert.equal((await post(ctx.base, link, [{ t: C.join, v: 1, d: { k: page.token } }])).status, 204);
+    await stream.until(() => stream.frames().some((f) => f.msg.t === S.rendered));
+    return { link, stream, token: page.token };
+  }
+
+  it("streams with the headers proxies need, a retry hint and a hello first", async () => {
+    const link = newLinkId();
+    const s = await RawStream.open(ctx.base, link, { "accept-encoding": "gzip, br" });
+    assert.equal(s.res.statusCode, 200);
+    assert.match(String(s.res.headers["content-type"]), /^text\/event-stream/);
+    assert.equal(s.res.headers["cache-control"], "no-cache, no-transform");
+    assert.equal(s.res.headers["x-accel-buffering"], "no");
+    assert.equal(s.res.headers["content-encoding"], undefined);
+    await s.until(() => s.events.length >= 1);
+    assert.equal(s.events[0]!.retry, "1000");
+    assert.equal(s.events[0]!.data, '{"t":"h"}');
+    assert.equal(s.events[0]!.id, undefined, "the hello carries no id");
+    await s.until(() => s.events.some((e) => e.comment === "hb"));
+    s.close();
+  });
+
+  it("numbers every frame with its link seq", async () => {
+    const { link, stream } = await joined();
+    await post(ctx.base, link, [{ t: C.event, v: 1, r: 1, e: "inc", d: {} }, { t: C.event, v: 1, r: 2, e: "inc", d: {} }]);
+    await stream.until(() => stream.frames().length >= 3);
+    assert.deepEqual(stream.frames().map((f) => f.id), [1, 2, 3]);
+    assert.deepEqual(stream.frames()[2]!.msg.d, { 0: "2" });
+    stream.close();
+  });
+
+  it("replays exactly what was missed on a reconnect with Last-Event-ID", async () => {
+    const { link, stream } = await joined();
+    await post(ctx.base, link, [{ t: C.event, v: 1, r: 1, e: "inc", d: {} }]);
+    await stream.until(() => stream.frames().length >= 2);
+    stream.close();
+    await new Promise((r) => setTimeout(r, 50));
+    // Events while no stream is open: their answers wait on the link.
+    await post(ctx.base, link, [{ t: C.event, v: 1, r: 2, e: "inc", d: {} }, { t: C.event, v: 1, r: 3, e: "inc", d: {} }]);
+    const again = await RawStream.open(ctx.base, link, { "last-event-id": "2" });
+    await again.until(() => again.frames().length >= 2);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(again.frames().map((f) => f.id), [3, 4]);
+    assert.deepEqual(again.frames().map((f) => f.msg.d), [{ 0: "2" }, { 0: "3" }]);
+    again.close();
+  });
+
+  it("sends a full render for a garbage Last-Event-ID", async () => {
+    for (const garbage of ["banana", "-3", "99999", "1e9"]) {
+      const { link, stream } = await joined();
+      stream.close();
+      const again = await RawStream.open(ctx.base, link, { "last-event-id": garbage });
+      await again.until(() => again.frames().some((f) => f.msg.t === S.rendered && typeof f.msg.k === "string"));
+      again.close();
+    }
+  });
+
+  it("closes the older stream cleanly when a link's stream is opened twice", async () => {
+    const { link, stream } = await joined();
+    const second = await RawStream.open(ctx.base, link, { "last-event-id": "1" });
+    await stream.until(() => stream.ended);
+    await post(ctx.base, link, [{ t: C.event, v: 1, r: 1, e: "inc", d: {} }]);
+    await second.until(() => second.frames().some((f) => kindOf(f.msg) === S.diff));
+    second.close();
+  });
+
+  describe("bad input", () => {
+    it("answers a POST to an unknown link with 404 E_UNKNOWN_LINK", async () => {
+      const res = await post(ctx.base, newLinkId(), [{ t: C.heartbeat }]);
+      assert.equal(res.status, 404);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, "E_UNKNOWN_LINK");
+    });
+
+    it("answers a resume of an unknown link with 410 E_LINK_EXPIRED", async () => {
+      const s = await RawStream.open(ctx.base, newLinkId(), { "last-event-id": "5" });
+      assert.equal(s.res.statusCode, 410);
+      s.close();
+    });
+
+    it("answers a malformed body 400, an oversized one 413 and a wrong content type 415", async () => {
+      const { link, stream } = await joined();
+      const bad = await post(ctx.base, link, "{nope");
+      assert.equal(bad.status, 400);
+      assert.equal(((await bad.json()) as { error: { code: string } }).error.code, "E_BAD_FRAME");
+      assert.equal((await post(ctx.base, link, JSON.stringify([{ t: "e", v: 1, r: 1, e: "inc", d: { x: "a".repeat(70_000) } }]))).status, 413);
+      assert.equal((await post(ctx.base, link, "[]", "text/plain")).status, 415);
+      assert.equal((await post(ctx.base, link, "[]", "application/x-www-form-urlencoded")).status, 415);
+      // The link still works.
+      await post(ctx.base, link, [{ t: C.event, v: 1, r: 1, e: "inc", d: {} }]);
+      await stream.until(() => stream.frames().some((f) => kindOf(f.msg) === S.diff));
+      stream.close();
+    });
+
+    it("answers a malformed link id with 400 E_BAD_LINK", async () => {
+      for (const id of ["", "short", "has space in it!!!!!!", "x".repeat(65)]) {
+        const res = await fetch(`${ctx.base}/weft/sse?l=${encodeURIComponent(id)}`);
+        assert.equal(res.status, 400, id);
+        assert.equal(((await res.json()) as { error: { code: string } }).error.code, "E_BAD_LINK");
+      }
+    });
+
+    it("answers other methods with 405", async () => {
+      const res = await fetch(`${ctx.base}/weft/sse?l=${newLinkId()}`, { method: "PUT" });
+      assert.equal(res.status, 405);
+    });
+  });
+
+  it("resumes by itself in the eventsource client after the connection is cut, missing nothing", async () => {
+    const proxy = new TcpProxy(Number(new URL(ctx.base).port));
+    const viaProxy = await proxy.start();
+    const link = newLinkId();
+    const es = new EventSource(`${viaProxy}/weft/sse?l=${link}`);
+    const seen: { id: string; msg: Envelope }[] = [];
+    let opened = 0;
+    es.onopen = () => opened++;
+    es.onmessage = (e) => {
+      if (e.data !== '{"t":"h"}') seen.push({ id: e.lastEventId, msg: JSON.parse(e.data) as Envelope });
+    };
+    const until = async (pred: () => boolean) => {
+      const end = Date.now() + 8000;
+      while (!pred() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(pred(), `timed out: ${JSON.stringify(seen.map((s) => s.id))}`);
+    };
+    try {
+      await until(() => opened === 1);
+      const page = await getPage(ctx.base, "/counter");
+      await post(ctx.base, link, [{ t: C.join, v: 1, d: { k: page.token } }]);
+      await until(() => seen.length === 1);
+      for (let r = 1; r <= 3; r++) await post(ctx.base, link, [{ t: C.event, v: 1, r, e: "inc", d: {} }]);
+      await until(() => seen.length === 4);
+      proxy.cutAll();
+      for (let r = 4; r <= 6; r++) await post(ctx.base, link, [{ t: C.event, v: 1, r, e: "inc", d: {} }]);
+      await until(() => opened === 2 && seen.length === 7);
+      assert.deepEqual(seen.map((s) => Number(s.id)), [1, 2, 3, 4, 5, 6, 7]);
+      assert.deepEqual(seen.slice(1).map((s) => (s.msg.d as Record<string, string>)[0]), ["1", "2", "3", "4", "5", "6"]);
+    } finally {
+      es.close();
+      await proxy.close();
+    }
+  });
+});
