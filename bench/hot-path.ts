@@ -28,7 +28,7 @@ function pct(xs: number[], p: number): number {
 function inProcess(): { perEventUs: number; bytes: number } {
   let bytes = 0;
   const session = new ViewSession(
-    { sid: "bench", view: Counter as never, params: {}, session: {}, state: { count: 0 }, timers: [] },
+    { sid: "bench", path: "/", view: Counter as never, params: {}, session: {}, state: { count: 0 }, timers: [] },
     { outboxSize: 256, onError: () => {} },
   );
   session.attach({ send: (f) => { bytes = f.length; } }, 1, undefined, "t");
