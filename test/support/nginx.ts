@@ -1,0 +1,116 @@
+/**
+ * A real nginx in front of a test app, started from a generated config on a
+ * free loopback port. Missing nginx skips loudly, except in CI (CI=true) where
+ * it fails the run.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const NGINX = process.env.NGINX_PATH ?? ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p)) ?? "/usr/sbin/nginx";
+
+/** Why nginx tests cannot run here, or undefined when they can. */
+export function nginxSkipReason(): string | undefined {
+  if (existsSync(NGINX)) return undefined;
+  const reason = `nginx not found at ${NGINX} (apt-get install nginx)`;
+  if (process.env.CI === "true") throw new Error(`${reason}: proxy tests must run in CI`);
+  console.warn(`\n*** SKIPPING nginx tests: ${reason} ***\n`);
+  return reason;
+}
+
+/** How the proxy treats Weft's traffic. */
+export interface NginxMode {
+  /** Forward `Upgrade`/`Connection` so WebSocket works. Default false (the corporate proxy case). */
+  upgrade?: boolean;
+  /** Buffer every response, whatever `X-Accel-Buffering` says. Default false. */
+  buffer?: boolean;
+  /** Answer 403 on the SSE path. Default false. */
+  blockSse?: boolean;
+}
+
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+export class Nginx {
+  private proc: ChildProcess | undefined;
+  private dir = "";
+  port = 0;
+
+  constructor(private readonly upstreamPort: number, private readonly mode: NginxMode = {}) {}
+
+  /** Starts nginx; resolves with its base URL once it accepts connections. */
+  async start(): Promise<string> {
+    this.dir = mkdtempSync(join(tmpdir(), "weft-nginx-"));
+    // Workers run as `nobody` when nginx starts as root: they must be able to write the temp paths.
+    for (const d of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi", "logs"]) mkdirSync(join(this.dir, d), { recursive: true });
+    chmodSync(this.dir, 0o777);
+    for (const d of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi", "logs"]) chmodSync(join(this.dir, d), 0o777);
+    this.port = await freePort();
+    writeFileSync(join(this.dir, "nginx.conf"), this.config());
+    this.proc = spawn(NGINX, ["-p", this.dir, "-c", join(this.dir, "nginx.conf"), "-e", join(this.dir, "logs", "error.log")], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    this.proc.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
+    const base = `http://127.0.0.1:${this.port}`;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        await fetch(`${base}/weft/client.js`, { method: "HEAD" });
+        return base;
+      } catch {
+        if (this.proc.exitCode !== null || Date.now() > deadline) throw new Error(`nginx did not start: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (p !== undefined && p.exitCode === null) {
+      const exited = new Promise((r) => p.once("exit", r));
+      p.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      if (p.exitCode === null) p.kill("SIGKILL");
+    }
+    if (this.dir !== "") rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private config(): string {
+    const m = this.mode;
+    const d = this.dir;
+    return `
+daemon off;
+worker_processes 1;
+pid ${d}/nginx.pid;
+events { worker_connections 512; }
+http {
+  access_log off;
+  client_body_temp_path ${d}/client_body;
+  proxy_temp_path ${d}/proxy;
+  fastcgi_temp_path ${d}/fastcgi;
+  uwsgi_temp_path ${d}/uwsgi;
+  scgi_temp_path ${d}/scgi;
+  client_max_body_size 1m;
+  upstream weft { server 127.0.0.1:${this.upstreamPort}; keepalive 16; }
+  server {
+    listen 127.0.0.1:${this.port};
+    proxy_http_version 1.1;
+    proxy_read_timeout 120s;
+    ${m.buffer ? "proxy_buffering on; proxy_ignore_headers X-Accel-Buffering; proxy_buffers 8 64k; proxy_buffer_size 64k;" : ""}
+    ${m.blockSse ? "location /weft/sse { return 403; }" : ""}
+    location / {
+      proxy_pass http://weft;
+      proxy_set_header Host $host;
+      ${m.upgrade ? 'proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";' : 'proxy_set_header Connection "";'}
+    }
+  }
+}
+`;
+  }
+}
