@@ -8,6 +8,11 @@ export class TcpProxy {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   port = 0;
+  /**
+   * Requests whose bytes match this are refused (the connection is destroyed),
+   * as a proxy that blocks a path or WebSocket upgrades would.
+   */
+  reject: RegExp | undefined;
 
   constructor(private readonly targetPort: number, private readonly targetHost = "127.0.0.1") {
     this.server = createServer((client) => this.pipe(client));
@@ -44,7 +49,15 @@ export class TcpProxy {
         upstream.destroy();
       });
     }
-    client.pipe(upstream);
+    client.on("data", (chunk: Buffer) => {
+      if (this.reject?.test(chunk.toString("latin1"))) {
+        client.destroy();
+        return;
+      }
+      if (!upstream.write(chunk)) client.pause();
+    });
+    upstream.on("drain", () => client.resume());
+    client.on("end", () => upstream.end());
     upstream.pipe(client);
   }
 }
