@@ -1,30 +1,17 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { kindOf, S } from "../../src/protocol/messages.ts";
 import { TokenSigner } from "../../src/server/security/token.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
-import { startApp, TEST_SECRET } from "../support/server.ts";
+import { appFixture, startApp, TEST_SECRET } from "../support/server.ts";
 import * as views from "../support/views.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 // One conformance suite, run over every transport: the protocol is the same.
 for (const transport of TRANSPORTS) {
 describe(`protocol over ${transport}`, () => {
-  let ctx: Awaited<ReturnType<typeof startApp>>;
-  const clients: ProtocolClient[] = [];
-  const connect = async () => {
-    const c = await ProtocolClient.connect(ctx.base, {}, transport);
-    clients.push(c);
-    return c;
-  };
-
-  before(async () => {
-    ctx = await startApp();
-  });
-  after(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    await ctx.app.close();
-  });
+  const fx = appFixture(transport);
+  const connect = () => fx.connect();
 
   it("answers frames that are JSON but not Weft messages with E_BAD_FRAME", async () => {
     const c = await connect();
@@ -35,7 +22,7 @@ describe(`protocol over ${transport}`, () => {
   });
 
   it("serves the page with the server-rendered view and a token", async () => {
-    const page = await getPage(ctx.base, "/counter?start=5");
+    const page = await getPage(fx.ctx.base, "/counter?start=5");
     assert.equal(page.status, 200);
     assert.match(page.html, /<div weft-view="\/counter" weft-token="[^"]+"><div><p>Count: <b>5<\/b>/);
     assert.match(page.html, /<script src="\/weft\/client\.js\?v=[\w-]+" defer/);
@@ -43,7 +30,7 @@ describe(`protocol over ${transport}`, () => {
 
   it("takes over the page's state on join: mount runs once per page view", async () => {
     const before = views.counterMounts;
-    const page = await getPage(ctx.base, "/counter?start=7");
+    const page = await getPage(fx.ctx.base, "/counter?start=7");
     const c = await connect();
     const answer = await c.join(1, page.token);
     assert.equal(answer.t, S.rendered);
@@ -53,7 +40,7 @@ describe(`protocol over ${transport}`, () => {
   });
 
   it("sends only the changed slot, without statics, after an event", async () => {
-    const page = await getPage(ctx.base, "/counter");
+    const page = await getPage(fx.ctx.base, "/counter");
     const c = await connect();
     const joined = await c.join(1, page.token);
     assert.ok(joined.s && Object.keys(joined.s).length === 1, "statics travel with the first render");
@@ -66,7 +53,7 @@ describe(`protocol over ${transport}`, () => {
   });
 
   it("answers an event that changes nothing with a reply and no diff", async () => {
-    const page = await getPage(ctx.base, "/counter");
+    const page = await getPage(fx.ctx.base, "/counter");
     const c = await connect();
     await c.join(1, page.token);
     const m = await c.event(1, "same");
@@ -75,7 +62,7 @@ describe(`protocol over ${transport}`, () => {
   });
 
   it("applies async handlers in order", async () => {
-    const page = await getPage(ctx.base, "/counter");
+    const page = await getPage(fx.ctx.base, "/counter");
     const c = await connect();
     await c.join(1, page.token);
     const slow = c.event(1, "slow");
@@ -86,7 +73,7 @@ describe(`protocol over ${transport}`, () => {
   });
 
   it("sends list diffs with only the new item", async () => {
-    const page = await getPage(ctx.base, "/items");
+    const page = await getPage(fx.ctx.base, "/items");
     const c = await connect();
     await c.join(1, page.token);
     const m = await c.event(1, "add", { text: "<c>" });
@@ -95,7 +82,7 @@ describe(`protocol over ${transport}`, () => {
   });
 
   it("delivers pushEvent to the client", async () => {
-    const page = await getPage(ctx.base, "/counter?start=3");
+    const page = await getPage(fx.ctx.base, "/counter?start=3");
     const c = await connect();
     await c.join(1, page.token);
     c.send({ t: "e", v: 1, r: 1, e: "push", d: {} });
@@ -105,7 +92,7 @@ describe(`protocol over ${transport}`, () => {
   });
 
   it("starts timers asked for at mount once the browser joins", async () => {
-    const page = await getPage(ctx.base, "/ticker");
+    const page = await getPage(fx.ctx.base, "/ticker");
     const c = await connect();
     await c.join(1, page.token);
     await c.next((m) => kindOf(m) === S.diff);
@@ -114,8 +101,8 @@ describe(`protocol over ${transport}`, () => {
   });
 
   it("multiplexes several views on one socket", async () => {
-    const a = await getPage(ctx.base, "/counter?start=1");
-    const b = await getPage(ctx.base, "/counter?start=50");
+    const a = await getPage(fx.ctx.base, "/counter?start=1");
+    const b = await getPage(fx.ctx.base, "/counter?start=50");
     const c = await connect();
     await c.join(1, a.token);
     await c.join(2, b.token);
@@ -126,7 +113,7 @@ describe(`protocol over ${transport}`, () => {
 
   describe("bad input", () => {
     it("answers an unknown event with E_UNKNOWN_EVENT and keeps the session", async () => {
-      const page = await getPage(ctx.base, "/counter");
+      const page = await getPage(fx.ctx.base, "/counter");
       const c = await connect();
       await c.join(1, page.token);
       for (const name of ["nope", "__proto__", "constructor", "toString", "hasOwnProperty"]) {
@@ -146,14 +133,14 @@ describe(`protocol over ${transport}`, () => {
       const token = signer.sign({ sid: "x", view: "/nowhere", params: {}, exp: Date.now() + 60_000 });
       const c = await connect();
       assert.equal((await c.join(1, token)).c, "E_UNKNOWN_VIEW");
-      const page = await getPage(ctx.base, "/nowhere");
+      const page = await getPage(fx.ctx.base, "/nowhere");
       assert.equal(page.status, 404);
     });
 
     it("answers a forged token with E_BAD_TOKEN and an expired one with E_TOKEN_EXPIRED", async () => {
       const forged = new TokenSigner(["another-secret-0123456789"]).sign({ sid: "x", view: "/counter", params: {}, exp: Date.now() + 60_000 });
       const expired = new TokenSigner([TEST_SECRET]).sign({ sid: "y", view: "/counter", params: {}, exp: Date.now() - 1 });
-      const page = await getPage(ctx.base, "/counter");
+      const page = await getPage(fx.ctx.base, "/counter");
       const [body, sig] = page.token.split(".");
       const tampered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, "base64url").toString()), view: "/items" })).toString("base64url") + "." + sig;
       const c = await connect();
@@ -166,17 +153,17 @@ describe(`protocol over ${transport}`, () => {
     });
 
     it("answers a throwing handler with E_HANDLER and keeps the last good state", async () => {
-      const page = await getPage(ctx.base, "/counter?start=2");
+      const page = await getPage(fx.ctx.base, "/counter?start=2");
       const c = await connect();
       await c.join(1, page.token);
       const m = await c.event(1, "boom");
       assert.equal(m.c, "E_HANDLER");
-      assert.ok(ctx.errors.some((e) => e instanceof Error && e.message === "handler exploded"));
+      assert.ok(fx.ctx.errors.some((e) => e instanceof Error && e.message === "handler exploded"));
       assert.deepEqual((await c.event(1, "inc")).d, { 0: "3" });
     });
 
     it("answers a throwing render with E_RENDER and keeps the last good state", async () => {
-      const page = await getPage(ctx.base, "/bad");
+      const page = await getPage(fx.ctx.base, "/bad");
       const c = await connect();
       await c.join(1, page.token);
       assert.equal((await c.event(1, "breakIt")).c, "E_RENDER");
@@ -184,7 +171,7 @@ describe(`protocol over ${transport}`, () => {
     });
 
     it("keeps other sessions working while one client sends garbage", async () => {
-      const page = await getPage(ctx.base, "/counter");
+      const page = await getPage(fx.ctx.base, "/counter");
       const good = await connect();
       await good.join(1, page.token);
       const bad = await connect();
@@ -195,7 +182,7 @@ describe(`protocol over ${transport}`, () => {
 
   describe("reconnects", () => {
     it("replays missed messages by seq when the session is still alive", async () => {
-      const page = await getPage(ctx.base, "/counter");
+      const page = await getPage(fx.ctx.base, "/counter");
       const c1 = await connect();
       await c1.join(1, page.token);
       await c1.event(1, "inc");
@@ -216,7 +203,7 @@ describe(`protocol over ${transport}`, () => {
     });
 
     it("does not apply an event twice when the client resends it", async () => {
-      const page = await getPage(ctx.base, "/counter");
+      const page = await getPage(fx.ctx.base, "/counter");
       const c = await connect();
       await c.join(1, page.token);
       await c.event(1, "inc", {}, 1);
@@ -226,7 +213,7 @@ describe(`protocol over ${transport}`, () => {
     });
 
     it("sends a full render when the client's seq is beyond what the outbox covers", async () => {
-      const page = await getPage(ctx.base, "/counter");
+      const page = await getPage(fx.ctx.base, "/counter");
       const c1 = await connect();
       await c1.join(1, page.token);
       await c1.event(1, "inc");

@@ -1,25 +1,12 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { S } from "../../src/protocol/messages.ts";
 import { ProtocolClient } from "../support/protocol-client.ts";
-import { startApp } from "../support/server.ts";
+import { appFixture, startApp } from "../support/server.ts";
 
 describe("WebSocket transport", () => {
-  let ctx: Awaited<ReturnType<typeof startApp>>;
-  const clients: ProtocolClient[] = [];
-  const connect = async () => {
-    const c = await ProtocolClient.connect(ctx.base);
-    clients.push(c);
-    return c;
-  };
-
-  before(async () => {
-    ctx = await startApp();
-  });
-  after(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    await ctx.app.close();
-  });
+  const fx = appFixture();
+  const connect = () => fx.connect();
 
   describe("bad input", () => {
     it("answers a frame that is not JSON with E_BAD_FRAME", async () => {

@@ -3,8 +3,8 @@
  * playwright-core). Where it is missing the tests skip loudly — except in CI
  * (CI=true), where a missing browser fails the run.
  */
-import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
+import { missingBinary } from "./requires.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -15,11 +15,7 @@ const FLAGS = [
 
 /** Why browser tests cannot run here, or undefined when they can. */
 export function browserSkipReason(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  const reason = `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
-  if (process.env.CI === "true") throw new Error(`${reason}: browser tests must run in CI`);
-  console.warn(`\n*** SKIPPING browser tests: ${reason} ***\n`);
-  return reason;
+  return missingBinary(CHROMIUM, "Chromium", "apt-get install chromium");
 }
 
 /** Launches headless Chromium. */

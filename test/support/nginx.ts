@@ -8,16 +8,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { missingBinary } from "./requires.ts";
 
 export const NGINX = process.env.NGINX_PATH ?? ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p)) ?? "/usr/sbin/nginx";
 
 /** Why nginx tests cannot run here, or undefined when they can. */
 export function nginxSkipReason(): string | undefined {
-  if (existsSync(NGINX)) return undefined;
-  const reason = `nginx not found at ${NGINX} (apt-get install nginx)`;
-  if (process.env.CI === "true") throw new Error(`${reason}: proxy tests must run in CI`);
-  console.warn(`\n*** SKIPPING nginx tests: ${reason} ***\n`);
-  return reason;
+  return missingBinary(NGINX, "nginx", "apt-get install nginx-light");
 }
 
 /** How the proxy treats Weft's traffic. */

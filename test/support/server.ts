@@ -1,5 +1,8 @@
 /** Starts a Weft app on a free loopback port for a test. */
+import { after, before } from "node:test";
 import { createWeft, type WeftApp, type WeftOptions } from "../../src/index.ts";
+import { ProtocolClient } from "./protocol-client.ts";
+import type { TransportKind } from "./wires.ts";
 import { BadRender, Counter, Items, Ticker } from "./views.ts";
 
 export const TEST_SECRET = "test-secret-0123456789abcdef";
@@ -14,4 +17,28 @@ export async function startApp(opts: Partial<WeftOptions> = {}): Promise<{ app: 
   });
   const addr = await app.listen(0);
   return { app, base: `http://127.0.0.1:${addr.port}`, errors };
+}
+
+/**
+ * Registers before/after hooks in the current suite: an app for the suite, and
+ * a `connect()` that opens protocol clients over `transport`, closed after.
+ */
+export function appFixture(transport: TransportKind = "websocket", opts: Partial<WeftOptions> = {}) {
+  const fx = {
+    ctx: undefined as unknown as Awaited<ReturnType<typeof startApp>>,
+    clients: [] as ProtocolClient[],
+    async connect(): Promise<ProtocolClient> {
+      const c = await ProtocolClient.connect(fx.ctx.base, {}, transport);
+      fx.clients.push(c);
+      return c;
+    },
+  };
+  before(async () => {
+    fx.ctx = await startApp(opts);
+  });
+  after(async () => {
+    await Promise.all(fx.clients.map((c) => c.close()));
+    await fx.ctx.app.close();
+  });
+  return fx;
 }
