@@ -2,15 +2,19 @@
  * The browser bundle's entry (served at /weft/client.js): on DOM ready it mounts
  * every `[weft-view]` root, wires the bindings and connects.
  *
- * Exposes `window.weft = { transport, socket }` for tests and debugging, and
- * reads `data-heartbeat` (ms) from its own script tag.
+ * Exposes `window.weft = { transport, socket }` for tests and debugging. Reads
+ * from its own script tag `data-heartbeat` (ms) and `data-transports` (the
+ * server's offer, best first), and `window.WEFT_TRANSPORT` (forces one).
  */
 import { bind } from "./bindings.ts";
 import { guard } from "./dom-events.ts";
 import { LiveSocket } from "./live-socket.ts";
+import { Negotiator } from "./negotiate.ts";
 
 /** Read now: `document.currentScript` is only set while this script first runs. */
-const heartbeat = Number(document.currentScript?.getAttribute("data-heartbeat")) || 30_000;
+const script = document.currentScript;
+const heartbeat = Number(script?.getAttribute("data-heartbeat")) || 30_000;
+const offered = script?.getAttribute("data-transports");
 
 /**
  * What `window.weft` holds.
@@ -19,14 +23,24 @@ const heartbeat = Number(document.currentScript?.getAttribute("data-heartbeat"))
  * (window as unknown as { weft: WeftGlobal }).weft.transport; // "websocket"
  */
 export interface WeftGlobal {
-  /** Name of the transport in use, once one has connected. */
+  /** Name of the transport in use ("websocket", "sse", "http"), once one has connected. */
   readonly transport: string | undefined;
   /** The page's connection and its views. */
   readonly socket: LiveSocket;
 }
 
+/** sessionStorage, or undefined where touching it throws (storage disabled, sandboxed frames). */
+function tabStorage(): Storage | undefined {
+  try {
+    return sessionStorage;
+  } catch {
+    return undefined;
+  }
+}
+
 function boot(): void {
-  const socket = new LiveSocket(heartbeat);
+  const forced = (window as { WEFT_TRANSPORT?: unknown }).WEFT_TRANSPORT;
+  const socket = new LiveSocket(heartbeat, new Negotiator({ offered, forced, storage: tabStorage() }));
   const weft: WeftGlobal = {
     get transport() {
       return socket.transportName;

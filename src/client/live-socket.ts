@@ -1,11 +1,23 @@
 /**
  * The page's one connection, multiplexing all its views: it opens a transport
- * (picked by negotiate.ts), joins every view on open, routes server messages by
- * view id, sends heartbeats, detects a dead link and reconnects with backoff.
+ * (picked by negotiate.ts), falls back at once to the next when one fails,
+ * joins every view on open, routes server messages by view id, sends
+ * heartbeats, detects a dead link and reconnects with backoff — and, while on a
+ * lesser transport, probes a better one and switches to it.
+ *
+ * Exactly once across a switch (and across any reconnect): one transport is
+ * live at a time; the old one is closed the moment the new one takes over, so
+ * nothing of it is read afterwards. Each view then rejoins over the new link
+ * with the last seq it applied: the server replays what came after (or sends a
+ * full render), and a seq already applied is skipped by the view. Events not
+ * yet acknowledged stay in their view and are resent after the join answer;
+ * the server applies each ref once (and refuses, unapplied, an event that still
+ * arrives on the old link, as the session is no longer attached to it).
  */
 import { ATTR, C, kindOf, S, type Envelope } from "../protocol/messages.ts";
 import { emit, guard, reportError } from "./dom-events.ts";
 import { Negotiator } from "./negotiate.ts";
+import { Prober } from "./probe.ts";
 import type { Transport } from "./transports/types.ts";
 import { View, type ViewHost } from "./view.ts";
 
@@ -13,19 +25,19 @@ import { View, type ViewHost } from "./view.ts";
 const BASE_DELAY = 500;
 /** Backoff cap: even after many failures a retry comes within this. */
 const MAX_DELAY = 10_000;
-/** A transport that has not opened by then is treated as failed (a proxy may hold it forever). */
-const CONNECT_TIMEOUT = 10_000;
 /** Frames kept while the link is down; older ones are dropped (events live on in their view). */
 const MAX_QUEUE = 100;
 
+const CODE = "E_CLIENT_TRANSPORT";
+
 /** Page globals the client reads. */
-const page = globalThis as { weftDebug?: unknown; WEFT_TRANSPORT?: unknown };
+const page = globalThis as { weftDebug?: unknown };
 
 /**
  * The connection and the views it carries.
  *
  * @example
- * const socket = new LiveSocket(30_000);
+ * const socket = new LiveSocket(30_000, new Negotiator({ offered: "websocket,sse,http" }));
  * socket.scan();    // mount every [weft-view] root
  * socket.connect(); // open, join, keep alive
  */
@@ -35,9 +47,15 @@ export class LiveSocket implements ViewHost {
   /** True while a transport is open. */
   open = false;
   private readonly roots = new Map<Element, View>();
-  private readonly negotiator = new Negotiator(page.WEFT_TRANSPORT);
   private transport: Transport | undefined;
+  /** The transport last announced (`weft:transport`, `window.weft.transport`). */
   private current: string | undefined;
+  /**
+   * A view frame came over the live transport: it works end to end, so losing
+   * it is an outage (retry it after a backoff), not a failed transport (try
+   * the next one at once).
+   */
+  private proven = false;
   private queue: string[] = [];
   private nextId = 1;
   private attempts = 0;
@@ -45,6 +63,8 @@ export class LiveSocket implements ViewHost {
   private lastPing = 0;
   private beat: ReturnType<typeof setInterval> | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
+  private openTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly prober: Prober;
   /**
    * Whether the link counted as up (a join was answered since the last report):
    * a `weft:error` is reported once per outage, not per retry, and a server that
@@ -52,8 +72,16 @@ export class LiveSocket implements ViewHost {
    */
   private up = true;
 
-  /** @param heartbeat interval in ms (the script tag's `data-heartbeat`). */
-  constructor(private readonly heartbeat = 30_000) {}
+  /**
+   * @param heartbeat interval in ms (the script tag's `data-heartbeat`).
+   * @param negotiator picks the transports (the script tag's `data-transports`, `window.WEFT_TRANSPORT`).
+   */
+  constructor(
+    private readonly heartbeat = 30_000,
+    private readonly negotiator = new Negotiator(),
+  ) {
+    this.prober = new Prober(negotiator, (t) => this.switchTo(t));
+  }
 
   /**
    * Name of the transport in use (the last one that connected), if any.
@@ -75,19 +103,14 @@ export class LiveSocket implements ViewHost {
     clearTimeout(this.retry);
     this.retry = undefined;
     if (this.transport !== undefined) return;
-    const t = this.negotiator.create();
-    this.transport = t;
-    let opened = false;
-    const timeout = setTimeout(guard("E_CLIENT_TRANSPORT", () => this.lost(t, false)), CONNECT_TIMEOUT);
-    t.onOpen = guard("E_CLIENT_TRANSPORT", () => {
-      opened = true;
-      clearTimeout(timeout);
+    const factory = this.negotiator.current;
+    const t = factory.create();
+    this.use(t);
+    // Not open in time: a proxy holds the request, or buffers the SSE hello.
+    this.openTimer = setTimeout(guard(CODE, () => this.lost(t)), factory.openMs);
+    t.onOpen = guard(CODE, () => {
+      clearTimeout(this.openTimer);
       this.opened(t);
-    });
-    t.onMessage = guard("E_CLIENT_TRANSPORT", (frame: string) => this.receive(frame));
-    t.onClose = guard("E_CLIENT_TRANSPORT", () => {
-      clearTimeout(timeout);
-      this.lost(t, opened);
     });
     t.open();
   }
@@ -155,38 +178,85 @@ export class LiveSocket implements ViewHost {
   joined(_view: View): void {
     this.attempts = 0;
     this.up = true;
+    this.proven = true;
+    if (this.transport !== undefined) this.negotiator.worked(this.transport.name);
+  }
+
+  /** Makes `t` the live transport: its frames and its end are handled here from now on. */
+  private use(t: Transport): void {
+    this.transport = t;
+    this.proven = false;
+    t.onMessage = guard(CODE, (frame: string) => this.transport === t && this.receive(frame));
+    t.onClose = guard(CODE, () => this.lost(t));
   }
 
   private opened(t: Transport): void {
     this.open = true;
-    this.current = t.name;
+    this.proven = this.views.size === 0; // nothing to join: opening is all it can prove
     this.lastRx = this.lastPing = Date.now();
-    this.beat = setInterval(guard("E_CLIENT_TRANSPORT", () => this.tick()), this.heartbeat);
-    emit(document, "transport", { transport: t.name });
+    this.beat = setInterval(guard(CODE, () => this.tick()), this.heartbeat);
+    this.announce(t.name);
     for (const view of this.views.values()) view.join();
     // Joins go first: frames queued while down may need a joined view.
     const queued = this.queue;
     this.queue = [];
     for (const frame of queued) t.send(frame);
+    this.prober.schedule();
   }
 
-  /** The link is gone (or never came up): tell the views, retry after a jittered backoff. */
-  private lost(t: Transport, opened: boolean): void {
+  /**
+   * The link is gone (or never came up). A transport that never worked (blocked,
+   * buffered, cut before its first join answer) is followed at once by the
+   * next one; a dropped link that worked, or every transport having failed,
+   * waits a jittered backoff.
+   */
+  private lost(t: Transport): void {
     if (this.transport !== t) return; // a stale transport's late callback
     t.close();
     this.transport = undefined;
     this.open = false;
+    clearTimeout(this.openTimer);
     clearInterval(this.beat);
-    if (!opened) this.negotiator.failed();
+    this.prober.stop();
     for (const view of this.views.values()) view.disconnected();
+    if (!this.proven && this.negotiator.failed()) {
+      this.retry = setTimeout(guard(CODE, () => this.connect()), 0);
+      return;
+    }
     if (this.up) {
       this.up = false;
-      reportError(document, "E_CLIENT_TRANSPORT");
+      reportError(document, CODE);
     }
     // Full jitter (random delay below the exponential bound): a server restart
     // does not see every page reconnect in the same instant.
     const bound = Math.min(MAX_DELAY, BASE_DELAY * 2 ** Math.min(this.attempts++, 10));
-    this.retry = setTimeout(guard("E_CLIENT_TRANSPORT", () => this.connect()), Math.random() * bound);
+    this.retry = setTimeout(guard(CODE, () => this.connect()), Math.random() * bound);
+  }
+
+  /** Fires `weft:transport` when the transport in use changes (the first connect included). */
+  private announce(name: string): void {
+    if (name === this.current) return;
+    const previous = this.current;
+    this.current = name;
+    emit(document, "transport", { transport: name, previous });
+  }
+
+  /**
+   * A probe proved `t`: it becomes the live transport. The old one is closed at
+   * once (see the top of this file for why nothing is lost or applied twice);
+   * views keep their connected state — the switch is not an outage — and each
+   * rejoins over `t`, resuming from its last seq.
+   */
+  private switchTo(t: Transport): void {
+    const old = this.transport;
+    if (old === undefined || !this.open) return t.close();
+    old.close();
+    this.negotiator.use(t.name);
+    this.use(t);
+    this.lastRx = this.lastPing = Date.now();
+    this.announce(t.name);
+    for (const view of this.views.values()) view.join();
+    this.prober.schedule();
   }
 
   private tick(): void {
@@ -196,7 +266,7 @@ export class LiveSocket implements ViewHost {
     // Dead: the last ping got no answer and nothing at all came for two intervals.
     // (Comparing with the ping, not just the clock, keeps a background tab whose
     // timers the browser throttles from mistaking its own slowness for a dead link.)
-    if (this.lastRx < this.lastPing && now - this.lastRx >= 2 * this.heartbeat) return this.lost(t, true);
+    if (this.lastRx < this.lastPing && now - this.lastRx >= 2 * this.heartbeat) return this.lost(t);
     this.lastPing = now;
     this.send({ t: C.heartbeat });
     for (const view of this.views.values()) view.tick();
@@ -208,10 +278,11 @@ export class LiveSocket implements ViewHost {
     try {
       m = JSON.parse(frame);
     } catch {
-      return reportError(document, "E_CLIENT_TRANSPORT", "unreadable frame from the server");
+      return reportError(document, CODE, "unreadable frame from the server");
     }
     if (typeof m !== "object" || m === null || Array.isArray(m)) return;
     const msg = m as Envelope;
+    if (typeof msg.v === "number") this.proven = true; // a view's answer came back: the round trip works
     this.debug("in", msg);
     const kind = kindOf(msg);
     if (kind === S.heartbeat) return;

@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, ConsoleMessage, Page } from "playwright-core";
 import type { WeftApp } from "../../src/index.ts";
 import { browserSkipReason, launchBrowser } from "../support/browser.ts";
+import { TRANSPORTS } from "../support/wires.ts";
 import { startBindingsApp, type Entry } from "./bindings-views.ts";
 
 const skip = browserSkipReason();
@@ -20,7 +21,9 @@ const WAIT = 5_000;
 /** `window` with the test's own markers. */
 type Win = Window & Record<string, unknown>;
 
-describe("weft-* bindings in Chromium", { skip }, () => {
+// The whole suite runs once per transport (forced with window.WEFT_TRANSPORT).
+for (const transport of TRANSPORTS) {
+describe(`weft-* bindings in Chromium over ${transport}`, { skip }, () => {
   let app: WeftApp;
   let base: string;
   let serverErrors: unknown[];
@@ -46,6 +49,9 @@ describe("weft-* bindings in Chromium", { skip }, () => {
     const p = page ?? (await browser.newPage());
     p.setDefaultTimeout(WAIT);
     p.on("pageerror", (e) => pageErrors.push(String(e)));
+    await p.addInitScript((t) => {
+      (window as unknown as { WEFT_TRANSPORT: string }).WEFT_TRANSPORT = t;
+    }, transport);
     await p.goto(base + path);
     await p.waitForSelector("[weft-view].weft-connected");
     return p;
@@ -350,3 +356,4 @@ describe("weft-* bindings in Chromium", { skip }, () => {
     await page.close();
   });
 });
+}

@@ -5,10 +5,13 @@ import { createDemo } from "../../examples/demo/app.ts";
 import type { WeftApp } from "../../src/index.ts";
 import { browserSkipReason, launchBrowser } from "../support/browser.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
+import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason();
 
-describe("demo in Chromium over WebSocket", { skip }, () => {
+// The whole suite runs once per transport (forced with window.WEFT_TRANSPORT).
+for (const transport of TRANSPORTS) {
+describe(`demo in Chromium over ${transport}`, { skip }, () => {
   let app: WeftApp;
   let proxy: TcpProxy;
   let base: string;
@@ -33,6 +36,9 @@ describe("demo in Chromium over WebSocket", { skip }, () => {
   async function open(path: string): Promise<Page> {
     const page = await browser.newPage();
     page.on("pageerror", (e) => pageErrors.push(String(e)));
+    await page.addInitScript((t) => {
+      (window as unknown as { WEFT_TRANSPORT: string }).WEFT_TRANSPORT = t;
+    }, transport);
     await page.goto(base + path);
     await page.waitForSelector("[weft-view].weft-connected");
     return page;
@@ -46,8 +52,8 @@ describe("demo in Chromium over WebSocket", { skip }, () => {
     await page.click("#inc");
     await page.click("#inc");
     await page.waitForFunction(() => document.querySelector("#count")?.textContent === "3");
-    assert.equal(await page.evaluate(() => (window as unknown as { weft: { transport: string } }).weft.transport), "websocket");
-    assert.equal(await page.textContent("#transport"), "websocket");
+    assert.equal(await page.evaluate(() => (window as unknown as { weft: { transport: string } }).weft.transport), transport);
+    assert.equal(await page.textContent("#transport"), transport);
     await page.close();
   });
 
@@ -136,3 +142,4 @@ describe("demo in Chromium over WebSocket", { skip }, () => {
     await page.close();
   });
 });
+}

@@ -21,7 +21,12 @@ export function nginxSkipReason(): string | undefined {
 export interface NginxMode {
   /** Forward `Upgrade`/`Connection` so WebSocket works. Default false (the corporate proxy case). */
   upgrade?: boolean;
-  /** Buffer every response, whatever `X-Accel-Buffering` says. Default false. */
+  /**
+   * Hold streamed responses back, as buffering or compressing gateways do:
+   * buffering ignores `X-Accel-Buffering`, and gzip (which nginx applies to
+   * proxied responses regardless of `no-transform`) holds the SSE stream in the
+   * compressor. Default false.
+   */
   buffer?: boolean;
   /** Answer 403 on the SSE path. Default false. */
   blockSse?: boolean;
@@ -99,7 +104,7 @@ http {
     listen 127.0.0.1:${this.port};
     proxy_http_version 1.1;
     proxy_read_timeout 120s;
-    ${m.buffer ? "proxy_buffering on; proxy_ignore_headers X-Accel-Buffering; proxy_buffers 8 64k; proxy_buffer_size 64k;" : ""}
+    ${m.buffer ? "proxy_buffering on; proxy_ignore_headers X-Accel-Buffering; proxy_buffers 8 64k; proxy_buffer_size 64k; gzip on; gzip_proxied any; gzip_types text/event-stream application/json; gzip_min_length 1;" : ""}
     ${m.blockSse ? "location /weft/sse { return 403; }" : ""}
     location / {
       proxy_pass http://weft;

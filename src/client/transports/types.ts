@@ -1,7 +1,8 @@
 /**
- * The one contract every browser transport implements (WebSocket today; SSE and
- * HTTP long-poll later). A transport moves whole frames — one JSON envelope per
- * string — and knows nothing of views, seqs or refs: the live socket does.
+ * The one contract every browser transport implements (WebSocket, SSE, HTTP
+ * long-poll). A transport moves whole frames — one JSON envelope per string —
+ * and knows nothing of views, seqs or refs: the live socket does. Link seqs (SSE
+ * and HTTP) stay inside their transport: frames come out in order, once.
  */
 
 /**
@@ -40,11 +41,16 @@ export interface Transport {
  * Makes transports of one kind; negotiation picks among these.
  *
  * @example
- * const ws: TransportFactory = { name: "websocket", create: () => new WebSocketTransport() };
+ * const ws: TransportFactory = { name: "websocket", openMs: 5_000, create: () => new WebSocketTransport() };
  */
 export interface TransportFactory {
   /** The transport's name. */
   readonly name: string;
+  /**
+   * A transport of this kind that has not called `onOpen` by then has failed
+   * (a proxy that holds the request, or buffers the stream's hello).
+   */
+  readonly openMs: number;
   /** A fresh, unopened transport. */
   create(): Transport;
 }

@@ -6,9 +6,10 @@
  * Invariants:
  * - frames get consecutive link seqs from 1; the ring holds the last
  *   `capacity` of them: seqs `base + 1 … seq`;
- * - `delivered` is the last seq handed to the client on some response or
- *   stream; a frame is handed over once (a response that fails makes the
- *   client open a new link and resume each view from its own seq).
+ * - `delivered` is the last seq written to an SSE stream, or put in an HTTP
+ *   POST's answer. A long-poll answers from the client's own `n` (past what
+ *   POST answers carried): browsers may resend a poll whose answer was lost on
+ *   a dropped keep-alive connection, and the resent poll must carry it again.
  */
 import { S, type Envelope } from "../../protocol/messages.ts";
 import { Connection, type Link } from "../connection.ts";
@@ -80,19 +81,16 @@ export class BufferedLink implements Link {
   }
 
   /**
-   * The frames after `since` (at least `delivered` when `fromDelivered`), marked
-   * delivered; or "gap" when the ring no longer holds them or `since` is not a
-   * seq this link gave out.
+   * The frames after `since` (and after `skip`), or "gap" when the ring no
+   * longer holds them or `since` is not a seq this link gave out. Marks nothing:
+   * the caller decides what counts as delivered.
    */
-  take(since: number, fromDelivered: boolean): { frames: string[]; last: number } | "gap" {
+  take(since: number, skip = 0): { frames: string[]; last: number } | "gap" {
     if (!Number.isSafeInteger(since) || since < 0 || since > this.seq) return "gap";
     // A request sent before a later one acknowledged more is stale, not a gap.
-    since = Math.max(since, this.acked);
-    if (since < this.base) return "gap";
-    const from = fromDelivered ? Math.max(since, this.delivered) : since;
-    const frames = this.ring.slice(from - this.base);
-    this.delivered = this.seq;
-    return { frames, last: this.seq };
+    const from = Math.max(since, this.acked, Math.min(skip, this.seq));
+    if (from < this.base) return "gap";
+    return { frames: this.ring.slice(from - this.base), last: this.seq };
   }
 
   /** True when a poll from `since` has something to answer: new frames, or a gap to resync. */

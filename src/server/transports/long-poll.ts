@@ -75,7 +75,7 @@ export class LongPollTransport {
     link.lastActive = Date.now();
     const older = this.polls.get(link);
     if (older !== undefined) this.finish(link, older);
-    if (link.pending(seen)) return this.respond(link, res, seen, true);
+    if (link.pending(seen)) return this.respond(link, res, seen, false);
     const p: Poll = { res, since: seen, timer: setTimeout(() => this.finish(link, p), this.core.options.longPollMs) };
     this.polls.set(link, p);
     link.onFrame = () => this.wake(link);
@@ -102,17 +102,21 @@ export class LongPollTransport {
     this.polls.delete(link);
     link.onFrame = undefined;
     link.lastActive = Date.now();
-    this.respond(link, p.res, p.since, true);
+    this.respond(link, p.res, p.since, false);
   }
 
-  /** Answers with the frames after `since` not yet handed over; resyncs on a gap. */
-  private respond(link: BufferedLink, res: ServerResponse, since: number, fromDelivered: boolean): void {
-    let out = link.take(since, fromDelivered);
+  /**
+   * Answers with the frames after `since` that no POST answer carried; a POST
+   * answer (`post`) then counts as delivered. Resyncs on a gap.
+   */
+  private respond(link: BufferedLink, res: ServerResponse, since: number, post: boolean): void {
+    let out = link.take(since, link.delivered);
     if (out === "gap") {
       link.resync();
-      out = link.take(link.delivered, false);
+      out = link.take(link.delivered);
       if (out === "gap") out = { frames: [], last: link.seq };
     }
+    if (post) link.delivered = out.last;
     answer(res, out.last, out.frames);
   }
 }

@@ -86,7 +86,7 @@ export class SseTransport {
   /** Sends what came after the client's Last-Event-ID (or what was buffered while no stream was open), or full renders when that is not possible. */
   private replay(link: BufferedLink, last: string | undefined): void {
     const since = last === undefined ? link.delivered : /^\d{1,15}$/.test(last) ? Number(last) : -1;
-    const missed = link.take(since, false);
+    const missed = link.take(since);
     if (missed === "gap") return link.resync();
     const first = missed.last - missed.frames.length + 1;
     missed.frames.forEach((f, i) => link.out?.(first + i, f));

@@ -1,0 +1,107 @@
+/**
+ * Probing: while the page runs on a lesser transport, the better ones are tried
+ * in the background, alone, without touching the live link or the views.
+ */
+import { C } from "../protocol/messages.ts";
+import { guard } from "./dom-events.ts";
+import type { Negotiator } from "./negotiate.ts";
+import type { Transport, TransportFactory } from "./transports/types.ts";
+
+/** Once open, the probe's heartbeat must be answered within this. */
+const ANSWER_MS = 5_000;
+/** The heartbeat, as both sides spell it. */
+const HEARTBEAT = JSON.stringify({ t: C.heartbeat });
+
+/**
+ * Opens a transport of `factory` and proves a full round trip over it: it opens
+ * (for SSE and HTTP: its hello arrived, within `factory.openMs`), then a
+ * heartbeat sent over it is answered. `done` gets the open transport — its
+ * callbacks are the caller's to replace — or undefined when it failed (it is
+ * closed then). Never calls `done` synchronously. Returns a cancel function
+ * (closes the transport; `done` is not called).
+ *
+ * @example
+ * const cancel = probe(TRANSPORTS[0], (t) => t ? switchTo(t) : later());
+ */
+export function probe(factory: TransportFactory, done: (t: Transport | undefined) => void): () => void {
+  const t = factory.create();
+  let over = false;
+  let timer = setTimeout(() => finish(false), factory.openMs);
+  const end = () => {
+    over = true;
+    clearTimeout(timer);
+  };
+  const finish = (ok: boolean) => {
+    if (over) return;
+    end();
+    if (!ok) t.close();
+    done(ok ? t : undefined);
+  };
+  t.onOpen = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => finish(false), ANSWER_MS);
+    t.send(HEARTBEAT);
+  };
+  t.onMessage = (frame) => frame === HEARTBEAT && finish(true);
+  t.onClose = () => finish(false);
+  t.open();
+  return () => {
+    if (over) return;
+    end();
+    t.close();
+  };
+}
+
+/**
+ * Probe rounds for one page: after the negotiator's delay, each transport
+ * better than the current one is probed, best first; the first that works is
+ * handed to `proven` (which switches to it). A round where none works backs
+ * off (10 s, doubling, up to 5 minutes).
+ *
+ * @example
+ * const prober = new Prober(negotiator, (t) => socket.switchTo(t));
+ * prober.schedule(); // on open: does nothing on the best transport or when forced
+ * prober.stop();     // the link dropped: no probe runs while reconnecting
+ */
+export class Prober {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private cancel: (() => void) | undefined;
+
+  constructor(
+    private readonly negotiator: Negotiator,
+    private readonly proven: (t: Transport) => void,
+  ) {}
+
+  /** Schedules the next round, unless one is scheduled or running, or nothing is better. */
+  schedule(): void {
+    if (this.timer !== undefined || this.cancel !== undefined) return;
+    const better = this.negotiator.better();
+    if (better.length === 0) return;
+    this.timer = setTimeout(guard("E_CLIENT_TRANSPORT", () => this.round(better, 0)), this.negotiator.probeDelay());
+  }
+
+  /** Cancels the scheduled or running round. */
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.cancel?.();
+    this.cancel = undefined;
+  }
+
+  private round(candidates: readonly TransportFactory[], i: number): void {
+    this.timer = undefined;
+    const factory = candidates[i];
+    if (factory === undefined) {
+      this.negotiator.probeFailed();
+      return this.schedule();
+    }
+    this.cancel = probe(
+      factory,
+      guard("E_CLIENT_TRANSPORT", (t: Transport | undefined) => {
+        this.cancel = undefined;
+        if (t === undefined) this.round(candidates, i + 1);
+        else this.proven(t);
+      }),
+    );
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The HTTP transport (long-poll): `GET PATHS.http?l=LINK&n=SEEN` waits for
+ * server frames, `POST` of the same URL carries client frames and is answered
+ * with the frames they caused. Every answer is one complete JSON response
+ * `{"n": LAST, "f": [frames]}`, so it works through proxies that buffer whole
+ * responses. See docs/transports.md.
+ */
+import { PATHS } from "../../protocol/messages.ts";
+import { LinkSeq } from "./link-seq.ts";
+import { newLinkId, request } from "./link.ts";
+import { PostQueue } from "./post-queue.ts";
+import type { Transport } from "./types.ts";
+
+const noop = (): void => {};
+
+/** A poll or POST answer: frames up to link seq `n`. */
+interface Answer {
+  n: number;
+  f: unknown[];
+}
+
+/**
+ * HTTP long-poll transport. `onOpen` fires when the link's first poll (`n=0`,
+ * answered at once with a hello) comes back; from then on one poll is always
+ * in flight. Frames from polls and POST answers are handed on in link-seq
+ * order, each once ({@link LinkSeq}).
+ *
+ * @example
+ * const t = new HttpTransport(); // a new link: /weft/http?l=<22 chars>&n=…
+ * t.onMessage = handle;
+ * t.open();
+ */
+export class HttpTransport implements Transport {
+  readonly name = "http";
+  onOpen = noop;
+  onMessage: (frame: string) => void = noop;
+  onClose = noop;
+  private readonly url = `${PATHS.http}?l=${newLinkId()}&n=`;
+  private readonly seqs = new LinkSeq();
+  private readonly abort = new AbortController();
+  private readonly out = new PostQueue((body) => this.post(body), () => this.fail());
+  private done = false;
+
+  open(): void {
+    void this.poll();
+  }
+
+  send(frame: string): void {
+    this.out.push(frame);
+  }
+
+  close(): void {
+    this.done = true;
+    this.out.close();
+    this.abort.abort(); // the waiting poll would hold a connection for up to 25 s
+  }
+
+  /** The poll loop: one GET in flight for as long as the link lives. */
+  private async poll(): Promise<void> {
+    try {
+      for (let first = true; !this.done; first = false) {
+        const id = this.seqs.sent();
+        const answer = await read(await request(this.url + this.seqs.seen, this.abort.signal));
+        if (this.done) return;
+        if (first) this.onOpen();
+        this.apply(id, answer);
+      }
+    } catch {
+      this.fail();
+    }
+  }
+
+  private async post(body: string): Promise<void> {
+    const id = this.seqs.sent();
+    const res = await request(this.url + this.seqs.seen, this.abort.signal, body);
+    // Refused frames (reported by request) cause nothing: the request simply ends.
+    this.apply(id, res === undefined ? { n: 0, f: [] } : await read(res));
+  }
+
+  private apply(id: number, answer: Answer): void {
+    for (const frame of this.seqs.answered(id, answer.n, answer.f)) {
+      if (this.done) return;
+      this.onMessage(JSON.stringify(frame));
+    }
+    // Frames were lost on the way (see LinkSeq): a new link, where each view resumes from its own seq.
+    if (this.seqs.broken) this.fail();
+  }
+
+  private fail(): void {
+    if (this.done) return;
+    this.close();
+    this.onClose();
+  }
+}
+
+/** The answer's body; throws on anything else (a proxy's error page, a cut body). */
+async function read(res: Response | undefined): Promise<Answer> {
+  const a = (await res?.json()) as Partial<Answer> | undefined;
+  if (typeof a?.n !== "number" || !Array.isArray(a.f)) throw new Error("not a link answer");
+  return a as Answer;
+}

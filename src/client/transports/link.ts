@@ -1,0 +1,45 @@
+/**
+ * What the request-based transports (SSE, HTTP long-poll) share: the link id
+ * that names the page's connection, and one fetch with the status policy of
+ * docs/transports.md.
+ */
+import { reportError } from "../dom-events.ts";
+
+/**
+ * Answers that refuse the frames themselves (400 not JSON, 413 too large, 415
+ * wrong type): sending them again would be refused again, so they are reported
+ * and dropped while the link stays up. Every other failure — 404/410 (the
+ * server does not know the link), 5xx, a network error — ends the link: the
+ * live socket opens a new one and each view rejoins from its own seq.
+ */
+const REFUSED = [400, 413, 415];
+
+/**
+ * A fresh link id: 16 random bytes, base64url (22 characters of `[A-Za-z0-9_-]`).
+ *
+ * @example
+ * newLinkId(); // "q5mF0Jm3tUeZ2c8xR1o9_w"
+ */
+export function newLinkId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/**
+ * GETs `url`, or POSTs `body` (a JSON array of frames) to it. Resolves with the
+ * response when it is 2xx, with undefined when the server refused the posted
+ * frames (reported as `weft:error`); rejects when the link is gone.
+ *
+ * @example
+ * const res = await request(`${PATHS.sse}?l=${link}`, abort.signal, "[{\"t\":\"h\"}]");
+ */
+export async function request(url: string, signal: AbortSignal, body?: string): Promise<Response | undefined> {
+  const init: RequestInit = { cache: "no-store", signal };
+  if (body !== undefined) Object.assign(init, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+  const res = await fetch(url, init);
+  if (res.ok) return res;
+  if (body === undefined || !REFUSED.includes(res.status)) throw new Error(`HTTP ${res.status}`);
+  const answer = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
+  reportError(document, answer?.error?.code ?? "E_BAD_FRAME", answer?.error?.message);
+  return undefined;
+}

@@ -1,0 +1,99 @@
+/**
+ * The client → server half of the SSE and HTTP transports: frames wait in a
+ * queue and go out as JSON arrays, one POST in flight at a time, in order.
+ * Whatever queues while a POST is in flight goes in the next one, so a burst of
+ * events costs a few requests, not one each.
+ */
+
+/** Largest POST body (the server's default `maxMessageBytes`): larger batches are split. */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** Most frames in one POST (the server refuses more). */
+export const MAX_BATCH = 256;
+
+/**
+ * How many frames from the head of `frames` fit in one body
+ * (`[f1,f2,…]` ≤ `maxBytes` in UTF-8, ≤ `maxFrames`). At least one when
+ * `frames` is not empty: a single frame above the limit goes alone, and the
+ * server answers it 413 (reported) rather than the queue sticking on it.
+ *
+ * @example
+ * batchSize(["{\"t\":\"h\"}", "{\"t\":\"h\"}"]); // 2
+ */
+export function batchSize(frames: readonly string[], maxBytes = MAX_BODY_BYTES, maxFrames = MAX_BATCH): number {
+  let bytes = 1; // "["
+  let n = 0;
+  for (; n < frames.length && n < maxFrames; n++) {
+    const add = utf8Length(frames[n]!) + 1; // the frame and its "," or "]"
+    if (n > 0 && bytes + add > maxBytes) break;
+    bytes += add;
+  }
+  return n;
+}
+
+/**
+ * The UTF-8 length of `s`, without encoding it.
+ *
+ * @example
+ * utf8Length("é"); // 2
+ */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // U+0080–U+07FF take 2 bytes, the rest of the BMP 3; a surrogate pair (2 units) takes 4.
+    if (c > 0x7f) n += c > 0x7ff && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
+  }
+  return n;
+}
+
+/**
+ * Frames waiting to be POSTed.
+ *
+ * Invariant: at most one `post` is pending; frames leave in the order they
+ * were pushed. A rejected `post` ends the queue (the link is gone) and calls
+ * `fail` once; after `close()` nothing more is posted or called.
+ *
+ * @example
+ * const out = new PostQueue((body) => request(url, signal, body), () => transport.fail());
+ * out.push(JSON.stringify({ t: "h" }));
+ */
+export class PostQueue {
+  private queue: string[] = [];
+  private busy = false;
+  private done = false;
+
+  constructor(
+    private readonly post: (body: string) => Promise<unknown>,
+    private readonly fail: () => void,
+  ) {}
+
+  /** Queues a frame; it leaves with the next POST. */
+  push(frame: string): void {
+    if (this.done) return;
+    this.queue.push(frame);
+    this.pump();
+  }
+
+  /** Drops what is queued and posts nothing more. */
+  close(): void {
+    this.done = true;
+    this.queue = [];
+  }
+
+  private pump(): void {
+    if (this.busy || this.done || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, batchSize(this.queue));
+    this.busy = true;
+    this.post(`[${batch.join(",")}]`).then(
+      () => {
+        this.busy = false;
+        this.pump();
+      },
+      () => {
+        if (this.done) return;
+        this.close();
+        this.fail();
+      },
+    );
+  }
+}

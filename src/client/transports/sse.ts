@@ -1,0 +1,83 @@
+/**
+ * The SSE transport: an EventSource on `GET PATHS.sse?l=LINK` brings server
+ * frames (each event's `id:` is its link seq, so the browser's own reconnect
+ * resumes with Last-Event-ID); client frames are POSTed to the same URL as JSON
+ * arrays. See docs/transports.md.
+ */
+import { PATHS } from "../../protocol/messages.ts";
+import { newLinkId, request } from "./link.ts";
+import { PostQueue } from "./post-queue.ts";
+import type { Transport } from "./types.ts";
+
+/** EventSource is reconnecting by itself: if it is not back by then, give up the link. */
+const RESUME_MS = 5_000;
+
+const noop = (): void => {};
+
+/**
+ * SSE transport. `onOpen` fires on the stream's first event — the server's
+ * hello — not on EventSource's `open`: a proxy that buffers the stream lets the
+ * response start but holds its events, and only an event proves they get
+ * through.
+ *
+ * @example
+ * const t = new SseTransport(); // a new link: /weft/sse?l=<22 chars>
+ * t.onOpen = () => t.send(JSON.stringify({ t: "h" }));
+ * t.open();
+ */
+export class SseTransport implements Transport {
+  readonly name = "sse";
+  onOpen = noop;
+  onMessage: (frame: string) => void = noop;
+  onClose = noop;
+  private readonly url = `${PATHS.sse}?l=${newLinkId()}`;
+  private readonly abort = new AbortController();
+  private readonly out = new PostQueue((body) => request(this.url, this.abort.signal, body), () => this.fail());
+  private es: EventSource | undefined;
+  private opened = false;
+  private done = false;
+  private stall: ReturnType<typeof setTimeout> | undefined;
+
+  open(): void {
+    if (typeof EventSource !== "function") {
+      setTimeout(() => this.fail(), 0);
+      return;
+    }
+    const es = new EventSource(this.url);
+    this.es = es;
+    es.onmessage = (e: MessageEvent) => {
+      clearTimeout(this.stall);
+      this.stall = undefined;
+      if (!this.opened) {
+        this.opened = true;
+        this.onOpen(); // the hello: the link's first event, with no id
+      } else if (typeof e.data === "string") this.onMessage(e.data);
+    };
+    es.onerror = () => {
+      // CLOSED: the browser gave up (a 410 on resume, a 403 from a proxy, not
+      // text/event-stream). Before the hello: the stream does not work here.
+      if (!this.opened || es.readyState === EventSource.CLOSED) return this.fail();
+      // CONNECTING: EventSource retries with Last-Event-ID; the link replays what was missed.
+      this.stall ??= setTimeout(() => this.fail(), RESUME_MS);
+    };
+  }
+
+  send(frame: string): void {
+    this.out.push(frame);
+  }
+
+  close(): void {
+    this.done = true;
+    clearTimeout(this.stall);
+    this.out.close();
+    this.abort.abort();
+    if (this.es !== undefined) this.es.onmessage = this.es.onerror = null;
+    this.es?.close();
+  }
+
+  private fail(): void {
+    if (this.done) return;
+    this.close();
+    this.onClose();
+  }
+}

@@ -1,0 +1,48 @@
+/** The view the chaos test drives: counts applied events and pushes numbered messages. */
+import { createWeft, defineView, html, type WeftApp } from "../../src/index.ts";
+
+export const EVENTS = 1000;
+export const PUSHES = 1000;
+
+interface State {
+  applied: number;
+  dups: number;
+  seen: Record<string, true>;
+  pushed: number;
+}
+
+const Chaos = defineView<State>({
+  mount: () => ({ applied: 0, dups: 0, seen: {}, pushed: 0 }),
+  events: {
+    // Each event carries the client's own number: seeing one twice is a double apply.
+    hit: (s, p) => {
+      const i = String(p.i);
+      if (s.seen[i]) return { ...s, dups: s.dups + 1 };
+      s.seen[i] = true;
+      return { ...s, applied: s.applied + 1 };
+    },
+    start: (s, _p, ctx) => {
+      if (s.pushed === 0) ctx.schedule("tick", null, 5);
+      return s;
+    },
+  },
+  info: {
+    tick: (s, _p, ctx) => {
+      const pushed = s.pushed + 1;
+      ctx.pushEvent("m", { i: pushed });
+      if (pushed < PUSHES) ctx.schedule("tick", null, 5);
+      return { ...s, pushed };
+    },
+  },
+  render: (s) => html`
+    <p>applied <b id="applied">${s.applied}</b> dups <b id="dups">${s.dups}</b> pushed <b id="pushed">${s.pushed}</b></p>
+    <button id="hit" weft-click="hit">hit</button>
+    <button id="start" weft-click="start">start</button>`,
+});
+
+/** The chaos app: an outbox large enough to replay what a cut makes the client miss. */
+export async function startChaosApp(): Promise<{ app: WeftApp; port: number }> {
+  const app = createWeft({ views: { "/chaos": Chaos }, secret: "chaos-secret-0123456789abcdef", outboxSize: 4096, heartbeatMs: 5000 });
+  const { port } = await app.listen(0);
+  return { app, port };
+}

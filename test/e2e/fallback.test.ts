@@ -1,0 +1,115 @@
+/**
+ * Automatic transport negotiation in Chromium behind a real nginx: a proxy that
+ * does not forward `Upgrade` (WebSocket fails → SSE), one that buffers every
+ * response and blocks or buffers the SSE path (→ HTTP long-poll).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { createDemo } from "../../examples/demo/app.ts";
+import type { WeftApp } from "../../src/index.ts";
+import { browserSkipReason, launchBrowser } from "../support/browser.ts";
+import { Nginx, nginxSkipReason, type NginxMode } from "../support/nginx.ts";
+
+const skip = browserSkipReason() ?? nginxSkipReason();
+
+type Win = Window & { weft: { transport: string }; transportEvents: string[] };
+
+describe("transport fallback behind nginx", { skip }, () => {
+  let app: WeftApp;
+  let appPort: number;
+  let browser: Browser;
+  const proxies: Nginx[] = [];
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    app = createDemo({ secret: "fallback-secret-0123456789ab" });
+    appPort = (await app.listen(0)).port;
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    for (const p of proxies) await p.stop();
+    await app?.close();
+    assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
+  });
+
+  async function behind(mode: NginxMode): Promise<string> {
+    const n = new Nginx(appPort, mode);
+    proxies.push(n);
+    return n.start();
+  }
+
+  async function open(base: string, path: string): Promise<{ page: Page; sockets: string[] }> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const sockets: string[] = [];
+    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    page.on("websocket", (ws) => sockets.push(ws.url()));
+    await page.addInitScript(() => {
+      const w = window as unknown as Win;
+      w.transportEvents = [];
+      document.addEventListener("weft:transport", (e) => w.transportEvents.push((e as CustomEvent<{ transport: string }>).detail.transport));
+    });
+    await page.goto(base + path);
+    await page.waitForSelector("[weft-view].weft-connected", { timeout: 15_000 });
+    return { page, sockets };
+  }
+
+  const transportOf = (page: Page) => page.evaluate(() => (window as unknown as Win).weft.transport);
+
+  async function clickCounter(page: Page): Promise<void> {
+    const before = Number(await page.textContent("#count"));
+    await page.click("#inc");
+    await page.waitForFunction((n) => document.querySelector("#count")?.textContent === String(n), before + 1, { timeout: 5000 });
+  }
+
+  it("uses WebSocket through a proxy that forwards Upgrade", async () => {
+    const base = await behind({ upgrade: true });
+    const { page } = await open(base, "/counter");
+    assert.equal(await transportOf(page), "websocket");
+    await clickCounter(page);
+    await page.context().close();
+  });
+
+  it("falls back to SSE when the proxy does not forward Upgrade, and remembers it", async () => {
+    const base = await behind({});
+    const { page, sockets } = await open(base, "/counter");
+    assert.equal(await transportOf(page), "sse");
+    assert.ok(sockets.length >= 1, "WebSocket was tried first");
+    await clickCounter(page);
+    await clickCounter(page);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as Win).transportEvents), ["sse"]);
+    // The next page of this tab starts on SSE at once (sessionStorage).
+    sockets.length = 0;
+    await page.reload();
+    await page.waitForSelector("[weft-view].weft-connected");
+    assert.equal(await transportOf(page), "sse");
+    assert.deepEqual(sockets, [], "no WebSocket attempt before connecting on the remembered transport");
+    await clickCounter(page);
+    await page.context().close();
+  });
+
+  it("ends up on HTTP when the proxy buffers responses and blocks SSE; counter and clock work", async () => {
+    const base = await behind({ buffer: true, blockSse: true });
+    const { page } = await open(base, "/counter");
+    assert.equal(await transportOf(page), "http");
+    await clickCounter(page);
+    await clickCounter(page);
+    await page.goto(`${base}/clock`);
+    await page.waitForSelector("[weft-view].weft-connected", { timeout: 15_000 });
+    assert.equal(await transportOf(page), "http");
+    const first = await page.textContent("#clock");
+    await page.waitForFunction((t) => document.querySelector("#clock")?.textContent !== t, first, { timeout: 5000 });
+    await page.context().close();
+  });
+
+  it("ends up on HTTP when the proxy buffers the SSE stream", async () => {
+    const base = await behind({ buffer: true });
+    const { page } = await open(base, "/counter");
+    assert.equal(await transportOf(page), "http");
+    await clickCounter(page);
+    await page.context().close();
+  });
+});
