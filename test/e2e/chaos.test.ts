@@ -63,18 +63,18 @@ describe("chaos in Chromium", { skip, timeout: 300_000 }, () => {
     return page;
   }
 
-  /** Starts the pushes and sends EVENTS clicks, 5 every 25 ms (about 5 s in all). */
-  async function drive(page: Page): Promise<void> {
+  /** Starts the pushes and sends EVENTS clicks, 5 every `gap` ms (25 ms: about 5 s in all). */
+  async function drive(page: Page, gap = 25): Promise<void> {
     await page.click("#start");
-    await page.evaluate(async (n) => {
+    await page.evaluate(async ([n, ms]) => {
       const btn = document.getElementById("hit")!;
       for (let i = 1; i <= n; i++) {
         const b = document.getElementById("hit") ?? btn;
         b.setAttribute("weft-value-i", String(i));
         b.click();
-        if (i % 5 === 0) await new Promise((r) => setTimeout(r, 25));
+        if (i % 5 === 0) await new Promise((r) => setTimeout(r, ms));
       }
-    }, EVENTS);
+    }, [EVENTS, gap] as const);
   }
 
   async function settle(page: Page): Promise<void> {
@@ -132,6 +132,22 @@ describe("chaos in Chromium", { skip, timeout: 300_000 }, () => {
     const seen = await page.evaluate(() => (window as unknown as Win).transports);
     assert.deepEqual([...new Set(seen)], ["sse", "http"]);
     proxy.reject = undefined;
+    await page.context().close();
+  });
+
+  it("applies each event once and shows each message once across a switch up from SSE to WebSocket", async () => {
+    proxy.reject = /upgrade: websocket/i;
+    const page = await open(undefined);
+    assert.equal(await page.evaluate(() => (window as unknown as Win).weft.transport), "sse");
+    // Slow clicks (about 20 s in all), so that the background probe finds WebSocket mid-stream.
+    const driving = drive(page, 100);
+    await page.waitForFunction(() => Number(document.getElementById("applied")?.textContent) >= 100, undefined, { timeout: 60_000 });
+    proxy.reject = undefined;
+    await page.waitForFunction(() => (window as unknown as Win).weft.transport === "websocket", undefined, { timeout: 60_000 });
+    assert.ok(Number(await page.textContent("#applied")) < EVENTS, "the switch happened while events were still being sent");
+    await driving;
+    await settle(page);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as Win).transports), ["sse", "websocket"]);
     await page.context().close();
   });
 });
