@@ -57,13 +57,33 @@ export class WsWire implements Wire {
   }
 }
 
+/** Keeps the cookies a server sets (the link cookie), as a browser would, for one client. */
+export class Jar {
+  private readonly cookies = new Map<string, string>();
+  readonly fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size > 0) headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
+    const res = await fetch(input, { ...init, headers });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const eq = pair!.indexOf("=");
+      if (eq > 0) this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
+    }
+    return res;
+  };
+  /** The Cookie header this jar sends. */
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+}
+
 /** Sends frames one POST at a time, in order. */
 class Poster {
   private chain: Promise<unknown> = Promise.resolve();
-  constructor(private readonly url: () => string, private readonly onAnswer: (body: string) => void = () => {}) {}
+  constructor(private readonly url: () => string, private readonly jar: Jar, private readonly onAnswer: (body: string) => void = () => {}) {}
   post(frame: string): void {
     this.chain = this.chain.then(async () => {
-      const res = await fetch(this.url(), { method: "POST", headers: { "content-type": "application/json" }, body: `[${frame}]` });
+      const res = await this.jar.fetch(this.url(), { method: "POST", headers: { "content-type": "application/json" }, body: `[${frame}]` });
       const text = await res.text();
       if (res.ok && text) this.onAnswer(text);
     }).catch(() => {});
@@ -76,26 +96,30 @@ export class SseWire implements Wire {
   onClose: () => void = () => {};
   readonly lastIds: string[] = [];
   private readonly poster: Poster;
-  private constructor(readonly es: EventSource, readonly url: string) {
-    this.poster = new Poster(() => url);
+  private constructor(readonly es: EventSource, readonly url: string, readonly jar: Jar) {
+    this.poster = new Poster(() => url, jar);
     es.onmessage = (e) => {
       if (e.lastEventId) this.lastIds.push(e.lastEventId);
       if (e.data !== '{"t":"h"}' || e.lastEventId) this.onFrame(e.data);
     };
   }
-  static async open(base: string, id = newLinkId()): Promise<SseWire> {
+  static async open(base: string, id = newLinkId(), jar = new Jar()): Promise<SseWire> {
     const url = `${base}${PATHS.sse}?l=${id}`;
-    const es = new EventSource(url);
+    const es = new EventSource(url, { fetch: jar.fetch });
     // The hello event (no id) proves the stream delivers.
     await new Promise<void>((resolve, reject) => {
       es.onmessage = () => resolve();
       es.onerror = (e) => reject(new Error(`SSE failed: ${String((e as { message?: string }).message)}`));
     });
     es.onerror = () => {};
-    return new SseWire(es, url);
+    return new SseWire(es, url, jar);
   }
   send(frame: string): void {
     this.poster.post(frame);
+  }
+  /** POSTs a raw body on this link (with its cookie), for hostile-input tests. */
+  postRaw(body: string | Buffer, contentType = "application/json", headers: Record<string, string> = {}): Promise<Response> {
+    return this.jar.fetch(this.url, { method: "POST", headers: { "content-type": contentType, ...headers }, body: body as BodyInit });
   }
   async close(): Promise<void> {
     this.es.close();
@@ -111,19 +135,23 @@ export class HttpWire implements Wire {
   private closed = false;
   private readonly abort = new AbortController();
   private readonly poster: Poster;
-  private constructor(readonly url: string) {
-    this.poster = new Poster(() => `${url}&n=${this.seen}`, (body) => this.accept(body));
+  private constructor(readonly url: string, readonly jar: Jar) {
+    this.poster = new Poster(() => `${url}&n=${this.seen}`, jar, (body) => this.accept(body));
     void this.loop();
   }
-  static async open(base: string, id = newLinkId()): Promise<HttpWire> {
+  static async open(base: string, id = newLinkId(), jar = new Jar()): Promise<HttpWire> {
     const url = `${base}${PATHS.http}?l=${id}`;
-    const res = await fetch(`${url}&n=0`);
+    const res = await jar.fetch(`${url}&n=0`);
     if (!res.ok) throw new Error(`HTTP open failed: ${res.status}`);
     await res.text();
-    return new HttpWire(url);
+    return new HttpWire(url, jar);
   }
   send(frame: string): void {
     this.poster.post(frame);
+  }
+  /** POSTs a raw body on this link (with its cookie), for hostile-input tests. */
+  postRaw(body: string | Buffer, contentType = "application/json", headers: Record<string, string> = {}): Promise<Response> {
+    return this.jar.fetch(`${this.url}&n=${this.seen}`, { method: "POST", headers: { "content-type": contentType, ...headers }, body: body as BodyInit });
   }
   /** Applies an answer's frames in link-seq order, each once. */
   accept(body: string): void {
@@ -138,7 +166,7 @@ export class HttpWire implements Wire {
   private async loop(): Promise<void> {
     while (!this.closed) {
       try {
-        const res = await fetch(`${this.url}&n=${this.seen}`, { signal: this.abort.signal });
+        const res = await this.jar.fetch(`${this.url}&n=${this.seen}`, { signal: this.abort.signal });
         if (!res.ok) break;
         this.accept(await res.text());
       } catch {
