@@ -14,10 +14,12 @@ export { createWeft, type WeftApp, type Next } from "./server/app.ts";
 export { defineView } from "./server/view.ts";
 export type {
   EventFn, EventHandler, InfoHandler, Json, Params, Payload, SessionData, StandardResult, StandardSchemaV1,
-  ValidatedEvent, ViewContext, ViewDefinition,
+  EventSpec, ValidatedEvent, ViewContext, ViewDefinition,
 } from "./server/view.ts";
 export { html, raw, Template, Raw, type TemplateValue } from "./server/template/html.ts";
 export { renderToString } from "./server/template/render-tree.ts";
 export { defaultLayout } from "./server/http/page.ts";
 export type { Layout, PageParts, TransportName, WeftOptions } from "./server/options.ts";
 export { ERRORS, type ErrorCode } from "./protocol/errors.ts";
+export { deny, isDenial, type AuthDenial, type AuthResult } from "./server/security/auth.ts";
+export type { Rate } from "./server/security/rate-limit.ts";

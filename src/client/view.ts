@@ -41,7 +41,7 @@ const MAX_UNACKED = 500;
 const RELOAD_KEY = "weft:reloaded";
 
 const EXPIRED: ErrorCode = "E_TOKEN_EXPIRED";
-const FATAL: readonly ErrorCode[] = ["E_BAD_TOKEN", "E_UNKNOWN_VIEW"];
+const FATAL: readonly ErrorCode[] = ["E_BAD_TOKEN", "E_UNKNOWN_VIEW", "E_UNAUTHORIZED", "E_FORBIDDEN"];
 const NOT_JOINED: ErrorCode = "E_NOT_JOINED";
 
 /**

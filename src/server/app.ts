@@ -15,7 +15,8 @@ import { LinkTable } from "./transports/buffered-link.ts";
 import { LongPollTransport } from "./transports/long-poll.ts";
 import { SseTransport } from "./transports/sse.ts";
 import { WebSocketTransport } from "./transports/websocket.ts";
-import { ERRORS } from "../protocol/errors.ts";
+import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
+import { ipOf, RequestGuard } from "./security/guard.ts";
 
 /** Calls the next middleware (Express, Connect) when a request is not Weft's. */
 export type Next = (err?: unknown) => void;
@@ -48,9 +49,11 @@ export interface WeftApp {
 export function createWeft(options: WeftOptions): WeftApp {
   const core = new Core(resolveOptions(options));
   const ws = new WebSocketTransport(core);
+
   const offered = core.options.transports;
   const offersWebSocket = offered.includes("websocket");
-  const links = new LinkTable(core);
+  const guard = new RequestGuard(core.options);
+  const links = new LinkTable(core, guard);
   const sse = new SseTransport(core, links);
   const poll = new LongPollTransport(core, links);
   let server: Server | undefined;
@@ -66,12 +69,20 @@ export function createWeft(options: WeftOptions): WeftApp {
 
   async function route(req: IncomingMessage, res: ServerResponse, next?: Next): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
-    if (url.pathname === PATHS.sse && offered.includes("sse")) return sse.handle(req, res, url);
-    if (url.pathname === PATHS.http && offered.includes("http")) return poll.handle(req, res, url);
+    const transport = url.pathname === PATHS.sse && offered.includes("sse") ? sse : url.pathname === PATHS.http && offered.includes("http") ? poll : undefined;
+    if (transport !== undefined) {
+      if (guard.cors(req, res)) return;
+      const refused = guard.check(req);
+      if (refused !== undefined) return sendError(res, refused);
+      return transport.handle(req, res, url);
+    }
     const readOnly = req.method === "GET" || req.method === "HEAD";
     if (readOnly && url.pathname === PATHS.client) return serveClient(req, res, url, await clientBundle());
     const match = readOnly ? core.router.match(url.pathname) : undefined;
-    if (match !== undefined) return renderPage(core, match, url, res, await clientHash(), req.method === "HEAD");
+    if (match !== undefined) {
+      if (core.options.requireTLS && !guard.secure(req)) return sendError(res, "E_TLS_REQUIRED");
+      return renderPage(core, match, url, req, res, await clientHash());
+    }
     if (next !== undefined) return next();
     sendError(res, "E_UNKNOWN_VIEW", `no view at ${url.pathname}`);
   }
@@ -88,10 +99,12 @@ export function createWeft(options: WeftOptions): WeftApp {
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (!offersWebSocket || path !== PATHS.socket) {
-      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-      return;
-    }
+    if (!offersWebSocket || path !== PATHS.socket) return refuseUpgrade(socket, 404, "E_UNKNOWN_VIEW");
+    const refused = guard.check(req);
+    if (refused !== undefined) return refuseUpgrade(socket, ERRORS[refused].status, refused);
+    const ip = ipOf(req);
+    if (!guard.open(ip)) return refuseUpgrade(socket, 429, "E_TOO_MANY_CONNECTIONS");
+    socket.once("close", () => guard.close(ip));
     ws.upgrade(req, socket, head);
   };
 
@@ -128,4 +141,10 @@ export function createWeft(options: WeftOptions): WeftApp {
       };
     },
   };
+}
+
+/** Answers a refused WebSocket handshake with a plain HTTP error and closes the socket. */
+function refuseUpgrade(socket: Duplex, status: number, code: ErrorCode): void {
+  const body = JSON.stringify({ error: { code, message: ERRORS[code].message } });
+  socket.end(`HTTP/1.1 ${status} ${code}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }

@@ -6,7 +6,10 @@
  */
 import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
 import { C, S, type Envelope } from "../protocol/messages.ts";
+import type { IncomingMessage } from "node:http";
 import type { Core } from "./core.ts";
+import { checkPayload } from "./security/payload.ts";
+import { TokenBucket } from "./security/rate-limit.ts";
 import type { Sink, ViewSession } from "./session.ts";
 import type { Payload } from "./view.ts";
 
@@ -23,8 +26,18 @@ export class Connection {
   /** Joined views by the client's view id; a promise while the join mounts. */
   private readonly views = new Map<number, ViewSession | Promise<ViewSession | undefined>>();
   private closed = false;
+  private readonly bucket: TokenBucket;
+  /** Frames refused for rate in a row; past `abuseLimit` the link is closed. */
+  private refused = 0;
+  /**
+   * The HTTP request behind the frames being handled — the WebSocket upgrade,
+   * or the POST that carried them — so that `authorize` sees real cookies.
+   */
+  request: IncomingMessage | undefined;
 
-  constructor(private readonly core: Core, private readonly link: Link) {}
+  constructor(private readonly core: Core, private readonly link: Link) {
+    this.bucket = new TokenBucket(core.options.rateLimit);
+  }
 
   /** Handles one frame from the client. Never throws. */
   receive(frame: string, bytes: number): void {
@@ -75,6 +88,8 @@ export class Connection {
 
   private dispatch(msg: Envelope): void {
     const t = msg.t;
+    if (!this.bucket.take()) return this.limit(msg);
+    this.refused = 0;
     if (t === C.heartbeat) return this.link.send(HEARTBEAT);
     const v = msg.v;
     if (!isId(v)) return this.reject("E_BAD_FRAME", undefined, "`v` must be a positive integer view id");
@@ -92,7 +107,9 @@ export class Connection {
     const d = msg.d ?? {};
     if (!isId(r)) return this.reject("E_BAD_FRAME", v, "`r` must be a positive integer ref");
     if (typeof e !== "string" || e.length === 0 || e.length > MAX_EVENT_NAME) return this.reject("E_BAD_FRAME", v, "`e` must be an event name");
-    if (typeof d !== "object" || d === null || Array.isArray(d)) return this.reject("E_BAD_FRAME", v, "`d` must be an object");
+    if (typeof d !== "object" || d === null || Array.isArray(d)) return this.reject("E_BAD_FRAME", v, "`d` must be an object", r);
+    const bad = checkPayload(d, this.core.options.maxJsonDepth);
+    if (bad !== undefined) return this.reject("E_BAD_FRAME", v, bad, r);
     this.withView(v, (s) => s.event(r, e, d as Payload), r);
   }
 
@@ -102,7 +119,7 @@ export class Connection {
     const existing = this.views.get(v);
     if (existing === undefined && this.views.size >= this.core.options.maxViewsPerConnection) return this.reject("E_TOO_MANY_VIEWS", v);
     if (existing !== undefined && !(existing instanceof Promise)) this.release(existing);
-    const joining = this.core.join(this.link, v, p.k, lastSeq).then(
+    const joining = this.core.join(this.link, v, p.k, lastSeq, this.request).then(
       (res) => {
         if (typeof res === "string") {
           this.views.delete(v);
@@ -124,6 +141,17 @@ export class Connection {
       },
     );
     this.views.set(v, joining);
+  }
+
+  /** Refuses a frame over the rate; sustained abuse closes the link. */
+  private limit(msg: Envelope): void {
+    const v = isId(msg.v) ? msg.v : undefined;
+    const r = isId(msg.r) ? msg.r : undefined;
+    this.reject("E_RATE_LIMIT", v, undefined, r);
+    if (++this.refused >= this.core.options.abuseLimit) {
+      this.link.close(ERRORS.E_RATE_LIMIT.close, "rate limit");
+      this.close();
+    }
   }
 
   private leave(v: number): void {

@@ -3,18 +3,21 @@
  * signing tokens, joining sessions. Transports only move frames.
  */
 import { randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import type { ErrorCode } from "../protocol/errors.ts";
+import { authorizeRequest, denialCode, isDenial } from "./security/auth.ts";
 import { SessionRegistry } from "./registry.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { Router, type RouteMatch } from "./router.ts";
 import { TokenSigner, type TokenClaims } from "./security/token.ts";
 import { ViewSession, type SessionInit, type Sink } from "./session.ts";
-import type { Json, Params, ViewContext, ViewDefinition } from "./view.ts";
+import type { Json, Params, SessionData, ViewContext, ViewDefinition } from "./view.ts";
 
 /** A page mount's outcome. */
 export type PageMount =
   | { kind: "view"; init: SessionInit<unknown>; token: string; title: string }
-  | { kind: "redirect"; to: string };
+  | { kind: "redirect"; to: string }
+  | { kind: "denied"; code: ErrorCode; message?: string | undefined };
 
 /** A join's outcome. */
 export type JoinResult = ViewSession | ErrorCode;
@@ -34,36 +37,44 @@ export class Core {
    * Mounts a view for a server-rendered page. The state is kept as a pending
    * mount so that the browser's join takes it over: mount runs once per page.
    */
-  async mountPage(route: RouteMatch, query: Params): Promise<PageMount> {
+  async mountPage(route: RouteMatch, query: Params, req: IncomingMessage): Promise<PageMount> {
     const params: Params = Object.assign(Object.create(null), query, route.params);
+    const session = await authorizeRequest(this.options.authorize, req, route.view, params);
+    if (isDenial(session)) return { kind: "denied", code: denialCode(session), message: session.message };
     const sid = randomBytes(16).toString("base64url");
-    const { ctx, timers, redirect } = pageContext(params);
+    const { ctx, timers, redirect } = pageContext(params, session);
     const state = await route.view.mount(params, ctx);
     if (redirect.to !== undefined) return { kind: "redirect", to: redirect.to };
-    const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, session: {}, state, timers };
+    const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, session, state, timers };
     this.registry.putPending(init);
     const title = typeof route.view.title === "function" ? route.view.title(state) : (route.view.title ?? "");
-    return { kind: "view", init, token: this.token(sid, route.pattern, params), title };
+    return { kind: "view", init, token: this.token(sid, route.pattern, params, session), title };
   }
 
   /** Signs a view token. */
-  token(sid: string, view: string, params: Params): string {
-    return this.signer.sign({ sid, view, params, exp: Date.now() + this.options.tokenMaxAgeMs });
+  token(sid: string, view: string, params: Params, data: SessionData): string {
+    return this.signer.sign({ sid, view, params, data, exp: Date.now() + this.options.tokenMaxAgeMs });
   }
 
   /**
    * Joins a view: resumes the live session, or takes over the page's pending
    * mount, or mounts afresh (the server restarted or the page waited too long).
    */
-  async join(sink: Sink, v: number, token: unknown, lastSeq: number | undefined): Promise<JoinResult> {
+  async join(sink: Sink, v: number, token: unknown, lastSeq: number | undefined, req: IncomingMessage | undefined): Promise<JoinResult> {
     const claims = this.signer.verify(token);
     if (typeof claims === "string") return claims;
     const view = this.router.byPath(claims.view);
     if (view === undefined) return "E_UNKNOWN_VIEW";
-    const fresh = this.token(claims.sid, claims.view, claims.params);
+    // Authorization is checked again at every (re)join, against the real request.
+    const data = claims.data ?? {};
+    const now = await authorizeRequest(this.options.authorize, req, view, claims.params);
+    if (isDenial(now)) return denialCode(now);
+    // The signed-in identity changed since the page was rendered: reload it.
+    if (JSON.stringify(now) !== JSON.stringify(data)) return "E_FORBIDDEN";
+    const fresh = this.token(claims.sid, claims.view, claims.params, data);
     let session = this.registry.claim(claims.sid);
     if (session === undefined) {
-      const init = this.registry.takePending(claims.sid, view) ?? (await this.mountLive(view, claims));
+      const init = this.registry.takePending(claims.sid, view) ?? (await this.mountLive(view, claims, data));
       if (typeof init === "string") return init;
       // A concurrent join of the same sid may have won while we awaited mount.
       session = this.registry.claim(claims.sid) ?? this.start(init);
@@ -79,12 +90,12 @@ export class Core {
     return s;
   }
 
-  private async mountLive(view: ViewDefinition<unknown>, claims: TokenClaims): Promise<SessionInit<unknown> | ErrorCode> {
+  private async mountLive(view: ViewDefinition<unknown>, claims: TokenClaims, data: SessionData): Promise<SessionInit<unknown> | ErrorCode> {
     const params: Params = Object.assign(Object.create(null), claims.params);
-    const { ctx, timers } = pageContext(params, true);
+    const { ctx, timers } = pageContext(params, data, true);
     try {
       const state = await view.mount(params, ctx);
-      return { sid: claims.sid, path: claims.view, view, params, session: {}, state, timers };
+      return { sid: claims.sid, path: claims.view, view, params, session: data, state, timers };
     } catch (err) {
       this.options.onError(err, `mount of ${claims.view}`);
       return "E_MOUNT";
@@ -96,7 +107,7 @@ export class Core {
    * restarts the view's stream there. Used when a link cannot replay a gap.
    */
   resync(session: ViewSession, sink: Sink, v: number): void {
-    session.attach(sink, v, undefined, this.token(session.sid, session.path, session.params));
+    session.attach(sink, v, undefined, this.token(session.sid, session.path, session.params, session.ctx.session));
   }
 
   /** Ends every session. */
@@ -110,13 +121,13 @@ export class Core {
  * start when the session does; pushes have no one to go to and are dropped;
  * a redirect answers the page request.
  */
-function pageContext(params: Params, connected = false) {
+function pageContext(params: Params, session: SessionData, connected = false) {
   const timers: SessionInit<unknown>["timers"] = [];
   const redirect: { to?: string } = {};
   const ctx: ViewContext = {
     connected,
     params,
-    session: {},
+    session,
     pushEvent: () => {},
     schedule: (name: string, payload: Json | undefined, ms: number) => {
       const t = { name, payload, ms, cancelled: false };

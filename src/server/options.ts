@@ -3,6 +3,9 @@
  * construction, then frozen. Every limit a peer controls has a finite default.
  */
 import { randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { validRate, type Rate } from "./security/rate-limit.ts";
+import type { AuthResult } from "./security/auth.ts";
 import type { ViewDefinition } from "./view.ts";
 
 /** What a layout receives to build the page around a view. */
@@ -67,12 +70,49 @@ export interface WeftOptions {
   maxViewsPerConnection?: number;
   /** Called with errors thrown by app code (handlers, renders, mounts). Default: console.error. */
   onError?: (err: unknown, where: string) => void;
+
+  // --- Security (docs/security.md) ---
+
+  /**
+   * Origins allowed to open a WebSocket or POST to the transports, e.g.
+   * `["https://app.example.com"]`; `"*"` allows any. The page's own origin is
+   * always allowed. Default: same origin only.
+   */
+  allowedOrigins?: readonly string[] | "*";
+  /**
+   * Trust `X-Forwarded-Proto` / `X-Forwarded-Host` from these proxy addresses
+   * (`true`: from any). Default false: the socket decides.
+   */
+  trustProxy?: boolean | readonly string[];
+  /** Refuse plain HTTP and WS (403 E_TLS_REQUIRED). Default false. */
+  requireTLS?: boolean;
+  /**
+   * A key for service clients (no browser, no Origin to check): a request
+   * carrying `X-Weft-Key: <key>` skips the origin check. Default: none.
+   */
+  sharedKey?: string;
+  /**
+   * Sees the real HTTP request (cookies, headers) at mount and at every join;
+   * returns the session data for `ctx.session`, or `deny(401 | 403)`.
+   * Default: everyone, with empty session data.
+   */
+  authorize?: (req: IncomingMessage) => AuthResult | Promise<AuthResult>;
+  /** Messages per connection: sustained rate and burst. Default 100/s, burst 200. */
+  rateLimit?: Rate;
+  /** Refused messages in a row after which the connection is closed (4429). Default 200. */
+  abuseLimit?: number;
+  /** Deepest nesting accepted in an event payload. Default 32. */
+  maxJsonDepth?: number;
+  /** Connections (sockets and links) from one address; 0 for no limit. Default 0. */
+  maxConnectionsPerIp?: number;
 }
 
 /** Resolved options. */
-export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket">>> & {
+export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket" | "sharedKey" | "authorize">>> & {
   readonly secrets: readonly string[];
   readonly layout: Layout | undefined;
+  readonly sharedKey: string | undefined;
+  readonly authorize: WeftOptions["authorize"];
 };
 
 const DEFAULTS = {
@@ -91,9 +131,16 @@ const DEFAULTS = {
   sessionGraceMs: 60_000,
   maxViewsPerConnection: 64,
   onError: (err: unknown, where: string) => console.error(`[weft] ${where}:`, err),
+  allowedOrigins: [] as readonly string[] | "*",
+  trustProxy: false as boolean | readonly string[],
+  requireTLS: false,
+  rateLimit: { perSecond: 100, burst: 200 } as Rate,
+  abuseLimit: 200,
+  maxJsonDepth: 32,
+  maxConnectionsPerIp: 0,
 };
 
-const NUMERIC = ["longPollMs", "sseHeartbeatMs", "sseRetryMs", "linkTimeoutMs", "httpAnswerWaitMs", "heartbeatMs", "maxMessageBytes", "outboxSize", "tokenMaxAgeMs", "joinTimeoutMs", "maxPendingMounts", "sessionGraceMs", "maxViewsPerConnection"] as const;
+const NUMERIC = ["abuseLimit", "maxJsonDepth", "longPollMs", "sseHeartbeatMs", "sseRetryMs", "linkTimeoutMs", "httpAnswerWaitMs", "heartbeatMs", "maxMessageBytes", "outboxSize", "tokenMaxAgeMs", "joinTimeoutMs", "maxPendingMounts", "sessionGraceMs", "maxViewsPerConnection"] as const;
 
 /** Merges options over the defaults and validates them; throws a TypeError showing the right call. */
 export function resolveOptions(o: WeftOptions): ResolvedOptions {
@@ -115,8 +162,17 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
   if (!Array.isArray(merged.transports) || merged.transports.length === 0 || merged.transports.some((t) => !known.includes(t))) {
     throw new TypeError(`createWeft: \`transports\` must be a non-empty subset of ${JSON.stringify(known)}`);
   }
+  if (!validRate(merged.rateLimit)) throw new TypeError("createWeft: `rateLimit` must be { perSecond > 0, burst >= 1 }, e.g. { perSecond: 100, burst: 200 }");
+  if (!Number.isInteger(merged.maxConnectionsPerIp) || merged.maxConnectionsPerIp < 0) throw new TypeError("createWeft: `maxConnectionsPerIp` must be an integer ≥ 0 (0: no limit)");
+  if (merged.allowedOrigins !== "*" && (!Array.isArray(merged.allowedOrigins) || merged.allowedOrigins.some((x) => typeof x !== "string" || !/^https?:\/\/[^/]+$/.test(x)))) {
+    throw new TypeError('createWeft: `allowedOrigins` must be "*" or a list of origins like "https://app.example.com" (scheme and host, no path)');
+  }
+  if (o.sharedKey !== undefined && (typeof o.sharedKey !== "string" || o.sharedKey.length < 16)) throw new TypeError("createWeft: `sharedKey` must be a string of at least 16 characters");
+  if (o.authorize !== undefined && typeof o.authorize !== "function") throw new TypeError("createWeft: `authorize` must be a function (req) => sessionData | deny(401)");
   return Object.freeze({
     ...merged,
+    sharedKey: o.sharedKey,
+    authorize: o.authorize,
     views: o.views,
     transports: Object.freeze([...merged.transports]),
     secrets: Object.freeze(resolveSecrets(o.secret)),

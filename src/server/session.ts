@@ -13,9 +13,10 @@
  */
 import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
 import { S, type Envelope, type RenderedTree } from "../protocol/messages.ts";
+import { TokenBucket, type Rate } from "./security/rate-limit.ts";
 import { diffTree, StaticsLedger } from "./template/diff.ts";
 import { renderTree } from "./template/render-tree.ts";
-import { ownHandler, type Json, type Params, type Payload, type SessionData, type ViewContext, type ViewDefinition } from "./view.ts";
+import { ownHandler, type StandardResult, type StandardSchemaV1, type Json, type Params, type Payload, type SessionData, type ViewContext, type ViewDefinition } from "./view.ts";
 
 /** Where a session's frames go: a connection, with the view id the client chose. */
 export interface Sink {
@@ -42,7 +43,10 @@ type Work =
   | { kind: "event"; ref: number; name: string; payload: Payload }
   | { kind: "info"; name: string; payload: unknown };
 
-type Result<S> = S | void | Promise<S | void>;
+/** A handler that refused to run (unknown, over its rate): answered already, nothing to commit. */
+const SKIP = Symbol("skip");
+
+type Result<S> = S | void | typeof SKIP | Promise<S | void>;
 
 /** What a session is created from (a mount, or a page's pending mount). */
 export interface SessionInit<S> {
@@ -75,6 +79,8 @@ export class ViewSession<S = unknown> {
   private readonly queue: Work[] = [];
   private readonly timers = new Set<TimerSpec>();
   private disposed = false;
+  /** Per-handler rate limits, created on first use. */
+  private buckets: Map<string, TokenBucket> | undefined;
   readonly ctx: ViewContext;
 
   constructor(init: SessionInit<S>, private readonly config: SessionConfig) {
@@ -234,14 +240,26 @@ export class ViewSession<S = unknown> {
     const h = ownHandler(this.view.events, work.name);
     if (h === undefined) {
       this.error("E_UNKNOWN_EVENT", `the view has no handler "${clip(work.name)}"`, work.ref);
-      return undefined;
+      return SKIP;
     }
     if (typeof h === "function") return h(this.state, work.payload, this.ctx);
-    return this.validated(h.schema, h.run, work.payload);
+    if (h.rateLimit !== undefined && !this.bucket(work.name, h.rateLimit).take()) {
+      this.error("E_RATE_LIMIT", `too many "${clip(work.name)}" events: slow down`, work.ref);
+      return SKIP;
+    }
+    if (h.schema === undefined) return h.run(this.state, work.payload, this.ctx);
+    return this.validated(h.schema, h.run as ValidatedRun<S>, work.payload);
+  }
+
+  private bucket(name: string, rate: Rate): TokenBucket {
+    this.buckets ??= new Map();
+    let b = this.buckets.get(name);
+    if (b === undefined) this.buckets.set(name, (b = new TokenBucket(rate)));
+    return b;
   }
 
   private validated(schema: ValidatedSchema, run: ValidatedRun<S>, payload: Payload): Result<S> {
-    const check = (r: Awaited<ReturnType<ValidatedSchema["~standard"]["validate"]>>): Result<S> => {
+    const check = (r: StandardResult<unknown>): S | void | Promise<S | void> => {
       if (r.issues !== undefined) throw new InvalidPayload(r.issues.map((i) => i.message));
       return run(this.state, r.value, this.ctx);
     };
@@ -250,8 +268,8 @@ export class ViewSession<S = unknown> {
   }
 
   /** Renders the new state, diffs it and sends the diff (or a reply). */
-  private commit(work: Work, next: S | void): void {
-    if (this.disposed) return;
+  private commit(work: Work, next: S | void | typeof SKIP): void {
+    if (this.disposed || next === SKIP) return;
     const ref = work.kind === "event" ? work.ref : undefined;
     if (next === undefined || next === this.state) {
       if (ref !== undefined) this.emit({ t: S.reply, r: ref });
@@ -295,8 +313,8 @@ export class ViewSession<S = unknown> {
   }
 }
 
-type ValidatedSchema = NonNullable<Extract<NonNullable<ViewDefinition["events"]>[string], { schema: unknown }>["schema"]>;
-type ValidatedRun<S> = (state: S, payload: unknown, ctx: ViewContext) => Result<S>;
+type ValidatedSchema = StandardSchemaV1<unknown, unknown>;
+type ValidatedRun<S> = (state: S, payload: unknown, ctx: ViewContext) => S | void | Promise<S | void>;
 
 /** A schema rejected the payload. */
 class InvalidPayload extends Error {

@@ -2,6 +2,8 @@
  * Views: the public shape of a view definition and of the context its
  * callbacks receive.
  */
+import type { AuthDenial } from "./security/auth.ts";
+import { validRate, type Rate } from "./security/rate-limit.ts";
 import type { Template } from "./template/html.ts";
 
 /** Plain JSON-serialisable data. */
@@ -65,16 +67,24 @@ export interface ViewContext {
 /** An event handler: returns the new state, or nothing to keep the state. */
 export type EventFn<S, P = Payload> = (state: S, payload: P, ctx: ViewContext) => S | void | Promise<S | void>;
 
-/** An event handler with a payload schema: `run` gets the validated output. */
-export interface ValidatedEvent<S, Out> {
-  readonly schema: StandardSchemaV1<unknown, Out>;
+/**
+ * An event handler with options: a payload `schema` (Standard Schema; `run` gets
+ * its output, an invalid payload answers E_INVALID) and a `rateLimit` for this
+ * handler per session (over it answers E_RATE_LIMIT).
+ */
+export interface EventSpec<S, Out = Payload> {
+  readonly schema?: StandardSchemaV1<unknown, Out>;
   readonly run: EventFn<S, Out>;
+  readonly rateLimit?: Rate;
 }
 
-/** A handler in `events`: a function, or `{ schema, run }`. */
+/** An event handler with a payload schema (see {@link EventSpec}). */
+export type ValidatedEvent<S, Out> = EventSpec<S, Out> & { readonly schema: StandardSchemaV1<unknown, Out> };
+
+/** A handler in `events`: a function, or `{ run, schema?, rateLimit? }`. */
 // The payload type of a validated handler is whatever its schema outputs.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type EventHandler<S> = EventFn<S> | ValidatedEvent<S, any>;
+export type EventHandler<S> = EventFn<S> | EventSpec<S, any>;
 
 /** A handler in `info` (timers, pub/sub, async results). */
 export type InfoHandler<S> = (state: S, payload: unknown, ctx: ViewContext) => S | void | Promise<S | void>;
@@ -91,6 +101,11 @@ export interface ViewDefinition<S = unknown> {
   render(state: S): Template;
   /** The page title (a string or computed from the first state). */
   readonly title?: string | ((state: S) => string);
+  /**
+   * Who may use the view: true to allow, false (403) or `deny(401 | 403)` to
+   * refuse. Sees the session data from `authorize`. Runs at mount and at every join.
+   */
+  readonly auth?: (session: SessionData, params: Params) => boolean | AuthDenial | Promise<boolean | AuthDenial>;
 }
 
 /**
@@ -109,8 +124,10 @@ export function defineView<S>(definition: ViewDefinition<S>): ViewDefinition<S> 
   if (typeof definition.mount !== "function") throw new TypeError("defineView: `mount(params, ctx)` must be a function returning the initial state");
   if (typeof definition.render !== "function") throw new TypeError("defineView: `render(state)` must be a function returning html`...`");
   for (const [name, h] of Object.entries(definition.events ?? {})) {
-    const ok = typeof h === "function" || (typeof h === "object" && h !== null && typeof h.run === "function" && typeof h.schema?.["~standard"]?.validate === "function");
-    if (!ok) throw new TypeError(`defineView: events.${name} must be a function or { schema, run }`);
+    const ok = typeof h === "function" || (typeof h === "object" && h !== null && typeof h.run === "function"
+      && (h.schema === undefined || typeof h.schema?.["~standard"]?.validate === "function")
+      && (h.rateLimit === undefined || validRate(h.rateLimit)));
+    if (!ok) throw new TypeError(`defineView: events.${name} must be a function or { run, schema?, rateLimit?: { perSecond, burst } }`);
   }
   for (const [name, h] of Object.entries(definition.info ?? {})) {
     if (typeof h !== "function") throw new TypeError(`defineView: info.${name} must be a function`);

@@ -42,7 +42,9 @@ const Chaos = defineView<State>({
 
 /** The chaos app: an outbox large enough to replay what a cut makes the client miss. */
 export async function startChaosApp(): Promise<{ app: WeftApp; port: number }> {
-  const app = createWeft({ views: { "/chaos": Chaos }, secret: "chaos-secret-0123456789abcdef", outboxSize: 4096, heartbeatMs: 5000 });
+  const app = createWeft({ views: { "/chaos": Chaos }, secret: "chaos-secret-0123456789abcdef", outboxSize: 4096, heartbeatMs: 5000,
+    // The page clicks ~200 times a second on purpose: above the default rate limit.
+    rateLimit: { perSecond: 2000, burst: 2000 } });
   const { port } = await app.listen(0);
   return { app, port };
 }

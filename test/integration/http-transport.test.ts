@@ -3,7 +3,11 @@ import { after, before, describe, it } from "node:test";
 import { C, kindOf, S, type Envelope } from "../../src/protocol/messages.ts";
 import { getPage } from "../support/protocol-client.ts";
 import { startApp } from "../support/server.ts";
-import { newLinkId } from "../support/wires.ts";
+import { Jar, newLinkId } from "../support/wires.ts";
+
+/** This test file is one browser: its link cookie goes with every request. */
+const jar = new Jar();
+const fetch = jar.fetch;
 
 interface Answer {
   n: number;

@@ -6,7 +6,10 @@ import { C, kindOf, S, type Envelope } from "../../src/protocol/messages.ts";
 import { getPage } from "../support/protocol-client.ts";
 import { startApp } from "../support/server.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
-import { newLinkId } from "../support/wires.ts";
+import { Jar, newLinkId } from "../support/wires.ts";
+
+/** This test file is one browser: its link cookie goes with every request. */
+const jar = new Jar();
 
 /** An SSE event as read off the wire. */
 interface SseEvent {
@@ -27,7 +30,8 @@ class RawStream {
   static open(base: string, link: string, headers: Record<string, string> = {}): Promise<RawStream> {
     const s = new RawStream();
     return new Promise((resolve, reject) => {
-      request(`${base}/weft/sse?l=${link}`, { headers }, (res) => {
+      request(`${base}/weft/sse?l=${link}`, { headers: { cookie: jar.header(), ...headers } }, (res) => {
+        jar.store(res.headers["set-cookie"]);
         s.res = res;
         res.setEncoding("utf8");
         res.on("data", (chunk: string) => s.feed(chunk));
@@ -81,7 +85,7 @@ class RawStream {
 }
 
 async function post(base: string, link: string, body: unknown, type = "application/json"): Promise<Response> {
-  return fetch(`${base}/weft/sse?l=${link}`, { method: "POST", headers: { "content-type": type }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  return jar.fetch(`${base}/weft/sse?l=${link}`, { method: "POST", headers: { "content-type": type }, body: typeof body === "string" ? body : JSON.stringify(body) });
 }
 
 describe("SSE transport", () => {
@@ -205,7 +209,7 @@ describe("SSE transport", () => {
     const proxy = new TcpProxy(Number(new URL(ctx.base).port));
     const viaProxy = await proxy.start();
     const link = newLinkId();
-    const es = new EventSource(`${viaProxy}/weft/sse?l=${link}`);
+    const es = new EventSource(`${viaProxy}/weft/sse?l=${link}`, { fetch: jar.fetch });
     const seen: { id: string; msg: Envelope }[] = [];
     let opened = 0;
     es.onopen = () => opened++;

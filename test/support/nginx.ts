@@ -108,7 +108,7 @@ http {
     ${m.blockSse ? "location /weft/sse { return 403; }" : ""}
     location / {
       proxy_pass http://weft;
-      proxy_set_header Host $host;
+      proxy_set_header Host $http_host;
       ${m.upgrade ? 'proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";' : 'proxy_set_header Connection "";'}
     }
   }

@@ -3,14 +3,14 @@ import { after, before } from "node:test";
 import { createWeft, type WeftApp, type WeftOptions } from "../../src/index.ts";
 import { ProtocolClient } from "./protocol-client.ts";
 import type { TransportKind } from "./wires.ts";
-import { BadRender, Counter, Items, Ticker } from "./views.ts";
+import { Admin, BadRender, Counter, Guarded, Items, Profile, Ticker } from "./views.ts";
 
 export const TEST_SECRET = "test-secret-0123456789abcdef";
 
 export async function startApp(opts: Partial<WeftOptions> = {}): Promise<{ app: WeftApp; base: string; errors: unknown[] }> {
   const errors: unknown[] = [];
   const app = createWeft({
-    views: { "/counter": Counter, "/ticker": Ticker, "/items": Items, "/bad": BadRender },
+    views: { "/counter": Counter, "/ticker": Ticker, "/items": Items, "/bad": BadRender, "/profile": Profile, "/admin": Admin, "/guarded": Guarded },
     secret: TEST_SECRET,
     onError: (err) => errors.push(err),
     ...opts,

@@ -56,3 +56,43 @@ export const BadRender = defineView({
     return html`<i>${s.n}</i>`;
   },
 });
+
+/** Shows who is signed in; only signed-in sessions may use it. */
+export const Profile = defineView({
+  auth: (session) => typeof session.user === "string",
+  mount: (_p, ctx) => ({ user: String(ctx.session.user), n: 0 }),
+  events: { inc: (s) => ({ ...s, n: s.n + 1 }) },
+  render: (s) => html`<p>${s.user}: ${s.n}</p>`,
+});
+
+/** Admins only. */
+export const Admin = defineView({
+  auth: (session) => session.role === "admin",
+  mount: () => ({}),
+  render: () => html`<p>admin</p>`,
+});
+
+/** A minimal Standard Schema (https://standardschema.dev): `{ n: integer }`. */
+export const intSchema = {
+  "~standard": {
+    version: 1 as const,
+    vendor: "test",
+    validate: (value: unknown) => {
+      const n = (value as { n?: unknown } | null)?.n;
+      return typeof n === "number" && Number.isInteger(n) ? { value: { n } } : { issues: [{ message: "n must be an integer" }] };
+    },
+  },
+};
+
+export let setCalls = 0;
+
+/** Validation, a per-handler rate limit, and an echo of the payload's keys. */
+export const Guarded = defineView({
+  mount: () => ({ n: 0, keys: "" }),
+  events: {
+    set: { schema: intSchema, run: (s, p) => { setCalls++; return { ...s, n: p.n }; } },
+    slow: { rateLimit: { perSecond: 0.5, burst: 2 }, run: (s) => ({ ...s, n: s.n + 1 }) },
+    echo: (s, p) => ({ ...s, keys: Object.keys(p).sort().join(",") + (Object.getPrototypeOf(p) === Object.prototype ? "" : "!proto") }),
+  },
+  render: (s) => html`<i>${s.n}</i><b>${s.keys}</b>`,
+});

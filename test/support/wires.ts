@@ -64,13 +64,17 @@ export class Jar {
     const headers = new Headers(init.headers);
     if (this.cookies.size > 0) headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
     const res = await fetch(input, { ...init, headers });
-    for (const c of res.headers.getSetCookie()) {
+    this.store(res.headers.getSetCookie());
+    return res;
+  };
+  /** Keeps the cookies of Set-Cookie header values. */
+  store(setCookies: readonly string[] | undefined): void {
+    for (const c of setCookies ?? []) {
       const [pair] = c.split(";");
       const eq = pair!.indexOf("=");
       if (eq > 0) this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
     }
-    return res;
-  };
+  }
   /** The Cookie header this jar sends. */
   header(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");

@@ -2,7 +2,7 @@
  * Server-rendered pages: GET of a view's path mounts the view, renders it in
  * its root element with the signed join token, and wraps it in the layout.
  */
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { ATTR, PATHS } from "../../protocol/messages.ts";
 import { toHtml } from "../../protocol/tree.ts";
 import type { Core } from "../core.ts";
@@ -23,14 +23,15 @@ export const defaultLayout: Layout = (p: PageParts) =>
   `<body>${p.body}</body></html>`;
 
 /** Renders a view's page into `res`. */
-export async function renderPage(core: Core, route: RouteMatch, url: URL, res: ServerResponse, clientHash: string, head: boolean): Promise<void> {
+export async function renderPage(core: Core, route: RouteMatch, url: URL, req: IncomingMessage, res: ServerResponse, clientHash: string): Promise<void> {
   let mounted;
   try {
-    mounted = await core.mountPage(route, Object.fromEntries(url.searchParams));
+    mounted = await core.mountPage(route, Object.fromEntries(url.searchParams), req);
   } catch (err) {
     core.options.onError(err, `mount of ${route.pattern}`);
     return sendError(res, "E_MOUNT");
   }
+  if (mounted.kind === "denied") return sendError(res, mounted.code, mounted.message);
   if (mounted.kind === "redirect") {
     res.writeHead(302, { Location: mounted.to, "Cache-Control": "no-store" }).end();
     return;
@@ -54,5 +55,5 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, res: S
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
   });
-  res.end(head ? undefined : bytes);
+  res.end(req.method === "HEAD" ? undefined : bytes);
 }

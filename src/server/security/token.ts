@@ -16,6 +16,8 @@ export interface TokenClaims {
   params: Record<string, string>;
   /** Expiry, ms since the epoch. */
   exp: number;
+  /** Session data from `authorize` at mount (checked again at every join). */
+  data?: Record<string, unknown>;
 }
 
 /** Signs and verifies tokens with a list of secrets. */

@@ -38,18 +38,16 @@ export class LongPollTransport {
     if (!LINK_ID.test(id)) return sendError(res, "E_BAD_LINK");
     const seen = parseSeen(url.searchParams.get("n"));
     if (seen === undefined) return sendError(res, "E_BAD_FRAME", "`n` must be the last link seq seen (an integer ≥ 0)");
-    let link = this.links.get(id);
-    if (link !== undefined && link.kind !== "http") return sendError(res, "E_BAD_LINK", "that link id belongs to another transport");
     if (req.method === "GET") {
-      if (link === undefined) {
-        if (seen > 0) return sendError(res, "E_LINK_EXPIRED");
-        link = this.links.create(id, "http");
-        return answer(res, link.seq, [HELLO]);
-      }
-      return this.poll(link, res, seen);
+      const fresh = this.links.find(id, "http", req) === "E_UNKNOWN_LINK";
+      const link = this.links.open(id, "http", req, res, seen > 0);
+      if (typeof link === "string") return sendError(res, link);
+      return fresh ? answer(res, link.seq, [HELLO]) : this.poll(link, res, seen);
     }
     if (req.method !== "POST") return sendError(res, "E_METHOD");
-    if (link === undefined) return sendError(res, "E_UNKNOWN_LINK");
+    const link = this.links.find(id, "http", req);
+    if (typeof link === "string") return sendError(res, link);
+    link.conn.request = req;
     link.ack(seen);
     this.posting.set(link, (this.posting.get(link) ?? 0) + 1);
     let ok = false;

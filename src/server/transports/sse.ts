@@ -29,19 +29,16 @@ export class SseTransport {
     if (!LINK_ID.test(id)) return sendError(res, "E_BAD_LINK");
     if (req.method === "GET") return this.stream(req, res, id, lastEventId(req, url));
     if (req.method !== "POST") return sendError(res, "E_METHOD");
-    const link = this.links.get(id);
-    if (link === undefined || link.kind !== "sse") return sendError(res, "E_UNKNOWN_LINK");
+    const link = this.links.find(id, "sse", req);
+    if (typeof link === "string") return sendError(res, link);
+    link.conn.request = req;
     if (!(await postFrames(req, res, link, this.core.options.maxMessageBytes, false, 0))) return;
     res.writeHead(204, { "Cache-Control": "no-store" }).end();
   }
 
   private stream(req: IncomingMessage, res: ServerResponse, id: string, last: string | undefined): void {
-    let link = this.links.get(id);
-    if (link !== undefined && link.kind !== "sse") return sendError(res, "E_BAD_LINK", "that link id belongs to another transport");
-    if (link === undefined) {
-      if (last !== undefined) return sendError(res, "E_LINK_EXPIRED");
-      link = this.links.create(id, "sse");
-    }
+    const link = this.links.open(id, "sse", req, res, last !== undefined);
+    if (typeof link === "string") return sendError(res, link);
     res.writeHead(200, {
       "Content-Type": "text/event-stream; charset=utf-8",
       // no-transform: proxies must not compress or rewrite the stream.

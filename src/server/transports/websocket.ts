@@ -34,7 +34,7 @@ export class WebSocketTransport {
 
   /** Takes over an HTTP upgrade request. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
   }
 
   /** Open sockets. */
@@ -49,7 +49,7 @@ export class WebSocketTransport {
     this.wss.close();
   }
 
-  private accept(ws: WebSocket): void {
+  private accept(ws: WebSocket, req: IncomingMessage): void {
     const link: Link = {
       send: (frame) => {
         if (ws.readyState === ws.OPEN) ws.send(frame);
@@ -57,6 +57,7 @@ export class WebSocketTransport {
       close: (code, reason) => ws.close(code, reason),
     };
     const conn = new Connection(this.core, link);
+    conn.request = req;
     this.alive.set(ws, true);
     ws.on("pong", () => this.alive.set(ws, true));
     ws.on("message", (data: RawData, isBinary: boolean) => {

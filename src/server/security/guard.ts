@@ -1,0 +1,112 @@
+/**
+ * Request checks shared by the WebSocket upgrade and every transport request:
+ * TLS (with proxies trusted only where configured), the Origin allowlist, the
+ * shared key of service clients, CORS for allowed cross-origin clients, and
+ * connections per address.
+ */
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ErrorCode } from "../../protocol/errors.ts";
+import type { ResolvedOptions } from "../options.ts";
+
+export class RequestGuard {
+  private readonly key: Buffer | undefined;
+  private readonly perIp = new Map<string, number>();
+
+  constructor(private readonly o: ResolvedOptions) {
+    this.key = o.sharedKey === undefined ? undefined : Buffer.from(o.sharedKey);
+  }
+
+  /** Checks a transport request or upgrade; the error code to refuse with, if any. */
+  check(req: IncomingMessage): ErrorCode | undefined {
+    if (this.o.requireTLS && !this.secure(req)) return "E_TLS_REQUIRED";
+    if (this.hasKey(req)) return undefined;
+    const origin = req.headers.origin;
+    // Browsers always send Origin on WebSocket handshakes and on POSTs; a
+    // request without one is not a browser's, and cross-site attacks need one.
+    if (origin === undefined) return undefined;
+    return this.allowed(origin, req) ? undefined : "E_ORIGIN";
+  }
+
+  /** True when TLS protects the request (directly, or per a trusted proxy). */
+  secure(req: IncomingMessage): boolean {
+    if ((req.socket as { encrypted?: boolean }).encrypted === true) return true;
+    return this.trusted(req) && first(req.headers["x-forwarded-proto"]) === "https";
+  }
+
+  /**
+   * Answers a CORS preflight, or adds CORS headers for an allowed cross-origin
+   * client. Returns true when the request was a preflight (answered).
+   */
+  cors(req: IncomingMessage, res: ServerResponse): boolean {
+    const origin = req.headers.origin;
+    const cross = origin !== undefined && origin !== this.self(req) && this.allowed(origin, req);
+    if (cross) {
+      res.setHeader("Access-Control-Allow-Origin", origin);
+      res.setHeader("Access-Control-Allow-Credentials", "true");
+      res.setHeader("Vary", "Origin");
+    }
+    if (req.method !== "OPTIONS") return false;
+    if (cross) {
+      res.setHeader("Access-Control-Allow-Methods", "GET, POST");
+      res.setHeader("Access-Control-Allow-Headers", "content-type, last-event-id");
+      res.setHeader("Access-Control-Max-Age", "600");
+    }
+    res.writeHead(cross ? 204 : 403).end();
+    return true;
+  }
+
+  /** Counts a connection from `ip`; false when over the limit. */
+  open(ip: string): boolean {
+    const max = this.o.maxConnectionsPerIp;
+    if (max === 0) return true;
+    const n = this.perIp.get(ip) ?? 0;
+    if (n >= max) return false;
+    this.perIp.set(ip, n + 1);
+    return true;
+  }
+
+  /** A connection counted by {@link open} ended. */
+  close(ip: string): void {
+    if (this.o.maxConnectionsPerIp === 0) return;
+    const n = (this.perIp.get(ip) ?? 1) - 1;
+    if (n <= 0) this.perIp.delete(ip);
+    else this.perIp.set(ip, n);
+  }
+
+  private allowed(origin: string, req: IncomingMessage): boolean {
+    const list = this.o.allowedOrigins;
+    return origin === this.self(req) || list === "*" || list.includes(origin);
+  }
+
+  /** The origin the request was made to (scheme and host), as the browser sees it. */
+  private self(req: IncomingMessage): string {
+    const host = (this.trusted(req) ? first(req.headers["x-forwarded-host"]) : undefined) ?? req.headers.host ?? "";
+    return `${this.secure(req) ? "https" : "http"}://${host}`;
+  }
+
+  private trusted(req: IncomingMessage): boolean {
+    const t = this.o.trustProxy;
+    if (t === true) return true;
+    if (t === false) return false;
+    const ip = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+    return t.includes(ip);
+  }
+
+  private hasKey(req: IncomingMessage): boolean {
+    const got = req.headers["x-weft-key"];
+    if (this.key === undefined || typeof got !== "string") return false;
+    const b = Buffer.from(got);
+    return b.length === this.key.length && timingSafeEqual(b, this.key);
+  }
+}
+
+/** The peer address of a request. */
+export function ipOf(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+}
+
+function first(h: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(h) ? h[0] : h;
+  return v?.split(",")[0]?.trim() || undefined;
+}

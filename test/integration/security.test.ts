@@ -1,0 +1,248 @@
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import WebSocket from "ws";
+import { deny } from "../../src/index.ts";
+import { S } from "../../src/protocol/messages.ts";
+import { getPage, ProtocolClient } from "../support/protocol-client.ts";
+import { startApp } from "../support/server.ts";
+import * as views from "../support/views.ts";
+import { Jar, newLinkId } from "../support/wires.ts";
+
+type App = Awaited<ReturnType<typeof startApp>>;
+const apps: App[] = [];
+async function app(opts: Parameters<typeof startApp>[0] = {}): Promise<App> {
+  const a = await startApp(opts);
+  apps.push(a);
+  return a;
+}
+after(async () => {
+  for (const a of apps) await a.app.close();
+});
+
+/** Tries a WebSocket handshake; resolves with the HTTP status it was refused with, or 101. */
+function handshake(base: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`${base.replace("http", "ws")}/weft/ws`, { headers });
+    ws.once("open", () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once("error", () => {});
+  });
+}
+
+const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+
+describe("origins", () => {
+  it("refuses a cross-site WebSocket handshake (CSWSH) and accepts the page's own origin", async () => {
+    const { base } = await app();
+    assert.equal(await handshake(base, { origin: "http://evil.example" }), 403);
+    assert.equal(await handshake(base, { origin: base }), 101);
+    assert.equal(await handshake(base, {}), 101, "no Origin: not a browser, nothing to hijack");
+  });
+
+  it("accepts the origins in allowedOrigins, or any with '*'", async () => {
+    const listed = await app({ allowedOrigins: ["https://app.example.com"] });
+    assert.equal(await handshake(listed.base, { origin: "https://app.example.com" }), 101);
+    assert.equal(await handshake(listed.base, { origin: "https://other.example.com" }), 403);
+    const any = await app({ allowedOrigins: "*" });
+    assert.equal(await handshake(any.base, { origin: "https://other.example.com" }), 101);
+  });
+
+  it("refuses POSTs and streams from another origin on SSE and HTTP", async () => {
+    const { base } = await app();
+    for (const path of ["/weft/sse", "/weft/http"]) {
+      const res = await fetch(`${base}${path}?l=${newLinkId()}`, { method: "POST", headers: { origin: "http://evil.example", "content-type": "application/json" }, body: "[]" });
+      assert.equal(res.status, 403, path);
+      assert.equal(await code(res), "E_ORIGIN");
+      const get = await fetch(`${base}${path}?l=${newLinkId()}`, { headers: { origin: "http://evil.example" } });
+      assert.equal(get.status, 403);
+    }
+  });
+
+  it("answers CORS preflights for allowed cross-origin clients only", async () => {
+    const { base } = await app({ allowedOrigins: ["https://app.example.com"] });
+    const ok = await fetch(`${base}/weft/http?l=${newLinkId()}`, { method: "OPTIONS", headers: { origin: "https://app.example.com", "access-control-request-method": "POST" } });
+    assert.equal(ok.status, 204);
+    assert.equal(ok.headers.get("access-control-allow-origin"), "https://app.example.com");
+    assert.equal(ok.headers.get("access-control-allow-credentials"), "true");
+    const no = await fetch(`${base}/weft/http?l=${newLinkId()}`, { method: "OPTIONS", headers: { origin: "https://evil.example" } });
+    assert.equal(no.status, 403);
+    assert.equal(no.headers.get("access-control-allow-origin"), null);
+  });
+
+  it("lets service clients with the shared key skip the origin check", async () => {
+    const { base } = await app({ sharedKey: "service-key-0123456789" });
+    assert.equal(await handshake(base, { origin: "http://tool.internal", "x-weft-key": "service-key-0123456789" }), 101);
+    assert.equal(await handshake(base, { origin: "http://tool.internal", "x-weft-key": "wrong-key-0123456789x" }), 403);
+  });
+});
+
+describe("link ids", () => {
+  it("does not let a link id alone read or drive an SSE link", async () => {
+    const { base } = await app();
+    const victim = await ProtocolClient.connect(base, {}, "sse");
+    const page = await getPage(base, "/counter");
+    await victim.join(1, page.token);
+    const link = new URL((victim.wire as unknown as { url: string }).url).searchParams.get("l")!;
+    // The attacker has the id (say, from a proxy log) but not the victim's cookie.
+    const attacker = new Jar();
+    const read = await attacker.fetch(`${base}/weft/sse?l=${link}`);
+    assert.equal(read.status, 404);
+    assert.equal(await code(read), "E_UNKNOWN_LINK");
+    const drive = await attacker.fetch(`${base}/weft/sse?l=${link}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([{ t: "e", v: 1, r: 1, e: "inc", d: {} }]) });
+    assert.equal(drive.status, 404);
+    // The victim's stream is untouched and its session unchanged.
+    assert.deepEqual((await victim.event(1, "inc")).d, { 0: "1" });
+    await victim.close();
+  });
+
+  it("does not let a link id alone read or drive an HTTP link", async () => {
+    const { base } = await app();
+    const victim = await ProtocolClient.connect(base, {}, "http");
+    const page = await getPage(base, "/counter");
+    await victim.join(1, page.token);
+    const link = new URL((victim.wire as unknown as { url: string }).url).searchParams.get("l")!;
+    const attacker = new Jar();
+    assert.equal((await attacker.fetch(`${base}/weft/http?l=${link}&n=0`)).status, 404);
+    assert.equal((await attacker.fetch(`${base}/weft/http?l=${link}&n=1`, { method: "POST", headers: { "content-type": "application/json" }, body: "[]" })).status, 404);
+    assert.deepEqual((await victim.event(1, "inc")).d, { 0: "1" });
+    await victim.close();
+  });
+});
+
+describe("requireTLS", () => {
+  it("refuses plain HTTP pages, upgrades and transport requests", async () => {
+    const { base } = await app({ requireTLS: true });
+    const page = await fetch(`${base}/counter`);
+    assert.equal(page.status, 403);
+    assert.equal(await code(page), "E_TLS_REQUIRED");
+    assert.equal(await handshake(base, {}), 403);
+    assert.equal((await fetch(`${base}/weft/http?l=${newLinkId()}&n=0`)).status, 403);
+  });
+
+  it("trusts X-Forwarded-Proto only from a trusted proxy", async () => {
+    const untrusted = await app({ requireTLS: true });
+    assert.equal((await fetch(`${untrusted.base}/counter`, { headers: { "x-forwarded-proto": "https" } })).status, 403);
+    const trusted = await app({ requireTLS: true, trustProxy: ["127.0.0.1"] });
+    assert.equal((await fetch(`${trusted.base}/counter`, { headers: { "x-forwarded-proto": "https" } })).status, 200);
+    assert.equal(await handshake(trusted.base, { "x-forwarded-proto": "https" }), 101);
+  });
+});
+
+describe("authorize", () => {
+  const authorize = (req: { headers: { cookie?: string } }) => {
+    const m = /user=(\w+)/.exec(req.headers.cookie ?? "");
+    if (m === null) return deny(401, "sign in first");
+    return { user: m[1]!, role: m[1] === "root" ? "admin" : "user" };
+  };
+
+  it("answers a page 401 without a session and 403 when the view refuses it", async () => {
+    const { base } = await app({ authorize });
+    const anon = await fetch(`${base}/profile`);
+    assert.equal(anon.status, 401);
+    assert.equal(await code(anon), "E_UNAUTHORIZED");
+    const ada = await fetch(`${base}/profile`, { headers: { cookie: "user=ada" } });
+    assert.equal(ada.status, 200);
+    assert.match(await ada.text(), /<p>ada: 0<\/p>/);
+    assert.equal((await fetch(`${base}/admin`, { headers: { cookie: "user=ada" } })).status, 403);
+    assert.equal((await fetch(`${base}/admin`, { headers: { cookie: "user=root" } })).status, 200);
+  });
+
+  it("checks again at every join against the real request", async () => {
+    const { base } = await app({ authorize });
+    const page = await (await fetch(`${base}/profile`, { headers: { cookie: "user=ada" } })).text();
+    const token = /weft-token="([^"]+)"/.exec(page)![1]!;
+    // Signed out since (no cookie on the socket): refused.
+    const anon = await ProtocolClient.connect(base);
+    assert.equal((await anon.join(1, token)).c, "E_UNAUTHORIZED");
+    // Another user's cookie with ada's token: refused.
+    const bob = await ProtocolClient.connect(base, { cookie: "user=bob" });
+    assert.equal((await bob.join(1, token)).c, "E_FORBIDDEN");
+    // Ada herself: joins, and ctx.session is hers.
+    const ada = await ProtocolClient.connect(base, { cookie: "user=ada" });
+    const joined = await ada.join(1, token);
+    assert.equal(joined.t, S.rendered);
+    assert.equal(ada.views.get(1)!.html(), "<p>ada: 0</p>");
+    await Promise.all([anon.close(), bob.close(), ada.close()]);
+  });
+});
+
+describe("limits", () => {
+  it("answers frames over the connection's rate with E_RATE_LIMIT and closes on sustained abuse", async () => {
+    const { base } = await app({ rateLimit: { perSecond: 1, burst: 5 }, abuseLimit: 20 });
+    const c = await ProtocolClient.connect(base);
+    for (let i = 0; i < 10; i++) c.sendRaw('{"t":"h"}');
+    const limited = await c.next((m) => m.t === S.error);
+    assert.equal(limited.c, "E_RATE_LIMIT");
+    for (let i = 0; i < 40; i++) c.sendRaw('{"t":"h"}');
+    await new Promise((r) => c.ws.once("close", r));
+    assert.equal(c.closeCode, 4429);
+  });
+
+  it("applies a handler's own rate limit and keeps the state", async () => {
+    const { base } = await app();
+    const c = await ProtocolClient.connect(base);
+    await c.join(1, (await getPage(base, "/guarded")).token);
+    assert.deepEqual((await c.event(1, "slow")).d, { 0: "1" });
+    assert.deepEqual((await c.event(1, "slow")).d, { 0: "2" });
+    const third = await c.event(1, "slow");
+    assert.equal(third.c, "E_RATE_LIMIT");
+    assert.equal(c.views.get(1)!.html(), "<i>2</i><b></b>");
+    await c.close();
+  });
+
+  it("refuses payloads nested deeper than maxJsonDepth", async () => {
+    const { base } = await app({ maxJsonDepth: 8 });
+    const c = await ProtocolClient.connect(base);
+    await c.join(1, (await getPage(base, "/counter")).token);
+    let deep: unknown = 1;
+    for (let i = 0; i < 20; i++) deep = { a: deep };
+    const m = await c.event(1, "inc", { deep } as Record<string, unknown>);
+    assert.equal(m.c, "E_BAD_FRAME");
+    assert.match(m.m ?? "", /deeper than 8/);
+    assert.deepEqual((await c.event(1, "inc")).d, { 0: "1" });
+    await c.close();
+  });
+
+  it("refuses connections over maxConnectionsPerIp", async () => {
+    const { base } = await app({ maxConnectionsPerIp: 2 });
+    const a = await ProtocolClient.connect(base);
+    const b = await ProtocolClient.connect(base);
+    assert.equal(await handshake(base, {}), 429);
+    const link = await fetch(`${base}/weft/http?l=${newLinkId()}&n=0`);
+    assert.equal(link.status, 429);
+    assert.equal(await code(link), "E_TOO_MANY_CONNECTIONS");
+    await a.close();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await handshake(base, {}), 101, "a closed connection frees its place");
+    await b.close();
+  });
+});
+
+describe("payloads", () => {
+  it("validates with the handler's Standard Schema: E_INVALID with the issues, handler not called", async () => {
+    const { base } = await app();
+    const c = await ProtocolClient.connect(base);
+    await c.join(1, (await getPage(base, "/guarded")).token);
+    const before = views.setCalls;
+    const bad = await c.event(1, "set", { n: "seven" });
+    assert.equal(bad.c, "E_INVALID");
+    assert.match(bad.m ?? "", /n must be an integer/);
+    assert.equal(views.setCalls, before);
+    assert.deepEqual((await c.event(1, "set", { n: 7 })).d, { 0: "7" });
+    await c.close();
+  });
+
+  it("removes prototype keys before a handler sees the payload", async () => {
+    const { base } = await app();
+    const c = await ProtocolClient.connect(base);
+    await c.join(1, (await getPage(base, "/guarded")).token);
+    c.sendRaw('{"t":"e","v":1,"r":1,"e":"echo","d":{"a":1,"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}},"nested":{"__proto__":{"y":1}}}}');
+    const m = await c.next((x) => x.r === 1);
+    assert.deepEqual(m.d, { 1: "a,nested" });
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    await c.close();
+  });
+});
