@@ -246,3 +246,26 @@ describe("payloads", () => {
     await c.close();
   });
 });
+
+describe("CSRF", () => {
+  it("refuses state-changing requests that a cross-site page could make with the victim's cookies", async () => {
+    const { base } = await app();
+    const victim = await ProtocolClient.connect(base, {}, "http");
+    await victim.join(1, (await getPage(base, "/counter")).token);
+    const wire = victim.wire as unknown as { url: string; jar: Jar };
+    const cookie = wire.jar.header();
+    const url = `${wire.url}&n=0`;
+    const body = JSON.stringify([{ t: "e", v: 1, r: 1, e: "inc", d: {} }]);
+    // A form POST (no preflight possible for JSON): refused by content type.
+    const form = await fetch(url, { method: "POST", headers: { cookie, "content-type": "text/plain" }, body });
+    assert.equal(form.status, 415);
+    // A fetch from another site: refused by origin, cookie or not.
+    const xsite = await fetch(url, { method: "POST", headers: { cookie, origin: "http://evil.example", "content-type": "application/json" }, body });
+    assert.equal(xsite.status, 403);
+    // Cookies without the link id (which only the page's script holds): nothing to drive.
+    const guess = await fetch(`${base}/weft/http?l=${newLinkId()}&n=0`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body });
+    assert.equal(guess.status, 404);
+    assert.deepEqual((await victim.event(1, "inc")).d, { 0: "1" }, "the session saw none of them");
+    await victim.close();
+  });
+});
