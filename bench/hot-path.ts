@@ -41,7 +41,8 @@ function inProcess(): { perEventUs: number; bytes: number } {
 }
 
 async function roundTrips(): Promise<number[]> {
-  const app = createWeft({ views: { "/": Counter }, secret: "bench-secret-0123456789abcdef", onError: () => {} });
+  // The bench drives one connection far above the default rate limit on purpose.
+  const app = createWeft({ views: { "/": Counter }, secret: "bench-secret-0123456789abcdef", onError: () => {}, rateLimit: { perSecond: 1e9, burst: 1e9 } });
   const { port } = await app.listen(0);
   const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
   const token = /weft-token="([^"]+)"/.exec(page)?.[1];
