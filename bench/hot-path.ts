@@ -5,6 +5,7 @@
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { createWeft, defineView, html } from "../src/index.ts";
+import { MemoryPubSub } from "../src/server/pubsub/memory.ts";
 import { ViewSession } from "../src/server/session.ts";
 
 const arg = (name: string, d: number) => {
@@ -29,7 +30,7 @@ function inProcess(): { perEventUs: number; bytes: number } {
   let bytes = 0;
   const session = new ViewSession(
     { sid: "bench", path: "/", view: Counter as never, params: {}, session: {}, state: { count: 0 }, timers: [] },
-    { outboxSize: 256, onError: () => {} },
+    { outboxSize: 256, onError: () => {}, pubsub: new MemoryPubSub() },
   );
   session.attach({ send: (f) => { bytes = f.length; } }, 1, undefined, "t");
   const t0 = performance.now();

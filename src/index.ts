@@ -23,3 +23,5 @@ export type { Layout, PageParts, TransportName, WeftOptions } from "./server/opt
 export { ERRORS, type ErrorCode } from "./protocol/errors.ts";
 export { deny, isDenial, type AuthDenial, type AuthResult } from "./server/security/auth.ts";
 export type { Rate } from "./server/security/rate-limit.ts";
+export { MemoryPubSub } from "./server/pubsub/memory.ts";
+export type { BroadcastMessage, PubSub } from "./server/pubsub/types.ts";

@@ -1,5 +1,6 @@
 import { createWeft, type WeftApp, type WeftOptions } from "../../src/index.ts";
 import { layout } from "./layout.ts";
+import { Chat } from "./views/chat.ts";
 import { Clock } from "./views/clock.ts";
 import { Counter } from "./views/counter.ts";
 import { Index } from "./views/index.ts";
@@ -9,7 +10,7 @@ import { Todos } from "./views/todos.ts";
 /** The demo app, also used by the end-to-end tests. */
 export function createDemo(options: Partial<WeftOptions> = {}): WeftApp {
   return createWeft({
-    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock },
+    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat },
     secret: process.env.WEFT_SECRET,
     layout,
     ...options,

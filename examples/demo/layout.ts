@@ -25,6 +25,7 @@ input[aria-invalid=true] { border-color: var(--bad); }
 .todos li.done label { text-decoration: line-through; color: var(--muted); }
 .field { display: block; margin-bottom: .9rem; } .error { display: block; min-height: 1.25rem; color: var(--bad); font-size: .875rem; }
 .ok { color: var(--ok); font-weight: 600; }
+.chat { list-style: none; padding: 0; min-height: 6rem; max-height: 20rem; overflow-y: auto; border: 1px solid var(--line); border-radius: 6px; padding: .5rem; }
 .weft-loading { opacity: .7; }
 #transport { font-weight: 600; } .weft-disconnected #transport-dot, .status.off #transport-dot { color: var(--bad); }
 #transport-dot { color: var(--ok); }
@@ -59,7 +60,7 @@ export function layout(p: PageParts): string {
 ${p.script}
 </head>
 <body>
-<header><strong><a href="/">Weft</a></strong><a href="/counter">Counter</a><a href="/todos">Todos</a><a href="/signup">Sign up</a><a href="/clock">Clock</a></header>
+<header><strong><a href="/">Weft</a></strong><a href="/counter">Counter</a><a href="/todos">Todos</a><a href="/signup">Sign up</a><a href="/clock">Clock</a><a href="/chat">Chat</a></header>
 <main>${p.body}</main>
 <footer><span id="status" class="status off"><span id="transport-dot">●</span> Transport: <span id="transport">connecting…</span></span></footer>
 <script>${STATUS_SCRIPT}</script>

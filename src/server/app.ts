@@ -11,6 +11,7 @@ import { renderPage } from "./http/page.ts";
 import { sendError } from "./http/respond.ts";
 import { serveClient } from "./http/static-client.ts";
 import { resolveOptions, type WeftOptions } from "./options.ts";
+import type { Json } from "./view.ts";
 import { LinkTable } from "./transports/buffered-link.ts";
 import { LongPollTransport } from "./transports/long-poll.ts";
 import { SseTransport } from "./transports/sse.ts";
@@ -34,6 +35,12 @@ export interface WeftApp {
   listen(port?: number, host?: string): Promise<AddressInfo>;
   /** Closes the server (when `listen` started it), every socket and every session. */
   close(): Promise<void>;
+  /**
+   * Sends `info[name](state, payload)` to every session subscribed to `topic`,
+   * on every node — from outside a view (a job, a webhook).
+   * @example await app.broadcast("room:1", "message", { text: "deploy done" })
+   */
+  broadcast(topic: string, name: string, payload?: Json): Promise<void>;
   /** Live numbers (sessions, links per transport), for tests and health checks. */
   stats(): { sessions: number; pendingMounts: number; sockets: number; sseLinks: number; sseStreams: number; httpLinks: number; polls: number };
 }
@@ -68,7 +75,8 @@ export function createWeft(options: WeftOptions): WeftApp {
   };
 
   async function route(req: IncomingMessage, res: ServerResponse, next?: Next): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const url = parseTarget(req.url);
+    if (url === undefined) return sendError(res, "E_BAD_URL");
     const transport = url.pathname === PATHS.sse && offered.includes("sse") ? sse : url.pathname === PATHS.http && offered.includes("http") ? poll : undefined;
     if (transport !== undefined) {
       if (guard.cors(req, res)) return;
@@ -98,7 +106,8 @@ export function createWeft(options: WeftOptions): WeftApp {
   }
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const path = parseTarget(req.url)?.pathname;
+    if (path === undefined) return refuseUpgrade(socket, 400, "E_BAD_URL");
     if (!offersWebSocket || path !== PATHS.socket) return refuseUpgrade(socket, 404, "E_UNKNOWN_VIEW");
     const refused = guard.check(req);
     if (refused !== undefined) return refuseUpgrade(socket, ERRORS[refused].status, refused);
@@ -133,6 +142,7 @@ export function createWeft(options: WeftOptions): WeftApp {
         });
       }
     },
+    broadcast: (topic, name, payload) => core.broadcast(topic, name, payload ?? null),
     stats() {
       const r = core.registry.stats();
       return {
@@ -147,4 +157,18 @@ export function createWeft(options: WeftOptions): WeftApp {
 function refuseUpgrade(socket: Duplex, status: number, code: ErrorCode): void {
   const body = JSON.stringify({ error: { code, message: ERRORS[code].message } });
   socket.end(`HTTP/1.1 ${status} ${code}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+/**
+ * The request target as a URL, or undefined when it is not one. Only the path
+ * and query count: an absolute-form target (`GET http://host/x`) is read
+ * against a fixed base, never trusted for its host.
+ */
+function parseTarget(target: string | undefined): URL | undefined {
+  try {
+    const url = new URL(target ?? "/", "http://localhost");
+    return new URL(`${url.pathname}${url.search}`, "http://localhost");
+  } catch {
+    return undefined;
+  }
 }

@@ -194,7 +194,8 @@ export class Connection {
 
 const HEARTBEAT = JSON.stringify({ t: S.heartbeat });
 
-function isId(x: unknown): x is number {
+/** A valid view id or event ref: a positive integer below 2^31. */
+export function isId(x: unknown): x is number {
   return typeof x === "number" && Number.isInteger(x) && x > 0 && x <= MAX_ID;
 }
 

@@ -5,6 +5,8 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { ErrorCode } from "../protocol/errors.ts";
+import { MemoryPubSub } from "./pubsub/memory.ts";
+import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import { authorizeRequest, denialCode, isDenial } from "./security/auth.ts";
 import { SessionRegistry } from "./registry.ts";
 import type { ResolvedOptions } from "./options.ts";
@@ -26,8 +28,10 @@ export class Core {
   readonly router: Router;
   readonly signer: TokenSigner;
   readonly registry: SessionRegistry;
+  readonly pubsub: PubSub;
 
   constructor(readonly options: ResolvedOptions) {
+    this.pubsub = options.pubsub ?? new MemoryPubSub();
     this.router = new Router(options.views as Record<string, ViewDefinition<unknown>>);
     this.signer = new TokenSigner(options.secrets);
     this.registry = new SessionRegistry(options);
@@ -42,10 +46,10 @@ export class Core {
     const session = await authorizeRequest(this.options.authorize, req, route.view, params);
     if (isDenial(session)) return { kind: "denied", code: denialCode(session), message: session.message };
     const sid = randomBytes(16).toString("base64url");
-    const { ctx, timers, redirect } = pageContext(params, session);
+    const { ctx, timers, topics, redirect } = pageContext(params, session, this.pubsub, this.options.onError);
     const state = await route.view.mount(params, ctx);
     if (redirect.to !== undefined) return { kind: "redirect", to: redirect.to };
-    const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, session, state, timers };
+    const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, session, state, timers, topics };
     this.registry.putPending(init);
     const title = typeof route.view.title === "function" ? route.view.title(state) : (route.view.title ?? "");
     return { kind: "view", init, token: this.token(sid, route.pattern, params, session), title };
@@ -85,17 +89,17 @@ export class Core {
   }
 
   private start(init: SessionInit<unknown>): ViewSession {
-    const s = new ViewSession(init, { outboxSize: this.options.outboxSize, onError: this.options.onError });
+    const s = new ViewSession(init, { outboxSize: this.options.outboxSize, onError: this.options.onError, pubsub: this.pubsub });
     this.registry.add(s);
     return s;
   }
 
   private async mountLive(view: ViewDefinition<unknown>, claims: TokenClaims, data: SessionData): Promise<SessionInit<unknown> | ErrorCode> {
     const params: Params = Object.assign(Object.create(null), claims.params);
-    const { ctx, timers } = pageContext(params, data, true);
+    const { ctx, timers, topics } = pageContext(params, data, this.pubsub, this.options.onError, true);
     try {
       const state = await view.mount(params, ctx);
-      return { sid: claims.sid, path: claims.view, view, params, session: data, state, timers };
+      return { sid: claims.sid, path: claims.view, view, params, session: data, state, timers, topics };
     } catch (err) {
       this.options.onError(err, `mount of ${claims.view}`);
       return "E_MOUNT";
@@ -110,9 +114,16 @@ export class Core {
     session.attach(sink, v, undefined, this.token(session.sid, session.path, session.params, session.ctx.session));
   }
 
-  /** Ends every session. */
+  /** Ends every session; closes the pub/sub when it is the default one. */
   close(): void {
     this.registry.close();
+    if (this.options.pubsub === undefined) void this.pubsub.close();
+  }
+
+  /** `app.broadcast`: publishes to every subscriber of `topic`, on every node. */
+  async broadcast(topic: string, name: string, payload: Json = null): Promise<void> {
+    checkTopic(topic);
+    return this.pubsub.publish(topic, { name, payload });
   }
 }
 
@@ -121,8 +132,9 @@ export class Core {
  * start when the session does; pushes have no one to go to and are dropped;
  * a redirect answers the page request.
  */
-function pageContext(params: Params, session: SessionData, connected = false) {
+function pageContext(params: Params, session: SessionData, pubsub: PubSub, onError: ResolvedOptions["onError"], connected = false) {
   const timers: SessionInit<unknown>["timers"] = [];
+  const topics: string[] = [];
   const redirect: { to?: string } = {};
   const ctx: ViewContext = {
     connected,
@@ -135,6 +147,12 @@ function pageContext(params: Params, session: SessionData, connected = false) {
       return () => { t.cancelled = true; };
     },
     navigate: (to: string) => { redirect.to = to; },
+    subscribe: (topic: string) => { topics.push(checkTopic(topic)); },
+    unsubscribe: (topic: string) => { topics.splice(topics.indexOf(topic) >>> 0, 1); },
+    // A broadcast from a mount has no session to fail loudly in: send it now.
+    broadcast: (topic: string, name: string, payload?: Json) => {
+      pubsub.publish(topic, { name, payload: payload ?? null }).catch((err: unknown) => onError(err, `broadcast to "${topic}"`));
+    },
   };
-  return { ctx, timers, redirect };
+  return { ctx, timers, topics, redirect };
 }

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { validRate, type Rate } from "./security/rate-limit.ts";
+import type { PubSub } from "./pubsub/types.ts";
 import type { AuthResult } from "./security/auth.ts";
 import type { ViewDefinition } from "./view.ts";
 
@@ -68,6 +69,8 @@ export interface WeftOptions {
   sessionGraceMs?: number;
   /** Views joined at most on one connection. Default 64. */
   maxViewsPerConnection?: number;
+  /** A custom pub/sub backend (see PubSub). Default: in memory, one process. */
+  pubsub?: PubSub;
   /** Called with errors thrown by app code (handlers, renders, mounts). Default: console.error. */
   onError?: (err: unknown, where: string) => void;
 
@@ -108,7 +111,8 @@ export interface WeftOptions {
 }
 
 /** Resolved options. */
-export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket" | "sharedKey" | "authorize">>> & {
+export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket" | "sharedKey" | "authorize" | "pubsub">>> & {
+  readonly pubsub: PubSub | undefined;
   readonly secrets: readonly string[];
   readonly layout: Layout | undefined;
   readonly sharedKey: string | undefined;
@@ -173,6 +177,7 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
     ...merged,
     sharedKey: o.sharedKey,
     authorize: o.authorize,
+    pubsub: o.pubsub,
     views: o.views,
     transports: Object.freeze([...merged.transports]),
     secrets: Object.freeze(resolveSecrets(o.secret)),

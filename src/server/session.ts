@@ -13,6 +13,7 @@
  */
 import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
 import { S, type Envelope, type RenderedTree } from "../protocol/messages.ts";
+import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import { TokenBucket, type Rate } from "./security/rate-limit.ts";
 import { diffTree, StaticsLedger } from "./template/diff.ts";
 import { renderTree } from "./template/render-tree.ts";
@@ -28,6 +29,7 @@ export interface Sink {
 export interface SessionConfig {
   readonly outboxSize: number;
   readonly onError: (err: unknown, where: string) => void;
+  readonly pubsub: PubSub;
 }
 
 /** A timer asked for by `ctx.schedule`. */
@@ -59,6 +61,8 @@ export interface SessionInit<S> {
   state: S;
   /** Timers asked for while mounting the page: started now. */
   timers: TimerSpec[];
+  /** Topics subscribed to while mounting the page: subscribed now. */
+  topics?: string[];
 }
 
 export class ViewSession<S = unknown> {
@@ -79,6 +83,8 @@ export class ViewSession<S = unknown> {
   private readonly queue: Work[] = [];
   private readonly timers = new Set<TimerSpec>();
   private disposed = false;
+  /** Topic subscriptions: topic → unsubscribe. */
+  private readonly topics = new Map<string, () => void>();
   /** Per-handler rate limits, created on first use. */
   private buckets: Map<string, TokenBucket> | undefined;
   readonly ctx: ViewContext;
@@ -92,6 +98,7 @@ export class ViewSession<S = unknown> {
     this.tree = renderTree(init.view.render(init.state));
     this.ctx = makeContext(this, init.params, init.session);
     for (const t of init.timers) if (!t.cancelled) this.startTimer(t);
+    for (const topic of init.topics ?? []) this.subscribe(topic);
   }
 
   /**
@@ -162,10 +169,35 @@ export class ViewSession<S = unknown> {
     this.write(env);
   }
 
-  /** Stops timers and drops the sink. */
+  /** @internal ctx.subscribe */
+  subscribe(topic: string): void {
+    if (this.disposed || this.topics.has(topic)) return;
+    this.topics.set(topic, this.config.pubsub.subscribe(topic, (m) => this.info(m.name, m.payload)));
+  }
+
+  /** @internal ctx.unsubscribe */
+  unsubscribe(topic: string): void {
+    this.topics.get(topic)?.();
+    this.topics.delete(topic);
+  }
+
+  /** @internal ctx.broadcast */
+  broadcast(topic: string, name: string, payload: Json | undefined): void {
+    let sent: Promise<void>;
+    try {
+      sent = this.config.pubsub.publish(topic, { name, payload: payload ?? null });
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    sent.catch((err: unknown) => this.config.onError(err, `broadcast to "${clip(topic)}"`));
+  }
+
+  /** Stops timers, subscriptions, and drops the sink. */
   dispose(): void {
     this.disposed = true;
     this.sink = undefined;
+    for (const off of this.topics.values()) off();
+    this.topics.clear();
     for (const t of this.timers) clearTimeout(t.handle);
     this.timers.clear();
     this.queue.length = 0;
@@ -327,7 +359,7 @@ function clip(s: string): string {
   return s.length > 64 ? `${s.slice(0, 64)}…` : s;
 }
 
-function makeContext(session: Pick<ViewSession, "emit" | "startTimer">, params: Params, data: SessionData): ViewContext {
+function makeContext(session: Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast">, params: Params, data: SessionData): ViewContext {
   return {
     connected: true,
     params,
@@ -335,5 +367,8 @@ function makeContext(session: Pick<ViewSession, "emit" | "startTimer">, params: 
     pushEvent: (name, payload) => session.emit({ t: S.push, e: name, d: payload ?? null }),
     schedule: (name, payload, ms) => session.startTimer({ name, payload, ms }),
     navigate: (to, o) => session.emit({ t: S.nav, d: { to, kind: o?.kind ?? "patch", replace: o?.replace === true } }),
+    subscribe: (topic) => session.subscribe(checkTopic(topic)),
+    unsubscribe: (topic) => session.unsubscribe(topic),
+    broadcast: (topic, name, payload) => session.broadcast(topic, name, payload),
   };
 }

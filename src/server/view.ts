@@ -62,6 +62,20 @@ export interface ViewContext {
    * loads the page. During the first mount a redirect answers the GET with 302.
    */
   navigate(to: string, options?: { replace?: boolean; kind?: "patch" | "redirect" }): void;
+  /**
+   * Subscribes this session to `topic`: every broadcast to it lands in
+   * `info[name](state, payload, ctx)`. Subscriptions asked for while mounting
+   * the page start when the browser joins; they end with the session.
+   */
+  subscribe(topic: string): void;
+  /** Ends a subscription. */
+  unsubscribe(topic: string): void;
+  /**
+   * Sends `info[name](state, payload)` to every session subscribed to `topic`
+   * (this one included when subscribed), on every node. A failure is reported
+   * to `onError`, never thrown.
+   */
+  broadcast(topic: string, name: string, payload?: Json): void;
 }
 
 /** An event handler: returns the new state, or nothing to keep the state. */

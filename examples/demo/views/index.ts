@@ -5,6 +5,7 @@ const demos = [
   ["/todos", "Todos", "add, toggle, delete: list diffs"],
   ["/signup", "Sign-up form", "validated on every keystroke, caret kept"],
   ["/clock", "Clock", "pushed by the server every second"],
+  ["/chat", "Chat", "pub/sub: messages reach every open tab"],
 ] as const;
 
 /** The demo's index page. */

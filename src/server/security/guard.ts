@@ -7,6 +7,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ErrorCode } from "../../protocol/errors.ts";
+import { sendError } from "../http/respond.ts";
 import type { ResolvedOptions } from "../options.ts";
 
 export class RequestGuard {
@@ -52,7 +53,8 @@ export class RequestGuard {
       res.setHeader("Access-Control-Allow-Headers", "content-type, last-event-id");
       res.setHeader("Access-Control-Max-Age", "600");
     }
-    res.writeHead(cross ? 204 : 403).end();
+    if (cross) res.writeHead(204).end();
+    else sendError(res, "E_ORIGIN");
     return true;
   }
 

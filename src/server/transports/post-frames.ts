@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { C } from "../../protocol/messages.ts";
+import { isId } from "../connection.ts";
 import { readJsonBody } from "../http/body.ts";
 import { sendError } from "../http/respond.ts";
 import type { AnswerWaiter, BufferedLink } from "./buffered-link.ts";
@@ -40,9 +41,10 @@ function watch(link: BufferedLink, frames: unknown[], waitMs: number): Promise<v
   for (const f of frames) {
     if (typeof f !== "object" || f === null) continue;
     const { t, v, r } = f as { t?: unknown; v?: unknown; r?: unknown };
-    if (typeof v !== "number") continue;
+    // Only frames the connection will route can be answered: others are refused at once.
+    if (!isId(v)) continue;
     if (t === C.join) keys.add(`${v}:j`);
-    else if (t === C.event && typeof r === "number") keys.add(`${v}:${r}`);
+    else if (t === C.event && isId(r)) keys.add(`${v}:${r}`);
   }
   if (keys.size === 0) return Promise.resolve();
   return new Promise((resolve) => {

@@ -1,0 +1,37 @@
+/**
+ * Pub/sub: how broadcasts reach every subscribed session. One interface; the
+ * in-memory implementation serves one process, a Redis one serves many nodes.
+ */
+import type { Json } from "../view.ts";
+
+/** A broadcast: lands in `info[name](state, payload, ctx)` of each subscriber. */
+export interface BroadcastMessage {
+  readonly name: string;
+  readonly payload: Json;
+}
+
+/** Delivers broadcasts to the handlers subscribed to their topic. */
+export interface PubSub {
+  /** Subscribes `handler` to `topic`; returns the function that unsubscribes it. */
+  subscribe(topic: string, handler: (msg: BroadcastMessage) => void): () => void;
+  /** Publishes to every subscriber of `topic`, on every node. Rejects when it cannot. */
+  publish(topic: string, msg: BroadcastMessage): Promise<void>;
+  /** Releases connections and subscriptions. */
+  close(): Promise<void>;
+}
+
+/** Longest topic name accepted. */
+export const MAX_TOPIC = 256;
+
+/**
+ * Checks a topic name: a non-empty string of at most 256 characters without
+ * control characters. Throws a TypeError saying what is wrong.
+ */
+export function checkTopic(topic: unknown): string {
+  if (typeof topic !== "string" || topic.length === 0 || topic.length > MAX_TOPIC) {
+    throw new TypeError(`a topic must be a string of 1 to ${MAX_TOPIC} characters, got ${typeof topic === "string" ? `${topic.length} characters` : typeof topic}`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(topic)) throw new TypeError("a topic must not contain control characters");
+  return topic;
+}
