@@ -189,4 +189,6 @@ export const PATHS = {
   sse: "/weft/sse",
   /** HTTP: GET long-poll, POST client frames answered with their results. */
   http: "/weft/http",
+  /** Health: JSON status, uptime, sessions and connections per transport. */
+  health: "/weft/health",
 } as const;

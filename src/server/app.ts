@@ -8,7 +8,7 @@ import { PATHS } from "../protocol/messages.ts";
 import { Core } from "./core.ts";
 import { clientBundle } from "./http/client-bundle.ts";
 import { renderPage } from "./http/page.ts";
-import { sendError } from "./http/respond.ts";
+import { sendError, sendJson } from "./http/respond.ts";
 import { serveClient } from "./http/static-client.ts";
 import { resolveOptions, type WeftOptions } from "./options.ts";
 import type { Json } from "./view.ts";
@@ -86,6 +86,7 @@ export function createWeft(options: WeftOptions): WeftApp {
     }
     const readOnly = req.method === "GET" || req.method === "HEAD";
     if (readOnly && url.pathname === PATHS.client) return serveClient(req, res, url, await clientBundle());
+    if (readOnly && url.pathname === PATHS.health) return sendJson(res, 200, health());
     const match = readOnly ? core.router.match(url.pathname) : undefined;
     if (match !== undefined) {
       if (core.options.requireTLS && !guard.secure(req)) return sendError(res, "E_TLS_REQUIRED");
@@ -93,6 +94,20 @@ export function createWeft(options: WeftOptions): WeftApp {
     }
     if (next !== undefined) return next();
     sendError(res, "E_UNKNOWN_VIEW", `no view at ${url.pathname}`);
+  }
+
+  const started = Date.now();
+  function health() {
+    const r = core.registry.stats();
+    return {
+      status: "ok",
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      sessions: r.live,
+      pendingMounts: r.pending,
+      connections: { websocket: ws.size, sse: links.count("sse"), http: links.count("http") },
+      transports: offered,
+      backend: { pubsub: core.options.pubsub === undefined ? "memory" : "custom" },
+    };
   }
 
   // A page still renders (server-side) when the client bundle fails to build.

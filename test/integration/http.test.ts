@@ -63,3 +63,26 @@ describe("HTTP handler", () => {
     assert.match(err.message, /404/);
   });
 });
+
+describe("health", () => {
+  it("reports status, uptime, sessions and connections per transport", async () => {
+    const { startApp } = await import("../support/server.ts");
+    const { ProtocolClient, getPage } = await import("../support/protocol-client.ts");
+    const ctx = await startApp();
+    try {
+      const c = await ProtocolClient.connect(ctx.base, {}, "sse");
+      await c.join(1, (await getPage(ctx.base, "/counter")).token);
+      const res = await fetch(`${ctx.base}/weft/health`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("cache-control"), "no-store");
+      const h = (await res.json()) as { status: string; sessions: number; connections: Record<string, number>; transports: string[] };
+      assert.equal(h.status, "ok");
+      assert.equal(h.sessions, 1);
+      assert.deepEqual(h.connections, { websocket: 0, sse: 1, http: 0 });
+      assert.deepEqual(h.transports, ["websocket", "sse", "http"]);
+      await c.close();
+    } finally {
+      await ctx.app.close();
+    }
+  });
+});

@@ -2,6 +2,13 @@
 import type { ServerResponse } from "node:http";
 import { ERRORS, type ErrorCode } from "../../protocol/errors.ts";
 
+/** Answers with a JSON body, never cached. */
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body), "Cache-Control": "no-store" });
+  res.end(body);
+}
+
 /** Answers with the registry's status and a JSON body `{ error: { code, message } }`. */
 export function sendError(res: ServerResponse, code: ErrorCode, message: string = ERRORS[code].message): void {
   if (res.headersSent) {
