@@ -206,6 +206,15 @@ describe("limits", () => {
     await c.close();
   });
 
+  it("refuses views over maxViewsPerConnection", async () => {
+    const { base } = await app({ maxViewsPerConnection: 2 });
+    const c = await ProtocolClient.connect(base);
+    for (const v of [1, 2]) assert.equal((await c.join(v, (await getPage(base, "/counter")).token)).t, S.rendered);
+    assert.equal((await c.join(3, (await getPage(base, "/counter")).token)).c, "E_TOO_MANY_VIEWS");
+    assert.deepEqual((await c.event(2, "inc")).d, { 0: "1" });
+    await c.close();
+  });
+
   it("refuses connections over maxConnectionsPerIp", async () => {
     const { base } = await app({ maxConnectionsPerIp: 2 });
     const a = await ProtocolClient.connect(base);
