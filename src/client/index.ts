@@ -6,6 +6,7 @@
  * from its own script tag `data-heartbeat` (ms) and `data-transports` (the
  * server's offer, best first), and `window.WEFT_TRANSPORT` (forces one).
  */
+import { ATTR } from "../protocol/messages.ts";
 import { bind } from "./bindings.ts";
 import { guard } from "./dom-events.ts";
 import { LiveSocket } from "./live-socket.ts";
@@ -51,12 +52,23 @@ function boot(): void {
   bind(document, (root) => socket.viewOf(root));
   socket.scan();
   // Roots added or removed later (by a patch or by page scripts) join or leave.
-  new MutationObserver(guard("E_CLIENT_TRANSPORT", () => socket.scan())).observe(document.documentElement, {
+  // Only mutations that add or remove a view root trigger a scan: patches that
+  // touch ordinary elements (most of them) cost one check per changed node.
+  new MutationObserver(guard("E_CLIENT_TRANSPORT", (records: MutationRecord[]) => {
+    if (records.some(touchesRoot)) socket.scan();
+  })).observe(document.documentElement, {
     childList: true,
     subtree: true,
   });
   addEventListener("online", guard("E_CLIENT_TRANSPORT", () => socket.wake()));
   socket.connect();
+}
+
+const ROOT = `[${ATTR.view}]`;
+
+function touchesRoot(r: MutationRecord): boolean {
+  const has = (n: Node) => n instanceof Element && (n.matches(ROOT) || n.querySelector(ROOT) !== null);
+  return Array.prototype.some.call(r.addedNodes, has) || Array.prototype.some.call(r.removedNodes, has);
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", guard("E_CLIENT_TRANSPORT", boot));
