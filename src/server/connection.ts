@@ -119,10 +119,13 @@ export class Connection {
     const existing = this.views.get(v);
     if (existing === undefined && this.views.size >= this.core.options.maxViewsPerConnection) return this.reject("E_TOO_MANY_VIEWS", v);
     if (existing !== undefined && !(existing instanceof Promise)) this.release(existing);
-    const joining = this.core.join(this.link, v, p.k, lastSeq, this.request).then(
+    // A newer join of the same view id may replace this one while it mounts:
+    // only the latest join's outcome counts.
+    const current = () => this.views.get(v) === joining;
+    const joining: Promise<ViewSession | undefined> = this.core.join(this.link, v, p.k, lastSeq, this.request).then(
       (res) => {
         if (typeof res === "string") {
-          this.views.delete(v);
+          if (current()) this.views.delete(v);
           this.reject(res, v);
           return undefined;
         }
@@ -130,12 +133,18 @@ export class Connection {
           this.release(res);
           return undefined;
         }
+        if (!current()) {
+          // Superseded: let go of this session unless the newer join took the same one.
+          const newer = this.views.get(v);
+          void Promise.resolve(newer).then((s) => s !== res && this.release(res));
+          return undefined;
+        }
         this.views.set(v, res);
         return res;
       },
       (err) => {
         this.core.options.onError(err, "join");
-        this.views.delete(v);
+        if (current()) this.views.delete(v);
         this.reject("E_INTERNAL", v);
         return undefined;
       },

@@ -59,3 +59,22 @@ describe("WebSocket transport", () => {
     });
   });
 });
+
+describe("joins", () => {
+  it("keeps the session attached when a view joins twice in a row", async () => {
+    const ctx = await startApp();
+    try {
+      const page = await (await fetch(`${ctx.base}/counter`)).text();
+      const token = /weft-token="([^"]+)"/.exec(page)![1]!;
+      const c = await ProtocolClient.connect(ctx.base);
+      c.send({ t: "j", v: 1, d: { k: token } });
+      await c.join(1, token);
+      await new Promise((r) => setTimeout(r, 50));
+      const m = await c.event(1, "inc");
+      assert.deepEqual(m.d, { 0: "1" });
+      await c.close();
+    } finally {
+      await ctx.app.close();
+    }
+  });
+});
