@@ -3,7 +3,7 @@
  * its browser has not joined yet) and live sessions (joined, possibly detached
  * while their client reconnects). Both are bounded in time and in count.
  */
-import type { Params, SessionData, ViewDefinition } from "./view.ts";
+import type { ViewDefinition } from "./view.ts";
 import type { SessionInit, ViewSession } from "./session.ts";
 
 /** A page's mount, waiting for its browser to join. */
@@ -99,4 +99,3 @@ export class SessionRegistry {
   }
 }
 
-export type { Params, SessionData };

@@ -330,12 +330,13 @@ export class ViewSession<S = unknown> {
   }
 
   private fail(work: Work, code: ErrorCode, err: unknown): void {
+    const ref = work.kind === "event" ? work.ref : undefined;
     if (err instanceof InvalidPayload) {
-      this.error("E_INVALID", `${ERRORS.E_INVALID.message}: ${err.issues.join("; ")}`, (work as { ref?: number }).ref);
+      this.error("E_INVALID", `${ERRORS.E_INVALID.message}: ${err.issues.join("; ")}`, ref);
       return;
     }
     this.config.onError(err, `${work.kind} "${work.name}"`);
-    this.error(code, ERRORS[code].message, work.kind === "event" ? work.ref : undefined);
+    this.error(code, ERRORS[code].message, ref);
   }
 
   private error(code: ErrorCode, message: string, ref: number | undefined): void {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, ConsoleMessage, Page } from "playwright-core";
 import type { WeftApp } from "../../src/index.ts";
-import { browserSkipReason, launchBrowser } from "../support/browser.ts";
+import { browserSkipReason, forceTransport, launchBrowser } from "../support/browser.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 import { startBindingsApp, type Entry } from "./bindings-views.ts";
 
@@ -49,9 +49,7 @@ describe(`weft-* bindings in Chromium over ${transport}`, { skip }, () => {
     const p = page ?? (await browser.newPage());
     p.setDefaultTimeout(WAIT);
     p.on("pageerror", (e) => pageErrors.push(String(e)));
-    await p.addInitScript((t) => {
-      (window as unknown as { WEFT_TRANSPORT: string }).WEFT_TRANSPORT = t;
-    }, transport);
+    await forceTransport(p, transport);
     await p.goto(base + path);
     await p.waitForSelector("[weft-view].weft-connected");
     return p;

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { createDemo } from "../../examples/demo/app.ts";
 import type { WeftApp } from "../../src/index.ts";
-import { browserSkipReason, launchBrowser } from "../support/browser.ts";
+import { browserSkipReason, forceTransport, launchBrowser } from "../support/browser.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
@@ -36,9 +36,7 @@ describe(`demo in Chromium over ${transport}`, { skip }, () => {
   async function open(path: string): Promise<Page> {
     const page = await browser.newPage();
     page.on("pageerror", (e) => pageErrors.push(String(e)));
-    await page.addInitScript((t) => {
-      (window as unknown as { WEFT_TRANSPORT: string }).WEFT_TRANSPORT = t;
-    }, transport);
+    await forceTransport(page, transport);
     await page.goto(base + path);
     await page.waitForSelector("[weft-view].weft-connected");
     return page;

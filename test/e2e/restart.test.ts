@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { createDemo } from "../../examples/demo/app.ts";
 import type { WeftApp } from "../../src/index.ts";
-import { browserSkipReason, launchBrowser } from "../support/browser.ts";
+import { browserSkipReason, forceTransport, launchBrowser } from "../support/browser.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason();
@@ -37,9 +37,7 @@ describe("server restart in Chromium", { skip }, () => {
     const pages: Page[] = [];
     for (const transport of TRANSPORTS) {
       const page = await (await browser.newContext()).newPage();
-      await page.addInitScript((t) => {
-        (window as unknown as { WEFT_TRANSPORT: string }).WEFT_TRANSPORT = t;
-      }, transport);
+      await forceTransport(page, transport);
       await page.goto(`http://127.0.0.1:${port}/counter`);
       await page.waitForSelector("[weft-view].weft-connected");
       await page.click("#inc");

@@ -3,7 +3,7 @@
  * playwright-core). Where it is missing the tests skip loudly — except in CI
  * (CI=true), where a missing browser fails the run.
  */
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { missingBinary } from "./requires.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -21,4 +21,11 @@ export function browserSkipReason(): string | undefined {
 /** Launches headless Chromium. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+}
+
+/** Forces the page's transport (window.WEFT_TRANSPORT) before its scripts run. */
+export async function forceTransport(page: Page, transport: string): Promise<void> {
+  await page.addInitScript((t) => {
+    (window as unknown as { WEFT_TRANSPORT: string }).WEFT_TRANSPORT = t;
+  }, transport);
 }
