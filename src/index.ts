@@ -25,3 +25,6 @@ export { deny, isDenial, type AuthDenial, type AuthResult } from "./server/secur
 export type { Rate } from "./server/security/rate-limit.ts";
 export { MemoryPubSub } from "./server/pubsub/memory.ts";
 export type { BroadcastMessage, PubSub } from "./server/pubsub/types.ts";
+export { MemoryStore } from "./server/store/memory.ts";
+export type { SessionSnapshot, SnapshotTimer, Store } from "./server/store/types.ts";
+export type { RedisConfig } from "./server/redis/connection.ts";

@@ -86,7 +86,10 @@ export function createWeft(options: WeftOptions): WeftApp {
     }
     const readOnly = req.method === "GET" || req.method === "HEAD";
     if (readOnly && url.pathname === PATHS.client) return serveClient(req, res, url, await clientBundle());
-    if (readOnly && url.pathname === PATHS.health) return sendJson(res, 200, health());
+    if (readOnly && url.pathname === PATHS.health) {
+      const h = health();
+      return sendJson(res, h.status === "ok" ? 200 : 503, h);
+    }
     const match = readOnly ? core.router.match(url.pathname) : undefined;
     if (match !== undefined) {
       if (core.options.requireTLS && !guard.secure(req)) return sendError(res, "E_TLS_REQUIRED");
@@ -99,14 +102,15 @@ export function createWeft(options: WeftOptions): WeftApp {
   const started = Date.now();
   function health() {
     const r = core.registry.stats();
+    const backend = core.backend();
     return {
-      status: "ok",
+      status: backend.redis === "down" ? "degraded" : "ok",
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       sessions: r.live,
       pendingMounts: r.pending,
       connections: { websocket: ws.size, sse: links.count("sse"), http: links.count("http") },
       transports: offered,
-      backend: { pubsub: core.options.pubsub === undefined ? "memory" : "custom" },
+      backend,
     };
   }
 
@@ -147,7 +151,7 @@ export function createWeft(options: WeftOptions): WeftApp {
       ws.close();
       poll.close();
       links.close(ERRORS.E_SHUTDOWN.close, "shutdown");
-      core.close();
+      await core.close();
       if (server !== undefined) {
         const s = server;
         server = undefined;

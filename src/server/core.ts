@@ -6,6 +6,10 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { ErrorCode } from "../protocol/errors.ts";
 import { MemoryPubSub } from "./pubsub/memory.ts";
+import { RedisPubSub } from "./pubsub/redis.ts";
+import { RedisConnection } from "./redis/connection.ts";
+import { RedisStore } from "./store/redis.ts";
+import type { Store } from "./store/types.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import { authorizeRequest, denialCode, isDenial } from "./security/auth.ts";
 import { SessionRegistry } from "./registry.ts";
@@ -29,9 +33,16 @@ export class Core {
   readonly signer: TokenSigner;
   readonly registry: SessionRegistry;
   readonly pubsub: PubSub;
+  /** Where session snapshots go; undefined on one process without a store. */
+  readonly store: Store | undefined;
+  /** The node's Redis connections, with the `redis` option. */
+  readonly redis: RedisConnection | undefined;
 
   constructor(readonly options: ResolvedOptions) {
-    this.pubsub = options.pubsub ?? new MemoryPubSub();
+    const redis = options.redis !== undefined ? new RedisConnection(options.redis, options.onError) : undefined;
+    this.redis = redis;
+    this.pubsub = options.pubsub ?? (redis !== undefined ? new RedisPubSub(redis, options.onError) : new MemoryPubSub());
+    this.store = options.store ?? (redis !== undefined ? new RedisStore(redis, options.onError) : undefined);
     this.router = new Router(options.views as Record<string, ViewDefinition<unknown>>);
     this.signer = new TokenSigner(options.secrets);
     this.registry = new SessionRegistry(options);
@@ -114,10 +125,20 @@ export class Core {
     session.attach(sink, v, undefined, this.token(session.sid, session.path, session.params, session.ctx.session));
   }
 
-  /** Ends every session; closes the pub/sub when it is the default one. */
-  close(): void {
+  /** Ends every session; closes the backends Weft made itself (not those passed in). */
+  async close(): Promise<void> {
     this.registry.close();
-    if (this.options.pubsub === undefined) void this.pubsub.close();
+    if (this.options.pubsub === undefined) await this.pubsub.close();
+    if (this.options.store === undefined) await this.store?.close();
+    await this.redis?.close();
+  }
+
+  /** What the backends are and whether they are reachable (for /weft/health). */
+  backend(): { pubsub: string; store: string; redis?: "up" | "down" } {
+    const kind = (given: unknown, made: unknown) => (given !== undefined ? "custom" : made !== undefined && this.redis !== undefined ? "redis" : made === undefined ? "none" : "memory");
+    const out: { pubsub: string; store: string; redis?: "up" | "down" } = { pubsub: kind(this.options.pubsub, this.pubsub), store: kind(this.options.store, this.store) };
+    if (this.redis !== undefined) out.redis = this.redis.ready ? "up" : "down";
+    return out;
   }
 
   /** `app.broadcast`: publishes to every subscriber of `topic`, on every node. */

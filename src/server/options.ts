@@ -6,6 +6,8 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { validRate, type Rate } from "./security/rate-limit.ts";
 import type { PubSub } from "./pubsub/types.ts";
+import type { RedisConfig } from "./redis/connection.ts";
+import type { Store } from "./store/types.ts";
 import type { AuthResult } from "./security/auth.ts";
 import type { ViewDefinition } from "./view.ts";
 
@@ -69,8 +71,16 @@ export interface WeftOptions {
   sessionGraceMs?: number;
   /** Views joined at most on one connection. Default 64. */
   maxViewsPerConnection?: number;
-  /** A custom pub/sub backend (see PubSub). Default: in memory, one process. */
+  /**
+   * Redis for several nodes: a URL (`redis://127.0.0.1:6379`) or ioredis
+   * options. Switches both the session store and the pub/sub to Redis, so any
+   * node can take any request (docs/scaling.md). Default: none, one process.
+   */
+  redis?: RedisConfig | undefined;
+  /** A custom pub/sub backend (see PubSub). Default: Redis with `redis`, else in memory. */
   pubsub?: PubSub;
+  /** A custom session store (see Store). Default: Redis with `redis`, else none (one process). */
+  store?: Store;
   /** Called with errors thrown by app code (handlers, renders, mounts). Default: console.error. */
   onError?: (err: unknown, where: string) => void;
 
@@ -111,8 +121,10 @@ export interface WeftOptions {
 }
 
 /** Resolved options. */
-export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket" | "sharedKey" | "authorize" | "pubsub">>> & {
+export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket" | "sharedKey" | "authorize" | "pubsub" | "store" | "redis">>> & {
   readonly pubsub: PubSub | undefined;
+  readonly store: Store | undefined;
+  readonly redis: RedisConfig | undefined;
   readonly secrets: readonly string[];
   readonly layout: Layout | undefined;
   readonly sharedKey: string | undefined;
@@ -178,6 +190,8 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
     sharedKey: o.sharedKey,
     authorize: o.authorize,
     pubsub: o.pubsub,
+    store: o.store,
+    redis: o.redis,
     views: o.views,
     transports: Object.freeze([...merged.transports]),
     secrets: Object.freeze(resolveSecrets(o.secret)),

@@ -1,0 +1,83 @@
+/**
+ * The Redis PubSub: topics across nodes. Each topic is one Redis channel
+ * (`weft:t:<topic>`, the name used verbatim: channels are binary-safe and
+ * never patterns), subscribed once per node however many sessions listen
+ * (reference counted) and unsubscribed when the last one leaves.
+ *
+ * Guarantees: at most once, in publish order per publisher, to every
+ * subscriber connected at publish time (Redis pub/sub). While Redis is
+ * unreachable `publish` rejects at once (the caller logs and counts it) and
+ * nothing is delivered; subscriptions come back with the connection.
+ */
+import { PREFIX, type RedisConnection } from "../redis/connection.ts";
+import { checkTopic, type BroadcastMessage, type PubSub } from "./types.ts";
+
+const CHANNEL = `${PREFIX}t:`;
+
+export class RedisPubSub implements PubSub {
+  private readonly topics = new Map<string, Set<(msg: BroadcastMessage) => void>>();
+  /** Messages on a topic channel that were not a broadcast (counted, dropped). */
+  malformed = 0;
+
+  constructor(private readonly redis: RedisConnection, private readonly onError: (err: unknown, where: string) => void) {}
+
+  subscribe(topic: string, handler: (msg: BroadcastMessage) => void): () => void {
+    checkTopic(topic);
+    let set = this.topics.get(topic);
+    if (set === undefined) {
+      const handlers = new Set<(msg: BroadcastMessage) => void>();
+      set = handlers;
+      this.topics.set(topic, handlers);
+      this.redis.listen(CHANNEL + topic, (raw) => this.deliver(topic, handlers, raw));
+    }
+    const handlers = set;
+    handlers.add(handler);
+    return () => {
+      handlers.delete(handler);
+      if (handlers.size === 0 && this.topics.get(topic) === handlers) {
+        this.topics.delete(topic);
+        this.redis.unlisten(CHANNEL + topic);
+      }
+    };
+  }
+
+  publish(topic: string, msg: BroadcastMessage): Promise<void> {
+    checkTopic(topic);
+    // Throws on a payload JSON cannot carry (a cycle, a BigInt): the promise rejects.
+    return Promise.resolve().then(() => this.redis.publish(CHANNEL + topic, JSON.stringify({ name: msg.name, payload: msg.payload })));
+  }
+
+  /** Topics this node listens to. */
+  get size(): number {
+    return this.topics.size;
+  }
+
+  close(): Promise<void> {
+    for (const topic of this.topics.keys()) this.redis.unlisten(CHANNEL + topic);
+    this.topics.clear();
+    return Promise.resolve();
+  }
+
+  private deliver(topic: string, handlers: Set<(msg: BroadcastMessage) => void>, raw: string): void {
+    const msg = parse(raw);
+    if (msg === undefined) {
+      this.malformed++;
+      this.onError(new Error(`malformed message on topic "${topic.slice(0, 64)}" dropped: ${raw.slice(0, 80)}`), "redis pubsub");
+      return;
+    }
+    for (const h of [...handlers]) h(msg);
+  }
+}
+
+function parse(raw: string): BroadcastMessage | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
+  const { name, payload } = v as { name?: unknown; payload?: unknown };
+  if (typeof name !== "string" || name.length === 0 || name.length > 256) return undefined;
+  return { name, payload: (payload ?? null) as BroadcastMessage["payload"] };
+}

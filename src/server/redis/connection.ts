@@ -1,0 +1,93 @@
+/**
+ * A node's two Redis connections: one for commands and publishing, one for
+ * subscriptions (a connection in subscriber mode can do nothing else). Every
+ * channel this node listens to — broadcast topics and the node's own channel —
+ * shares the one subscriber connection.
+ *
+ * Outage behaviour: commands fail at once while Redis is unreachable (no
+ * offline queue: a broadcast must fail loudly, not wait); both connections
+ * reconnect by themselves with capped backoff, and every channel wanted is
+ * subscribed again when the subscriber is back.
+ */
+import { Redis, type RedisOptions } from "ioredis";
+
+/** What `createWeft({ redis })` accepts: a URL (`redis://host:6379/0`) or ioredis options. */
+export type RedisConfig = string | RedisOptions;
+
+/** Prefix of every key and channel Weft uses. */
+export const PREFIX = "weft:";
+
+export class RedisConnection {
+  readonly cmd: Redis;
+  readonly sub: Redis;
+  /** Channel → its listener. One listener per channel: callers fan out themselves. */
+  private readonly channels = new Map<string, (message: string) => void>();
+  private closed = false;
+
+  constructor(config: RedisConfig, private readonly onError: (err: unknown, where: string) => void) {
+    const base: RedisOptions = {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      // Reconnect forever, backing off to one attempt a second.
+      retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
+      lazyConnect: false,
+    };
+    const make = (name: string) => {
+      const r = typeof config === "string" ? new Redis(config, { ...base, connectionName: name }) : new Redis({ ...base, ...config, connectionName: name });
+      let down = false;
+      // ioredis emits an error per failed reconnect: report the first of an outage only.
+      r.on("error", (err: unknown) => {
+        if (!down && !this.closed) onError(err, `redis (${name})`);
+        down = true;
+      });
+      r.on("ready", () => (down = false));
+      return r;
+    };
+    this.cmd = make("weft-cmd");
+    this.sub = make("weft-sub");
+    this.sub.on("message", (channel: string, message: string) => this.channels.get(channel)?.(message));
+    // ioredis resubscribes what it had; channels asked for while Redis was down are subscribed here.
+    this.sub.on("ready", () => {
+      if (this.channels.size > 0) this.sub.subscribe(...this.channels.keys()).catch((err: unknown) => onError(err, "redis resubscribe"));
+    });
+  }
+
+  /** True when both connections are up. */
+  get ready(): boolean {
+    return this.cmd.status === "ready" && this.sub.status === "ready";
+  }
+
+  /** Resolves once both connections are up (or rejects after `ms`). */
+  async waitReady(ms = 5_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!this.ready) {
+      if (Date.now() > deadline) throw new Error(`redis not reachable within ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Listens to `channel` (one listener per channel). */
+  listen(channel: string, listener: (message: string) => void): void {
+    this.channels.set(channel, listener);
+    if (this.sub.status === "ready") this.sub.subscribe(channel).catch((err: unknown) => this.onError(err, "redis subscribe"));
+  }
+
+  /** Stops listening to `channel`. */
+  unlisten(channel: string): void {
+    if (!this.channels.delete(channel)) return;
+    if (this.sub.status === "ready") this.sub.unsubscribe(channel).catch((err: unknown) => this.onError(err, "redis unsubscribe"));
+  }
+
+  /** Publishes; rejects at once while Redis is unreachable. */
+  async publish(channel: string, message: string): Promise<void> {
+    await this.cmd.publish(channel, message);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.channels.clear();
+    await Promise.all([this.cmd, this.sub].map((r) => (r.status === "ready" ? r.quit().catch(() => r.disconnect()) : r.disconnect())));
+  }
+}

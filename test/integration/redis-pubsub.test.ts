@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Redis } from "ioredis";
+import { Chat } from "../../examples/demo/views/chat.ts";
+import { createWeft, type WeftApp } from "../../src/index.ts";
+import { kindOf, S } from "../../src/protocol/messages.ts";
+import { getPage, ProtocolClient } from "../support/protocol-client.ts";
+import { RedisServer, redisSkipReason } from "../support/redis.ts";
+import { TEST_SECRET } from "../support/server.ts";
+
+const skip = redisSkipReason();
+
+async function node(url: string, errors: unknown[]): Promise<{ app: WeftApp; base: string }> {
+  const app = createWeft({ views: { "/chat": Chat }, secret: TEST_SECRET, redis: url, onError: (e) => errors.push(e) });
+  const { port } = await app.listen(0);
+  return { app, base: `http://127.0.0.1:${port}` };
+}
+
+async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const said = (text: string) => (m: { d?: unknown }) => kindOf(m as never) === S.diff && JSON.stringify(m.d ?? "").includes(text);
+
+describe("pub/sub on Redis, across nodes", { skip }, () => {
+  const redis = new RedisServer();
+  const errors: unknown[] = [];
+  let a: { app: WeftApp; base: string };
+  let b: { app: WeftApp; base: string };
+
+  before(async () => {
+    await redis.start();
+    a = await node(redis.url, errors);
+    b = await node(redis.url, errors);
+  });
+  after(async () => {
+    await a?.app.close();
+    await b?.app.close();
+    await redis.close();
+  });
+
+  it("delivers ctx.broadcast and app.broadcast to subscribers on every node, and nowhere else", async () => {
+    const onA = await ProtocolClient.connect(a.base);
+    const onB = await ProtocolClient.connect(b.base, {}, "sse");
+    const otherRoom = await ProtocolClient.connect(b.base, {}, "http");
+    await onA.join(1, (await getPage(a.base, "/chat?room=x1")).token);
+    await onB.join(1, (await getPage(b.base, "/chat?room=x1")).token);
+    await otherRoom.join(1, (await getPage(b.base, "/chat?room=x2")).token);
+    // Subscriptions travel to Redis asynchronously.
+    await new Promise((r) => setTimeout(r, 100));
+    onA.send({ t: "e", v: 1, r: 1, e: "say", d: { text: "from node A" } });
+    await onB.next(said("from node A"));
+    await onA.next(said("from node A"));
+    await b.app.broadcast("chat:x1", "said", { from: "ops", text: "from a job", id: 99 });
+    await onA.next(said("from a job"));
+    await onB.next(said("from a job"));
+    assert.equal(otherRoom.received.filter((m) => kindOf(m) === S.diff).length, 0, "another room hears nothing");
+    await Promise.all([onA.close(), onB.close(), otherRoom.close()]);
+  });
+
+  it("drops a malformed message on a topic channel with a clear error, and goes on", async () => {
+    const c = await ProtocolClient.connect(a.base);
+    await c.join(1, (await getPage(a.base, "/chat?room=m1")).token);
+    await new Promise((r) => setTimeout(r, 100));
+    const raw = new Redis(redis.url);
+    try {
+      const before = errors.length;
+      for (const junk of ["not json", "[1,2]", "{\"payload\":1}", "{\"name\":42}", "null"]) await raw.publish("weft:t:chat:m1", junk);
+      await until(() => errors.length >= before + 5);
+      assert.match(String(errors.at(-1)), /malformed message on topic "chat:m1"/);
+      await a.app.broadcast("chat:m1", "said", { from: "ops", text: "still fine", id: 1 });
+      await c.next(said("still fine"));
+    } finally {
+      raw.disconnect();
+      await c.close();
+    }
+  });
+
+  it("carries topic names with odd characters verbatim, never as patterns, and refuses invalid ones", async () => {
+    await assert.rejects(a.app.broadcast("a\u0000b", "x"), /control characters/);
+    await assert.rejects(a.app.broadcast("", "x"), /topic must be a string/);
+    const room = "émoji 🎉 *?[a-z] \\ weft:t:";
+    const c = await ProtocolClient.connect(b.base);
+    await c.join(1, (await getPage(b.base, `/chat?room=${encodeURIComponent(room)}`)).token);
+    await new Promise((r) => setTimeout(r, 100));
+    // A pattern-looking topic is not a pattern: "chat:*" reaches only its own subscribers.
+    await a.app.broadcast("chat:*", "said", { from: "x", text: "pattern?", id: 5 });
+    await a.app.broadcast(`chat:${room}`, "said", { from: "x", text: "verbatim", id: 6 });
+    await c.next(said("verbatim"));
+    assert.equal(c.received.filter(said("pattern?")).length, 0);
+    await c.close();
+  });
+
+  it("fails broadcasts loudly while Redis is down, keeps serving sessions, and recovers by itself", async () => {
+    const c = await ProtocolClient.connect(a.base);
+    const d = await ProtocolClient.connect(b.base);
+    await c.join(1, (await getPage(a.base, "/chat?room=o1")).token);
+    await d.join(1, (await getPage(b.base, "/chat?room=o1")).token);
+    await new Promise((r) => setTimeout(r, 100));
+    await redis.stop();
+    await until(async () => (await fetch(`${a.base}/weft/health`)).status === 503);
+    const health = await (await fetch(`${a.base}/weft/health`)).json() as { status: string; backend: { redis: string } };
+    assert.equal(health.status, "degraded");
+    assert.equal(health.backend.redis, "down");
+    await assert.rejects(a.app.broadcast("chat:o1", "said", { from: "x", text: "lost", id: 2 }));
+    // The session still answers its own events (its broadcast fails and is reported).
+    const before = errors.length;
+    const reply = await c.event(1, "say", { text: "during outage" });
+    assert.notEqual(reply.t, S.error);
+    await until(() => errors.slice(before).some((e) => /broadcast|writeable|Connection/i.test(String(e))));
+    await redis.start();
+    await until(async () => (await fetch(`${a.base}/weft/health`)).status === 200 && (await fetch(`${b.base}/weft/health`)).status === 200, 10_000);
+    // Subscriptions came back with the connection.
+    await until(async () => {
+      await a.app.broadcast("chat:o1", "said", { from: "x", text: "back again", id: 3 }).catch(() => {});
+      return d.received.some(said("back again"));
+    }, 10_000);
+    await Promise.all([c.close(), d.close()]);
+  });
+});
