@@ -12,7 +12,8 @@ import { sendError, sendJson } from "./http/respond.ts";
 import { serveClient } from "./http/static-client.ts";
 import { resolveOptions, type WeftOptions } from "./options.ts";
 import type { Json } from "./view.ts";
-import { LinkTable } from "./transports/buffered-link.ts";
+import { LINK_ID, LinkTable } from "./transports/buffered-link.ts";
+import { Cluster } from "./cluster/cluster.ts";
 import { LongPollTransport } from "./transports/long-poll.ts";
 import { SseTransport } from "./transports/sse.ts";
 import { WebSocketTransport } from "./transports/websocket.ts";
@@ -82,6 +83,8 @@ export function createWeft(options: WeftOptions): WeftApp {
       if (guard.cors(req, res)) return;
       const refused = guard.check(req);
       if (refused !== undefined) return sendError(res, refused);
+      const owner = await linkOwner(req, url);
+      if (owner !== undefined) return core.cluster!.forward(owner, req, res, core.options.maxMessageBytes);
       return transport.handle(req, res, url);
     }
     const readOnly = req.method === "GET" || req.method === "HEAD";
@@ -98,6 +101,25 @@ export function createWeft(options: WeftOptions): WeftApp {
     if (next !== undefined) return next();
     sendError(res, "E_UNKNOWN_VIEW", `no view at ${url.pathname}`);
   }
+
+  /**
+   * The other node that owns the request's link, when it is not here: the
+   * request is forwarded there. Undefined when the link is here, unknown,
+   * its owner is dead, or Redis is down (then this node answers itself).
+   */
+  async function linkOwner(req: IncomingMessage, url: URL): Promise<string | undefined> {
+    const cluster = core.cluster;
+    if (cluster === undefined || Cluster.isForwarded(req)) return undefined;
+    const id = url.searchParams.get("l") ?? "";
+    if (!LINK_ID.test(id) || links.has(id)) return undefined;
+    try {
+      const owner = await cluster.linkOwner(id);
+      return owner === cluster.id ? undefined : owner;
+    } catch {
+      return undefined;
+    }
+  }
+  core.serveForwarded = handler;
 
   const started = Date.now();
   function health() {
@@ -148,18 +170,18 @@ export function createWeft(options: WeftOptions): WeftApp {
       });
     },
     async close() {
+      // Stop accepting; let running events finish and save snapshots; then
+      // tell clients to reconnect (to another node, behind a balancer).
+      const s = server;
+      server = undefined;
+      const stopped = s === undefined ? Promise.resolve() : new Promise<void>((resolve) => s.close(() => resolve()));
+      await core.quiesce(core.options.shutdownMs);
       ws.close();
       poll.close();
       links.close(ERRORS.E_SHUTDOWN.close, "shutdown");
       await core.close();
-      if (server !== undefined) {
-        const s = server;
-        server = undefined;
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          s.closeAllConnections();
-        });
-      }
+      s?.closeAllConnections();
+      await stopped;
     },
     broadcast: (topic, name, payload) => core.broadcast(topic, name, payload ?? null),
     stats() {

@@ -9,7 +9,8 @@ import { MemoryPubSub } from "./pubsub/memory.ts";
 import { RedisPubSub } from "./pubsub/redis.ts";
 import { RedisConnection } from "./redis/connection.ts";
 import { RedisStore } from "./store/redis.ts";
-import type { Store } from "./store/types.ts";
+import type { SessionSnapshot, Store } from "./store/types.ts";
+import { Cluster } from "./cluster/cluster.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import { authorizeRequest, denialCode, isDenial } from "./security/auth.ts";
 import { SessionRegistry } from "./registry.ts";
@@ -37,15 +38,43 @@ export class Core {
   readonly store: Store | undefined;
   /** The node's Redis connections, with the `redis` option. */
   readonly redis: RedisConnection | undefined;
+  /** Ownership, handoffs and request forwarding between nodes, with the `redis` option. */
+  readonly cluster: Cluster | undefined;
+  /** Serves a request another node forwarded (set by the app). */
+  serveForwarded: (req: IncomingMessage, res: import("node:http").ServerResponse) => void = (_req, res) => res.end();
+  /** How long a snapshot outlives its session's last save, ms (live sessions refresh theirs). */
+  readonly snapshotTtlMs: number;
+  private readonly persist: ((snap: SessionSnapshot) => Promise<void>) | undefined;
+  private readonly refresher: NodeJS.Timeout | undefined;
 
   constructor(readonly options: ResolvedOptions) {
     const redis = options.redis !== undefined ? new RedisConnection(options.redis, options.onError) : undefined;
     this.redis = redis;
     this.pubsub = options.pubsub ?? (redis !== undefined ? new RedisPubSub(redis, options.onError) : new MemoryPubSub());
     this.store = options.store ?? (redis !== undefined ? new RedisStore(redis, options.onError) : undefined);
+    this.snapshotTtlMs = options.sessionGraceMs + options.joinTimeoutMs + 60_000;
+    const store = this.store;
+    this.persist = store === undefined ? undefined : (snap) => store.save(snap, this.snapshotTtlMs);
+    this.cluster = redis === undefined ? undefined : new Cluster(redis, {
+      serve: (req, res) => this.serveForwarded(req, res),
+      handOver: (sid) => this.handOver(sid),
+      onError: options.onError,
+      forwardIdleMs: Math.max(options.longPollMs, options.sseHeartbeatMs, options.httpAnswerWaitMs) + 5_000,
+      handoffMs: 2_000,
+    });
+    // Idle sessions keep their snapshots alive.
+    if (store?.touch !== undefined) {
+      const touch = store.touch.bind(store);
+      this.refresher = setInterval(() => {
+        const sids = [...this.registry.sessions()].map((s) => s.sid);
+        if (sids.length > 0) touch(sids, this.snapshotTtlMs).catch((err: unknown) => options.onError(err, "snapshot refresh"));
+      }, Math.floor(this.snapshotTtlMs / 3));
+      this.refresher.unref();
+    }
     this.router = new Router(options.views as Record<string, ViewDefinition<unknown>>);
     this.signer = new TokenSigner(options.secrets);
     this.registry = new SessionRegistry(options);
+    if (this.store !== undefined) this.registry.onDrop = (s) => this.forget(s.sid);
   }
 
   /**
@@ -62,6 +91,15 @@ export class Core {
     if (redirect.to !== undefined) return { kind: "redirect", to: redirect.to };
     const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, session, state, timers, topics };
     this.registry.putPending(init);
+    // Any node may take the join: the page's mount is stored for it.
+    if (this.store !== undefined) {
+      const due = Date.now();
+      const snap: SessionSnapshot = {
+        sid, path: route.pattern, params, session, state: state as Json, seq: 0, lastRef: 0, topics,
+        timers: timers.filter((t) => !t.cancelled).map((t) => ({ name: t.name, payload: t.payload, due: due + t.ms })),
+      };
+      await this.store.save(snap, this.options.joinTimeoutMs).catch((err: unknown) => this.options.onError(err, "page mount snapshot"));
+    }
     const title = typeof route.view.title === "function" ? route.view.title(state) : (route.view.title ?? "");
     return { kind: "view", init, token: this.token(sid, route.pattern, params, session), title };
   }
@@ -88,6 +126,7 @@ export class Core {
     if (JSON.stringify(now) !== JSON.stringify(data)) return "E_FORBIDDEN";
     const fresh = this.token(claims.sid, claims.view, claims.params, data);
     let session = this.registry.claim(claims.sid);
+    if (session === undefined && this.store !== undefined) session = await this.adopt(claims.sid, claims.view, view);
     if (session === undefined) {
       const init = this.registry.takePending(claims.sid, view) ?? (await this.mountLive(view, claims, data));
       if (typeof init === "string") return init;
@@ -95,14 +134,80 @@ export class Core {
       session = this.registry.claim(claims.sid) ?? this.start(init);
       lastSeq = undefined;
     }
+    this.cluster?.ownSession(claims.sid).catch((err: unknown) => this.options.onError(err, "session ownership"));
     session.attach(sink, v, lastSeq, fresh);
     return session;
   }
 
   private start(init: SessionInit<unknown>): ViewSession {
-    const s = new ViewSession(init, { outboxSize: this.options.outboxSize, onError: this.options.onError, pubsub: this.pubsub });
+    const s = new ViewSession(init, { outboxSize: this.options.outboxSize, onError: this.options.onError, pubsub: this.pubsub, persist: this.persist });
     this.registry.add(s);
     return s;
+  }
+
+  /**
+   * Takes a session over from its stored snapshot: first asks its live owner
+   * (another node) to let go, so the snapshot is its last word. Undefined
+   * when there is no snapshot (the caller mounts) or the store is down.
+   */
+  private async adopt(sid: string, path: string, view: ViewDefinition<unknown>): Promise<ViewSession | undefined> {
+    const cluster = this.cluster;
+    if (cluster !== undefined) {
+      try {
+        const owner = await cluster.sessionOwner(sid);
+        if (owner !== undefined && owner !== cluster.id) await cluster.take(owner, sid);
+      } catch (err) {
+        this.options.onError(err, "session owner lookup");
+      }
+    }
+    let snap: SessionSnapshot | undefined;
+    try {
+      snap = await this.store!.load(sid);
+    } catch (err) {
+      this.options.onError(err, "snapshot load");
+      return undefined;
+    }
+    // A concurrent join of the same sid may have won meanwhile.
+    const live = this.registry.claim(sid);
+    if (live !== undefined) return live;
+    if (snap === undefined || snap.path !== path) return undefined;
+    this.registry.forgetPending(sid);
+    const now = Date.now();
+    return this.start({
+      sid, path, view, params: Object.assign(Object.create(null), snap.params) as Params, session: snap.session, state: snap.state,
+      timers: snap.timers.map((t) => ({ name: t.name, payload: t.payload, ms: Math.max(0, t.due - now) })),
+      topics: [...snap.topics],
+      resume: { seq: snap.seq, lastRef: snap.lastRef },
+    });
+  }
+
+  /** Another node takes session `sid`: finish its work, save it, let go. */
+  private async handOver(sid: string): Promise<void> {
+    this.registry.forgetPending(sid);
+    const s = this.registry.get(sid);
+    if (s === undefined) return;
+    await s.settle(1_000);
+    if (this.registry.get(sid) !== s) return;
+    this.registry.handOver(s);
+    await this.store?.save(s.snapshot(), this.snapshotTtlMs);
+  }
+
+  /** A session ended for good: forget its snapshot and ownership. */
+  private forget(sid: string): void {
+    this.store?.delete(sid).catch((err: unknown) => this.options.onError(err, "snapshot delete"));
+    this.cluster?.disownSession(sid).catch(() => {});
+  }
+
+  /**
+   * Graceful shutdown, first half: lets running work finish (within `ms`)
+   * and saves every session's snapshot, so other nodes can take them over.
+   */
+  async quiesce(ms: number): Promise<void> {
+    const sessions = [...this.registry.sessions()];
+    await Promise.all(sessions.map((s) => s.settle(ms)));
+    const store = this.store;
+    if (store === undefined) return;
+    await Promise.all(sessions.map((s) => store.save(s.snapshot(), this.snapshotTtlMs).catch((err: unknown) => this.options.onError(err, "snapshot on shutdown"))));
   }
 
   private async mountLive(view: ViewDefinition<unknown>, claims: TokenClaims, data: SessionData): Promise<SessionInit<unknown> | ErrorCode> {
@@ -127,7 +232,15 @@ export class Core {
 
   /** Ends every session; closes the backends Weft made itself (not those passed in). */
   async close(): Promise<void> {
-    this.registry.close();
+    clearInterval(this.refresher);
+    const sids = [...this.registry.sessions()].map((s) => s.sid);
+    // With a store, sessions are handed on: their snapshots stay for other nodes.
+    this.registry.close(this.store !== undefined);
+    if (this.cluster !== undefined) {
+      const cluster = this.cluster;
+      await Promise.all(sids.map((sid) => cluster.disownSession(sid).catch(() => {})));
+      await cluster.close();
+    }
     if (this.options.pubsub === undefined) await this.pubsub.close();
     if (this.options.store === undefined) await this.store?.close();
     await this.redis?.close();

@@ -69,6 +69,8 @@ export interface WeftOptions {
   maxPendingMounts?: number;
   /** How long a session waits for its client after the link dropped, ms. Default 60 000. */
   sessionGraceMs?: number;
+  /** How long `app.close()` waits for running events to finish, ms. Default 5 000. */
+  shutdownMs?: number;
   /** Views joined at most on one connection. Default 64. */
   maxViewsPerConnection?: number;
   /**
@@ -146,6 +148,7 @@ const DEFAULTS = {
   maxPendingMounts: 10_000,
   sessionGraceMs: 60_000,
   maxViewsPerConnection: 64,
+  shutdownMs: 5_000,
   onError: (err: unknown, where: string) => console.error(`[weft] ${where}:`, err),
   allowedOrigins: [] as readonly string[] | "*",
   trustProxy: false as boolean | readonly string[],
@@ -156,7 +159,7 @@ const DEFAULTS = {
   maxConnectionsPerIp: 0,
 };
 
-const NUMERIC = ["abuseLimit", "maxJsonDepth", "longPollMs", "sseHeartbeatMs", "sseRetryMs", "linkTimeoutMs", "httpAnswerWaitMs", "heartbeatMs", "maxMessageBytes", "outboxSize", "tokenMaxAgeMs", "joinTimeoutMs", "maxPendingMounts", "sessionGraceMs", "maxViewsPerConnection"] as const;
+const NUMERIC = ["abuseLimit", "maxJsonDepth", "longPollMs", "sseHeartbeatMs", "sseRetryMs", "linkTimeoutMs", "httpAnswerWaitMs", "heartbeatMs", "maxMessageBytes", "outboxSize", "tokenMaxAgeMs", "joinTimeoutMs", "maxPendingMounts", "sessionGraceMs", "maxViewsPerConnection", "shutdownMs"] as const;
 
 /** Merges options over the defaults and validates them; throws a TypeError showing the right call. */
 export function resolveOptions(o: WeftOptions): ResolvedOptions {

@@ -23,6 +23,8 @@ export class SessionRegistry {
   private readonly live = new Map<string, ViewSession>();
   private readonly grace = new Map<string, NodeJS.Timeout>();
   private readonly sweeper: NodeJS.Timeout;
+  /** Called when a session ends for good (not when it is handed to another node). */
+  onDrop: ((session: ViewSession) => void) | undefined;
 
   constructor(private readonly limits: RegistryLimits) {
     this.sweeper = setInterval(() => this.sweep(Date.now()), Math.min(10_000, limits.joinTimeoutMs)).unref();
@@ -72,6 +74,30 @@ export class SessionRegistry {
     this.cancelGrace(session.sid);
     this.live.delete(session.sid);
     session.dispose();
+    this.onDrop?.(session);
+  }
+
+  /** Lets go of a session another node takes over: ends it here, nothing more. */
+  handOver(session: ViewSession): void {
+    if (this.live.get(session.sid) !== session) return;
+    this.cancelGrace(session.sid);
+    this.live.delete(session.sid);
+    session.dispose();
+  }
+
+  /** The live session `sid`, without touching its grace timer. */
+  get(sid: string): ViewSession | undefined {
+    return this.live.get(sid);
+  }
+
+  /** Every live session. */
+  sessions(): IterableIterator<ViewSession> {
+    return this.live.values();
+  }
+
+  /** Forgets a page's pending mount (another node took it). */
+  forgetPending(sid: string): void {
+    this.pending.delete(sid);
   }
 
   /** Counts, for health and tests. */
@@ -79,10 +105,10 @@ export class SessionRegistry {
     return { pending: this.pending.size, live: this.live.size };
   }
 
-  /** Ends every session and stops the sweeper. */
-  close(): void {
+  /** Ends every session and stops the sweeper; `handOver` keeps their snapshots for other nodes. */
+  close(handOver = false): void {
     clearInterval(this.sweeper);
-    for (const s of [...this.live.values()]) this.drop(s);
+    for (const s of [...this.live.values()]) (handOver ? this.handOver(s) : this.drop(s));
     this.pending.clear();
   }
 

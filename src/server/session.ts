@@ -14,6 +14,7 @@
 import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
 import { S, type Envelope, type RenderedTree } from "../protocol/messages.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
+import type { SessionSnapshot } from "./store/types.ts";
 import { TokenBucket, type Rate } from "./security/rate-limit.ts";
 import { diffTree, StaticsLedger } from "./template/diff.ts";
 import { renderTree } from "./template/render-tree.ts";
@@ -30,6 +31,13 @@ export interface SessionConfig {
   readonly outboxSize: number;
   readonly onError: (err: unknown, where: string) => void;
   readonly pubsub: PubSub;
+  /**
+   * Saves snapshots to a shared store (several nodes). When set, every frame
+   * waits until the state it follows is saved: a frame the client has seen is
+   * never ahead of what another node could take over. A failed save (the
+   * store is down) still lets the frames go: the node keeps serving.
+   */
+  readonly persist?: ((snap: SessionSnapshot) => Promise<void>) | undefined;
 }
 
 /** A timer asked for by `ctx.schedule`. */
@@ -37,6 +45,8 @@ interface TimerSpec {
   name: string;
   payload: Json | undefined;
   ms: number;
+  /** When it fires (ms since epoch), once started. */
+  due?: number;
   handle?: NodeJS.Timeout;
   cancelled?: boolean;
 }
@@ -63,6 +73,8 @@ export interface SessionInit<S> {
   timers: TimerSpec[];
   /** Topics subscribed to while mounting the page: subscribed now. */
   topics?: string[];
+  /** Taken over from a snapshot: the seq and last ref it covers. */
+  resume?: { seq: number; lastRef: number };
 }
 
 export class ViewSession<S = unknown> {
@@ -77,6 +89,18 @@ export class ViewSession<S = unknown> {
   private seq = 0;
   private readonly outbox: Envelope[] = [];
   private lastRef = 0;
+  /** The ref of the last event whose handling finished (what a snapshot covers). */
+  private doneRef = 0;
+  /** `seq` when the work in progress began: frames after it belong to unfinished work. */
+  private workSeq: number | undefined;
+  /** Snapshots: frames past `savedSeq` wait in `held` for the save that covers them. */
+  private savedSeq = 0;
+  private held: Envelope[] = [];
+  private saving = false;
+  private saveAgain = false;
+  private saveQueued = false;
+  /** Rebuilt on this node from a snapshot: the client's statics ids are another node's. */
+  private foreign = false;
   private sink: Sink | undefined;
   private v = 0;
   private busy = false;
@@ -96,6 +120,11 @@ export class ViewSession<S = unknown> {
     this.view = init.view;
     this.state = init.state;
     this.tree = renderTree(init.view.render(init.state));
+    if (init.resume !== undefined) {
+      this.seq = this.savedSeq = init.resume.seq;
+      this.lastRef = this.doneRef = init.resume.lastRef;
+      this.foreign = true;
+    }
     this.ctx = makeContext(this, init.params, init.session);
     for (const t of init.timers) if (!t.cancelled) this.startTimer(t);
     for (const topic of init.topics ?? []) this.subscribe(topic);
@@ -110,14 +139,16 @@ export class ViewSession<S = unknown> {
   attach(sink: Sink, v: number, lastSeq: number | undefined, token: string): void {
     this.sink = sink;
     this.v = v;
+    this.held = [];
     const first = this.outbox[0];
-    const covered = lastSeq !== undefined && lastSeq <= this.seq
+    const covered = !this.foreign && lastSeq !== undefined && lastSeq <= this.seq
       && (lastSeq === this.seq || (first !== undefined && first.q! <= lastSeq + 1));
     if (covered) {
       for (const env of this.outbox) if (env.q! > lastSeq) this.write(env);
       this.emit({ t: S.reply, r: this.lastRef, k: token });
       return;
     }
+    this.foreign = false;
     this.ledger.reset();
     this.ledger.collect(this.tree);
     this.emit({ t: S.rendered, d: this.tree, s: this.ledger.take(), r: this.lastRef, k: token });
@@ -192,6 +223,31 @@ export class ViewSession<S = unknown> {
     sent.catch((err: unknown) => this.config.onError(err, `broadcast to "${clip(topic)}"`));
   }
 
+  /**
+   * What another node needs to take this session over, as of the last
+   * finished piece of work (an async handler in flight is not in it).
+   */
+  snapshot(): SessionSnapshot {
+    const timers = [];
+    for (const t of this.timers) if (!t.cancelled && t.due !== undefined) timers.push({ name: t.name, payload: t.payload, due: t.due });
+    return {
+      sid: this.sid, path: this.path, params: this.params, session: this.ctx.session,
+      state: this.state as Json, seq: this.workSeq ?? this.seq, lastRef: this.doneRef,
+      topics: [...this.topics.keys()], timers,
+    };
+  }
+
+  /**
+   * Resolves once no work is running or queued and no save is in flight (or
+   * after `ms`): the session is at rest, ready to hand over.
+   */
+  async settle(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while ((this.busy || this.queue.length > 0 || this.saving || this.saveQueued) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
   /** Stops timers, subscriptions, and drops the sink. */
   dispose(): void {
     this.disposed = true;
@@ -207,6 +263,7 @@ export class ViewSession<S = unknown> {
   startTimer(t: TimerSpec): () => void {
     if (this.disposed) return () => {};
     this.timers.add(t);
+    t.due = Date.now() + t.ms;
     t.handle = setTimeout(() => {
       this.timers.delete(t);
       if (!t.cancelled) this.info(t.name, t.payload);
@@ -220,8 +277,68 @@ export class ViewSession<S = unknown> {
 
   private write(env: Envelope): void {
     if (this.sink === undefined) return;
+    if (this.config.persist !== undefined && env.q! > this.savedSeq) {
+      this.held.push(env);
+      this.requestSave();
+      return;
+    }
     env.v = this.v;
     this.sink.send(JSON.stringify(env), env);
+  }
+
+  /** Saves a snapshot soon (once per tick, one save in flight at a time). */
+  private requestSave(): void {
+    if (this.config.persist === undefined || this.disposed) return;
+    if (this.saving) {
+      this.saveAgain = true;
+      return;
+    }
+    if (this.saveQueued) return;
+    this.saveQueued = true;
+    queueMicrotask(() => {
+      this.saveQueued = false;
+      this.save();
+    });
+  }
+
+  private save(): void {
+    const persist = this.config.persist;
+    if (persist === undefined || this.disposed) return;
+    const snap = this.snapshot();
+    this.saving = true;
+    const done = () => {
+      this.saving = false;
+      if (snap.seq > this.savedSeq) this.savedSeq = snap.seq;
+      this.release();
+      if (this.saveAgain || this.held.length > 0) {
+        this.saveAgain = false;
+        this.requestSave();
+      }
+    };
+    let p: Promise<void>;
+    try {
+      p = persist(snap);
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.then(done, (err: unknown) => {
+      this.config.onError(err, "session snapshot");
+      done();
+    });
+  }
+
+  /** Writes the held frames the last save covers, in order. */
+  private release(): void {
+    let n = 0;
+    while (n < this.held.length && this.held[n]!.q! <= this.savedSeq) n++;
+    if (n === 0) return;
+    const out = this.held.splice(0, n);
+    const sink = this.sink;
+    if (sink === undefined) return;
+    for (const env of out) {
+      env.v = this.v;
+      sink.send(JSON.stringify(env), env);
+    }
   }
 
   private enqueue(work: Work): void {
@@ -235,6 +352,7 @@ export class ViewSession<S = unknown> {
 
   /** Runs one item; sync handlers finish here, async ones hold the queue. */
   private process(work: Work): void {
+    this.workSeq = this.seq;
     let result: Result<S>;
     try {
       result = this.invoke(work);
@@ -255,6 +373,7 @@ export class ViewSession<S = unknown> {
 
   private drain(): void {
     this.busy = false;
+    this.workSeq = undefined;
     while (!this.busy && !this.disposed) {
       const next = this.queue.shift();
       if (next === undefined) return;
@@ -301,6 +420,7 @@ export class ViewSession<S = unknown> {
 
   /** Renders the new state, diffs it and sends the diff (or a reply). */
   private commit(work: Work, next: S | void | typeof SKIP): void {
+    this.finish(work);
     if (this.disposed || next === SKIP) return;
     const ref = work.kind === "event" ? work.ref : undefined;
     if (next === undefined || next === this.state) {
@@ -329,7 +449,15 @@ export class ViewSession<S = unknown> {
     this.emit(env);
   }
 
+  /** A piece of work ended (committed or failed): the next snapshot covers it. */
+  private finish(work: Work): void {
+    if (work.kind === "event") this.doneRef = work.ref;
+    this.workSeq = undefined;
+    this.requestSave();
+  }
+
   private fail(work: Work, code: ErrorCode, err: unknown): void {
+    this.finish(work);
     const ref = work.kind === "event" ? work.ref : undefined;
     if (err instanceof InvalidPayload) {
       this.error("E_INVALID", `${ERRORS.E_INVALID.message}: ${err.issues.join("; ")}`, ref);

@@ -23,6 +23,12 @@ export class RedisStore implements Store {
     return snap;
   }
 
+  async touch(sids: readonly string[], ttlMs: number): Promise<void> {
+    const p = this.redis.cmd.pipeline();
+    for (const sid of sids) p.pexpire(KEY + sid, Math.max(1, Math.round(ttlMs)));
+    await p.exec();
+  }
+
   async delete(sid: string): Promise<void> {
     await this.redis.cmd.del(KEY + sid);
   }

@@ -39,6 +39,8 @@ export interface Store {
   save(snapshot: SessionSnapshot, ttlMs: number): Promise<void>;
   /** The snapshot of `sid`, if any. Rejects when the store is unreachable. */
   load(sid: string): Promise<SessionSnapshot | undefined>;
+  /** Optional: keeps the snapshots of live (idle) sessions `sids` for another `ttlMs`. */
+  touch?(sids: readonly string[], ttlMs: number): Promise<void>;
   /** Forgets `sid`'s snapshot (the session ended). */
   delete(sid: string): Promise<void>;
   /** Releases connections. */

@@ -215,7 +215,15 @@ export class LinkTable {
     }
     const link = new BufferedLink(this.core, id, kind, this.core.options.outboxSize, owner, ip);
     this.links.set(id, link);
+    // Other nodes forward this link's requests here. Sent before the answer
+    // that tells the client the link is open, so Redis has it first.
+    this.core.cluster?.ownLink(id).catch((err: unknown) => this.core.options.onError(err, "link ownership"));
     return link;
+  }
+
+  /** True when link `id` lives on this node (whoever owns it). */
+  has(id: string): boolean {
+    return this.links.has(id);
   }
 
   /** Links by kind, for stats. */
@@ -231,6 +239,7 @@ export class LinkTable {
     for (const link of this.links.values()) {
       link.close(code, reason);
       this.guard.close(link.ip);
+      this.core.cluster?.disownLink(link.id);
     }
     this.links.clear();
   }
@@ -241,6 +250,7 @@ export class LinkTable {
         link.end();
         this.links.delete(id);
         this.guard.close(link.ip);
+        this.core.cluster?.disownLink(id);
       }
     }
   }
