@@ -43,7 +43,11 @@ export interface WeftApp {
    */
   broadcast(topic: string, name: string, payload?: Json): Promise<void>;
   /** Live numbers (sessions, links per transport), for tests and health checks. */
-  stats(): { sessions: number; pendingMounts: number; sockets: number; sseLinks: number; sseStreams: number; httpLinks: number; polls: number };
+  stats(): {
+    sessions: number; pendingMounts: number; sockets: number; sseLinks: number; sseStreams: number; httpLinks: number; polls: number;
+    /** With Redis: this node's id, requests forwarded to other nodes / served for them, sessions handed over. */
+    cluster?: { node: string; forwarded: number; served: number; handedOver: number };
+  };
 }
 
 /**
@@ -189,6 +193,7 @@ export function createWeft(options: WeftOptions): WeftApp {
       return {
         sessions: r.live, pendingMounts: r.pending, sockets: ws.size,
         sseLinks: links.count("sse"), sseStreams: sse.size, httpLinks: links.count("http"), polls: poll.size,
+        ...(core.cluster !== undefined ? { cluster: { node: core.cluster.id, ...core.cluster.totals } } : {}),
       };
     },
   };

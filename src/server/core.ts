@@ -188,8 +188,10 @@ export class Core {
     if (s === undefined) return;
     await s.settle(1_000);
     if (this.registry.get(sid) !== s) return;
+    // Snapshot first: letting go stops the timers the snapshot records.
+    const snap = s.snapshot();
     this.registry.handOver(s);
-    await this.store?.save(s.snapshot(), this.snapshotTtlMs);
+    await this.store?.save(snap, this.snapshotTtlMs);
   }
 
   /** A session ended for good: forget its snapshot and ownership. */

@@ -45,7 +45,8 @@ export class Nginx {
   private dir = "";
   port = 0;
 
-  constructor(private readonly upstreamPort: number, private readonly mode: NginxMode = {}) {}
+  /** One upstream port, or several balanced round-robin (no stickiness). */
+  constructor(private readonly upstream: number | readonly number[], private readonly mode: NginxMode = {}) {}
 
   /** Starts nginx; resolves with its base URL once it accepts connections. */
   async start(): Promise<string> {
@@ -99,11 +100,12 @@ http {
   uwsgi_temp_path ${d}/uwsgi;
   scgi_temp_path ${d}/scgi;
   client_max_body_size 1m;
-  upstream weft { server 127.0.0.1:${this.upstreamPort}; keepalive 16; }
+  upstream weft { ${(typeof this.upstream === "number" ? [this.upstream] : this.upstream).map((p) => `server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join(" ")} keepalive 16; }
   server {
     listen 127.0.0.1:${this.port};
     proxy_http_version 1.1;
     proxy_read_timeout 120s;
+    proxy_connect_timeout 2s;
     ${m.buffer ? "proxy_buffering on; proxy_ignore_headers X-Accel-Buffering; proxy_buffers 8 64k; proxy_buffer_size 64k; gzip on; gzip_proxied any; gzip_types text/event-stream application/json; gzip_min_length 1;" : ""}
     ${m.blockSse ? "location /weft/sse { return 403; }" : ""}
     location / {

@@ -78,6 +78,8 @@ export class Cluster {
   private closed = false;
   /** Bus messages that were not understood (counted, dropped). */
   malformed = 0;
+  /** Requests forwarded to other nodes, and served for them, since start. */
+  readonly totals = { forwarded: 0, served: 0, handedOver: 0 };
 
   constructor(private readonly redis: RedisConnection, private readonly host: ClusterHost) {
     this.node = new NodeHeartbeat(redis, 6_000, host.onError);
@@ -168,6 +170,7 @@ export class Cluster {
     const body = await readBody(req, limit);
     if (body === undefined) return sendError(res, "E_TOO_LARGE", `the body is over the limit of ${limit} bytes`);
     const i = randomBytes(12).toString("base64url");
+    this.totals.forwarded++;
     const headers: Record<string, string> = {};
     for (const h of HEADERS) {
       const v = req.headers[h];
@@ -244,6 +247,7 @@ export class Cluster {
   }
 
   private handOver(i: string, from: string, sid: string): void {
+    this.totals.handedOver++;
     this.host.handOver(sid).catch((err: unknown) => this.host.onError(err, "session handover")).finally(() => {
       this.send(from, { k: "T", i }).catch(() => {});
     });
@@ -264,6 +268,7 @@ export class Cluster {
     });
     res.once("close", () => req.abort());
     this.incoming.set(i, { from, req, res });
+    this.totals.served++;
     this.host.serve(req as unknown as IncomingMessage, res as unknown as ServerResponse);
   }
 

@@ -1,0 +1,170 @@
+/**
+ * Several nodes on one Redis, behind a real nginx balancing round-robin (no
+ * stickiness): link requests are forwarded to the link's node, sessions are
+ * handed over between nodes, and bad input on the node channel is dropped.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Redis } from "ioredis";
+import { kindOf, S } from "../../src/protocol/messages.ts";
+import type { WeftApp } from "../../src/index.ts";
+import { Nginx, nginxSkipReason } from "../support/nginx.ts";
+import { getPage, ProtocolClient } from "../support/protocol-client.ts";
+import { RedisServer, redisSkipReason } from "../support/redis.ts";
+import { startApp } from "../support/server.ts";
+import type { TransportKind } from "../support/wires.ts";
+
+const skip = redisSkipReason() ?? nginxSkipReason();
+
+async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const count = (c: ProtocolClient, v = 1) => Number(/<b>(\d+)<\/b>|>(\d+)</.exec(c.views.get(v)!.html())?.slice(1).find(Boolean) ?? NaN);
+
+describe("several nodes behind round-robin nginx", { skip }, () => {
+  const redis = new RedisServer();
+  const nodes: { app: WeftApp; base: string; errors: unknown[] }[] = [];
+  let nginx: Nginx;
+  let lb = "";
+
+  before(async () => {
+    await redis.start();
+    for (let i = 0; i < 2; i++) nodes.push(await startApp({ redis: redis.url, sessionGraceMs: 30_000 }));
+    nginx = new Nginx(nodes.map((n) => Number(new URL(n.base).port)), { upgrade: true });
+    lb = await nginx.start();
+  });
+  after(async () => {
+    await nginx?.stop();
+    for (const n of nodes) await n.app.close();
+    await redis.close();
+  });
+
+  const forwarded = () => nodes.reduce((sum, n) => sum + (n.app.stats().cluster?.forwarded ?? 0), 0);
+
+  for (const transport of ["sse", "http"] as TransportKind[]) {
+    it(`${transport}: the link's requests land on both nodes; every event is applied once, in order`, async () => {
+      const before = forwarded();
+      const live = () => nodes.reduce((sum, n) => sum + n.app.stats().sessions, 0);
+      const sessionsBefore = live();
+      const c = await ProtocolClient.connect(lb, {}, transport);
+      const page = await getPage(lb, "/counter");
+      const joined = await c.join(1, page.token);
+      assert.equal(joined.t, S.rendered, JSON.stringify(joined));
+      for (let i = 1; i <= 30; i++) {
+        const m = await c.event(1, "inc");
+        assert.notEqual(m.t, S.error, JSON.stringify(m));
+      }
+      assert.match(c.views.get(1)!.html(), />30</);
+      assert.ok(forwarded() - before >= 10, `requests were forwarded between nodes (${forwarded() - before})`);
+      assert.equal(live() - sessionsBefore, 1, "one live session in the cluster");
+      await c.close();
+    });
+  }
+
+  it("websocket: a rejoin on another node takes the session over with its state and refs", async () => {
+    const [a, b] = nodes;
+    const page = await getPage(a!.base, "/counter");
+    const first = await ProtocolClient.connect(a!.base);
+    await first.join(1, page.token);
+    for (let i = 1; i <= 5; i++) await first.event(1, "inc", {}, i);
+    const lastSeq = Math.max(...first.received.map((m) => m.q ?? 0), 0);
+    const aSessions = a!.app.stats().sessions;
+    const second = await ProtocolClient.connect(b!.base);
+    const rejoined = await second.join(1, page.token, lastSeq);
+    assert.equal(rejoined.t, S.rendered, "another node's statics: a full render");
+    assert.equal(rejoined.r, 5, "the last applied ref travels with the session");
+    assert.match(second.views.get(1)!.html(), />5</);
+    assert.equal(a!.app.stats().sessions, aSessions - 1, "the old owner let go");
+    // A resent event is not applied twice; new ones go on.
+    const dup = await second.event(1, "inc", {}, 5);
+    assert.equal(dup.r, 5);
+    for (let i = 6; i <= 8; i++) await second.event(1, "inc", {}, i);
+    assert.match(second.views.get(1)!.html(), />8</);
+    // The old link is no longer attached: its frames are refused, not applied.
+    const stale = await first.event(1, "inc", {}, 9);
+    assert.equal(stale.c, "E_NOT_JOINED");
+    await Promise.all([first.close(), second.close()]);
+  });
+
+  it("websocket: a page rendered on one node joins on the other without mounting again", async () => {
+    const [a, b] = nodes;
+    const page = await getPage(a!.base, "/counter?start=41");
+    const c = await ProtocolClient.connect(b!.base);
+    const joined = await c.join(1, page.token);
+    assert.equal(joined.t, S.rendered);
+    assert.match(c.views.get(1)!.html(), />41</);
+    await c.close();
+  });
+
+  it("timers move with the session", async () => {
+    const [a, b] = nodes;
+    const page = await getPage(a!.base, "/ticker");
+    const first = await ProtocolClient.connect(a!.base);
+    await first.join(1, page.token);
+    await first.next((m) => kindOf(m) === S.diff);
+    await first.close();
+    const second = await ProtocolClient.connect(b!.base);
+    await second.join(1, page.token);
+    const ticks = () => Number(/<span>(\d+)<\/span>/.exec(second.views.get(1)!.html())?.[1]);
+    const at = ticks();
+    assert.ok(at >= 1, second.views.get(1)!.html());
+    await until(() => ticks() >= at + 3);
+    await second.close();
+  });
+
+  it("drops malformed node-channel messages and answers for sessions that no longer exist", async () => {
+    const [a] = nodes;
+    const node = a!.app.stats().cluster!.node;
+    const raw = new Redis(redis.url);
+    try {
+      const before = a!.errors.length;
+      for (const junk of ["nope", "{}", "[]", "{\"k\":\"q\",\"i\":\"1\"}", "{\"k\":\"zz\",\"i\":\"1\"}", "{\"k\":\"t\",\"i\":5}"]) await raw.publish(`weft:n:${node}`, junk);
+      await until(() => a!.errors.length >= before + 6);
+      assert.match(String(a!.errors.at(-1)), /malformed message on the node channel/);
+      // A handover request for a session that does not exist is answered at once.
+      const reply = new Redis(redis.url);
+      await reply.subscribe("weft:n:tester");
+      const answered = new Promise<string>((r) => reply.on("message", (_ch, m: string) => r(m)));
+      await raw.publish(`weft:n:${node}`, JSON.stringify({ k: "t", i: "abc", f: "tester", s: "no-such-session" }));
+      assert.deepEqual(JSON.parse(await answered), { k: "T", i: "abc" });
+      reply.disconnect();
+    } finally {
+      raw.disconnect();
+    }
+    // An event forwarded for a view that left is refused with a code.
+    const c = await ProtocolClient.connect(lb, {}, "http");
+    await c.join(1, (await getPage(lb, "/counter")).token);
+    c.send({ t: "l", v: 1 });
+    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 1; i <= 4; i++) {
+      const m = await c.event(1, "inc", {}, i);
+      assert.equal(m.c, "E_NOT_JOINED");
+    }
+    await c.close();
+  });
+
+  it("keeps serving its own sessions while Redis is down, and saves again when it is back", async () => {
+    const [a] = nodes;
+    const c = await ProtocolClient.connect(a!.base);
+    await c.join(1, (await getPage(a!.base, "/counter")).token);
+    await c.event(1, "inc", {}, 1);
+    await redis.stop();
+    await until(async () => (await fetch(`${a!.base}/weft/health`)).status === 503);
+    for (let i = 2; i <= 6; i++) assert.notEqual((await c.event(1, "inc", {}, i)).t, S.error);
+    assert.match(c.views.get(1)!.html(), />6</);
+    await redis.start();
+    await until(async () => (await fetch(`${a!.base}/weft/health`)).status === 200, 10_000);
+    await c.event(1, "inc", {}, 7);
+    // The snapshot caught up: another node takes the session over at 7.
+    const lastSeq = Math.max(...c.received.map((m) => m.q ?? 0));
+    const d = await ProtocolClient.connect(nodes[1]!.base);
+    await d.join(1, c.views.get(1)!.token, lastSeq);
+    assert.match(d.views.get(1)!.html(), />7</);
+    await Promise.all([c.close(), d.close()]);
+  });
+});
