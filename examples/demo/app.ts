@@ -12,6 +12,8 @@ export function createDemo(options: Partial<WeftOptions> = {}): WeftApp {
   return createWeft({
     views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat },
     secret: process.env.WEFT_SECRET,
+    // Several nodes share sessions and broadcasts through Redis (npm run demo:cluster).
+    redis: process.env.REDIS_URL || undefined,
     layout,
     ...options,
   });

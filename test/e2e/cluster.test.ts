@@ -1,0 +1,97 @@
+/**
+ * Two real node processes on a real Redis behind a real nginx balancing
+ * round-robin (no stickiness), driven by Chromium on every transport. A node
+ * is killed (SIGKILL), then the other is shut down gracefully: the pages
+ * reconnect through nginx to the node left and carry on with their state,
+ * and no click is lost or applied twice.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { browserSkipReason, forceTransport, launchBrowser } from "../support/browser.ts";
+import { freePort, Nginx, nginxSkipReason } from "../support/nginx.ts";
+import { NodeProcess } from "../support/node-process.ts";
+import { RedisServer, redisSkipReason } from "../support/redis.ts";
+import { TRANSPORTS } from "../support/wires.ts";
+
+const skip = browserSkipReason() ?? redisSkipReason() ?? nginxSkipReason();
+const SECRET = "cluster-secret-0123456789abcdef";
+
+describe("a cluster of two nodes in Chromium", { skip, timeout: 180_000 }, () => {
+  const redis = new RedisServer();
+  let nodes: NodeProcess[] = [];
+  let nginx: Nginx;
+  let lb = "";
+  let browser: Browser;
+  const pages: { page: Page; transport: string; clicks: number }[] = [];
+
+  before(async () => {
+    await redis.start();
+    nodes = [new NodeProcess(await freePort(), { REDIS_URL: redis.url, WEFT_SECRET: SECRET }), new NodeProcess(await freePort(), { REDIS_URL: redis.url, WEFT_SECRET: SECRET })];
+    await Promise.all(nodes.map((n) => n.start()));
+    nginx = new Nginx(nodes.map((n) => n.port), { upgrade: true });
+    lb = await nginx.start();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await nginx?.stop();
+    for (const n of nodes) await n.kill();
+    await redis.close();
+  });
+
+  const shows = (p: { page: Page; clicks: number }) =>
+    p.page.waitForFunction((want) => document.querySelector("#count")?.textContent === String(want), p.clicks, { timeout: 30_000 });
+
+  async function clickAll(times: number): Promise<void> {
+    for (let i = 0; i < times; i++) {
+      for (const p of pages) {
+        await p.page.click("#inc");
+        p.clicks++;
+      }
+    }
+  }
+
+  async function sessionsOn(n: NodeProcess): Promise<number> {
+    const h = (await (await fetch(`${n.base}/weft/health`)).json()) as { sessions: number };
+    return h.sessions;
+  }
+
+  it("serves pages on every transport across both nodes", async () => {
+    for (const transport of TRANSPORTS) {
+      for (let i = 0; i < 2; i++) {
+        const page = await (await browser.newContext()).newPage();
+        await forceTransport(page, transport);
+        await page.goto(`${lb}/counter`);
+        await page.waitForSelector("[weft-view].weft-connected");
+        pages.push({ page, transport, clicks: 0 });
+      }
+    }
+    await clickAll(5);
+    for (const p of pages) await shows(p);
+    const counts = await Promise.all(nodes.map(sessionsOn));
+    assert.ok(counts.every((c) => c > 0), `sessions on both nodes: ${counts}`);
+  });
+
+  it("a killed node's pages carry on on the other node, no click lost or doubled", async () => {
+    await nodes[0]!.kill();
+    // Clicks while the pages find their way to the node left are queued and sent once.
+    await clickAll(3);
+    for (const p of pages) await shows(p);
+    await clickAll(2);
+    for (const p of pages) await shows(p);
+    assert.equal(await sessionsOn(nodes[1]!), pages.length, "every session lives on the node left");
+  });
+
+  it("a node shut down gracefully hands its pages over", async () => {
+    await nodes[0]!.start();
+    await nodes[1]!.stop();
+    await clickAll(3);
+    for (const p of pages) await shows(p);
+    assert.equal(await sessionsOn(nodes[0]!), pages.length);
+    for (const p of pages) {
+      assert.equal(await p.page.locator("#count").textContent(), String(p.clicks), `${p.transport} page`);
+    }
+  });
+});
