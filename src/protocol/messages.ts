@@ -191,4 +191,6 @@ export const PATHS = {
   http: "/weft/http",
   /** Health: JSON status, uptime, sessions and connections per transport. */
   health: "/weft/health",
+  /** Metrics in the Prometheus text format. */
+  metrics: "/weft/metrics",
 } as const;

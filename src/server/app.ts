@@ -72,7 +72,13 @@ export function createWeft(options: WeftOptions): WeftApp {
   // Build the client at once so the first page does not wait for it.
   clientBundle().catch((err: unknown) => core.options.onError(err, "client bundle build"));
 
+  core.gauges = () => ({ sessions: core.registry.stats().live, connections: { websocket: ws.size, sse: links.count("sse"), http: links.count("http") } });
   const handler = (req: IncomingMessage, res: ServerResponse, next?: Next): void => {
+    // Every error code answered over HTTP is counted (sendError marks the response).
+    res.once("finish", () => {
+      const code = (res as ServerResponse & { weftError?: ErrorCode }).weftError;
+      if (code !== undefined) core.metrics.error(code);
+    });
     route(req, res, next).catch((err: unknown) => {
       core.options.onError(err, `${req.method} ${req.url}`);
       sendError(res, "E_INTERNAL");
@@ -88,11 +94,19 @@ export function createWeft(options: WeftOptions): WeftApp {
       const refused = guard.check(req);
       if (refused !== undefined) return sendError(res, refused);
       const owner = await linkOwner(req, url);
-      if (owner !== undefined) return core.cluster!.forward(owner, req, res, core.options.maxMessageBytes);
+      if (owner !== undefined) {
+        core.metrics.forwarded(transport === sse ? "sse" : "http");
+        return core.cluster!.forward(owner, req, res, core.options.maxMessageBytes);
+      }
       return transport.handle(req, res, url);
     }
     const readOnly = req.method === "GET" || req.method === "HEAD";
     if (readOnly && url.pathname === PATHS.client) return serveClient(req, res, url, await clientBundle());
+    if (readOnly && url.pathname === PATHS.metrics && core.options.metrics) {
+      const body = await core.metrics.text();
+      res.writeHead(200, { "Content-Type": core.metrics.contentType, "Cache-Control": "no-store" });
+      return void res.end(body);
+    }
     if (readOnly && url.pathname === PATHS.health) {
       const h = health();
       return sendJson(res, h.status === "ok" ? 200 : 503, h);

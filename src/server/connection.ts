@@ -15,6 +15,8 @@ import type { Payload } from "./view.ts";
 
 /** The transport side of a link. */
 export interface Link extends Sink {
+  /** The transport it runs on. */
+  readonly kind: "websocket" | "sse" | "http";
   /** Closes the link (code is a WebSocket close code where it applies). */
   close(code: number, reason: string): void;
 }
@@ -116,6 +118,7 @@ export class Connection {
   private join(v: number, d: unknown): void {
     const p = (typeof d === "object" && d !== null ? d : {}) as { k?: unknown; q?: unknown };
     const lastSeq = isSeq(p.q) ? p.q : undefined;
+    if (lastSeq !== undefined) this.core.metrics.reconnect(this.link.kind);
     const existing = this.views.get(v);
     if (existing === undefined && this.views.size >= this.core.options.maxViewsPerConnection) return this.reject("E_TOO_MANY_VIEWS", v);
     if (existing !== undefined && !(existing instanceof Promise)) this.release(existing);
@@ -194,6 +197,7 @@ export class Connection {
 
   /** Answers a frame with an error; these carry no seq (no view stream owns them). */
   private reject(code: ErrorCode, v?: number, message?: string, ref?: number): void {
+    this.core.metrics.error(code);
     const env: Envelope = { t: S.error, c: code, m: message ?? ERRORS[code].message };
     if (v !== undefined) env.v = v;
     if (ref !== undefined) env.r = ref;

@@ -11,6 +11,7 @@ import { RedisConnection } from "./redis/connection.ts";
 import { RedisStore } from "./store/redis.ts";
 import type { SessionSnapshot, Store } from "./store/types.ts";
 import { Cluster } from "./cluster/cluster.ts";
+import { WeftMetrics, type WeftGaugeSnapshot } from "./metrics.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import { authorizeRequest, denialCode, isDenial } from "./security/auth.ts";
 import { SessionRegistry } from "./registry.ts";
@@ -40,6 +41,10 @@ export class Core {
   readonly redis: RedisConnection | undefined;
   /** Ownership, handoffs and request forwarding between nodes, with the `redis` option. */
   readonly cluster: Cluster | undefined;
+  /** Counters for `/weft/metrics`. */
+  readonly metrics: WeftMetrics;
+  /** Live numbers for the metrics' gauges (set by the app, which has the transports). */
+  gauges: () => WeftGaugeSnapshot = () => ({ sessions: this.registry.stats().live, connections: { websocket: 0, sse: 0, http: 0 } });
   /** Serves a request another node forwarded (set by the app). */
   serveForwarded: (req: IncomingMessage, res: import("node:http").ServerResponse) => void = (_req, res) => res.end();
   /** How long a snapshot outlives its session's last save, ms (live sessions refresh theirs). */
@@ -48,13 +53,17 @@ export class Core {
   private readonly refresher: NodeJS.Timeout | undefined;
 
   constructor(readonly options: ResolvedOptions) {
+    this.metrics = new WeftMetrics(() => this.gauges());
     const redis = options.redis !== undefined ? new RedisConnection(options.redis, options.onError) : undefined;
     this.redis = redis;
     this.pubsub = options.pubsub ?? (redis !== undefined ? new RedisPubSub(redis, options.onError) : new MemoryPubSub());
     this.store = options.store ?? (redis !== undefined ? new RedisStore(redis, options.onError) : undefined);
     this.snapshotTtlMs = options.sessionGraceMs + options.joinTimeoutMs + 60_000;
     const store = this.store;
-    this.persist = store === undefined ? undefined : (snap) => store.save(snap, this.snapshotTtlMs);
+    this.persist = store === undefined ? undefined : (snap) => store.save(snap, this.snapshotTtlMs).catch((err: unknown) => {
+      this.metrics.snapshotFailed();
+      throw err;
+    });
     this.cluster = redis === undefined ? undefined : new Cluster(redis, {
       serve: (req, res) => this.serveForwarded(req, res),
       handOver: (sid) => this.handOver(sid),
@@ -86,7 +95,7 @@ export class Core {
     const session = await authorizeRequest(this.options.authorize, req, route.view, params);
     if (isDenial(session)) return { kind: "denied", code: denialCode(session), message: session.message };
     const sid = randomBytes(16).toString("base64url");
-    const { ctx, timers, topics, redirect } = pageContext(params, session, this.pubsub, this.options.onError);
+    const { ctx, timers, topics, redirect } = pageContext(params, session, this.pubsub, this.onBroadcastError);
     const state = await route.view.mount(params, ctx);
     if (redirect.to !== undefined) return { kind: "redirect", to: redirect.to };
     const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, session, state, timers, topics };
@@ -140,7 +149,7 @@ export class Core {
   }
 
   private start(init: SessionInit<unknown>): ViewSession {
-    const s = new ViewSession(init, { outboxSize: this.options.outboxSize, onError: this.options.onError, pubsub: this.pubsub, persist: this.persist });
+    const s = new ViewSession(init, { outboxSize: this.options.outboxSize, onError: this.options.onError, pubsub: this.pubsub, persist: this.persist, metrics: this.metrics });
     this.registry.add(s);
     return s;
   }
@@ -214,7 +223,7 @@ export class Core {
 
   private async mountLive(view: ViewDefinition<unknown>, claims: TokenClaims, data: SessionData): Promise<SessionInit<unknown> | ErrorCode> {
     const params: Params = Object.assign(Object.create(null), claims.params);
-    const { ctx, timers, topics } = pageContext(params, data, this.pubsub, this.options.onError, true);
+    const { ctx, timers, topics } = pageContext(params, data, this.pubsub, this.onBroadcastError, true);
     try {
       const state = await view.mount(params, ctx);
       return { sid: claims.sid, path: claims.view, view, params, session: data, state, timers, topics };
@@ -256,11 +265,21 @@ export class Core {
     return out;
   }
 
-  /** `app.broadcast`: publishes to every subscriber of `topic`, on every node. */
+  /** `app.broadcast`: publishes to every subscriber of `topic`, on every node. Rejects (and counts) when it cannot. */
   async broadcast(topic: string, name: string, payload: Json = null): Promise<void> {
     checkTopic(topic);
-    return this.pubsub.publish(topic, { name, payload });
+    try {
+      await this.pubsub.publish(topic, { name, payload });
+    } catch (err) {
+      this.metrics.broadcastFailed();
+      throw err;
+    }
   }
+
+  private readonly onBroadcastError = (err: unknown, where: string): void => {
+    this.metrics.broadcastFailed();
+    this.options.onError(err, where);
+  };
 }
 
 /**

@@ -69,6 +69,8 @@ export interface WeftOptions {
   maxPendingMounts?: number;
   /** How long a session waits for its client after the link dropped, ms. Default 60 000. */
   sessionGraceMs?: number;
+  /** Serve `GET /weft/metrics` (Prometheus text). Default true. */
+  metrics?: boolean;
   /** How long `app.close()` waits for running events to finish, ms. Default 5 000. */
   shutdownMs?: number;
   /** Views joined at most on one connection. Default 64. */
@@ -149,6 +151,7 @@ const DEFAULTS = {
   sessionGraceMs: 60_000,
   maxViewsPerConnection: 64,
   shutdownMs: 5_000,
+  metrics: true,
   onError: (err: unknown, where: string) => console.error(`[weft] ${where}:`, err),
   allowedOrigins: [] as readonly string[] | "*",
   trustProxy: false as boolean | readonly string[],

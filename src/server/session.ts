@@ -15,6 +15,7 @@ import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
 import { S, type Envelope, type RenderedTree } from "../protocol/messages.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import type { SessionSnapshot } from "./store/types.ts";
+import type { WeftMetrics } from "./metrics.ts";
 import { TokenBucket, type Rate } from "./security/rate-limit.ts";
 import { diffTree, StaticsLedger } from "./template/diff.ts";
 import { renderTree } from "./template/render-tree.ts";
@@ -38,6 +39,8 @@ export interface SessionConfig {
    * store is down) still lets the frames go: the node keeps serving.
    */
   readonly persist?: ((snap: SessionSnapshot) => Promise<void>) | undefined;
+  /** Counts events, their latency, errors and failed broadcasts. */
+  readonly metrics?: WeftMetrics | undefined;
 }
 
 /** A timer asked for by `ctx.schedule`. */
@@ -52,7 +55,7 @@ interface TimerSpec {
 }
 
 type Work =
-  | { kind: "event"; ref: number; name: string; payload: Payload }
+  | { kind: "event"; ref: number; name: string; payload: Payload; at: number }
   | { kind: "info"; name: string; payload: unknown };
 
 /** A handler that refused to run (unknown, over its rate): answered already, nothing to commit. */
@@ -183,7 +186,7 @@ export class ViewSession<S = unknown> {
       return;
     }
     this.lastRef = ref;
-    this.enqueue({ kind: "event", ref, name, payload });
+    this.enqueue({ kind: "event", ref, name, payload, at: performance.now() });
   }
 
   /** Queues an info message (timer, pub/sub, async result). */
@@ -220,7 +223,10 @@ export class ViewSession<S = unknown> {
     } catch (err) {
       sent = Promise.reject(err);
     }
-    sent.catch((err: unknown) => this.config.onError(err, `broadcast to "${clip(topic)}"`));
+    sent.catch((err: unknown) => {
+      this.config.metrics?.broadcastFailed();
+      this.config.onError(err, `broadcast to "${clip(topic)}"`);
+    });
   }
 
   /**
@@ -451,7 +457,10 @@ export class ViewSession<S = unknown> {
 
   /** A piece of work ended (committed or failed): the next snapshot covers it. */
   private finish(work: Work): void {
-    if (work.kind === "event") this.doneRef = work.ref;
+    if (work.kind === "event") {
+      this.doneRef = work.ref;
+      this.config.metrics?.event((performance.now() - work.at) / 1000);
+    }
     this.workSeq = undefined;
     this.requestSave();
   }
@@ -468,6 +477,7 @@ export class ViewSession<S = unknown> {
   }
 
   private error(code: ErrorCode, message: string, ref: number | undefined): void {
+    this.config.metrics?.error(code);
     const env: Envelope = { t: S.error, c: code, m: message };
     if (ref !== undefined) env.r = ref;
     this.emit(env);

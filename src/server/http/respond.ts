@@ -11,6 +11,7 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
 
 /** Answers with the registry's status and a JSON body `{ error: { code, message } }`. */
 export function sendError(res: ServerResponse, code: ErrorCode, message: string = ERRORS[code].message): void {
+  (res as ServerResponse & { weftError?: ErrorCode }).weftError = code;
   if (res.headersSent) {
     res.destroy();
     return;

@@ -49,6 +49,7 @@ export class BufferedLink implements Link {
   readonly waiters = new Set<AnswerWaiter>();
   lastActive = Date.now();
   closed = false;
+  private readonly metrics: Core["metrics"];
 
   constructor(
     core: Core,
@@ -60,10 +61,12 @@ export class BufferedLink implements Link {
     readonly ip: string,
   ) {
     this.conn = new Connection(core, this);
+    this.metrics = core.metrics;
   }
 
   send(frame: string, env?: Envelope): void {
     if (this.closed) return;
+    this.metrics.out(this.kind, Buffer.byteLength(frame));
     this.seq++;
     this.ring.push(frame);
     if (this.ring.length > this.capacity) {
@@ -215,6 +218,8 @@ export class LinkTable {
     }
     const link = new BufferedLink(this.core, id, kind, this.core.options.outboxSize, owner, ip);
     this.links.set(id, link);
+    // The client opened this link after a better transport failed.
+    if (/[?&]fb=1(&|$)/.test(req.url ?? "")) this.core.metrics.fallback(kind);
     // Other nodes forward this link's requests here. Sent before the answer
     // that tells the client the link is open, so Redis has it first.
     this.core.cluster?.ownLink(id).catch((err: unknown) => this.core.options.onError(err, "link ownership"));

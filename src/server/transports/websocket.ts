@@ -50,9 +50,13 @@ export class WebSocketTransport {
   }
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
+    const metrics = this.core.metrics;
     const link: Link = {
+      kind: "websocket",
       send: (frame) => {
-        if (ws.readyState === ws.OPEN) ws.send(frame);
+        if (ws.readyState !== ws.OPEN) return;
+        ws.send(frame);
+        metrics.out("websocket", Buffer.byteLength(frame));
       },
       close: (code, reason) => ws.close(code, reason),
     };
