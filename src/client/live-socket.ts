@@ -56,6 +56,8 @@ export class LiveSocket implements ViewHost {
    * the next one at once).
    */
   private proven = false;
+  /** The next link is opened because a better transport failed. */
+  private fallingBack = false;
   private queue: string[] = [];
   private nextId = 1;
   private attempts = 0;
@@ -104,7 +106,8 @@ export class LiveSocket implements ViewHost {
     this.retry = undefined;
     if (this.transport !== undefined) return;
     const factory = this.negotiator.current;
-    const t = factory.create();
+    const t = factory.create(this.fallingBack);
+    this.fallingBack = false;
     this.use(t);
     // Not open in time: a proxy holds the request, or buffers the SSE hello.
     this.openTimer = setTimeout(guard(CODE, () => this.lost(t)), factory.openMs);
@@ -220,6 +223,7 @@ export class LiveSocket implements ViewHost {
     this.prober.stop();
     for (const view of this.views.values()) view.disconnected();
     if (!this.proven && this.negotiator.failed()) {
+      this.fallingBack = true;
       this.retry = setTimeout(guard(CODE, () => this.connect()), 0);
       return;
     }

@@ -81,12 +81,19 @@ describe("transport fallback behind nginx", { skip }, () => {
     await clickCounter(page);
     await clickCounter(page);
     assert.deepEqual(await page.evaluate(() => (window as unknown as Win).transportEvents), ["sse"]);
+    const fallbacks = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${appPort}/weft/metrics`)).text();
+      return Number(/^weft_fallbacks_total\{to="sse"\} (\d+)$/m.exec(text)?.[1]);
+    };
+    const counted = await fallbacks();
+    assert.ok(counted >= 1, "the server counted the fallback");
     // The next page of this tab starts on SSE at once (sessionStorage).
     sockets.length = 0;
     await page.reload();
     await page.waitForSelector("[weft-view].weft-connected");
     assert.equal(await transportOf(page), "sse");
     assert.deepEqual(sockets, [], "no WebSocket attempt before connecting on the remembered transport");
+    assert.equal(await fallbacks(), counted, "a remembered transport is not a fallback");
     await clickCounter(page);
     await page.context().close();
   });

@@ -35,11 +35,16 @@ export class HttpTransport implements Transport {
   onOpen = noop;
   onMessage: (frame: string) => void = noop;
   onClose = noop;
-  private readonly url = `${PATHS.http}?l=${newLinkId()}&n=`;
+  private readonly url: string;
   private readonly seqs = new LinkSeq();
   private readonly abort = new AbortController();
   private readonly out = new PostQueue((body) => this.post(body), () => this.fail());
   private done = false;
+
+  /** @param fallback opened because a better transport failed: the link says so (`fb=1`), the server counts it. */
+  constructor(fallback = false) {
+    this.url = `${PATHS.http}?l=${newLinkId()}${fallback ? "&fb=1" : ""}&n=`;
+  }
 
   open(): void {
     void this.poll();

@@ -30,13 +30,18 @@ export class SseTransport implements Transport {
   onOpen = noop;
   onMessage: (frame: string) => void = noop;
   onClose = noop;
-  private readonly url = `${PATHS.sse}?l=${newLinkId()}`;
+  private readonly url: string;
   private readonly abort = new AbortController();
   private readonly out = new PostQueue((body) => request(this.url, this.abort.signal, body), () => this.fail());
   private es: EventSource | undefined;
   private opened = false;
   private done = false;
   private stall: ReturnType<typeof setTimeout> | undefined;
+
+  /** @param fallback opened because a better transport failed: the link says so (`fb=1`), the server counts it. */
+  constructor(fallback = false) {
+    this.url = `${PATHS.sse}?l=${newLinkId()}${fallback ? "&fb=1" : ""}`;
+  }
 
   open(): void {
     if (typeof EventSource !== "function") {

@@ -52,5 +52,6 @@ export interface TransportFactory {
    */
   readonly openMs: number;
   /** A fresh, unopened transport. */
-  create(): Transport;
+  /** Makes one; `fallback`: opened because a better transport failed (the server counts it). */
+  create(fallback?: boolean): Transport;
 }
