@@ -46,7 +46,7 @@ export class Nginx {
   port = 0;
 
   /** One upstream port, or several balanced round-robin (no stickiness). */
-  constructor(private readonly upstream: number | readonly number[], private readonly mode: NginxMode = {}) {}
+  constructor(private readonly upstream: number | readonly number[], private readonly mode: NginxMode = {}, private readonly wantPort = 0) {}
 
   /** Starts nginx; resolves with its base URL once it accepts connections. */
   async start(): Promise<string> {
@@ -55,7 +55,7 @@ export class Nginx {
     for (const d of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi", "logs"]) mkdirSync(join(this.dir, d), { recursive: true });
     chmodSync(this.dir, 0o777);
     for (const d of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi", "logs"]) chmodSync(join(this.dir, d), 0o777);
-    this.port = await freePort();
+    this.port = this.wantPort || (await freePort());
     writeFileSync(join(this.dir, "nginx.conf"), this.config());
     this.proc = spawn(NGINX, ["-p", this.dir, "-c", join(this.dir, "nginx.conf"), "-e", join(this.dir, "logs", "error.log")], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";

@@ -14,6 +14,11 @@ export class NodeProcess {
 
   constructor(readonly port: number, private readonly env: Record<string, string>) {}
 
+  /** The process id while it runs. */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   get base(): string {
     return `http://127.0.0.1:${this.port}`;
   }
