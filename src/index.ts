@@ -14,7 +14,7 @@ export { createWeft, type WeftApp, type Next } from "./server/app.ts";
 export { defineView } from "./server/view.ts";
 export type {
   EventFn, EventHandler, InfoHandler, Json, Params, Payload, SessionData, StandardResult, StandardSchemaV1,
-  EventSpec, ValidatedEvent, ViewContext, ViewDefinition,
+  EventSpec, ValidatedEvent, ViewContext, ViewDefinition, PresenceUpdate,
 } from "./server/view.ts";
 export { html, raw, Template, Raw, type TemplateValue } from "./server/template/html.ts";
 export { renderToString } from "./server/template/render-tree.ts";
@@ -28,3 +28,5 @@ export type { BroadcastMessage, PubSub } from "./server/pubsub/types.ts";
 export { MemoryStore } from "./server/store/memory.ts";
 export type { SessionSnapshot, SnapshotTimer, Store } from "./server/store/types.ts";
 export type { RedisConfig } from "./server/redis/connection.ts";
+export { MemoryPresence } from "./server/presence/memory.ts";
+export type { Presence, PresenceDiff, PresenceEntry } from "./server/presence/types.ts";

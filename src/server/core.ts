@@ -12,6 +12,10 @@ import { RedisStore } from "./store/redis.ts";
 import type { SessionSnapshot, Store } from "./store/types.ts";
 import { Cluster } from "./cluster/cluster.ts";
 import { WeftMetrics, type WeftGaugeSnapshot } from "./metrics.ts";
+import { MemoryPresence } from "./presence/memory.ts";
+import { RedisPresence } from "./presence/redis.ts";
+import type { Presence } from "./presence/types.ts";
+import { checkMeta } from "./session.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import { authorizeRequest, denialCode, isDenial } from "./security/auth.ts";
 import { SessionRegistry } from "./registry.ts";
@@ -41,6 +45,8 @@ export class Core {
   readonly redis: RedisConnection | undefined;
   /** Ownership, handoffs and request forwarding between nodes, with the `redis` option. */
   readonly cluster: Cluster | undefined;
+  /** Who is in which topic (ctx.track). */
+  readonly presence: Presence;
   /** Counters for `/weft/metrics`. */
   readonly metrics: WeftMetrics;
   /** Live numbers for the metrics' gauges (set by the app, which has the transports). */
@@ -71,6 +77,7 @@ export class Core {
       forwardIdleMs: Math.max(options.longPollMs, options.sseHeartbeatMs, options.httpAnswerWaitMs) + 5_000,
       handoffMs: 2_000,
     });
+    this.presence = this.cluster !== undefined ? new RedisPresence(redis!, this.cluster.node, options.onError) : new MemoryPresence(options.onError);
     // Idle sessions keep their snapshots alive.
     if (store?.touch !== undefined) {
       const touch = store.touch.bind(store);
@@ -95,16 +102,16 @@ export class Core {
     const session = await authorizeRequest(this.options.authorize, req, route.view, params);
     if (isDenial(session)) return { kind: "denied", code: denialCode(session), message: session.message };
     const sid = randomBytes(16).toString("base64url");
-    const { ctx, timers, topics, redirect } = pageContext(params, session, this.pubsub, this.onBroadcastError);
+    const { ctx, timers, topics, tracked, redirect } = pageContext(params, session, this.pubsub, this.onBroadcastError, this.presence);
     const state = await route.view.mount(params, ctx);
     if (redirect.to !== undefined) return { kind: "redirect", to: redirect.to };
-    const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, session, state, timers, topics };
+    const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, session, state, timers, topics, tracked };
     this.registry.putPending(init);
     // Any node may take the join: the page's mount is stored for it.
     if (this.store !== undefined) {
       const due = Date.now();
       const snap: SessionSnapshot = {
-        sid, path: route.pattern, params, session, state: state as Json, seq: 0, lastRef: 0, topics,
+        sid, path: route.pattern, params, session, state: state as Json, seq: 0, lastRef: 0, topics, tracked,
         timers: timers.filter((t) => !t.cancelled).map((t) => ({ name: t.name, payload: t.payload, due: due + t.ms })),
       };
       await this.store.save(snap, this.options.joinTimeoutMs).catch((err: unknown) => this.options.onError(err, "page mount snapshot"));
@@ -149,7 +156,7 @@ export class Core {
   }
 
   private start(init: SessionInit<unknown>): ViewSession {
-    const s = new ViewSession(init, { outboxSize: this.options.outboxSize, onError: this.options.onError, pubsub: this.pubsub, persist: this.persist, metrics: this.metrics });
+    const s = new ViewSession(init, { outboxSize: this.options.outboxSize, onError: this.options.onError, pubsub: this.pubsub, persist: this.persist, metrics: this.metrics, presence: this.presence });
     this.registry.add(s);
     return s;
   }
@@ -186,6 +193,7 @@ export class Core {
       sid, path, view, params: Object.assign(Object.create(null), snap.params) as Params, session: snap.session, state: snap.state,
       timers: snap.timers.map((t) => ({ name: t.name, payload: t.payload, ms: Math.max(0, t.due - now) })),
       topics: [...snap.topics],
+      tracked: { ...snap.tracked },
       resume: { seq: snap.seq, lastRef: snap.lastRef },
     });
   }
@@ -223,10 +231,10 @@ export class Core {
 
   private async mountLive(view: ViewDefinition<unknown>, claims: TokenClaims, data: SessionData): Promise<SessionInit<unknown> | ErrorCode> {
     const params: Params = Object.assign(Object.create(null), claims.params);
-    const { ctx, timers, topics } = pageContext(params, data, this.pubsub, this.onBroadcastError, true);
+    const { ctx, timers, topics, tracked } = pageContext(params, data, this.pubsub, this.onBroadcastError, this.presence, true);
     try {
       const state = await view.mount(params, ctx);
-      return { sid: claims.sid, path: claims.view, view, params, session: data, state, timers, topics };
+      return { sid: claims.sid, path: claims.view, view, params, session: data, state, timers, topics, tracked };
     } catch (err) {
       this.options.onError(err, `mount of ${claims.view}`);
       return "E_MOUNT";
@@ -247,6 +255,7 @@ export class Core {
     const sids = [...this.registry.sessions()].map((s) => s.sid);
     // With a store, sessions are handed on: their snapshots stay for other nodes.
     this.registry.close(this.store !== undefined);
+    await this.presence.close().catch((err: unknown) => this.options.onError(err, "presence close"));
     if (this.cluster !== undefined) {
       const cluster = this.cluster;
       await Promise.all(sids.map((sid) => cluster.disownSession(sid).catch(() => {})));
@@ -287,9 +296,10 @@ export class Core {
  * start when the session does; pushes have no one to go to and are dropped;
  * a redirect answers the page request.
  */
-function pageContext(params: Params, session: SessionData, pubsub: PubSub, onError: ResolvedOptions["onError"], connected = false) {
+function pageContext(params: Params, session: SessionData, pubsub: PubSub, onError: ResolvedOptions["onError"], presence: Presence, connected = false) {
   const timers: SessionInit<unknown>["timers"] = [];
   const topics: string[] = [];
+  const tracked: Record<string, Json> = Object.create(null) as Record<string, Json>;
   const redirect: { to?: string } = {};
   const ctx: ViewContext = {
     connected,
@@ -304,10 +314,14 @@ function pageContext(params: Params, session: SessionData, pubsub: PubSub, onErr
     navigate: (to: string) => { redirect.to = to; },
     subscribe: (topic: string) => { topics.push(checkTopic(topic)); },
     unsubscribe: (topic: string) => { topics.splice(topics.indexOf(topic) >>> 0, 1); },
+    // Presence starts with the session (a rendered page whose browser never joins is nobody).
+    track: (topic: string, meta: Json) => { tracked[checkTopic(topic)] = checkMeta(meta); },
+    untrack: (topic: string) => { delete tracked[topic]; },
+    presence: (topic: string) => presence.list(topic),
     // A broadcast from a mount has no session to fail loudly in: send it now.
     broadcast: (topic: string, name: string, payload?: Json) => {
       pubsub.publish(topic, { name, payload: payload ?? null }).catch((err: unknown) => onError(err, `broadcast to "${topic}"`));
     },
   };
-  return { ctx, timers, topics, redirect };
+  return { ctx, timers, topics, tracked, redirect };
 }

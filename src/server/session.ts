@@ -16,6 +16,8 @@ import { S, type Envelope, type RenderedTree } from "../protocol/messages.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import type { SessionSnapshot } from "./store/types.ts";
 import type { WeftMetrics } from "./metrics.ts";
+import type { Presence, PresenceDiff, PresenceEntry, PresenceListener } from "./presence/types.ts";
+import { createHash } from "node:crypto";
 import { TokenBucket, type Rate } from "./security/rate-limit.ts";
 import { diffTree, StaticsLedger } from "./template/diff.ts";
 import { renderTree } from "./template/render-tree.ts";
@@ -32,6 +34,8 @@ export interface SessionConfig {
   readonly outboxSize: number;
   readonly onError: (err: unknown, where: string) => void;
   readonly pubsub: PubSub;
+  /** Who is in which topic (ctx.track). */
+  readonly presence?: Presence | undefined;
   /**
    * Saves snapshots to a shared store (several nodes). When set, every frame
    * waits until the state it follows is saved: a frame the client has seen is
@@ -76,6 +80,8 @@ export interface SessionInit<S> {
   timers: TimerSpec[];
   /** Topics subscribed to while mounting the page: subscribed now. */
   topics?: string[];
+  /** Presence tracked while mounting the page (topic → meta): tracked now. */
+  tracked?: Record<string, Json>;
   /** Taken over from a snapshot: the seq and last ref it covers. */
   resume?: { seq: number; lastRef: number };
 }
@@ -112,6 +118,8 @@ export class ViewSession<S = unknown> {
   private disposed = false;
   /** Topic subscriptions: topic → unsubscribe. */
   private readonly topics = new Map<string, () => void>();
+  /** Presence: topic → meta and the listener of its diffs. */
+  private readonly tracked = new Map<string, { meta: Json; listener: PresenceListener }>();
   /** Per-handler rate limits, created on first use. */
   private buckets: Map<string, TokenBucket> | undefined;
   readonly ctx: ViewContext;
@@ -131,6 +139,7 @@ export class ViewSession<S = unknown> {
     this.ctx = makeContext(this, init.params, init.session);
     for (const t of init.timers) if (!t.cancelled) this.startTimer(t);
     for (const topic of init.topics ?? []) this.subscribe(topic);
+    for (const [topic, meta] of Object.entries(init.tracked ?? {})) this.track(topic, meta);
   }
 
   /**
@@ -215,6 +224,46 @@ export class ViewSession<S = unknown> {
     this.topics.delete(topic);
   }
 
+  /** This session's entry id in presence lists: stable across nodes, says nothing about the sid. */
+  private get presenceId(): string {
+    return createHash("sha256").update(this.sid).digest("base64url").slice(0, 16);
+  }
+
+  /** @internal ctx.track */
+  track(topic: string, meta: Json): void {
+    const presence = this.config.presence;
+    if (this.disposed || presence === undefined) return;
+    const known = this.tracked.get(topic);
+    if (known === undefined) {
+      const listener = presence.listen(topic, (d) => this.presenceDiff(d));
+      this.tracked.set(topic, { meta, listener });
+      // The list as it is now, once loaded: the view starts from it.
+      void listener.ready.then((ok) => {
+        if (ok && this.tracked.get(topic)?.listener === listener) this.presenceDiff({ topic, joins: presence.list(topic), leaves: [] });
+      });
+    } else known.meta = meta;
+    presence.track(topic, this.presenceId, meta).catch((err: unknown) => this.config.onError(err, `presence track in "${clip(topic)}"`));
+  }
+
+  /** @internal ctx.untrack */
+  untrack(topic: string): void {
+    const t = this.tracked.get(topic);
+    if (t === undefined) return;
+    this.tracked.delete(topic);
+    t.listener.off();
+    this.config.presence?.untrack(topic, this.presenceId).catch((err: unknown) => this.config.onError(err, `presence untrack in "${clip(topic)}"`));
+  }
+
+  /** @internal ctx.presence */
+  presenceList(topic: string): PresenceEntry[] {
+    return this.config.presence?.list(topic) ?? [];
+  }
+
+  private presenceDiff(d: PresenceDiff): void {
+    if (this.disposed || !this.tracked.has(d.topic) || ownHandler(this.view.info, "presence") === undefined) return;
+    this.info("presence", { topic: d.topic, joins: d.joins, leaves: d.leaves, list: this.presenceList(d.topic) });
+  }
+
   /** @internal ctx.broadcast */
   broadcast(topic: string, name: string, payload: Json | undefined): void {
     let sent: Promise<void>;
@@ -240,6 +289,7 @@ export class ViewSession<S = unknown> {
       sid: this.sid, path: this.path, params: this.params, session: this.ctx.session,
       state: this.state as Json, seq: this.workSeq ?? this.seq, lastRef: this.doneRef,
       topics: [...this.topics.keys()], timers,
+      tracked: Object.fromEntries([...this.tracked].map(([topic, t]) => [topic, t.meta])),
     };
   }
 
@@ -260,6 +310,7 @@ export class ViewSession<S = unknown> {
     this.sink = undefined;
     for (const off of this.topics.values()) off();
     this.topics.clear();
+    for (const topic of [...this.tracked.keys()]) this.untrack(topic);
     for (const t of this.timers) clearTimeout(t.handle);
     this.timers.clear();
     this.queue.length = 0;
@@ -498,7 +549,7 @@ function clip(s: string): string {
   return s.length > 64 ? `${s.slice(0, 64)}…` : s;
 }
 
-function makeContext(session: Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast">, params: Params, data: SessionData): ViewContext {
+function makeContext(session: Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList">, params: Params, data: SessionData): ViewContext {
   return {
     connected: true,
     params,
@@ -509,5 +560,15 @@ function makeContext(session: Pick<ViewSession, "emit" | "startTimer" | "subscri
     subscribe: (topic) => session.subscribe(checkTopic(topic)),
     unsubscribe: (topic) => session.unsubscribe(topic),
     broadcast: (topic, name, payload) => session.broadcast(topic, name, payload),
+    track: (topic, meta) => session.track(checkTopic(topic), checkMeta(meta)),
+    untrack: (topic) => session.untrack(topic),
+    presence: (topic) => session.presenceList(topic),
   };
+}
+
+/** Presence meta: JSON of at most 4 KiB (it travels to every node and every listener). */
+export function checkMeta(meta: Json): Json {
+  const raw = JSON.stringify(meta ?? null);
+  if (raw === undefined || raw.length > 4096) throw new TypeError("presence meta must be JSON of at most 4096 characters");
+  return meta ?? null;
 }

@@ -3,6 +3,7 @@
  * callbacks receive.
  */
 import type { AuthDenial } from "./security/auth.ts";
+import type { PresenceEntry } from "./presence/types.ts";
 import { validRate, type Rate } from "./security/rate-limit.ts";
 import type { Template } from "./template/html.ts";
 
@@ -76,6 +77,33 @@ export interface ViewContext {
    * to `onError`, never thrown.
    */
   broadcast(topic: string, name: string, payload?: Json): void;
+  /**
+   * Shows this session in `topic`'s presence list with `meta` (calling it
+   * again replaces the meta), on every node, until `untrack` or the session
+   * ends — or its node dies (the entry expires). The session then gets
+   * `info.presence(state, { topic, joins, leaves, list }, ctx)` with the
+   * current list at once and with every change after.
+   *
+   * @example
+   * mount: (p, ctx) => { ctx.track("room:1", { name: p.name }); return { online: [] }; },
+   * info: { presence: (s, d: PresenceUpdate) => ({ ...s, online: d.list.map((e) => e.meta) }) },
+   */
+  track(topic: string, meta: Json): void;
+  /** Leaves `topic`'s presence list. */
+  untrack(topic: string): void;
+  /** `topic`'s presence list as this node knows it (complete for tracked topics once loaded). */
+  presence(topic: string): PresenceEntry[];
+}
+
+/** What `info.presence` receives. */
+export interface PresenceUpdate {
+  readonly topic: string;
+  /** Entries that appeared (or changed meta) since the last update. */
+  readonly joins: readonly PresenceEntry[];
+  /** Entries that went (or changed meta: apply leaves first). */
+  readonly leaves: readonly PresenceEntry[];
+  /** The whole list after this update. */
+  readonly list: readonly PresenceEntry[];
 }
 
 /** An event handler: returns the new state, or nothing to keep the state. */

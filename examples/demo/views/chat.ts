@@ -1,4 +1,4 @@
-import { defineView, html } from "../../../src/index.ts";
+import { defineView, html, type PresenceUpdate } from "../../../src/index.ts";
 
 interface Message {
   id: number;
@@ -10,34 +10,50 @@ interface State {
   room: string;
   name: string;
   messages: Message[];
+  /** Who has this room open, in any tab, on any node. */
+  online: string[];
 }
 
 const KEEP = 50;
 
-/** A chat room: messages reach every tab (and, with Redis, every node) through pub/sub. */
+/**
+ * A chat room: messages reach every tab (and, with Redis, every node) through
+ * pub/sub; who is online comes from presence.
+ */
 export const Chat = defineView<State>({
   title: "Chat",
   mount: (params, ctx) => {
     const room = (params.room ?? "lobby").slice(0, 40);
+    const name = `guest-${Math.floor(Math.random() * 9000 + 1000)}`;
     ctx.subscribe(`chat:${room}`);
-    return { room, name: `guest-${Math.floor(Math.random() * 9000 + 1000)}`, messages: [] };
+    ctx.track(`chat:${room}`, { name });
+    return { room, name, messages: [], online: [] };
   },
   events: {
     say: (s, p, ctx) => {
       const text = String(p.text ?? "").trim().slice(0, 500);
       if (text !== "") ctx.broadcast(`chat:${s.room}`, "said", { from: s.name, text, id: Date.now() + Math.random() });
     },
-    rename: (s, p) => ({ ...s, name: String(p.name ?? "").trim().slice(0, 30) || s.name }),
+    rename: (s, p, ctx) => {
+      const name = String(p.name ?? "").trim().slice(0, 30) || s.name;
+      ctx.track(`chat:${s.room}`, { name });
+      return { ...s, name };
+    },
   },
   info: {
     said: (s, m) => {
       const msg = m as Message;
       return { ...s, messages: [...s.messages, msg].slice(-KEEP) };
     },
+    presence: (s, update) => {
+      const names = (update as PresenceUpdate).list.map((e) => String((e.meta as { name?: unknown } | null)?.name ?? "?"));
+      return { ...s, online: names.sort() };
+    },
   },
   render: (s) => html`
     <h1>Chat <small class="muted">#${s.room}</small></h1>
     <form weft-change="rename" class="row"><label>You are <input name="name" value=${s.name} maxlength="30" autocomplete="off"></label></form>
+    <p class="muted" id="online">Online (${s.online.length}): ${s.online.join(", ")}</p>
     <ul class="chat" id="messages">${s.messages.map((m) => html`<li><b>${m.from}</b> ${m.text}</li>`)}</ul>
     <form weft-submit="say" class="row">
       <input name="text" placeholder="Say something" autocomplete="off" maxlength="500">

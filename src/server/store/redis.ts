@@ -50,6 +50,8 @@ export function parseSnapshot(raw: string): SessionSnapshot | undefined {
   const s = v as Partial<SessionSnapshot>;
   const ok = typeof s.sid === "string" && typeof s.path === "string" && typeof s.params === "object" && s.params !== null
     && typeof s.session === "object" && s.session !== null && "state" in s && Number.isSafeInteger(s.seq) && Number.isSafeInteger(s.lastRef)
-    && Array.isArray(s.topics) && s.topics.every((t) => typeof t === "string") && Array.isArray(s.timers);
+    && Array.isArray(s.topics) && s.topics.every((t) => typeof t === "string") && Array.isArray(s.timers)
+    && s.timers.every((t) => typeof t === "object" && t !== null && typeof t.name === "string" && Number.isFinite(t.due))
+    && (s.tracked === undefined || (typeof s.tracked === "object" && s.tracked !== null && !Array.isArray(s.tracked)));
   return ok ? (s as SessionSnapshot) : undefined;
 }
