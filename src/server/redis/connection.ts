@@ -27,6 +27,8 @@ export class RedisConnection {
   constructor(config: RedisConfig, private readonly onError: (err: unknown, where: string) => void) {
     const base: RedisOptions = {
       enableOfflineQueue: false,
+      // Commands issued in one tick (a broadcast's snapshots) go in one write.
+      enableAutoPipelining: true,
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
       // Reconnect forever, backing off to one attempt a second.

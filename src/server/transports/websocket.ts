@@ -51,10 +51,23 @@ export class WebSocketTransport {
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
     const metrics = this.core.metrics;
+    // Frames sent in one tick (a broadcast reaching many views of this socket)
+    // leave in one write: the socket is corked until the tick ends.
+    const socket = (ws as unknown as { _socket: Duplex })._socket;
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket.uncork();
+    };
     const link: Link = {
       kind: "websocket",
       send: (frame) => {
         if (ws.readyState !== ws.OPEN) return;
+        if (!corked) {
+          corked = true;
+          socket.cork();
+          process.nextTick(uncork);
+        }
         ws.send(frame);
         metrics.out("websocket", Buffer.byteLength(frame));
       },
