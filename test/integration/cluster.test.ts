@@ -12,7 +12,7 @@ import { Nginx, nginxSkipReason } from "../support/nginx.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { RedisServer, redisSkipReason } from "../support/redis.ts";
 import { startApp } from "../support/server.ts";
-import type { TransportKind } from "../support/wires.ts";
+import { SseWire, type TransportKind } from "../support/wires.ts";
 
 const skip = redisSkipReason() ?? nginxSkipReason();
 
@@ -166,5 +166,29 @@ describe("several nodes behind round-robin nginx", { skip }, () => {
     await d.join(1, c.views.get(1)!.token, lastSeq);
     assert.match(d.views.get(1)!.html(), />7</);
     await Promise.all([c.close(), d.close()]);
+  });
+
+  it("forwards a POST for another node's link only with that browser's cookie, within the size limit", async () => {
+    const [a, b] = nodes;
+    const wire = await SseWire.open(a!.base);
+    try {
+      const onB = wire.url.replace(a!.base, b!.base);
+      const join = JSON.stringify([{ t: "j", v: 1, d: { k: (await getPage(a!.base, "/counter")).token } }]);
+      const post = (body: string, cookie = true) =>
+        (cookie ? wire.jar.fetch : fetch)(onB, { method: "POST", headers: { "content-type": "application/json" }, body });
+      const before = b!.app.stats().cluster!.forwarded;
+      assert.equal((await post(join)).status, 204, "forwarded to the stream's node and accepted");
+      assert.equal(b!.app.stats().cluster!.forwarded, before + 1);
+      // Without the link cookie the owner does not know the link: 404, nothing joined.
+      const stranger = await post(join, false);
+      assert.equal(stranger.status, 404);
+      assert.equal(((await stranger.json()) as { error: { code: string } }).error.code, "E_UNKNOWN_LINK");
+      const huge = await post(JSON.stringify([{ t: "e", v: 1, r: 1, e: "inc", d: { x: "y".repeat(70_000) } }]));
+      assert.equal(huge.status, 413);
+      const junk = await post("{not json");
+      assert.equal(junk.status, 400);
+    } finally {
+      await wire.close();
+    }
   });
 });
