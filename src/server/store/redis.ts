@@ -7,12 +7,56 @@ import { PREFIX, type RedisConnection } from "../redis/connection.ts";
 import type { SessionSnapshot, Store } from "./types.ts";
 
 const KEY = `${PREFIX}s:`;
+/** Sets KEYS[i] to ARGV[i + 1], each with a time to live of ARGV[1] ms. */
+const SET_MANY = `for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[1]) end
+return #KEYS`;
+/** Most snapshots written by one command. */
+const BATCH = 500;
+
+interface Pending {
+  key: string;
+  json: string;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
 
 export class RedisStore implements Store {
+  /** Saves of this tick, by time to live: written together (a broadcast saves thousands). */
+  private batch = new Map<number, Pending[]>();
+  private scheduled = false;
+
   constructor(private readonly redis: RedisConnection, private readonly onError: (err: unknown, where: string) => void) {}
 
-  async save(snapshot: SessionSnapshot, ttlMs: number): Promise<void> {
-    await this.redis.cmd.set(KEY + snapshot.sid, JSON.stringify(snapshot), "PX", Math.max(1, Math.round(ttlMs)));
+  save(snapshot: SessionSnapshot, ttlMs: number): Promise<void> {
+    const ttl = Math.max(1, Math.round(ttlMs));
+    return new Promise((resolve, reject) => {
+      let list = this.batch.get(ttl);
+      if (list === undefined) this.batch.set(ttl, (list = []));
+      list.push({ key: KEY + snapshot.sid, json: JSON.stringify(snapshot), resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        queueMicrotask(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.batch;
+    this.batch = new Map();
+    for (const [ttl, list] of batch) {
+      for (let i = 0; i < list.length; i += BATCH) {
+        const part = list.slice(i, i + BATCH);
+        const write = part.length === 1
+          ? this.redis.cmd.set(part[0]!.key, part[0]!.json, "PX", ttl)
+          : this.redis.cmd.eval(SET_MANY, part.length, ...part.map((p) => p.key), ttl, ...part.map((p) => p.json));
+        write.then(() => {
+          for (const p of part) p.resolve();
+        }, (err: unknown) => {
+          for (const p of part) p.reject(err);
+        });
+      }
+    }
   }
 
   async load(sid: string): Promise<SessionSnapshot | undefined> {
