@@ -21,6 +21,7 @@ import type { ErrorCode } from "../../protocol/errors.ts";
 import { sendError } from "../http/respond.ts";
 import { PREFIX, type RedisConnection } from "../redis/connection.ts";
 import { NodeHeartbeat, nodeKey } from "../redis/node.ts";
+import { jsonObject } from "../redis/json.ts";
 
 const OWNER = `${PREFIX}o:`;
 const LINK = `${PREFIX}l:`;
@@ -224,13 +225,8 @@ export class Cluster {
   }
 
   private receive(raw: string): void {
-    let msg: BusMessage;
-    try {
-      msg = JSON.parse(raw) as BusMessage;
-    } catch {
-      return this.reject(raw);
-    }
-    if (typeof msg !== "object" || msg === null || typeof msg.i !== "string") return this.reject(raw);
+    const msg = jsonObject(raw) as BusMessage | undefined;
+    if (msg === undefined || typeof msg.i !== "string") return this.reject(raw);
     switch (msg.k) {
       case "q": return typeof msg.f === "string" && typeof msg.u === "string" && typeof msg.m === "string" ? this.serve(msg) : this.reject(raw);
       case "t": return typeof msg.s === "string" && typeof msg.f === "string" ? this.handOver(msg.i, msg.f, msg.s) : this.reject(raw);

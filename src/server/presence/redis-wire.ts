@@ -10,6 +10,7 @@
  * entries to drop when a node dies).
  */
 import type { Json } from "../view.ts";
+import { jsonObject } from "../redis/json.ts";
 import { PREFIX } from "../redis/connection.ts";
 import { held, type Held } from "./replica.ts";
 import { MAX_PRESENCE_ID } from "./types.ts";
@@ -104,14 +105,9 @@ export function parseField(field: string, raw: string): Held | string {
  * parseWire("[1,2]"); // undefined
  */
 export function parseWire(raw: string): Wire | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
-  const { joins, leaves } = v as { joins?: unknown; leaves?: unknown };
+  const v = jsonObject(raw);
+  if (v === undefined) return undefined;
+  const { joins, leaves } = v;
   const j = parseEntries(joins);
   const l = parseEntries(leaves);
   return j !== undefined && l !== undefined ? { joins: j, leaves: l } : undefined;

@@ -10,6 +10,7 @@
  * nothing is delivered; subscriptions come back with the connection.
  */
 import { PREFIX, type RedisConnection } from "../redis/connection.ts";
+import { jsonObject } from "../redis/json.ts";
 import { checkTopic, type BroadcastMessage, type PubSub } from "./types.ts";
 
 const CHANNEL = `${PREFIX}t:`;
@@ -70,14 +71,9 @@ export class RedisPubSub implements PubSub {
 }
 
 function parse(raw: string): BroadcastMessage | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
-  const { name, payload } = v as { name?: unknown; payload?: unknown };
+  const v = jsonObject(raw);
+  if (v === undefined) return undefined;
+  const { name, payload } = v;
   if (typeof name !== "string" || name.length === 0 || name.length > 256) return undefined;
   return { name, payload: (payload ?? null) as BroadcastMessage["payload"] };
 }

@@ -4,6 +4,7 @@
  * treated as missing (and reported), never trusted.
  */
 import { PREFIX, type RedisConnection } from "../redis/connection.ts";
+import { jsonObject } from "../redis/json.ts";
 import type { SessionSnapshot, Store } from "./types.ts";
 
 const KEY = `${PREFIX}s:`;
@@ -84,14 +85,8 @@ export class RedisStore implements Store {
 
 /** A snapshot from its JSON, or undefined when it is not one. */
 export function parseSnapshot(raw: string): SessionSnapshot | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (typeof v !== "object" || v === null) return undefined;
-  const s = v as Partial<SessionSnapshot>;
+  const s = jsonObject(raw) as Partial<SessionSnapshot> | undefined;
+  if (s === undefined) return undefined;
   const ok = typeof s.sid === "string" && typeof s.path === "string" && typeof s.params === "object" && s.params !== null
     && typeof s.session === "object" && s.session !== null && "state" in s && Number.isSafeInteger(s.seq) && Number.isSafeInteger(s.lastRef)
     && Array.isArray(s.topics) && s.topics.every((t) => typeof t === "string") && Array.isArray(s.timers)
