@@ -61,6 +61,9 @@ function boot(): void {
     subtree: true,
   });
   addEventListener("online", guard("E_CLIENT_TRANSPORT", () => socket.wake()));
+  addEventListener("pagehide", guard("E_CLIENT_TRANSPORT", (e: PageTransitionEvent) => {
+    if (!e.persisted) socket.farewell();
+  }));
   socket.connect();
 }
 

@@ -175,6 +175,20 @@ export class LiveSocket implements ViewHost {
   }
 
   /**
+   * The page is going away for good (not into the back-forward cache): every
+   * joined view leaves now, so its session ends at once — it leaves presence
+   * lists, frees the server — instead of waiting out its grace period.
+   *
+   * @example
+   * addEventListener("pagehide", (e) => { if (!e.persisted) socket.farewell(); });
+   */
+  farewell(): void {
+    const frames: string[] = [];
+    for (const view of this.views.values()) if (view.isJoined) frames.push(JSON.stringify({ t: C.leave, v: view.id }));
+    if (this.open && this.transport !== undefined) this.transport.farewell(frames);
+  }
+
+  /**
    * A view's join was answered: the link really works, so the next outage
    * starts its backoff from the shortest delay again.
    */

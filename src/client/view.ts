@@ -136,6 +136,11 @@ export class View {
     if (this.joined && this.seq !== this.acked) this.ack();
   }
 
+  /** True while the server has this view joined. */
+  get isJoined(): boolean {
+    return this.joined;
+  }
+
   /**
    * The root left the page: tell the server, stop handling messages.
    *

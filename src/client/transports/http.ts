@@ -7,7 +7,7 @@
  */
 import { PATHS } from "../../protocol/messages.ts";
 import { LinkSeq } from "./link-seq.ts";
-import { newLinkId, request } from "./link.ts";
+import { farewell, newLinkId, request } from "./link.ts";
 import { PostQueue } from "./post-queue.ts";
 import type { Transport } from "./types.ts";
 
@@ -52,6 +52,10 @@ export class HttpTransport implements Transport {
 
   send(frame: string): void {
     this.out.push(frame);
+  }
+
+  farewell(frames: readonly string[]): void {
+    farewell(this.url + this.seqs.seen, frames);
   }
 
   close(): void {

@@ -15,6 +15,18 @@ import { reportError } from "../dom-events.ts";
 const REFUSED = [400, 413, 415];
 
 /**
+ * POSTs `frames` to `url` on a request that outlives the page (`keepalive`),
+ * as the page goes away. Best effort: nothing is awaited or reported.
+ *
+ * @example
+ * farewell(`${PATHS.sse}?l=${link}`, ['{"t":"l","v":1}']);
+ */
+export function farewell(url: string, frames: readonly string[]): void {
+  if (frames.length === 0) return;
+  fetch(url, { method: "POST", keepalive: true, cache: "no-store", headers: { "Content-Type": "application/json" }, body: `[${frames.join(",")}]` }).catch(() => {});
+}
+
+/**
  * A fresh link id: 16 random bytes, base64url (22 characters of `[A-Za-z0-9_-]`).
  *
  * @example

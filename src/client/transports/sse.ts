@@ -5,7 +5,7 @@
  * arrays. See docs/transports.md.
  */
 import { PATHS } from "../../protocol/messages.ts";
-import { newLinkId, request } from "./link.ts";
+import { farewell, newLinkId, request } from "./link.ts";
 import { PostQueue } from "./post-queue.ts";
 import type { Transport } from "./types.ts";
 
@@ -69,6 +69,10 @@ export class SseTransport implements Transport {
 
   send(frame: string): void {
     this.out.push(frame);
+  }
+
+  farewell(frames: readonly string[]): void {
+    farewell(this.url, frames);
   }
 
   close(): void {

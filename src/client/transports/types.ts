@@ -29,6 +29,11 @@ export interface Transport {
   send(frame: string): void;
   /** Tears down without calling back. */
   close(): void;
+  /**
+   * The page is going away: sends `frames` (the views' leaves) on a request
+   * that outlives the page. Best effort, nothing awaited.
+   */
+  farewell(frames: readonly string[]): void;
   /** The link is up: frames can be sent. */
   onOpen: () => void;
   /** One frame from the server. */
@@ -51,7 +56,6 @@ export interface TransportFactory {
    * (a proxy that holds the request, or buffers the stream's hello).
    */
   readonly openMs: number;
-  /** A fresh, unopened transport. */
-  /** Makes one; `fallback`: opened because a better transport failed (the server counts it). */
+  /** A fresh, unopened transport; `fallback`: opened because a better transport failed (the server counts it). */
   create(fallback?: boolean): Transport;
 }

@@ -50,6 +50,10 @@ export class WebSocketTransport implements Transport {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(frame);
   }
 
+  farewell(frames: readonly string[]): void {
+    for (const f of frames) this.send(f);
+  }
+
   close(): void {
     const ws = this.ws;
     this.ws = undefined;
