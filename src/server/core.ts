@@ -8,7 +8,7 @@ import type { ErrorCode } from "../protocol/errors.ts";
 import { MemoryPubSub } from "./pubsub/memory.ts";
 import { RedisPubSub } from "./pubsub/redis.ts";
 import { RedisConnection } from "./redis/connection.ts";
-import { RedisStore } from "./store/redis.ts";
+import { NotOwner, RedisStore } from "./store/redis.ts";
 import type { SessionSnapshot, Store } from "./store/types.ts";
 import { Cluster } from "./cluster/cluster.ts";
 import { WeftMetrics, type WeftGaugeSnapshot } from "./metrics.ts";
@@ -63,10 +63,11 @@ export class Core {
     const redis = options.redis !== undefined ? new RedisConnection(options.redis, options.onError) : undefined;
     this.redis = redis;
     this.pubsub = options.pubsub ?? (redis !== undefined ? new RedisPubSub(redis, options.onError) : new MemoryPubSub());
-    this.store = options.store ?? (redis !== undefined ? new RedisStore(redis, options.onError) : undefined);
+    this.store = options.store ?? (redis !== undefined ? new RedisStore(redis, options.onError, () => this.cluster?.id ?? "") : undefined);
     this.snapshotTtlMs = options.sessionGraceMs + options.joinTimeoutMs + 60_000;
     const store = this.store;
     this.persist = store === undefined ? undefined : (snap) => store.save(snap, this.snapshotTtlMs).catch((err: unknown) => {
+      if (err instanceof NotOwner) return this.lostOwnership(snap.sid);
       this.metrics.snapshotFailed();
       throw err;
     });
@@ -209,6 +210,28 @@ export class Core {
     const snap = s.snapshot();
     this.registry.handOver(s);
     await this.store?.save(snap, this.snapshotTtlMs);
+  }
+
+  /**
+   * A save was refused: the session's owner key names another node. When
+   * that node is alive it has taken the session over and this copy is stale:
+   * let it go quietly. When it is dead (a stale key), take the key back.
+   */
+  private async lostOwnership(sid: string): Promise<void> {
+    const cluster = this.cluster;
+    const local = this.registry.get(sid);
+    if (cluster === undefined || local === undefined) return;
+    let owner: string | undefined;
+    try {
+      owner = await cluster.sessionOwner(sid);
+    } catch {
+      return; // Redis is down: keep serving; the next save tries again.
+    }
+    if (owner !== undefined && owner !== cluster.id) {
+      if (this.registry.get(sid) === local) this.registry.handOver(local);
+      return;
+    }
+    await cluster.ownSession(sid).catch(() => {});
   }
 
   /** A session ended for good: forget its snapshot and ownership. */

@@ -191,4 +191,38 @@ describe("several nodes behind round-robin nginx", { skip }, () => {
       await wire.close();
     }
   });
+
+  it("a node that lost a session to another cannot overwrite its snapshot, and lets its stale copy go", async () => {
+    const [a, b] = nodes;
+    const raw = new Redis(redis.url);
+    try {
+      const page = await getPage(a!.base, "/counter");
+      const sid = JSON.parse(Buffer.from(page.token.split(".")[0]!, "base64url").toString()).sid as string;
+      const c = await ProtocolClient.connect(a!.base);
+      await c.join(1, page.token);
+      await c.event(1, "inc", {}, 1);
+      // Another live node has taken the session (as after a handover A did not answer in time).
+      await raw.set(`weft:o:${sid}`, b!.app.stats().cluster!.node);
+      await raw.set(`weft:s:${sid}`, "{\"marker\":1}");
+      c.send({ t: "e", v: 1, r: 2, e: "inc", d: {} });
+      // The stale copy is gone: the old link is no longer joined to it.
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal((await c.event(1, "inc", {}, 3)).c, "E_NOT_JOINED");
+      assert.equal(await raw.get(`weft:s:${sid}`), "{\"marker\":1}", "the new owner's snapshot stands");
+      // A stale key naming a dead node is taken back instead.
+      const d = await ProtocolClient.connect(a!.base);
+      const page2 = await getPage(a!.base, "/counter");
+      const sid2 = JSON.parse(Buffer.from(page2.token.split(".")[0]!, "base64url").toString()).sid as string;
+      await d.join(1, page2.token);
+      await raw.set(`weft:o:${sid2}`, "a-dead-node");
+      await d.event(1, "inc", {}, 1);
+      await d.event(1, "inc", {}, 2);
+      await until(async () => (await raw.get(`weft:o:${sid2}`)) === a!.app.stats().cluster!.node);
+      await d.event(1, "inc", {}, 3);
+      await until(async () => (JSON.parse((await raw.get(`weft:s:${sid2}`)) ?? "{}") as { state?: { count: number } }).state?.count === 3);
+      await Promise.all([c.close(), d.close()]);
+    } finally {
+      raw.disconnect();
+    }
+  });
 });

@@ -2,20 +2,47 @@
  * The Redis Store: one key per session (`weft:s:<sid>`), the snapshot as JSON,
  * with a time to live. A snapshot that does not parse or lacks its fields is
  * treated as missing (and reported), never trusted.
+ *
+ * Fencing: given the node's id, a save only lands while the session has no
+ * owner or this node owns it (`weft:o:<sid>`); a node that lost a session to
+ * another (a handover it did not answer in time) cannot overwrite the new
+ * owner's snapshot — its save rejects with NotOwner and it lets go.
  */
 import { PREFIX, type RedisConnection } from "../redis/connection.ts";
 import { jsonObject } from "../redis/json.ts";
 import type { SessionSnapshot, Store } from "./types.ts";
 
 const KEY = `${PREFIX}s:`;
-/** Sets KEYS[i] to ARGV[i + 1], each with a time to live of ARGV[1] ms. */
-const SET_MANY = `for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[1]) end
-return #KEYS`;
+const OWNER = `${PREFIX}o:`;
+/**
+ * For i in 1..n (n = #KEYS / 2): sets snapshot KEYS[i] to ARGV[i + 2] with a
+ * time to live of ARGV[1] ms, when owner key KEYS[n + i] is unset or equals
+ * ARGV[2] (this node; "" without fencing). Returns 1 (saved) or 0 per key.
+ */
+const SAVE_MANY = `local n = #KEYS / 2
+local out = {}
+for i = 1, n do
+  local o = redis.call('GET', KEYS[n + i])
+  if ARGV[2] == '' or not o or o == ARGV[2] then
+    redis.call('SET', KEYS[i], ARGV[i + 2], 'PX', ARGV[1])
+    out[i] = 1
+  else
+    out[i] = 0
+  end
+end
+return out`;
+
+/** A save refused because another node owns the session now. */
+export class NotOwner extends Error {
+  constructor(readonly sid: string) {
+    super(`session ${sid.slice(0, 8)}… is owned by another node: not saved here`);
+  }
+}
 /** Most snapshots written by one command. */
 const BATCH = 500;
 
 interface Pending {
-  key: string;
+  sid: string;
   json: string;
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -26,14 +53,15 @@ export class RedisStore implements Store {
   private batch = new Map<number, Pending[]>();
   private scheduled = false;
 
-  constructor(private readonly redis: RedisConnection, private readonly onError: (err: unknown, where: string) => void) {}
+  /** @param node this node's id, for fencing (see above); without it every save lands. */
+  constructor(private readonly redis: RedisConnection, private readonly onError: (err: unknown, where: string) => void, private readonly node?: () => string) {}
 
   save(snapshot: SessionSnapshot, ttlMs: number): Promise<void> {
     const ttl = Math.max(1, Math.round(ttlMs));
     return new Promise((resolve, reject) => {
       let list = this.batch.get(ttl);
       if (list === undefined) this.batch.set(ttl, (list = []));
-      list.push({ key: KEY + snapshot.sid, json: JSON.stringify(snapshot), resolve, reject });
+      list.push({ sid: snapshot.sid, json: JSON.stringify(snapshot), resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         queueMicrotask(() => this.flush());
@@ -48,11 +76,10 @@ export class RedisStore implements Store {
     for (const [ttl, list] of batch) {
       for (let i = 0; i < list.length; i += BATCH) {
         const part = list.slice(i, i + BATCH);
-        const write = part.length === 1
-          ? this.redis.cmd.set(part[0]!.key, part[0]!.json, "PX", ttl)
-          : this.redis.cmd.eval(SET_MANY, part.length, ...part.map((p) => p.key), ttl, ...part.map((p) => p.json));
-        write.then(() => {
-          for (const p of part) p.resolve();
+        const keys = [...part.map((p) => KEY + p.sid), ...part.map((p) => OWNER + p.sid)];
+        const write = this.redis.cmd.eval(SAVE_MANY, keys.length, ...keys, ttl, this.node?.() ?? "", ...part.map((p) => p.json)) as Promise<number[]>;
+        write.then((saved) => {
+          part.forEach((p, k) => (saved[k] === 1 ? p.resolve() : p.reject(new NotOwner(p.sid))));
         }, (err: unknown) => {
           for (const p of part) p.reject(err);
         });
