@@ -15,6 +15,7 @@ import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
 import { S, type Envelope, type RenderedTree } from "../protocol/messages.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import type { SessionSnapshot } from "./store/types.ts";
+import { SaveGate } from "./save-gate.ts";
 import type { WeftMetrics } from "./metrics.ts";
 import type { Presence, PresenceDiff, PresenceEntry, PresenceListener } from "./presence/types.ts";
 import { createHash } from "node:crypto";
@@ -102,12 +103,8 @@ export class ViewSession<S = unknown> {
   private doneRef = 0;
   /** `seq` when the work in progress began: frames after it belong to unfinished work. */
   private workSeq: number | undefined;
-  /** Snapshots: frames past `savedSeq` wait in `held` for the save that covers them. */
-  private savedSeq = 0;
-  private held: Envelope[] = [];
-  private saving = false;
-  private saveAgain = false;
-  private saveQueued = false;
+  /** With a shared store: frames wait for the snapshot that covers them. */
+  private readonly gate: SaveGate | undefined;
   /** Rebuilt on this node from a snapshot: the client's statics ids are another node's. */
   private foreign = false;
   private sink: Sink | undefined;
@@ -132,9 +129,13 @@ export class ViewSession<S = unknown> {
     this.state = init.state;
     this.tree = renderTree(init.view.render(init.state));
     if (init.resume !== undefined) {
-      this.seq = this.savedSeq = init.resume.seq;
+      this.seq = init.resume.seq;
       this.lastRef = this.doneRef = init.resume.lastRef;
       this.foreign = true;
+    }
+    const persist = config.persist;
+    if (persist !== undefined) {
+      this.gate = new SaveGate(persist, { snapshot: () => this.snapshot(), deliver: (env) => this.deliver(env), onError: config.onError }, this.seq);
     }
     this.ctx = makeContext(this, init.params, init.session);
     for (const t of init.timers) if (!t.cancelled) this.startTimer(t);
@@ -151,7 +152,7 @@ export class ViewSession<S = unknown> {
   attach(sink: Sink, v: number, lastSeq: number | undefined, token: string): void {
     this.sink = sink;
     this.v = v;
-    this.held = [];
+    this.gate?.clear();
     const first = this.outbox[0];
     const covered = !this.foreign && lastSeq !== undefined && lastSeq <= this.seq
       && (lastSeq === this.seq || (first !== undefined && first.q! <= lastSeq + 1));
@@ -299,7 +300,7 @@ export class ViewSession<S = unknown> {
    */
   async settle(ms: number): Promise<void> {
     const deadline = Date.now() + ms;
-    while ((this.busy || this.queue.length > 0 || this.saving || this.saveQueued) && Date.now() < deadline) {
+    while ((this.busy || this.queue.length > 0 || this.gate?.busy === true) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 5));
     }
   }
@@ -308,6 +309,7 @@ export class ViewSession<S = unknown> {
   dispose(): void {
     this.disposed = true;
     this.sink = undefined;
+    this.gate?.stop();
     for (const off of this.topics.values()) off();
     this.topics.clear();
     for (const topic of [...this.tracked.keys()]) this.untrack(topic);
@@ -333,69 +335,16 @@ export class ViewSession<S = unknown> {
   }
 
   private write(env: Envelope): void {
-    if (this.sink === undefined) return;
-    if (this.config.persist !== undefined && env.q! > this.savedSeq) {
-      this.held.push(env);
-      this.requestSave();
-      return;
-    }
-    env.v = this.v;
-    this.sink.send(JSON.stringify(env), env);
+    if (this.sink === undefined || this.gate?.hold(env)) return;
+    this.deliver(env);
   }
 
-  /** Saves a snapshot soon (once per tick, one save in flight at a time). */
-  private requestSave(): void {
-    if (this.config.persist === undefined || this.disposed) return;
-    if (this.saving) {
-      this.saveAgain = true;
-      return;
-    }
-    if (this.saveQueued) return;
-    this.saveQueued = true;
-    queueMicrotask(() => {
-      this.saveQueued = false;
-      this.save();
-    });
-  }
-
-  private save(): void {
-    const persist = this.config.persist;
-    if (persist === undefined || this.disposed) return;
-    const snap = this.snapshot();
-    this.saving = true;
-    const done = () => {
-      this.saving = false;
-      if (snap.seq > this.savedSeq) this.savedSeq = snap.seq;
-      this.release();
-      if (this.saveAgain || this.held.length > 0) {
-        this.saveAgain = false;
-        this.requestSave();
-      }
-    };
-    let p: Promise<void>;
-    try {
-      p = persist(snap);
-    } catch (err) {
-      p = Promise.reject(err);
-    }
-    p.then(done, (err: unknown) => {
-      this.config.onError(err, "session snapshot");
-      done();
-    });
-  }
-
-  /** Writes the held frames the last save covers, in order. */
-  private release(): void {
-    let n = 0;
-    while (n < this.held.length && this.held[n]!.q! <= this.savedSeq) n++;
-    if (n === 0) return;
-    const out = this.held.splice(0, n);
+  /** @internal Writes a frame to the sink (the save gate calls it for held frames). */
+  deliver(env: Envelope): void {
     const sink = this.sink;
     if (sink === undefined) return;
-    for (const env of out) {
-      env.v = this.v;
-      sink.send(JSON.stringify(env), env);
-    }
+    env.v = this.v;
+    sink.send(JSON.stringify(env), env);
   }
 
   private enqueue(work: Work): void {
@@ -513,7 +462,7 @@ export class ViewSession<S = unknown> {
       this.config.metrics?.event((performance.now() - work.at) / 1000);
     }
     this.workSeq = undefined;
-    this.requestSave();
+    this.gate?.request();
   }
 
   private fail(work: Work, code: ErrorCode, err: unknown): void {

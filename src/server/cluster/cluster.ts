@@ -15,20 +15,19 @@
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
-import { EventEmitter } from "node:events";
 import type { ErrorCode } from "../../protocol/errors.ts";
 import { sendError } from "../http/respond.ts";
 import { PREFIX, type RedisConnection } from "../redis/connection.ts";
-import { NodeHeartbeat, nodeKey } from "../redis/node.ts";
+import { NodeHeartbeat } from "../redis/node.ts";
 import { jsonObject } from "../redis/json.ts";
+import { ForwardedRequest, ForwardedResponse, readBody } from "./forwarded.ts";
 
 const OWNER = `${PREFIX}o:`;
 const LINK = `${PREFIX}l:`;
 const CHANNEL = `${PREFIX}n:`;
 /** Safety net for keys a crashed node leaves behind: they expire. */
 const KEY_TTL_MS = 24 * 60 * 60 * 1000;
-/** Largest request body forwarded (the transports' own limit applies again on the owner). */
+/** The request headers forwarded: what the owner's checks (origin, cookie, authorize) read. */
 const HEADERS = ["content-type", "content-length", "cookie", "origin", "host", "referer", "last-event-id", "user-agent", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-weft-key", "authorization", "accept"];
 
 const LIVE_OWNER = `local o = redis.call('GET', KEYS[1])
@@ -343,125 +342,3 @@ interface BusMessage {
   s?: number | string;
   c?: string;
 }
-
-/** Reads a request body up to `limit` bytes; undefined when it is larger. */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  if (req.method === "GET" || req.method === "HEAD") {
-    req.resume();
-    return Promise.resolve("");
-  }
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString("utf8")));
-    req.on("error", () => resolve(undefined));
-  });
-}
-
-/**
- * The request another node forwarded, as the app's handler sees it: method,
- * target, the headers that matter (cookies, origin, host), the client's
- * address, and the body as a stream.
- */
-class ForwardedRequest extends Readable {
-  readonly httpVersion = "1.1";
-  readonly socket: { remoteAddress: string; encrypted: false };
-  private aborted = false;
-
-  constructor(readonly method: string, readonly url: string, readonly headers: Record<string, string>, address: string, body: string) {
-    super({ read() {}, emitClose: false });
-    this.socket = { remoteAddress: address, encrypted: false };
-    if (body.length > 0) this.push(Buffer.from(body, "utf8"));
-    this.push(null);
-  }
-
-  /** The other side went away: the handler sees the request close. */
-  abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.emit("close");
-  }
-}
-
-type Emit = (m: { k: "h"; s: number; h: Record<string, string | number | string[]> } | { k: "d" | "e"; c?: string } | { k: "g" }) => void;
-
-/**
- * The response to a forwarded request: what the handler writes goes back to
- * the node the browser is connected to, piece by piece (an SSE stream too).
- * Implements the part of ServerResponse the transports use.
- */
-class ForwardedResponse extends EventEmitter {
-  statusCode = 200;
-  headersSent = false;
-  writableEnded = false;
-  destroyed = false;
-  readonly writableLength = 0;
-  readonly socket = null;
-  private readonly headers: Record<string, string | number | string[]> = {};
-
-  constructor(private readonly emitMsg: Emit) {
-    super();
-  }
-
-  setHeader(name: string, value: string | number | string[]): this {
-    this.headers[name.toLowerCase()] = value;
-    return this;
-  }
-
-  getHeader(name: string): string | number | string[] | undefined {
-    return this.headers[name.toLowerCase()];
-  }
-
-  writeHead(status: number, headers?: Record<string, string | number | string[]>): this {
-    if (this.headersSent) return this;
-    this.statusCode = status;
-    for (const [k, v] of Object.entries(headers ?? {})) this.headers[k.toLowerCase()] = v;
-    // Hop-by-hop headers are the forwarding node's business.
-    delete this.headers.connection;
-    delete this.headers["transfer-encoding"];
-    this.headersSent = true;
-    this.emitMsg({ k: "h", s: status, h: this.headers });
-    return this;
-  }
-
-  flushHeaders(): void {
-    this.writeHead(this.statusCode);
-  }
-
-  write(chunk: string | Buffer): boolean {
-    if (this.writableEnded || this.destroyed) return false;
-    if (!this.headersSent) this.writeHead(this.statusCode);
-    this.emitMsg({ k: "d", c: typeof chunk === "string" ? chunk : chunk.toString("utf8") });
-    return true;
-  }
-
-  end(chunk?: string | Buffer): this {
-    if (this.writableEnded || this.destroyed) return this;
-    if (!this.headersSent) this.writeHead(this.statusCode);
-    this.writableEnded = true;
-    this.emitMsg(chunk === undefined ? { k: "e" } : { k: "e", c: typeof chunk === "string" ? chunk : chunk.toString("utf8") });
-    this.emit("finish");
-    this.emit("close");
-    return this;
-  }
-
-  destroy(): this {
-    if (this.destroyed || this.writableEnded) return this;
-    this.destroyed = true;
-    this.emitMsg({ k: "g" });
-    this.emit("close");
-    return this;
-  }
-}
-
-export { nodeKey };
