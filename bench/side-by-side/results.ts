@@ -1,0 +1,48 @@
+// One figure of the benchmark, as bench/results.json stores it.
+
+export interface Result {
+  system: string;
+  transport: string;
+  metric: string;
+  value: number;
+  unit: string;
+  /** The repeated runs the value is the median of (when repeated). */
+  runs?: number[];
+  /** How it was measured, when that is not the plain metric (fewer sessions in quick mode, a computed encoding). */
+  note?: string;
+}
+
+/** The metrics, their units and what they mean (the table and the docs read this). */
+export const METRICS = {
+  "rt-p50": { unit: "µs", label: "round trip p50" },
+  "rt-p99": { unit: "µs", label: "round trip p99" },
+  "cpu-per-event": { unit: "µs", label: "server CPU per event" },
+  "tput-1x100": { unit: "events/s", label: "throughput, 1 client × 100 in flight" },
+  "tput-50x1": { unit: "events/s", label: "throughput, 50 clients × 1 in flight" },
+  "heap-per-session": { unit: "bytes", label: "heap per idle session" },
+  "rss-per-session": { unit: "bytes", label: "RSS per idle session" },
+  "bytes-counter": { unit: "bytes", label: "bytes down, counter increment" },
+  "bytes-table-cell": { unit: "bytes", label: "bytes down, 1 cell of a 100-row table" },
+  "bytes-list-append": { unit: "bytes", label: "bytes down, 1 item appended to 1,000" },
+  "fanout-last": { unit: "ms", label: "broadcast to N sessions, last delivery" },
+  "fanout-p50": { unit: "ms", label: "broadcast to N sessions, p50 delivery" },
+  "bundle-min": { unit: "bytes", label: "client bundle, minified" },
+  "bundle-gzip": { unit: "bytes", label: "client bundle, minified + gzip" },
+} as const;
+
+export type Metric = keyof typeof METRICS;
+
+export class Results {
+  readonly all: Result[] = [];
+
+  add(system: string, transport: string, metric: Metric, value: number, extra: { runs?: number[]; note?: string } = {}): void {
+    const r: Result = { system, transport, metric, value, unit: METRICS[metric].unit };
+    if (extra.runs !== undefined && extra.runs.length > 1) r.runs = extra.runs;
+    if (extra.note !== undefined) r.note = extra.note;
+    this.all.push(r);
+  }
+
+  get(system: string, transport: string, metric: Metric): Result | undefined {
+    return this.all.find((r) => r.system === system && r.transport === transport && r.metric === metric);
+  }
+}
