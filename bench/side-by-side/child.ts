@@ -42,7 +42,7 @@ export class ServerChild {
 
   static async start(script: string, args: readonly string[] = []): Promise<ServerChild> {
     const file = fileURLToPath(new URL(`./servers/${script}.ts`, import.meta.url));
-    const proc = fork(file, [...args], { execArgv: ["--import", "tsx", "--expose-gc"], stdio: ["ignore", "inherit", "pipe", "ipc"] });
+    const proc = fork(file, [...args], { execArgv: ["--import", "tsx", "--expose-gc", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [])], stdio: ["ignore", "inherit", "pipe", "ipc"] });
     live.add(proc);
     const child = new ServerChild(script, proc);
     try {

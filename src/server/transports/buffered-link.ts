@@ -47,6 +47,9 @@ export class BufferedLink implements Link {
   /** Called when the server closes the link. */
   onClose: ((code: number, reason: string) => void) | undefined;
   readonly waiters = new Set<AnswerWaiter>();
+  /** Waiters by view: joins, and event refs in ascending order (answers come in ref order). */
+  private readonly joinWaits = new Map<number, Set<AnswerWaiter>>();
+  private readonly refWaits = new Map<number, { ref: number; w: AnswerWaiter }[]>();
   lastActive = Date.now();
   closed = false;
   private readonly metrics: Core["metrics"];
@@ -93,6 +96,8 @@ export class BufferedLink implements Link {
     this.conn.close();
     for (const w of this.waiters) w.done();
     this.waiters.clear();
+    this.joinWaits.clear();
+    this.refWaits.clear();
   }
 
   /**
@@ -134,23 +139,69 @@ export class BufferedLink implements Link {
     this.conn.resync();
   }
 
-  /** Marks a view's join or event answered (see AnswerWaiter). */
+  /** Waits for the answers of `w.keys` (`v:j` joins, `v:r` event refs). */
+  wait(w: AnswerWaiter): void {
+    this.waiters.add(w);
+    for (const key of w.keys) {
+      const colon = key.indexOf(":");
+      const v = Number(key.slice(0, colon));
+      const r = key.slice(colon + 1);
+      if (r === "j") {
+        let set = this.joinWaits.get(v);
+        if (set === undefined) this.joinWaits.set(v, (set = new Set()));
+        set.add(w);
+        continue;
+      }
+      let list = this.refWaits.get(v);
+      if (list === undefined) this.refWaits.set(v, (list = []));
+      const ref = Number(r);
+      let i = list.length;
+      while (i > 0 && list[i - 1]!.ref > ref) i--;
+      list.splice(i, 0, { ref, w });
+    }
+  }
+
+  /** Stops waiting (the POST gave up waiting). */
+  unwait(w: AnswerWaiter): void {
+    this.waiters.delete(w);
+    for (const set of this.joinWaits.values()) set.delete(w);
+    for (const [v, list] of this.refWaits) {
+      const kept = list.filter((e) => e.w !== w);
+      if (kept.length > 0) this.refWaits.set(v, kept);
+      else this.refWaits.delete(v);
+    }
+  }
+
+  /**
+   * Marks a view's join or event answered: a frame with a token (or a refused
+   * frame of that view) answers its joins; a frame carrying ref r answers the
+   * waited refs up to r; a refused frame answers all of that view's.
+   */
   private answer(env: Envelope): void {
     const v = env.v;
     if (v === undefined) return;
-    const isJoinAnswer = env.k !== undefined || (env.t === S.error && env.q === undefined);
-    for (const w of this.waiters) {
-      for (const key of w.keys) {
-        const [kv, kr] = key.split(":");
-        if (Number(kv) !== v) continue;
-        if (kr === "j" ? isJoinAnswer : env.r !== undefined && env.r >= Number(kr)) w.keys.delete(key);
-        else if (env.t === S.error && env.q === undefined) w.keys.delete(key); // a refused frame of that view
-      }
-      if (w.keys.size === 0) {
-        this.waiters.delete(w);
-        w.done();
+    const refused = env.t === S.error && env.q === undefined;
+    if (env.k !== undefined || refused) {
+      const set = this.joinWaits.get(v);
+      if (set !== undefined) {
+        this.joinWaits.delete(v);
+        for (const w of set) this.settle(w, `${v}:j`);
       }
     }
+    const list = this.refWaits.get(v);
+    if (list === undefined || (!refused && env.r === undefined)) return;
+    let n = 0;
+    while (n < list.length && (refused || list[n]!.ref <= env.r!)) n++;
+    if (n === 0) return;
+    const done = list.splice(0, n);
+    if (list.length === 0) this.refWaits.delete(v);
+    for (const e of done) this.settle(e.w, `${v}:${e.ref}`);
+  }
+
+  private settle(w: AnswerWaiter, key: string): void {
+    w.keys.delete(key);
+    if (w.keys.size > 0 || !this.waiters.delete(w)) return;
+    w.done();
   }
 }
 

@@ -60,7 +60,10 @@ export class LongPollTransport {
     }
     if (!ok) return;
     this.respond(link, res, seen, true);
-    this.wake(link);
+    // The waiting poll is answered only if something came after what this
+    // answer carried: an empty answer would just cost the client a new poll.
+    const p = this.polls.get(link);
+    if (p !== undefined && link.pending(p.since)) this.wake(link);
   }
 
   /** Ends every waiting poll (shutdown). */

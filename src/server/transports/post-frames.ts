@@ -49,7 +49,7 @@ function watch(link: BufferedLink, frames: unknown[], waitMs: number): Promise<v
   if (keys.size === 0) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
-      link.waiters.delete(waiter);
+      link.unwait(waiter);
       resolve();
     }, waitMs);
     const waiter: AnswerWaiter = {
@@ -59,6 +59,6 @@ function watch(link: BufferedLink, frames: unknown[], waitMs: number): Promise<v
         resolve();
       },
     };
-    link.waiters.add(waiter);
+    link.wait(waiter);
   });
 }
