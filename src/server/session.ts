@@ -111,12 +111,11 @@ export class ViewSession<S = unknown> {
   private v = 0;
   private busy = false;
   private readonly queue: Work[] = [];
-  private readonly timers = new Set<TimerSpec>();
+  /** Pending timers, topic subscriptions (topic → unsubscribe) and presence: made on first use (most sessions have none). */
+  private timers: Set<TimerSpec> | undefined;
   private disposed = false;
-  /** Topic subscriptions: topic → unsubscribe. */
-  private readonly topics = new Map<string, () => void>();
-  /** Presence: topic → meta and the listener of its diffs. */
-  private readonly tracked = new Map<string, { meta: Json; listener: PresenceListener }>();
+  private topics: Map<string, () => void> | undefined;
+  private tracked: Map<string, { meta: Json; listener: PresenceListener }> | undefined;
   /** Per-handler rate limits, created on first use. */
   private buckets: Map<string, TokenBucket> | undefined;
   readonly ctx: ViewContext;
@@ -164,7 +163,10 @@ export class ViewSession<S = unknown> {
     this.foreign = false;
     this.ledger.reset();
     this.ledger.collect(this.tree);
-    this.emit({ t: S.rendered, d: this.tree, s: this.ledger.take(), r: this.lastRef, k: token });
+    // Not kept for replay: a client that misses a full render gets a new one
+    // (an empty outbox covers nothing before it), and what came before it is moot.
+    this.outbox.length = 0;
+    this.emit({ t: S.rendered, d: this.tree, s: this.ledger.take(), r: this.lastRef, k: token }, false);
   }
 
   /** Detaches the sink (the link dropped); the session keeps running. */
@@ -204,25 +206,27 @@ export class ViewSession<S = unknown> {
     this.enqueue({ kind: "info", name, payload });
   }
 
-  /** Sends a message that is not a render (push, nav). */
-  emit(env: Envelope): void {
+  /** Sends a message with the next seq, kept in the outbox for replay unless `keep` is false. */
+  emit(env: Envelope, keep = true): void {
     if (this.disposed) return;
     env.q = ++this.seq;
-    this.outbox.push(env);
-    if (this.outbox.length > this.config.outboxSize) this.outbox.shift();
+    if (keep) {
+      this.outbox.push(env);
+      if (this.outbox.length > this.config.outboxSize) this.outbox.shift();
+    }
     this.write(env);
   }
 
   /** @internal ctx.subscribe */
   subscribe(topic: string): void {
-    if (this.disposed || this.topics.has(topic)) return;
-    this.topics.set(topic, this.config.pubsub.subscribe(topic, (m) => this.info(m.name, m.payload)));
+    if (this.disposed || this.topics?.has(topic) === true) return;
+    (this.topics ??= new Map()).set(topic, this.config.pubsub.subscribe(topic, (m) => this.info(m.name, m.payload)));
   }
 
   /** @internal ctx.unsubscribe */
   unsubscribe(topic: string): void {
-    this.topics.get(topic)?.();
-    this.topics.delete(topic);
+    this.topics?.get(topic)?.();
+    this.topics?.delete(topic);
   }
 
   /** This session's entry id in presence lists: stable across nodes, says nothing about the sid. */
@@ -234,13 +238,13 @@ export class ViewSession<S = unknown> {
   track(topic: string, meta: Json): void {
     const presence = this.config.presence;
     if (this.disposed || presence === undefined) return;
-    const known = this.tracked.get(topic);
+    const known = this.tracked?.get(topic);
     if (known === undefined) {
       const listener = presence.listen(topic, (d) => this.presenceDiff(d));
-      this.tracked.set(topic, { meta, listener });
+      (this.tracked ??= new Map()).set(topic, { meta, listener });
       // The list as it is now, once loaded: the view starts from it.
       void listener.ready.then((ok) => {
-        if (ok && this.tracked.get(topic)?.listener === listener) this.presenceDiff({ topic, joins: presence.list(topic), leaves: [] });
+        if (ok && this.tracked?.get(topic)?.listener === listener) this.presenceDiff({ topic, joins: presence.list(topic), leaves: [] });
       });
     } else known.meta = meta;
     presence.track(topic, this.presenceId, meta).catch((err: unknown) => this.config.onError(err, `presence track in "${clip(topic)}"`));
@@ -248,9 +252,9 @@ export class ViewSession<S = unknown> {
 
   /** @internal ctx.untrack */
   untrack(topic: string): void {
-    const t = this.tracked.get(topic);
+    const t = this.tracked?.get(topic);
     if (t === undefined) return;
-    this.tracked.delete(topic);
+    this.tracked!.delete(topic);
     t.listener.off();
     this.config.presence?.untrack(topic, this.presenceId).catch((err: unknown) => this.config.onError(err, `presence untrack in "${clip(topic)}"`));
   }
@@ -261,7 +265,7 @@ export class ViewSession<S = unknown> {
   }
 
   private presenceDiff(d: PresenceDiff): void {
-    if (this.disposed || !this.tracked.has(d.topic) || ownHandler(this.view.info, "presence") === undefined) return;
+    if (this.disposed || this.tracked?.has(d.topic) !== true || ownHandler(this.view.info, "presence") === undefined) return;
     this.info("presence", { topic: d.topic, joins: d.joins, leaves: d.leaves, list: this.presenceList(d.topic) });
   }
 
@@ -285,12 +289,12 @@ export class ViewSession<S = unknown> {
    */
   snapshot(): SessionSnapshot {
     const timers = [];
-    for (const t of this.timers) if (!t.cancelled && t.due !== undefined) timers.push({ name: t.name, payload: t.payload, due: t.due });
+    for (const t of this.timers ?? []) if (!t.cancelled && t.due !== undefined) timers.push({ name: t.name, payload: t.payload, due: t.due });
     return {
       sid: this.sid, path: this.path, params: this.params, session: this.ctx.session,
       state: this.state as Json, seq: this.workSeq ?? this.seq, lastRef: this.doneRef,
-      topics: [...this.topics.keys()], timers,
-      tracked: Object.fromEntries([...this.tracked].map(([topic, t]) => [topic, t.meta])),
+      topics: [...(this.topics?.keys() ?? [])], timers,
+      tracked: Object.fromEntries([...(this.tracked ?? [])].map(([topic, t]) => [topic, t.meta])),
     };
   }
 
@@ -310,27 +314,27 @@ export class ViewSession<S = unknown> {
     this.disposed = true;
     this.sink = undefined;
     this.gate?.stop();
-    for (const off of this.topics.values()) off();
-    this.topics.clear();
-    for (const topic of [...this.tracked.keys()]) this.untrack(topic);
-    for (const t of this.timers) clearTimeout(t.handle);
-    this.timers.clear();
+    for (const off of this.topics?.values() ?? []) off();
+    this.topics = undefined;
+    for (const topic of [...(this.tracked?.keys() ?? [])]) this.untrack(topic);
+    for (const t of this.timers ?? []) clearTimeout(t.handle);
+    this.timers = undefined;
     this.queue.length = 0;
   }
 
   /** @internal ctx.schedule */
   startTimer(t: TimerSpec): () => void {
     if (this.disposed) return () => {};
-    this.timers.add(t);
+    (this.timers ??= new Set()).add(t);
     t.due = Date.now() + t.ms;
     t.handle = setTimeout(() => {
-      this.timers.delete(t);
+      this.timers?.delete(t);
       if (!t.cancelled) this.info(t.name, t.payload);
     }, t.ms);
     return () => {
       t.cancelled = true;
       clearTimeout(t.handle);
-      this.timers.delete(t);
+      this.timers?.delete(t);
     };
   }
 

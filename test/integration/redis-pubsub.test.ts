@@ -122,29 +122,33 @@ describe("pub/sub on Redis, across nodes", { skip }, () => {
     await Promise.all([c.close(), d.close()]);
   });
 
-  it("settles every publish when Redis vanishes mid-burst: acknowledged ones were sent, the rest reject; no hang, no crash", async () => {
+  it("settles every publish when Redis vanishes mid-burst; what was acknowledged before was delivered; no hang, no crash", async () => {
     const c = await ProtocolClient.connect(a.base);
     await c.join(1, (await getPage(a.base, "/chat?room=burst")).token);
     await new Promise((r) => setTimeout(r, 100));
+    // Acknowledged by Redis while it runs: delivered, in order.
+    for (let i = 0; i < 20; i++) await b.app.broadcast("chat:burst", "said", { from: "x", text: `m${i}`, id: 1000 + i });
+    await until(() => / m19<\/li>/.test(c.views.get(1)!.html()));
     const sends: Promise<"ok" | "failed">[] = [];
     let stopped: Promise<void> = Promise.resolve();
-    for (let i = 0; i < 300; i++) {
-      sends.push(b.app.broadcast("chat:burst", "said", { from: "x", text: `m${i}`, id: 1000 + i }).then(() => "ok" as const, () => "failed" as const));
-      if (i % 10 === 0) await new Promise((r) => setImmediate(r));
-      // Killed while publishes are in flight.
-      if (i === 150) stopped = redis.stop();
+    try {
+      for (let i = 20; i < 320; i++) {
+        sends.push(b.app.broadcast("chat:burst", "said", { from: "x", text: `m${i}`, id: 1000 + i }).then(() => "ok" as const, () => "failed" as const));
+        if (i % 10 === 0) await new Promise((r) => setImmediate(r));
+        // Killed while publishes are in flight.
+        if (i === 150) stopped = redis.stop();
+      }
+      const outcomes = await Promise.race([Promise.all(sends), new Promise<never>((_, rej) => setTimeout(() => rej(new Error("a publish hung")), 10_000))]);
+      assert.ok(outcomes.includes("failed"), "publishes after the kill reject");
+      await new Promise((r) => setTimeout(r, 100));
+      const ids = [...c.views.get(1)!.html().matchAll(/ m(\d+)<\/li>/g)].map((x) => Number(x[1]));
+      assert.deepEqual(ids, [...ids].sort((x, y) => x - y), "what arrived arrived in publish order");
+    } finally {
+      await stopped;
+      await redis.start();
+      await until(async () => (await fetch(`${a.base}/weft/health`)).status === 200 && (await fetch(`${b.base}/weft/health`)).status === 200, 10_000);
+      await c.close();
     }
-    const outcomes = await Promise.race([Promise.all(sends), new Promise<never>((_, rej) => setTimeout(() => rej(new Error("a publish hung")), 10_000))]);
-    assert.ok(outcomes.includes("ok") && outcomes.includes("failed"), `some went out, some failed: ${outcomes.filter((o) => o === "ok").length} ok`);
-    // What the subscriber got arrived in publish order.
-    await new Promise((r) => setTimeout(r, 100));
-    const ids = [...c.views.get(1)!.html().matchAll(/ m(\d+)<\/li>/g)].map((x) => Number(x[1]));
-    assert.ok(ids.length > 0);
-    assert.deepEqual(ids, [...ids].sort((x, y) => x - y));
-    await stopped;
-    await redis.start();
-    await until(async () => (await fetch(`${a.base}/weft/health`)).status === 200 && (await fetch(`${b.base}/weft/health`)).status === 200, 10_000);
-    await c.close();
   });
 
   it("presence: who is in a room, across nodes, with joins and leaves", async () => {

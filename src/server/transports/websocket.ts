@@ -74,7 +74,12 @@ export class WebSocketTransport {
       close: (code, reason) => ws.close(code, reason),
     };
     const conn = new Connection(this.core, link);
-    conn.request = req;
+    // What authorize sees at a join on this socket: the upgrade's method,
+    // target, headers and socket — not the whole parsed request, held for the
+    // socket's life; and nothing at all when there is no authorize hook.
+    if (this.core.options.authorize !== undefined) {
+      conn.request = { method: req.method, url: req.url, headers: req.headers, httpVersion: req.httpVersion, socket: req.socket } as IncomingMessage;
+    }
     this.alive.set(ws, true);
     ws.on("pong", () => this.alive.set(ws, true));
     ws.on("message", (data: RawData, isBinary: boolean) => {
