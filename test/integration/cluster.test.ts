@@ -13,16 +13,10 @@ import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { RedisServer, redisSkipReason } from "../support/redis.ts";
 import { startApp } from "../support/server.ts";
 import { SseWire, type TransportKind } from "../support/wires.ts";
+import { until } from "../support/until.ts";
 
 const skip = redisSkipReason() ?? nginxSkipReason();
 
-async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const count = (c: ProtocolClient, v = 1) => Number(/<b>(\d+)<\/b>|>(\d+)</.exec(c.views.get(v)!.html())?.slice(1).find(Boolean) ?? NaN);
 

@@ -7,6 +7,7 @@ import { RedisConnection } from "../../src/server/redis/connection.ts";
 import { NodeHeartbeat } from "../../src/server/redis/node.ts";
 import { RedisServer, redisSkipReason } from "../support/redis.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
+import { until } from "../support/until.ts";
 
 const skip = redisSkipReason();
 /** Short, so a dead node is noticed within about a second (sweeps every TTL / 2). */
@@ -36,13 +37,6 @@ async function stopNode(n: TestNode | undefined): Promise<void> {
   await n.redis.close();
 }
 
-async function until(cond: () => boolean | Promise<boolean>, ms = 5000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -7,6 +7,7 @@ import { kindOf, S } from "../../src/protocol/messages.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { RedisServer, redisSkipReason } from "../support/redis.ts";
 import { TEST_SECRET } from "../support/server.ts";
+import { until } from "../support/until.ts";
 
 const skip = redisSkipReason();
 
@@ -16,13 +17,6 @@ async function node(url: string, errors: unknown[]): Promise<{ app: WeftApp; bas
   return { app, base: `http://127.0.0.1:${port}` };
 }
 
-async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const said = (text: string) => (m: { d?: unknown }) => kindOf(m as never) === S.diff && JSON.stringify(m.d ?? "").includes(text);
 
