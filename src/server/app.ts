@@ -148,7 +148,7 @@ export function createWeft(options: WeftOptions): WeftApp {
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       sessions: r.live,
       pendingMounts: r.pending,
-      connections: { websocket: ws.size, sse: links.count("sse"), http: links.count("http") },
+      connections: core.gauges().connections,
       transports: offered,
       backend,
     };

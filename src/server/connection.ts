@@ -12,11 +12,12 @@ import { checkPayload } from "./security/payload.ts";
 import { TokenBucket } from "./security/rate-limit.ts";
 import type { Sink, ViewSession } from "./session.ts";
 import type { Payload } from "./view.ts";
+import type { TransportName } from "./options.ts";
 
 /** The transport side of a link. */
 export interface Link extends Sink {
   /** The transport it runs on. */
-  readonly kind: "websocket" | "sse" | "http";
+  readonly kind: TransportName;
   /** Closes the link (code is a WebSocket close code where it applies). */
   close(code: number, reason: string): void;
 }

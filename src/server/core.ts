@@ -291,7 +291,11 @@ export class Core {
 
   /** What the backends are and whether they are reachable (for /weft/health). */
   backend(): { pubsub: string; store: string; redis?: "up" | "down" } {
-    const kind = (given: unknown, made: unknown) => (given !== undefined ? "custom" : made !== undefined && this.redis !== undefined ? "redis" : made === undefined ? "none" : "memory");
+    const kind = (given: unknown, made: unknown): string => {
+      if (given !== undefined) return "custom";
+      if (made === undefined) return "none";
+      return this.redis !== undefined ? "redis" : "memory";
+    };
     const out: { pubsub: string; store: string; redis?: "up" | "down" } = { pubsub: kind(this.options.pubsub, this.pubsub), store: kind(this.options.store, this.store) };
     if (this.redis !== undefined) out.redis = this.redis.ready ? "up" : "down";
     return out;

@@ -12,6 +12,7 @@ import { Nginx, nginxSkipReason } from "../support/nginx.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { RedisServer, redisSkipReason } from "../support/redis.ts";
 import { startApp } from "../support/server.ts";
+import * as views from "../support/views.ts";
 import { SseWire, type TransportKind } from "../support/wires.ts";
 import { until } from "../support/until.ts";
 
@@ -88,10 +89,12 @@ describe("several nodes behind round-robin nginx", { skip }, () => {
   it("websocket: a page rendered on one node joins on the other without mounting again", async () => {
     const [a, b] = nodes;
     const page = await getPage(a!.base, "/counter?start=41");
+    const mounts = views.counterMounts;
     const c = await ProtocolClient.connect(b!.base);
     const joined = await c.join(1, page.token);
     assert.equal(joined.t, S.rendered);
     assert.match(c.views.get(1)!.html(), />41</);
+    assert.equal(views.counterMounts, mounts, "mount ran once, for the page");
     await c.close();
   });
 

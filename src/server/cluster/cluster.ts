@@ -20,7 +20,8 @@ import { sendError } from "../http/respond.ts";
 import { PREFIX, type RedisConnection } from "../redis/connection.ts";
 import { NodeHeartbeat } from "../redis/node.ts";
 import { jsonObject } from "../redis/json.ts";
-import { ForwardedRequest, ForwardedResponse, readBody } from "./forwarded.ts";
+import { ForwardedRequest, ForwardedResponse } from "./forwarded.ts";
+import { readBody } from "../http/body.ts";
 
 const OWNER = `${PREFIX}o:`;
 const LINK = `${PREFIX}l:`;
@@ -167,8 +168,11 @@ export class Cluster {
    * back on `res`. The body is read here (at most `limit` bytes).
    */
   async forward(owner: string, req: IncomingMessage, res: ServerResponse, limit: number): Promise<void> {
-    const body = await readBody(req, limit);
-    if (body === undefined) return sendError(res, "E_TOO_LARGE", `the body is over the limit of ${limit} bytes`);
+    // A GET's body is empty; anything else is read (bounded) to travel with the request.
+    const raw = req.method === "GET" || req.method === "HEAD" ? Buffer.alloc(0) : await readBody(req, limit);
+    if (raw === undefined) return sendError(res, "E_TOO_LARGE", `the body is over the limit of ${limit} bytes`);
+    if (raw === "error") return sendError(res, "E_BAD_FRAME", "the request failed while reading");
+    const body = raw.toString("utf8");
     const i = randomBytes(12).toString("base64url");
     this.totals.forwarded++;
     const headers: Record<string, string> = {};

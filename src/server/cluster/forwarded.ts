@@ -3,33 +3,8 @@
  * ForwardedRequest with the app's own handler and writes a ForwardedResponse,
  * whose pieces travel back to the node the browser is connected to.
  */
-import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
 import { EventEmitter } from "node:events";
-
-/** Reads a request body up to `limit` bytes; undefined when it is larger. */
-export function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  if (req.method === "GET" || req.method === "HEAD") {
-    req.resume();
-    return Promise.resolve("");
-  }
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString("utf8")));
-    req.on("error", () => resolve(undefined));
-  });
-}
 
 /**
  * The request another node forwarded, as the app's handler sees it: method,

@@ -20,11 +20,28 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyR
     req.resume();
     return Promise.resolve({ ok: false, code: "E_TOO_LARGE", message: `the body is ${declared} bytes; the limit is ${limit}` });
   }
+  return readBody(req, limit).then((body): BodyResult => {
+    if (body === undefined) return { ok: false, code: "E_TOO_LARGE", message: `the body is over the limit of ${limit} bytes` };
+    if (body === "error") return { ok: false, code: "E_BAD_FRAME", message: "the request failed while reading" };
+    try {
+      return { ok: true, value: JSON.parse(body.toString("utf8")), bytes: body.length };
+    } catch {
+      return { ok: false, code: "E_BAD_FRAME", message: "the body is not JSON" };
+    }
+  });
+}
+
+/**
+ * Reads a request body, counting bytes as they arrive: undefined as soon as
+ * it passes `limit` (the rest is drained, not buffered), "error" when the
+ * request fails while reading.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined | "error"> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
-    const finish = (r: BodyResult) => {
+    const finish = (r: Buffer | undefined | "error") => {
       if (done) return;
       done = true;
       resolve(r);
@@ -32,20 +49,14 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyR
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > limit) {
-        finish({ ok: false, code: "E_TOO_LARGE", message: `the body is over the limit of ${limit} bytes` });
+        finish(undefined);
         req.removeAllListeners("data");
         req.resume();
         return;
       }
       chunks.push(c);
     });
-    req.on("end", () => {
-      try {
-        finish({ ok: true, value: JSON.parse(Buffer.concat(chunks).toString("utf8")), bytes: size });
-      } catch {
-        finish({ ok: false, code: "E_BAD_FRAME", message: "the body is not JSON" });
-      }
-    });
-    req.on("error", () => finish({ ok: false, code: "E_BAD_FRAME", message: "the request failed while reading" }));
+    req.on("end", () => finish(Buffer.concat(chunks)));
+    req.on("error", () => finish("error"));
   });
 }
