@@ -11,6 +11,7 @@ import type { Core } from "./core.ts";
 import { checkPayload } from "./security/payload.ts";
 import { TokenBucket } from "./security/rate-limit.ts";
 import type { Sink, ViewSession } from "./session.ts";
+import { SmallMap } from "./small-map.ts";
 import type { Payload } from "./view.ts";
 import type { TransportName } from "./options.ts";
 
@@ -27,7 +28,7 @@ const MAX_EVENT_NAME = 256;
 
 export class Connection {
   /** Joined views by the client's view id; a promise while the join mounts. */
-  private readonly views = new Map<number, ViewSession | Promise<ViewSession | undefined>>();
+  private readonly views = new SmallMap<number, ViewSession | Promise<ViewSession | undefined>>();
   private closed = false;
   private readonly bucket: TokenBucket;
   /** Frames refused for rate in a row; past `abuseLimit` the link is closed. */

@@ -22,7 +22,7 @@ import { SessionRegistry } from "./registry.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { Router, type RouteMatch } from "./router.ts";
 import { TokenSigner, type TokenClaims } from "./security/token.ts";
-import { ViewSession, type SessionInit, type Sink } from "./session.ts";
+import { ViewSession, type SessionConfig, type SessionInit, type Sink } from "./session.ts";
 import type { Json, Params, SessionData, ViewContext, ViewDefinition } from "./view.ts";
 
 /** A page mount's outcome. */
@@ -57,6 +57,8 @@ export class Core {
   readonly snapshotTtlMs: number;
   private readonly persist: ((snap: SessionSnapshot) => Promise<void>) | undefined;
   private readonly refresher: NodeJS.Timeout | undefined;
+  /** What every session of this node shares. */
+  private readonly sessionConfig: SessionConfig;
 
   constructor(readonly options: ResolvedOptions) {
     this.metrics = new WeftMetrics(() => this.gauges());
@@ -79,6 +81,7 @@ export class Core {
       handoffMs: 2_000,
     });
     this.presence = this.cluster !== undefined ? new RedisPresence(redis!, this.cluster.node, options.onError) : new MemoryPresence(options.onError);
+    this.sessionConfig = { outboxSize: options.outboxSize, onError: options.onError, pubsub: this.pubsub, persist: this.persist, metrics: this.metrics, presence: this.presence };
     // Idle sessions keep their snapshots alive.
     if (store?.touch !== undefined) {
       const touch = store.touch.bind(store);
@@ -99,7 +102,7 @@ export class Core {
    * mount so that the browser's join takes it over: mount runs once per page.
    */
   async mountPage(route: RouteMatch, query: Params, req: IncomingMessage): Promise<PageMount> {
-    const params: Params = Object.assign(Object.create(null), query, route.params);
+    const params = toParams(query, route.params);
     const session = await authorizeRequest(this.options.authorize, req, route.view, params);
     if (isDenial(session)) return { kind: "denied", code: denialCode(session), message: session.message };
     const sid = randomBytes(16).toString("base64url");
@@ -157,7 +160,7 @@ export class Core {
   }
 
   private start(init: SessionInit<unknown>): ViewSession {
-    const s = new ViewSession(init, { outboxSize: this.options.outboxSize, onError: this.options.onError, pubsub: this.pubsub, persist: this.persist, metrics: this.metrics, presence: this.presence });
+    const s = new ViewSession(init, this.sessionConfig);
     this.registry.add(s);
     return s;
   }
@@ -191,7 +194,7 @@ export class Core {
     this.registry.forgetPending(sid);
     const now = Date.now();
     return this.start({
-      sid, path, view, params: Object.assign(Object.create(null), snap.params) as Params, session: snap.session, state: snap.state,
+      sid, path, view, params: toParams(snap.params as Params), session: snap.session, state: snap.state,
       timers: snap.timers.map((t) => ({ name: t.name, payload: t.payload, ms: Math.max(0, t.due - now) })),
       topics: [...snap.topics],
       tracked: { ...snap.tracked },
@@ -253,7 +256,7 @@ export class Core {
   }
 
   private async mountLive(view: ViewDefinition<unknown>, claims: TokenClaims, data: SessionData): Promise<SessionInit<unknown> | ErrorCode> {
-    const params: Params = Object.assign(Object.create(null), claims.params);
+    const params = toParams(claims.params);
     const { ctx, timers, topics, tracked } = pageContext(params, data, this.pubsub, this.onBroadcastError, this.presence, true);
     try {
       const state = await view.mount(params, ctx);
@@ -323,6 +326,16 @@ export class Core {
  * start when the session does; pushes have no one to go to and are dropped;
  * a redirect answers the page request.
  */
+/** Shared by every session without params: an empty null-prototype object costs a dictionary each. */
+const NO_PARAMS: Params = Object.freeze(Object.create(null) as Params);
+
+/** Params from `sources`, in a null-prototype object (NO_PARAMS when there are none). */
+function toParams(...sources: Params[]): Params {
+  const params = Object.assign(Object.create(null) as Params, ...sources);
+  for (const _ in params) return params;
+  return NO_PARAMS;
+}
+
 function pageContext(params: Params, session: SessionData, pubsub: PubSub, onError: ResolvedOptions["onError"], presence: Presence, connected = false) {
   const timers: SessionInit<unknown>["timers"] = [];
   const topics: string[] = [];

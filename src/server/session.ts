@@ -136,7 +136,7 @@ export class ViewSession<S = unknown> {
     if (persist !== undefined) {
       this.gate = new SaveGate(persist, { snapshot: () => this.snapshot(), deliver: (env) => this.deliver(env), onError: config.onError }, this.seq);
     }
-    this.ctx = makeContext(this, init.params, init.session);
+    this.ctx = new SessionContext(this, init.params, init.session);
     for (const t of init.timers) if (!t.cancelled) this.startTimer(t);
     for (const topic of init.topics ?? []) this.subscribe(topic);
     for (const [topic, meta] of Object.entries(init.tracked ?? {})) this.track(topic, meta);
@@ -502,21 +502,66 @@ function clip(s: string): string {
   return s.length > 64 ? `${s.slice(0, 64)}…` : s;
 }
 
-function makeContext(session: Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList">, params: Params, data: SessionData): ViewContext {
-  return {
-    connected: true,
-    params,
-    session: data,
-    pushEvent: (name, payload) => session.emit({ t: S.push, e: name, d: payload ?? null }),
-    schedule: (name, payload, ms) => session.startTimer({ name, payload, ms }),
-    navigate: (to, o) => session.emit({ t: S.nav, d: { to, kind: o?.kind ?? "patch", replace: o?.replace === true } }),
-    subscribe: (topic) => session.subscribe(checkTopic(topic)),
-    unsubscribe: (topic) => session.unsubscribe(topic),
-    broadcast: (topic, name, payload) => session.broadcast(topic, name, payload),
-    track: (topic, meta) => session.track(checkTopic(topic), checkMeta(meta)),
-    untrack: (topic) => session.untrack(topic),
-    presence: (topic) => session.presenceList(topic),
-  };
+type ContextSession = Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList">;
+
+/**
+ * The context of a joined session. Its effects are getters on the prototype
+ * that hand out a function bound to the session, so an idle session holds one
+ * small object instead of a closure per effect, and `({ pushEvent }) => …`
+ * still works.
+ */
+class SessionContext implements ViewContext {
+  readonly connected = true;
+  readonly #s: ContextSession;
+
+  constructor(owner: ContextSession, readonly params: Params, readonly session: SessionData) {
+    this.#s = owner;
+  }
+
+  get pushEvent(): ViewContext["pushEvent"] {
+    const s = this.#s;
+    return (name, payload) => s.emit({ t: S.push, e: name, d: payload ?? null });
+  }
+
+  get schedule(): ViewContext["schedule"] {
+    const s = this.#s;
+    return (name, payload, ms) => s.startTimer({ name, payload, ms });
+  }
+
+  get navigate(): ViewContext["navigate"] {
+    const s = this.#s;
+    return (to, o) => s.emit({ t: S.nav, d: { to, kind: o?.kind ?? "patch", replace: o?.replace === true } });
+  }
+
+  get subscribe(): ViewContext["subscribe"] {
+    const s = this.#s;
+    return (topic) => s.subscribe(checkTopic(topic));
+  }
+
+  get unsubscribe(): ViewContext["unsubscribe"] {
+    const s = this.#s;
+    return (topic) => s.unsubscribe(topic);
+  }
+
+  get broadcast(): ViewContext["broadcast"] {
+    const s = this.#s;
+    return (topic, name, payload) => s.broadcast(topic, name, payload);
+  }
+
+  get track(): ViewContext["track"] {
+    const s = this.#s;
+    return (topic, meta) => s.track(checkTopic(topic), checkMeta(meta));
+  }
+
+  get untrack(): ViewContext["untrack"] {
+    const s = this.#s;
+    return (topic) => s.untrack(topic);
+  }
+
+  get presence(): ViewContext["presence"] {
+    const s = this.#s;
+    return (topic) => s.presenceList(topic);
+  }
 }
 
 /** Presence meta: JSON of at most 4 KiB (it travels to every node and every listener). */

@@ -39,6 +39,12 @@ export type StandardResult<Output> =
 
 /**
  * What view callbacks may do besides returning state.
+ *
+ * The effects may be taken apart (`(s, p, { pushEvent }) => …`): each is
+ * bound to its session. The context is not a plain object — its effects live
+ * on its prototype, so an idle session holds no function per effect — and
+ * `{ ...ctx }` copies only `connected`, `params` and `session`. `params` is
+ * read-only (sessions without params share one frozen object).
  */
 export interface ViewContext {
   /** False while mounting for the server-rendered page; true once the browser has joined. */

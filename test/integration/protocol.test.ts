@@ -91,6 +91,18 @@ describe(`protocol over ${transport}`, () => {
     assert.deepEqual(p.d, { n: 3 });
   });
 
+  it("delivers effects taken from a destructured context", async () => {
+    const page = await getPage(fx.ctx.base, "/counter?start=4");
+    const c = await connect();
+    await c.join(1, page.token);
+    c.send({ t: "e", v: 1, r: 1, e: "pushApart", d: {} });
+    const p = await c.next((m) => m.t === S.push);
+    assert.equal(p.e, "apart");
+    assert.deepEqual(p.d, { n: 4 });
+    const nav = await c.next((m) => m.t === S.nav);
+    assert.deepEqual(nav.d, { to: "/counter?start=9", kind: "patch", replace: false });
+  });
+
   it("starts timers asked for at mount once the browser joins", async () => {
     const page = await getPage(fx.ctx.base, "/ticker");
     const c = await connect();

@@ -22,6 +22,11 @@ export const Counter = defineView({
     push: (s, _p, ctx) => {
       ctx.pushEvent("hello", { n: s.count });
     },
+    // The context's effects are getters on its prototype: taken apart, they still work.
+    pushApart: (s, _p, { pushEvent, navigate }) => {
+      pushEvent("apart", { n: s.count });
+      navigate("/counter?start=9");
+    },
   },
   render: (s) => html`<div><p>Count: <b>${s.count}</b></p><button weft-click="inc">+</button></div>`,
 });

@@ -1,6 +1,6 @@
 // The child side of a benchmark server: starts one system on loopback and
 // answers the load generator's commands over IPC.
-//   in:  { id, cmd: "cpu" | "mem" | "stats" | "close" }
+//   in:  { id, cmd: "cpu" | "mem" | "stats" | "snapshot" | "close" }
 //   out: { ready: port } once listening, { failed: message } if it cannot start,
 //        { id, ... } answering each command.
 // `mem` forces garbage collection (the child runs with --expose-gc) before it
@@ -55,6 +55,12 @@ export async function serve(start: () => Promise<Running>): Promise<void> {
         return void settledMemory().then(answer, (err: unknown) => answer({ error: String(err) }));
       case "stats":
         return answer(running.stats?.() ?? {});
+      case "snapshot":
+        // A heap snapshot after forced GCs, for finding what a session holds.
+        return void settledMemory().then(async () => {
+          const { writeHeapSnapshot } = await import("node:v8");
+          answer({ file: writeHeapSnapshot((m as { file?: string }).file) });
+        }, (err: unknown) => answer({ error: String(err) }));
       case "close":
         if (closing) return;
         closing = true;

@@ -189,6 +189,24 @@ describe("StaticsLedger", () => {
     assert.deepEqual(ids(ledger.take()), [idOf(view(base)), idOf(item("a"))].sort((a, b) => a - b));
   });
 
+  it("knows each of many templates once, whatever their ids (word boundaries of its bitset included)", () => {
+    const ledger = new StaticsLedger();
+    // 70 distinct templates: ids span at least three 30-bit words.
+    const trees = Array.from({ length: 70 }, (_, i) => renderTree(compileOne(i)));
+    for (const t of trees.slice(0, 35)) ledger.collect(t);
+    const first = ids(ledger.take());
+    assert.equal(first.length, 35);
+    for (const t of trees) ledger.collect(t);
+    const second = ids(ledger.take());
+    assert.equal(second.length, 35);
+    assert.deepEqual(second.filter((id) => first.includes(id)), []);
+    for (const t of trees) ledger.collect(t);
+    assert.equal(ledger.take(), undefined);
+    ledger.reset();
+    for (const t of trees) ledger.collect(t);
+    assert.equal(ids(ledger.take()).length, 70);
+  });
+
   it("hands out collected statics once", () => {
     const ledger = new StaticsLedger();
     ledger.collect(renderTree(view(base)));
@@ -247,3 +265,9 @@ describe("StaticsLedger", () => {
     assert.deepEqual(ids(ledger.take()), [idOf(view(base)), idOf(item("a"))].sort((a, b) => a - b));
   });
 });
+
+/** A template of its own for each `i` (a fresh strings array each time). */
+function compileOne(i: number) {
+  const strings = Object.assign([`<i data-n="${i}">`, "</i>"], { raw: [`<i data-n="${i}">`, "</i>"] }) as unknown as TemplateStringsArray;
+  return html(strings, String(i));
+}

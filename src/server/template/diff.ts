@@ -11,7 +11,12 @@ import { staticsOf } from "./compile.ts";
 
 /** Statics the client of one view session holds, and those to send next. */
 export class StaticsLedger {
-  private readonly known = new Set<number>();
+  /**
+   * Template ids the client has, as a bitset of 30 bits per word (small
+   * integers stay unboxed): ids are small and per process, and a Set would
+   * cost every idle session a hash table.
+   */
+  private known: number[] = [];
   private pending: Record<string, string[]> | undefined;
 
   /** Records the statics used by a full subtree that the client lacks. */
@@ -21,8 +26,8 @@ export class StaticsLedger {
       for (const item of tree.l) this.collect(item);
       return;
     }
-    if (!this.known.has(tree.s)) {
-      this.known.add(tree.s);
+    if (!this.has(tree.s)) {
+      this.add(tree.s);
       (this.pending ??= {})[tree.s] = staticsOf(tree.s) as string[];
     }
     for (const slot of tree.d) this.collect(slot);
@@ -37,8 +42,24 @@ export class StaticsLedger {
 
   /** Forgets everything: the next message is a full render to a fresh client. */
   reset(): void {
-    this.known.clear();
+    this.known = [];
     this.pending = undefined;
+  }
+
+  private has(id: number): boolean {
+    return ((this.known[(id / 30) | 0] ?? 0) & (1 << id % 30)) !== 0;
+  }
+
+  private add(id: number): void {
+    const w = (id / 30) | 0;
+    let known = this.known;
+    if (w >= known.length) {
+      // Grown to the exact size: an idle session keeps no spare capacity.
+      const grown = new Array<number>(w + 1).fill(0);
+      for (let i = 0; i < known.length; i++) grown[i] = known[i]!;
+      this.known = known = grown;
+    }
+    known[w]! |= 1 << id % 30;
   }
 }
 

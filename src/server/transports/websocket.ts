@@ -50,29 +50,7 @@ export class WebSocketTransport {
   }
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
-    const metrics = this.core.metrics;
-    // Frames sent in one tick (a broadcast reaching many views of this socket)
-    // leave in one write: the socket is corked until the tick ends.
-    const socket = (ws as unknown as { _socket: Duplex })._socket;
-    let corked = false;
-    const uncork = () => {
-      corked = false;
-      socket.uncork();
-    };
-    const link: Link = {
-      kind: "websocket",
-      send: (frame) => {
-        if (ws.readyState !== ws.OPEN) return;
-        if (!corked) {
-          corked = true;
-          socket.cork();
-          process.nextTick(uncork);
-        }
-        ws.send(frame);
-        metrics.out("websocket", Buffer.byteLength(frame));
-      },
-      close: (code, reason) => ws.close(code, reason),
-    };
+    const link = new WebSocketLink(ws, this.core.metrics);
     const conn = new Connection(this.core, link);
     // What authorize sees at a join on this socket: the upgrade's method,
     // target, headers and socket — not the whole parsed request, held for the
@@ -89,7 +67,7 @@ export class WebSocketTransport {
     });
     ws.on("close", () => conn.close());
     // A protocol error (bad opcode, frame over the hard cap) closes the socket; log nothing.
-    ws.on("error", () => {});
+    ws.on("error", ignore);
   }
 
   private beat(): void {
@@ -103,6 +81,47 @@ export class WebSocketTransport {
     }
   }
 }
+
+/**
+ * A socket as a Connection sees it. Frames sent in one tick (a broadcast
+ * reaching many views of this socket) leave in one write: the socket is
+ * corked until the tick ends. A class, not an object of closures: an idle
+ * socket holds one small object.
+ */
+class WebSocketLink implements Link {
+  readonly kind = "websocket";
+  private readonly socket: Duplex;
+  private corked = false;
+
+  constructor(private readonly ws: WebSocket, private readonly metrics: Core["metrics"]) {
+    this.socket = (ws as unknown as { _socket: Duplex })._socket;
+  }
+
+  send(frame: string): void {
+    const ws = this.ws;
+    if (ws.readyState !== ws.OPEN) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(uncork, this);
+    }
+    ws.send(frame);
+    this.metrics.out("websocket", Buffer.byteLength(frame));
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  static uncork(link: WebSocketLink): void {
+    link.corked = false;
+    link.socket.uncork();
+  }
+}
+
+const uncork = WebSocketLink.uncork;
+
+function ignore(): void {}
 
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
