@@ -2,7 +2,8 @@
 // generator: each system's server runs in its own child (node --import tsx
 // --expose-gc), answers commands over IPC, and is killed when this process
 // exits for any reason.
-import { fork, type ChildProcess } from "node:child_process";
+import { fork, spawnSync, type ChildProcess } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { withTimeout } from "./stats.ts";
 
@@ -11,6 +12,14 @@ process.on("exit", () => {
   for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
 });
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => process.exit(130));
+
+/** Pins `pid` to the last core and this process to the rest (Linux `taskset`; nothing where it is missing). */
+function pin(pid: number): void {
+  const last = availableParallelism() - 1;
+  if (last < 1 || process.platform !== "linux") return;
+  spawnSync("taskset", ["-pc", String(last), String(pid)], { stdio: "ignore" });
+  spawnSync("taskset", ["-pc", `0-${last - 1}`, String(process.pid)], { stdio: "ignore" });
+}
 
 /** Kills every server still running (on a failure). */
 export function killAll(): void {
@@ -44,6 +53,9 @@ export class ServerChild {
     const file = fileURLToPath(new URL(`./servers/${script}.ts`, import.meta.url));
     const proc = fork(file, [...args], { execArgv: ["--import", "tsx", "--expose-gc", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [])], stdio: ["ignore", "inherit", "pipe", "ipc"] });
     live.add(proc);
+    // The server on a core of its own, the load generator on the others, so
+    // neither moves between cores mid-run (BENCH_PIN=0 turns this off).
+    if (process.env.BENCH_PIN !== "0" && proc.pid !== undefined) pin(proc.pid);
     const child = new ServerChild(script, proc);
     try {
       child.port = await withTimeout(new Promise<number>((resolve, reject) => {

@@ -8,7 +8,7 @@ import { PATHS } from "../protocol/messages.ts";
 import { Core } from "./core.ts";
 import { clientBundle } from "./http/client-bundle.ts";
 import { renderPage } from "./http/page.ts";
-import { sendError, sendJson } from "./http/respond.ts";
+import { COUNT_ERROR, sendError, sendJson } from "./http/respond.ts";
 import { serveClient } from "./http/static-client.ts";
 import { resolveOptions, type WeftOptions } from "./options.ts";
 import type { Json } from "./view.ts";
@@ -73,12 +73,10 @@ export function createWeft(options: WeftOptions): WeftApp {
   clientBundle().catch((err: unknown) => core.options.onError(err, "client bundle build"));
 
   core.gauges = () => ({ sessions: core.registry.stats().live, connections: { websocket: ws.size, sse: links.count("sse"), http: links.count("http") } });
+  const countError = (code: ErrorCode) => core.metrics.error(code);
   const handler = (req: IncomingMessage, res: ServerResponse, next?: Next): void => {
-    // Every error code answered over HTTP is counted (sendError marks the response).
-    res.once("finish", () => {
-      const code = (res as ServerResponse & { weftError?: ErrorCode }).weftError;
-      if (code !== undefined) core.metrics.error(code);
-    });
+    // Every error code answered over HTTP is counted (by sendError).
+    (res as ServerResponse & { [COUNT_ERROR]?: typeof countError })[COUNT_ERROR] = countError;
     route(req, res, next).catch((err: unknown) => {
       core.options.onError(err, `${req.method} ${req.url}`);
       sendError(res, "E_INTERNAL");
@@ -93,7 +91,7 @@ export function createWeft(options: WeftOptions): WeftApp {
       if (guard.cors(req, res)) return;
       const refused = guard.check(req);
       if (refused !== undefined) return sendError(res, refused);
-      const owner = await linkOwner(req, url);
+      const owner = core.cluster === undefined ? undefined : await linkOwner(req, url);
       if (owner !== undefined) {
         core.metrics.forwarded(transport === sse ? "sse" : "http");
         return core.cluster!.forward(owner, req, res, core.options.maxMessageBytes);
@@ -226,6 +224,10 @@ function refuseUpgrade(socket: Duplex, status: number, code: ErrorCode): void {
  */
 function parseTarget(target: string | undefined): URL | undefined {
   try {
+    // The common origin-form target ("/path?query", not "//host" or "/\\host",
+    // which a URL parser reads as a host) is read once.
+    const second = target?.charCodeAt(1);
+    if (target?.charCodeAt(0) === 47 && second !== 47 && second !== 92) return new URL(target, "http://localhost");
     const url = new URL(target ?? "/", "http://localhost");
     return new URL(`${url.pathname}${url.search}`, "http://localhost");
   } catch {

@@ -18,7 +18,8 @@ const EVENT: Record<ViewName, string> = { counter: "inc", table: "set", list: "a
 /** A transport as the session below sees it. */
 interface Wire {
   send(frame: string): void;
-  onFrame: (frame: string) => void;
+  /** A frame as received (text), or already parsed (an HTTP answer carries parsed frames). */
+  onFrame: (frame: string | object) => void;
   bytesIn(): number;
   close(): void;
 }
@@ -55,8 +56,8 @@ class WeftClient implements BenchClient {
     this.wire.close();
   }
 
-  private onFrame(frame: string): void {
-    const m = JSON.parse(frame) as { t?: string; r?: number; c?: string; m?: string };
+  private onFrame(frame: string | object): void {
+    const m = (typeof frame === "string" ? JSON.parse(frame) : frame) as { t?: string; r?: number; c?: string; m?: string };
     if (m.t === "f" && this.joined !== undefined) {
       this.joined();
       this.joined = undefined;
@@ -146,7 +147,7 @@ export const weftHttp: Connect = async (base, view = "counter") => {
   const seqs = new LinkSeq();
   const apply = (id: number, body: string) => {
     const a = JSON.parse(body) as { n: number; f: unknown[] };
-    for (const f of seqs.answered(id, a.n, a.f)) wire.onFrame(JSON.stringify(f));
+    for (const f of seqs.answered(id, a.n, a.f)) wire.onFrame(f as object);
     if (seqs.broken) throw new Error("weft http: link seq broken");
   };
   const first = await peer.fetch("GET", url + 0);

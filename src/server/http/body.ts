@@ -37,26 +37,21 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyR
  * request fails while reading.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined | "error"> {
+  // A promise settles once: whichever of these comes first wins.
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let done = false;
-    const finish = (r: Buffer | undefined | "error") => {
-      if (done) return;
-      done = true;
-      resolve(r);
-    };
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > limit) {
-        finish(undefined);
+        resolve(undefined);
         req.removeAllListeners("data");
         req.resume();
         return;
       }
       chunks.push(c);
     });
-    req.on("end", () => finish(Buffer.concat(chunks)));
-    req.on("error", () => finish("error"));
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on("error", () => resolve("error"));
   });
 }

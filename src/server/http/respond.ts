@@ -9,9 +9,17 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.end(body);
 }
 
-/** Answers with the registry's status and a JSON body `{ error: { code, message } }`. */
+/** Where a response's error codes are counted: set by the app on each request it handles. */
+export const COUNT_ERROR = Symbol("weft.countError");
+
+type Counted = ServerResponse & { [COUNT_ERROR]?: (code: ErrorCode) => void };
+
+/**
+ * Answers with the registry's status and a JSON body `{ error: { code, message } }`,
+ * and counts the code for /weft/metrics.
+ */
 export function sendError(res: ServerResponse, code: ErrorCode, message: string = ERRORS[code].message): void {
-  (res as ServerResponse & { weftError?: ErrorCode }).weftError = code;
+  (res as Counted)[COUNT_ERROR]?.(code);
   if (res.headersSent) {
     res.destroy();
     return;

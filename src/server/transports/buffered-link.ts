@@ -26,8 +26,8 @@ export const LINK_ID = /^[A-Za-z0-9_-]{16,64}$/;
 export interface AnswerWaiter {
   /** Keys still unanswered: `v:j` for a join of view v, `v:r` for event ref r. */
   readonly keys: Set<string>;
-  /** Called once the last key is answered. */
-  readonly done: () => void;
+  /** Called once the last key is answered (may be replaced while waiting). */
+  done: () => void;
 }
 
 export class BufferedLink implements Link {

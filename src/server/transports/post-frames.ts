@@ -29,36 +29,40 @@ export async function postFrames(req: IncomingMessage, res: ServerResponse, link
     return false;
   }
   link.lastActive = Date.now();
-  const answered = wait ? watch(link, frames, waitMs) : undefined;
+  const waiter = wait ? waiterFor(frames) : undefined;
+  if (waiter !== undefined) link.wait(waiter);
   for (const f of frames) link.conn.handle(f);
-  if (answered !== undefined) await answered;
+  // Most events are answered while they are handled: no timer, no promise.
+  if (waiter !== undefined && waiter.keys.size > 0) await answeredWithin(link, waiter, waitMs);
   return true;
 }
 
-/** Registers a waiter for the joins and events among `frames`. */
-function watch(link: BufferedLink, frames: unknown[], waitMs: number): Promise<void> {
-  const keys = new Set<string>();
+/** A waiter for the joins and events among `frames`; undefined when there are none. */
+function waiterFor(frames: unknown[]): (AnswerWaiter & { done: () => void }) | undefined {
+  let keys: Set<string> | undefined;
   for (const f of frames) {
     if (typeof f !== "object" || f === null) continue;
     const { t, v, r } = f as { t?: unknown; v?: unknown; r?: unknown };
     // Only frames the connection will route can be answered: others are refused at once.
     if (!isId(v)) continue;
-    if (t === C.join) keys.add(`${v}:j`);
-    else if (t === C.event && isId(r)) keys.add(`${v}:${r}`);
+    if (t === C.join) (keys ??= new Set()).add(`${v}:j`);
+    else if (t === C.event && isId(r)) (keys ??= new Set()).add(`${v}:${r}`);
   }
-  if (keys.size === 0) return Promise.resolve();
+  return keys === undefined ? undefined : { keys, done: noop };
+}
+
+/** Resolves once `waiter`'s last key is answered, or after `waitMs`. */
+function answeredWithin(link: BufferedLink, waiter: { keys: Set<string>; done: () => void }, waitMs: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       link.unwait(waiter);
       resolve();
     }, waitMs);
-    const waiter: AnswerWaiter = {
-      keys,
-      done: () => {
-        clearTimeout(timer);
-        resolve();
-      },
+    waiter.done = () => {
+      clearTimeout(timer);
+      resolve();
     };
-    link.wait(waiter);
   });
 }
+
+function noop(): void {}
