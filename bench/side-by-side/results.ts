@@ -19,6 +19,7 @@ export const METRICS = {
   "cpu-per-event": { unit: "µs", label: "server CPU per event" },
   "tput-1x100": { unit: "events/s", label: "throughput, 1 client × 100 in flight" },
   "tput-50x1": { unit: "events/s", label: "throughput, 50 clients × 1 in flight" },
+  "tput-50x1-busy": { unit: "%", label: "server CPU busy during the 50 × 1 runs" },
   "heap-per-session": { unit: "bytes", label: "heap per idle session" },
   "rss-per-session": { unit: "bytes", label: "RSS per idle session" },
   "bytes-counter": { unit: "bytes", label: "bytes down, counter increment" },

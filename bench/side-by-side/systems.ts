@@ -16,6 +16,8 @@ export interface SystemSpec {
   readonly connect: Connect;
   /** Views whose updates are measured in bytes on the wire (none: not measured). */
   readonly wire: readonly ViewName[];
+  /** Most idle sessions this system is measured with, and why (fewer than the plan's). */
+  readonly idleCap?: { readonly sessions: number; readonly why: string };
 }
 
 export const SYSTEMS: readonly SystemSpec[] = [
@@ -27,5 +29,8 @@ export const SYSTEMS: readonly SystemSpec[] = [
   { id: "weft-sse", system: "weft", transport: "sse", script: "weft", args: [], connect: weftSse, wire: ["counter", "table", "list"] },
   { id: "floor-http", system: "floor", transport: "http", script: "floor", args: ["--kind", "http"], connect: floorHttp, wire: [] },
   { id: "weft-http", system: "weft", transport: "http", script: "weft", args: [], connect: weftHttp, wire: ["counter", "table", "list"] },
-  { id: "socketio-polling", system: "socket.io", transport: "polling", script: "socketio", args: ["--transport", "polling"], connect: socketioPolling, wire: [] },
+  {
+    id: "socketio-polling", system: "socket.io", transport: "polling", script: "socketio", args: ["--transport", "polling"], connect: socketioPolling, wire: [],
+    idleCap: { sessions: 2_000, why: "beyond a few thousand idle polling clients, new ones miss Socket.IO's 10 s connect timeout from one load generator" },
+  },
 ];

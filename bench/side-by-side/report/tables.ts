@@ -10,16 +10,23 @@ const FLOOR_OF: Record<string, string> = { websocket: "websocket", sse: "sse", h
 
 /** Round trip, CPU, throughput and memory, one row per system. */
 export function mainTable(r: Results): string {
-  const head = ["system", "transport", "RT p50 µs", "× floor", "RT p99 µs", "CPU/event µs", "events/s 1×100", "events/s 50×1", "heap/session B", "RSS/session B"];
+  // Heap figures measured with fewer sessions than the run's say so under the table.
+  const notes = new Map<string, string>();
+  const mark = (x: ReturnType<Results["get"]>): string => {
+    if (x?.note === undefined || !/^[\d,]+ sessions: /.test(x.note)) return "";
+    notes.set(`${LABEL[x.system] ?? x.system} ${x.transport}`, x.note);
+    return " *";
+  };
+  const head = ["system", "transport", "RT p50 µs", "× floor", "RT p99 µs", "CPU/event µs", "events/s 1×100", "events/s 50×1", "busy", "heap/session B", "RSS/session B"];
   const rows = SYSTEMS.map(({ system, transport }) => {
     const g = (m: Parameters<Results["get"]>[2]) => r.get(system, transport, m);
     const floor = r.get("floor", FLOOR_OF[transport]!, "rt-p50")?.value;
     const p50 = g("rt-p50")?.value;
     const x = system === "floor" || p50 === undefined || floor === undefined ? "" : `${(p50 / floor).toFixed(2)}×`;
     return [LABEL[system] ?? system, transport, withSpread(g("rt-p50")), x, withSpread(g("rt-p99")), withSpread(g("cpu-per-event")),
-      withSpread(g("tput-1x100")), withSpread(g("tput-50x1")), withSpread(g("heap-per-session")), withSpread(g("rss-per-session"))];
+      withSpread(g("tput-1x100")), withSpread(g("tput-50x1")), g("tput-50x1-busy") === undefined ? "–" : `${g("tput-50x1-busy")!.value} %`, withSpread(g("heap-per-session")) + mark(g("heap-per-session")), withSpread(g("rss-per-session")) + mark(g("rss-per-session"))];
   });
-  return table(head, rows);
+  return table(head, rows) + [...notes].map(([who, note]) => `\n\n\\* ${who}: ${note}.`).join("");
 }
 
 /** Bytes down per update: Weft per transport, beside Phoenix (computed) and LiveViewJS (measured). */

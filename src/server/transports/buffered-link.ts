@@ -30,6 +30,13 @@ export interface AnswerWaiter {
   done: () => void;
 }
 
+/** The waiting POSTs of a link, indexed by view: joins, and event refs in ascending order (answers come in ref order). */
+interface Answers {
+  readonly waiters: Set<AnswerWaiter>;
+  readonly joins: Map<number, Set<AnswerWaiter>>;
+  readonly refs: Map<number, { ref: number; w: AnswerWaiter }[]>;
+}
+
 export class BufferedLink implements Link {
   readonly conn: Connection;
   /** Last link seq assigned. */
@@ -46,10 +53,8 @@ export class BufferedLink implements Link {
   onFrame: (() => void) | undefined;
   /** Called when the server closes the link. */
   onClose: ((code: number, reason: string) => void) | undefined;
-  readonly waiters = new Set<AnswerWaiter>();
-  /** Waiters by view: joins, and event refs in ascending order (answers come in ref order). */
-  private readonly joinWaits = new Map<number, Set<AnswerWaiter>>();
-  private readonly refWaits = new Map<number, { ref: number; w: AnswerWaiter }[]>();
+  /** POSTs waiting for answers, made at the first (SSE links never wait). */
+  private answers: Answers | undefined;
   lastActive = Date.now();
   closed = false;
   private readonly metrics: Core["metrics"];
@@ -76,7 +81,7 @@ export class BufferedLink implements Link {
       this.ring.shift();
       this.base++;
     }
-    if (env !== undefined && this.waiters.size > 0) this.answer(env);
+    if (env !== undefined && this.answers !== undefined && this.answers.waiters.size > 0) this.answer(this.answers, env);
     if (this.out !== undefined) {
       this.delivered = this.seq;
       this.out(this.seq, frame);
@@ -94,10 +99,9 @@ export class BufferedLink implements Link {
     this.closed = true;
     this.out = undefined;
     this.conn.close();
-    for (const w of this.waiters) w.done();
-    this.waiters.clear();
-    this.joinWaits.clear();
-    this.refWaits.clear();
+    const a = this.answers;
+    this.answers = undefined;
+    if (a !== undefined) for (const w of a.waiters) w.done();
   }
 
   /**
@@ -141,19 +145,20 @@ export class BufferedLink implements Link {
 
   /** Waits for the answers of `w.keys` (`v:j` joins, `v:r` event refs). */
   wait(w: AnswerWaiter): void {
-    this.waiters.add(w);
+    const a = (this.answers ??= { waiters: new Set(), joins: new Map(), refs: new Map() });
+    a.waiters.add(w);
     for (const key of w.keys) {
       const colon = key.indexOf(":");
       const v = Number(key.slice(0, colon));
       const r = key.slice(colon + 1);
       if (r === "j") {
-        let set = this.joinWaits.get(v);
-        if (set === undefined) this.joinWaits.set(v, (set = new Set()));
+        let set = a.joins.get(v);
+        if (set === undefined) a.joins.set(v, (set = new Set<AnswerWaiter>()));
         set.add(w);
         continue;
       }
-      let list = this.refWaits.get(v);
-      if (list === undefined) this.refWaits.set(v, (list = []));
+      let list = a.refs.get(v);
+      if (list === undefined) a.refs.set(v, (list = []));
       const ref = Number(r);
       let i = list.length;
       while (i > 0 && list[i - 1]!.ref > ref) i--;
@@ -163,12 +168,14 @@ export class BufferedLink implements Link {
 
   /** Stops waiting (the POST gave up waiting). */
   unwait(w: AnswerWaiter): void {
-    this.waiters.delete(w);
-    for (const set of this.joinWaits.values()) set.delete(w);
-    for (const [v, list] of this.refWaits) {
+    const a = this.answers;
+    if (a === undefined) return;
+    a.waiters.delete(w);
+    for (const set of a.joins.values()) set.delete(w);
+    for (const [v, list] of a.refs) {
       const kept = list.filter((e) => e.w !== w);
-      if (kept.length > 0) this.refWaits.set(v, kept);
-      else this.refWaits.delete(v);
+      if (kept.length > 0) a.refs.set(v, kept);
+      else a.refs.delete(v);
     }
   }
 
@@ -177,30 +184,30 @@ export class BufferedLink implements Link {
    * frame of that view) answers its joins; a frame carrying ref r answers the
    * waited refs up to r; a refused frame answers all of that view's.
    */
-  private answer(env: Envelope): void {
+  private answer(a: Answers, env: Envelope): void {
     const v = env.v;
     if (v === undefined) return;
     const refused = env.t === S.error && env.q === undefined;
     if (env.k !== undefined || refused) {
-      const set = this.joinWaits.get(v);
+      const set = a.joins.get(v);
       if (set !== undefined) {
-        this.joinWaits.delete(v);
-        for (const w of set) this.settle(w, `${v}:j`);
+        a.joins.delete(v);
+        for (const w of set) this.settle(a, w, `${v}:j`);
       }
     }
-    const list = this.refWaits.get(v);
+    const list = a.refs.get(v);
     if (list === undefined || (!refused && env.r === undefined)) return;
     let n = 0;
     while (n < list.length && (refused || list[n]!.ref <= env.r!)) n++;
     if (n === 0) return;
     const done = list.splice(0, n);
-    if (list.length === 0) this.refWaits.delete(v);
-    for (const e of done) this.settle(e.w, `${v}:${e.ref}`);
+    if (list.length === 0) a.refs.delete(v);
+    for (const e of done) this.settle(a, e.w, `${v}:${e.ref}`);
   }
 
-  private settle(w: AnswerWaiter, key: string): void {
+  private settle(a: Answers, w: AnswerWaiter, key: string): void {
     w.keys.delete(key);
-    if (w.keys.size > 0 || !this.waiters.delete(w)) return;
+    if (w.keys.size > 0 || !a.waiters.delete(w)) return;
     w.done();
   }
 }
