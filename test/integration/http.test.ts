@@ -50,6 +50,29 @@ describe("HTTP handler", () => {
     assert.match(res.headers.get("content-type") ?? "", /text\/html/);
   });
 
+  it("reads a request target by its path and query only, whatever host it names", async () => {
+    const { request } = await import("node:http");
+    const get = (path: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      // node:http sends `path` verbatim as the request target.
+      request({ host: "127.0.0.1", port: new URL(ctx.base).port, path }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      }).on("error", reject).end();
+    });
+    for (const target of ["/weft/health?x=1", "//evil.example/weft/health", "/\\evil.example/weft/health", "http://evil.example/weft/health"]) {
+      const res = await get(target);
+      assert.equal(res.status, 200, target);
+      assert.equal((JSON.parse(res.body) as { status: string }).status, "ok", target);
+    }
+    const page = await get("/counter?start=4#frag");
+    assert.equal(page.status, 200);
+    assert.match(page.body, /Count: <b>4<\/b>/);
+    const junk = await get("/%zz%");
+    assert.equal(junk.status, 404);
+  });
+
   it("answers an unknown path with a JSON 404 carrying a code", async () => {
     const res = await fetch(`${ctx.base}/missing`);
     assert.equal(res.status, 404);
