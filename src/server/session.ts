@@ -434,7 +434,7 @@ export class ViewSession<S = unknown> {
     if (this.disposed || next === SKIP) return;
     const ref = work.kind === "event" ? work.ref : undefined;
     if (next === undefined || next === this.state) {
-      if (ref !== undefined) this.emit({ t: S.reply, r: ref });
+      if (ref !== undefined) this.emit({ t: S.reply, r: ref, q: 0, v: 0 });
       return;
     }
     let tree: RenderedTree;
@@ -448,15 +448,13 @@ export class ViewSession<S = unknown> {
     this.state = next;
     this.tree = tree;
     if (diff === undefined) {
-      if (ref !== undefined) this.emit({ t: S.reply, r: ref });
+      if (ref !== undefined) this.emit({ t: S.reply, r: ref, q: 0, v: 0 });
       return;
     }
-    // No `t`: a diff is the implied kind (protocol/messages.ts).
-    const env: Envelope = { d: diff };
-    const statics = this.ledger.take();
-    if (statics !== undefined) env.s = statics;
-    if (ref !== undefined) env.r = ref;
-    this.emit(env);
+    // No `t`: a diff is the implied kind (protocol/messages.ts). Every field
+    // the frame will carry is in the literal (q and v are set on the way out),
+    // in wire order; undefined ones are left out of the JSON.
+    this.emit({ d: diff, s: this.ledger.take(), r: ref, q: 0, v: 0 });
   }
 
   /** A piece of work ended (committed or failed): the next snapshot covers it. */

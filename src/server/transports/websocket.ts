@@ -105,8 +105,10 @@ class WebSocketLink implements Link {
       this.socket.cork();
       process.nextTick(uncork, this);
     }
-    ws.send(frame);
-    this.metrics.out("websocket", Buffer.byteLength(frame));
+    // Encoded once: ws takes the bytes as they are, the metrics count them.
+    const bytes = Buffer.from(frame);
+    ws.send(bytes, TEXT);
+    this.metrics.out("websocket", bytes.length);
   }
 
   close(code: number, reason: string): void {
@@ -120,6 +122,7 @@ class WebSocketLink implements Link {
 }
 
 const uncork = WebSocketLink.uncork;
+const TEXT = { binary: false } as const;
 
 function ignore(): void {}
 
