@@ -193,6 +193,7 @@ export function createWeft(options: WeftOptions): WeftApp {
       const stopped = s === undefined ? Promise.resolve() : new Promise<void>((resolve) => s.close(() => resolve()));
       await core.quiesce(core.options.shutdownMs);
       ws.close();
+      sse.close();
       poll.close();
       links.close(ERRORS.E_SHUTDOWN.close, "shutdown");
       await core.close();

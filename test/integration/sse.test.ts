@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { EventSource } from "eventsource";
 import { C, kindOf, S, type Envelope } from "../../src/protocol/messages.ts";
 import { getPage } from "../support/protocol-client.ts";
+import { defineView, html } from "../../src/index.ts";
 import { startApp } from "../support/server.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
 import { Jar, newLinkId } from "../support/wires.ts";
@@ -162,6 +163,60 @@ describe("SSE transport", () => {
     await post(ctx.base, link, [{ t: C.event, v: 1, r: 1, e: "inc", d: {} }]);
     await second.until(() => second.frames().some((f) => kindOf(f.msg) === S.diff));
     second.close();
+  });
+
+  it("ends the stream of a reader too slow for its backlog, keeps serving, and resumes it without a gap", async () => {
+    // A view that pushes 64 frames of 256 KB (16 MB) at once: more than the
+    // socket buffers and the 1 MB backlog a stream may hold.
+    const Flood = defineView({
+      mount: () => ({ n: 0 }),
+      events: {
+        flood: (s: { n: number }, _p, ctx) => {
+          for (let i = 1; i <= 64; i++) ctx.pushEvent("big", { i, x: "x".repeat(256 * 1024) });
+          return { n: s.n + 1 };
+        },
+      },
+      render: (s) => html`<b>${s.n}</b>`,
+    });
+    const own = await startApp({ views: { "/flood": Flood } });
+    try {
+      const link = newLinkId();
+      const stream = await RawStream.open(own.base, link);
+      const page = await getPage(own.base, "/flood");
+      await post(own.base, link, [{ t: C.join, v: 1, d: { k: page.token } }]);
+      await stream.until(() => stream.frames().some((f) => f.msg.t === S.rendered));
+      stream.res.pause(); // the reader stops reading
+      assert.equal((await post(own.base, link, [{ t: C.event, v: 1, r: 1, e: "flood", d: {} }])).status, 204);
+      await new Promise((r) => setTimeout(r, 300));
+      // The server is fine and still answers on this link.
+      assert.equal((await post(own.base, link, [{ t: C.heartbeat }])).status, 204);
+      stream.res.resume();
+      await stream.until(() => stream.ended, 15_000);
+      const ids = stream.frames().map((f) => f.id);
+      assert.deepEqual(ids, ids.map((_, i) => i + 1), "what arrived is a prefix, in order");
+      const pushes = (xs: { msg: Envelope }[]) => xs.filter((f) => f.msg.t === S.push).length;
+      let seen = pushes(stream.frames());
+      assert.ok(seen < 64, "the slow stream was ended before the last push");
+      // Resuming as EventSource does, by Last-Event-ID: a replay larger than the
+      // backlog ends that stream too, so it may take several; none repeats or skips.
+      let done = false;
+      for (let n = 0; n < 40 && !done; n++) {
+        const again = await RawStream.open(own.base, link, { "last-event-id": String(ids.at(-1)) });
+        await again.until(() => again.ended || again.frames().some((f) => kindOf(f.msg) === S.diff), 15_000);
+        const more = again.frames().map((f) => f.id);
+        assert.ok(more.length > 0, "every resumed stream makes progress");
+        assert.deepEqual(more, more.map((_, i) => ids.at(-1)! + 1 + i), "no gap, nothing twice");
+        ids.push(...more);
+        seen += pushes(again.frames());
+        done = again.frames().some((f) => kindOf(f.msg) === S.diff);
+        again.close();
+      }
+      assert.ok(done, "the event's diff arrived after the pushes");
+      assert.equal(seen, 64);
+      assert.deepEqual(own.errors, []);
+    } finally {
+      await own.app.close();
+    }
   });
 
   describe("bad input", () => {

@@ -30,6 +30,13 @@ export interface AnswerWaiter {
   done: () => void;
 }
 
+/** An open stream of a link (SSE): frames are written to it as they come. */
+export interface LinkStream {
+  write(seq: number, frame: string): void;
+  /** The server closes the link, or a newer stream replaces this one. */
+  close(code: number, reason: string): void;
+}
+
 /** The waiting POSTs of a link, indexed by view: joins, and event refs in ascending order (answers come in ref order). */
 interface Answers {
   readonly waiters: Set<AnswerWaiter>;
@@ -47,12 +54,10 @@ export class BufferedLink implements Link {
   /** Highest seq the client acknowledged: it holds everything up to here. */
   private acked = 0;
   private ring: string[] = [];
-  /** Where new frames go at once (an SSE stream), if anywhere. */
-  out: ((seq: number, frame: string) => void) | undefined;
+  /** Where new frames go at once (an open SSE stream), if anywhere. */
+  stream: LinkStream | undefined;
   /** Called when a frame is buffered and nothing streams it (wakes a long-poll). */
   onFrame: (() => void) | undefined;
-  /** Called when the server closes the link. */
-  onClose: ((code: number, reason: string) => void) | undefined;
   /** POSTs waiting for answers, made at the first (SSE links never wait). */
   private answers: Answers | undefined;
   lastActive = Date.now();
@@ -82,14 +87,14 @@ export class BufferedLink implements Link {
       this.base++;
     }
     if (env !== undefined && this.answers !== undefined && this.answers.waiters.size > 0) this.answer(this.answers, env);
-    if (this.out !== undefined) {
+    if (this.stream !== undefined) {
       this.delivered = this.seq;
-      this.out(this.seq, frame);
+      this.stream.write(this.seq, frame);
     } else this.onFrame?.();
   }
 
   close(code: number, reason: string): void {
-    this.onClose?.(code, reason);
+    this.stream?.close(code, reason);
     this.end();
   }
 
@@ -97,7 +102,7 @@ export class BufferedLink implements Link {
   end(): void {
     if (this.closed) return;
     this.closed = true;
-    this.out = undefined;
+    this.stream = undefined;
     this.conn.close();
     const a = this.answers;
     this.answers = undefined;
@@ -309,7 +314,7 @@ export class LinkTable {
 
   private sweep(now: number): void {
     for (const [id, link] of this.links) {
-      if (link.closed || (link.out === undefined && link.onFrame === undefined && now - link.lastActive > this.core.options.linkTimeoutMs)) {
+      if (link.closed || (link.stream === undefined && link.onFrame === undefined && now - link.lastActive > this.core.options.linkTimeoutMs)) {
         link.end();
         this.links.delete(id);
         this.guard.close(link.ip);

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { S } from "../../protocol/messages.ts";
 import type { Core } from "../core.ts";
 import { sendError } from "../http/respond.ts";
-import { LINK_ID, type BufferedLink, type LinkTable } from "./buffered-link.ts";
+import { LINK_ID, type BufferedLink, type LinkStream, type LinkTable } from "./buffered-link.ts";
 import { postFrames } from "./post-frames.ts";
 
 const HELLO = `data: ${JSON.stringify({ t: S.heartbeat })}\n\n`;
@@ -16,8 +16,20 @@ const MAX_BACKLOG = 1 << 20;
 
 export class SseTransport {
   private streams = 0;
+  /** Streams attached to their link: one timer sends all their heartbeats. */
+  private readonly beating = new Set<SseStream>();
+  private readonly heart: NodeJS.Timeout;
 
-  constructor(private readonly core: Core, private readonly links: LinkTable) {}
+  constructor(private readonly core: Core, private readonly links: LinkTable) {
+    this.heart = setInterval(() => {
+      for (const s of this.beating) s.beat();
+    }, core.options.sseHeartbeatMs).unref();
+  }
+
+  /** Stops the heartbeats (the links end their streams). */
+  close(): void {
+    clearInterval(this.heart);
+  }
 
   /** Open streams. */
   get size(): number {
@@ -54,29 +66,14 @@ export class SseTransport {
 
   /** Makes `res` the link's stream, ending the one before it. */
   private attach(link: BufferedLink, req: IncomingMessage, res: ServerResponse): void {
-    link.onClose?.(0, "replaced");
+    link.stream?.close(0, "replaced");
     this.streams++;
-    const beat = setInterval(() => res.write(": hb\n\n"), this.core.options.sseHeartbeatMs);
-    const detach = () => {
-      clearInterval(beat);
-      if (link.out === write) {
-        link.out = undefined;
-        link.onClose = undefined;
-      }
-      link.lastActive = Date.now();
-    };
-    const write = (seq: number, frame: string) => {
-      res.write(`id: ${seq}\ndata: ${frame}\n\n`);
-      if (res.writableLength > MAX_BACKLOG) res.end();
-    };
-    link.out = write;
-    link.onClose = () => {
-      detach();
-      res.end();
-    };
+    const stream = new SseStream(link, res, this.beating);
+    link.stream = stream;
+    this.beating.add(stream);
     req.once("close", () => {
       this.streams--;
-      detach();
+      stream.detach();
     });
   }
 
@@ -86,7 +83,37 @@ export class SseTransport {
     const missed = link.take(since);
     if (missed === "gap") return link.resync();
     const first = missed.last - missed.frames.length + 1;
-    missed.frames.forEach((f, i) => link.out?.(first + i, f));
+    missed.frames.forEach((f, i) => link.stream?.write(first + i, f));
+  }
+}
+
+/**
+ * One open event stream. A class, not closures: an idle SSE session holds one
+ * small object for its stream.
+ */
+class SseStream implements LinkStream {
+  constructor(private readonly link: BufferedLink, private readonly res: ServerResponse, private readonly beating: Set<SseStream>) {}
+
+  write(seq: number, frame: string): void {
+    this.res.write(`id: ${seq}\ndata: ${frame}\n\n`);
+    // Too slow a reader: end the stream; later frames wait in the link's ring.
+    if (this.res.writableLength > MAX_BACKLOG) this.close();
+  }
+
+  beat(): void {
+    if (!this.res.writableEnded) this.res.write(": hb\n\n");
+  }
+
+  close(): void {
+    this.detach();
+    this.res.end();
+  }
+
+  /** The stream ended (closed by either side): frames buffer until the next one. */
+  detach(): void {
+    this.beating.delete(this);
+    if (this.link.stream === this) this.link.stream = undefined;
+    this.link.lastActive = Date.now();
   }
 }
 
