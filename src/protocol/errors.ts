@@ -27,6 +27,7 @@ export const ERRORS = {
   E_TOO_MANY_VIEWS: { message: "too many views joined on one connection", status: 429, close: 0 },
   E_HEARTBEAT: { message: "no heartbeat from the peer within two intervals", status: 408, close: 4008 },
   E_SHUTDOWN: { message: "the server is shutting down; reconnect", status: 503, close: 4503 },
+  E_SLOW_READER: { message: "the client fell more than the allowed backlog behind what the server sent; reconnect", status: 0, close: 4009 },
   E_UNKNOWN_LINK: { message: "no link with that id: open a new one and rejoin", status: 404, close: 0 },
   E_LINK_EXPIRED: { message: "the link has expired: open a new one and rejoin", status: 410, close: 0 },
   E_BAD_LINK: { message: "the link id is missing or malformed (16–64 characters of [A-Za-z0-9_-])", status: 400, close: 0 },

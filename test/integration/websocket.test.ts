@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { S } from "../../src/protocol/messages.ts";
-import { ProtocolClient } from "../support/protocol-client.ts";
+import WebSocket from "ws";
+import { defineView, html } from "../../src/index.ts";
+import { kindOf, S, type Envelope } from "../../src/protocol/messages.ts";
+import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { appFixture, startApp } from "../support/server.ts";
 
 describe("WebSocket transport", () => {
@@ -59,6 +61,72 @@ describe("WebSocket transport", () => {
     });
   });
 });
+
+describe("a reader that does not keep up", () => {
+  it("is closed with 4009 E_SLOW_READER past its backlog, gets what was queued first, and resumes by seq", async () => {
+    // A view that pushes 64 frames of 256 KB (16 MB), one every millisecond.
+    const Flood = defineView({
+      mount: () => ({ n: 0 }),
+      events: {
+        flood: (s: { n: number }, _p, ctx) => {
+          ctx.schedule("more", 1, 1);
+          return s;
+        },
+      },
+      info: {
+        more: (s: { n: number }, i, ctx) => {
+          ctx.pushEvent("big", { i: i as number, x: "x".repeat(256 * 1024) });
+          if ((i as number) < 64) ctx.schedule("more", (i as number) + 1, 1);
+          return (i as number) === 64 ? { n: s.n + 1 } : s;
+        },
+      },
+      render: (s) => html`<b>${s.n}</b>`,
+    });
+    const own = await startApp({ views: { "/flood": Flood } });
+    const open = async (q?: number) => {
+      const ws = new WebSocket(`${own.base.replace("http", "ws")}/weft/ws`, { headers: { origin: own.base } });
+      const got: Envelope[] = [];
+      const closed = new Promise<number>((r) => ws.once("close", (code) => r(code)));
+      ws.on("message", (d) => got.push(JSON.parse(String(d)) as Envelope));
+      await new Promise((r, j) => ws.once("open", r).once("error", j));
+      ws.send(JSON.stringify({ t: "j", v: 1, d: q === undefined ? { k: page.token } : { k: page.token, q } }));
+      return { ws, got, closed };
+    };
+    const page = await getPage(own.base, "/flood");
+    try {
+      const a = await open();
+      await until(() => a.got.some((m) => m.t === S.rendered));
+      const socket = (a.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+      socket.pause(); // the reader stops reading
+      a.ws.send(JSON.stringify({ t: "e", v: 1, r: 1, e: "flood", d: {} }));
+      await new Promise((r) => setTimeout(r, 800));
+      socket.resume();
+      assert.equal(await Promise.race([a.closed, new Promise<number>((r) => setTimeout(() => r(-1), 15_000))]), 4009);
+      const seqs = a.got.map((m) => m.q!);
+      assert.deepEqual(seqs, seqs.map((_, i) => i + 1), "what arrived before the close is a prefix, in order");
+      const pushed = (xs: Envelope[]) => xs.filter((m) => m.t === S.push).length;
+      assert.ok(pushed(a.got) < 64, "closed before the last push");
+      // Rejoin with the last seq seen: the rest is replayed, nothing twice.
+      const b = await open(seqs.at(-1));
+      await until(() => b.got.some((m) => kindOf(m) === S.diff));
+      const more = b.got.filter((m) => m.t === S.push || kindOf(m) === S.diff).map((m) => m.q!);
+      assert.deepEqual(more, more.map((_, i) => seqs.at(-1)! + 1 + i));
+      assert.equal(pushed(a.got) + pushed(b.got), 64);
+      b.ws.close();
+      assert.deepEqual(own.errors, []);
+    } finally {
+      await own.app.close();
+    }
+  });
+});
+
+async function until(pred: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe("joins", () => {
   it("keeps the session attached when a view joins twice in a row", async () => {

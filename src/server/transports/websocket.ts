@@ -14,6 +14,13 @@ import { ERRORS } from "../../protocol/errors.ts";
 import { Connection, type Link } from "../connection.ts";
 import type { Core } from "../core.ts";
 
+/**
+ * Bytes a socket may hold unsent once a tick's frames are handed to it. A peer
+ * that reads slower than it is sent to (or not at all) is closed past this, so
+ * its frames cannot pile up in server memory; it rejoins and is replayed.
+ */
+const MAX_BACKLOG = 4 << 20;
+
 /** Hard cap on a frame, far above `maxMessageBytes`: frames between the two get an E_TOO_LARGE message, frames above it close the socket (1009). */
 const HARD_CAP_FACTOR = 16;
 
@@ -118,6 +125,13 @@ class WebSocketLink implements Link {
   static uncork(link: WebSocketLink): void {
     link.corked = false;
     link.socket.uncork();
+    // What the kernel did not take stays in memory until the peer reads it.
+    // close(), not terminate(): what is queued still goes out first, so a
+    // reader that is merely slow gets every frame before the close.
+    if (link.ws.bufferedAmount > MAX_BACKLOG) {
+      link.metrics.error("E_SLOW_READER");
+      link.ws.close(ERRORS.E_SLOW_READER.close, "E_SLOW_READER");
+    }
   }
 }
 
