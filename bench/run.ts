@@ -11,6 +11,8 @@
 //   [--only weft-ws,floor-ws,…] [--skip fanout,bundle,idle] [--no-write]
 //        npm run bench -- --from-results   rewrites the docs block and the chart
 //                                  from bench/results.json, measuring nothing
+//        npm run bench -- --merge a.json,b.json,c.json   several full runs' results
+//                                  (copies of bench/results.json) → the median of each figure
 // Prints the tables; writes bench/results.json, the side-by-side block of
 // docs/benchmarks.md and docs/benchmarks-chart.svg (not in smoke mode).
 import { readFileSync, writeFileSync } from "node:fs";
@@ -55,6 +57,30 @@ if (has("from-results")) {
   const mode = /\((\w+) mode/.exec(runLine)?.[1] ?? "";
   writeDocs(saved, runLine, [`Weft side by side — ${mode} run of ${date}`, `${machine()}; bars cut at 4× the largest floor figure`]);
   console.log("\nwrote docs/benchmarks.md (side-by-side block), docs/benchmarks-chart.svg from bench/results.json");
+  process.exit(0);
+}
+
+const MERGE = listArg("merge");
+if (MERGE !== undefined) {
+  // Several whole runs (copies of bench/results.json) → one: each figure the
+  // median of the runs' figures, the runs listed (the tables show their min–max).
+  if (MERGE.length < 2) throw new Error("--merge: give two or more results files, comma-separated");
+  const files = MERGE.map((f) => JSON.parse(readFileSync(f, "utf8")) as Result[]);
+  const merged = new Results();
+  for (const r of files[0]!) {
+    const same = files.map((rs) => rs.find((x) => x.system === r.system && x.transport === r.transport && x.metric === r.metric));
+    if (same.some((x) => x === undefined)) continue;
+    const values = same.map((x) => x!.value);
+    const note = r.note === undefined ? undefined : `${r.note}; median of ${files.length} runs`;
+    merged.add(r.system, r.transport, r.metric as Metric, median(values), { runs: values, note });
+  }
+  const date = new Date().toISOString().slice(0, 10);
+  const runLine = `Median of ${files.length} runs of \`npm run bench\` (full mode) of ${date}, each run on a fresh set of servers: ${machine()}. ` +
+    "Each figure is the median of the runs' figures (each run's own figure being the median of 5 runs of 10,000 round trips after 2,000 warm-up, or of 5 throughput runs of 3 s, or 10,000 idle sessions in two batches), with the min–max across the runs.";
+  writeFileSync(RESULTS_FILE, `[\n${merged.all.map((x) => JSON.stringify(x)).join(",\n")}\n]\n`);
+  console.log(`${runLine}\n\n${mainTable(merged)}\n\n${wireTable(merged)}\n\n${bundleTable(merged)}\n\n${fanoutTable(merged)}\n\n${targetsTable(merged)}`);
+  writeDocs(merged, runLine, [`Weft side by side — median of ${files.length} full runs of ${date}`, `${machine()}; bars cut at 4× the largest floor figure`]);
+  console.log("\nwrote bench/results.json, docs/benchmarks.md (side-by-side block), docs/benchmarks-chart.svg");
   process.exit(0);
 }
 

@@ -43,7 +43,7 @@ export function renderBlock(r: Results, runLine: string): string {
     "",
     fanoutTable(r),
     "",
-    "Targets of issue 6, from this run:",
+    "Targets of issue 6, from these figures:",
     "",
     targetsTable(r),
     END,
