@@ -53,9 +53,11 @@ if (has("from-results")) {
   saved.all.push(...(JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as Result[]));
   const runLine = currentRunLine();
   console.log(`${runLine}\n\n${mainTable(saved)}\n\n${wireTable(saved)}\n\n${bundleTable(saved)}\n\n${fanoutTable(saved)}\n\n${targetsTable(saved)}`);
-  const date = /Run of (\S+),/.exec(runLine)?.[1] ?? "";
+  const merged = /^Median of (\d+) runs .* of (\S+), each/.exec(runLine);
+  const date = merged?.[2] ?? /Run of (\S+),/.exec(runLine)?.[1] ?? "";
   const mode = /\((\w+) mode/.exec(runLine)?.[1] ?? "";
-  writeDocs(saved, runLine, [`Weft side by side — ${mode} run of ${date}`, `${machine()}; bars cut at 4× the largest floor figure`]);
+  const title = merged !== null ? `median of ${merged[1]} full runs of ${date}` : `${mode} run of ${date}`;
+  writeDocs(saved, runLine, [`Weft side by side — ${title}`, `${machine()}; bars cut at 4× the largest floor figure`]);
   console.log("\nwrote docs/benchmarks.md (side-by-side block), docs/benchmarks-chart.svg from bench/results.json");
   process.exit(0);
 }

@@ -54,7 +54,7 @@ export function renderBlock(r: Results, runLine: string): string {
 export function currentRunLine(): string {
   const doc = readFileSync(DOC, "utf8");
   const block = doc.slice(doc.indexOf(START), doc.indexOf(END));
-  return block.split("\n").find((l) => l.startsWith("Run of ")) ?? "Run of an unknown date.";
+  return block.split("\n").find((l) => l.startsWith("Run of ") || l.startsWith("Median of ")) ?? "Run of an unknown date.";
 }
 
 export function writeDocs(r: Results, runLine: string, caption: readonly [string, string]): void {
