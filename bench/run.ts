@@ -77,8 +77,10 @@ if (MERGE !== undefined) {
     merged.add(r.system, r.transport, r.metric as Metric, median(values), { runs: values, note });
   }
   const date = new Date().toISOString().slice(0, 10);
+  const full = planFor("full");
   const runLine = `Median of ${files.length} runs of \`npm run bench\` (full mode) of ${date}, each run on a fresh set of servers: ${machine()}. ` +
-    "Each figure is the median of the runs' figures (each run's own figure being the median of 5 runs of 10,000 round trips after 2,000 warm-up, or of 5 throughput runs of 3 s, or 10,000 idle sessions in two batches), with the min–max across the runs.";
+    `Each figure is the median of the runs' figures (each run's own figure being the median of ${full.rtReps} runs of ${full.rtEvents.toLocaleString("en-US")} round trips ` +
+    `after ${full.rtWarmup.toLocaleString("en-US")} warm-up, or of ${full.tpReps} throughput runs of ${full.tpMs / 1000} s, or ${full.idleSessions.toLocaleString("en-US")} idle sessions in two batches), with the min–max across the runs.`;
   writeFileSync(RESULTS_FILE, `[\n${merged.all.map((x) => JSON.stringify(x)).join(",\n")}\n]\n`);
   console.log(`${runLine}\n\n${mainTable(merged)}\n\n${wireTable(merged)}\n\n${bundleTable(merged)}\n\n${fanoutTable(merged)}\n\n${targetsTable(merged)}`);
   writeDocs(merged, runLine, [`Weft side by side — median of ${files.length} full runs of ${date}`, `${machine()}; bars cut at 4× the largest floor figure`]);

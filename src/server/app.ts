@@ -219,18 +219,13 @@ function refuseUpgrade(socket: Duplex, status: number, code: ErrorCode): void {
 }
 
 /**
- * The request target as a URL, or undefined when it is not one. Only the path
- * and query count: an absolute-form target (`GET http://host/x`) is read
- * against a fixed base, never trusted for its host.
+ * The request target as a URL, or undefined when it is not one. Only its path
+ * and query are ever read: an absolute-form target (`GET http://host/x`) or a
+ * `//host/x` one names a host that nothing uses.
  */
 function parseTarget(target: string | undefined): URL | undefined {
   try {
-    // The common origin-form target ("/path?query", not "//host" or "/\\host",
-    // which a URL parser reads as a host) is read once.
-    const second = target?.charCodeAt(1);
-    if (target?.charCodeAt(0) === 47 && second !== 47 && second !== 92) return new URL(target, "http://localhost");
-    const url = new URL(target ?? "/", "http://localhost");
-    return new URL(`${url.pathname}${url.search}`, "http://localhost");
+    return new URL(target ?? "/", "http://localhost");
   } catch {
     return undefined;
   }

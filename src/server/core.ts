@@ -321,11 +321,6 @@ export class Core {
   };
 }
 
-/**
- * The context of a mount that has no session yet: timers are recorded and
- * start when the session does; pushes have no one to go to and are dropped;
- * a redirect answers the page request.
- */
 /** Shared by every session without params: an empty null-prototype object costs a dictionary each. */
 const NO_PARAMS: Params = Object.freeze(Object.create(null) as Params);
 
@@ -336,6 +331,11 @@ function toParams(...sources: Params[]): Params {
   return NO_PARAMS;
 }
 
+/**
+ * The context of a mount that has no session yet: timers are recorded and
+ * start when the session does; pushes have no one to go to and are dropped;
+ * a redirect answers the page request.
+ */
 function pageContext(params: Params, session: SessionData, pubsub: PubSub, onError: ResolvedOptions["onError"], presence: Presence, connected = false) {
   const timers: SessionInit<unknown>["timers"] = [];
   const topics: string[] = [];

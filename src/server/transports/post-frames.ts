@@ -38,7 +38,7 @@ export async function postFrames(req: IncomingMessage, res: ServerResponse, link
 }
 
 /** A waiter for the joins and events among `frames`; undefined when there are none. */
-function waiterFor(frames: unknown[]): (AnswerWaiter & { done: () => void }) | undefined {
+function waiterFor(frames: unknown[]): AnswerWaiter | undefined {
   let keys: Set<string> | undefined;
   for (const f of frames) {
     if (typeof f !== "object" || f === null) continue;
@@ -52,7 +52,7 @@ function waiterFor(frames: unknown[]): (AnswerWaiter & { done: () => void }) | u
 }
 
 /** Resolves once `waiter`'s last key is answered, or after `waitMs`. */
-function answeredWithin(link: BufferedLink, waiter: { keys: Set<string>; done: () => void }, waitMs: number): Promise<void> {
+function answeredWithin(link: BufferedLink, waiter: AnswerWaiter, waitMs: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       link.unwait(waiter);
