@@ -15,6 +15,7 @@
 import type { ErrorCode } from "../protocol/errors.ts";
 import { ATTR, C, CLASS, kindOf, S, type Envelope, type JoinPayload, type NavPayload } from "../protocol/messages.ts";
 import { emit, reportError } from "./dom-events.ts";
+import { navigate } from "./navigation.ts";
 import { Loading, patch } from "./dom-patch.ts";
 import { Rendered } from "./rendered.ts";
 
@@ -170,7 +171,7 @@ export class View {
     if (kind === S.rendered) ok = this.render(() => this.rendered.full(m.d, m.s));
     else if (kind === S.diff) ok = this.render(() => this.rendered.diff(m.d, m.s));
     else if (kind === S.push && typeof m.e === "string") emit(this.root, m.e, m.d);
-    else if (kind === S.nav) navigate(m.d as NavPayload);
+    else if (kind === S.nav && !navigate(m.d as NavPayload)) reportError(this.root, "E_NAV_TARGET", "refused a navigation target that is not a same-origin http(s) URL", m.r, this.id);
     else if (kind === S.error) return this.failed(m); // a handler or render failure, in the stream
     if (typeof m.r === "number") this.acknowledge(m.r);
     if (!ok) return; // the view is rejoining for a full render
@@ -284,11 +285,3 @@ function reloadOnce(): boolean {
   return true;
 }
 
-function navigate(nav: NavPayload | undefined): void {
-  if (typeof nav?.to !== "string") return;
-  if (nav.kind === "redirect") {
-    if (nav.replace) location.replace(nav.to);
-    else location.assign(nav.to);
-  } else if (nav.replace) history.replaceState(null, "", nav.to);
-  else history.pushState(null, "", nav.to);
-}

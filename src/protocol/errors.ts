@@ -41,6 +41,7 @@ export const ERRORS = {
   E_TOO_MANY_CONNECTIONS: { message: "too many connections from this address", status: 429, close: 0 },
   E_BAD_URL: { message: "the request target is not a valid URL", status: 400, close: 0 },
   E_NODE_GONE: { message: "the node that held this link stopped answering: open a new link and rejoin", status: 503, close: 0 },
+  E_NAV_TARGET: { message: "the navigation target is not a same-origin path (or, with { external: true }, an http(s) URL)", status: 400, close: 0 },
   E_INTERNAL: { message: "internal error", status: 500, close: 0 },
   E_CLIENT_TRANSPORT: { message: "the browser could not reach the server", status: 0, close: 0 },
   E_CLIENT_PATCH: { message: "the browser could not apply an update; it rejoins", status: 0, close: 0 },

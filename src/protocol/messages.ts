@@ -104,6 +104,8 @@ export interface NavPayload {
   kind: "patch" | "redirect";
   /** Replace the history entry instead of pushing one. */
   replace?: boolean;
+  /** The app allowed another origin (`{ external: true }`); else the client follows same-origin targets only. */
+  external?: boolean;
 }
 
 /**

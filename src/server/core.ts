@@ -22,6 +22,7 @@ import { SessionRegistry } from "./registry.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { Router, type RouteMatch } from "./router.ts";
 import { TokenSigner, type TokenClaims } from "./security/token.ts";
+import { navTarget } from "./navigation.ts";
 import { ViewSession, type SessionConfig, type SessionInit, type Sink } from "./session.ts";
 import type { Json, Params, SessionData, ViewContext, ViewDefinition } from "./view.ts";
 
@@ -351,7 +352,7 @@ function pageContext(params: Params, session: SessionData, pubsub: PubSub, onErr
       timers.push(t);
       return () => { t.cancelled = true; };
     },
-    navigate: (to: string) => { redirect.to = to; },
+    navigate: (to: string, o?: { external?: boolean }) => { redirect.to = navTarget(to, o?.external === true); },
     subscribe: (topic: string) => { topics.push(checkTopic(topic)); },
     unsubscribe: (topic: string) => { topics.splice(topics.indexOf(topic) >>> 0, 1); },
     // Presence starts with the session (a rendered page whose browser never joins is nobody).

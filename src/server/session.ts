@@ -12,7 +12,8 @@
  * - each event ref is applied at most once (`lastRef`); refs are monotonic.
  */
 import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
-import { S, type Envelope, type RenderedTree } from "../protocol/messages.ts";
+import { S, type Envelope, type NavPayload, type RenderedTree } from "../protocol/messages.ts";
+import { NavigationError, navTarget } from "./navigation.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import type { SessionSnapshot } from "./store/types.ts";
 import { SaveGate } from "./save-gate.ts";
@@ -475,7 +476,8 @@ export class ViewSession<S = unknown> {
       return;
     }
     this.config.onError(err, `${work.kind} "${work.name}"`);
-    this.error(code, ERRORS[code].message, ref);
+    const c = err instanceof NavigationError ? err.code : code;
+    this.error(c, ERRORS[c].message, ref);
   }
 
   private error(code: ErrorCode, message: string, ref: number | undefined): void {
@@ -528,7 +530,14 @@ class SessionContext implements ViewContext {
 
   get navigate(): ViewContext["navigate"] {
     const s = this.#s;
-    return (to, o) => s.emit({ t: S.nav, d: { to, kind: o?.kind ?? "patch", replace: o?.replace === true } });
+    return (to, o) => {
+      // A patch stays in the page: only a redirect may leave the origin.
+      const kind = o?.kind === "redirect" ? "redirect" : "patch";
+      const external = o?.external === true && kind === "redirect";
+      const d: NavPayload = { to: navTarget(to, external), kind, replace: o?.replace === true };
+      if (external) d.external = true;
+      s.emit({ t: S.nav, d });
+    };
   }
 
   get subscribe(): ViewContext["subscribe"] {

@@ -67,8 +67,14 @@ export interface ViewContext {
   /**
    * Navigates the browser: "patch" changes the URL and keeps the view, "redirect"
    * loads the page. During the first mount a redirect answers the GET with 302.
+   * `to` must be a same-origin path (`"/todos?page=2"`) unless `external` is
+   * true on a redirect, which allows an absolute http(s) URL; any other target (another host,
+   * `javascript:`, `data:`) throws a `NavigationError` (code `E_NAV_TARGET`),
+   * so the handler fails and the view keeps its state (docs/security.md).
+   *
+   * @example ctx.navigate(`/todos/${id}`, { kind: "redirect" })
    */
-  navigate(to: string, options?: { replace?: boolean; kind?: "patch" | "redirect" }): void;
+  navigate(to: string, options?: { replace?: boolean; kind?: "patch" | "redirect"; external?: boolean }): void;
   /**
    * Subscribes this session to `topic`: every broadcast to it lands in
    * `info[name](state, payload, ctx)`. Subscriptions asked for while mounting

@@ -8,6 +8,7 @@ import { toHtml } from "../../protocol/tree.ts";
 import type { Core } from "../core.ts";
 import type { Layout, PageParts } from "../options.ts";
 import type { RouteMatch } from "../router.ts";
+import { NavigationError } from "../navigation.ts";
 import { staticsOf } from "../template/compile.ts";
 import { escapeHtml } from "../template/escape.ts";
 import { renderTree } from "../template/render-tree.ts";
@@ -29,7 +30,7 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, req: I
     mounted = await core.mountPage(route, Object.fromEntries(url.searchParams), req);
   } catch (err) {
     core.options.onError(err, `mount of ${route.pattern}`);
-    return sendError(res, "E_MOUNT");
+    return sendError(res, err instanceof NavigationError ? err.code : "E_MOUNT");
   }
   if (mounted.kind === "denied") return sendError(res, mounted.code, mounted.message);
   if (mounted.kind === "redirect") {

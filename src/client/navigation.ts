@@ -1,0 +1,37 @@
+/**
+ * Follows a `nav` message. The server already refuses targets that are not
+ * same-origin paths (src/server/navigation.ts); the client checks again, so a
+ * server of another version or a forged frame cannot turn `location.assign`
+ * into a `javascript:` sink or send the page to another origin the app did
+ * not allow.
+ */
+import type { NavPayload } from "../protocol/messages.ts";
+
+/**
+ * The URL to go to, or undefined when the target must not be followed: only
+ * http(s), and only this page's origin unless the server said `external`.
+ * @example safeTarget({ to: "/todos", kind: "patch" }, "https://a.example/x") // URL https://a.example/todos
+ */
+export function safeTarget(nav: NavPayload, here: string): URL | undefined {
+  let u: URL;
+  try {
+    u = new URL(nav.to, here);
+  } catch {
+    return undefined;
+  }
+  if (u.protocol !== "https:" && u.protocol !== "http:") return undefined;
+  if (u.origin !== new URL(here).origin && (nav.external !== true || nav.kind !== "redirect")) return undefined;
+  return u;
+}
+
+/** Follows `nav`; false when it was refused. */
+export function navigate(nav: NavPayload): boolean {
+  const u = typeof nav?.to === "string" ? safeTarget(nav, location.href) : undefined;
+  if (u === undefined) return false;
+  if (nav.kind === "redirect") {
+    if (nav.replace) location.replace(u.href);
+    else location.assign(u.href);
+  } else if (nav.replace) history.replaceState(null, "", u.href);
+  else history.pushState(null, "", u.href);
+  return true;
+}
