@@ -83,7 +83,11 @@ export interface WeftOptions {
   redis?: RedisConfig | undefined;
   /** A custom pub/sub backend (see PubSub). Default: Redis with `redis`, else in memory. */
   pubsub?: PubSub;
-  /** A custom session store (see Store). Default: Redis with `redis`, else none (one process). */
+  /**
+   * A custom session store (see Store). Default: Redis with `redis`, else none
+   * (one process). Needs `redis` too: Redis records which node owns each
+   * session (handover, forwarding); a store alone is refused at start-up.
+   */
   store?: Store;
   /** Called with errors thrown by app code (handlers, renders, mounts). Default: console.error. */
   onError?: (err: unknown, where: string) => void;
@@ -191,6 +195,12 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
   }
   if (o.sharedKey !== undefined && (typeof o.sharedKey !== "string" || o.sharedKey.length < 16)) throw new TypeError("createWeft: `sharedKey` must be a string of at least 16 characters");
   if (o.authorize !== undefined && typeof o.authorize !== "function") throw new TypeError("createWeft: `authorize` must be a function (req) => sessionData | deny(401)");
+  // A shared store lets any node adopt a session; only Redis says which node
+  // owns it (handover, fencing, forwarding). Without it two nodes could each
+  // adopt one session and both run it: a silent half-cluster.
+  if (o.store !== undefined && o.redis === undefined) {
+    throw new TypeError("createWeft: a custom `store` needs `redis` as well (it records which node owns each session), e.g. createWeft({ views, secret, redis: process.env.REDIS_URL, store: myStore })");
+  }
   return Object.freeze({
     ...merged,
     sharedKey: o.sharedKey,
