@@ -181,6 +181,20 @@ export const CLASS = {
   disconnected: "weft-disconnected",
 } as const;
 
+/**
+ * Request headers of the link protocol (docs/transports.md), lower case as
+ * Node reads them.
+ */
+export const HEADERS = {
+  /**
+   * The first request of a new SSE or HTTP link carries a view token of the
+   * page here: a link is made only for a page the server rendered (a bare
+   * request with a fresh link id makes nothing). A header, not a query
+   * parameter, so the token stays out of proxy and access logs.
+   */
+  token: "x-weft-token",
+} as const;
+
 /** Paths the server answers under. */
 export const PATHS = {
   /** The client bundle. */
