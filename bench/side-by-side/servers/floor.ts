@@ -4,6 +4,9 @@
 //   sse:  GET /sse?c=ID opens an event stream; POST /post?c=ID answers 204
 //         and writes its body as one event on that client's stream;
 //   http: POST /echo answers 200 with its body (keep-alive).
+// A POST body is a JSON array of frames, batched by the client as Weft's
+// clients batch theirs (clients/floor.ts); the floor relays the batch whole,
+// the least any server could do with it.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { WebSocketServer } from "ws";
 import { serve } from "./harness.ts";
@@ -28,6 +31,8 @@ function body(req: IncomingMessage): Promise<Buffer> {
 
 await serve(async () => {
   const streams = new Map<string, ServerResponse>();
+  // POSTs answered (a test checks that clients batch frames per POST).
+  let posts = 0;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     const c = url.searchParams.get("c") ?? "";
@@ -40,6 +45,7 @@ await serve(async () => {
       return;
     }
     if (req.method !== "POST") return void res.writeHead(404).end();
+    posts++;
     body(req).then((b) => {
       if (kind === "http" && url.pathname === "/echo") {
         res.writeHead(200, { "Content-Type": "application/json", "Content-Length": b.length }).end(b);
@@ -65,6 +71,6 @@ await serve(async () => {
       server.closeAllConnections();
       server.close(() => r());
     }),
-    stats: () => ({ streams: streams.size }),
+    stats: () => ({ streams: streams.size, posts }),
   };
 });
