@@ -42,6 +42,8 @@ export const ERRORS = {
   E_BAD_URL: { message: "the request target is not a valid URL", status: 400, close: 0 },
   E_NODE_GONE: { message: "the node that held this link stopped answering: open a new link and rejoin", status: 503, close: 0 },
   E_NAV_TARGET: { message: "the navigation target is not a same-origin path (or, with { external: true }, an http(s) URL)", status: 400, close: 0 },
+  E_LINK_TOKEN: { message: "a new SSE or HTTP link must carry a view token of a rendered page (x-weft-token header) on its first request", status: 403, close: 0 },
+  E_SERVER_BUSY: { message: "the server holds as many connections as it accepts (maxConnections); retry later", status: 503, close: 0 },
   E_INTERNAL: { message: "internal error", status: 500, close: 0 },
   E_CLIENT_TRANSPORT: { message: "the browser could not reach the server", status: 0, close: 0 },
   E_CLIENT_PATCH: { message: "the browser could not apply an update; it rejoins", status: 0, close: 0 },
