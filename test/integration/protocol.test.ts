@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { kindOf, S } from "../../src/protocol/messages.ts";
 import { TokenSigner } from "../../src/server/security/token.ts";
-import { getPage, ProtocolClient } from "../support/protocol-client.ts";
+import { ClientView, getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { appFixture, startApp, TEST_SECRET } from "../support/server.ts";
 import * as views from "../support/views.ts";
+import { until } from "../support/until.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 // One conformance suite, run over every transport: the protocol is the same.
@@ -198,20 +199,28 @@ describe(`protocol over ${transport}`, () => {
       const c1 = await connect();
       await c1.join(1, page.token);
       await c1.event(1, "inc");
-      const seen = c1.views.get(1)!.seq;
-      const view = c1.views.get(1)!;
-      // Two more events whose answers the client "misses".
+      // The client as it was at `seen`: its tree, statics and seq, copied.
+      const was = c1.views.get(1)!;
+      const seen = was.seq;
+      const resumed = Object.assign(new ClientView(), { seq: seen, tree: structuredClone(was.tree), token: was.token });
+      for (const [id, s] of was.statics) resumed.statics.set(id, s);
+      // Two more events whose answers this copy of the client misses.
       await c1.event(1, "inc");
       await c1.event(1, "inc");
       await c1.wire.close();
       const c2 = await connect();
-      c2.views.set(1, Object.assign(view, { seq: seen }));
-      view.seq = seen;
-      // Rebuild the client's tree as it was at `seen`: apply only the replay.
-      const answer = await c2.join(1, view.token, seen);
+      c2.views.set(1, resumed);
+      const answer = await c2.join(1, resumed.token, seen);
       assert.equal(answer.t, S.reply, "a resume answers with a reply, not a full render");
       assert.equal(answer.r, 3, "the reply tells the last applied ref");
-      assert.match(c2.views.get(1)!.html(), /Count: <b>3<\/b>/);
+      // The replay itself: the two missed diffs, in order, each once, no gap, then the reply.
+      const replayed = c2.received.filter((m) => m.v === 1);
+      assert.deepEqual(replayed.map((m) => [kindOf(m), m.q, m.r, m.d]), [
+        [S.diff, seen + 1, 2, { 0: "2" }],
+        [S.diff, seen + 2, 3, { 0: "3" }],
+      ]);
+      assert.equal(answer.q, seen + 3, "the reply follows the replay with the next seq");
+      assert.equal(resumed.html(), "<div><p>Count: <b>3</b></p><button weft-click=\"inc\">+</button></div>", "the replay brings the old tree to the present");
     });
 
     it("does not apply an event twice when the client resends it", async () => {
@@ -239,11 +248,13 @@ describe(`protocol over ${transport}`, () => {
     it("mounts afresh when the session is gone", async () => {
       const small = await startApp({ sessionGraceMs: 20, joinTimeoutMs: 20 });
       try {
+        const before = views.counterMounts;
         const page = await getPage(small.base, "/counter?start=9");
-        await new Promise((r) => setTimeout(r, 60));
+        await until(() => small.app.stats().pendingMounts === 0, 5000, "the unjoined page's mount to expire");
         const c = await ProtocolClient.connect(small.base, {}, transport);
         const answer = await c.join(1, page.token, 4);
         assert.equal(answer.t, S.rendered);
+        assert.equal(views.counterMounts - before, 2, "the join mounts afresh: the page's mount was gone");
         assert.match(c.views.get(1)!.html(), /Count: <b>9<\/b>/, "params survive in the token");
         await c.close();
       } finally {
