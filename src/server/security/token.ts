@@ -6,6 +6,12 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { ErrorCode } from "../../protocol/errors.ts";
 
+/**
+ * The longest token accepted (characters). A page whose token would be longer
+ * is refused at render (414 E_URI_TOO_LONG) instead of served unjoinable.
+ */
+export const MAX_TOKEN_LENGTH = 8192;
+
 /** What a view token binds. */
 export interface TokenClaims {
   /** Session id (128 random bits, base64url). */
@@ -37,9 +43,11 @@ export class TokenSigner {
 
   /** Verifies a token; returns its claims or the error code to answer with. */
   verify(token: unknown, now = Date.now()): TokenClaims | ErrorCode {
-    if (typeof token !== "string" || token.length > 8192) return "E_BAD_TOKEN";
+    // Only the canonical spelling verifies: Node's base64url decoder skips
+    // `=`, `.`, `~`, whitespace and spare bits, so without this check one MAC
+    // would have many accepted spellings (a token could be altered and still pass).
+    if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH || !CANONICAL.test(token)) return "E_BAD_TOKEN";
     const dot = token.indexOf(".");
-    if (dot <= 0) return "E_BAD_TOKEN";
     const body = token.slice(0, dot);
     const sig = Buffer.from(token.slice(dot + 1), "base64url");
     if (!this.secrets.some((s) => safeEqual(this.mac(s, body), sig))) return "E_BAD_TOKEN";
@@ -52,6 +60,13 @@ export class TokenSigner {
     return createHmac("sha256", secret).update(body).digest();
   }
 }
+
+/**
+ * A canonical token: claims in unpadded base64url, one dot, and a 32-byte MAC
+ * in 43 characters whose last one leaves its 2 spare bits zero. (The claims
+ * are MACed as the string received, so their spelling cannot vary unnoticed.)
+ */
+const CANONICAL = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
 function safeEqual(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
