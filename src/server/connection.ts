@@ -168,11 +168,21 @@ export class Connection {
     }
   }
 
+  /**
+   * Ends view `v`'s session — only while this link owns it, the same check
+   * events and acks pass: a stale link (its browser already rejoined on a new
+   * one) must not end the session the new link carries. It just lets go.
+   */
   private leave(v: number): void {
     const entry = this.views.get(v);
     this.views.delete(v);
-    if (entry instanceof Promise) void entry.then((s) => s && this.core.registry.drop(s));
-    else if (entry !== undefined) this.core.registry.drop(entry);
+    const end = (s: ViewSession): void => {
+      if (s.isAttachedTo(this.link)) return this.core.registry.drop(s);
+      this.release(s);
+      this.reject("E_NOT_JOINED", v);
+    };
+    if (entry instanceof Promise) void entry.then((s) => s && end(s));
+    else if (entry !== undefined) end(entry);
   }
 
   /** Runs `fn` on view `v` once joined; frames for a joining view wait for it. */
