@@ -1,9 +1,13 @@
 /**
  * App options: one commented defaults object, merged and validated once at
- * construction, then frozen. Every limit a peer controls has a finite default.
+ * construction, then frozen. Every limit a peer controls has a finite default,
+ * and none of them can be switched off (0 is refused): a deployment that wants
+ * more sets a larger number.
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { isIP } from "node:net";
+import { normalize } from "./security/client-address.ts";
 import { validRate, type Rate } from "./security/rate-limit.ts";
 import type { PubSub } from "./pubsub/types.ts";
 import type { RedisConfig } from "./redis/connection.ts";
@@ -67,6 +71,12 @@ export interface WeftOptions {
   joinTimeoutMs?: number;
   /** Pending page mounts kept at most (oldest dropped first). Default 10 000. */
   maxPendingMounts?: number;
+  /**
+   * Pending page mounts kept per client address (see `trustProxy`); past it the
+   * address's own oldest is dropped, so one address (a crawler) cannot evict
+   * other addresses' pages. Default 256.
+   */
+  maxPendingMountsPerIp?: number;
   /** How long a session waits for its client after the link dropped, ms. Default 60 000. */
   sessionGraceMs?: number;
   /** Serve `GET /weft/metrics` (Prometheus text). Default true. */
@@ -101,8 +111,10 @@ export interface WeftOptions {
    */
   allowedOrigins?: readonly string[] | "*";
   /**
-   * Trust `X-Forwarded-Proto` / `X-Forwarded-Host` from these proxy addresses
-   * (`true`: from any). Default false: the socket decides.
+   * Trust `X-Forwarded-Proto` / `X-Forwarded-Host` / `X-Forwarded-For` from
+   * these proxy addresses (`true`: from any peer, one proxy hop). The client
+   * address is then the right-most X-Forwarded-For address that is not a
+   * trusted proxy (docs/security.md). Default false: the socket decides.
    */
   trustProxy?: boolean | readonly string[];
   /** Refuse plain HTTP and WS (403 E_TLS_REQUIRED). Default false. */
@@ -124,8 +136,10 @@ export interface WeftOptions {
   abuseLimit?: number;
   /** Deepest nesting accepted in an event payload. Default 32. */
   maxJsonDepth?: number;
-  /** Connections (sockets and links) from one address; 0 for no limit. Default 0. */
+  /** Connections (sockets and links) from one client address (see `trustProxy`). Default 1 000. */
   maxConnectionsPerIp?: number;
+  /** Connections (sockets and links) on this node, from all addresses; past it 503 E_SERVER_BUSY. Default 50 000. */
+  maxConnections?: number;
 }
 
 /** Resolved options. */
@@ -163,10 +177,14 @@ const DEFAULTS = {
   rateLimit: { perSecond: 100, burst: 200 } as Rate,
   abuseLimit: 200,
   maxJsonDepth: 32,
-  maxConnectionsPerIp: 0,
+  maxConnectionsPerIp: 1_000,
+  maxConnections: 50_000,
+  maxPendingMountsPerIp: 256,
 };
 
 const NUMERIC = ["abuseLimit", "maxJsonDepth", "longPollMs", "sseHeartbeatMs", "sseRetryMs", "linkTimeoutMs", "httpAnswerWaitMs", "heartbeatMs", "maxMessageBytes", "outboxSize", "tokenMaxAgeMs", "joinTimeoutMs", "maxPendingMounts", "sessionGraceMs", "maxViewsPerConnection", "shutdownMs"] as const;
+/** Counts: whole numbers ≥ 1 (no "0 = unlimited"). */
+const COUNTS = ["maxConnectionsPerIp", "maxConnections", "maxPendingMountsPerIp"] as const;
 
 /** Merges options over the defaults and validates them; throws a TypeError showing the right call. */
 export function resolveOptions(o: WeftOptions): ResolvedOptions {
@@ -189,7 +207,14 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
     throw new TypeError(`createWeft: \`transports\` must be a non-empty subset of ${JSON.stringify(known)}`);
   }
   if (!validRate(merged.rateLimit)) throw new TypeError("createWeft: `rateLimit` must be { perSecond > 0, burst >= 1 }, e.g. { perSecond: 100, burst: 200 }");
-  if (!Number.isInteger(merged.maxConnectionsPerIp) || merged.maxConnectionsPerIp < 0) throw new TypeError("createWeft: `maxConnectionsPerIp` must be an integer ≥ 0 (0: no limit)");
+  for (const k of COUNTS) {
+    const v = merged[k];
+    if (!Number.isSafeInteger(v) || v < 1) throw new TypeError(`createWeft: \`${k}\` must be a whole number ≥ 1 (limits cannot be switched off; set a larger number), got ${String(v)}`);
+  }
+  const trust = merged.trustProxy;
+  if (typeof trust !== "boolean" && (!Array.isArray(trust) || trust.some((a) => typeof a !== "string" || isIP(normalize(a)) === 0))) {
+    throw new TypeError('createWeft: `trustProxy` must be true, false or a list of proxy IP addresses, e.g. trustProxy: ["10.0.0.2"]');
+  }
   if (merged.allowedOrigins !== "*" && (!Array.isArray(merged.allowedOrigins) || merged.allowedOrigins.some((x) => typeof x !== "string" || !/^https?:\/\/[^/]+$/.test(x)))) {
     throw new TypeError('createWeft: `allowedOrigins` must be "*" or a list of origins like "https://app.example.com" (scheme and host, no path)');
   }
@@ -210,6 +235,7 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
     redis: o.redis,
     views: o.views,
     transports: Object.freeze([...merged.transports]),
+    trustProxy: typeof trust === "boolean" ? trust : Object.freeze(trust.map(normalize)),
     secrets: Object.freeze(resolveSecrets(o.secret)),
     layout: o.layout,
   });
