@@ -45,8 +45,11 @@ export interface WeftApp {
   /** Live numbers (sessions, links per transport), for tests and health checks. */
   stats(): {
     sessions: number; pendingMounts: number; sockets: number; sseLinks: number; sseStreams: number; httpLinks: number; polls: number;
-    /** With Redis: this node's id, requests forwarded to other nodes / served for them, sessions handed over. */
-    cluster?: { node: string; forwarded: number; served: number; handedOver: number };
+    /**
+     * With Redis: this node's id, requests forwarded to other nodes / served for them, sessions handed over,
+     * forwarded answers ended because their reader fell more than the backlog behind.
+     */
+    cluster?: { node: string; forwarded: number; served: number; handedOver: number; tooSlow: number };
   };
 }
 

@@ -28,6 +28,14 @@ const LINK = `${PREFIX}l:`;
 const CHANNEL = `${PREFIX}n:`;
 /** Safety net for keys a crashed node leaves behind: they expire. */
 const KEY_TTL_MS = 24 * 60 * 60 * 1000;
+/**
+ * Unsent bytes a forwarded answer may pile up on this node, the one holding
+ * the browser's socket (the owner writes into a ForwardedResponse, which has
+ * no socket and so no backlog to see). The same bound as a local SSE stream
+ * (transports/sse.ts): past it the answer ends, the owner is told to stop,
+ * and the client resumes by Last-Event-ID.
+ */
+export const FORWARD_BACKLOG_BYTES = 1 << 20;
 /** The request headers forwarded: what the owner's checks (origin, cookie, authorize) read. */
 const HEADERS = ["content-type", "content-length", "cookie", "origin", "host", "referer", "last-event-id", "user-agent", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-weft-key", "authorization", "accept"];
 
@@ -80,7 +88,7 @@ export class Cluster {
   /** Bus messages that were not understood (counted, dropped). */
   malformed = 0;
   /** Requests forwarded to other nodes, and served for them, since start. */
-  readonly totals = { forwarded: 0, served: 0, handedOver: 0 };
+  readonly totals = { forwarded: 0, served: 0, handedOver: 0, tooSlow: 0 };
 
   constructor(private readonly redis: RedisConnection, private readonly host: ClusterHost) {
     this.node = new NodeHeartbeat(redis, 6_000, host.onError);
@@ -197,7 +205,9 @@ export class Cluster {
       this.send(owner, { k: "x", i }).catch(() => {});
     });
     try {
-      await this.send(owner, { k: "q", i, f: this.id, m: req.method ?? "GET", u: req.url ?? "/", h: headers, a: req.socket.remoteAddress ?? "", b: body });
+      // `e`: the browser's connection to this node is TLS (requireTLS on the owner reads it).
+      const e = (req.socket as { encrypted?: boolean }).encrypted === true ? 1 : 0;
+      await this.send(owner, { k: "q", i, f: this.id, m: req.method ?? "GET", u: req.url ?? "/", h: headers, a: req.socket.remoteAddress ?? "", b: body, e });
     } catch {
       out.fail("E_NODE_GONE");
     }
@@ -260,7 +270,8 @@ export class Cluster {
     if (typeof msg.h === "object" && msg.h !== null) {
       for (const [k, v] of Object.entries(msg.h)) if (HEADERS.includes(k) && typeof v === "string") headers[k] = v;
     }
-    const req = new ForwardedRequest(msg.m!, msg.u!, headers, typeof msg.a === "string" ? msg.a : "", typeof msg.b === "string" ? msg.b : "");
+    // Only nodes publish on a node channel (Redis is trusted infrastructure): `e` is the forwarding node's word.
+    const req = new ForwardedRequest(msg.m!, msg.u!, headers, typeof msg.a === "string" ? msg.a : "", typeof msg.b === "string" ? msg.b : "", msg.e === 1);
     const res = new ForwardedResponse((m) => {
       if (m.k === "e" || m.k === "g") this.incoming.delete(i);
       this.send(from, { ...m, i }).catch(() => req.abort());
@@ -298,6 +309,8 @@ export class Cluster {
     }
     if (msg.k === "d") {
       if (typeof msg.c === "string") res.write(msg.c);
+      // A reader too slow for the backlog: end its answer here and stop the owner serving it.
+      if (res.writableLength > FORWARD_BACKLOG_BYTES) this.tooSlow(msg.i, out);
       return;
     }
     this.outgoing.delete(msg.i);
@@ -307,6 +320,14 @@ export class Cluster {
       return;
     }
     res.end(typeof msg.c === "string" ? msg.c : undefined);
+  }
+
+  /** Ends a forwarded answer whose reader fell behind, and tells the owner (its SSE stream detaches; frames wait in the link). */
+  private tooSlow(i: string, out: Outgoing): void {
+    this.outgoing.delete(i);
+    this.totals.tooSlow++;
+    out.res.end();
+    this.send(out.owner, { k: "x", i }).catch(() => {});
   }
 
   /** Ends forwarded requests whose other node died or went silent. */
@@ -345,4 +366,6 @@ interface BusMessage {
   b?: string;
   s?: number | string;
   c?: string;
+  /** On a request: 1 when the browser's connection to the forwarding node is TLS. */
+  e?: number;
 }

@@ -13,12 +13,13 @@ import { EventEmitter } from "node:events";
  */
 export class ForwardedRequest extends Readable {
   readonly httpVersion = "1.1";
-  readonly socket: { remoteAddress: string; encrypted: false };
+  /** The browser's address and whether its connection (to the forwarding node) is TLS. */
+  readonly socket: { remoteAddress: string; encrypted: boolean };
   private aborted = false;
 
-  constructor(readonly method: string, readonly url: string, readonly headers: Record<string, string>, address: string, body: string) {
+  constructor(readonly method: string, readonly url: string, readonly headers: Record<string, string>, address: string, body: string, encrypted = false) {
     super({ read() {}, emitClose: false });
-    this.socket = { remoteAddress: address, encrypted: false };
+    this.socket = { remoteAddress: address, encrypted };
     if (body.length > 0) this.push(Buffer.from(body, "utf8"));
     this.push(null);
   }
