@@ -11,11 +11,16 @@
 //   [--only weft-ws,floor-ws,…] [--skip fanout,bundle,idle] [--no-write]
 //        npm run bench -- --from-results   rewrites the docs block and the chart
 //                                  from bench/results.json, measuring nothing
-//        npm run bench -- --merge a.json,b.json,c.json   several full runs' results
-//                                  (copies of bench/results.json) → the median of each figure
+//        npm run bench -- --merge a.json,b.json,c.json   several runs' results files
+//                                  (each with its commit, host and date) → the median of each
+//                                  figure; runs of different commits are refused unless --mixed
+//                                  (then labelled so); with --out FILE the merge goes there only
+//        npm run bench -- --patch FILE --metrics tput-1x100   replaces those figures in
+//                                  bench/results.json by FILE's, marked with FILE's runs
+//   [--out FILE]                   also write this run's results (with provenance) to FILE,
+//                                  in any mode and for a subset
 // Prints the tables; writes bench/results.json, the side-by-side block of
 // docs/benchmarks.md and docs/benchmarks-chart.svg (not in smoke mode).
-import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { killAll, ServerChild } from "./side-by-side/child.ts";
@@ -28,9 +33,11 @@ import { roundTrips } from "./side-by-side/measure/latency.ts";
 import { throughput } from "./side-by-side/measure/throughput.ts";
 import { bytesPerUpdate } from "./side-by-side/measure/wire.ts";
 import { phoenixBytes } from "./side-by-side/phoenix.ts";
-import { currentRunLine, machine, writeDocs } from "./side-by-side/report/docs.ts";
+import { mergeRuns } from "./side-by-side/merge.ts";
+import { currentProvenance } from "./side-by-side/provenance.ts";
+import { captionFor, currentRunLine, machine, writeDocs } from "./side-by-side/report/docs.ts";
 import { bundleTable, fanoutTable, mainTable, targetsTable, wireTable } from "./side-by-side/report/tables.ts";
-import { Results, type Metric, type Result } from "./side-by-side/results.ts";
+import { METRICS, readResults, Results, writeResults, type Metric } from "./side-by-side/results.ts";
 import { median } from "./side-by-side/stats.ts";
 import { SYSTEMS, type SystemSpec } from "./side-by-side/systems.ts";
 
@@ -44,46 +51,67 @@ const PLAN = planFor(MODE);
 const ONLY = listArg("only");
 const SKIP = new Set(listArg("skip") ?? []);
 const WRITE = MODE !== "smoke" && !has("no-write");
+const valueArg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const OUT = valueArg("out");
 for (const id of ONLY ?? []) if (!SYSTEMS.some((s) => s.id === id)) throw new Error(`--only: unknown system ${id} (known: ${SYSTEMS.map((s) => s.id).join(", ")})`);
 
 const RESULTS_FILE = fileURLToPath(new URL("./results.json", import.meta.url));
 
+const tables = (r: Results) => `${mainTable(r)}\n\n${wireTable(r)}\n\n${bundleTable(r)}\n\n${fanoutTable(r)}\n\n${targetsTable(r)}`;
+
 if (has("from-results")) {
-  const saved = new Results();
-  saved.all.push(...(JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as Result[]));
+  const saved = readResults(RESULTS_FILE);
   const runLine = currentRunLine();
-  console.log(`${runLine}\n\n${mainTable(saved)}\n\n${wireTable(saved)}\n\n${bundleTable(saved)}\n\n${fanoutTable(saved)}\n\n${targetsTable(saved)}`);
-  const merged = /^Median of (\d+) runs .* of (\S+), each/.exec(runLine);
-  const date = merged?.[2] ?? /Run of (\S+),/.exec(runLine)?.[1] ?? "";
-  const mode = /\((\w+) mode/.exec(runLine)?.[1] ?? "";
-  const title = merged !== null ? `median of ${merged[1]} full runs of ${date}` : `${mode} run of ${date}`;
-  writeDocs(saved, runLine, [`Weft side by side — ${title}`, `${machine()}; bars cut at 4× the largest floor figure`]);
+  console.log(`${runLine}\n\n${tables(saved)}`);
+  writeDocs(saved, runLine, captionFor(runLine));
   console.log("\nwrote docs/benchmarks.md (side-by-side block), docs/benchmarks-chart.svg from bench/results.json");
+  process.exit(0);
+}
+
+const PATCH = valueArg("patch");
+if (PATCH !== undefined) {
+  // Figures measured apart (a few systems, a few metrics) replace the table's,
+  // each carrying the runs it comes from; the table marks them.
+  const metrics = listArg("metrics") ?? [];
+  if (metrics.length === 0 || metrics.some((m) => !(m in METRICS))) throw new Error(`--patch needs --metrics m1,m2 from: ${Object.keys(METRICS).join(", ")}`);
+  const base = readResults(RESULTS_FILE);
+  const from = readResults(PATCH);
+  if (from.provenance.length === 0) throw new Error(`--patch: ${PATCH} has no provenance (no commit, host or date)`);
+  for (const x of from.all.filter((y) => metrics.includes(y.metric))) {
+    const i = base.all.findIndex((y) => y.system === x.system && y.transport === x.transport && y.metric === x.metric);
+    if (i >= 0) base.all.splice(i, 1);
+    base.add(x.system, x.transport, x.metric as Metric, x.value, { runs: x.runs, note: x.note, from: from.provenance });
+  }
+  writeResults(RESULTS_FILE, base);
+  const runLine = currentRunLine();
+  console.log(`${runLine}\n\n${tables(base)}`);
+  writeDocs(base, runLine, captionFor(runLine));
+  console.log(`\npatched ${metrics.join(", ")} from ${PATCH}: wrote bench/results.json, docs/benchmarks.md (side-by-side block), docs/benchmarks-chart.svg`);
   process.exit(0);
 }
 
 const MERGE = listArg("merge");
 if (MERGE !== undefined) {
-  // Several whole runs (copies of bench/results.json) → one: each figure the
-  // median of the runs' figures, the runs listed (the tables show their min–max).
-  if (MERGE.length < 2) throw new Error("--merge: give two or more results files, comma-separated");
-  const files = MERGE.map((f) => JSON.parse(readFileSync(f, "utf8")) as Result[]);
-  const merged = new Results();
-  for (const r of files[0]!) {
-    const same = files.map((rs) => rs.find((x) => x.system === r.system && x.transport === r.transport && x.metric === r.metric));
-    if (same.some((x) => x === undefined)) continue;
-    const values = same.map((x) => x!.value);
-    const note = r.note === undefined ? undefined : `${r.note}; median of ${files.length} runs`;
-    merged.add(r.system, r.transport, r.metric as Metric, median(values), { runs: values, note });
+  // Several whole runs (results files) → one: each figure the median of the
+  // runs' figures, the runs' provenance kept (the tables show their min–max).
+  const merged = mergeRuns(MERGE.map((f) => readResults(f)), { mixed: has("mixed"), names: MERGE });
+  if (OUT !== undefined) {
+    writeResults(OUT, merged);
+    console.log(`${tables(merged)}\n\nwrote ${OUT}`);
+    process.exit(0);
   }
   const date = new Date().toISOString().slice(0, 10);
   const full = planFor("full");
-  const runLine = `Median of ${files.length} runs of \`npm run bench\` (full mode) of ${date}, each run on a fresh set of servers: ${machine()}. ` +
+  const runLine = `Median of ${MERGE.length} runs of \`npm run bench\` (full mode) of ${date}, each run on a fresh set of servers: ${machine()}. ` +
     `Each figure is the median of the runs' figures (each run's own figure being the median of ${full.rtReps} runs of ${full.rtEvents.toLocaleString("en-US")} round trips ` +
     `after ${full.rtWarmup.toLocaleString("en-US")} warm-up, or of ${full.tpReps} throughput runs of ${full.tpMs / 1000} s, or ${full.idleSessions.toLocaleString("en-US")} idle sessions in two batches), with the min–max across the runs.`;
-  writeFileSync(RESULTS_FILE, `[\n${merged.all.map((x) => JSON.stringify(x)).join(",\n")}\n]\n`);
-  console.log(`${runLine}\n\n${mainTable(merged)}\n\n${wireTable(merged)}\n\n${bundleTable(merged)}\n\n${fanoutTable(merged)}\n\n${targetsTable(merged)}`);
-  writeDocs(merged, runLine, [`Weft side by side — median of ${files.length} full runs of ${date}`, `${machine()}; bars cut at 4× the largest floor figure`]);
+  if (merged.provenance.some((p) => !p.mode.startsWith("full"))) throw new Error("--merge: only full runs go into the docs table; merge others with --out FILE");
+  writeResults(RESULTS_FILE, merged);
+  console.log(`${runLine}\n\n${tables(merged)}`);
+  writeDocs(merged, runLine, captionFor(runLine));
   console.log("\nwrote bench/results.json, docs/benchmarks.md (side-by-side block), docs/benchmarks-chart.svg");
   process.exit(0);
 }
@@ -91,6 +119,7 @@ if (MERGE !== undefined) {
 const T0 = performance.now();
 const log = (s: string) => console.log(`[${((performance.now() - T0) / 1000).toFixed(1).padStart(6)} s] ${s}`);
 const results = new Results();
+results.provenance = [currentProvenance(`${MODE}${ONLY === undefined ? "" : ` --only ${ONLY.join(",")}`}${SKIP.size === 0 ? "" : ` --skip ${[...SKIP].join(",")}`}`)];
 const failures: string[] = [];
 
 /** Runs one phase; a failure is recorded and the benchmark goes on. */
@@ -229,12 +258,16 @@ const date = new Date().toISOString().slice(0, 10);
 const runLine = `Run of ${date}, \`npm run ${MODE === "full" ? "bench" : `bench:${MODE}`}\` (${MODE} mode, ${seconds.toFixed(0)} s): ${machine()}. ` +
   `Figures are medians of ${PLAN.rtReps} runs (${PLAN.rtEvents.toLocaleString("en-US")} round trips each, after ${PLAN.rtWarmup.toLocaleString("en-US")} warm-up) ` +
   `and ${PLAN.tpReps} throughput runs of ${PLAN.tpMs} ms, with min–max; heap and RSS per session from ${PLAN.idleSessions.toLocaleString("en-US")} idle sessions in two batches.`;
-console.log(`\n${runLine}\n\n${mainTable(results)}\n\n${wireTable(results)}\n\n${bundleTable(results)}\n\n${fanoutTable(results)}\n\n${targetsTable(results)}`);
+console.log(`\n${runLine}\n\n${tables(results)}`);
 
 const problems = [...failures, ...missing()];
+if (OUT !== undefined) {
+  writeResults(OUT, results);
+  console.log(`\nwrote ${OUT}`);
+}
 if (WRITE && ONLY === undefined) {
-  writeFileSync(RESULTS_FILE, `[\n${results.all.map((x) => JSON.stringify(x)).join(",\n")}\n]\n`);
-  writeDocs(results, runLine, [`Weft side by side — ${MODE} run of ${date}`, `${machine()}; bars cut at 4× the largest floor figure`]);
+  writeResults(RESULTS_FILE, results);
+  writeDocs(results, runLine, captionFor(runLine));
   console.log("\nwrote bench/results.json, docs/benchmarks.md (side-by-side block), docs/benchmarks-chart.svg");
 }
 if (problems.length > 0) {

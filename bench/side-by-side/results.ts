@@ -1,4 +1,7 @@
-// One figure of the benchmark, as bench/results.json stores it.
+// One figure of the benchmark, and the results file (bench/results.json):
+// { provenance: the runs the figures come from, mixedCommits?, results }.
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Provenance } from "./provenance.ts";
 
 export interface Result {
   system: string;
@@ -10,6 +13,8 @@ export interface Result {
   runs?: number[];
   /** How it was measured, when that is not the plain metric (fewer sessions in quick mode, a computed encoding). */
   note?: string;
+  /** The runs this figure comes from when they are not the file's (a figure measured apart and patched in). */
+  from?: Provenance[];
 }
 
 /** The metrics, their units and what they mean (the table and the docs read this). */
@@ -33,17 +38,50 @@ export const METRICS = {
 
 export type Metric = keyof typeof METRICS;
 
+/** Results of one or more runs, with the runs they come from. */
 export class Results {
   readonly all: Result[] = [];
+  /** The runs (commit, host, date) these figures come from; empty when not recorded. */
+  provenance: Provenance[] = [];
+  /** True when the runs are of different commits (merged with --mixed). */
+  mixedCommits = false;
 
-  add(system: string, transport: string, metric: Metric, value: number, extra: { runs?: number[]; note?: string } = {}): void {
+  add(system: string, transport: string, metric: Metric, value: number, extra: { runs?: number[]; note?: string; from?: Provenance[] } = {}): void {
     const r: Result = { system, transport, metric, value, unit: METRICS[metric].unit };
     if (extra.runs !== undefined && extra.runs.length > 1) r.runs = extra.runs;
     if (extra.note !== undefined) r.note = extra.note;
+    if (extra.from !== undefined) r.from = extra.from;
     this.all.push(r);
   }
 
   get(system: string, transport: string, metric: Metric): Result | undefined {
     return this.all.find((r) => r.system === system && r.transport === transport && r.metric === metric);
   }
+}
+
+/** A results file as stored; files written before provenance was kept are a bare array. */
+export interface ResultsFile {
+  provenance: Provenance[];
+  mixedCommits?: boolean;
+  results: Result[];
+}
+
+/** Reads a results file (either form). */
+export function readResults(file: string): Results {
+  const raw = JSON.parse(readFileSync(file, "utf8")) as ResultsFile | Result[];
+  const r = new Results();
+  if (Array.isArray(raw)) {
+    r.all.push(...raw);
+  } else {
+    r.all.push(...raw.results);
+    r.provenance = raw.provenance ?? [];
+    r.mixedCommits = raw.mixedCommits === true;
+  }
+  return r;
+}
+
+/** Writes results with their provenance, one figure a line. */
+export function writeResults(file: string, r: Results): void {
+  const head = `{\n"provenance": ${JSON.stringify(r.provenance)},\n${r.mixedCommits ? `"mixedCommits": true,\n` : ""}"results": [\n`;
+  writeFileSync(file, `${head}${r.all.map((x) => JSON.stringify(x)).join(",\n")}\n]\n}\n`);
 }

@@ -2,10 +2,12 @@
 // docs/benchmarks.md show the same text).
 import type { Results } from "../results.ts";
 import { SYSTEMS } from "../systems.ts";
+import { provenanceLine } from "../provenance.ts";
 import { num, table, withSpread } from "./format.ts";
 import { checkTargets, verdict } from "./targets.ts";
 
 const LABEL: Record<string, string> = { floor: "floor (no framework)", weft: "Weft", "socket.io": "Socket.IO 4.8", liveviewjs: "LiveViewJS 0.8.1" };
+const METRIC_LABEL: Record<string, string> = { "rt-p50": "RT p50", "rt-p99": "RT p99", "cpu-per-event": "CPU/event", "tput-1x100": "events/s 1×100", "tput-50x1": "events/s 50×1" };
 const FLOOR_OF: Record<string, string> = { websocket: "websocket", sse: "sse", http: "http", polling: "http" };
 
 /** Round trip, CPU, throughput and memory, one row per system. */
@@ -17,16 +19,28 @@ export function mainTable(r: Results): string {
     notes.set(`${LABEL[x.system] ?? x.system} ${x.transport}`, x.note);
     return " *";
   };
+  // Figures measured apart from the rest (patched in with their own runs) are marked † and listed.
+  const apart = new Map<string, { who: string[]; line: string }>();
+  const cell = (x: ReturnType<Results["get"]>): string => {
+    if (x?.from === undefined) return withSpread(x);
+    const line = provenanceLine(x.from);
+    const key = `${METRIC_LABEL[x.metric] ?? x.metric}|${line}`;
+    const entry = apart.get(key) ?? { who: [], line };
+    entry.who.push(`${LABEL[x.system] ?? x.system} ${x.transport}`);
+    apart.set(key, entry);
+    return `${withSpread(x)} †`;
+  };
   const head = ["system", "transport", "RT p50 µs", "× floor", "RT p99 µs", "CPU/event µs", "events/s 1×100", "events/s 50×1", "busy", "heap/session B", "RSS/session B"];
   const rows = SYSTEMS.map(({ system, transport }) => {
     const g = (m: Parameters<Results["get"]>[2]) => r.get(system, transport, m);
     const floor = r.get("floor", FLOOR_OF[transport]!, "rt-p50")?.value;
     const p50 = g("rt-p50")?.value;
     const x = system === "floor" || p50 === undefined || floor === undefined ? "" : `${(p50 / floor).toFixed(2)}×`;
-    return [LABEL[system] ?? system, transport, withSpread(g("rt-p50")), x, withSpread(g("rt-p99")), withSpread(g("cpu-per-event")),
-      withSpread(g("tput-1x100")), withSpread(g("tput-50x1")), g("tput-50x1-busy") === undefined ? "–" : `${g("tput-50x1-busy")!.value} %`, withSpread(g("heap-per-session")) + mark(g("heap-per-session")), withSpread(g("rss-per-session")) + mark(g("rss-per-session"))];
+    return [LABEL[system] ?? system, transport, cell(g("rt-p50")), x, cell(g("rt-p99")), cell(g("cpu-per-event")),
+      cell(g("tput-1x100")), cell(g("tput-50x1")), g("tput-50x1-busy") === undefined ? "–" : `${g("tput-50x1-busy")!.value} %`, withSpread(g("heap-per-session")) + mark(g("heap-per-session")), withSpread(g("rss-per-session")) + mark(g("rss-per-session"))];
   });
-  return table(head, rows) + [...notes].map(([who, note]) => `\n\n\\* ${who}: ${note}.`).join("");
+  return table(head, rows) + [...notes].map(([who, note]) => `\n\n\\* ${who}: ${note}.`).join("") +
+    [...apart].map(([key, { who, line }]) => `\n\n† ${key.split("|")[0]}, ${who.join(", ")}: measured apart from the rest of the table (compare these with each other, not across). ${line}`).join("");
 }
 
 /** Bytes down per update: Weft per transport, beside Phoenix (computed) and LiveViewJS (measured). */
