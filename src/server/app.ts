@@ -8,7 +8,8 @@ import { PATHS } from "../protocol/messages.ts";
 import { Core } from "./core.ts";
 import { clientBundle } from "./http/client-bundle.ts";
 import { renderPage } from "./http/page.ts";
-import { COUNT_ERROR, sendError, sendJson } from "./http/respond.ts";
+import { OpsEndpoints } from "./http/ops.ts";
+import { COUNT_ERROR, sendError } from "./http/respond.ts";
 import { serveClient } from "./http/static-client.ts";
 import { resolveOptions, type WeftOptions } from "./options.ts";
 import type { Json } from "./view.ts";
@@ -68,6 +69,7 @@ export function createWeft(options: WeftOptions): WeftApp {
   const offered = core.options.transports;
   const offersWebSocket = offered.includes("websocket");
   const guard = new RequestGuard(core.options);
+  const ops = new OpsEndpoints(core, guard);
   const links = new LinkTable(core, guard);
   const sse = new SseTransport(core, links);
   const poll = new LongPollTransport(core, links);
@@ -103,18 +105,11 @@ export function createWeft(options: WeftOptions): WeftApp {
     }
     const readOnly = req.method === "GET" || req.method === "HEAD";
     if (readOnly && url.pathname === PATHS.client) return serveClient(req, res, url, await clientBundle());
-    if (readOnly && url.pathname === PATHS.metrics && core.options.metrics) {
-      const body = await core.metrics.text();
-      res.writeHead(200, { "Content-Type": core.metrics.contentType, "Cache-Control": "no-store" });
-      return void res.end(body);
-    }
-    if (readOnly && url.pathname === PATHS.health) {
-      const h = health();
-      return sendJson(res, h.status === "ok" ? 200 : 503, h);
-    }
+    if (readOnly && (await ops.serve(req, res, url.pathname))) return;
     const match = readOnly ? core.router.match(url.pathname) : undefined;
     if (match !== undefined) {
-      if (core.options.requireTLS && !guard.secure(req)) return sendError(res, "E_TLS_REQUIRED");
+      const refused = guard.checkPage(req);
+      if (refused !== undefined) return sendError(res, refused);
       return renderPage(core, match, url, req, res, await clientHash());
     }
     if (next !== undefined) return next();
@@ -139,21 +134,6 @@ export function createWeft(options: WeftOptions): WeftApp {
     }
   }
   core.serveForwarded = handler;
-
-  const started = Date.now();
-  function health() {
-    const r = core.registry.stats();
-    const backend = core.backend();
-    return {
-      status: backend.redis === "down" ? "degraded" : "ok",
-      uptimeSeconds: Math.round((Date.now() - started) / 1000),
-      sessions: r.live,
-      pendingMounts: r.pending,
-      connections: core.gauges().connections,
-      transports: offered,
-      backend,
-    };
-  }
 
   // A page still renders (server-side) when the client bundle fails to build.
   async function clientHash(): Promise<string> {

@@ -21,7 +21,7 @@ import { authorizeRequest, denialCode, isDenial } from "./security/auth.ts";
 import { SessionRegistry } from "./registry.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { Router, type RouteMatch } from "./router.ts";
-import { TokenSigner, type TokenClaims } from "./security/token.ts";
+import { MAX_TOKEN_LENGTH, TokenSigner, type TokenClaims } from "./security/token.ts";
 import { navTarget } from "./navigation.ts";
 import { ViewSession, type SessionConfig, type SessionInit, type Sink } from "./session.ts";
 import type { Json, Params, SessionData, ViewContext, ViewDefinition } from "./view.ts";
@@ -110,6 +110,10 @@ export class Core {
     const { ctx, timers, topics, tracked, redirect } = pageContext(params, session, this.pubsub, this.onBroadcastError, this.presence);
     const state = await route.view.mount(params, ctx);
     if (redirect.to !== undefined) return { kind: "redirect", to: redirect.to };
+    const token = this.token(sid, route.pattern, params, session);
+    // Every join would refuse a longer token: refuse the page now (414)
+    // instead of serving one that can never connect, and keep no state for it.
+    if (token.length > MAX_TOKEN_LENGTH) return { kind: "denied", code: "E_URI_TOO_LONG" };
     const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, session, state, timers, topics, tracked };
     this.registry.putPending(init);
     // Any node may take the join: the page's mount is stored for it.
@@ -122,7 +126,7 @@ export class Core {
       await this.store.save(snap, this.options.joinTimeoutMs).catch((err: unknown) => this.options.onError(err, "page mount snapshot"));
     }
     const title = typeof route.view.title === "function" ? route.view.title(state) : (route.view.title ?? "");
-    return { kind: "view", init, token: this.token(sid, route.pattern, params, session), title };
+    return { kind: "view", init, token, title };
   }
 
   /** Signs a view token. */

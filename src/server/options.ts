@@ -30,6 +30,14 @@ export interface PageParts {
 /** A function that wraps a rendered view in a full HTML document. */
 export type Layout = (page: PageParts) => string;
 
+/**
+ * Who may read an operations endpoint (`/weft/health`, `/weft/metrics`):
+ * `true` anyone, `false` nobody (the path is not served), or `{ token }` only
+ * requests with `Authorization: Bearer <token>` (else 401 E_ENDPOINT_TOKEN).
+ * `requireTLS` applies in every case.
+ */
+export type EndpointAccess = boolean | { readonly token: string };
+
 /** A transport name. */
 export type TransportName = "websocket" | "sse" | "http";
 
@@ -79,8 +87,17 @@ export interface WeftOptions {
   maxPendingMountsPerIp?: number;
   /** How long a session waits for its client after the link dropped, ms. Default 60 000. */
   sessionGraceMs?: number;
-  /** Serve `GET /weft/metrics` (Prometheus text). Default true. */
-  metrics?: boolean;
+  /**
+   * `GET /weft/metrics` (Prometheus text): `true`, `false`, or `{ token }` to
+   * require `Authorization: Bearer <token>`. Default true (public: set a token
+   * or turn it off when the app port is reachable from outside).
+   */
+  metrics?: EndpointAccess;
+  /**
+   * `GET /weft/health` (JSON status, sessions, connections, backends): `true`,
+   * `false`, or `{ token }` as for `metrics`. Default true (load balancers probe it).
+   */
+  health?: EndpointAccess;
   /** How long `app.close()` waits for running events to finish, ms. Default 5 000. */
   shutdownMs?: number;
   /** Views joined at most on one connection. Default 64. */
@@ -120,8 +137,11 @@ export interface WeftOptions {
   /** Refuse plain HTTP and WS (403 E_TLS_REQUIRED). Default false. */
   requireTLS?: boolean;
   /**
-   * A key for service clients (no browser, no Origin to check): a request
-   * carrying `X-Weft-Key: <key>` skips the origin check. Default: none.
+   * Gateway/service mode: pages, WebSocket upgrades and SSE/HTTP link requests
+   * must carry `X-Weft-Key: <key>` (constant-time compared), else 401
+   * E_SHARED_KEY. Browsers cannot set it on WebSocket or EventSource, so they
+   * reach the app through a proxy that adds it, or not at all. The key never
+   * skips the origin check. Health and metrics have their own `token`. Default: none.
    */
   sharedKey?: string;
   /**
@@ -169,7 +189,8 @@ const DEFAULTS = {
   sessionGraceMs: 60_000,
   maxViewsPerConnection: 64,
   shutdownMs: 5_000,
-  metrics: true,
+  metrics: true as EndpointAccess,
+  health: true as EndpointAccess,
   onError: (err: unknown, where: string) => console.error(`[weft] ${where}:`, err),
   allowedOrigins: [] as readonly string[] | "*",
   trustProxy: false as boolean | readonly string[],
@@ -219,6 +240,12 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
     throw new TypeError('createWeft: `allowedOrigins` must be "*" or a list of origins like "https://app.example.com" (scheme and host, no path)');
   }
   if (o.sharedKey !== undefined && (typeof o.sharedKey !== "string" || o.sharedKey.length < 16)) throw new TypeError("createWeft: `sharedKey` must be a string of at least 16 characters");
+  for (const k of ["metrics", "health"] as const) {
+    const a = merged[k];
+    if (typeof a !== "boolean" && (typeof a !== "object" || a === null || typeof a.token !== "string" || a.token.length < 16)) {
+      throw new TypeError(`createWeft: \`${k}\` must be true, false or { token } with a token of at least 16 characters, e.g. ${k}: { token: process.env.WEFT_${k.toUpperCase()}_TOKEN }`);
+    }
+  }
   if (o.authorize !== undefined && typeof o.authorize !== "function") throw new TypeError("createWeft: `authorize` must be a function (req) => sessionData | deny(401)");
   // A shared store lets any node adopt a session; only Redis says which node
   // owns it (handover, fencing, forwarding). Without it two nodes could each

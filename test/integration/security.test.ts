@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import WebSocket from "ws";
-import { deny } from "../../src/index.ts";
-import { S } from "../../src/protocol/messages.ts";
+import { defineView, deny, html } from "../../src/index.ts";
+import { HEADERS, S } from "../../src/protocol/messages.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { startApp } from "../support/server.ts";
+import { until } from "../support/until.ts";
 import * as views from "../support/views.ts";
 import { Jar, newLinkId } from "../support/wires.ts";
 
@@ -33,6 +34,33 @@ function handshake(base: string, headers: Record<string, string>): Promise<numbe
 }
 
 const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+
+/** A payload with prototype keys at depth 1, 2, 3 and in arrays, beside keys that must survive. */
+const HOSTILE = `{"ok":1,"__proto__":{"p":1},"constructor":{"prototype":{"p":1}},
+  "a":{"__proto__":{"p":1},"ok":1,"b":{"constructor":{"prototype":{"p":1}},"ok":1,"c":{"prototype":{"p":1},"__proto__":null,"ok":1}}},
+  "list":[{"__proto__":{"p":1},"ok":1},[{"constructor":1,"prototype":2,"ok":1,"x":[{"__proto__":{"p":1},"ok":1}]}]]}`;
+
+interface ProbeReport { forbidden: string[]; protos: string[]; ok: string[] }
+
+/** Walks a payload as the handler sees it: forbidden own keys, odd prototypes, and where "ok" keys are. */
+function probe(node: unknown, path: string, out: ProbeReport): ProbeReport {
+  if (typeof node !== "object" || node === null) return out;
+  const proto = Object.getPrototypeOf(node) as unknown;
+  if (proto !== Object.prototype && proto !== Array.prototype) out.protos.push(path || "(root)");
+  for (const key of Object.keys(node)) {
+    const at = path === "" ? key : `${path}.${key}`;
+    if (key === "__proto__" || key === "constructor" || key === "prototype") out.forbidden.push(at);
+    if (key === "ok") out.ok.push(at);
+    probe((node as Record<string, unknown>)[key], at, out);
+  }
+  return out;
+}
+
+const KeyProbe = defineView({
+  mount: () => ({ seen: "" }),
+  events: { probe: (_s, p) => ({ seen: JSON.stringify(probe(p, "", { forbidden: [], protos: [], ok: [] })) }) },
+  render: (s) => html`<pre>${s.seen}</pre>`,
+});
 
 describe("origins", () => {
   it("refuses a cross-site WebSocket handshake (CSWSH) and accepts the page's own origin", async () => {
@@ -72,10 +100,110 @@ describe("origins", () => {
     assert.equal(no.headers.get("access-control-allow-origin"), null);
   });
 
-  it("lets service clients with the shared key skip the origin check", async () => {
-    const { base } = await app({ sharedKey: "service-key-0123456789" });
-    assert.equal(await handshake(base, { origin: "http://tool.internal", "x-weft-key": "service-key-0123456789" }), 101);
-    assert.equal(await handshake(base, { origin: "http://tool.internal", "x-weft-key": "wrong-key-0123456789x" }), 403);
+});
+
+describe("sharedKey", () => {
+  const KEY = "service-key-0123456789";
+  const json = { "content-type": "application/json" };
+
+  it("refuses WebSocket handshakes without the key, with or without an Origin", async () => {
+    const { base } = await app({ sharedKey: KEY });
+    assert.equal(await handshake(base, {}), 401, "no Origin is no pass");
+    assert.equal(await handshake(base, { origin: base }), 401, "the page's own origin is no pass");
+    assert.equal(await handshake(base, { "x-weft-key": "wrong-key-0123456789x" }), 401);
+    assert.equal(await handshake(base, { "x-weft-key": KEY.slice(0, -1) }), 401, "a prefix of the key");
+    assert.equal(await handshake(base, { "x-weft-key": KEY }), 101);
+    assert.equal(await handshake(base, { "x-weft-key": KEY, origin: base }), 101);
+  });
+
+  it("refuses SSE and HTTP link requests without the key, and serves them with it", async () => {
+    const { base } = await app({ sharedKey: KEY });
+    for (const path of ["/weft/sse", "/weft/http"]) {
+      const get = await fetch(`${base}${path}?l=${newLinkId()}&n=0`);
+      assert.equal(get.status, 401, path);
+      assert.equal(await code(get), "E_SHARED_KEY");
+      const post = await fetch(`${base}${path}?l=${newLinkId()}&n=0`, { method: "POST", headers: json, body: "[]" });
+      assert.equal(post.status, 401, path);
+      assert.equal(await code(post), "E_SHARED_KEY");
+    }
+    // A service client with the key drives a view over HTTP from start to end.
+    const page = await fetch(`${base}/counter`, { headers: { "x-weft-key": KEY } });
+    const token = /weft-token="([^"]+)"/.exec(await page.text())![1]!;
+    const jar = new Jar();
+    const l = newLinkId();
+    const headers = { ...json, "x-weft-key": KEY };
+    assert.equal((await jar.fetch(`${base}/weft/http?l=${l}&n=0`, { headers: { "x-weft-key": KEY, [HEADERS.token]: token } })).status, 200);
+    const joined = await jar.fetch(`${base}/weft/http?l=${l}&n=0`, { method: "POST", headers, body: JSON.stringify([{ t: "j", v: 1, d: { k: token } }]) });
+    assert.equal(joined.status, 200);
+    assert.match(await joined.text(), /"t":"f"/);
+    // The same link, the same cookie, without the key: refused.
+    const keyless = await jar.fetch(`${base}/weft/http?l=${l}&n=1`, { method: "POST", headers: json, body: JSON.stringify([{ t: "e", v: 1, r: 1, e: "inc", d: {} }]) });
+    assert.equal(keyless.status, 401);
+  });
+
+  it("refuses pages without the key clearly instead of serving a page that cannot connect", async () => {
+    const { base } = await app({ sharedKey: KEY });
+    const page = await fetch(`${base}/counter`);
+    assert.equal(page.status, 401);
+    assert.equal(await code(page), "E_SHARED_KEY");
+    assert.equal((await fetch(`${base}/counter`, { headers: { "x-weft-key": KEY } })).status, 200);
+  });
+
+  it("does not let the key skip the origin check", async () => {
+    const { base } = await app({ sharedKey: KEY });
+    assert.equal(await handshake(base, { origin: "http://evil.example", "x-weft-key": KEY }), 403);
+    const res = await fetch(`${base}/weft/http?l=${newLinkId()}&n=0`, { method: "POST", headers: { ...json, origin: "http://evil.example", "x-weft-key": KEY }, body: "[]" });
+    assert.equal(await code(res), "E_ORIGIN");
+  });
+
+  it("changes nothing without a sharedKey", async () => {
+    const { base } = await app();
+    assert.equal(await handshake(base, {}), 101);
+    assert.equal((await fetch(`${base}/counter`)).status, 200);
+  });
+});
+
+describe("tokens", () => {
+  it("answers 414 E_URI_TOO_LONG at render when the page's token would exceed the join limit, and keeps no state", async () => {
+    const { app: a, base } = await app();
+    const long = await fetch(`${base}/counter?q=${"x".repeat(7000)}`);
+    assert.equal(long.status, 414);
+    assert.equal(await code(long), "E_URI_TOO_LONG");
+    assert.equal(a.stats().pendingMounts, 0, "no pending mount waits for a join that cannot come");
+    // A long query that fits still joins.
+    const fits = await getPage(base, `/counter?q=${"x".repeat(5000)}`);
+    assert.equal(fits.status, 200);
+    const c = await ProtocolClient.connect(base);
+    assert.equal((await c.join(1, fits.token)).t, S.rendered);
+    await c.close();
+  });
+});
+
+describe("stale links", () => {
+  it("does not let a link that lost its session to a newer link end it with leave", async () => {
+    const { base } = await app();
+    const page = await getPage(base, "/counter");
+    const stale = await ProtocolClient.connect(base);
+    await stale.join(1, page.token);
+    assert.deepEqual((await stale.event(1, "inc")).d, { 0: "1" });
+    // The browser reconnected on a new link; the old one has not noticed yet.
+    const fresh = await ProtocolClient.connect(base);
+    assert.equal((await fresh.join(7, page.token)).t, S.rendered);
+    stale.send({ t: "l", v: 1 });
+    const refused = await stale.next((m) => m.v === 1 && m.c !== undefined);
+    assert.equal(refused.c, "E_NOT_JOINED");
+    assert.deepEqual((await fresh.event(7, "inc", {}, 2)).d, { 0: "2" }, "the session lives on for the link that owns it");
+    await Promise.all([stale.close(), fresh.close()]);
+  });
+
+  it("still ends the session when the link that owns it leaves", async () => {
+    const { app: a, base } = await app();
+    const c = await ProtocolClient.connect(base);
+    await c.join(1, (await getPage(base, "/counter")).token);
+    assert.equal(a.stats().sessions, 1);
+    c.send({ t: "l", v: 1 });
+    await until(() => a.stats().sessions === 0, 2000, "the session to end");
+    await c.close();
   });
 });
 
@@ -224,8 +352,8 @@ describe("limits", () => {
     assert.equal(link.status, 429);
     assert.equal(await code(link), "E_TOO_MANY_CONNECTIONS");
     await a.close();
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(await handshake(base, {}), 101, "a closed connection frees its place");
+    // A closed connection frees its place (the server sees the close a moment later).
+    await until(async () => (await handshake(base, {})) === 101, 2000, "the closed connection's place");
     await b.close();
   });
 });
@@ -244,14 +372,20 @@ describe("payloads", () => {
     await c.close();
   });
 
-  it("removes prototype keys before a handler sees the payload", async () => {
-    const { base } = await app();
+  it("removes prototype keys at every depth and in arrays before a handler sees the payload", async () => {
+    const { base } = await app({ views: { "/probe": KeyProbe } });
     const c = await ProtocolClient.connect(base);
-    await c.join(1, (await getPage(base, "/guarded")).token);
-    c.sendRaw('{"t":"e","v":1,"r":1,"e":"echo","d":{"a":1,"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}},"nested":{"__proto__":{"y":1}}}}');
+    await c.join(1, (await getPage(base, "/probe")).token);
+    // JSON.parse makes "__proto__" an own key (it does not set the prototype):
+    // a stripper that only looked at the top level would pass each nested one on.
+    c.sendRaw(JSON.stringify({ t: "e", v: 1, r: 1, e: "probe", d: {} }).replace('"d":{}', `"d":${HOSTILE}`));
     const m = await c.next((x) => x.r === 1);
-    assert.deepEqual(m.d, { 1: "a,nested" });
-    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.notEqual(m.c, "E_BAD_FRAME");
+    const seen = JSON.parse(c.views.get(1)!.html().replace(/^<pre>|<\/pre>$/g, "").replaceAll("&quot;", '"')) as ProbeReport;
+    assert.deepEqual(seen.forbidden, [], "no __proto__, constructor or prototype own key at any depth");
+    assert.deepEqual(seen.protos, [], "every object has a plain prototype");
+    assert.deepEqual(seen.ok.sort(), ["a.b.c.ok", "a.b.ok", "a.ok", "list.0.ok", "list.1.0.ok", "list.1.0.x.0.ok", "ok"], "the other keys arrive at every depth");
+    assert.equal(({} as Record<string, unknown>).p, undefined);
     await c.close();
   });
 });
@@ -271,9 +405,15 @@ describe("CSRF", () => {
     // A fetch from another site: refused by origin, cookie or not.
     const xsite = await fetch(url, { method: "POST", headers: { cookie, origin: "http://evil.example", "content-type": "application/json" }, body });
     assert.equal(xsite.status, 403);
-    // Cookies without the link id (which only the page's script holds): nothing to drive.
-    const guess = await fetch(`${base}/weft/http?l=${newLinkId()}&n=0`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body });
-    assert.equal(guess.status, 404);
+    // The link id without the link's cookie (a request with another browser's cookie): refused.
+    const other = new Jar();
+    await other.fetch(`${base}/weft/http?l=${newLinkId()}&n=0`);
+    assert.notEqual(other.header(), cookie);
+    const stolen = await other.fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    assert.equal(stolen.status, 404);
+    assert.equal(await code(stolen), "E_UNKNOWN_LINK");
+    const bare = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    assert.equal(bare.status, 404);
     assert.deepEqual((await victim.event(1, "inc")).d, { 0: "1" }, "the session saw none of them");
     await victim.close();
   });

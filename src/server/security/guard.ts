@@ -4,29 +4,41 @@
  * shared key of service clients, CORS for allowed cross-origin clients, and
  * connections per address.
  */
-import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ErrorCode } from "../../protocol/errors.ts";
 import { sendError } from "../http/respond.ts";
 import type { ResolvedOptions } from "../options.ts";
+import { HeaderSecret, KEY_HEADER } from "./shared-key.ts";
 
 export class RequestGuard {
-  private readonly key: Buffer | undefined;
+  private readonly key: HeaderSecret;
   private readonly perIp = new Map<string, number>();
 
   constructor(private readonly o: ResolvedOptions) {
-    this.key = o.sharedKey === undefined ? undefined : Buffer.from(o.sharedKey);
+    this.key = new HeaderSecret(KEY_HEADER, o.sharedKey);
   }
 
   /** Checks a transport request or upgrade; the error code to refuse with, if any. */
   check(req: IncomingMessage): ErrorCode | undefined {
-    if (this.o.requireTLS && !this.secure(req)) return "E_TLS_REQUIRED";
-    if (this.hasKey(req)) return undefined;
+    const refused = this.checkPage(req);
+    if (refused !== undefined) return refused;
     const origin = req.headers.origin;
     // Browsers always send Origin on WebSocket handshakes and on POSTs; a
     // request without one is not a browser's, and cross-site attacks need one.
     if (origin === undefined) return undefined;
     return this.allowed(origin, req) ? undefined : "E_ORIGIN";
+  }
+
+  /**
+   * Checks a page request: TLS when required, and the shared key when one is
+   * set (a browser that is not behind the gateway adding it fails here,
+   * clearly, rather than on a page that can never connect). The key proves
+   * who sent the request, not which page: it never skips the origin check.
+   */
+  checkPage(req: IncomingMessage): ErrorCode | undefined {
+    if (this.o.requireTLS && !this.secure(req)) return "E_TLS_REQUIRED";
+    if (!this.key.admits(req)) return "E_SHARED_KEY";
+    return undefined;
   }
 
   /** True when TLS protects the request (directly, or per a trusted proxy). */
@@ -93,13 +105,6 @@ export class RequestGuard {
     if (t === false) return false;
     const ip = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
     return t.includes(ip);
-  }
-
-  private hasKey(req: IncomingMessage): boolean {
-    const got = req.headers["x-weft-key"];
-    if (this.key === undefined || typeof got !== "string") return false;
-    const b = Buffer.from(got);
-    return b.length === this.key.length && timingSafeEqual(b, this.key);
   }
 }
 
