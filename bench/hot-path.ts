@@ -1,7 +1,10 @@
 // Hot-path benchmark (not a test): event → handler → render → diff → frame.
-//  1. in process: ViewSession.event() to the frame handed to the sink;
+//  1. in process: ViewSession.event() to the frame handed to the sink (no
+//     Connection: no rate limit, payload walk or schema on this path);
 //  2. over loopback: a `ws` client sends an event and waits for its diff.
 // Prints medians and p99 of repeated runs. Usage: npm run bench:hot [-- --events 20000]
+// `npm run bench:hot -- --wire [--events 10000] [--pairs 3]`: the security
+// checks' cost through a real Connection over a real WebSocket (bench/hot-wire.ts).
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { createWeft, defineView, html } from "../src/index.ts";
@@ -14,6 +17,12 @@ const arg = (name: string, d: number) => {
 };
 const EVENTS = arg("events", 20_000);
 const ROUND_TRIPS = arg("round-trips", 5_000);
+
+if (process.argv.includes("--wire")) {
+  const { wireChecks } = await import("./hot-wire.ts");
+  await wireChecks({ events: arg("events", 10_000), pairs: arg("pairs", 3), calls: arg("calls", 1_000_000) });
+  process.exit(0);
+}
 
 const Counter = defineView({
   mount: () => ({ count: 0 }),

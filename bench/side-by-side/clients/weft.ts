@@ -31,8 +31,9 @@ class WeftClient implements BenchClient {
   private joined: ((err?: Error) => void) | undefined;
   private readonly prefix: string;
 
-  constructor(private readonly wire: Wire, view: ViewName) {
-    this.prefix = `{"t":"e","v":1,"e":"${EVENT[view]}","d":{},"r":`;
+  /** `payload`: each event's `d`, as JSON text (`{}` unless a bench asks for another). */
+  constructor(private readonly wire: Wire, view: ViewName, payload = "{}") {
+    this.prefix = `{"t":"e","v":1,"e":"${EVENT[view]}","d":${payload},"r":`;
     wire.onFrame = (f) => this.onFrame(f);
   }
 
@@ -83,7 +84,8 @@ async function token(peer: HttpPeer, view: ViewName): Promise<string> {
 
 const linkId = () => randomBytes(16).toString("base64url");
 
-export const weftWs: Connect = async (base, view = "counter") => {
+/** A WebSocket client; `payload` is each event's `d` as JSON text (bench:hot --wire sends `{"by":1}`). */
+export const weftWs = async (base: string, view: ViewName = "counter", payload = "{}"): Promise<BenchClient> => {
   let pages = pagePeers.get(base);
   if (pages === undefined) pagePeers.set(base, (pages = new HttpPeer(base)));
   const k = await token(pages, view);
@@ -102,7 +104,7 @@ export const weftWs: Connect = async (base, view = "counter") => {
   };
   ws.on("message", (d) => wire.onFrame(String(d)));
   ws.on("error", () => {});
-  const client = new WeftClient(wire, view);
+  const client = new WeftClient(wire, view, payload);
   await client.join(k);
   return client;
 };
