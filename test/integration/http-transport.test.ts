@@ -3,7 +3,15 @@ import { after, before, describe, it } from "node:test";
 import { C, kindOf, S, type Envelope } from "../../src/protocol/messages.ts";
 import { getPage } from "../support/protocol-client.ts";
 import { startApp } from "../support/server.ts";
+import { until } from "../support/until.ts";
 import { Jar, newLinkId } from "../support/wires.ts";
+
+/** Resolves as `p` does, or rejects after `ms` (an answer due at once must not wait for a timeout). */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 /** This test file is one browser: its link cookie goes with every request. */
 const jar = new Jar();
@@ -21,25 +29,25 @@ describe("HTTP transport", () => {
   });
   after(() => ctx.app.close());
 
-  const url = (link: string, n: number) => `${ctx.base}/weft/http?l=${link}&n=${n}`;
-  const poll = async (link: string, n: number): Promise<Answer> => {
-    const res = await fetch(url(link, n));
+  const url = (link: string, n: number, base = ctx.base) => `${base}/weft/http?l=${link}&n=${n}`;
+  const poll = async (link: string, n: number, base = ctx.base): Promise<Answer> => {
+    const res = await fetch(url(link, n, base));
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("cache-control"), "no-store");
     return (await res.json()) as Answer;
   };
-  const post = async (link: string, n: number, frames: unknown[]): Promise<Answer> => {
-    const res = await fetch(url(link, n), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(frames) });
+  const post = async (link: string, n: number, frames: unknown[], base = ctx.base): Promise<Answer> => {
+    const res = await fetch(url(link, n, base), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(frames) });
     assert.equal(res.status, 200);
     return (await res.json()) as Answer;
   };
 
-  async function joined(path = "/counter"): Promise<{ link: string; n: number; first: Answer }> {
+  async function joined(path = "/counter", base = ctx.base): Promise<{ link: string; n: number; first: Answer }> {
     const link = newLinkId();
-    const hello = await poll(link, 0);
+    const hello = await poll(link, 0, base);
     assert.deepEqual(hello, { n: 0, f: [{ t: "h" }] });
-    const page = await getPage(ctx.base, path);
-    const first = await post(link, 0, [{ t: C.join, v: 1, d: { k: page.token } }]);
+    const page = await getPage(base, path);
+    const first = await post(link, 0, [{ t: C.join, v: 1, d: { k: page.token } }], base);
     return { link, n: first.n, first };
   }
 
@@ -74,19 +82,32 @@ describe("HTTP transport", () => {
   });
 
   it("answers an older poll at once when a newer one arrives", async () => {
-    const { link, n } = await joined();
-    const older = fetch(url(link, n)).then((r) => r.json() as Promise<Answer>);
-    await new Promise((r) => setTimeout(r, 50));
-    const newer = fetch(url(link, n)).then((r) => r.json() as Promise<Answer>);
-    assert.deepEqual(await older, { n, f: [] });
-    await post(link, n, [{ t: C.event, v: 1, r: 1, e: "push", d: {} }]);
-    await newer;
+    // Polls here wait 60 s: an older poll answered only at its timeout misses the bound below.
+    const slow = await startApp({ longPollMs: 60_000 });
+    try {
+      const { link, n } = await joined("/counter", slow.base);
+      const older = fetch(url(link, n, slow.base)).then((r) => r.json() as Promise<Answer>);
+      await until(() => slow.app.stats().polls === 1, 5000, "the older poll to wait");
+      const newer = fetch(url(link, n, slow.base)).then((r) => r.json() as Promise<Answer>);
+      assert.deepEqual(await within(older, 10_000, "answer to the older poll"), { n, f: [] });
+      const a = await post(link, n, [{ t: C.event, v: 1, r: 1, e: "push", d: {} }], slow.base);
+      assert.deepEqual(a.f.map((m) => [kindOf(m), m.e, m.r]), [[S.push, "hello", undefined], [S.reply, undefined, 1]], "the POST answer carries what its event caused");
+      assert.equal(a.n, n + 2);
+      // A third poll ends the newer one, which must not carry again what the POST answer carried.
+      const stop = new AbortController();
+      const newest = fetch(url(link, a.n, slow.base), { signal: stop.signal }).catch((err: unknown) => err);
+      assert.deepEqual(await within(newer, 10_000, "answer to the newer poll"), { n: a.n, f: [] });
+      stop.abort();
+      assert.equal(((await newest) as Error).name, "AbortError", "the newest poll waits: nothing new came");
+    } finally {
+      await slow.app.close();
+    }
   });
 
   it("hands each frame over once between the poll and the POST answer", async () => {
     const { link, n } = await joined();
     const waiting = fetch(url(link, n)).then((r) => r.json() as Promise<Answer>);
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => ctx.app.stats().polls === 1, 5000, "the poll to wait");
     const a = await post(link, n, [{ t: C.event, v: 1, r: 1, e: "inc", d: {} }]);
     const b = await waiting;
     const all = [...a.f, ...b.f];
