@@ -11,7 +11,7 @@ import { RedisConnection } from "./redis/connection.ts";
 import { NotOwner, RedisStore } from "./store/redis.ts";
 import type { SessionSnapshot, Store } from "./store/types.ts";
 import { Cluster } from "./cluster/cluster.ts";
-import { WeftMetrics, type WeftGaugeSnapshot } from "./metrics.ts";
+import { WeftMetrics, type MalformedSource, type WeftGaugeSnapshot } from "./metrics.ts";
 import { MemoryPresence } from "./presence/memory.ts";
 import { RedisPresence } from "./presence/redis.ts";
 import type { Presence } from "./presence/types.ts";
@@ -62,7 +62,7 @@ export class Core {
   private readonly sessionConfig: SessionConfig;
 
   constructor(readonly options: ResolvedOptions) {
-    this.metrics = new WeftMetrics(() => this.gauges());
+    this.metrics = new WeftMetrics(() => ({ ...this.gauges(), malformed: this.malformed() }));
     const redis = options.redis !== undefined ? new RedisConnection(options.redis, options.onError) : undefined;
     this.redis = redis;
     this.pubsub = options.pubsub ?? (redis !== undefined ? new RedisPubSub(redis, options.onError) : new MemoryPubSub());
@@ -295,6 +295,15 @@ export class Core {
     if (this.options.pubsub === undefined) await this.pubsub.close();
     if (this.options.store === undefined) await this.store?.close();
     await this.redis?.close();
+  }
+
+  /** Messages from Redis that were not Weft's and were dropped, by source (for /weft/metrics). */
+  malformed(): Record<MalformedSource, number> {
+    return {
+      pubsub: this.pubsub instanceof RedisPubSub ? this.pubsub.malformed : 0,
+      presence: this.presence instanceof RedisPresence ? this.presence.malformed : 0,
+      cluster: this.cluster?.malformed ?? 0,
+    };
   }
 
   /** What the backends are and whether they are reachable (for /weft/health). */

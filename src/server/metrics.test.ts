@@ -80,6 +80,7 @@ describe("WeftMetrics", () => {
       weft_messages_out_total: "counter", weft_bytes_out_total: "counter", weft_reconnects_total: "counter",
       weft_fallbacks_total: "counter", weft_errors_total: "counter", weft_broadcast_failures_total: "counter",
       weft_snapshot_failures_total: "counter", weft_forwarded_requests_total: "counter",
+      weft_malformed_messages_total: "counter",
       weft_sessions: "gauge", weft_connections: "gauge", weft_uptime_seconds: "gauge",
     };
     const types = (text: string) => Object.fromEntries(
@@ -174,6 +175,20 @@ describe("WeftMetrics", () => {
     assert.equal(s.get('weft_connections{transport="websocket"}'), 0);
     assert.equal(s.get('weft_connections{transport="http"}'), 5);
     assert.ok(calls >= 2);
+  });
+
+  it("reads the malformed-message counts by source at scrape time, zero when absent", async () => {
+    let malformed = { pubsub: 2, presence: 0, cluster: 5 };
+    const m = new WeftMetrics(() => ({ ...idle(), malformed }));
+    let s = await scrape(m);
+    assert.equal(s.get('weft_malformed_messages_total{source="pubsub"}'), 2);
+    assert.equal(s.get('weft_malformed_messages_total{source="presence"}'), 0);
+    assert.equal(s.get('weft_malformed_messages_total{source="cluster"}'), 5);
+    malformed = { pubsub: 3, presence: 1, cluster: 5 };
+    s = await scrape(m);
+    assert.equal(s.get('weft_malformed_messages_total{source="pubsub"}'), 3, "not added twice");
+    assert.equal(s.get('weft_malformed_messages_total{source="presence"}'), 1);
+    assert.equal((await scrape(new WeftMetrics(idle))).get('weft_malformed_messages_total{source="cluster"}'), 0);
   });
 
   it("reports a non-negative uptime and a Prometheus content type", async () => {

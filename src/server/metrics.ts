@@ -12,6 +12,9 @@
  * - `weft_broadcast_failures_total`, `weft_snapshot_failures_total`: pub/sub
  *   publishes and session-store writes that failed.
  * - `weft_forwarded_requests_total{kind}`: requests routed to another node.
+ * - `weft_malformed_messages_total{source}`: messages read from Redis (a topic, a
+ *   presence diff or entry, the node channel) that were not Weft's and were dropped;
+ *   read from the backends' own counters at scrape time.
  * - `weft_sessions`, `weft_connections{transport}`: gauges read from a callback at
  *   scrape time, so the hot path never touches them.
  * - `weft_uptime_seconds`: seconds since this instance was made.
@@ -38,13 +41,20 @@ import { Counter, Gauge, Registry, type Histogram } from "prom-client";
 import { ERRORS } from "../protocol/errors.ts";
 import type { TransportName } from "./options.ts";
 
+/** Where a malformed message read from Redis came from. */
+export type MalformedSource = "pubsub" | "presence" | "cluster";
+
 /** The counts {@link WeftMetrics} reads at scrape time for its gauges. */
 export interface WeftGaugeSnapshot {
   /** Live sessions (views with server state) on this node. */
   readonly sessions: number;
   /** Open client connections on this node, by transport. */
   readonly connections: Readonly<Record<TransportName, number>>;
+  /** Malformed messages dropped so far, by source (all 0 without Redis). Default: none. */
+  readonly malformed?: Readonly<Record<MalformedSource, number>>;
 }
+
+const MALFORMED_SOURCES: readonly MalformedSource[] = ["pubsub", "presence", "cluster"];
 
 /** Histogram buckets for event latency, in seconds: 50 µs … 1 s. */
 export const EVENT_BUCKETS: readonly number[] = Object.freeze([
@@ -280,6 +290,14 @@ export class WeftMetrics {
       collect() {
         const { connections } = gauges();
         for (const t of TRANSPORTS) this.labels(t).set(connections[t]);
+      },
+    });
+    new Counter({
+      name: "weft_malformed_messages_total", help: "Messages read from Redis that were not Weft's, dropped.", labelNames: ["source"], registers,
+      collect() {
+        this.reset();
+        const counts = gauges().malformed;
+        for (const source of MALFORMED_SOURCES) this.inc({ source }, counts?.[source] ?? 0);
       },
     });
     new Gauge({

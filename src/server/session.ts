@@ -429,9 +429,19 @@ export class ViewSession<S = unknown> {
     return r instanceof Promise ? r.then(check) : check(r);
   }
 
-  /** Renders the new state, diffs it and sends the diff (or a reply). */
+  /**
+   * Ends a piece of work with its new state. An event's latency is taken
+   * after its answer (diff, reply or error) is written, as
+   * weft_event_duration_seconds promises: handler, render, diff and write.
+   */
   private commit(work: Work, next: S | void | typeof SKIP): void {
     this.finish(work);
+    this.answer(work, next);
+    this.measure(work);
+  }
+
+  /** Renders the new state, diffs it and sends the diff (or a reply). */
+  private answer(work: Work, next: S | void | typeof SKIP): void {
     if (this.disposed || next === SKIP) return;
     const ref = work.kind === "event" ? work.ref : undefined;
     if (next === undefined || next === this.state) {
@@ -442,7 +452,7 @@ export class ViewSession<S = unknown> {
     try {
       tree = renderTree(this.view.render(next));
     } catch (err) {
-      this.fail(work, "E_RENDER", err);
+      this.report(work, "E_RENDER", err);
       return;
     }
     const diff = diffTree(this.tree, tree, this.ledger);
@@ -460,16 +470,24 @@ export class ViewSession<S = unknown> {
 
   /** A piece of work ended (committed or failed): the next snapshot covers it. */
   private finish(work: Work): void {
-    if (work.kind === "event") {
-      this.doneRef = work.ref;
-      this.config.metrics?.event((performance.now() - work.at) / 1000);
-    }
+    if (work.kind === "event") this.doneRef = work.ref;
     this.workSeq = undefined;
     this.gate?.request();
   }
 
+  /** Counts an answered event and its latency (arrival to frame written). */
+  private measure(work: Work): void {
+    if (work.kind === "event") this.config.metrics?.event((performance.now() - work.at) / 1000);
+  }
+
   private fail(work: Work, code: ErrorCode, err: unknown): void {
     this.finish(work);
+    this.report(work, code, err);
+    this.measure(work);
+  }
+
+  /** Answers failed work with its error code (and reports unexpected errors to onError). */
+  private report(work: Work, code: ErrorCode, err: unknown): void {
     const ref = work.kind === "event" ? work.ref : undefined;
     if (err instanceof InvalidPayload) {
       this.error("E_INVALID", `${ERRORS.E_INVALID.message}: ${err.issues.join("; ")}`, ref);
