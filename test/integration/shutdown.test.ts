@@ -9,19 +9,49 @@ import { S } from "../../src/protocol/messages.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { RedisServer, redisSkipReason } from "../support/redis.ts";
 import { startApp } from "../support/server.ts";
+import { until } from "../support/until.ts";
+import { defineView, html } from "../../src/index.ts";
+
+/** Lets a test know a handler is running, and decide when it ends. */
+class Gate {
+  release!: () => void;
+  private begin!: () => void;
+  readonly started = new Promise<void>((r) => (this.begin = r));
+  private readonly done = new Promise<void>((r) => (this.release = r));
+  /** Called by the handler: signals it runs, then waits for release(). */
+  hold(): Promise<void> {
+    this.begin();
+    return this.done;
+  }
+}
+
+/** A view whose `hold` event runs until the gate is released. */
+const held = (gate: Gate) => defineView({
+  mount: () => ({ n: 0 }),
+  events: {
+    hold: async (s) => {
+      await gate.hold();
+      return { n: s.n + 100 };
+    },
+  },
+  render: (s) => html`<p>${s.n}</p>`,
+});
 
 describe("graceful shutdown", () => {
   it("finishes a running event and answers it before closing the socket with 4503", async () => {
-    const { app, base } = await startApp();
+    const gate = new Gate();
+    const { app, base } = await startApp({ views: { "/held": held(gate) } });
     const c = await ProtocolClient.connect(base);
-    await c.join(1, (await getPage(base, "/counter")).token);
-    const answer = c.event(1, "slow");
-    await new Promise((r) => setTimeout(r, 5));
-    await app.close();
+    await c.join(1, (await getPage(base, "/held")).token);
+    const answer = c.event(1, "hold");
+    await gate.started; // the handler is running: close() must wait for it
+    const closing = app.close();
+    gate.release();
+    await closing;
     const m = await answer;
     assert.notEqual(m.t, S.error);
-    assert.match(c.views.get(1)!.html(), />100</);
-    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(c.views.get(1)!.html(), "<p>100</p>");
+    await until(() => c.closeCode !== 0, 5000, "the socket to close");
     assert.equal(c.closeCode, 4503, "the client is told to reconnect");
     await assert.rejects(fetch(`${base}/weft/health`), "no longer accepting");
   });
