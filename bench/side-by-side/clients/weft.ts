@@ -2,11 +2,13 @@
 // protocol of docs/architecture.md and the link protocol of
 // docs/transports.md as the browser client does (the same PostQueue batching
 // and LinkSeq ordering, imported from src/client): fetch the page, read its
-// weft-token, join view 1, send events {t:"e",v,r,e,d}; a server message with
+// weft-token (SSE and HTTP: open the link with it in the x-weft-token
+// header), join view 1, send events {t:"e",v,r,e,d}; a server message with
 // `r` answers every event up to that ref.
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
 import { LinkSeq } from "../../../src/client/transports/link-seq.ts";
+import { HEADERS } from "../../../src/protocol/messages.ts";
 import { PostQueue } from "../../../src/client/transports/post-queue.ts";
 import { withTimeout } from "../stats.ts";
 import { HttpPeer, sseParser } from "./http.ts";
@@ -134,7 +136,8 @@ export const weftSse: Connect = async (base, view = "counter") => {
   };
   const out = poster(peer, () => path, () => {});
   const parse = sseParser((data, id) => (id === undefined ? hello() : wire.onFrame(data)));
-  const res = await peer.stream(path, { accept: "text/event-stream" }, parse, () => {});
+  // A new link opens with the page's view token (docs/transports.md).
+  const res = await peer.stream(path, { accept: "text/event-stream", [HEADERS.token]: k }, parse, () => {});
   if (res.statusCode !== 200) throw new Error(`GET ${path}: ${res.statusCode}`);
   await withTimeout(helloSeen, 10_000, "weft sse hello");
   const client = new WeftClient(wire, view);
@@ -152,7 +155,7 @@ export const weftHttp: Connect = async (base, view = "counter") => {
     for (const f of seqs.answered(id, a.n, a.f)) wire.onFrame(f as object);
     if (seqs.broken) throw new Error("weft http: link seq broken");
   };
-  const first = await peer.fetch("GET", url + 0);
+  const first = await peer.fetch("GET", url + 0, undefined, { [HEADERS.token]: k });
   if (first.status !== 200) throw new Error(`GET ${url}0: ${first.status}`);
   const wire: Wire = {
     send: (f) => out.push(f),
