@@ -42,18 +42,30 @@ describe("server restart in Chromium", { skip }, () => {
       await page.waitForSelector("[weft-view].weft-connected");
       await page.click("#inc");
       await count(page, 1);
+      // Marks this document: a page that reloads itself instead of rejoining loses the mark.
+      await page.evaluate(() => ((window as unknown as { beforeRestart: boolean }).beforeRestart = true));
       pages.push(page);
     }
     await app.close();
+    // The pages notice the loss before the new server is up.
+    for (const page of pages) await page.waitForSelector("[weft-view]:not(.weft-connected)", { timeout: 15_000 });
     app = createDemo({ secret: SECRET });
     await app.listen(port);
     for (const [i, page] of pages.entries()) {
-      // The session is gone with the old process: the view mounts afresh (0), then counts on.
+      // The session is gone with the old process: the view mounts afresh (0), then
+      // counts the clicks made after the restart — a page that never rejoined stays at 1.
       await page.waitForSelector("[weft-view].weft-connected", { timeout: 15_000 });
-      await page.click("#inc");
-      await count(page, 1);
+      for (let n = 1; n <= 3; n++) {
+        await page.click("#inc");
+        await count(page, n);
+      }
       assert.equal(await page.evaluate(() => (window as unknown as { weft: { transport: string } }).weft.transport), TRANSPORTS[i]);
-      await page.context().close();
+      assert.equal(await page.evaluate(() => (window as unknown as { beforeRestart?: boolean }).beforeRestart), true, "the same document rejoined: no reload");
     }
+    // The new server holds one live session per page, and one link per transport.
+    const stats = app.stats();
+    assert.equal(stats.sessions, TRANSPORTS.length, "every page joined the new server");
+    assert.deepEqual([stats.sockets, stats.sseLinks, stats.httpLinks], [1, 1, 1]);
+    for (const page of pages) await page.context().close();
   });
 });
