@@ -44,12 +44,13 @@ export function describeRun(p: Provenance, sameHost = false): string {
   return `commit ${p.commit}${tree}, ${when}, ${p.mode}${rest}`;
 }
 
-/** The runs as the line under a run's tables; says so when they are of different commits. */
+/** The runs as the line under a run's tables; says so when they are of different commits (flagged, or seen in the list). */
 export function provenanceLine(runs: readonly Provenance[], mixedCommits = false): string {
   if (runs.length === 0) return "Provenance: not recorded (results written before runs carried their commit, host and date).";
   const first = runs[0]!;
   const same = runs.length > 1 && runs.every((p) => p.host === first.host && p.note === first.note);
   const list = runs.map((p, i) => (runs.length > 1 ? `(${i + 1}) ` : "") + describeRun(p, same)).join("; ");
   const tail = same ? `; all on ${first.host}${first.note === undefined ? "" : ` [${first.note}]`}` : "";
-  return `${mixedCommits ? "Runs of DIFFERENT COMMITS, merged on request (--mixed)" : runs.length > 1 ? "Runs" : "Run"}: ${list}${tail}.`;
+  const mixed = mixedCommits || new Set(runs.map((p) => p.commit)).size > 1;
+  return `${mixed ? "Runs of DIFFERENT COMMITS, merged on request (--mixed)" : runs.length > 1 ? "Runs" : "Run"}: ${list}${tail}.`;
 }
