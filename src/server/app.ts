@@ -13,13 +13,16 @@ import { COUNT_ERROR, sendError } from "./http/respond.ts";
 import { serveClient } from "./http/static-client.ts";
 import { resolveOptions, type WeftOptions } from "./options.ts";
 import type { Json } from "./view.ts";
-import { LINK_ID, LinkTable } from "./transports/buffered-link.ts";
+import { LINK_ID } from "./transports/buffered-link.ts";
+import { LinkTable } from "./transports/link-table.ts";
 import { Cluster } from "./cluster/cluster.ts";
 import { LongPollTransport } from "./transports/long-poll.ts";
 import { SseTransport } from "./transports/sse.ts";
 import { WebSocketTransport } from "./transports/websocket.ts";
 import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
-import { ipOf, RequestGuard } from "./security/guard.ts";
+import { RequestGuard } from "./security/guard.ts";
+import { clientAddress } from "./security/client-address.ts";
+import { ConnectionLimits } from "./security/connection-limits.ts";
 
 /** Calls the next middleware (Express, Connect) when a request is not Weft's. */
 export type Next = (err?: unknown) => void;
@@ -70,7 +73,9 @@ export function createWeft(options: WeftOptions): WeftApp {
   const offersWebSocket = offered.includes("websocket");
   const guard = new RequestGuard(core.options);
   const ops = new OpsEndpoints(core, guard);
-  const links = new LinkTable(core, guard);
+  // One count for sockets and links: maxConnections and maxConnectionsPerIp cover both.
+  const limits = new ConnectionLimits(core.options);
+  const links = new LinkTable(core, guard, limits);
   const sse = new SseTransport(core, links);
   const poll = new LongPollTransport(core, links);
   let server: Server | undefined;
@@ -151,9 +156,10 @@ export function createWeft(options: WeftOptions): WeftApp {
     if (!offersWebSocket || path !== PATHS.socket) return refuseUpgrade(socket, 404, "E_UNKNOWN_VIEW");
     const refused = guard.check(req);
     if (refused !== undefined) return refuseUpgrade(socket, ERRORS[refused].status, refused);
-    const ip = ipOf(req);
-    if (!guard.open(ip)) return refuseUpgrade(socket, 429, "E_TOO_MANY_CONNECTIONS");
-    socket.once("close", () => guard.close(ip));
+    const addr = clientAddress(req, core.options.trustProxy);
+    const over = limits.open(addr);
+    if (over !== undefined) return refuseUpgrade(socket, ERRORS[over].status, over);
+    socket.once("close", () => limits.close(addr));
     ws.upgrade(req, socket, head);
   };
 

@@ -19,6 +19,7 @@ import { checkMeta } from "./session.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import { authorizeRequest, denialCode, isDenial } from "./security/auth.ts";
 import { SessionRegistry } from "./registry.ts";
+import { clientAddress } from "./security/client-address.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { Router, type RouteMatch } from "./router.ts";
 import { MAX_TOKEN_LENGTH, TokenSigner, type TokenClaims } from "./security/token.ts";
@@ -96,6 +97,8 @@ export class Core {
     this.signer = new TokenSigner(options.secrets);
     this.registry = new SessionRegistry(options);
     if (this.store !== undefined) this.registry.onDrop = (s) => this.forget(s.sid);
+    // A page evicted or expired unjoined: its stored mount goes too (it would only wait out its TTL).
+    if (this.store !== undefined) this.registry.onDropPending = (sid) => this.forget(sid);
   }
 
   /**
@@ -115,7 +118,7 @@ export class Core {
     // instead of serving one that can never connect, and keep no state for it.
     if (token.length > MAX_TOKEN_LENGTH) return { kind: "denied", code: "E_URI_TOO_LONG" };
     const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, session, state, timers, topics, tracked };
-    this.registry.putPending(init);
+    this.registry.putPending(init, clientAddress(req, this.options.trustProxy));
     // Any node may take the join: the page's mount is stored for it.
     if (this.store !== undefined) {
       const due = Date.now();

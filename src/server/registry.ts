@@ -1,49 +1,60 @@
 /**
  * Where sessions live between requests: pending mounts (a page was rendered,
  * its browser has not joined yet) and live sessions (joined, possibly detached
- * while their client reconnects). Both are bounded in time and in count.
+ * while their client reconnects). Both are bounded in time and in count;
+ * pending mounts also per client address, so that one address (a crawler)
+ * evicts only its own. Every operation is O(1) (amortized for the sweep).
  */
 import type { ViewDefinition } from "./view.ts";
 import type { SessionInit, ViewSession } from "./session.ts";
 
 /** A page's mount, waiting for its browser to join. */
-export type PendingMount = SessionInit<unknown> & { expires: number };
+export type PendingMount = SessionInit<unknown> & { expires: number; addr: string };
 
 export interface RegistryLimits {
   /** How long a rendered page's state waits for the join, ms. */
   readonly joinTimeoutMs: number;
   /** At most this many pending mounts; the oldest is dropped first. */
   readonly maxPendingMounts: number;
+  /** At most this many pending mounts per client address; that address's oldest is dropped first. */
+  readonly maxPendingMountsPerIp: number;
   /** How long a session whose link dropped waits for its client, ms. */
   readonly sessionGraceMs: number;
 }
 
 export class SessionRegistry {
+  /** In insertion order, which is expiry order (every mount waits joinTimeoutMs). */
   private readonly pending = new Map<string, PendingMount>();
+  /** The sids of each address's pending mounts, oldest first. */
+  private readonly byAddress = new Map<string, Set<string>>();
   private readonly live = new Map<string, ViewSession>();
   private readonly grace = new Map<string, NodeJS.Timeout>();
   private readonly sweeper: NodeJS.Timeout;
   /** Called when a session ends for good (not when it is handed to another node). */
   onDrop: ((session: ViewSession) => void) | undefined;
+  /** Called when a pending mount is dropped unjoined (evicted or expired), with its sid. */
+  onDropPending: ((sid: string) => void) | undefined;
 
   constructor(private readonly limits: RegistryLimits) {
     this.sweeper = setInterval(() => this.sweep(Date.now()), Math.min(10_000, limits.joinTimeoutMs)).unref();
   }
 
-  /** Keeps a page's mount for its join. */
-  putPending(init: SessionInit<unknown>): void {
-    this.pending.set(init.sid, { ...init, expires: Date.now() + this.limits.joinTimeoutMs });
-    // Map iteration is insertion order: the first key is the oldest.
-    while (this.pending.size > this.limits.maxPendingMounts) {
-      this.pending.delete(this.pending.keys().next().value as string);
-    }
+  /** Keeps a page's mount, rendered for client address `addr`, for its join. */
+  putPending(init: SessionInit<unknown>, addr: string): void {
+    this.unpend(init.sid);
+    this.pending.set(init.sid, { ...init, expires: Date.now() + this.limits.joinTimeoutMs, addr });
+    let mine = this.byAddress.get(addr);
+    if (mine === undefined) this.byAddress.set(addr, (mine = new Set()));
+    mine.add(init.sid);
+    // Sets and Maps iterate in insertion order: the first key is the oldest.
+    if (mine.size > this.limits.maxPendingMountsPerIp) this.evict(mine.values().next().value as string);
+    while (this.pending.size > this.limits.maxPendingMounts) this.evict(this.pending.keys().next().value as string);
   }
 
   /** Takes a page's mount (once): the state computed for the page goes live. */
   takePending(sid: string, view: ViewDefinition<unknown>): PendingMount | undefined {
-    const p = this.pending.get(sid);
+    const p = this.unpend(sid);
     if (p === undefined) return undefined;
-    this.pending.delete(sid);
     return p.view === view && p.expires >= Date.now() ? p : undefined;
   }
 
@@ -97,7 +108,7 @@ export class SessionRegistry {
 
   /** Forgets a page's pending mount (another node took it). */
   forgetPending(sid: string): void {
-    this.pending.delete(sid);
+    this.unpend(sid);
   }
 
   /** Counts, for health and tests. */
@@ -110,6 +121,7 @@ export class SessionRegistry {
     clearInterval(this.sweeper);
     for (const s of [...this.live.values()]) (handOver ? this.handOver(s) : this.drop(s));
     this.pending.clear();
+    this.byAddress.clear();
   }
 
   private cancelGrace(sid: string): void {
@@ -120,8 +132,27 @@ export class SessionRegistry {
     }
   }
 
+  /** Drops expired pending mounts: they are in expiry order, so it stops at the first live one. */
   private sweep(now: number): void {
-    for (const [sid, p] of this.pending) if (p.expires < now) this.pending.delete(sid);
+    for (const [sid, p] of this.pending) {
+      if (p.expires >= now) return;
+      this.evict(sid);
+    }
+  }
+
+  /** Removes pending mount `sid` from both indexes; returns it. */
+  private unpend(sid: string): PendingMount | undefined {
+    const p = this.pending.get(sid);
+    if (p === undefined) return undefined;
+    this.pending.delete(sid);
+    const mine = this.byAddress.get(p.addr);
+    mine?.delete(sid);
+    if (mine?.size === 0) this.byAddress.delete(p.addr);
+    return p;
+  }
+
+  private evict(sid: string): void {
+    if (this.unpend(sid) !== undefined) this.onDropPending?.(sid);
   }
 }
 

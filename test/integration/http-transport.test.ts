@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { C, kindOf, S, type Envelope } from "../../src/protocol/messages.ts";
+import { C, HEADERS, kindOf, S, type Envelope } from "../../src/protocol/messages.ts";
 import { getPage } from "../support/protocol-client.ts";
 import { startApp } from "../support/server.ts";
 import { until } from "../support/until.ts";
-import { Jar, newLinkId } from "../support/wires.ts";
+import { Jar, linkToken, newLinkId } from "../support/wires.ts";
 
 /** Resolves as `p` does, or rejects after `ms` (an answer due at once must not wait for a timeout). */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -31,7 +31,8 @@ describe("HTTP transport", () => {
 
   const url = (link: string, n: number, base = ctx.base) => `${base}/weft/http?l=${link}&n=${n}`;
   const poll = async (link: string, n: number, base = ctx.base): Promise<Answer> => {
-    const res = await fetch(url(link, n, base));
+    // A link's first poll (n=0) opens it: it carries a view token.
+    const res = await fetch(url(link, n, base), n === 0 ? { headers: { [HEADERS.token]: linkToken() } } : {});
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("cache-control"), "no-store");
     return (await res.json()) as Answer;
@@ -130,6 +131,16 @@ describe("HTTP transport", () => {
       const unknown = await fetch(url(newLinkId(), 0), { method: "POST", headers: { "content-type": "application/json" }, body: "[]" });
       assert.equal(unknown.status, 404);
       assert.equal(await code(unknown), "E_UNKNOWN_LINK");
+    });
+
+    it("makes no link for a first poll without a valid view token: 403 E_LINK_TOKEN / E_BAD_TOKEN", async () => {
+      const before = ctx.app.stats().httpLinks;
+      const bare = await fetch(url(newLinkId(), 0));
+      assert.equal(bare.status, 403);
+      assert.equal(await code(bare), "E_LINK_TOKEN");
+      const forged = await fetch(url(newLinkId(), 0), { headers: { [HEADERS.token]: `${linkToken().split(".")[0]}.AAAA` } });
+      assert.equal(await code(forged), "E_BAD_TOKEN");
+      assert.equal(ctx.app.stats().httpLinks, before);
     });
 
     it("answers bad bodies 400/413/415 and a bad n 400, and the link goes on", async () => {

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { request, type IncomingMessage } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { EventSource } from "eventsource";
-import { C, kindOf, S, type Envelope } from "../../src/protocol/messages.ts";
+import { C, HEADERS, kindOf, S, type Envelope } from "../../src/protocol/messages.ts";
 import { getPage } from "../support/protocol-client.ts";
 import { defineView, html } from "../../src/index.ts";
 import { startApp } from "../support/server.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
-import { Jar, newLinkId } from "../support/wires.ts";
+import { Jar, linkToken, newLinkId } from "../support/wires.ts";
 
 /** This test file is one browser: its link cookie goes with every request. */
 const jar = new Jar();
@@ -28,7 +28,9 @@ class RawStream {
   private buf = "";
   private wake: (() => void) | undefined;
 
-  static open(base: string, link: string, headers: Record<string, string> = {}): Promise<RawStream> {
+  /** Streams link `link`; opens it first (as a browser does, by a POST with a view token) unless resuming. */
+  static async open(base: string, link: string, headers: Record<string, string> = {}): Promise<RawStream> {
+    if (headers["last-event-id"] === undefined) assert.equal((await openLink(base, link)).status, 204);
     const s = new RawStream();
     return new Promise((resolve, reject) => {
       request(`${base}/weft/sse?l=${link}`, { headers: { cookie: jar.header(), ...headers } }, (res) => {
@@ -83,6 +85,11 @@ class RawStream {
   close(): void {
     this.res.destroy();
   }
+}
+
+/** The POST that opens an SSE link: it carries a view token (EventSource cannot send headers). */
+function openLink(base: string, link: string): Promise<Response> {
+  return jar.fetch(`${base}/weft/sse?l=${link}`, { method: "POST", headers: { "content-type": "application/json", [HEADERS.token]: linkToken() }, body: "[]" });
 }
 
 async function post(base: string, link: string, body: unknown, type = "application/json"): Promise<Response> {
@@ -226,6 +233,22 @@ describe("SSE transport", () => {
       assert.equal(((await res.json()) as { error: { code: string } }).error.code, "E_UNKNOWN_LINK");
     });
 
+    it("makes no link for a GET or POST of a new link id without a valid view token (403), and one with it", async () => {
+      const codes = [];
+      for (const res of [
+        await fetch(`${ctx.base}/weft/sse?l=${newLinkId()}`),
+        await fetch(`${ctx.base}/weft/sse?l=${newLinkId()}`, { method: "POST", headers: { "content-type": "application/json", [HEADERS.token]: "x.y" }, body: "[]" }),
+      ]) {
+        assert.equal(res.status, 403);
+        assert.equal(res.headers.get("set-cookie"), null);
+        codes.push(((await res.json()) as { error: { code: string } }).error.code);
+      }
+      assert.deepEqual(codes, ["E_LINK_TOKEN", "E_BAD_TOKEN"]);
+      const before = ctx.app.stats().sseLinks;
+      assert.equal((await openLink(ctx.base, newLinkId())).status, 204);
+      assert.equal(ctx.app.stats().sseLinks, before + 1);
+    });
+
     it("answers a resume of an unknown link with 410 E_LINK_EXPIRED", async () => {
       const s = await RawStream.open(ctx.base, newLinkId(), { "last-event-id": "5" });
       assert.equal(s.res.statusCode, 410);
@@ -264,6 +287,7 @@ describe("SSE transport", () => {
     const proxy = new TcpProxy(Number(new URL(ctx.base).port));
     const viaProxy = await proxy.start();
     const link = newLinkId();
+    assert.equal((await openLink(ctx.base, link)).status, 204);
     const es = new EventSource(`${viaProxy}/weft/sse?l=${link}`, { fetch: jar.fetch });
     const seen: { id: string; msg: Envelope }[] = [];
     let opened = 0;

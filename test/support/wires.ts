@@ -1,12 +1,15 @@
 /**
  * Real transport clients for the tests, one per transport, behind one small
  * interface: a `ws` socket, an `eventsource` stream + fetch POSTs, and fetch
- * long-polls + POSTs. They speak the link protocol of docs/transports.md.
+ * long-polls + POSTs. They speak the link protocol of docs/transports.md: an
+ * SSE or HTTP link opens with a page's view token (the x-weft-token header).
  */
 import { randomBytes } from "node:crypto";
 import { EventSource } from "eventsource";
 import WebSocket from "ws";
-import { PATHS } from "../../src/protocol/messages.ts";
+import { HEADERS, PATHS } from "../../src/protocol/messages.ts";
+import { TokenSigner } from "../../src/server/security/token.ts";
+import { TEST_SECRET } from "./server.ts";
 
 export type TransportKind = "websocket" | "sse" | "http";
 export const TRANSPORTS: readonly TransportKind[] = ["websocket", "sse", "http"];
@@ -23,10 +26,21 @@ export function newLinkId(): string {
   return randomBytes(16).toString("base64url");
 }
 
+/**
+ * A view token to open an SSE or HTTP link with: `headers[x-weft-token]` when
+ * given, else one signed with the test secret (a link needs a valid token,
+ * not a rendered page: no mount runs for it). A server with another secret
+ * needs the token passed in.
+ */
+export function linkToken(headers: Record<string, string> = {}): string {
+  return headers[HEADERS.token] ?? new TokenSigner([TEST_SECRET]).sign({ sid: newLinkId(), view: "/", params: {}, exp: Date.now() + 3_600_000 });
+}
+
 export async function openWire(kind: TransportKind, base: string, headers: Record<string, string> = {}): Promise<Wire> {
   if (kind === "websocket") return WsWire.open(base, headers);
-  if (kind === "sse") return SseWire.open(base);
-  return HttpWire.open(base);
+  const token = linkToken(headers);
+  if (kind === "sse") return SseWire.open(base, newLinkId(), new Jar(), token);
+  return HttpWire.open(base, newLinkId(), new Jar(), token);
 }
 
 export class WsWire implements Wire {
@@ -107,8 +121,11 @@ export class SseWire implements Wire {
       if (e.data !== '{"t":"h"}' || e.lastEventId) this.onFrame(e.data);
     };
   }
-  static async open(base: string, id = newLinkId(), jar = new Jar()): Promise<SseWire> {
+  /** Opens link `id` as a browser does: a POST with the view token, then the stream. */
+  static async open(base: string, id = newLinkId(), jar = new Jar(), token?: string): Promise<SseWire> {
     const url = `${base}${PATHS.sse}?l=${id}`;
+    const opened = await jar.fetch(url, { method: "POST", headers: { "content-type": "application/json", [HEADERS.token]: token ?? linkToken() }, body: "[]" });
+    if (!opened.ok) throw new Error(`SSE open failed: ${opened.status} ${await opened.text()}`);
     const es = new EventSource(url, { fetch: jar.fetch });
     // The hello event (no id) proves the stream delivers.
     await new Promise<void>((resolve, reject) => {
@@ -143,9 +160,10 @@ export class HttpWire implements Wire {
     this.poster = new Poster(() => `${url}&n=${this.seen}`, jar, (body) => this.accept(body));
     void this.loop();
   }
-  static async open(base: string, id = newLinkId(), jar = new Jar()): Promise<HttpWire> {
+  /** Opens link `id`: its first poll carries the view token. */
+  static async open(base: string, id = newLinkId(), jar = new Jar(), token?: string): Promise<HttpWire> {
     const url = `${base}${PATHS.http}?l=${id}`;
-    const res = await jar.fetch(`${url}&n=0`);
+    const res = await jar.fetch(`${url}&n=0`, { headers: { [HEADERS.token]: token ?? linkToken() } });
     if (!res.ok) throw new Error(`HTTP open failed: ${res.status}`);
     await res.text();
     return new HttpWire(url, jar);

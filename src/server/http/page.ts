@@ -1,6 +1,7 @@
 /**
  * Server-rendered pages: GET of a view's path mounts the view, renders it in
  * its root element with the signed join token, and wraps it in the layout.
+ * HEAD answers the page's headers only: it never mounts.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ATTR, PATHS } from "../../protocol/messages.ts";
@@ -23,8 +24,18 @@ export const defaultLayout: Layout = (p: PageParts) =>
   `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${p.title}</title>${p.script}</head>` +
   `<body>${p.body}</body></html>`;
 
-/** Renders a view's page into `res`. */
+const PAGE_HEADERS = {
+  "Content-Type": "text/html; charset=utf-8",
+  // The page holds a session token: never cache it, never share it.
+  "Cache-Control": "no-store",
+  "X-Content-Type-Options": "nosniff",
+} as const;
+
+/** Renders a view's page into `res` (for HEAD, its headers only). */
 export async function renderPage(core: Core, route: RouteMatch, url: URL, req: IncomingMessage, res: ServerResponse, clientHash: string): Promise<void> {
+  // Crawlers and link checkers send HEAD: mounting would run app code and keep
+  // a pending mount (and a snapshot) for a page no browser will ever join.
+  if (req.method === "HEAD") return void res.writeHead(200, PAGE_HEADERS).end();
   let mounted;
   try {
     mounted = await core.mountPage(route, Object.fromEntries(url.searchParams), req);
@@ -47,14 +58,9 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, req: I
   }
   const body = `<div ${ATTR.view}="${escapeHtml(route.pattern)}" ${ATTR.token}="${token}">${inner}</div>`;
   const script = `<script src="${PATHS.client}?v=${clientHash}" defer data-heartbeat="${core.options.heartbeatMs}" data-transports="${core.options.transports.join(",")}"></script>`;
-  const page = (core.options.layout ?? defaultLayout)({ title: escapeHtml(title), body, script, path: url.pathname });
+  // Every part is safe to place in text or a quoted attribute: the path keeps `'`, `&` and `=` from the URL.
+  const page = (core.options.layout ?? defaultLayout)({ title: escapeHtml(title), body, script, path: escapeHtml(url.pathname) });
   const bytes = Buffer.from(page, "utf8");
-  res.writeHead(200, {
-    "Content-Type": "text/html; charset=utf-8",
-    "Content-Length": bytes.length,
-    // The page holds a session token: never cache it, never share it.
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-  });
-  res.end(req.method === "HEAD" ? undefined : bytes);
+  res.writeHead(200, { ...PAGE_HEADERS, "Content-Length": bytes.length });
+  res.end(bytes);
 }

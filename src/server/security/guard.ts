@@ -1,18 +1,18 @@
 /**
  * Request checks shared by the WebSocket upgrade and every transport request:
  * TLS (with proxies trusted only where configured), the Origin allowlist, the
- * shared key of service clients, CORS for allowed cross-origin clients, and
- * connections per address.
+ * shared key of service clients, and CORS for allowed cross-origin clients.
+ * Connections per address are counted in connection-limits.ts.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ErrorCode } from "../../protocol/errors.ts";
+import { HEADERS } from "../../protocol/messages.ts";
 import { sendError } from "../http/respond.ts";
 import type { ResolvedOptions } from "../options.ts";
 import { HeaderSecret, KEY_HEADER } from "./shared-key.ts";
 
 export class RequestGuard {
   private readonly key: HeaderSecret;
-  private readonly perIp = new Map<string, number>();
 
   constructor(private readonly o: ResolvedOptions) {
     this.key = new HeaderSecret(KEY_HEADER, o.sharedKey);
@@ -62,30 +62,12 @@ export class RequestGuard {
     if (req.method !== "OPTIONS") return false;
     if (cross) {
       res.setHeader("Access-Control-Allow-Methods", "GET, POST");
-      res.setHeader("Access-Control-Allow-Headers", "content-type, last-event-id");
+      res.setHeader("Access-Control-Allow-Headers", `content-type, last-event-id, ${HEADERS.token}`);
       res.setHeader("Access-Control-Max-Age", "600");
     }
     if (cross) res.writeHead(204).end();
     else sendError(res, "E_ORIGIN");
     return true;
-  }
-
-  /** Counts a connection from `ip`; false when over the limit. */
-  open(ip: string): boolean {
-    const max = this.o.maxConnectionsPerIp;
-    if (max === 0) return true;
-    const n = this.perIp.get(ip) ?? 0;
-    if (n >= max) return false;
-    this.perIp.set(ip, n + 1);
-    return true;
-  }
-
-  /** A connection counted by {@link open} ended. */
-  close(ip: string): void {
-    if (this.o.maxConnectionsPerIp === 0) return;
-    const n = (this.perIp.get(ip) ?? 1) - 1;
-    if (n <= 0) this.perIp.delete(ip);
-    else this.perIp.set(ip, n);
   }
 
   private allowed(origin: string, req: IncomingMessage): boolean {
@@ -106,11 +88,6 @@ export class RequestGuard {
     const ip = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
     return t.includes(ip);
   }
-}
-
-/** The peer address of a request. */
-export function ipOf(req: IncomingMessage): string {
-  return (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
 }
 
 function first(h: string | string[] | undefined): string | undefined {

@@ -14,10 +14,7 @@
 import type { ErrorCode } from "../../protocol/errors.ts";
 import { S, type Envelope } from "../../protocol/messages.ts";
 import { Connection, type Link } from "../connection.ts";
-import { randomBytes } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Core } from "../core.ts";
-import { ipOf, type RequestGuard } from "../security/guard.ts";
 
 /** Link ids: made by the client, ≥ 128 random bits in base64url. */
 export const LINK_ID = /^[A-Za-z0-9_-]{16,64}$/;
@@ -62,6 +59,12 @@ export class BufferedLink implements Link {
   private answers: Answers | undefined;
   lastActive = Date.now();
   closed = false;
+  /** Opened as a fallback (`fb=1`): counted in `weft_fallbacks_total` once its first join is answered. */
+  fallback = false;
+  /** The link table's idle timer for this link (see link-table.ts). */
+  idle: NodeJS.Timeout | undefined;
+  /** Called once when the link ends, whoever ends it (the table forgets it then). */
+  onEnd: (() => void) | undefined;
   private readonly metrics: Core["metrics"];
 
   constructor(
@@ -71,6 +74,7 @@ export class BufferedLink implements Link {
     private readonly capacity: number,
     /** The link cookie of the browser that opened the link: only it may use the link. */
     readonly owner: string,
+    /** The client address that opened it (counted against its connection limit until it ends). */
     readonly ip: string,
   ) {
     this.conn = new Connection(core, this);
@@ -80,6 +84,11 @@ export class BufferedLink implements Link {
   send(frame: string, env?: Envelope): void {
     if (this.closed) return;
     this.metrics.out(this.kind, Buffer.byteLength(frame));
+    // A join answer (it carries a fresh token): the fallback was real.
+    if (this.fallback && env?.k !== undefined) {
+      this.fallback = false;
+      this.metrics.fallback(this.kind);
+    }
     this.seq++;
     this.ring.push(frame);
     if (this.ring.length > this.capacity) {
@@ -107,6 +116,7 @@ export class BufferedLink implements Link {
     const a = this.answers;
     this.answers = undefined;
     if (a !== undefined) for (const w of a.waiters) w.done();
+    this.onEnd?.();
   }
 
   /**
@@ -215,124 +225,4 @@ export class BufferedLink implements Link {
     if (w.keys.size > 0 || !a.waiters.delete(w)) return;
     w.done();
   }
-}
-
-/** The cookie that binds links to the browser that opened them. */
-export const LINK_COOKIE = "weft_link";
-const COOKIE_VALUE = /^[A-Za-z0-9_-]{22}$/;
-
-/**
- * The live SSE and HTTP links, ended after `timeoutMs` without a stream or a
- * request. A link id alone (say, read from an SSE URL in a proxy log) is not
- * enough to use a link: every request must also carry the link cookie of the
- * browser that opened it (HttpOnly, so page scripts cannot read it either).
- */
-export class LinkTable {
-  private readonly links = new Map<string, BufferedLink>();
-  private readonly sweeper: NodeJS.Timeout;
-
-  constructor(private readonly core: Core, private readonly guard: RequestGuard) {
-    const every = Math.max(50, Math.min(5_000, core.options.linkTimeoutMs / 4));
-    this.sweeper = setInterval(() => this.sweep(Date.now()), every).unref();
-  }
-
-  /**
-   * The link `id` as the request may see it: unknown unless the request carries
-   * the cookie of the browser that opened it.
-   */
-  get(id: string, req: IncomingMessage): BufferedLink | undefined {
-    const link = this.links.get(id);
-    return link !== undefined && link.owner === cookieOf(req) ? link : undefined;
-  }
-
-  /** The request's own link `id` of this kind, or the error to answer with. */
-  find(id: string, kind: "sse" | "http", req: IncomingMessage): BufferedLink | ErrorCode {
-    const link = this.get(id, req);
-    if (link === undefined) return "E_UNKNOWN_LINK";
-    return link.kind === kind ? link : "E_BAD_LINK";
-  }
-
-  /**
-   * The request's link `id`, opened when it does not exist yet — unless the
-   * client is resuming one (then it expired), or another browser owns the id.
-   */
-  open(id: string, kind: "sse" | "http", req: IncomingMessage, res: ServerResponse, resuming: boolean): BufferedLink | ErrorCode {
-    const mine = this.find(id, kind, req);
-    if (mine !== "E_UNKNOWN_LINK") return mine;
-    if (this.links.has(id)) return "E_UNKNOWN_LINK";
-    if (resuming) return "E_LINK_EXPIRED";
-    return this.create(id, kind, req, res) ?? "E_TOO_MANY_CONNECTIONS";
-  }
-
-  /**
-   * Opens a link for the request's browser, setting its link cookie on `res`
-   * when it has none yet. Undefined when the address has too many connections.
-   */
-  private create(id: string, kind: "sse" | "http", req: IncomingMessage, res: ServerResponse): BufferedLink | undefined {
-    const ip = ipOf(req);
-    if (!this.guard.open(ip)) return undefined;
-    let owner = cookieOf(req);
-    if (owner === undefined) {
-      owner = randomBytes(16).toString("base64url");
-      const secure = this.guard.secure(req);
-      // SameSite=None only where cross-site clients are allowed, and only over TLS (browsers require it).
-      const site = this.core.options.allowedOrigins.length > 0 && secure ? "None" : "Strict";
-      res.setHeader("Set-Cookie", `${LINK_COOKIE}=${owner}; Path=/weft/; HttpOnly; SameSite=${site}${secure ? "; Secure" : ""}`);
-    }
-    const link = new BufferedLink(this.core, id, kind, this.core.options.outboxSize, owner, ip);
-    this.links.set(id, link);
-    // The client opened this link after a better transport failed.
-    if (/[?&]fb=1(&|$)/.test(req.url ?? "")) this.core.metrics.fallback(kind);
-    // Other nodes forward this link's requests here. Sent before the answer
-    // that tells the client the link is open, so Redis has it first.
-    this.core.cluster?.ownLink(id).catch((err: unknown) => this.core.options.onError(err, "link ownership"));
-    return link;
-  }
-
-  /** True when link `id` lives on this node (whoever owns it). */
-  has(id: string): boolean {
-    return this.links.has(id);
-  }
-
-  /** Links by kind, for stats. */
-  count(kind: "sse" | "http"): number {
-    let n = 0;
-    for (const l of this.links.values()) if (l.kind === kind) n++;
-    return n;
-  }
-
-  /** Ends every link (server shutdown). */
-  close(code: number, reason: string): void {
-    clearInterval(this.sweeper);
-    for (const link of this.links.values()) {
-      link.close(code, reason);
-      this.guard.close(link.ip);
-      this.core.cluster?.disownLink(link.id);
-    }
-    this.links.clear();
-  }
-
-  private sweep(now: number): void {
-    for (const [id, link] of this.links) {
-      if (link.closed || (link.stream === undefined && link.onFrame === undefined && now - link.lastActive > this.core.options.linkTimeoutMs)) {
-        link.end();
-        this.links.delete(id);
-        this.guard.close(link.ip);
-        this.core.cluster?.disownLink(id);
-      }
-    }
-  }
-}
-
-function cookieOf(req: IncomingMessage): string | undefined {
-  const header = req.headers.cookie;
-  if (header === undefined) return undefined;
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === LINK_COOKIE) {
-      const v = part.slice(eq + 1).trim();
-      return COOKIE_VALUE.test(v) ? v : undefined;
-    }
-  }
-  return undefined;
 }

@@ -2,14 +2,16 @@
  * The HTTP transport: `POST /weft/http?l=LINK&n=SEEN` carries client frames and
  * answers with the frames they caused; `GET /weft/http?l=LINK&n=SEEN` is a
  * long-poll for what the server sends on its own. Every answer is one complete
- * JSON response, so it works through proxies that buffer whole responses.
+ * JSON response, so it works through proxies that buffer whole responses. The
+ * link's first poll (`n=0`) carries a view token and opens it.
  * See docs/transports.md.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { S } from "../../protocol/messages.ts";
 import type { Core } from "../core.ts";
 import { sendError } from "../http/respond.ts";
-import { LINK_ID, type BufferedLink, type LinkTable } from "./buffered-link.ts";
+import { LINK_ID, type BufferedLink } from "./buffered-link.ts";
+import type { LinkTable } from "./link-table.ts";
 import { postFrames } from "./post-frames.ts";
 
 const HELLO = JSON.stringify({ t: S.heartbeat });

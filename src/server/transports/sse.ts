@@ -1,13 +1,16 @@
 /**
  * The SSE transport: `GET /weft/sse?l=LINK` streams frames as events (`id:` =
  * link seq, so EventSource's Last-Event-ID resumes), `POST /weft/sse?l=LINK`
- * carries client frames. See docs/transports.md.
+ * carries client frames. A browser opens the link with a POST that carries a
+ * view token (EventSource cannot send headers), then streams it; see
+ * docs/transports.md.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { S } from "../../protocol/messages.ts";
+import { HEADERS, S } from "../../protocol/messages.ts";
 import type { Core } from "../core.ts";
 import { sendError } from "../http/respond.ts";
-import { LINK_ID, type BufferedLink, type LinkStream, type LinkTable } from "./buffered-link.ts";
+import { LINK_ID, type BufferedLink, type LinkStream } from "./buffered-link.ts";
+import type { LinkTable } from "./link-table.ts";
 import { postFrames } from "./post-frames.ts";
 
 const HELLO = `data: ${JSON.stringify({ t: S.heartbeat })}\n\n`;
@@ -41,7 +44,8 @@ export class SseTransport {
     if (!LINK_ID.test(id)) return sendError(res, "E_BAD_LINK");
     if (req.method === "GET") return this.stream(req, res, id, lastEventId(req, url));
     if (req.method !== "POST") return sendError(res, "E_METHOD");
-    const link = this.links.find(id, "sse", req);
+    // Only the opening POST carries a token: a later POST to a link that is gone learns so (404).
+    const link = req.headers[HEADERS.token] === undefined ? this.links.find(id, "sse", req) : this.links.open(id, "sse", req, res, false);
     if (typeof link === "string") return sendError(res, link);
     link.conn.request = req;
     if (!(await postFrames(req, res, link, this.core.options.maxMessageBytes, false, 0))) return;
