@@ -16,9 +16,15 @@ export function escapeHtml(value: string): string {
   return SPECIAL.test(value) ? value.replace(SPECIAL_G, (c) => ENTITY[c] as string) : value;
 }
 
-/** Attributes whose value is a URL that the browser may navigate to or load. */
+/**
+ * Attributes whose value is a URL that the browser may navigate to or load
+ * (on any element: `<object data>`, `<embed src>`, `<base href>`, svg `<use href>`…).
+ * `srcset`/`imagesrcset` hold several, `ping` a space-separated list; `<meta content>`
+ * and SVG animation values are URLs by their element (url-check.ts).
+ */
 export const URL_ATTRIBUTES: ReadonlySet<string> = new Set([
-  "href", "src", "action", "formaction", "poster", "cite", "background", "xlink:href", "data", "srcset", "ping",
+  "href", "src", "action", "formaction", "poster", "cite", "background", "xlink:href", "data", "srcset", "imagesrcset", "ping",
+  "codebase", "classid", "archive", "longdesc", "lowsrc", "dynsrc", "manifest", "icon", "profile", "usemap",
 ]);
 
 // Browsers ignore ASCII whitespace and control characters inside a scheme

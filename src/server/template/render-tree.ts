@@ -1,41 +1,40 @@
 /**
  * Renders a template into the tree that travels on the wire (see
  * protocol/messages.ts, RenderedTree): statics by fingerprint id, dynamic
- * slots escaped for their context.
+ * slots escaped for the context their call site's compilation found
+ * (compile.ts); no context analysis happens here.
  */
 import type { RenderedTree, TemplateNode } from "../../protocol/messages.ts";
 import { toHtml } from "../../protocol/tree.ts";
-import { compile, Hole, isScriptAttribute, staticsOf } from "./compile.ts";
-import { escapeHtml, sanitizeUrl, UNSAFE_URL, URL_ATTRIBUTES } from "./escape.ts";
+import { decodeAttribute } from "./char-refs.ts";
+import { compile, staticsOf, type Compiled, type UrlPlan } from "./compile.ts";
+import { escapeHtml, sanitizeUrl } from "./escape.ts";
+import { Hole } from "./holes.ts";
 import { Raw, Template } from "./html.ts";
+import { isSafeUrlValue, UrlKind } from "./url-check.ts";
 
 /**
- * Renders a template into a tree.
+ * Renders a template into a tree. Throws a `TypeError` when a value that is
+ * not `raw()` stands where no escaping makes it safe (docs/security.md).
  * @example renderTree(html`<b>${name}</b>`) // { s: 0, d: ["Ada"] }
  */
 export function renderTree(t: Template): TemplateNode {
   const c = compile(t.strings);
   const values = t.values;
   const d: RenderedTree[] = new Array(values.length);
-  let urlStart = -1;
-  let url = "";
   for (let i = 0; i < values.length; i++) {
     const hole = c.holes[i] as Hole;
     const v = values[i];
     if (hole === Hole.Text) d[i] = textValue(v);
-    else if (hole === Hole.Url || hole === Hole.UrlCont) {
-      // A URL may be assembled from adjacent holes ("java" + "script:…"): check the run.
-      if (hole === Hole.Url) { urlStart = i; url = ""; }
-      url += v instanceof Raw ? "" : attrText(v);
+    else if (hole === Hole.Attr) d[i] = attrValue(v);
+    else if (hole === Hole.Url) {
       d[i] = attrValue(v);
-      if (urlStart >= 0 && sanitizeUrl(url) === UNSAFE_URL) {
-        for (let j = urlStart + 1; j <= i; j++) d[j] = "";
-        d[urlStart] = UNSAFE_URL;
-      }
-    } else if (hole === Hole.Whole) d[i] = wholeAttr(c.names[i] as string, v);
-    else if (hole === Hole.Tag) d[i] = tagValue(v);
-    else if (hole === Hole.Script) d[i] = scriptValue(v);
-    else d[i] = attrValue(v);
+      const plan = c.plans[i];
+      if (plan !== undefined) checkUrl(plan, values, d);
+    } else if (hole === Hole.Whole) d[i] = wholeAttr(c.names[i] as string, c.kinds[i] as number, v);
+    else if (hole === Hole.Names) d[i] = namesValue(v);
+    else if (hole === Hole.Comment) d[i] = commentValue(v);
+    else d[i] = rawOnly(c, i, v);
   }
   return { s: c.id, d };
 }
@@ -68,25 +67,79 @@ function attrValue(v: unknown): string {
   return v instanceof Raw ? v.html : escapeHtml(attrText(v));
 }
 
-function wholeAttr(name: string, v: unknown): string {
-  if (v === true) return name;
-  if (v === false || v === null || v === undefined) return "";
-  const lower = name.toLowerCase();
-  if (isScriptAttribute(lower)) return `${name}="${scriptValue(v)}"`;
-  if (!URL_ATTRIBUTES.has(lower) || v instanceof Raw) return `${name}="${attrValue(v)}"`;
-  return `${name}="${escapeHtml(sanitizeUrl(attrText(v)))}"`;
+/**
+ * The last hole of a URL value has rendered: read the value as the browser
+ * will (statics and raw() decoded, values as text) and, when any URL in it is
+ * unsafe, replace the holes: the first by `plan.neutral`, the rest by nothing.
+ * A value whose every hole is raw() is the author's and is not checked.
+ */
+function checkUrl(plan: UrlPlan, values: readonly unknown[], d: RenderedTree[]): void {
+  const { first, last, parts } = plan;
+  let text = parts[0] as string;
+  let trusted = true;
+  for (let j = first, k = 1; j <= last; j++, k++) {
+    const v = values[j];
+    if (v instanceof Raw) text += decodeAttribute(v.html);
+    else { trusted = false; text += attrText(v); }
+    text += parts[k] as string;
+  }
+  if (trusted || isSafeUrlValue(plan.kind, text)) return;
+  d[first] = plan.neutral;
+  for (let j = first + 1; j <= last; j++) d[j] = "";
+  let neutral = parts[0] + plan.neutral;
+  for (let k = 1; k < parts.length; k++) neutral += parts[k] as string;
+  if (!isSafeUrlValue(plan.kind, neutral)) throw new TypeError(`Weft: the static text of a ${plan.kind === UrlKind.Srcset ? "srcset" : "URL"} attribute makes an unsafe URL on its own: ${JSON.stringify(neutral)}`);
 }
 
-const ATTR_NAMES = /^\s*(?:[^\s"'<>\/=\u0000-\u001f]+\s*)*$/;
+function wholeAttr(name: string, kind: number, v: unknown): string {
+  if (v === true) return name;
+  if (v === false || v === null || v === undefined) return "";
+  if (kind === -1) return `${name}="${scriptValue(v)}"`;
+  if (kind === 0 || v instanceof Raw) return `${name}="${attrValue(v)}"`;
+  const text = attrText(v);
+  const safe = kind === UrlKind.One ? sanitizeUrl(text) : isSafeUrlValue(kind, text) ? text : "about:invalid#weft-unsafe-url";
+  return `${name}="${escapeHtml(safe)}"`;
+}
+
+const SPACES = /[\t\n\f\r ]+/;
+const NAME = /^[A-Za-z_:][-A-Za-z0-9_:.]*$/;
 
 /**
- * `<input ${x}>`: only attribute names (`"disabled"`, `"checked required"`)
- * pass; anything that could carry a value or close the tag renders nothing.
+ * `<input ${x}>`: only attribute names (`"disabled"`, `"checked required"`,
+ * arrays of names) pass, never `on*` or `srcdoc`; null/undefined/false render
+ * nothing. Tokens are tested one by one: linear in the value's length.
  */
-function tagValue(v: unknown): string {
+function namesValue(v: unknown): string {
   if (v instanceof Raw) return v.html;
   const s = attrText(v);
-  return ATTR_NAMES.test(s) && !/(^|\s)on/i.test(s) ? s : "";
+  for (const name of s.split(SPACES)) {
+    if (name === "") continue;
+    if (!NAME.test(name) || /^on/i.test(name) || name.toLowerCase() === "srcdoc") {
+      throw new TypeError(`Weft: a value in an attribute-name position must be attribute names (not on* or srcdoc, no values); got ${JSON.stringify(name.slice(0, 40))}`);
+    }
+  }
+  return s;
+}
+
+// Comments do not decode references: `&#45;` and `&#33;` keep `-` and `!`
+// out of the value, and the spaces keep static dashes from meeting a `>`.
+const COMMENT_SPECIAL = /[-!&<>"']/g;
+const COMMENT_ENTITY: Record<string, string> = { "-": "&#45;", "!": "&#33;", "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/** `<!-- ${x} -->`: no value, empty or not, can end the comment or start one. */
+function commentValue(v: unknown): string {
+  if (v instanceof Raw) return v.html;
+  return ` ${attrText(v).replace(COMMENT_SPECIAL, (ch) => COMMENT_ENTITY[ch] as string)} `;
+}
+
+/** Positions no escaping makes safe (Hole.Script, Hole.Refuse, Hole.Body): raw() only. */
+function rawOnly(c: Compiled, i: number, v: unknown): string {
+  if (v instanceof Raw) return v.html;
+  const hole = c.holes[i] as Hole;
+  // In a body, even "" could join statics into an end tag the compiler did not see.
+  if (hole !== Hole.Body && (v === null || v === undefined || v === false)) return "";
+  if (hole === Hole.Script) return scriptValue(v);
+  throw new TypeError(`Weft: a value ${c.names[i] ?? ""} must be wrapped in raw(); escaping cannot make it safe there`);
 }
 
 /** `onclick="${x}"`: escaping cannot make a value safe in script; only raw() may stand here. */
