@@ -23,7 +23,7 @@ export interface PageParts {
   readonly body: string;
   /** The `<script>` tag that loads the client; put it in `<head>` or at the end of `<body>`. */
   readonly script: string;
-  /** The request path. */
+  /** The request path, HTML-escaped (safe in text and in a quoted attribute). */
   readonly path: string;
 }
 
