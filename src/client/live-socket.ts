@@ -82,7 +82,7 @@ export class LiveSocket implements ViewHost {
     private readonly heartbeat = 30_000,
     private readonly negotiator = new Negotiator(),
   ) {
-    this.prober = new Prober(negotiator, (t) => this.switchTo(t));
+    this.prober = new Prober(negotiator, (t) => this.switchTo(t), () => this.linkToken());
   }
 
   /**
@@ -106,7 +106,7 @@ export class LiveSocket implements ViewHost {
     this.retry = undefined;
     if (this.transport !== undefined) return;
     const factory = this.negotiator.current;
-    const t = factory.create(this.fallingBack);
+    const t = factory.create(this.fallingBack, this.linkToken());
     this.fallingBack = false;
     this.use(t);
     // Not open in time: a proxy holds the request, or buffers the SSE hello.
@@ -197,6 +197,12 @@ export class LiveSocket implements ViewHost {
     this.up = true;
     this.proven = true;
     if (this.transport !== undefined) this.negotiator.worked(this.transport.name);
+  }
+
+  /** A view token of the page, which a new SSE or HTTP link opens with (the first live view's). */
+  private linkToken(): string | undefined {
+    for (const view of this.views.values()) if (!view.isDead) return view.linkToken;
+    return undefined;
   }
 
   /** Makes `t` the live transport: its frames and its end are handled here from now on. */

@@ -20,8 +20,8 @@ import { WebSocketTransport } from "./transports/websocket.ts";
  */
 export const TRANSPORTS: readonly TransportFactory[] = [
   { name: "websocket", openMs: 5_000, create: () => new WebSocketTransport() },
-  { name: "sse", openMs: 2_500, create: (fallback) => new SseTransport(fallback) },
-  { name: "http", openMs: 10_000, create: (fallback) => new HttpTransport(fallback) },
+  { name: "sse", openMs: 2_500, create: (fallback, token) => new SseTransport(fallback, token) },
+  { name: "http", openMs: 10_000, create: (fallback, token) => new HttpTransport(fallback, token) },
 ];
 
 /** sessionStorage key: the transport whose join was last answered in this tab (per origin, as sessionStorage is). */

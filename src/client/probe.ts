@@ -18,13 +18,14 @@ const HEARTBEAT = JSON.stringify({ t: C.heartbeat });
  * heartbeat sent over it is answered. `done` gets the open transport — its
  * callbacks are the caller's to replace — or undefined when it failed (it is
  * closed then). Never calls `done` synchronously. Returns a cancel function
- * (closes the transport; `done` is not called).
+ * (closes the transport; `done` is not called). `token`: a view token of the
+ * page, which a new SSE or HTTP link must carry.
  *
  * @example
  * const cancel = probe(TRANSPORTS[0], (t) => t ? switchTo(t) : later());
  */
-export function probe(factory: TransportFactory, done: (t: Transport | undefined) => void): () => void {
-  const t = factory.create();
+export function probe(factory: TransportFactory, done: (t: Transport | undefined) => void, token?: string): () => void {
+  const t = factory.create(false, token);
   let over = false;
   let timer = setTimeout(() => finish(false), factory.openMs);
   const end = () => {
@@ -59,7 +60,7 @@ export function probe(factory: TransportFactory, done: (t: Transport | undefined
  * off (10 s, doubling, up to 5 minutes).
  *
  * @example
- * const prober = new Prober(negotiator, (t) => socket.switchTo(t));
+ * const prober = new Prober(negotiator, (t) => socket.switchTo(t), () => firstView.linkToken);
  * prober.schedule(); // on open: does nothing on the best transport or when forced
  * prober.stop();     // the link dropped: no probe runs while reconnecting
  */
@@ -70,6 +71,8 @@ export class Prober {
   constructor(
     private readonly negotiator: Negotiator,
     private readonly proven: (t: Transport) => void,
+    /** A view token of the page: a probed SSE or HTTP link opens with it. */
+    private readonly token: () => string | undefined = () => undefined,
   ) {}
 
   /** Schedules the next round, unless one is scheduled or running, or nothing is better. */
@@ -102,6 +105,7 @@ export class Prober {
         if (t === undefined) this.round(candidates, i + 1);
         else this.proven(t);
       }),
+      this.token(),
     );
   }
 }

@@ -76,6 +76,17 @@ export class View {
     this.token = root.getAttribute(ATTR.token) ?? "";
   }
 
+  /**
+   * The view's current token (the page's, then each join answer's): a new
+   * SSE or HTTP link opens with it (docs/transports.md).
+   *
+   * @example
+   * new SseTransport(false, view.linkToken);
+   */
+  get linkToken(): string {
+    return this.token;
+  }
+
   /** True once the server refused the view for good (bad token, unknown view), or its root left the page. */
   get isDead(): boolean {
     return this.dead;

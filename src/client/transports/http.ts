@@ -3,11 +3,12 @@
  * server frames, `POST` of the same URL carries client frames and is answered
  * with the frames they caused. Every answer is one complete JSON response
  * `{"n": LAST, "f": [frames]}`, so it works through proxies that buffer whole
- * responses. See docs/transports.md.
+ * responses. The first poll carries the page's view token: the server makes
+ * no link without one. See docs/transports.md.
  */
 import { PATHS } from "../../protocol/messages.ts";
 import { LinkSeq } from "./link-seq.ts";
-import { farewell, newLinkId, request } from "./link.ts";
+import { farewell, newLinkId, opening, request } from "./link.ts";
 import { PostQueue } from "./post-queue.ts";
 import type { Transport } from "./types.ts";
 
@@ -41,8 +42,11 @@ export class HttpTransport implements Transport {
   private readonly out = new PostQueue((body) => this.post(body), () => this.fail());
   private done = false;
 
-  /** @param fallback opened because a better transport failed: the link says so (`fb=1`), the server counts it. */
-  constructor(fallback = false) {
+  /**
+   * @param fallback opened because a better transport failed: the link says so (`fb=1`), the server counts it once a view joins.
+   * @param token a view token of the page: the link's first poll carries it.
+   */
+  constructor(fallback = false, private readonly token?: string) {
     this.url = `${PATHS.http}?l=${newLinkId()}${fallback ? "&fb=1" : ""}&n=`;
   }
 
@@ -69,7 +73,7 @@ export class HttpTransport implements Transport {
     try {
       for (let first = true; !this.done; first = false) {
         const id = this.seqs.sent();
-        const answer = await read(await request(this.url + this.seqs.seen, this.abort.signal));
+        const answer = await read(await request(this.url + this.seqs.seen, this.abort.signal, undefined, first ? opening(this.token) : {}));
         if (this.done) return;
         if (first) this.onOpen();
         this.apply(id, answer);

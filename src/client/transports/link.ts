@@ -3,6 +3,7 @@
  * that names the page's connection, and one fetch with the status policy of
  * docs/transports.md.
  */
+import { HEADERS } from "../../protocol/messages.ts";
 import { reportError } from "../dom-events.ts";
 
 /**
@@ -38,16 +39,28 @@ export function newLinkId(): string {
 }
 
 /**
- * GETs `url`, or POSTs `body` (a JSON array of frames) to it. Resolves with the
- * response when it is 2xx, with undefined when the server refused the posted
- * frames (reported as `weft:error`); rejects when the link is gone.
+ * The headers of a link's first request: the view token that admits it
+ * (none when the page has no view to give one; the server then refuses).
+ *
+ * @example
+ * opening("eyJ…"); // { "x-weft-token": "eyJ…" }
+ */
+export function opening(token: string | undefined): Record<string, string> {
+  return token ? { [HEADERS.token]: token } : {};
+}
+
+/**
+ * GETs `url`, or POSTs `body` (a JSON array of frames) to it, with `headers`.
+ * Resolves with the response when it is 2xx, with undefined when the server
+ * refused the posted frames (reported as `weft:error`); rejects when the link
+ * is gone (or was never admitted).
  *
  * @example
  * const res = await request(`${PATHS.sse}?l=${link}`, abort.signal, "[{\"t\":\"h\"}]");
  */
-export async function request(url: string, signal: AbortSignal, body?: string): Promise<Response | undefined> {
-  const init: RequestInit = { cache: "no-store", signal };
-  if (body !== undefined) Object.assign(init, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+export async function request(url: string, signal: AbortSignal, body?: string, headers: Record<string, string> = {}): Promise<Response | undefined> {
+  const init: RequestInit = { cache: "no-store", signal, headers };
+  if (body !== undefined) Object.assign(init, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body });
   const res = await fetch(url, init);
   if (res.ok) return res;
   if (body === undefined || !REFUSED.includes(res.status)) throw new Error(`HTTP ${res.status}`);

@@ -2,10 +2,12 @@
  * The SSE transport: an EventSource on `GET PATHS.sse?l=LINK` brings server
  * frames (each event's `id:` is its link seq, so the browser's own reconnect
  * resumes with Last-Event-ID); client frames are POSTed to the same URL as JSON
- * arrays. See docs/transports.md.
+ * arrays. The link opens with a POST that carries the page's view token
+ * (EventSource cannot send headers, and the server makes no link without
+ * one); the stream follows. See docs/transports.md.
  */
 import { PATHS } from "../../protocol/messages.ts";
-import { farewell, newLinkId, request } from "./link.ts";
+import { farewell, newLinkId, opening, request } from "./link.ts";
 import { PostQueue } from "./post-queue.ts";
 import type { Transport } from "./types.ts";
 
@@ -38,8 +40,11 @@ export class SseTransport implements Transport {
   private done = false;
   private stall: ReturnType<typeof setTimeout> | undefined;
 
-  /** @param fallback opened because a better transport failed: the link says so (`fb=1`), the server counts it. */
-  constructor(fallback = false) {
+  /**
+   * @param fallback opened because a better transport failed: the link says so (`fb=1`), the server counts it once a view joins.
+   * @param token a view token of the page: the link's opening POST carries it.
+   */
+  constructor(fallback = false, private readonly token?: string) {
     this.url = `${PATHS.sse}?l=${newLinkId()}${fallback ? "&fb=1" : ""}`;
   }
 
@@ -48,6 +53,15 @@ export class SseTransport implements Transport {
       setTimeout(() => this.fail(), 0);
       return;
     }
+    // The opening POST makes the link (and sets its cookie); then the stream.
+    request(this.url, this.abort.signal, "[]", opening(this.token)).then(
+      (res) => (res === undefined ? this.fail() : this.stream()),
+      () => this.fail(),
+    );
+  }
+
+  private stream(): void {
+    if (this.done) return;
     const es = new EventSource(this.url);
     this.es = es;
     es.onmessage = (e: MessageEvent) => {

@@ -56,6 +56,11 @@ export interface TransportFactory {
    * (a proxy that holds the request, or buffers the stream's hello).
    */
   readonly openMs: number;
-  /** A fresh, unopened transport; `fallback`: opened because a better transport failed (the server counts it). */
-  create(fallback?: boolean): Transport;
+  /**
+   * A fresh, unopened transport; `fallback`: opened because a better transport
+   * failed (the server counts it); `token`: a view token of the page, which a
+   * new SSE or HTTP link must carry on its first request (the server makes no
+   * link without one).
+   */
+  create(fallback?: boolean, token?: string): Transport;
 }
