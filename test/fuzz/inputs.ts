@@ -10,6 +10,7 @@
 import fc from "fast-check";
 import { frameInput, type FrameContext, type FrameInput } from "./frame-inputs.ts";
 import type { Transport } from "./report.ts";
+import { linkCreation } from "./link-inputs.ts";
 import { requestInput, type BodyInput, type RequestInput } from "./request-inputs.ts";
 
 /** One input, for one transport. */
@@ -27,7 +28,11 @@ export function fuzzInput(transports: readonly Transport[], ctx: FrameContext): 
   const per = (t: Transport): fc.Arbitrary<FuzzInput> => {
     const arb: fc.Arbitrary<FrameInput | RequestInput> = t === "websocket"
       ? fc.oneof({ weight: 12, arbitrary: frames }, { weight: 1, arbitrary: requestInput(t, frameTexts) })
-      : fc.oneof({ weight: 1, arbitrary: fc.tuple(httpFrames, fc.boolean()).map(([f, bare]) => asBody(f, bare)) }, { weight: 1, arbitrary: requestInput(t, frameTexts) });
+      : fc.oneof(
+        { weight: 6, arbitrary: fc.tuple(httpFrames, fc.boolean()).map(([f, bare]) => asBody(f, bare)) },
+        { weight: 5, arbitrary: requestInput(t, frameTexts) },
+        { weight: 1, arbitrary: linkCreation(t) },
+      );
     return arb.map((input) => ({ transport: t, input }));
   };
   return fc.oneof(...transports.map(per));
