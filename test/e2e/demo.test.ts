@@ -33,6 +33,11 @@ describe(`demo in Chromium over ${transport}`, { skip }, () => {
     assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
   });
 
+  /** Waits until every event the page sent is answered (no element is loading any more). */
+  async function answered(page: Page): Promise<void> {
+    await page.waitForFunction(() => document.querySelector(".weft-loading") === null, undefined, { timeout: 10_000 });
+  }
+
   async function open(path: string): Promise<Page> {
     const page = await browser.newPage();
     page.on("pageerror", (e) => pageErrors.push(String(e)));
@@ -79,7 +84,7 @@ describe(`demo in Chromium over ${transport}`, { skip }, () => {
     await page.keyboard.press("ArrowLeft");
     await page.keyboard.press("ArrowLeft");
     await page.keyboard.type("xy");
-    await page.waitForTimeout(300);
+    await answered(page);
     assert.equal(await name.inputValue(), "Axyda");
     const caret = await name.evaluate((el: HTMLInputElement) => [el.selectionStart, el.selectionEnd, document.activeElement === el]);
     assert.deepEqual(caret, [3, 3, true]);
@@ -89,7 +94,7 @@ describe(`demo in Chromium over ${transport}`, { skip }, () => {
     await page.waitForFunction(() => document.querySelector("#password-error")?.textContent?.includes("at least 8"));
     await page.locator("input[name=email]").click();
     await page.keyboard.type("ada@example.com");
-    await page.waitForTimeout(300);
+    await answered(page);
     assert.equal(await page.locator("input[name=password]").inputValue(), "short");
     await page.close();
   });
@@ -119,9 +124,15 @@ describe(`demo in Chromium over ${transport}`, { skip }, () => {
     const page = await open("/counter");
     await page.click("#inc");
     await page.waitForFunction(() => document.querySelector("#count")?.textContent === "1");
-    assert.ok(proxy.cutAll() > 0, "the proxy had open connections to cut");
-    await page.waitForSelector("[weft-view].weft-disconnected", { timeout: 5000 }).catch(() => {});
-    await page.waitForSelector("[weft-view].weft-connected", { timeout: 10_000 });
+    // New connections are refused until the page shows it noticed the drop.
+    proxy.reject = /./;
+    try {
+      assert.ok(proxy.cutAll() > 0, "the proxy had open connections to cut");
+      await page.waitForSelector("[weft-view].weft-disconnected", { timeout: 10_000 });
+    } finally {
+      proxy.reject = undefined;
+    }
+    await page.waitForSelector("[weft-view].weft-connected", { timeout: 15_000 });
     await page.click("#inc");
     await page.waitForFunction(() => document.querySelector("#count")?.textContent === "2");
     await page.close();
@@ -131,12 +142,21 @@ describe(`demo in Chromium over ${transport}`, { skip }, () => {
     const page = await open("/counter");
     await page.click("#inc");
     await page.waitForFunction(() => document.querySelector("#count")?.textContent === "1");
-    proxy.cutAll();
+    proxy.reject = /./;
+    try {
+      proxy.cutAll();
+      await page.waitForSelector("[weft-view].weft-disconnected", { timeout: 10_000 });
+      await page.click("#inc");
+      await page.click("#inc");
+      assert.equal(await page.textContent("#count"), "1", "nothing is applied while the connection is down");
+    } finally {
+      proxy.reject = undefined;
+    }
+    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "3", undefined, { timeout: 15_000 });
+    // One more click, answered on the same session after any resend: a click applied twice shows 5.
     await page.click("#inc");
-    await page.click("#inc");
-    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "3", undefined, { timeout: 10_000 });
-    await page.waitForTimeout(300);
-    assert.equal(await page.textContent("#count"), "3", "each click applied exactly once");
+    await answered(page);
+    assert.equal(await page.textContent("#count"), "4", "each click applied exactly once");
     await page.close();
   });
 });
