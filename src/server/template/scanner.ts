@@ -318,9 +318,12 @@ function standalone(next: string, nextIsLast: boolean): boolean {
   return true;
 }
 
-/** `checked=${on}`: the hole is the attribute's whole value when the next static goes on with whitespace, `>` or `/`. */
+/**
+ * `checked=${on}`: the hole is the attribute's whole value when the next static
+ * goes on with whitespace, `>` or `/>` (`href=${x}/y` is one value, as a browser reads it).
+ */
 function isWhole(next: string, nextIsLast: boolean): boolean {
   const c = next[0];
   // An empty static between two holes joins them into one value: not whole.
-  return c === undefined ? nextIsLast : c === ">" || c === "/" || isWs(c);
+  return c === undefined ? nextIsLast : c === ">" || (c === "/" && next[1] === ">") || isWs(c);
 }
