@@ -11,6 +11,7 @@ import { defineView, html, type WeftOptions } from "../../src/index.ts";
 import { C, HEADERS, S } from "../../src/protocol/messages.ts";
 import { ProtocolClient } from "../support/protocol-client.ts";
 import { startApp } from "../support/server.ts";
+import { until } from "../support/until.ts";
 import { Jar, newLinkId } from "../support/wires.ts";
 
 type App = Awaited<ReturnType<typeof startApp>>;
@@ -157,6 +158,15 @@ describe("connections per client address", () => {
     const second = await fetch(`${base}/weft/http?l=${newLinkId()}&n=0`, { headers: { [HEADERS.token]: token } });
     assert.equal(second.status, 429);
     assert.equal(await codeOf(second), "E_TOO_MANY_CONNECTIONS");
+  });
+
+  it("ends an idle link after linkTimeoutMs and frees its address's place", async () => {
+    const { app: weft, base } = await app({ maxConnectionsPerIp: 1, linkTimeoutMs: 300 });
+    const open = async () => (await fetch(`${base}/weft/http?l=${newLinkId()}&n=0`, { headers: { [HEADERS.token]: await tokenOf(base) } })).status;
+    assert.equal(await open(), 200);
+    assert.equal(await open(), 429);
+    await until(() => weft.stats().httpLinks === 0, 5_000, "the idle link to end");
+    assert.equal(await open(), 200);
   });
 
   it("refuses connections over maxConnections in total, from any addresses, with 503 E_SERVER_BUSY", async () => {
