@@ -8,9 +8,11 @@ import type { ErrorCode } from "../protocol/errors.ts";
 import { MemoryPubSub } from "./pubsub/memory.ts";
 import { RedisPubSub } from "./pubsub/redis.ts";
 import { RedisConnection } from "./redis/connection.ts";
-import { NotOwner, RedisStore } from "./store/redis.ts";
+import { RedisStore } from "./store/redis.ts";
 import type { SessionSnapshot, Store } from "./store/types.ts";
 import { Cluster } from "./cluster/cluster.ts";
+import { Ownership } from "./cluster/ownership.ts";
+import { SessionMoved } from "./save-gate.ts";
 import { WeftMetrics, type MalformedSource, type WeftGaugeSnapshot } from "./metrics.ts";
 import { MemoryPresence } from "./presence/memory.ts";
 import { RedisPresence } from "./presence/redis.ts";
@@ -47,6 +49,8 @@ export class Core {
   readonly redis: RedisConnection | undefined;
   /** Ownership, handoffs and request forwarding between nodes, with the `redis` option. */
   readonly cluster: Cluster | undefined;
+  /** Which node runs each session: fenced saves, re-assert after an outage, the handover fence. */
+  readonly ownership: Ownership | undefined;
   /** Who is in which topic (ctx.track). */
   readonly presence: Presence;
   /** Counters for `/weft/metrics`. */
@@ -70,20 +74,29 @@ export class Core {
     this.store = options.store ?? (redis !== undefined ? new RedisStore(redis, options.onError, () => this.cluster?.id ?? "") : undefined);
     this.snapshotTtlMs = options.sessionGraceMs + options.joinTimeoutMs + 60_000;
     const store = this.store;
-    this.persist = store === undefined ? undefined : (snap) => store.save(snap, this.snapshotTtlMs).catch((err: unknown) => {
-      if (err instanceof NotOwner) return this.lostOwnership(snap.sid);
-      this.metrics.snapshotFailed();
-      throw err;
-    });
     this.cluster = redis === undefined ? undefined : new Cluster(redis, {
       serve: (req, res) => this.serveForwarded(req, res),
-      handOver: (sid) => this.handOver(sid),
+      handOver: (sid) => this.ownership!.handOver(sid),
       onError: options.onError,
       forwardIdleMs: Math.max(options.longPollMs, options.sseHeartbeatMs, options.httpAnswerWaitMs) + 5_000,
-      handoffMs: 2_000,
+      handoffMs: options.handoffTimeoutMs,
+    });
+    // A store always comes with redis (options refuse one without it), so with a store there is a cluster.
+    this.ownership = store === undefined || this.cluster === undefined ? undefined : new Ownership(this.cluster, store, redis!, {
+      sessions: () => this.registry.sessions(),
+      get: (sid) => this.registry.get(sid),
+      handOver: (s) => this.registry.handOver(s),
+      forgetPending: (sid) => this.registry.forgetPending(sid),
+      onError: options.onError,
+    }, { snapshotTtlMs: this.snapshotTtlMs, handoverWaitMs: options.handoverWaitMs });
+    const save = this.ownership?.persist;
+    this.persist = save === undefined ? undefined : (snap) => save(snap).catch((err: unknown) => {
+      if (!(err instanceof SessionMoved)) this.metrics.snapshotFailed();
+      throw err;
     });
     this.presence = this.cluster !== undefined ? new RedisPresence(redis!, this.cluster.node, options.onError) : new MemoryPresence(options.onError);
-    this.sessionConfig = { outboxSize: options.outboxSize, onError: options.onError, pubsub: this.pubsub, persist: this.persist, metrics: this.metrics, presence: this.presence };
+    this.sessionConfig = { outboxSize: options.outboxSize, onError: options.onError, pubsub: this.pubsub, persist: this.persist, metrics: this.metrics, presence: this.presence,
+      onMoved: (s) => this.registry.handOver(s) };
     // Idle sessions keep their snapshots alive.
     if (store?.touch !== undefined) {
       const touch = store.touch.bind(store);
@@ -210,41 +223,6 @@ export class Core {
     });
   }
 
-  /** Another node takes session `sid`: finish its work, save it, let go. */
-  private async handOver(sid: string): Promise<void> {
-    this.registry.forgetPending(sid);
-    const s = this.registry.get(sid);
-    if (s === undefined) return;
-    await s.settle(1_000);
-    if (this.registry.get(sid) !== s) return;
-    // Snapshot first: letting go stops the timers the snapshot records.
-    const snap = s.snapshot();
-    this.registry.handOver(s);
-    await this.store?.save(snap, this.snapshotTtlMs);
-  }
-
-  /**
-   * A save was refused: the session's owner key names another node. When
-   * that node is alive it has taken the session over and this copy is stale:
-   * let it go quietly. When it is dead (a stale key), take the key back.
-   */
-  private async lostOwnership(sid: string): Promise<void> {
-    const cluster = this.cluster;
-    const local = this.registry.get(sid);
-    if (cluster === undefined || local === undefined) return;
-    let owner: string | undefined;
-    try {
-      owner = await cluster.sessionOwner(sid);
-    } catch {
-      return; // Redis is down: keep serving; the next save tries again.
-    }
-    if (owner !== undefined && owner !== cluster.id) {
-      if (this.registry.get(sid) === local) this.registry.handOver(local);
-      return;
-    }
-    await cluster.ownSession(sid).catch(() => {});
-  }
-
   /** A session ended for good: forget its snapshot and ownership. */
   private forget(sid: string): void {
     this.store?.delete(sid).catch((err: unknown) => this.options.onError(err, "snapshot delete"));
@@ -286,6 +264,7 @@ export class Core {
   /** Ends every session; closes the backends Weft made itself (not those passed in). */
   async close(): Promise<void> {
     clearInterval(this.refresher);
+    this.ownership?.close();
     const sids = [...this.registry.sessions()].map((s) => s.sid);
     // With a store, sessions are handed on: their snapshots stay for other nodes.
     this.registry.close(this.store !== undefined);

@@ -108,6 +108,19 @@ export interface WeftOptions {
    * node can take any request (docs/scaling.md). Default: none, one process.
    */
   redis?: RedisConfig | undefined;
+  /**
+   * With `redis`: how long a node asked to hand a session over waits for the
+   * handler running in it, ms. A handler still running then is fenced: its
+   * result and effects are discarded, and its event runs again on the new
+   * node (docs/scaling.md). Default 1 000.
+   */
+  handoverWaitMs?: number;
+  /**
+   * With `redis`: how long a join waits for another node to hand its session
+   * over before it takes the last stored snapshot, ms. Must exceed
+   * `handoverWaitMs` (the handover also saves). Default 2 000.
+   */
+  handoffTimeoutMs?: number;
   /** A custom pub/sub backend (see PubSub). Default: Redis with `redis`, else in memory. */
   pubsub?: PubSub;
   /**
@@ -189,6 +202,8 @@ const DEFAULTS = {
   sessionGraceMs: 60_000,
   maxViewsPerConnection: 64,
   shutdownMs: 5_000,
+  handoverWaitMs: 1_000,
+  handoffTimeoutMs: 2_000,
   metrics: true as EndpointAccess,
   health: true as EndpointAccess,
   onError: (err: unknown, where: string) => console.error(`[weft] ${where}:`, err),
@@ -203,7 +218,7 @@ const DEFAULTS = {
   maxPendingMountsPerIp: 256,
 };
 
-const NUMERIC = ["abuseLimit", "maxJsonDepth", "longPollMs", "sseHeartbeatMs", "sseRetryMs", "linkTimeoutMs", "httpAnswerWaitMs", "heartbeatMs", "maxMessageBytes", "outboxSize", "tokenMaxAgeMs", "joinTimeoutMs", "maxPendingMounts", "sessionGraceMs", "maxViewsPerConnection", "shutdownMs"] as const;
+const NUMERIC = ["abuseLimit", "maxJsonDepth", "longPollMs", "sseHeartbeatMs", "sseRetryMs", "linkTimeoutMs", "httpAnswerWaitMs", "heartbeatMs", "maxMessageBytes", "outboxSize", "tokenMaxAgeMs", "joinTimeoutMs", "maxPendingMounts", "sessionGraceMs", "maxViewsPerConnection", "shutdownMs", "handoverWaitMs", "handoffTimeoutMs"] as const;
 /** Counts: whole numbers ≥ 1 (no "0 = unlimited"). */
 const COUNTS = ["maxConnectionsPerIp", "maxConnections", "maxPendingMountsPerIp"] as const;
 
@@ -222,6 +237,9 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
   for (const k of NUMERIC) {
     const v = merged[k];
     if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new TypeError(`createWeft: \`${k}\` must be a positive number, got ${String(v)}`);
+  }
+  if (merged.handoffTimeoutMs <= merged.handoverWaitMs) {
+    throw new TypeError(`createWeft: \`handoffTimeoutMs\` (${merged.handoffTimeoutMs}) must exceed \`handoverWaitMs\` (${merged.handoverWaitMs}): the joining node waits for the handover, e.g. { handoverWaitMs: 1000, handoffTimeoutMs: 2000 }`);
   }
   const known: readonly TransportName[] = ["websocket", "sse", "http"];
   if (!Array.isArray(merged.transports) || merged.transports.length === 0 || merged.transports.some((t) => !known.includes(t))) {

@@ -4,7 +4,9 @@
  * ahead of what another node could take over. One save in flight at a time;
  * requests made meanwhile are merged into the next one. A failed save (the
  * store is down) is reported and still lets its frames go: the node keeps
- * serving its own sessions.
+ * serving its own sessions. A save refused because another node owns the
+ * session now (SessionMoved) never lets them go: the session is told, answers
+ * its client (which rejoins and resends) and lets go.
  */
 import type { Envelope } from "../protocol/messages.ts";
 import type { SessionSnapshot } from "./store/types.ts";
@@ -16,6 +18,18 @@ export interface GatedSession {
   /** Writes a frame the last save covers. */
   deliver(env: Envelope): void;
   readonly onError: (err: unknown, where: string) => void;
+  /**
+   * Another node owns the session now: its held frames are dropped (their work
+   * is not saved anywhere). `ref` is the first browser event among them.
+   */
+  moved(ref: number | undefined): void;
+}
+
+/** A save refused because another live node owns the session now: this copy is stale and must go. */
+export class SessionMoved extends Error {
+  constructor(readonly sid: string, readonly owner: string) {
+    super(`session ${sid.slice(0, 8)}… is owned by node ${owner} now: this copy lets go`);
+  }
 }
 
 export class SaveGate {
@@ -87,9 +101,19 @@ export class SaveGate {
       p = Promise.reject(err);
     }
     p.then(done, (err: unknown) => {
+      if (err instanceof SessionMoved) return this.moved();
       this.session.onError(err, "session snapshot");
       done();
     });
+  }
+
+  /** The session moved: nothing held may reach the client (it was never saved). */
+  private moved(): void {
+    this.saving = false;
+    let ref: number | undefined;
+    for (const env of this.held) if (typeof env.r === "number" && (ref === undefined || env.r < ref)) ref = env.r;
+    this.stop();
+    this.session.moved(ref);
   }
 
   /** Writes the held frames the last save covers, in order. */

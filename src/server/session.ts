@@ -47,6 +47,8 @@ export interface SessionConfig {
   readonly persist?: ((snap: SessionSnapshot) => Promise<void>) | undefined;
   /** Counts events, their latency, errors and failed broadcasts. */
   readonly metrics?: WeftMetrics | undefined;
+  /** Another node owns the session now (a save was refused): let this copy go. */
+  readonly onMoved?: ((session: ViewSession) => void) | undefined;
 }
 
 /** A timer asked for by `ctx.schedule`. */
@@ -135,7 +137,7 @@ export class ViewSession<S = unknown> {
     }
     const persist = config.persist;
     if (persist !== undefined) {
-      this.gate = new SaveGate(persist, { snapshot: () => this.snapshot(), deliver: (env) => this.deliver(env), onError: config.onError }, this.seq);
+      this.gate = new SaveGate(persist, { snapshot: () => this.snapshot(), deliver: (env) => this.deliver(env), onError: config.onError, moved: (ref) => this.moved(ref) }, this.seq);
     }
     this.ctx = new SessionContext(this, init.params, init.session);
     for (const t of init.timers) if (!t.cancelled) this.startTimer(t);
@@ -272,6 +274,8 @@ export class ViewSession<S = unknown> {
 
   /** @internal ctx.broadcast */
   broadcast(topic: string, name: string, payload: Json | undefined): void {
+    // Fenced: a handler still running when its session was handed over has no effects.
+    if (this.disposed) return;
     let sent: Promise<void>;
     try {
       sent = this.config.pubsub.publish(topic, { name, payload: payload ?? null });
@@ -308,6 +312,28 @@ export class ViewSession<S = unknown> {
     while ((this.busy || this.queue.length > 0 || this.gate?.busy === true) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 5));
     }
+  }
+
+  /** Saves a snapshot soon (with a store): Redis came back, maybe empty. */
+  requestSave(): void {
+    this.gate?.request();
+  }
+
+  /**
+   * Another node owns this session now: this copy is stale. Tells the client
+   * with E_NOT_JOINED outside the stream (it keeps its unanswered events,
+   * rejoins — the join finds the owner — and resends them there), then lets go.
+   * `ref`: the first event whose answer is lost with this copy.
+   */
+  moved(ref?: number): void {
+    const sink = this.sink;
+    if (sink !== undefined && !this.disposed) {
+      const env: Envelope = { t: S.error, c: "E_NOT_JOINED", m: "the session moved to another node: rejoin", v: this.v };
+      if (ref !== undefined) env.r = ref;
+      this.config.metrics?.error("E_NOT_JOINED");
+      sink.send(JSON.stringify(env), env);
+    }
+    this.config.onMoved?.(this as ViewSession);
   }
 
   /** Stops timers, subscriptions, and drops the sink. */

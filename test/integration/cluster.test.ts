@@ -145,24 +145,69 @@ describe("several nodes behind round-robin nginx", { skip }, () => {
     await c.close();
   });
 
-  it("keeps serving its own sessions while Redis is down, and saves again when it is back", async () => {
-    const [a] = nodes;
+  it("keeps serving its own sessions while Redis is down; when Redis is back empty it re-asserts ownership and saves again, and hands over", async () => {
+    const [a, b] = nodes;
+    const raw = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    const page = await getPage(a!.base, "/counter");
+    const sid = JSON.parse(Buffer.from(page.token.split(".")[0]!, "base64url").toString()).sid as string;
     const c = await ProtocolClient.connect(a!.base);
-    await c.join(1, (await getPage(a!.base, "/counter")).token);
+    await c.join(1, page.token);
     await c.event(1, "inc", {}, 1);
     await redis.stop();
     await until(async () => (await fetch(`${a!.base}/weft/health`)).status === 503);
     for (let i = 2; i <= 6; i++) assert.notEqual((await c.event(1, "inc", {}, i)).t, S.error);
     assert.match(c.views.get(1)!.html(), />6</);
+    // Redis restarts empty (no persistence): no owner key, no snapshot.
     await redis.start();
     await until(async () => (await fetch(`${a!.base}/weft/health`)).status === 200, 10_000);
-    await c.event(1, "inc", {}, 7);
-    // The snapshot caught up: another node takes the session over at 7.
+    // Nothing more happens in the session: its node writes what it holds again by itself.
+    await raw.connect();
+    const nodeA = a!.app.stats().cluster!.node;
+    await until(async () => (await raw.get(`weft:o:${sid}`)) === nodeA, 10_000, "the owner key re-asserted");
+    await until(async () => (JSON.parse((await raw.get(`weft:s:${sid}`)) ?? "{}") as { state?: { count: number } }).state?.count === 6, 10_000, "the snapshot saved again");
+    // Another node takes the session over from its owner, with its state.
     const lastSeq = Math.max(...c.received.map((m) => m.q ?? 0));
-    const d = await ProtocolClient.connect(nodes[1]!.base);
+    const aSessions = a!.app.stats().sessions;
+    const d = await ProtocolClient.connect(b!.base);
     await d.join(1, c.views.get(1)!.token, lastSeq);
+    assert.match(d.views.get(1)!.html(), />6</);
+    assert.equal(a!.app.stats().sessions, aSessions - 1, "the old owner let go: one node holds the session");
+    // An event on the old link is answered (never silence): the view is not joined there any more.
+    assert.equal((await c.event(1, "inc", {}, 7)).c, "E_NOT_JOINED");
+    assert.equal((await d.event(1, "inc", {}, 7)).t, undefined, "applied on the new owner");
     assert.match(d.views.get(1)!.html(), />7</);
+    raw.disconnect();
     await Promise.all([c.close(), d.close()]);
+  });
+
+  it("a session adopted elsewhere while its owner key was gone: the old copy answers its event with E_NOT_JOINED and lets go", async () => {
+    const [a, b] = nodes;
+    const raw = new Redis(redis.url);
+    try {
+      const page = await getPage(a!.base, "/counter");
+      const sid = JSON.parse(Buffer.from(page.token.split(".")[0]!, "base64url").toString()).sid as string;
+      const c = await ProtocolClient.connect(a!.base);
+      await c.join(1, page.token);
+      await c.event(1, "inc", {}, 1);
+      // The owner key is evicted: a join on B finds no owner and adopts the snapshot.
+      await raw.del(`weft:o:${sid}`);
+      const d = await ProtocolClient.connect(b!.base);
+      await d.join(1, page.token);
+      assert.match(d.views.get(1)!.html(), />1</);
+      assert.equal(await raw.get(`weft:o:${sid}`), b!.app.stats().cluster!.node);
+      const aSessions = a!.app.stats().sessions;
+      // The old link's event is applied on A's stale copy, whose save is refused: it is answered, not dropped.
+      const answer = await c.event(1, "inc", {}, 2);
+      assert.equal(answer.c, "E_NOT_JOINED", JSON.stringify(answer));
+      assert.equal(answer.q, undefined, "outside the stream: the client keeps the event and rejoins");
+      await until(() => a!.app.stats().sessions === aSessions - 1, 5_000, "A to let its copy go");
+      // Resent after the rejoin (here: on B), the event is applied once.
+      await d.event(1, "inc", {}, 2);
+      assert.match(d.views.get(1)!.html(), />2</);
+      await Promise.all([c.close(), d.close()]);
+    } finally {
+      raw.disconnect();
+    }
   });
 
   it("forwards a POST for another node's link only with that browser's cookie, within the size limit", async () => {
@@ -201,9 +246,8 @@ describe("several nodes behind round-robin nginx", { skip }, () => {
       // Another live node has taken the session (as after a handover A did not answer in time).
       await raw.set(`weft:o:${sid}`, b!.app.stats().cluster!.node);
       await raw.set(`weft:s:${sid}`, "{\"marker\":1}");
-      c.send({ t: "e", v: 1, r: 2, e: "inc", d: {} });
-      // The stale copy is gone: the old link is no longer joined to it.
-      await new Promise((r) => setTimeout(r, 300));
+      // Its event is answered (never silence), and the stale copy is gone: the old link is no longer joined to it.
+      assert.equal((await c.event(1, "inc", {}, 2)).c, "E_NOT_JOINED");
       assert.equal((await c.event(1, "inc", {}, 3)).c, "E_NOT_JOINED");
       assert.equal(await raw.get(`weft:s:${sid}`), "{\"marker\":1}", "the new owner's snapshot stands");
       // A stale key naming a dead node is taken back instead.

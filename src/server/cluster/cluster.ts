@@ -47,6 +47,26 @@ return false`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+/**
+ * Re-asserts ownership of KEYS for node ARGV[1] (TTL ARGV[2] ms, liveness
+ * prefix ARGV[3]): a key that is unset, names this node or names a dead node
+ * is (re)written; a key naming another live node is left alone and that
+ * node's id returned in its place ("" where this node owns the key now).
+ */
+const REASSERT = `local out = {}
+for i, key in ipairs(KEYS) do
+  local o = redis.call('GET', key)
+  if o and o ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. o) == 1 then
+    out[i] = o
+  else
+    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+    out[i] = ''
+  end
+end
+return out`;
+/** Most keys re-asserted by one command. */
+const REASSERT_BATCH = 500;
+
 /** A request forwarded from this node, waiting for the owner's answer. */
 interface Outgoing {
   readonly owner: string;
@@ -83,6 +103,8 @@ export class Cluster {
   private readonly outgoing = new Map<string, Outgoing>();
   private readonly incoming = new Map<string, Incoming>();
   private readonly takes = new Map<string, () => void>();
+  /** Links this node holds: their keys are written again after an outage (reassert). */
+  private readonly links = new Set<string>();
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
   /** Bus messages that were not understood (counted, dropped). */
@@ -132,13 +154,38 @@ export class Cluster {
 
   /** Records this node as the owner of link `id`. */
   async ownLink(id: string): Promise<void> {
+    this.links.add(id);
     await this.redis.cmd.set(LINK + id, this.id, "PX", KEY_TTL_MS);
   }
 
   /** Lets go of link `id`. */
   disownLink(id: string): void {
+    this.links.delete(id);
     if (this.redis.cmd.status !== "ready") return;
     this.redis.cmd.eval(RELEASE, 1, LINK + id, this.id).catch((err: unknown) => this.host.onError(err, "link release"));
+  }
+
+  /**
+   * Writes again the owner keys of sessions `sids` and of every link this node
+   * holds (Redis restarted empty, evicted them, or their safety TTL ran), and
+   * refreshes their TTL. Resolves with the sessions another live node owns
+   * now (sid → node): this node's copy of each is stale. Rejects when Redis is down.
+   */
+  async reassert(sids: readonly string[]): Promise<Map<string, string>> {
+    const lost = new Map<string, string>();
+    const keys = [...sids.map((sid) => OWNER + sid), ...[...this.links].map((id) => LINK + id)];
+    for (let i = 0; i < keys.length; i += REASSERT_BATCH) {
+      const part = keys.slice(i, i + REASSERT_BATCH);
+      const owners = (await this.redis.cmd.eval(REASSERT, part.length, ...part, this.id, KEY_TTL_MS, `${PREFIX}node:`)) as string[];
+      part.forEach((key, k) => {
+        const o = owners[k];
+        if (typeof o !== "string" || o === "") return;
+        // A link id is random per browser tab: another node holding it is not expected; report it.
+        if (key.startsWith(LINK)) this.host.onError(new Error(`link ${key.slice(LINK.length, LINK.length + 8)}… is owned by another node`), "link ownership");
+        else lost.set(key.slice(OWNER.length), o);
+      });
+    }
+    return lost;
   }
 
   private async liveOwner(key: string): Promise<string | undefined> {

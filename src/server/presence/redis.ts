@@ -72,12 +72,12 @@ export class RedisPresence implements Presence {
   private resyncing = false;
   private resyncAgain = false;
   private closed = false;
+  private readonly offReady: () => void;
   /** Messages on a diff channel that were not a diff (counted, dropped). */
   malformed = 0;
 
   constructor(private readonly redis: RedisConnection, private readonly node: NodeHeartbeat, private readonly onError: PresenceErrorHandler) {
-    redis.cmd.on("ready", this.onReady);
-    redis.sub.on("ready", this.onReady);
+    this.offReady = redis.onReady(this.onReady);
   }
 
   async track(topic: string, id: string, meta: Json): Promise<void> {
@@ -142,8 +142,7 @@ export class RedisPresence implements Presence {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    this.redis.cmd.off("ready", this.onReady);
-    this.redis.sub.off("ready", this.onReady);
+    this.offReady();
     for (const topic of this.replicas.keys()) this.redis.unlisten(CHANNEL + topic);
     this.replicas.clear();
     const own = [...this.own];
@@ -303,8 +302,9 @@ export class RedisPresence implements Presence {
    * which re-announces this node on the same event, has sent its SET before
    * our entries reappear: a sweeper must never see them without a live key.
    */
+  /** Both Redis connections are (back) up: the shared re-assert path (RedisConnection.onReady). */
   private readonly onReady = (): void => {
-    if (!this.closed && this.redis.ready) setTimeout(() => void this.resync(), 0);
+    if (!this.closed) void this.resync();
   };
 
   private async resync(): Promise<void> {

@@ -8,6 +8,11 @@
  * offline queue: a broadcast must fail loudly, not wait); both connections
  * reconnect by themselves with capped backoff, and every channel wanted is
  * subscribed again when the subscriber is back.
+ *
+ * What a node holds in Redis (its presence entries, which sessions and links
+ * it owns, their snapshots) is lost when Redis restarts empty or evicts keys.
+ * `onReady` is the one path that writes it again: every part that holds
+ * something registers there and runs whenever both connections are back.
  */
 import { Redis, type RedisOptions } from "ioredis";
 
@@ -22,6 +27,9 @@ export class RedisConnection {
   readonly sub: Redis;
   /** Channel → its listener. One listener per channel: callers fan out themselves. */
   private readonly channels = new Map<string, (message: string) => void>();
+  /** Run when both connections are ready (see onReady). */
+  private readonly whenReady = new Set<() => void>();
+  private readyQueued = false;
   private closed = false;
 
   constructor(config: RedisConfig, private readonly onError: (err: unknown, where: string) => void) {
@@ -53,7 +61,38 @@ export class RedisConnection {
     this.sub.on("ready", () => {
       if (this.channels.size > 0) this.sub.subscribe(...this.channels.keys()).catch((err: unknown) => onError(err, "redis resubscribe"));
     });
+    this.cmd.on("ready", this.readyNow);
+    this.sub.on("ready", this.readyNow);
   }
+
+  /**
+   * Runs `fn` whenever both connections become ready: at start and after every
+   * outage (Redis may have restarted empty). Calls from one reconnect are
+   * merged into one, in the next macrotask. Returns a function that stops it.
+   *
+   * @example
+   * const off = redis.onReady(() => void writeMyKeysAgain());
+   */
+  onReady(fn: () => void): () => void {
+    this.whenReady.add(fn);
+    return () => this.whenReady.delete(fn);
+  }
+
+  private readonly readyNow = (): void => {
+    if (this.readyQueued || this.closed || !this.ready) return;
+    this.readyQueued = true;
+    setTimeout(() => {
+      this.readyQueued = false;
+      if (this.closed || !this.ready) return;
+      for (const fn of [...this.whenReady]) {
+        try {
+          fn();
+        } catch (err) {
+          this.onError(err, "redis reconnect");
+        }
+      }
+    }, 0);
+  };
 
   /** True when both connections are up. */
   get ready(): boolean {
@@ -90,6 +129,7 @@ export class RedisConnection {
     if (this.closed) return;
     this.closed = true;
     this.channels.clear();
+    this.whenReady.clear();
     await Promise.all([this.cmd, this.sub].map((r) => (r.status === "ready" ? r.quit().catch(() => r.disconnect()) : r.disconnect())));
   }
 }
