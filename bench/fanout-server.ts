@@ -48,6 +48,9 @@ const app = createWeft({
   maxViewsPerConnection: 256,
   rateLimit: { perSecond: 100_000, burst: 100_000 },
   maxPendingMounts: 50_000,
+  // One load generator on 127.0.0.1: the per-address limits (256 pending mounts, 1,000 connections) would bind it.
+  maxPendingMountsPerIp: 50_000,
+  maxConnectionsPerIp: 20_000,
   shutdownMs: 2_000,
   onError: (err, where) => {
     if (++errors <= 5) console.error(`[${NAME}] ${where}:`, err);

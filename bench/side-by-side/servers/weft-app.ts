@@ -83,6 +83,10 @@ export const BENCH_OPTIONS = {
   rateLimit: { perSecond: 1e9, burst: 1e9 },
   /** Default 10,000: pages are fetched ahead of their joins when 10,000 idle sessions connect. */
   maxPendingMounts: 50_000,
+  /** Default 256 per client address: every bench client is 127.0.0.1, and its pages are fetched ahead of their joins. */
+  maxPendingMountsPerIp: 50_000,
+  /** Default 1,000 per client address: the 10,000 idle sessions all connect from 127.0.0.1. */
+  maxConnectionsPerIp: 20_000,
   /** Default 5,000 ms: a server that is closed mid-run stops within a second. */
   shutdownMs: 1_000,
 } as const satisfies Partial<WeftOptions>;
