@@ -18,6 +18,16 @@ describe("cluster options", () => {
     });
   });
 
+  it("has finite handover bounds by default, and refuses a join wait that does not exceed the handover wait", () => {
+    const o = resolveOptions({ views, secret });
+    assert.equal(o.handoverWaitMs, 1_000);
+    assert.equal(o.handoffTimeoutMs, 2_000);
+    assert.equal(resolveOptions({ views, secret, handoverWaitMs: 50, handoffTimeoutMs: 500 }).handoverWaitMs, 50);
+    assert.throws(() => resolveOptions({ views, secret, handoverWaitMs: 3_000 }), /`handoffTimeoutMs` \(2000\) must exceed `handoverWaitMs` \(3000\)/);
+    assert.throws(() => resolveOptions({ views, secret, handoverWaitMs: 0 }), /`handoverWaitMs` must be a positive number/);
+    assert.throws(() => resolveOptions({ views, secret, handoffTimeoutMs: Infinity }), /`handoffTimeoutMs` must be a positive number/);
+  });
+
   it("accepts a custom store together with redis", () => {
     const o = resolveOptions({ views, secret, store: new MemoryStore(), redis: "redis://127.0.0.1:1" });
     assert.ok(o.store instanceof MemoryStore);
