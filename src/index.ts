@@ -16,7 +16,7 @@ export type {
   EventFn, EventHandler, InfoHandler, Json, Params, Payload, SessionData, StandardResult, StandardSchemaV1,
   EventSpec, ValidatedEvent, ViewContext, ViewDefinition, PresenceUpdate,
 } from "./server/view.ts";
-export { html, raw, Template, Raw, type TemplateValue } from "./server/template/html.ts";
+export { html, raw, json, Template, Raw, JsonText, type TemplateValue } from "./server/template/html.ts";
 export { renderToString } from "./server/template/render-tree.ts";
 export { defaultLayout } from "./server/http/page.ts";
 export type { Layout, PageParts, TransportName, WeftOptions } from "./server/options.ts";

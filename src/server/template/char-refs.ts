@@ -66,15 +66,32 @@ function numeric(s: string, amp: number): Ref | undefined {
   return { text: bad ? "\ufffd" : String.fromCodePoint(code), end: i };
 }
 
-/** The longest name in NAMED at `amp`; legacy names without `;` are not decoded before `=` or an alphanumeric. */
+/**
+ * The longest name in NAMED at `amp`. Names are letters and a `;`; only the
+ * legacy ones (`amp`, `lt`, `gt`, `quot`, up to 4 letters) match without it,
+ * and those are not decoded before `=` or an alphanumeric (attribute rule).
+ */
 function named(s: string, amp: number): Ref | undefined {
-  for (let len = Math.min(LONGEST, s.length - amp - 1); len > 1; len--) {
-    const name = s.slice(amp + 1, amp + 1 + len);
-    const text = NAMED[name];
-    if (text === undefined || !Object.hasOwn(NAMED, name)) continue;
-    const next = s[amp + 1 + len];
-    if (!name.endsWith(";") && next !== undefined && /[=A-Za-z0-9]/.test(next)) return undefined;
-    return { text, end: amp + 1 + len };
+  let end = amp + 1;
+  while (end < s.length && end - amp <= LONGEST && isLetter(s.charCodeAt(end))) end++;
+  if (s[end] === ";") {
+    const text = lookup(s.slice(amp + 1, end + 1));
+    if (text !== undefined) return { text, end: end + 1 };
+  }
+  for (let stop = Math.min(end, amp + 5); stop > amp + 2; stop--) {
+    const text = lookup(s.slice(amp + 1, stop));
+    if (text === undefined) continue;
+    const next = s[stop];
+    if (next !== undefined && /[=A-Za-z0-9]/.test(next)) return undefined;
+    return { text, end: stop };
   }
   return undefined;
+}
+
+function lookup(name: string): string | undefined {
+  return Object.hasOwn(NAMED, name) ? NAMED[name] : undefined;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }

@@ -25,7 +25,7 @@ export interface Compiled {
   readonly holes: readonly Hole[];
   /** `Hole.Whole`: the attribute name as written; `Hole.Refuse`/`Hole.Body`: why the position takes raw() only. */
   readonly names: readonly (string | undefined)[];
-  /** `Hole.Whole`: the attribute's URL kind (url-check.ts), 0 for none, -1 for a script attribute. */
+  /** `Hole.Whole`: the attribute's URL kind (url-check.ts), 0 for none, -1 for a script attribute; `Hole.Body`: 1 in a script. */
   readonly kinds: readonly number[];
   /** `Hole.Url`: on the last hole of an attribute value, the check of the whole value. */
   readonly plans: readonly (UrlPlan | undefined)[];

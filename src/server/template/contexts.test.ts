@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { elements, refreshUrl, SAFE_SCHEMES, schemeOf, shape, srcsetUrls } from "../../../test/support/html-tree.ts";
-import { html, raw, type Template, type TemplateValue } from "./html.ts";
+import { html, json, raw, type Template, type TemplateValue } from "./html.ts";
 import { renderToString } from "./render-tree.ts";
 
 const XSS = "javascript:alert(1)";
@@ -256,3 +256,33 @@ describe("renderTree: raw-text and RCDATA elements", () => {
 function tpl(parts: string[]): TemplateStringsArray {
   return Object.assign([...parts], { raw: [...parts] }) as unknown as TemplateStringsArray;
 }
+
+describe("json()", () => {
+  it("puts a value in a script body as JSON that cannot end the script or open a comment", () => {
+    const value = { name: "</script><script>alert(1)</script>", note: "<!-- \u2028 & -->", n: [1, null] };
+    const out = renderToString(html`<script type="application/json">${json(value)}</script><p>${"x"}</p>`);
+    const els = elements(out);
+    assert.deepEqual(els.map((e) => e.tag), ["script", "p"], out);
+    assert.deepEqual(JSON.parse(els[0]!.text), value);
+    assert.doesNotMatch(els[0]!.text, /[<>&\u2028\u2029]/);
+  });
+
+  it("reads back as the JSON text in an attribute, and as escaped text elsewhere", () => {
+    const value = { q: `"'<>&` };
+    const out = renderToString(html`<div data-state="${json(value)}" onclick=${json(value)}>${json(value)}</div>`);
+    const div = elements(out)[0]!;
+    assert.deepEqual(JSON.parse(div.attrs[0]!.value), value);
+    assert.deepEqual(JSON.parse(div.attrs[1]!.value), value);
+    assert.deepEqual(shape(out), ["<div data-state onclick>"]);
+  });
+
+  it("is still refused in a style body and in tag names", () => {
+    refuses(() => html`<style>${json("a")}</style>`, "style");
+    refuses(() => html`<${json("a")}>`, "tag name");
+  });
+
+  it("throws for a value JSON cannot hold", () => {
+    assert.throws(() => json(undefined), TypeError);
+    assert.throws(() => json(() => 1), TypeError);
+  });
+});

@@ -23,7 +23,7 @@ export const enum Hole {
   Whole = 3,
   /** A standalone attribute-name position (`<input ${x}>`): only attribute names pass. */
   Names = 5,
-  /** Inside an event-handler (`on*`) or `srcdoc` value: script context, `raw()` only. */
+  /** Inside an event-handler (`on*`) or `srcdoc` value: script context, `raw()` or `json()` only. */
   Script = 6,
   /**
    * A position where no escaping makes a value safe — tag names, end tags,
@@ -34,6 +34,6 @@ export const enum Hole {
   Refuse = 7,
   /** Inside a comment: escaped, dashes and `!` too, padded with spaces so that no value ends it. */
   Comment = 8,
-  /** In a raw-text or script body (`<script>`, `<style>`, …): `raw()` only, even for null. */
+  /** In a raw-text or script body (`<script>`, `<style>`, …): `raw()` only (or `json()` in a script), even for null. */
   Body = 9,
 }

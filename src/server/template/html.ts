@@ -22,9 +22,22 @@ export class Raw {
   }
 }
 
+/** A value serialised as JSON by {@link json}: safe in a `<script>` body and in any escaped hole. */
+export class JsonText {
+  /** @internal */
+  constructor(readonly text: string) {}
+  /**
+   * The JSON for a script body: `<`, `>`, `&` and U+2028/U+2029 as `\uXXXX`
+   * escapes, so that no `</script`, `<!--` or line terminator can appear.
+   */
+  forScript(): string {
+    return this.text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  }
+}
+
 /**
  * A value that may stand in a template hole: escaped strings and numbers,
- * nothing for `null`/`undefined`/booleans, nested templates, arrays, `raw()`.
+ * nothing for `null`/`undefined`/booleans, nested templates, arrays, `raw()`, `json()`.
  */
 export type TemplateValue =
   | string
@@ -35,6 +48,7 @@ export type TemplateValue =
   | undefined
   | Template
   | Raw
+  | JsonText
   | readonly TemplateValue[];
 
 /**
@@ -57,4 +71,20 @@ export function html(strings: TemplateStringsArray, ...values: TemplateValue[]):
  */
 export function raw(value: string): Raw {
   return new Raw(String(value));
+}
+
+/**
+ * Serialises `value` with `JSON.stringify` for a hole where plain values are
+ * refused: the body of a `<script>` (also `type="application/json"`) or an
+ * event-handler attribute. In any other hole it renders as the escaped JSON text
+ * (`data-state="${json(s)}"` reads back as JSON). Throws a `TypeError` for
+ * values JSON cannot hold (`undefined`, functions, cycles, bigints).
+ *
+ * @example
+ * html`<script type="application/json" id="boot">${json({ user, items })}</script>`
+ */
+export function json(value: unknown): JsonText {
+  const text = JSON.stringify(value);
+  if (typeof text !== "string") throw new TypeError("Weft: json() needs a value that JSON can serialise");
+  return new JsonText(text);
 }

@@ -10,7 +10,7 @@ import { decodeAttribute } from "./char-refs.ts";
 import { compile, staticsOf, type Compiled, type UrlPlan } from "./compile.ts";
 import { escapeHtml, sanitizeUrl } from "./escape.ts";
 import { Hole } from "./holes.ts";
-import { Raw, Template } from "./html.ts";
+import { JsonText, Raw, Template } from "./html.ts";
 import { isSafeUrlValue, UrlKind } from "./url-check.ts";
 
 /**
@@ -50,6 +50,7 @@ function textValue(v: unknown): RenderedTree {
   if (v === null || v === undefined || typeof v === "boolean") return "";
   if (v instanceof Template) return renderTree(v);
   if (v instanceof Raw) return v.html;
+  if (v instanceof JsonText) return escapeHtml(v.text);
   if (Array.isArray(v)) return { l: v.map(textValue) };
   return escapeHtml(String(v));
 }
@@ -59,6 +60,7 @@ function attrText(v: unknown): string {
   if (v === null || v === undefined || typeof v === "boolean") return "";
   if (v instanceof Template) return renderToString(v);
   if (v instanceof Raw) return v.html;
+  if (v instanceof JsonText) return v.text;
   if (Array.isArray(v)) return v.map(attrText).filter((x) => x !== "").join(" ");
   return String(v);
 }
@@ -101,24 +103,40 @@ function wholeAttr(name: string, kind: number, v: unknown): string {
   return `${name}="${escapeHtml(safe)}"`;
 }
 
-const SPACES = /[\t\n\f\r ]+/;
-const NAME = /^[A-Za-z_:][-A-Za-z0-9_:.]*$/;
-
 /**
  * `<input ${x}>`: only attribute names (`"disabled"`, `"checked required"`,
  * arrays of names) pass, never `on*` or `srcdoc`; null/undefined/false render
- * nothing. Tokens are tested one by one: linear in the value's length.
+ * nothing. One pass over the characters: linear in the value's length.
  */
 function namesValue(v: unknown): string {
   if (v instanceof Raw) return v.html;
   const s = attrText(v);
-  for (const name of s.split(SPACES)) {
-    if (name === "") continue;
-    if (!NAME.test(name) || /^on/i.test(name) || name.toLowerCase() === "srcdoc") {
-      throw new TypeError(`Weft: a value in an attribute-name position must be attribute names (not on* or srcdoc, no values); got ${JSON.stringify(name.slice(0, 40))}`);
+  let start = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 32;
+    if (c === 32 || c === 9 || c === 10 || c === 12 || c === 13) {
+      if (i > start) checkName(s, start, i);
+      start = i + 1;
+    } else if (!isNameChar(c, i === start)) {
+      badName(s.slice(start, i + 1));
     }
   }
   return s;
+}
+
+/** `[A-Za-z_:][-A-Za-z0-9_:.]*`: no quotes, `=`, `/`, `>` or controls. */
+function isNameChar(c: number, first: boolean): boolean {
+  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 58) return true;
+  return !first && ((c >= 48 && c <= 57) || c === 45 || c === 46);
+}
+
+function checkName(s: string, start: number, end: number): void {
+  const name = s.slice(start, Math.min(end, start + 6)).toLowerCase();
+  if (name.startsWith("on") || (name === "srcdoc" && end - start === 6)) badName(s.slice(start, end));
+}
+
+function badName(name: string): never {
+  throw new TypeError(`Weft: a value in an attribute-name position must be attribute names (not on* or srcdoc, no values); got ${JSON.stringify(name.slice(0, 40))}`);
 }
 
 // Comments do not decode references: `&#45;` and `&#33;` keep `-` and `!`
@@ -132,19 +150,21 @@ function commentValue(v: unknown): string {
   return ` ${attrText(v).replace(COMMENT_SPECIAL, (ch) => COMMENT_ENTITY[ch] as string)} `;
 }
 
-/** Positions no escaping makes safe (Hole.Script, Hole.Refuse, Hole.Body): raw() only. */
+/** Positions no escaping makes safe (Hole.Script, Hole.Refuse, Hole.Body): raw() only, or json() in script. */
 function rawOnly(c: Compiled, i: number, v: unknown): string {
   if (v instanceof Raw) return v.html;
   const hole = c.holes[i] as Hole;
+  if (v instanceof JsonText && hole === Hole.Body && c.kinds[i] === 1) return v.forScript();
   // In a body, even "" could join statics into an end tag the compiler did not see.
   if (hole !== Hole.Body && (v === null || v === undefined || v === false)) return "";
   if (hole === Hole.Script) return scriptValue(v);
   throw new TypeError(`Weft: a value ${c.names[i] ?? ""} must be wrapped in raw(); escaping cannot make it safe there`);
 }
 
-/** `onclick="${x}"`: escaping cannot make a value safe in script; only raw() may stand here. */
+/** `onclick="${x}"`: escaping cannot make a value safe in script; only raw() or json() may stand here. */
 function scriptValue(v: unknown): string {
   if (v instanceof Raw) return v.html;
   if (v === null || v === undefined || v === false) return "";
+  if (v instanceof JsonText) return escapeHtml(v.forScript());
   throw new TypeError("Weft: a value in an event-handler (on*) or srcdoc attribute must be wrapped in raw(); escaping cannot make it safe");
 }

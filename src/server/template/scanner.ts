@@ -31,7 +31,7 @@ export interface Scanned {
   readonly holes: Hole[];
   /** Whole: the attribute name as written; Refuse/Body: why. */
   readonly names: (string | undefined)[];
-  /** Whole: the attribute's URL kind (0: none; -1: a script attribute). */
+  /** Whole: the attribute's URL kind (0: none; -1: a script attribute). Body: 1 in a script. */
   readonly kinds: number[];
   /** Url: the plan, on the value's last hole. */
   readonly plans: (UrlPlan | undefined)[];
@@ -239,7 +239,11 @@ class Scanner {
         if (body.kind === BodyKind.RcData) {
           hole = body.markup ? Hole.Refuse : Hole.Text;
           note = `in <${body.tag}> after markup-like text (a browser reads it as text, a template compiled alone cannot tell)`;
-        } else { hole = Hole.Body; note = `in the body of <${body.tag}>`; }
+        } else {
+          hole = Hole.Body;
+          note = `in the body of <${body.tag}>${body.kind === BodyKind.Script ? " (or json())" : ""}`;
+          kind = body.kind === BodyKind.Script ? 1 : 0;
+        }
         break;
       }
       case S.TagOpen: case S.EndTagOpen: case S.TagName:
