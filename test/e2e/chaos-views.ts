@@ -40,9 +40,14 @@ const Chaos = defineView<State>({
     <button id="start" weft-click="start">start</button>`,
 });
 
-/** The chaos app: an outbox large enough to replay what a cut makes the client miss. */
-export async function startChaosApp(): Promise<{ app: WeftApp; port: number }> {
-  const app = createWeft({ views: { "/chaos": Chaos }, secret: "chaos-secret-0123456789abcdef", outboxSize: 4096, heartbeatMs: 5000,
+/**
+ * The chaos app. `outboxSize` 4096 is large enough to replay whatever a cut makes
+ * the client miss; without it the default (256) holds, and a longer outage gets
+ * a full render instead of a replay.
+ */
+export async function startChaosApp(outboxSize?: number): Promise<{ app: WeftApp; port: number }> {
+  const app = createWeft({ views: { "/chaos": Chaos }, secret: "chaos-secret-0123456789abcdef", heartbeatMs: 5000,
+    ...(outboxSize === undefined ? {} : { outboxSize }),
     // The page clicks ~200 times a second on purpose: above the default rate limit.
     rateLimit: { perSecond: 2000, burst: 2000 } });
   const { port } = await app.listen(0);
