@@ -21,6 +21,7 @@ import { checkMeta } from "./session.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import { authorizeRequest, denialCode, isDenial } from "./security/auth.ts";
 import { SessionRegistry } from "./registry.ts";
+import { defaultIdentity, sameIdentity } from "./identity.ts";
 import { clientAddress } from "./security/client-address.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { Router, type RouteMatch } from "./router.ts";
@@ -164,7 +165,9 @@ export class Core {
     const now = await authorizeRequest(this.options.authorize, req, view, claims.params);
     if (isDenial(now)) return denialCode(now);
     // The signed-in identity changed since the page was rendered: reload it.
-    if (JSON.stringify(now) !== JSON.stringify(data)) return "E_FORBIDDEN";
+    // Compared by identity (identity.ts), not byte for byte: a refreshed
+    // timestamp or another key order in the session data is the same user.
+    if (!sameIdentity(this.options.identity ?? defaultIdentity, now, data)) return "E_FORBIDDEN";
     const fresh = this.token(claims.sid, claims.view, claims.params, data);
     let session = this.registry.claim(claims.sid);
     if (session === undefined && this.store !== undefined) session = await this.adopt(claims.sid, claims.view, view);

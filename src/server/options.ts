@@ -13,6 +13,7 @@ import type { PubSub } from "./pubsub/types.ts";
 import type { RedisConfig } from "./redis/connection.ts";
 import type { Store } from "./store/types.ts";
 import type { AuthResult } from "./security/auth.ts";
+import type { IdentityOf } from "./identity.ts";
 import type { ViewDefinition } from "./view.ts";
 
 /** What a layout receives to build the page around a view. */
@@ -163,6 +164,15 @@ export interface WeftOptions {
    * Default: everyone, with empty session data.
    */
   authorize?: (req: IncomingMessage) => AuthResult | Promise<AuthResult>;
+  /**
+   * What identifies the signed-in user in `authorize`'s session data. At every
+   * rejoin `authorize` runs again, and the view goes on only when this is the
+   * same as for the rendered page (else E_FORBIDDEN: the client reloads).
+   * Compared structurally (object keys in any order). Default: `session.id`
+   * when it is a string or a number, else the whole session data.
+   * @example identity: (session) => session.userId
+   */
+  identity?: IdentityOf;
   /** Messages per connection: sustained rate and burst. Default 100/s, burst 200. */
   rateLimit?: Rate;
   /** Refused messages in a row after which the connection is closed (4429). Default 200. */
@@ -176,7 +186,7 @@ export interface WeftOptions {
 }
 
 /** Resolved options. */
-export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket" | "sharedKey" | "authorize" | "pubsub" | "store" | "redis">>> & {
+export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket" | "sharedKey" | "authorize" | "identity" | "pubsub" | "store" | "redis">>> & {
   readonly pubsub: PubSub | undefined;
   readonly store: Store | undefined;
   readonly redis: RedisConfig | undefined;
@@ -184,6 +194,7 @@ export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "la
   readonly layout: Layout | undefined;
   readonly sharedKey: string | undefined;
   readonly authorize: WeftOptions["authorize"];
+  readonly identity: IdentityOf | undefined;
 };
 
 const DEFAULTS = {
@@ -265,6 +276,7 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
     }
   }
   if (o.authorize !== undefined && typeof o.authorize !== "function") throw new TypeError("createWeft: `authorize` must be a function (req) => sessionData | deny(401)");
+  if (o.identity !== undefined && typeof o.identity !== "function") throw new TypeError("createWeft: `identity` must be a function of the session data, e.g. identity: (session) => session.userId");
   // A shared store lets any node adopt a session; only Redis says which node
   // owns it (handover, fencing, forwarding). Without it two nodes could each
   // adopt one session and both run it: a silent half-cluster.
@@ -275,6 +287,7 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
     ...merged,
     sharedKey: o.sharedKey,
     authorize: o.authorize,
+    identity: o.identity,
     pubsub: o.pubsub,
     store: o.store,
     redis: o.redis,
