@@ -123,6 +123,14 @@ describe("pub/sub on Redis, across nodes", { skip }, () => {
     // Acknowledged by Redis while it runs: delivered, in order.
     for (let i = 0; i < 20; i++) await b.app.broadcast("chat:burst", "said", { from: "x", text: `m${i}`, id: 1000 + i });
     await until(() => / m19<\/li>/.test(c.views.get(1)!.html()));
+    // Every message the client was sent, from every frame (the view keeps only the last 50).
+    const delivered = () => {
+      const seen = new Set<number>();
+      for (const m of c.received) for (const x of JSON.stringify(m.d ?? "").matchAll(/"m(\d+)"/g)) seen.add(Number(x[1]));
+      return seen;
+    };
+    const first = delivered();
+    assert.deepEqual([...Array(20).keys()].filter((i) => !first.has(i)), [], "every acknowledged message before the burst was delivered");
     const sends: Promise<"ok" | "failed">[] = [];
     let stopped: Promise<void> = Promise.resolve();
     try {
@@ -135,6 +143,10 @@ describe("pub/sub on Redis, across nodes", { skip }, () => {
       const outcomes = await Promise.race([Promise.all(sends), new Promise<never>((_, rej) => setTimeout(() => rej(new Error("a publish hung")), 10_000))]);
       assert.ok(outcomes.includes("failed"), "publishes after the kill reject");
       await new Promise((r) => setTimeout(r, 100));
+      // Each publish Redis acknowledged reached the subscriber, not just the last one.
+      const acked = outcomes.flatMap((o, k) => (o === "ok" ? [20 + k] : []));
+      const seen = delivered();
+      assert.deepEqual(acked.filter((i) => !seen.has(i)), [], `every acknowledged publish was delivered (${acked.length} acknowledged)`);
       const ids = [...c.views.get(1)!.html().matchAll(/ m(\d+)<\/li>/g)].map((x) => Number(x[1]));
       assert.deepEqual(ids, [...ids].sort((x, y) => x - y), "what arrived arrived in publish order");
     } finally {
