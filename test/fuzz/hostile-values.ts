@@ -15,8 +15,11 @@ export const PROTO_KEYS = ["__proto__", "constructor", "prototype", "toString", 
 /** Handlers the test views (test/support/views.ts) really have. */
 export const HANDLER_NAMES = ["inc", "add", "slow", "same", "push", "boom", "breakIt"] as const;
 
-/** Handlers whose errors the app's onError legitimately sees, with the message they throw. */
-export const EXPECTED_APP_ERRORS: Readonly<Record<string, string>> = { boom: "handler exploded", breakIt: "render exploded" };
+/**
+ * Handlers that throw a DeliberateError (test/support/views.ts) when sent: `boom`
+ * and `breakIt` always, `add` on a payload it refuses. The app's onError sees these.
+ */
+export const DELIBERATE_FAILURES: readonly string[] = ["boom", "breakIt", "add"];
 
 /** Numbers as JSON text: edges of doubles, of safe integers, of int32, and texts that parse to ±Infinity or -0. */
 export const hugeNumberText: fc.Arbitrary<string> = fc.oneof(

@@ -9,6 +9,7 @@
  */
 import fc from "fast-check";
 import { frameInput, type FrameContext, type FrameInput } from "./frame-inputs.ts";
+import { DELIBERATE_FAILURES } from "./hostile-values.ts";
 import type { Transport } from "./report.ts";
 import { linkCreation } from "./link-inputs.ts";
 import { requestInput, type BodyInput, type RequestInput } from "./request-inputs.ts";
@@ -48,5 +49,5 @@ function asBody(f: FrameInput, bare: boolean): BodyInput {
 export function failingHandlersIn(input: FrameInput | RequestInput): string[] {
   const text = input.via === "frame" ? input.data : input.via === "body" ? input.body : input.via === "fetch" ? (input.body ?? "") : "";
   if (typeof text !== "string") return [];
-  return ["boom", "breakIt"].filter((n) => text.includes(`"${n}"`));
+  return DELIBERATE_FAILURES.filter((n) => text.includes(`"${n}"`));
 }

@@ -3,6 +3,26 @@ import { defineView, html } from "../../src/index.ts";
 
 export let counterMounts = 0;
 
+/**
+ * What a test view throws on purpose: a handler (or the render after it) that
+ * means to fail, or refuses a payload it cannot use. `handler` is the event
+ * that leads to it. The fuzz report accepts only these from the views: any
+ * other error out of a handler is a finding (the framework handed it bad input).
+ */
+export class DeliberateError extends Error {
+  constructor(readonly handler: string, message: string) {
+    super(message);
+    this.name = "DeliberateError";
+  }
+}
+
+/** `p[key]` when it is a number (or absent: `absent`); anything else is refused on purpose. */
+function numberIn(handler: string, p: Record<string, unknown>, key: string, absent: number): number {
+  const v = p[key] ?? absent;
+  if (typeof v !== "number") throw new DeliberateError(handler, `${key} must be a number`);
+  return v;
+}
+
 export const Counter = defineView({
   mount: (params) => {
     counterMounts++;
@@ -10,14 +30,14 @@ export const Counter = defineView({
   },
   events: {
     inc: (s) => ({ count: s.count + 1 }),
-    add: (s, p) => ({ count: s.count + Number(p.by ?? 1) }),
+    add: (s, p) => ({ count: s.count + numberIn("add", p, "by", 1) }),
     slow: async (s) => {
       await new Promise((r) => setTimeout(r, 30));
       return { count: s.count + 100 };
     },
     same: (s) => s,
     boom: () => {
-      throw new Error("handler exploded");
+      throw new DeliberateError("boom", "handler exploded");
     },
     push: (s, _p, ctx) => {
       ctx.pushEvent("hello", { n: s.count });
@@ -48,7 +68,10 @@ export const Ticker = defineView({
 export const Items = defineView({
   mount: () => ({ items: ["a", "b"] as string[] }),
   events: {
-    add: (s, p) => ({ items: [...s.items, String(p.text)] }),
+    add: (s, p) => {
+      if (typeof p.text !== "string") throw new DeliberateError("add", "text must be a string");
+      return { items: [...s.items, p.text] };
+    },
   },
   render: (s) => html`<ul>${s.items.map((i) => html`<li>${i}</li>`)}</ul>`,
 });
@@ -57,7 +80,7 @@ export const BadRender = defineView({
   mount: () => ({ n: 0, broken: false }),
   events: { breakIt: (s) => ({ ...s, broken: true }) },
   render: (s) => {
-    if (s.broken) throw new Error("render exploded");
+    if (s.broken) throw new DeliberateError("breakIt", "render exploded");
     return html`<i>${s.n}</i>`;
   },
 });
