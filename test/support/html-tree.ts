@@ -104,5 +104,25 @@ export function refreshUrl(content: string): string | undefined {
   return rest;
 }
 
+/** Each URL an element's attributes hold, read the way the browser reads that attribute. */
+export function urlsIn(e: ParsedElement): string[] {
+  const out: string[] = [];
+  for (const { name, value } of e.attrs) {
+    if (name === "srcset" || name === "imagesrcset") out.push(...srcsetUrls(value));
+    else if (name === "ping") out.push(...value.split(/[\t\n\f\r ]+/));
+    else if (name === "content" && e.tag === "meta") { const u = refreshUrl(value); if (u !== undefined) out.push(u); }
+    else if (["values", "to", "from", "by"].includes(name) && (e.tag === "svg:animate" || e.tag === "svg:set")) out.push(...value.split(";"));
+    else if (URL_NAMES.has(name)) out.push(value);
+  }
+  return out;
+}
+
+const URL_NAMES = new Set(["href", "src", "action", "formaction", "xlink:href", "data", "poster", "cite", "background", "codebase", "longdesc", "manifest", "icon", "lowsrc", "dynsrc", "classid", "archive", "profile", "usemap"]);
+
+/** Script and style bodies (HTML or SVG) in document order. */
+export function scriptBodies(els: readonly ParsedElement[]): string[] {
+  return els.filter((e) => /^(svg:)?(script|style)$/.test(e.tag)).map((e) => e.text);
+}
+
 /** Schemes a page may link to. */
 export const SAFE_SCHEMES: ReadonlySet<string> = new Set(["http", "https", "mailto", "tel", "ftp", "sms", "about"]);

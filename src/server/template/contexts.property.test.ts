@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { elements, refreshUrl, SAFE_SCHEMES, schemeOf, shape, srcsetUrls, type ParsedElement } from "../../../test/support/html-tree.ts";
+import { elements, SAFE_SCHEMES, schemeOf, scriptBodies, shape, urlsIn } from "../../../test/support/html-tree.ts";
 import { html, type Template, type TemplateValue } from "./html.ts";
 import { renderToString } from "./render-tree.ts";
 
@@ -113,19 +113,6 @@ const hostile: fc.Arbitrary<TemplateValue> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<TemplateValue>(null, undefined, true, false, 0, -1.5) },
 );
 
-/** Each URL in an element's attributes, by what the browser reads there. */
-function urls(e: ParsedElement): string[] {
-  const out: string[] = [];
-  for (const { name, value } of e.attrs) {
-    if (name === "srcset") out.push(...srcsetUrls(value));
-    else if (name === "ping") out.push(...value.split(/[\t\n\f\r ]+/));
-    else if (name === "content" && e.tag === "meta") { const u = refreshUrl(value); if (u !== undefined) out.push(u); }
-    else if ((name === "values" || name === "to") && (e.tag === "svg:animate" || e.tag === "svg:set")) out.push(...value.split(";"));
-    else if (["href", "src", "action", "formaction", "xlink:href", "data", "poster", "cite", "background"].includes(name)) out.push(value);
-  }
-  return out;
-}
-
 function check(c: Context, v: TemplateValue, want: string[], wantBodies: string[]): void {
   let out: string;
   try {
@@ -155,12 +142,12 @@ function check(c: Context, v: TemplateValue, want: string[], wantBodies: string[
   // null/undefined/booleans drop a whole attribute by design: only values that print must keep the shape.
   if (!isNothing && v !== true) assert.deepEqual(shape(out), want, `${c.name} with ${JSON.stringify(v)}: ${out}`);
   for (const e of els) {
-    for (const u of urls(e)) {
+    for (const u of urlsIn(e)) {
       const scheme = schemeOf(u);
       assert.ok(scheme === undefined || SAFE_SCHEMES.has(scheme), `${c.name}: ${e.tag} URL ${JSON.stringify(u)} in ${out}`);
     }
   }
-  const bodies = els.filter((e) => /^(svg:)?(script|style)$/.test(e.tag)).map((e) => e.text);
+  const bodies = scriptBodies(els);
   assert.deepEqual(bodies, wantBodies, `${c.name}: script/style bodies changed: ${out}`);
 }
 
@@ -171,7 +158,7 @@ describe("renderTree: every hole context against a real HTML parser (property)",
       // A raw()-only position renders null as nothing, except a body, which refuses even that.
       try { out = renderToString(c.make(c.rule === "refuse" ? null : c.benign)); } catch { /* never renders */ }
       const els = elements(out);
-      return { want: shape(out), bodies: els.filter((e) => /^(svg:)?(script|style)$/.test(e.tag)).map((e) => e.text) };
+      return { want: shape(out), bodies: scriptBodies(els) };
     });
     fc.assert(
       fc.property(hostile, (v) => {
