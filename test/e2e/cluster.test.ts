@@ -3,10 +3,12 @@
  * round-robin (no stickiness), driven by Chromium on every transport. A node
  * is killed (SIGKILL), then the other is shut down gracefully: the pages
  * reconnect through nginx to the node left and carry on with their state,
- * and no click is lost or applied twice.
+ * and no click is lost or applied twice — also a click whose async handler
+ * is still running when its node dies or hands over.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { browserSkipReason, forceTransport, launchBrowser } from "../support/browser.ts";
 import { freePort, Nginx, nginxSkipReason } from "../support/nginx.ts";
@@ -16,6 +18,8 @@ import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason() ?? redisSkipReason() ?? nginxSkipReason();
 const SECRET = "cluster-secret-0123456789abcdef";
+/** The demo app with a counter whose `slow` handler awaits 1.5 s. */
+const SERVER = fileURLToPath(new URL("./cluster-server.ts", import.meta.url));
 
 describe("a cluster of two nodes in Chromium", { skip, timeout: 180_000 }, () => {
   const redis = new RedisServer();
@@ -27,7 +31,7 @@ describe("a cluster of two nodes in Chromium", { skip, timeout: 180_000 }, () =>
 
   before(async () => {
     await redis.start();
-    nodes = [new NodeProcess(await freePort(), { REDIS_URL: redis.url, WEFT_SECRET: SECRET }), new NodeProcess(await freePort(), { REDIS_URL: redis.url, WEFT_SECRET: SECRET })];
+    nodes = [new NodeProcess(await freePort(), { REDIS_URL: redis.url, WEFT_SECRET: SECRET }, SERVER), new NodeProcess(await freePort(), { REDIS_URL: redis.url, WEFT_SECRET: SECRET }, SERVER)];
     await Promise.all(nodes.map((n) => n.start()));
     nginx = new Nginx(nodes.map((n) => n.port), { upgrade: true });
     lb = await nginx.start();
@@ -51,6 +55,15 @@ describe("a cluster of two nodes in Chromium", { skip, timeout: 180_000 }, () =>
         p.clicks++;
       }
     }
+  }
+
+  /** Clicks the slow button on every page: its handler is running (1.5 s) when this returns. */
+  async function clickSlow(): Promise<void> {
+    for (const p of pages) {
+      await p.page.click("#slow");
+      p.clicks++;
+    }
+    await new Promise((r) => setTimeout(r, 300));
   }
 
   async function sessionsOn(n: NodeProcess): Promise<number> {
@@ -95,7 +108,10 @@ describe("a cluster of two nodes in Chromium", { skip, timeout: 180_000 }, () =>
     await tabs[1]!.context().close();
   });
 
-  it("a killed node's pages carry on on the other node, no click lost or doubled", async () => {
+  it("a killed node's pages carry on on the other node, no click lost or doubled, not even one whose handler was running", async () => {
+    // Node 0 dies while its pages' slow events are in flight: never applied
+    // there (nor saved), they are resent to node 1 and applied once.
+    await clickSlow();
     await nodes[0]!.kill();
     // Clicks while the pages find their way to the node left are queued and sent once.
     await clickAll(3);
@@ -105,8 +121,9 @@ describe("a cluster of two nodes in Chromium", { skip, timeout: 180_000 }, () =>
     assert.equal(await sessionsOn(nodes[1]!), pages.length, "every session lives on the node left");
   });
 
-  it("a node shut down gracefully hands its pages over", async () => {
+  it("a node shut down gracefully hands its pages over, with the events running in it", async () => {
     await nodes[0]!.start();
+    await clickSlow();
     await nodes[1]!.stop();
     await clickAll(3);
     for (const p of pages) await shows(p);

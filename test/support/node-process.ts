@@ -12,7 +12,8 @@ export class NodeProcess {
   private proc: ChildProcess | undefined;
   output = "";
 
-  constructor(readonly port: number, private readonly env: Record<string, string>) {}
+  /** @param script the server to run (default: the demo server); it prints "running at" once it listens. */
+  constructor(readonly port: number, private readonly env: Record<string, string>, private readonly script = SERVER) {}
 
   /** The process id while it runs. */
   get pid(): number | undefined {
@@ -25,7 +26,7 @@ export class NodeProcess {
 
   /** Starts the node; resolves once it listens. */
   async start(): Promise<void> {
-    const proc = spawn(process.execPath, ["--import", "tsx", SERVER], {
+    const proc = spawn(process.execPath, ["--import", "tsx", this.script], {
       env: { ...process.env, ...this.env, PORT: String(this.port), HOST: "127.0.0.1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
