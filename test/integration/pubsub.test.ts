@@ -5,6 +5,7 @@ import { createWeft, defineView, html, MemoryPubSub } from "../../src/index.ts";
 import { kindOf, S } from "../../src/protocol/messages.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { TEST_SECRET } from "../support/server.ts";
+import { until } from "../support/until.ts";
 
 const Odd = defineView({
   mount: () => ({}),
@@ -48,8 +49,7 @@ describe("pub/sub", () => {
       await c.join(1, (await getPage(base, "/chat?room=gone")).token);
       assert.equal(pubsub.size, 1);
       c.send({ t: "l", v: 1 });
-      await new Promise((r) => setTimeout(r, 50));
-      assert.equal(pubsub.size, 0, "the subscription ended with the session");
+      await until(() => pubsub.size === 0, 5000, "the subscription to end with the session");
       await c.close();
     } finally {
       await app.close();

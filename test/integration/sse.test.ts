@@ -7,6 +7,7 @@ import { getPage } from "../support/protocol-client.ts";
 import { defineView, html } from "../../src/index.ts";
 import { startApp } from "../support/server.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
+import { until as untilTrue } from "../support/until.ts";
 import { Jar, linkToken, newLinkId } from "../support/wires.ts";
 
 /** This test file is one browser: its link cookie goes with every request. */
@@ -141,15 +142,18 @@ describe("SSE transport", () => {
     const { link, stream } = await joined();
     await post(ctx.base, link, [{ t: C.event, v: 1, r: 1, e: "inc", d: {} }]);
     await stream.until(() => stream.frames().length >= 2);
+    const streams = ctx.app.stats().sseStreams;
     stream.close();
-    await new Promise((r) => setTimeout(r, 50));
+    await untilTrue(() => ctx.app.stats().sseStreams < streams, 5000, "the server to see the stream end");
     // Events while no stream is open: their answers wait on the link.
     await post(ctx.base, link, [{ t: C.event, v: 1, r: 2, e: "inc", d: {} }, { t: C.event, v: 1, r: 3, e: "inc", d: {} }]);
     const again = await RawStream.open(ctx.base, link, { "last-event-id": "2" });
     await again.until(() => again.frames().length >= 2);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(again.frames().map((f) => f.id), [3, 4]);
-    assert.deepEqual(again.frames().map((f) => f.msg.d), [{ 0: "2" }, { 0: "3" }]);
+    // One more event on the resumed stream: a frame replayed twice would come before its answer.
+    await post(ctx.base, link, [{ t: C.event, v: 1, r: 4, e: "inc", d: {} }]);
+    await again.until(() => again.frames().some((f) => f.msg.r === 4));
+    assert.deepEqual(again.frames().map((f) => f.id), [3, 4, 5]);
+    assert.deepEqual(again.frames().map((f) => f.msg.d), [{ 0: "2" }, { 0: "3" }, { 0: "4" }]);
     again.close();
   });
 
@@ -194,7 +198,7 @@ describe("SSE transport", () => {
       await stream.until(() => stream.frames().some((f) => f.msg.t === S.rendered));
       stream.res.pause(); // the reader stops reading
       assert.equal((await post(own.base, link, [{ t: C.event, v: 1, r: 1, e: "flood", d: {} }])).status, 204);
-      await new Promise((r) => setTimeout(r, 300));
+      await untilTrue(() => own.app.stats().sseStreams === 0, 5000, "the server to end the slow stream");
       // The server is fine and still answers on this link.
       assert.equal((await post(own.base, link, [{ t: C.heartbeat }])).status, 204);
       stream.res.resume();
