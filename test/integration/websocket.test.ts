@@ -65,6 +65,7 @@ describe("WebSocket transport", () => {
 describe("a reader that does not keep up", () => {
   it("is closed with 4009 E_SLOW_READER past its backlog, gets what was queued first, and resumes by seq", async () => {
     // A view that pushes 64 frames of 256 KB (16 MB), one every millisecond.
+    let pushedSoFar = 0;
     const Flood = defineView({
       mount: () => ({ n: 0 }),
       events: {
@@ -76,6 +77,7 @@ describe("a reader that does not keep up", () => {
       info: {
         more: (s: { n: number }, i, ctx) => {
           ctx.pushEvent("big", { i: i as number, x: "x".repeat(256 * 1024) });
+          pushedSoFar = i as number;
           if ((i as number) < 64) ctx.schedule("more", (i as number) + 1, 1);
           return (i as number) === 64 ? { n: s.n + 1 } : s;
         },
@@ -99,7 +101,7 @@ describe("a reader that does not keep up", () => {
       const socket = (a.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
       socket.pause(); // the reader stops reading
       a.ws.send(JSON.stringify({ t: "e", v: 1, r: 1, e: "flood", d: {} }));
-      await new Promise((r) => setTimeout(r, 800));
+      await until(() => pushedSoFar === 64); // the server made every frame while the reader was not reading
       socket.resume();
       assert.equal(await Promise.race([a.closed, new Promise<number>((r) => setTimeout(() => r(-1), 15_000))]), 4009);
       const seqs = a.got.map((m) => m.q!);
@@ -136,8 +138,9 @@ describe("joins", () => {
       const token = /weft-token="([^"]+)"/.exec(page)![1]!;
       const c = await ProtocolClient.connect(ctx.base);
       c.send({ t: "j", v: 1, d: { k: token } });
-      await c.join(1, token);
-      await new Promise((r) => setTimeout(r, 50));
+      const first = await c.join(1, token);
+      const second = await c.next((m) => m.v === 1 && (m.k !== undefined || m.t === S.error));
+      assert.deepEqual([first.t, second.t], [S.rendered, S.rendered], "each join (no seq) is answered with a full render");
       const m = await c.event(1, "inc");
       assert.deepEqual(m.d, { 0: "1" });
       await c.close();
