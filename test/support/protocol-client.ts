@@ -87,7 +87,10 @@ export class ProtocolClient {
     const seen = this.received.findIndex(pred);
     if (seen >= 0) return Promise.resolve(this.received.splice(seen, 1)[0] as Envelope);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching message in ${timeoutMs} ms; got ${JSON.stringify(this.received.slice(-5))}`)), timeoutMs);
+      const timer = setTimeout(() => {
+        const failed = this.wire.failures?.length ? `; refused or failed POSTs: ${this.wire.failures.join(" | ")}` : "";
+        reject(new Error(`no matching message in ${timeoutMs} ms; got ${JSON.stringify(this.received.slice(-5))}${failed}`));
+      }, timeoutMs);
       this.waiters.push({ pred, resolve, reject, timer });
     });
   }

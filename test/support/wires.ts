@@ -20,6 +20,8 @@ export interface Wire {
   onFrame: (frame: string) => void;
   onClose: () => void;
   close(): Promise<void>;
+  /** Requests that carried frames and failed or were refused (SSE and HTTP POSTs). */
+  readonly failures?: readonly string[];
 }
 
 export function newLinkId(): string {
@@ -95,16 +97,25 @@ export class Jar {
   }
 }
 
-/** Sends frames one POST at a time, in order. */
+/**
+ * Sends frames one POST at a time, in order. A POST that fails or is refused
+ * does not stop the next one; it is kept in `failures` (the last 20), which a
+ * test client's timeout shows, so a refused POST is not a silent wait.
+ */
 class Poster {
   private chain: Promise<unknown> = Promise.resolve();
+  readonly failures: string[] = [];
   constructor(private readonly url: () => string, private readonly jar: Jar, private readonly onAnswer: (body: string) => void = () => {}) {}
   post(frame: string): void {
     this.chain = this.chain.then(async () => {
       const res = await this.jar.fetch(this.url(), { method: "POST", headers: { "content-type": "application/json" }, body: `[${frame}]` });
       const text = await res.text();
       if (res.ok && text) this.onAnswer(text);
-    }).catch(() => {});
+      else if (!res.ok) this.failed(`POST ${frame.slice(0, 80)} → ${res.status} ${text.slice(0, 200)}`);
+    }).catch((err: unknown) => this.failed(`POST ${frame.slice(0, 80)} → ${String(err)}`));
+  }
+  private failed(what: string): void {
+    if (this.failures.push(what) > 20) this.failures.shift();
   }
 }
 
@@ -114,6 +125,10 @@ export class SseWire implements Wire {
   onClose: () => void = () => {};
   readonly lastIds: string[] = [];
   private readonly poster: Poster;
+  /** POSTs that failed or were refused. */
+  get failures(): readonly string[] {
+    return this.poster.failures;
+  }
   private constructor(readonly es: EventSource, readonly url: string, readonly jar: Jar) {
     this.poster = new Poster(() => url, jar);
     es.onmessage = (e) => {
@@ -156,6 +171,10 @@ export class HttpWire implements Wire {
   private closed = false;
   private readonly abort = new AbortController();
   private readonly poster: Poster;
+  /** POSTs that failed or were refused. */
+  get failures(): readonly string[] {
+    return this.poster.failures;
+  }
   private constructor(readonly url: string, readonly jar: Jar) {
     this.poster = new Poster(() => `${url}&n=${this.seen}`, jar, (body) => this.accept(body));
     void this.loop();
