@@ -106,6 +106,8 @@ export class ViewSession<S = unknown> {
   private doneRef = 0;
   /** `seq` when the work in progress began: frames after it belong to unfinished work. */
   private workSeq: number | undefined;
+  /** The ref of the browser event being handled, if the work in progress is one. */
+  private runningRef: number | undefined;
   /** With a shared store: frames wait for the snapshot that covers them. */
   private readonly gate: SaveGate | undefined;
   /** Rebuilt on this node from a snapshot: the client's statics ids are another node's. */
@@ -314,6 +316,16 @@ export class ViewSession<S = unknown> {
     }
   }
 
+  /**
+   * The first browser event received but not finished (running or queued):
+   * a handover leaves it, unanswered here, to the new node.
+   */
+  get unfinishedRef(): number | undefined {
+    if (this.runningRef !== undefined) return this.runningRef;
+    for (const w of this.queue) if (w.kind === "event") return w.ref;
+    return undefined;
+  }
+
   /** Saves a snapshot soon (with a store): Redis came back, maybe empty. */
   requestSave(): void {
     this.gate?.request();
@@ -390,6 +402,7 @@ export class ViewSession<S = unknown> {
   /** Runs one item; sync handlers finish here, async ones hold the queue. */
   private process(work: Work): void {
     this.workSeq = this.seq;
+    this.runningRef = work.kind === "event" ? work.ref : undefined;
     let result: Result<S>;
     try {
       result = this.invoke(work);
@@ -498,6 +511,7 @@ export class ViewSession<S = unknown> {
   private finish(work: Work): void {
     if (work.kind === "event") this.doneRef = work.ref;
     this.workSeq = undefined;
+    this.runningRef = undefined;
     this.gate?.request();
   }
 

@@ -93,6 +93,10 @@ describe("handover with an event in flight", { skip, timeout: 60_000 }, () => {
     assert.equal(rejoined.r, 0, "the snapshot does not cover the running event");
     assert.match(fresh.views.get(1)!.html(), /<b>0<\/b>/);
     assert.equal(a!.app.stats().sessions, aSessions, "A let go (the session it had is gone, counted as before it joined)");
+    // The old link, still open, gets an answer for its unfinished event: not silence.
+    const answer = await old.next((m) => m.r === 1);
+    assert.equal(answer.c, "E_NOT_JOINED", JSON.stringify(answer));
+    assert.equal(answer.q, undefined, "outside the stream: the client keeps the event and rejoins");
     // The client resends the unanswered event on the new node: applied there, once.
     const applied = await fresh.event(1, "slowInc", { ms: 10 }, 1);
     assert.notEqual(applied.t, S.error, JSON.stringify(applied));

@@ -98,7 +98,14 @@ export class Ownership {
     // The fence, in one synchronous step: the snapshot covers finished work
     // only, and ending the session discards whatever still runs.
     const snap = s.snapshot();
-    this.host.handOver(s);
+    // An event left unfinished is answered on its link, if that is still
+    // attached here (E_NOT_JOINED: the client rejoins and resends it to the
+    // new node). A session at rest goes quietly: telling an idle link would
+    // make two tabs sharing one page's token take the session from each other
+    // without end.
+    const ref = s.unfinishedRef;
+    if (ref !== undefined) s.moved(ref);
+    else this.host.handOver(s);
     await this.store.save(snap, this.o.snapshotTtlMs);
   }
 
