@@ -24,7 +24,7 @@ export interface TemplateSite {
 
 const TAGS = ["a", "img", "p", "div", "form", "button", "iframe", "object", "embed", "base", "meta", "video", "input", "source", "link", "svg a", "svg use", "svg animate", "svg set", "math mi"];
 const ATTRS = ["href", "HREF", "src", "srcset", "imagesrcset", "action", "formaction", "xlink:href", "data", "poster", "ping", "cite", "background", "content", "to", "values", "from", "title", "class", "style", "value", "onclick", "OnLoad", "srcdoc", "http-equiv", "codebase"];
-const PREFIXES = ["", " ", "\n\t ", "\u0001", "java", "JaVa", "javascript", "jav&#97;", "&#x6a;ava", "&#32;", "&Tab;", "&NewLine;j", "j&#x0A;ava", "java&colon;", "/", "./", "?q=", "#", "https://x.test/", "http:", "mailto:", "data:", "0;url=", "0; URL='", "/a.png 1x, ", "/a.png 1x,", "/a;", "a b ", "&amp;", "&"];
+const PREFIXES = ["", " ", "\n\t ", "\u0001", "java", "JaVa", "javascript", "jav&#97;", "&#x6a;ava", "&#32;", "&Tab;", "&NewLine;j", "j&#x0A;ava", "java&colon;", "/", "./", "?q=", "#", "https://x.test/", "http:", "mailto:", "data:", "0;url=", "0; URL='", "/a.png 1x, ", "/a.png 1x,", "/a;", "a b ", "&amp;", "&", "&#", "&#10", "&#x6", "jav&", "&colon", "&Ta"];
 const SUFFIXES = ["", "/y", "script:alert(1)", "&#58;alert(1)", ":x", " 1x", ", javascript:x 2x", ";javascript:x", "'", "&"];
 const QUOTES = ['"', "'", ""];
 const BODIES = ["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext", "template", "svg><style", "svg><script", "svg><title", "svg><foreignObject><textarea", "math><mi><title"];
@@ -78,7 +78,7 @@ const PIECES = [
   "<script>", "</script>", "</style>", "</textarea>", "</title", "<img src=x onerror=alert(1)>", "img src=x onerror=alert(1)",
   "-->", "--!>", "<!--", "]]>", "javascript:", "JaVaScRiPt:", "java\tscript:", " javascript:", "script:", "java", "data:", "vbscript:",
   "alert(1)", "https://x.test/", "&#106;", "&#x3a;", "&colon;", "&Tab;", "onclick", "onload=", "srcdoc", "x=y", " 1x", "0;url=",
-  "href", "disabled", "\u2028", "\ud800",
+  "href", "disabled", "\u2028", "\ud800", "#106;", "#x6a;", "6;", "a;", "97;", "b;", ";", "colon;", "avascript:", "#106;avascript:x", "6;avascript:x",
 ];
 
 /** A hostile value: strings built from tricky pieces, or arrays of them. */

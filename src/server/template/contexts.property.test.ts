@@ -34,7 +34,7 @@ const URL_ELEMENTS: [string, string, string][] = [
   ["<svg><use href=", "/></svg>", "href"], ["<base href=", ">", "href"], ["<iframe src=", "></iframe>", "src"],
   ["<embed src=", ">", "src"], ["<a ping=", ">x</a>", "ping"], ["<table background=", "></table>", "background"],
 ];
-const PREFIXES = ["", " ", "\n  ", "\t\u0001", "java", "JaVa", "jav&#97;", "&#x20;", "&Tab;", "j&NewLine;", "/x?q=", "https://a.test/", "#"];
+const PREFIXES = ["", " ", "\n  ", "\t\u0001", "java", "JaVa", "jav&#97;", "&#x20;", "&Tab;", "j&NewLine;", "/x?q=", "https://a.test/", "#", "&", "&#10", "&#x6"];
 const SOME_PREFIXES = ["", "\n ", "java", "jav&#97;"];
 const SUFFIXES = ["", "/y", "script:alert(1)", "&#58;alert(1)"];
 
@@ -98,7 +98,7 @@ const PIECES = [
   "<script>", "</script>", "</style>", "</textarea>", "</title", "<img src=x onerror=alert(1)>", IMG(), "-->", "--!>", "<!--", "]]>",
   "javascript:", "JaVaScRiPt:", "java\tscript:", " javascript:", "\u0001javascript:", "script:", "java", "data:", "vbscript:", "alert(1)",
   "http:", "https://x.test/", "&quot;", "&lt;", "&#39;", "&#106;", "&#x3a;", "&colon;", "&Tab;", "&amp;", "onclick", "onmouseover=", "srcdoc",
-  "x=y", " 1x", "0;url=", "url=", "href", "disabled", "\u202e", "\ufeff", "\u00a0", "\u2028", "\ud800", "😀",
+  "x=y", " 1x", "0;url=", "url=", "href", "disabled", "#106;", "6;", "a;", "#x6a;", "\u202e", "\ufeff", "\u00a0", "\u2028", "\ud800", "😀",
 ];
 function IMG(): string {
   return "img src=x onerror=alert(1)";

@@ -148,6 +148,20 @@ describe("renderTree: URL attributes with static text around the hole", () => {
     assertSafeUrl(attr(out2, "href"), out2);
   });
 
+  it("reads a character reference that a static `&` and a value make together, as the browser does", () => {
+    for (const t of [
+      html`<a href="&${"#106;avascript:alert(1)"}">x</a>`,
+      html`<a href="jav&${"#97;script:alert(1)"}">x</a>`,
+      html`<a href="&#10${"6;avascript:alert(1)"}">x</a>`,
+      html`<a href="&#x6${"a;avascript:alert(1)"}">x</a>`,
+      html`<a href=&${"#106;avascript:alert(1)"}>x</a>`,
+      html`<img srcset="/a.png 1x, &${"#106;avascript:alert(1)"} 2x">`,
+    ]) {
+      const out = renderToString(t);
+      for (const e of elements(out)) for (const a of e.attrs) for (const u of a.name === "srcset" ? srcsetUrls(a.value) : [a.value]) assertSafeUrl(u, out);
+    }
+  });
+
   it("keeps safe URLs and relative prefixes as they are", () => {
     assert.equal(renderToString(html`<a href=" ${"/a"}">x</a>`), `<a href=" /a">x</a>`);
     assert.equal(renderToString(html`<a href="/go?to=${XSS}">x</a>`), `<a href="/go?to=${XSS}">x</a>`);

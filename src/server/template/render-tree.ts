@@ -71,25 +71,24 @@ function attrValue(v: unknown): string {
 
 /**
  * The last hole of a URL value has rendered: read the value as the browser
- * will (statics and raw() decoded, values as text) and, when any URL in it is
- * unsafe, replace the holes: the first by `plan.neutral`, the rest by nothing.
- * A value whose every hole is raw() is the author's and is not checked.
+ * will — the statics and the rendered slots as emitted, character references
+ * decoded over the whole (a static `&` and a value's `#106;` make `j`) — and,
+ * when any URL in it is unsafe, replace the holes: the first by
+ * `plan.neutral`, the rest by nothing. A value whose every hole is raw() is
+ * the author's and is not checked.
  */
 function checkUrl(plan: UrlPlan, values: readonly unknown[], d: RenderedTree[]): void {
   const { first, last, parts } = plan;
-  let text = parts[0] as string;
+  let emitted = parts[0] as string;
   let trusted = true;
   for (let j = first, k = 1; j <= last; j++, k++) {
-    const v = values[j];
-    if (v instanceof Raw) text += decodeAttribute(v.html);
-    else { trusted = false; text += attrText(v); }
-    text += parts[k] as string;
+    if (!(values[j] instanceof Raw)) trusted = false;
+    emitted += (d[j] as string) + (parts[k] as string);
   }
-  if (trusted || isSafeUrlValue(plan.kind, text)) return;
+  if (trusted || isSafeUrlValue(plan.kind, decodeAttribute(emitted))) return;
   d[first] = plan.neutral;
   for (let j = first + 1; j <= last; j++) d[j] = "";
-  let neutral = parts[0] + plan.neutral;
-  for (let k = 1; k < parts.length; k++) neutral += parts[k] as string;
+  const neutral = decodeAttribute(parts[0] + plan.neutral + parts.slice(1).join(""));
   if (!isSafeUrlValue(plan.kind, neutral)) throw new TypeError(`Weft: the static text of a ${plan.kind === UrlKind.Srcset ? "srcset" : "URL"} attribute makes an unsafe URL on its own: ${JSON.stringify(neutral)}`);
 }
 

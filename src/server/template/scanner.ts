@@ -19,7 +19,7 @@ export interface UrlPlan {
   /** Indices of the value's first and last holes. */
   readonly first: number;
   readonly last: number;
-  /** The static text around the holes, character references decoded (holes + 1 parts). */
+  /** The static text around the holes as written, undecoded: a reference may span a static and a value (holes + 1 parts). */
   readonly parts: readonly string[];
   /** What the first hole renders instead when the value is unsafe (the others render nothing). */
   readonly neutral: string;
@@ -218,10 +218,11 @@ class Scanner {
     this.value = undefined;
     if (v === undefined || v.holes.length === 0) return;
     v.parts.push(v.src);
-    const parts = v.parts.map(decodeAttribute);
+    const parts = v.parts;
     const first = v.holes[0] as number;
     const last = v.holes[v.holes.length - 1] as number;
-    // `#` after a non-empty prefix ends any scheme the prefix began (it has no `:`).
+    // After a non-empty prefix, `#` ends any scheme the prefix began (it has no
+    // `:`) and any character reference it left open (`&#x6` + `ab…` would be one).
     const neutral = (parts[0] as string).replace(/[\u0000-\u0020]/g, "") === "" ? "about:invalid#weft-unsafe-url" : "#weft-unsafe-url";
     this.r.plans[last] = { kind: v.kind as UrlKind, first, last, parts, neutral };
   }
