@@ -182,9 +182,10 @@ describe(`chaos in Chromium, outbox ${outboxSize ?? "256 (default)"}`, { skip, t
       proxy.reject = undefined;
       const page = await open(transport);
       if (outboxSize === undefined) {
-        // 2 s of pushes (a push and a diff each ~5 ms) is more than 256 messages missed.
+        // 1 s of pushes (a push and a diff each ~5 ms), and the reconnect's backoff
+        // after it, is more than 256 messages missed; pushes go on after the rejoin.
         await start(page);
-        await outage(page, 2000);
+        await outage(page, 1000);
         const fulls = await page.evaluate(() => (window as unknown as Win).fulls);
         assert.ok(fulls.length >= 1, "the client missed more than the outbox holds and got a full render");
       }
