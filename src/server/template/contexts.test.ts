@@ -281,6 +281,14 @@ describe("json()", () => {
     assert.doesNotMatch(els[0]!.text, /[<>&\u2028\u2029]/);
   });
 
+  it("cannot leave a '…' or `…` literal it is put in by mistake", () => {
+    const value = "'+alert(1)+'`${alert(2)}`";
+    const out = renderToString(html`<script>var a = '${json(value)}'; var b = \`${json(value)}\`;</script>`);
+    const body = elements(out)[0]!.text;
+    assert.doesNotMatch(body.slice(body.indexOf("'") + 1, body.lastIndexOf("'")), /['`$]/);
+    assert.deepEqual(JSON.parse(json(value).forScript()), value);
+  });
+
   it("reads back as the JSON text in an attribute, and as escaped text elsewhere", () => {
     const value = { q: `"'<>&` };
     const out = renderToString(html`<div data-state="${json(value)}" onclick=${json(value)}>${json(value)}</div>`);

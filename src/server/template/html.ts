@@ -27,11 +27,15 @@ export class JsonText {
   /** @internal */
   constructor(readonly text: string) {}
   /**
-   * The JSON for a script body: `<`, `>`, `&` and U+2028/U+2029 as `\uXXXX`
-   * escapes, so that no `</script`, `<!--` or line terminator can appear.
+   * The JSON for a script body: `<`, `>`, `&`, U+2028/U+2029 as `\uXXXX`
+   * escapes, so that no `</script`, `<!--` or line terminator can appear; and
+   * `'`, `` ` `` and `$` too (they only occur inside JSON strings, where the
+   * escape means the same), so that a value put by mistake inside a '…' or
+   * `…` literal cannot leave it. A "…" literal it does leave: json() is an
+   * expression, never part of a string.
    */
   forScript(): string {
-    return this.text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return this.text.replace(/[<>&'`$\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   }
 }
 
@@ -76,7 +80,8 @@ export function raw(value: string): Raw {
 /**
  * Serialises `value` with `JSON.stringify` for a hole where plain values are
  * refused: the body of a `<script>` (also `type="application/json"`) or an
- * event-handler attribute. In any other hole it renders as the escaped JSON text
+ * event-handler attribute, where it stands as an expression
+ * (`const boot = ${json(x)};`), never inside a string literal. In any other hole it renders as the escaped JSON text
  * (`data-state="${json(s)}"` reads back as JSON). Throws a `TypeError` for
  * values JSON cannot hold (`undefined`, functions, cycles, bigints).
  *
