@@ -21,7 +21,7 @@ import { SseTransport } from "./transports/sse.ts";
 import { WebSocketTransport } from "./transports/websocket.ts";
 import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
 import { RequestGuard } from "./security/guard.ts";
-import { clientAddress } from "./security/client-address.ts";
+import { limitAddress } from "./security/client-address.ts";
 import { ConnectionLimits } from "./security/connection-limits.ts";
 
 /** Calls the next middleware (Express, Connect) when a request is not Weft's. */
@@ -156,7 +156,7 @@ export function createWeft(options: WeftOptions): WeftApp {
     if (!offersWebSocket || path !== PATHS.socket) return refuseUpgrade(socket, 404, "E_UNKNOWN_VIEW");
     const refused = guard.check(req);
     if (refused !== undefined) return refuseUpgrade(socket, ERRORS[refused].status, refused);
-    const addr = clientAddress(req, core.options.trustProxy);
+    const addr = limitAddress(req, core.options.trustProxy);
     const over = limits.open(addr);
     if (over !== undefined) return refuseUpgrade(socket, ERRORS[over].status, over);
     socket.once("close", () => limits.close(addr));

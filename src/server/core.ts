@@ -22,7 +22,7 @@ import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import { authorizeRequest, denialCode, isDenial } from "./security/auth.ts";
 import { SessionRegistry } from "./registry.ts";
 import { defaultIdentity, sameIdentity } from "./identity.ts";
-import { clientAddress } from "./security/client-address.ts";
+import { limitAddress } from "./security/client-address.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { Router, type RouteMatch } from "./router.ts";
 import { MAX_TOKEN_LENGTH, TokenSigner, type TokenClaims } from "./security/token.ts";
@@ -132,7 +132,7 @@ export class Core {
     // instead of serving one that can never connect, and keep no state for it.
     if (token.length > MAX_TOKEN_LENGTH) return { kind: "denied", code: "E_URI_TOO_LONG" };
     const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, session, state, timers, topics, tracked };
-    this.registry.putPending(init, clientAddress(req, this.options.trustProxy));
+    this.registry.putPending(init, limitAddress(req, this.options.trustProxy));
     // Any node may take the join: the page's mount is stored for it.
     if (this.store !== undefined) {
       const due = Date.now();

@@ -151,6 +151,15 @@ describe("connections per client address", () => {
     assert.equal(await handshake(base, { "x-forwarded-for": "203.0.113.8" }), 101);
   });
 
+  it("counts IPv6 clients by their /64, so fresh addresses of one subscriber share one budget", async () => {
+    const { base } = await app({ maxConnectionsPerIp: 2, trustProxy: ["127.0.0.1"] });
+    const via = (xff: string) => handshake(base, { "x-forwarded-for": xff });
+    assert.equal(await via("2001:db8:1:2::1"), 101);
+    assert.equal(await via("2001:db8:1:2:ffff:0:0:7"), 101);
+    assert.equal(await via("[2001:db8:1:2:abcd::9]"), 429, "another address in the same /64");
+    assert.equal(await via("2001:db8:1:3::1"), 101, "the next /64 is another subscriber");
+  });
+
   it("counts links as connections of their address", async () => {
     const { base } = await app({ maxConnectionsPerIp: 1 });
     const token = await tokenOf(base);

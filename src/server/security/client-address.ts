@@ -67,3 +67,35 @@ export function normalize(addr: string): string {
   else if (/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(a)) a = a.slice(0, a.lastIndexOf(":"));
   return a.startsWith("::ffff:") && isIP(a.slice(7)) === 4 ? a.slice(7) : a;
 }
+
+/**
+ * The key the per-address limits count by: an IPv4 address as is, an IPv6
+ * address by its /64 prefix. One IPv6 subscriber is routinely given a whole
+ * /64 (RFC 6177), so counting full IPv6 addresses would give a single client
+ * 2^64 fresh budgets.
+ *
+ * @example
+ * limitKey("2001:db8:1:2:aaaa::1"); // "2001:db8:1:2::/64"
+ */
+export function limitKey(addr: string): string {
+  if (isIP(addr) !== 6) return addr;
+  const [head = "", tail] = addr.split("::");
+  const groups = (s: string | undefined) => (s === undefined || s === "" ? [] : s.split(":"));
+  const left = groups(head);
+  const right = groups(tail);
+  // An embedded IPv4 tail ("64:ff9b::1.2.3.4") stands for two groups.
+  const width = (g: string[]) => g.reduce((n, x) => n + (x.includes(".") ? 2 : 1), 0);
+  const all = tail === undefined ? left : [...left, ...new Array<string>(8 - width(left) - width(right)).fill("0"), ...right];
+  return `${all.slice(0, 4).map((g) => (g.includes(".") ? g : (Number.parseInt(g, 16) || 0).toString(16))).join(":")}::/64`;
+}
+
+/**
+ * What the per-address limits of `req` count under: its client address
+ * (through trusted proxies), an IPv6 one by its /64.
+ *
+ * @example
+ * limits.open(limitAddress(req, options.trustProxy));
+ */
+export function limitAddress(req: IncomingMessage, trust: TrustProxy): string {
+  return limitKey(clientAddress(req, trust));
+}

@@ -19,7 +19,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ErrorCode } from "../../protocol/errors.ts";
 import { HEADERS } from "../../protocol/messages.ts";
 import type { Core } from "../core.ts";
-import { clientAddress } from "../security/client-address.ts";
+import { limitAddress } from "../security/client-address.ts";
 import type { ConnectionLimits } from "../security/connection-limits.ts";
 import type { RequestGuard } from "../security/guard.ts";
 import { BufferedLink } from "./buffered-link.ts";
@@ -96,7 +96,7 @@ export class LinkTable {
    * the view token; nothing is made or counted before both pass.
    */
   private create(id: string, kind: "sse" | "http", req: IncomingMessage, res: ServerResponse): BufferedLink | ErrorCode {
-    const addr = clientAddress(req, this.core.options.trustProxy);
+    const addr = limitAddress(req, this.core.options.trustProxy);
     const refused = this.limits.refusal(addr) ?? this.admit(req) ?? this.limits.open(addr);
     if (refused !== undefined) return refused;
     let owner = cookieOf(req);
