@@ -53,6 +53,13 @@ describe("renderTree: tag-name and markup-declaration positions", () => {
   it("renders nothing for null or undefined in a tag-name position", () => {
     assert.equal(renderToString(html`<p${null}>x</p>`), "<p>x</p>");
   });
+
+  it("takes a non-negative integer after a tag name's first letter, and nothing else", () => {
+    const heading = (n: TemplateValue) => html`<h${n}>${"t"}</h${n}>`;
+    assert.equal(renderToString(heading(2)), "<h2>t</h2>");
+    for (const v of [-1, 1.5, NaN, Infinity, "2", "1 onclick=alert(1)", 2n]) refuses(() => heading(v), String(v));
+    refuses(() => html`<${1}>`, "right after <");
+  });
 });
 
 describe("renderTree: attribute-name positions", () => {
@@ -154,6 +161,10 @@ describe("renderTree: URL attributes with static text around the hole", () => {
       html`<a href="jav&${"#97;script:alert(1)"}">x</a>`,
       html`<a href="&#10${"6;avascript:alert(1)"}">x</a>`,
       html`<a href="&#x6${"a;avascript:alert(1)"}">x</a>`,
+      html`<a href="&#${"32;javascript:alert(1)"}">x</a>`,
+      html`<a href="&#${"6;avascript:alert(1)"}">x</a>`,
+      html`<a href="&#${"x6a;avascript:alert(1)"}">x</a>`,
+      html`<a href="&${"#x6a;avascript:alert(1)"}">x</a>`,
       html`<a href=&${"#106;avascript:alert(1)"}>x</a>`,
       html`<img srcset="/a.png 1x, &${"#106;avascript:alert(1)"} 2x">`,
     ]) {

@@ -34,6 +34,12 @@ export const enum Hole {
   Refuse = 7,
   /** Inside a comment: escaped, dashes and `!` too, padded with spaces so that no value ends it. */
   Comment = 8,
+  /**
+   * In a tag name (`<h${level}>`, `</h${level}>`): a non-negative integer
+   * (digits only, so it cannot make a raw-text element's name), `raw()`, or
+   * null/undefined/false for nothing; anything else is refused.
+   */
+  TagName = 10,
   /** In a raw-text or script body (`<script>`, `<style>`, …): `raw()` only (or `json()` in a script), even for null. */
   Body = 9,
 }

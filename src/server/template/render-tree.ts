@@ -149,11 +149,12 @@ function commentValue(v: unknown): string {
   return ` ${attrText(v).replace(COMMENT_SPECIAL, (ch) => COMMENT_ENTITY[ch] as string)} `;
 }
 
-/** Positions no escaping makes safe (Hole.Script, Hole.Refuse, Hole.Body): raw() only, or json() in script. */
+/** Positions no escaping makes safe (Hole.Script, Hole.Refuse, Hole.TagName, Hole.Body): raw() only, json() in script, digits in a tag name. */
 function rawOnly(c: Compiled, i: number, v: unknown): string {
   if (v instanceof Raw) return v.html;
   const hole = c.holes[i] as Hole;
   if (v instanceof JsonText && hole === Hole.Body && c.kinds[i] === 1) return v.forScript();
+  if (hole === Hole.TagName && typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return String(v);
   // In a body, even "" could join statics into an end tag the compiler did not see.
   if (hole !== Hole.Body && (v === null || v === undefined || v === false)) return "";
   if (hole === Hole.Script) return scriptValue(v);

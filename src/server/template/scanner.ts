@@ -248,7 +248,8 @@ class Scanner {
         break;
       }
       case S.TagOpen: case S.EndTagOpen: case S.TagName:
-        hole = Hole.Refuse; note = "in a tag name";
+        // Digits after a letter keep a name (`<h${2}>`); right after `<` even they are refused.
+        hole = this.st === S.TagName ? Hole.TagName : Hole.Refuse; note = "in a tag name";
         if (this.st !== S.TagName) { this.tag = ""; this.isEnd = this.st === S.EndTagOpen; }
         this.st = S.TagName;
         break;
@@ -301,12 +302,21 @@ class Scanner {
     if (v.kind === 0) return [Hole.Attr, undefined];
     v.parts.push(v.src);
     v.src = "";
-    v.mode ??= v.kind === UrlKind.One ? classifyPrefix(decodeAttribute(v.parts[0] as string)) : Prefix.Open;
+    v.mode ??= v.kind === UrlKind.One && !endsInReference(v.parts[0] as string) ? classifyPrefix(decodeAttribute(v.parts[0] as string)) : Prefix.Open;
     if (v.mode === Prefix.Fixed) return [Hole.Attr, undefined];
     if (v.mode === Prefix.Unsafe) return [Hole.Refuse, `in the URL attribute ${this.attr} after a static scheme that is not http(s), mailto, tel, ftp or sms`];
     v.holes.push(n);
     return [Hole.Url, undefined];
   }
+}
+
+/**
+ * True when `s` ends in a character reference a following value could go on
+ * (`&`, `&#`, `&#x6`, `&co`): what it decodes to is known only with the value.
+ */
+function endsInReference(s: string): boolean {
+  const amp = s.lastIndexOf("&");
+  return amp >= 0 && /^[#A-Za-z0-9]*$/.test(s.slice(amp + 1));
 }
 
 /**
