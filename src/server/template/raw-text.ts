@@ -23,7 +23,10 @@ const KINDS: Readonly<Record<string, BodyKind>> = {
   script: BodyKind.Script, plaintext: BodyKind.Plaintext,
 };
 
-/** The body kind of a start tag's element (lower-case name), or undefined for markup. */
+/**
+ * The body kind of a start tag's element (lower-case name), or undefined for markup.
+ * @example bodyKind("textarea") // BodyKind.RcData
+ */
 export function bodyKind(tag: string): BodyKind | undefined {
   return Object.hasOwn(KINDS, tag) ? KINDS[tag] : undefined;
 }
@@ -31,7 +34,10 @@ export function bodyKind(tag: string): BodyKind | undefined {
 /** Script data sub-states (§13.2.5.15–32), enough to find the end tag. */
 const enum Sd { Data, Escaped, EscapedDash, EscapedDashDash, Double, DoubleDash, DoubleDashDash }
 
-/** The scan of one element's body, across statics and holes. */
+/**
+ * The scan of one element's body, across statics and holes.
+ * @example new BodyScan("style", BodyKind.RawText).scan("a{}</style>", 0) // 3
+ */
 export class BodyScan {
   /** True once the static body holds `<` followed by a letter, `/`, `!`, `?` or a hole. */
   markup = false;

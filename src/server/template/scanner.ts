@@ -37,7 +37,10 @@ export interface Scanned {
   readonly plans: (UrlPlan | undefined)[];
 }
 
-/** Attributes whose value is script or a document: no escaping makes a value safe there. */
+/**
+ * Attributes whose value is script or a document: no escaping makes a value safe there.
+ * @example isScriptAttribute("onclick") // true
+ */
 export function isScriptAttribute(name: string): boolean {
   return name.startsWith("on") || name === "srcdoc";
 }
@@ -57,7 +60,10 @@ function isAlpha(c: string | undefined): boolean {
   return c !== undefined && ((c >= "a" && c <= "z") || (c >= "A" && c <= "Z"));
 }
 
-/** Scans a call site's statics. */
+/**
+ * Scans a call site's statics.
+ * @example scan(["<a href=", ">x</a>"]).holes // [Hole.Whole]
+ */
 export function scan(strings: readonly string[]): Scanned {
   return new Scanner().run(strings);
 }

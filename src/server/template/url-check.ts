@@ -24,7 +24,10 @@ export const enum UrlKind {
 const ANIMATION_TAGS = new Set(["animate", "set"]);
 const ANIMATION_ATTRS = new Set(["to", "from", "by", "values"]);
 
-/** The URL kind of attribute `attr` (lower-case) on element `tag` (lower-case), or 0 for none. */
+/**
+ * The URL kind of attribute `attr` (lower-case) on element `tag` (lower-case), or 0 for none.
+ * @example urlKind("meta", "content") // UrlKind.Refresh
+ */
 export function urlKind(tag: string, attr: string): UrlKind | 0 {
   if (attr === "srcset" || attr === "imagesrcset") return UrlKind.Srcset;
   if (attr === "ping") return UrlKind.Spaced;
@@ -34,7 +37,10 @@ export function urlKind(tag: string, attr: string): UrlKind | 0 {
   return 0;
 }
 
-/** True when every URL in `value` (decoded text) is relative or of a safe scheme. */
+/**
+ * True when every URL in `value` (decoded text) is relative or of a safe scheme.
+ * @example isSafeUrlValue(UrlKind.Srcset, "/a.png 1x, javascript:x 2x") // false
+ */
 export function isSafeUrlValue(kind: UrlKind, value: string): boolean {
   switch (kind) {
     case UrlKind.One: return safe(value);
@@ -63,6 +69,7 @@ export const enum Prefix {
  * What the decoded static text before a URL's first hole decides. Only `/`,
  * `?`, `#`, `\` or a complete scheme fix it; anything else (letters,
  * whitespace, controls) leaves it open.
+ * @example classifyPrefix("java") // Prefix.Open; classifyPrefix("/go?") // Prefix.Fixed
  */
 export function classifyPrefix(decoded: string): Prefix {
   const p = decoded.replace(/[\u0000-\u0020\u007f]/g, "");
