@@ -206,8 +206,8 @@ describe("renderTree: URL attributes", () => {
     assert.equal(renderToString(html`<a href="${"mailto:a@b.test"}">x</a>`), `<a href="mailto:a@b.test">x</a>`);
   });
 
-  it("sanitises only at the start of the value", () => {
-    // After a static prefix the value cannot choose the scheme: it is only escaped.
+  it("only escapes a value after static text that already makes the URL relative", () => {
+    // After `/` (or `?`, `#`) the value cannot choose the scheme; other prefixes are checked whole (contexts.test.ts).
     assert.equal(renderToString(html`<a href="/go?to=${XSS}">x</a>`), `<a href="/go?to=${XSS}">x</a>`);
     assert.equal(renderToString(html`<a href=/go/${XSS}>x</a>`), `<a href="/go/${XSS}">x</a>`);
   });
