@@ -10,20 +10,11 @@ import WebSocket from "ws";
 import { defineView, html, type WeftOptions } from "../../src/index.ts";
 import { C, HEADERS, S } from "../../src/protocol/messages.ts";
 import { ProtocolClient } from "../support/protocol-client.ts";
-import { startApp } from "../support/server.ts";
+import { appsFixture } from "../support/server.ts";
 import { until } from "../support/until.ts";
 import { Jar, newLinkId } from "../support/wires.ts";
 
-type App = Awaited<ReturnType<typeof startApp>>;
-const apps: App[] = [];
-async function app(opts: Partial<WeftOptions> = {}): Promise<App> {
-  const a = await startApp(opts);
-  apps.push(a);
-  return a;
-}
-after(async () => {
-  for (const a of apps) await a.app.close();
-});
+const app = appsFixture();
 
 /** A view that counts its mounts and shows which mount made its state. */
 let mounts = 0;

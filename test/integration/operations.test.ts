@@ -6,21 +6,12 @@ import { defineView, html } from "../../src/index.ts";
 import { HEADERS } from "../../src/protocol/messages.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { RedisServer, redisSkipReason } from "../support/redis.ts";
-import { appFixture, startApp } from "../support/server.ts";
+import { appFixture, appsFixture, startApp } from "../support/server.ts";
 import { Counter } from "../support/views.ts";
 import { until } from "../support/until.ts";
 import { Jar, newLinkId } from "../support/wires.ts";
 
-type App = Awaited<ReturnType<typeof startApp>>;
-const apps: App[] = [];
-async function app(opts: Parameters<typeof startApp>[0] = {}): Promise<App> {
-  const a = await startApp(opts);
-  apps.push(a);
-  return a;
-}
-after(async () => {
-  for (const a of apps) await a.app.close();
-});
+const app = appsFixture();
 
 /** Every sample of a scrape, keyed by `name{labels}` as written. */
 async function scrape(base: string, headers: Record<string, string> = {}): Promise<Map<string, number>> {
@@ -188,9 +179,8 @@ describe("metrics from real traffic", () => {
     const redis = new RedisServer();
     await redis.start();
     const raw = new Redis(redis.url);
+    const { base, app: a } = await startApp({ redis: redis.url, views: { "/listen": Listener } });
     try {
-      const { base, app: a } = await startApp({ redis: redis.url, views: { "/listen": Listener } });
-      apps.push({ base, app: a, errors: [] });
       const c = await ProtocolClient.connect(base);
       await c.join(1, (await getPage(base, "/listen")).token);
       assert.equal((await scrape(base)).get('weft_malformed_messages_total{source="pubsub"}'), 0, "the series exists from the start");
@@ -199,9 +189,8 @@ describe("metrics from real traffic", () => {
       await a.broadcast("ops", "note", "fine");
       await until(() => c.views.get(1)!.html() === "<p>fine</p>", 5000, "the next good broadcast");
       await c.close();
-      await a.close();
-      apps.pop();
     } finally {
+      await a.close();
       raw.disconnect();
       await redis.close();
     }

@@ -4,21 +4,12 @@ import WebSocket from "ws";
 import { defineView, deny, html } from "../../src/index.ts";
 import { HEADERS, S } from "../../src/protocol/messages.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
-import { startApp } from "../support/server.ts";
+import { appsFixture } from "../support/server.ts";
 import { until } from "../support/until.ts";
 import * as views from "../support/views.ts";
 import { Jar, newLinkId } from "../support/wires.ts";
 
-type App = Awaited<ReturnType<typeof startApp>>;
-const apps: App[] = [];
-async function app(opts: Parameters<typeof startApp>[0] = {}): Promise<App> {
-  const a = await startApp(opts);
-  apps.push(a);
-  return a;
-}
-after(async () => {
-  for (const a of apps) await a.app.close();
-});
+const app = appsFixture();
 
 /** Tries a WebSocket handshake; resolves with the HTTP status it was refused with, or 101. */
 function handshake(base: string, headers: Record<string, string>): Promise<number> {

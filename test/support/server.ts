@@ -42,3 +42,19 @@ export function appFixture(transport: TransportKind = "websocket", opts: Partial
   });
   return fx;
 }
+
+/**
+ * Registers an `after` hook that closes every app started through the
+ * returned function: for suites that need an app per test with its own options.
+ */
+export function appsFixture(): (opts?: Partial<WeftOptions>) => ReturnType<typeof startApp> {
+  const apps: Awaited<ReturnType<typeof startApp>>[] = [];
+  after(async () => {
+    for (const a of apps) await a.app.close();
+  });
+  return async (opts = {}) => {
+    const a = await startApp(opts);
+    apps.push(a);
+    return a;
+  };
+}
