@@ -117,14 +117,17 @@ describe("presence on Redis, across nodes", { skip }, () => {
     const r = await startNode(server.url);
     try {
       await w.presence.track("room:race", "early", null);
-      // Hold the snapshot reply until changes made after the read have been published.
+      // Diffs that reached R's subscriber connection (its own handler sees them too).
+      let heard = 0;
+      r.redis.sub.on("message", (channel: string) => channel === "weft:pd:room:race" && heard++);
+      // Hold the snapshot reply until changes made after the read have reached R.
       const hgetall = r.redis.cmd.hgetall.bind(r.redis.cmd);
       Object.assign(r.redis.cmd, {
         hgetall: async (key: string) => {
           const snapshot = await hgetall(key);
           await w.presence.track("room:race", "late", null);
           await w.presence.untrack("room:race", "early");
-          await sleep(50);
+          await until(() => heard === 2, 5000, "both diffs to reach R before its snapshot");
           return snapshot;
         },
       });
@@ -155,8 +158,15 @@ describe("presence on Redis, across nodes", { skip }, () => {
       const t0 = Date.now();
       await until(() => !ids(a, "room:3").includes("doomed") && !ids(b, "room:3").includes("doomed"), 5000, "the dead node's entry to go");
       assert.ok(Date.now() - t0 < 5000);
-      // Every sweeper has had its turn (a few sweeps) before counting the leaves.
-      await sleep(TTL * 2);
+      // Counting leaves is a negative check (no second leave). A diff published after the
+      // removal's leave reaches each node after it (one subscriber connection per node, in
+      // Redis's order): once both list the marker, every leave on the way has been applied.
+      await a.presence.track("room:3", "marker", null);
+      await until(() => ids(a, "room:3").includes("marker") && ids(b, "room:3").includes("marker"), 5000, "the marker listed on both nodes");
+      // The sweepers act on their own timers (every TTL / 2): a quiet period of two turns each.
+      await sleep(TTL);
+      await a.presence.untrack("room:3", "marker");
+      await until(() => !ids(a, "room:3").includes("marker") && !ids(b, "room:3").includes("marker"), 5000, "the marker gone");
       for (const rec of [onA, onA2, onB]) {
         assert.equal(left(rec.diffs, "doomed").length, 1, "one leave per listener");
         assert.deepEqual(left(rec.diffs, "doomed")[0]?.meta, { on: "c" });
@@ -204,10 +214,18 @@ describe("presence on Redis, across nodes", { skip }, () => {
     await until(() => ids(b, odd).length === 1, 5000, "the odd topic's entry");
     assert.deepEqual(b.presence.list(odd), [{ id: "id with | bar", meta: { odd: true } }]);
     assert.deepEqual(await raw.hgetall(`weft:p:${odd}`), { [`${a.heartbeat.id}|id with | bar`]: "{\"odd\":true}" });
-    await sleep(100);
-    assert.deepEqual(ids(b, "*"), []);
-    assert.deepEqual(ids(b, "émoji*"), []);
-    assert.equal(onStar.diffs.length + onPattern.diffs.length, 0);
+    assert.equal(await raw.pubsub("NUMPAT"), 0, "no node subscribes to a pattern");
+    // Markers on "*" and "émoji*", published after the odd topic's diff: B receives on one
+    // connection in Redis's order, so had that diff matched them, it would have come first.
+    await a.presence.track("*", "star", null);
+    await a.presence.track("émoji*", "pat", null);
+    await until(() => ids(b, "*").length > 0 && ids(b, "émoji*").length > 0, 5000, "the markers listed on B");
+    assert.deepEqual(ids(b, "*"), ["star"]);
+    assert.deepEqual(ids(b, "émoji*"), ["pat"]);
+    assert.deepEqual(onStar.diffs.map((d) => d.joins.map((e) => e.id)), [["star"]], "\"*\" heard only its own join");
+    assert.deepEqual(onPattern.diffs.map((d) => d.joins.map((e) => e.id)), [["pat"]], "\"émoji*\" heard only its own join");
+    await a.presence.untrack("*", "star");
+    await a.presence.untrack("émoji*", "pat");
     await a.presence.untrack(odd, "id with | bar");
     await until(() => ids(b, odd).length === 0);
     for (const l of [onOdd, onStar, onPattern]) l.off();
@@ -241,7 +259,10 @@ describe("presence on Redis, across nodes", { skip }, () => {
     await until(() => joined(onB.diffs, "mine").length === 2, 5000, "B to hear it join again");
     assert.deepEqual(ids(b, "room:r"), ["mine"]);
     await a.presence.untrack("room:r", "mine");
-    await sleep(100);
+    // A write-back would be sent by A when it applies the untrack's leave: wait for that leave,
+    // then for a command sent after it on the same connection (replies come in order).
+    await until(() => left(onA.diffs, "mine").length === 2, 5000, "A to hear its untrack's leave");
+    await a.redis.cmd.ping();
     assert.equal(await raw.exists("weft:p:room:r"), 0, "an untracked entry is not written back");
     onA.off();
     onB.off();
@@ -274,8 +295,13 @@ describe("presence on Redis, across nodes", { skip }, () => {
         await partition(p);
         await assert.rejects(p.presence.untrack("room:p1", "goes"));
         await assert.rejects(p.presence.track("room:p1", "comes", 3));
-        await sleep(200);
-        assert.deepEqual(ids(a, "room:p1"), ["goes", "stays"], "Redis still holds what it had");
+        assert.deepEqual(Object.keys(await raw.hgetall("weft:p:room:p1")).sort(), [`${p.heartbeat.id}|goes`, `${p.heartbeat.id}|stays`], "Redis still holds what it had");
+        // A's list: a marker's diff, published now, reaches A after any diff of the failed changes would have.
+        await a.presence.track("room:p1", "marker", null);
+        await until(() => ids(a, "room:p1").includes("marker"), 5000, "A to list the marker");
+        assert.deepEqual(ids(a, "room:p1"), ["goes", "marker", "stays"], "A heard no change from the unreachable node");
+        await a.presence.untrack("room:p1", "marker");
+        await until(() => !ids(a, "room:p1").includes("marker"), 5000, "the marker gone");
         proxy.reject = undefined;
         await until(() => JSON.stringify(ids(a, "room:p1")) === JSON.stringify(["comes", "stays"]), 10_000, "the failed changes to be carried out");
         assert.deepEqual(Object.keys(await raw.hgetall("weft:p:room:p1")).sort(), [`${p.heartbeat.id}|comes`, `${p.heartbeat.id}|stays`]);
@@ -321,7 +347,24 @@ describe("presence on Redis, across nodes", { skip }, () => {
     await until(() => !a.redis.ready && !b.redis.ready, 5000, "both nodes to see the outage");
     await assert.rejects(a.presence.track("room:o", "a2", { n: 3 }), "track rejects while Redis is down");
     await assert.rejects(b.presence.untrack("room:o", "b1"), "untrack rejects while Redis is down");
-    await sleep(TTL);
+    // No message can come in an outage: what might clear a list is a node's own timer (the
+    // sweep, every TTL / 2, which first reads \`ready\`). Wait until each node's sweep has
+    // looked twice, then keep a quiet period of one more turn.
+    const looks = (n: TestNode) => {
+      let count = 0;
+      const proto = Object.getPrototypeOf(n.redis) as object;
+      const get = Object.getOwnPropertyDescriptor(proto, "ready")!.get!;
+      Object.defineProperty(n.redis, "ready", { configurable: true, get() { count++; return get.call(this) as boolean; } });
+      return { count: () => count, restore: () => delete (n.redis as { ready?: boolean }).ready };
+    };
+    const [lookA, lookB] = [looks(a), looks(b)];
+    try {
+      await until(() => lookA.count() >= 2 && lookB.count() >= 2, 5000, "both sweepers to take two turns in the outage");
+    } finally {
+      lookA.restore();
+      lookB.restore();
+    }
+    await sleep(TTL / 2);
     assert.deepEqual(ids(a, "room:o"), ["a1", "b1"], "A keeps its last known list");
     assert.deepEqual(ids(b, "room:o"), ["a1", "b1"], "B keeps its last known list");
     // A listener during the outage gets the last known list and is told it is not loaded.
