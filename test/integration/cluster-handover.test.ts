@@ -54,6 +54,23 @@ describe("handover with an event in flight", { skip, timeout: 60_000 }, () => {
     await redis.close();
   });
 
+  /** The audited effects, without the markers. */
+  const effects = (from: number) => audited.slice(from).map((m) => JSON.parse(m) as { name: string; payload: unknown }).filter((m) => m.name !== "marker");
+  let markers = 0;
+
+  /**
+   * Publishes a marker from every node and waits for the audit subscriber to hear them
+   * all: a broadcast a node made before its marker has arrived by then (each node
+   * publishes on one connection, Redis keeps their order, and one connection hears them).
+   * What makes a negative check about effects mean something.
+   */
+  async function settled(): Promise<void> {
+    const id = ++markers;
+    for (const n of nodes) await n.app.broadcast("audit", "marker", { id });
+    const heard = () => audited.filter((m) => m === JSON.stringify({ name: "marker", payload: { id } })).length;
+    await until(() => heard() === nodes.length, 5_000, "every node's marker");
+  }
+
   /** A session on A with `slowInc` running (`ms` long), then a join on B that takes it over. */
   async function handOverMidEvent(ms: number) {
     const [a, b] = nodes;
@@ -79,9 +96,8 @@ describe("handover with an event in flight", { skip, timeout: 60_000 }, () => {
     const dup = await fresh.event(1, "slowInc", { ms: 300 }, 1);
     assert.equal(dup.t, S.reply);
     assert.equal(calls.started, started + 1, "the handler ran exactly once");
-    await until(() => audited.length >= before + 1);
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(audited.length, before + 1, "its effect happened once");
+    await settled();
+    assert.deepEqual(effects(before), [{ name: "applied", payload: { count: 1 } }], "its effect happened once");
     await Promise.all([old.close(), fresh.close()]);
   });
 
@@ -103,8 +119,9 @@ describe("handover with an event in flight", { skip, timeout: 60_000 }, () => {
     assert.match(fresh.views.get(1)!.html(), /<b>1<\/b>/);
     // The fenced handler ends on A: nothing it does counts.
     await until(() => calls.finished === started + 2, 5_000, "the fenced handler to end");
-    await new Promise((r) => setTimeout(r, 200));
-    assert.deepEqual(audited.slice(before).map((m) => JSON.parse(m) as unknown), [{ name: "applied", payload: { count: 1 } }], "one effect: the new node's");
+    // Its broadcast, had it gone out, left A (at once, on A's connection) before A's marker.
+    await settled();
+    assert.deepEqual(effects(before), [{ name: "applied", payload: { count: 1 } }], "one effect: the new node's");
     assert.match(fresh.views.get(1)!.html(), /<b>1<\/b>/);
     await Promise.all([old.close(), fresh.close()]);
   });
