@@ -16,6 +16,8 @@ const Counter = defineView({
   events: {
     inc: (s) => ({ count: s.count + 1 }),
     slow: async (s) => {
+      // The test waits for this line: the handler is running on this node.
+      console.log("slow handler started");
       await new Promise((r) => setTimeout(r, SLOW_MS));
       return { count: s.count + 1 };
     },

@@ -14,6 +14,7 @@ import { browserSkipReason, forceTransport, launchBrowser } from "../support/bro
 import { freePort, Nginx, nginxSkipReason } from "../support/nginx.ts";
 import { NodeProcess } from "../support/node-process.ts";
 import { RedisServer, redisSkipReason } from "../support/redis.ts";
+import { until } from "../support/until.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason() ?? redisSkipReason() ?? nginxSkipReason();
@@ -57,13 +58,18 @@ describe("a cluster of two nodes in Chromium", { skip, timeout: 180_000 }, () =>
     }
   }
 
+  /** Slow handlers started, on every node (each node prints a line when one starts). */
+  const slowStarts = () => nodes.reduce((sum, n) => sum + (n.output.match(/slow handler started/g)?.length ?? 0), 0);
+
   /** Clicks the slow button on every page: its handler is running (1.5 s) when this returns. */
   async function clickSlow(): Promise<void> {
+    const before = slowStarts();
     for (const p of pages) {
       await p.page.click("#slow");
       p.clicks++;
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => slowStarts() >= before + pages.length, 10_000, "every page's slow handler to start on its node");
+    assert.equal(slowStarts(), before + pages.length, "one slow handler per click");
   }
 
   async function sessionsOn(n: NodeProcess): Promise<number> {
