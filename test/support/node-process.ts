@@ -33,8 +33,10 @@ export class NodeProcess {
     this.proc = proc;
     proc.stdout?.on("data", (c: Buffer) => (this.output += c.toString()));
     proc.stderr?.on("data", (c: Buffer) => (this.output += c.toString()));
+    // Only this start's output counts: a restart must not see the last run's line.
+    const from = this.output.length;
     const deadline = Date.now() + 20_000;
-    while (!this.output.includes("running at")) {
+    while (!this.output.includes("running at", from)) {
       if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`node on ${this.port} did not start: ${this.output}`);
       await new Promise((r) => setTimeout(r, 50));
     }
