@@ -333,9 +333,13 @@ function toParams(...sources: Params[]): Params {
 /**
  * The context of a mount that has no session yet: timers are recorded and
  * start when the session does; pushes have no one to go to and are dropped;
- * a redirect answers the page request.
+ * a redirect answers the page request. Exported for the test kit
+ * (src/testing), which mounts views exactly as a page does.
+ *
+ * @example
+ * const { ctx, timers, redirect } = pageContext({}, {}, pubsub, onError, presence);
  */
-function pageContext(params: Params, session: SessionData, pubsub: PubSub, onError: ResolvedOptions["onError"], presence: Presence, connected = false) {
+export function pageContext(params: Params, session: SessionData, pubsub: PubSub, onError: ResolvedOptions["onError"], presence: Presence, connected = false) {
   const timers: SessionInit<unknown>["timers"] = [];
   const topics: string[] = [];
   const tracked: Record<string, Json> = Object.create(null) as Record<string, Json>;
