@@ -50,6 +50,12 @@ export const ERRORS = {
   E_INTERNAL: { message: "internal error", status: 500, close: 0 },
   E_CLIENT_TRANSPORT: { message: "the browser could not reach the server", status: 0, close: 0 },
   E_CLIENT_PATCH: { message: "the browser could not apply an update; it rejoins", status: 0, close: 0 },
+  E_TEST_SELECTOR: { message: "weft-live/testing: the selector is outside the supported subset (tag, #id, .class, [attr], [attr=value], descendant and > combinators, comma lists)", status: 0, close: 0 },
+  E_TEST_NO_MATCH: { message: "weft-live/testing: no element of the rendered view matches the selector", status: 0, close: 0 },
+  E_TEST_NO_BINDING: { message: "weft-live/testing: the element carries no weft-* binding for that action (weft-click on it or an ancestor; weft-submit on the form)", status: 0, close: 0 },
+  E_TEST_FIELD: { message: "weft-live/testing: the form has no control with that name", status: 0, close: 0 },
+  E_TEST_TIMEOUT: { message: "weft-live/testing: the view's work did not finish in time (an async handler that never settles?)", status: 0, close: 0 },
+  E_TEST_NOT_MOUNTED: { message: "weft-live/testing: the view is not mounted (it redirected at mount, or was unmounted)", status: 0, close: 0 },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** Every error code. */
