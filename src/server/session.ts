@@ -52,7 +52,7 @@ export interface SessionConfig {
 }
 
 /** A timer asked for by `ctx.schedule`. */
-interface TimerSpec {
+export interface TimerSpec {
   name: string;
   payload: Json | undefined;
   ms: number;
