@@ -1,10 +1,23 @@
-// Writes dist/weft-client.js (for inspection; the server builds its own copy) and prints its sizes.
+// Writes the minified browser client to dist/client.js (what the built package
+// serves at /weft/client.js) and prints its sizes against the budget.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { buildClient } from "../src/server/http/client-bundle.ts";
 
-const code = await buildClient();
-mkdirSync("dist", { recursive: true });
-writeFileSync("dist/weft-client.js", code);
-const gz = gzipSync(code, { level: 9 }).length;
-console.log(`dist/weft-client.js: ${code.length} bytes minified, ${gz} bytes gzipped (budget 15360)`);
+/** Budget for the gzipped client, in bytes. */
+const BUDGET = 15360;
+
+/**
+ * Builds the client into `dir`/client.js and returns its sizes.
+ * @example await writeClient("dist");
+ */
+export async function writeClient(dir: string): Promise<{ bytes: number; gzipped: number }> {
+  const code = await buildClient();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/client.js`, code);
+  const gzipped = gzipSync(code, { level: 9 }).length;
+  console.log(`${dir}/client.js: ${code.length} bytes minified, ${gzipped} bytes gzipped (budget ${BUDGET})`);
+  return { bytes: code.length, gzipped };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await writeClient("dist");

@@ -1,9 +1,17 @@
 /**
- * The browser client, served at /weft/client.js. Built once per process with
- * esbuild from the sources (so it can never be stale), kept in memory with its
- * gzip form and a content hash for the ETag.
+ * The browser client, served at /weft/client.js, kept in memory with its gzip
+ * form and a content hash for the ETag.
+ *
+ * Where it comes from depends on how the server runs:
+ * - from the built package (`dist/`, plain `node`): the prebuilt, minified
+ *   `dist/client.js` that `npm run build` wrote next to `dist/index.js`; no
+ *   bundler is needed at run time (esbuild is a devDependency);
+ * - from the TypeScript sources (under tsx, in this repository): built once per
+ *   process with esbuild from `src/client/`, so in development it can never be
+ *   stale.
  */
 import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
@@ -15,11 +23,19 @@ export interface ClientBundle {
   readonly hash: string;
 }
 
+/** The client's entry among the sources (src/client/index.ts). */
 const ENTRY = fileURLToPath(new URL("../../client/index.ts", import.meta.url));
+/** The prebuilt bundle in the built package: dist/server/http/ → dist/client.js. */
+const PREBUILT = fileURLToPath(new URL("../../client.js", import.meta.url));
+/** True when this module runs as TypeScript source (tsx), false when built to dist/. */
+const FROM_SOURCES = import.meta.url.endsWith(".ts");
 
 let bundle: Promise<ClientBundle> | undefined;
 
-/** Builds (once) and returns the client bundle. */
+/**
+ * Loads (once) and returns the client bundle.
+ * @example const { hash } = await clientBundle(); // the `?v=` of /weft/client.js
+ */
 export function clientBundle(): Promise<ClientBundle> {
   bundle ??= load().catch((err: unknown) => {
     bundle = undefined;
@@ -29,12 +45,25 @@ export function clientBundle(): Promise<ClientBundle> {
 }
 
 async function load(): Promise<ClientBundle> {
-  const code = Buffer.from(await buildClient());
+  const code = Buffer.from(FROM_SOURCES ? await buildClient() : await readPrebuilt());
   const hash = createHash("sha256").update(code).digest("base64url").slice(0, 16);
   return { code, gzip: gzipSync(code, { level: 9 }), hash };
 }
 
-/** Bundles and minifies the client with esbuild. */
+async function readPrebuilt(): Promise<Buffer> {
+  try {
+    return await readFile(PREBUILT);
+  } catch (err) {
+    // A package built without its client (a broken build or a partial copy of dist/).
+    throw new Error(`weft-live: the prebuilt browser client is missing at ${PREBUILT}; rebuild the package (npm run build)`, { cause: err });
+  }
+}
+
+/**
+ * Bundles and minifies the client from its sources with esbuild (a
+ * devDependency: only the build and development from sources call this).
+ * @example writeFileSync("dist/client.js", await buildClient());
+ */
 export async function buildClient(): Promise<string> {
   const esbuild = await import("esbuild");
   const out = await esbuild.build({

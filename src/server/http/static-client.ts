@@ -6,6 +6,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ClientBundle } from "./client-bundle.ts";
 
+/**
+ * Answers a GET or HEAD of /weft/client.js: 304 on a matching `If-None-Match`,
+ * gzip when accepted, `immutable` for the hashed URL.
+ * @example if (url.pathname === "/weft/client.js") return serveClient(req, res, url, await clientBundle());
+ */
 export function serveClient(req: IncomingMessage, res: ServerResponse, url: URL, b: ClientBundle): void {
   const etag = `"${b.hash}"`;
   const headers: Record<string, string | number> = {
