@@ -1,0 +1,148 @@
+/**
+ * A small, tolerant HTML parser for the test kit: it turns a view's rendered
+ * HTML into a tree of elements and text that selectors and form serialisation
+ * read. It is not a browser's parser (no implied tags, no foster parenting, no
+ * adoption agency): it reads the HTML Weft renders — balanced templates —
+ * exactly, and anything else without throwing. Kept dependency-free so that
+ * `weft-live/testing` adds nothing to an app's install.
+ *
+ * Invariants: parsing never throws and is linear in the input; a stray end tag
+ * closes the nearest open element of that name, or is ignored.
+ */
+import { decodeAttribute } from "../server/template/char-refs.ts";
+
+/** An element of the parsed view. */
+export interface TestElement {
+  readonly kind: "element";
+  /** Lower-case tag name. */
+  readonly tag: string;
+  /** Attributes by lower-case name, values decoded; the first of a repeated name wins, as in browsers. */
+  readonly attrs: ReadonlyMap<string, string>;
+  readonly children: TestNode[];
+  readonly parent: TestElement | undefined;
+}
+
+/** Text between tags, decoded. */
+export interface TestText {
+  readonly kind: "text";
+  readonly text: string;
+}
+
+/** A node of the parsed view. */
+export type TestNode = TestElement | TestText;
+
+/** Elements without an end tag. */
+const VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
+/** Elements whose body is text up to their end tag. */
+const RAW = new Set(["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"]);
+
+const TAG = /<(\/?)([A-Za-z][^\s/>]*)/y;
+const ATTRIBUTE = /[\s/]*([^\s/>"'=][^\s/>=]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?/y;
+
+/**
+ * Parses `html` into a synthetic root element (tag `#root`) holding its nodes.
+ *
+ * @example
+ * const root = parseHtml('<p class="a">Hi &amp; bye</p>');
+ * textOf(root); // "Hi & bye"
+ */
+export function parseHtml(html: string): TestElement {
+  const root = element("#root", new Map(), undefined);
+  let open: TestElement = root;
+  let i = 0;
+  while (i < html.length) {
+    const lt = html.indexOf("<", i);
+    const end = lt < 0 ? html.length : lt;
+    if (end > i) addText(open, html.slice(i, end));
+    if (lt < 0) break;
+    if (html.startsWith("<!--", lt)) {
+      const close = html.indexOf("-->", lt + 4);
+      i = close < 0 ? html.length : close + 3;
+      continue;
+    }
+    TAG.lastIndex = lt;
+    const m = TAG.exec(html);
+    if (m === null) {
+      // "<!doctype …>", "<?…>" or a lone "<": skip a declaration, keep a lone "<" as text.
+      if (html[lt + 1] === "!" || html[lt + 1] === "?") i = skipTo(html, ">", lt) ;
+      else { addText(open, "<"); i = lt + 1; }
+      continue;
+    }
+    const tag = m[2]!.toLowerCase();
+    if (m[1] === "/") {
+      i = skipTo(html, ">", TAG.lastIndex);
+      for (let e: TestElement | undefined = open; e !== undefined && e !== root; e = e.parent) {
+        if (e.tag === tag) { open = e.parent!; break; }
+      }
+      continue;
+    }
+    const { attrs, next, selfClosed } = readAttributes(html, TAG.lastIndex);
+    const el = element(tag, attrs, open);
+    open.children.push(el);
+    i = next;
+    if (RAW.has(tag)) {
+      const close = html.toLowerCase().indexOf(`</${tag}`, i);
+      const body = html.slice(i, close < 0 ? html.length : close);
+      if (body !== "") el.children.push({ kind: "text", text: tag === "textarea" || tag === "title" ? decodeAttribute(body) : body });
+      i = close < 0 ? html.length : skipTo(html, ">", close);
+    } else if (!VOID.has(tag) && !selfClosed) open = el;
+  }
+  return root;
+}
+
+/**
+ * The text content of a node, as `textContent` gives it.
+ *
+ * @example
+ * textOf(parseHtml("<b>1</b><i>2</i>")); // "12"
+ */
+export function textOf(node: TestNode): string {
+  if (node.kind === "text") return node.text;
+  let out = "";
+  for (const c of node.children) out += textOf(c);
+  return out;
+}
+
+/**
+ * Every element under `root`, in document order (root excluded).
+ *
+ * @example
+ * for (const el of descendants(root)) if (el.tag === "form") forms.push(el);
+ */
+export function* descendants(root: TestElement): Generator<TestElement> {
+  for (const c of root.children) {
+    if (c.kind !== "element") continue;
+    yield c;
+    yield* descendants(c);
+  }
+}
+
+function element(tag: string, attrs: Map<string, string>, parent: TestElement | undefined): TestElement {
+  return { kind: "element", tag, attrs, children: [], parent };
+}
+
+function addText(parent: TestElement, raw: string): void {
+  parent.children.push({ kind: "text", text: decodeAttribute(raw) });
+}
+
+function skipTo(html: string, ch: string, from: number): number {
+  const at = html.indexOf(ch, from);
+  return at < 0 ? html.length : at + 1;
+}
+
+/** Reads attributes from `at` to the end of the start tag. */
+function readAttributes(html: string, at: number): { attrs: Map<string, string>; next: number; selfClosed: boolean } {
+  const attrs = new Map<string, string>();
+  let i = at;
+  for (;;) {
+    ATTRIBUTE.lastIndex = i;
+    const m = ATTRIBUTE.exec(html);
+    if (m === null || m[0] === "") break;
+    const name = m[1]!.toLowerCase();
+    if (!attrs.has(name)) attrs.set(name, decodeAttribute(m[2] ?? m[3] ?? m[4] ?? ""));
+    i = ATTRIBUTE.lastIndex;
+  }
+  while (i < html.length && /\s/.test(html[i]!)) i++;
+  const selfClosed = html[i] === "/";
+  return { attrs, next: skipTo(html, ">", i), selfClosed };
+}
