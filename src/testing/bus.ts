@@ -53,8 +53,8 @@ export interface TestBus {
   readonly timeoutMs: number;
   /** Publishes `info[name](state, payload)` to every view subscribed to `topic`, as `app.broadcast` does, and waits for their work. */
   broadcast(topic: string, name: string, payload?: Json): Promise<void>;
-  /** Advances the shared clock by `ms`, firing due timers in order, and waits for the work they cause. */
-  advance(ms: number): Promise<void>;
+  /** Advances the shared clock by `ms`, firing due timers in order, and waits for the work they cause; resolves with how many fired. */
+  advance(ms: number): Promise<number>;
   /** Waits until every view on the bus is at rest (no queued or running work, no broadcast in flight). */
   settle(): Promise<void>;
   /** @internal registers a mounted view */
@@ -87,8 +87,8 @@ class Bus implements TestBus {
     await this.settle();
   }
 
-  async advance(ms: number): Promise<void> {
-    await this.clock.advance(ms, () => this.settle());
+  advance(ms: number): Promise<number> {
+    return this.clock.advance(ms, () => this.settle());
   }
 
   async settle(): Promise<void> {

@@ -10,7 +10,8 @@
  * await v.click("#inc");
  * assert.equal(v.text("#count"), "1");
  */
-export { mountView, MountedView, type MountOptions, type TestPush, type TestViewError } from "./mount-view.ts";
+export { mountView, type MountOptions } from "./mount-view.ts";
+export { MountedView, type TestPush, type TestViewError } from "./mounted-view.ts";
 export { createTestBus, type TestBus, type TestBusOptions } from "./bus.ts";
 export { TestClock } from "./clock.ts";
 export { WeftTestError } from "./test-error.ts";

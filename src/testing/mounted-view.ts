@@ -1,0 +1,303 @@
+/**
+ * A mounted view, as its browser would hold it: frames from the live session
+ * are parsed from JSON and applied with the browser client's own rendered tree
+ * (client/rendered.ts), so what the test reads is what a page would show.
+ * Actions go through the rendered `weft-*` attributes (bindings.ts).
+ */
+import { ATTR, kindOf, S, type Envelope, type NavPayload } from "../protocol/messages.ts";
+import { isErrorCode, type ErrorCode } from "../protocol/errors.ts";
+import { Rendered } from "../client/rendered.ts";
+import { checkPayload } from "../server/security/payload.ts";
+import type { Sink, ViewSession } from "../server/session.ts";
+import { ownHandler, type Json, type ViewDefinition } from "../server/view.ts";
+import type { TestBus } from "./bus.ts";
+import { clickEvent, controlEvent, submitEvent } from "./bindings.ts";
+import { parseHtml, textOf, type TestElement } from "./dom.ts";
+import type { FieldValue } from "./forms.ts";
+import { selectAll } from "./selector.ts";
+import { WeftTestError } from "./test-error.ts";
+
+/** A `ctx.pushEvent` the view sent. */
+export interface TestPush {
+  readonly name: string;
+  readonly payload: Json;
+}
+
+/** An error the view answered with, as the browser would receive it. */
+export interface TestViewError {
+  /** Registry code: E_INVALID, E_HANDLER, E_RENDER, E_RATE_LIMIT, E_NAV_TARGET … */
+  readonly code: ErrorCode;
+  /** The message on the wire. */
+  readonly message: string;
+  /** The ref of the event that caused it, if one did. */
+  readonly ref?: number;
+  /** What the handler or render threw (reported to `onError` on a server; never sent to the browser). */
+  readonly cause?: unknown;
+}
+
+type TimerSpec = Parameters<ViewSession["startTimer"]>[0];
+
+/**
+ * A view mounted by {@link mountView}: read its HTML, act on it as a user
+ * would, and inspect what it sent.
+ */
+export class MountedView {
+  /** `ctx.pushEvent` calls, in order. */
+  readonly pushes: TestPush[] = [];
+  /** `ctx.navigate` calls (and a redirect at mount), in order. */
+  readonly navigations: NavPayload[] = [];
+  /** Errors the view answered with, in order. */
+  readonly errors: TestViewError[] = [];
+  /** @internal */
+  frameCount = 0;
+  private readonly rendered = new Rendered();
+  private current = "";
+  private parsed: TestElement | undefined;
+  private ref = 0;
+  private lastCause: unknown;
+  private session: ViewSession | undefined;
+  private leave: (() => void) | undefined;
+  private readonly answers = new Map<number, Envelope>();
+
+  /** @internal use {@link mountView} */
+  constructor(readonly bus: TestBus, readonly label: string, private readonly view: ViewDefinition<unknown>) {}
+
+  /**
+   * The view's current HTML, as the browser holds it.
+   *
+   * @example
+   * assert.match(v.html(), /Count: 1/);
+   */
+  html(): string {
+    this.live();
+    return this.current;
+  }
+
+  /**
+   * The text of the first element matching `selector` (of the whole view
+   * without one), whitespace collapsed and trimmed. Throws E_TEST_NO_MATCH.
+   *
+   * @example
+   * assert.equal(v.text("#count"), "3");
+   */
+  text(selector?: string): string {
+    const node = selector === undefined ? this.root() : this.one(selector);
+    return textOf(node).replace(/\s+/g, " ").trim();
+  }
+
+  /**
+   * How many elements match `selector` (0 when none).
+   *
+   * @example
+   * assert.equal(v.count("li.todo"), 2);
+   */
+  count(selector: string): number {
+    return selectAll(this.root(), selector).length;
+  }
+
+  /**
+   * Attribute `name` of the first element matching `selector`, or null when it has none. Throws E_TEST_NO_MATCH.
+   *
+   * @example
+   * assert.equal(v.attr("#save", "disabled"), "");
+   */
+  attr(selector: string, name: string): string | null {
+    return this.one(selector).attrs.get(name.toLowerCase()) ?? null;
+  }
+
+  /**
+   * Clicks the first element matching `selector`: the closest element with
+   * `weft-click` (itself or an ancestor) names the event, its `weft-value-*`
+   * attributes are the payload — as in the browser. Throws E_TEST_NO_MATCH,
+   * E_TEST_NO_BINDING (no `weft-click`, or a disabled control) or
+   * E_UNKNOWN_EVENT (the template names a handler the view lacks).
+   *
+   * @example
+   * await v.click("#inc");
+   */
+  async click(selector: string): Promise<void> {
+    const { name, payload } = clickEvent(this.one(selector), selector);
+    await this.send(name, payload);
+  }
+
+  /**
+   * Submits the form matching `selector` (or the form of the submit button it
+   * matches) with `fields` typed over the form's own values, as the browser
+   * client serialises it; the form's `weft-submit` names the event. Throws
+   * E_TEST_NO_MATCH, E_TEST_NO_BINDING, E_TEST_FIELD (a field no control is
+   * named) or E_UNKNOWN_EVENT.
+   *
+   * @example
+   * await v.submit("#signup", { email: "ann@example.com", terms: true });
+   */
+  async submit(selector: string, fields: Readonly<Record<string, FieldValue>> = {}): Promise<void> {
+    const { name, payload } = submitEvent(this.one(selector), selector, fields);
+    await this.send(name, payload);
+  }
+
+  /**
+   * Changes the control matching `selector` to `value` (a `change` event): the
+   * closest `weft-change` (on the control or its form) names the event; the
+   * payload is the form's fields with `_target`, or `{ name, value }` outside
+   * a form. Throws E_TEST_NO_MATCH, E_TEST_NO_BINDING, E_TEST_FIELD or E_UNKNOWN_EVENT.
+   *
+   * @example
+   * await v.change("input[name=name]", "Ann");
+   */
+  async change(selector: string, value?: FieldValue): Promise<void> {
+    const { name, payload } = controlEvent(this.one(selector), selector, ATTR.change, value);
+    await this.send(name, payload);
+  }
+
+  /**
+   * Types `value` into the control matching `selector` (an `input` event),
+   * through the closest `weft-input`; as {@link MountedView.change} otherwise.
+   * Debounce and throttle do not apply: each call sends one event.
+   *
+   * @example
+   * await v.input("input[name=email]", "ann@example");
+   */
+  async input(selector: string, value?: FieldValue): Promise<void> {
+    const { name, payload } = controlEvent(this.one(selector), selector, ATTR.input, value);
+    await this.send(name, payload);
+  }
+
+  /**
+   * Sends event `name` with `payload` as the browser would (JSON on the wire),
+   * without going through the HTML. Throws E_UNKNOWN_EVENT for a name the
+   * view has no handler for; refusals (E_INVALID, E_RATE_LIMIT) and failures
+   * (E_HANDLER, E_RENDER) land in {@link MountedView.errors}.
+   *
+   * @example
+   * await v.event("set", { n: 5 });
+   */
+  async event(name: string, payload: Record<string, unknown> = {}): Promise<void> {
+    await this.send(name, payload);
+  }
+
+  /**
+   * Delivers `info[name](state, payload, ctx)`, as a broadcast or a timer
+   * would. Throws E_UNKNOWN_EVENT when the view has no such info handler.
+   *
+   * @example
+   * await v.info("tick", { now: 1 });
+   */
+  async info(name: string, payload?: unknown): Promise<void> {
+    const s = this.live();
+    if (ownHandler(this.view.info, name) === undefined) {
+      throw new WeftTestError("E_UNKNOWN_EVENT", `the view has no info handler "${name}"`);
+    }
+    s.info(name, payload === undefined ? undefined : wire(payload));
+    await this.bus.settle();
+  }
+
+  /**
+   * Advances the bus's clock by `ms`: timers from `ctx.schedule` fire in
+   * order, each one's work done before the next. Resolves with how many fired.
+   *
+   * @example
+   * assert.equal(await v.advance(3000), 3); // a view that ticks every second
+   */
+  advance(ms: number): Promise<number> {
+    return this.bus.advance(ms);
+  }
+
+  /**
+   * Ends the session: timers, subscriptions and presence stop, as when the
+   * browser leaves.
+   *
+   * @example
+   * v.unmount();
+   */
+  unmount(): void {
+    this.session?.dispose();
+    this.session = undefined;
+    this.leave?.();
+  }
+
+  /** @internal */
+  settle(ms: number): Promise<void> {
+    return this.session?.settle(ms) ?? Promise.resolve();
+  }
+
+  /** @internal starts the live session and takes its first render */
+  start(session: ViewSession): void {
+    this.session = session;
+    this.leave = this.bus.add(this);
+    const sink: Sink = { send: (frame) => this.receive(JSON.parse(frame) as Envelope) };
+    session.attach(sink, 1, undefined, "test");
+  }
+
+  /** @internal the error a handler or render threw, for the next error frame */
+  noteCause(err: unknown): void {
+    this.lastCause = err;
+  }
+
+  private async send(name: string, payload: Record<string, unknown>): Promise<void> {
+    const s = this.live();
+    const d = wire(payload) as Record<string, unknown>;
+    const bad = checkPayload(d, 32);
+    if (bad !== undefined) throw new WeftTestError("E_BAD_FRAME", bad);
+    const ref = ++this.ref;
+    s.event(ref, name, d);
+    await this.bus.settle();
+    const answer = this.answers.get(ref);
+    this.answers.clear();
+    if (answer?.t === S.error && answer.c === "E_UNKNOWN_EVENT") {
+      throw new WeftTestError("E_UNKNOWN_EVENT", `the view has no handler "${name}" (check the template's weft-* attribute or the event name)`);
+    }
+  }
+
+  private receive(env: Envelope): void {
+    this.frameCount++;
+    if (env.r !== undefined && kindOf(env) !== S.rendered) this.answers.set(env.r, env);
+    switch (kindOf(env)) {
+      case S.rendered: this.show(this.rendered.full(env.d, env.s)); break;
+      case S.diff: this.show(this.rendered.diff(env.d, env.s)); break;
+      case S.push: this.pushes.push({ name: env.e!, payload: (env.d ?? null) as Json }); break;
+      case S.nav: this.navigations.push(env.d as NavPayload); break;
+      case S.error: this.recordError(env); break;
+      default: break;
+    }
+  }
+
+  private recordError(env: Envelope): void {
+    const code = typeof env.c === "string" && isErrorCode(env.c) ? env.c : "E_INTERNAL";
+    const e: { code: ErrorCode; message: string; ref?: number; cause?: unknown } = { code, message: env.m ?? "" };
+    if (env.r !== undefined) e.ref = env.r;
+    if (this.lastCause !== undefined) e.cause = this.lastCause;
+    this.lastCause = undefined;
+    this.errors.push(e);
+  }
+
+  private show(html: string): void {
+    this.current = html;
+    this.parsed = undefined;
+  }
+
+  private live(): ViewSession {
+    if (this.session === undefined) throw new WeftTestError("E_TEST_NOT_MOUNTED", `${this.label}${this.navigations.length > 0 ? ` redirected to ${this.navigations[0]!.to}` : ""}`);
+    return this.session;
+  }
+
+  private root(): TestElement {
+    this.live();
+    return (this.parsed ??= parseHtml(this.current));
+  }
+
+  private one(selector: string): TestElement {
+    const el = selectAll(this.root(), selector)[0];
+    if (el === undefined) throw new WeftTestError("E_TEST_NO_MATCH", `nothing matches "${selector}" in ${this.label}: ${clip(this.current)}`);
+    return el;
+  }
+}
+
+/** The value as it arrives after JSON on the wire (dates become strings, undefined keys vanish). */
+function wire(value: unknown): unknown {
+  const text = JSON.stringify(value);
+  return text === undefined ? null : (JSON.parse(text) as unknown);
+}
+
+function clip(s: string): string {
+  return s.length > 300 ? `${s.slice(0, 300)}…` : s;
+}
