@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { describe, it } from "node:test";
+import Fastify from "fastify";
+import WebSocket, { WebSocketServer } from "ws";
+import { weftFastify, type WeftFastifyOptions } from "../../src/adapters/fastify.ts";
+import { createWeft } from "../../src/index.ts";
+import { kindOf, S } from "../../src/protocol/messages.ts";
+import { protocolConformance } from "../support/conformance.ts";
+import { fastifyHost } from "../support/hosts.ts";
+import { getPage, ProtocolClient } from "../support/protocol-client.ts";
+import { TEST_SECRET } from "../support/server.ts";
+import { within } from "../support/until.ts";
+import { Counter } from "../support/views.ts";
+
+protocolConformance(fastifyHost);
+
+describe("the Fastify plugin", () => {
+  it("leaves WebSocket upgrades on other paths to the server's other listeners", async () => {
+    const weft = createWeft({ views: { "/counter": Counter }, secret: TEST_SECRET });
+    const fastify = Fastify();
+    await fastify.register(weftFastify, { app: weft });
+    const other = new WebSocketServer({ noServer: true });
+    fastify.server.on("upgrade", (req, socket, head) => {
+      if (req.url === "/other") other.handleUpgrade(req, socket, head, (ws) => ws.send("other endpoint"));
+    });
+    try {
+      await fastify.listen({ port: 0, host: "127.0.0.1" });
+      const base = `http://127.0.0.1:${(fastify.server.address() as { port: number }).port}`;
+      const ws = new WebSocket(`${base.replace("http", "ws")}/other`);
+      const [greeting] = (await within(once(ws, "message"), 5000, "the other endpoint's greeting")) as [Buffer];
+      assert.equal(String(greeting), "other endpoint");
+      ws.close();
+      const page = await getPage(base, "/counter");
+      const c = await ProtocolClient.connect(base);
+      assert.equal((await c.join(1, page.token)).t, S.rendered);
+      assert.equal(kindOf(await c.event(1, "inc")), S.diff);
+      await c.close();
+    } finally {
+      other.close();
+      await fastify.close();
+    }
+  });
+
+  it("closes the Weft app with Fastify, so that open sockets and streams do not hold the close", async () => {
+    const weft = createWeft({ views: { "/counter": Counter }, secret: TEST_SECRET });
+    const fastify = Fastify();
+    await fastify.register(weftFastify, { app: weft });
+    await fastify.listen({ port: 0, host: "127.0.0.1" });
+    const base = `http://127.0.0.1:${(fastify.server.address() as { port: number }).port}`;
+    const ws = await ProtocolClient.connect(base);
+    await ws.join(1, (await getPage(base, "/counter")).token);
+    const sse = await ProtocolClient.connect(base, {}, "sse");
+    await sse.join(1, (await getPage(base, "/counter")).token);
+    assert.equal(weft.stats().sessions, 2);
+    await within(fastify.close(), 10_000, "fastify.close() with a socket and a stream open");
+    assert.equal(weft.stats().sessions, 0);
+    await Promise.all([ws.close(), sse.close()]);
+  });
+
+  it("refuses to register without a Weft app, naming what it got", async () => {
+    const fastify = Fastify();
+    await assert.rejects(
+      async () => {
+        await fastify.register(weftFastify, { app: { views: {} } } as unknown as WeftFastifyOptions);
+      },
+      /expected the app that createWeft\(\) returns, got an object with keys \[views\]/,
+    );
+    await fastify.close();
+  });
+});
