@@ -1,5 +1,5 @@
 // Runs the test suites with the node test runner (TypeScript via tsx).
-// Usage: node scripts/run-tests.mjs [unit|integration|fuzz|e2e ...]  (default: all)
+// Usage: node scripts/run-tests.mjs [unit|integration|fuzz|e2e|package ...]  (default: all)
 // Unit tests sit beside the code (src/**/*.test.ts); integration and e2e tests
 // live in test/. Files run one at a time: e2e and integration tests start real
 // servers and browsers, and this machine has two cores.
@@ -7,7 +7,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
-const SUITES = { unit: "src", integration: "test/integration", fuzz: "test/fuzz", e2e: "test/e2e" };
+// package: npm pack, installed into fresh apps outside the repository, run on plain node (test/package).
+const SUITES = { unit: "src", integration: "test/integration", fuzz: "test/fuzz", e2e: "test/e2e", package: "test/package" };
 const picked = process.argv.slice(2);
 const suites = picked.length > 0 ? picked : Object.keys(SUITES);
 
