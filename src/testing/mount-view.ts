@@ -69,17 +69,31 @@ export async function mountView<S>(view: ViewDefinition<S>, options: MountOption
   return mounted;
 }
 
-/** A ViewSession whose timers run on the bus's clock (same contract: `info(name, payload)` once, unless cancelled). */
+/**
+ * A ViewSession whose timers run on the bus's clock. Same contract as the
+ * real one: `info(name, payload)` once, unless cancelled; none after dispose.
+ * One class per mount, so the closure holds that session's timers.
+ */
 function clockedSession(bus: TestBus): new (init: SessionInit<unknown>, config: SessionConfig) => ViewSession {
+  const timers = new Set<() => void>();
   return class ClockedSession extends ViewSession {
     override startTimer(t: TimerSpec): () => void {
-      const cancel = bus.clock.setTimer(() => {
+      const cancel = (): void => {
+        t.cancelled = true;
+        clockCancel();
+        timers.delete(cancel);
+      };
+      const clockCancel = bus.clock.setTimer(() => {
+        timers.delete(cancel);
         if (!t.cancelled) this.info(t.name, t.payload);
       }, t.ms);
-      return () => {
-        t.cancelled = true;
-        cancel();
-      };
+      timers.add(cancel);
+      return cancel;
+    }
+
+    override dispose(): void {
+      super.dispose();
+      for (const cancel of [...timers]) cancel();
     }
   };
 }
