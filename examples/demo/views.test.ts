@@ -1,0 +1,104 @@
+// The demo's views, tested with weft-live/testing: no browser, no sockets.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createTestBus, mountView } from "../../src/testing/index.ts";
+import { Chat } from "./views/chat.ts";
+import { Clock } from "./views/clock.ts";
+import { Counter } from "./views/counter.ts";
+import { Index } from "./views/index.ts";
+import { Signup } from "./views/signup.ts";
+import { Todos } from "./views/todos.ts";
+
+describe("demo: Counter", () => {
+  it("starts at ?start and counts up, down and back to zero", async () => {
+    const v = await mountView(Counter, { url: "/counter?start=5" });
+    assert.equal(v.text("#count"), "5");
+    await v.click("#inc");
+    await v.click("[aria-label=decrement]");
+    await v.click("[aria-label=decrement]");
+    assert.equal(v.text("#count"), "4");
+    await v.click("button.secondary");
+    assert.equal(v.text("#count"), "0");
+  });
+});
+
+describe("demo: Todos", () => {
+  it("adds, toggles and removes items, and counts what is left", async () => {
+    const v = await mountView(Todos);
+    assert.equal(v.text("p.muted"), "1 left");
+    await v.submit("form", { title: "Write tests" });
+    assert.equal(v.count("ul.todos > li"), 2);
+    assert.match(v.text("ul.todos"), /Write tests/);
+    await v.click("input[weft-value-id=1]");
+    assert.equal(v.count("li.done"), 1);
+    assert.equal(v.text("p.muted"), "1 left");
+    await v.click("button[aria-label=delete][weft-value-id=1]");
+    assert.equal(v.count("ul.todos > li"), 1);
+    assert.equal(v.text("p.muted"), "1 left");
+  });
+
+  it("ignores an empty title", async () => {
+    const v = await mountView(Todos);
+    await v.submit("form", { title: "   " });
+    assert.equal(v.count("ul.todos > li"), 1);
+    assert.deepEqual(v.errors, []);
+  });
+});
+
+describe("demo: Signup", () => {
+  it("shows an error only for the field being typed in", async () => {
+    const v = await mountView(Signup);
+    await v.input("input[name=email]", "not-an-email");
+    assert.equal(v.text("#email-error"), "That does not look like an email address.");
+    assert.equal(v.text("#name-error"), "");
+    assert.equal(v.attr("input[name=email]", "aria-invalid"), "true");
+  });
+
+  it("refuses a submit with bad fields and welcomes a good one", async () => {
+    const v = await mountView(Signup);
+    await v.submit("form", { name: "A", email: "a@b", password: "short" });
+    assert.equal(v.text("#name-error"), "Name needs at least 2 characters.");
+    assert.equal(v.text("#password-error"), "Password needs at least 8 characters.");
+    await v.submit("form", { name: "Ann", email: "ann@example.com", password: "long enough" });
+    assert.equal(v.text("#welcome"), "Welcome, Ann!");
+    assert.equal(v.count("form"), 0);
+  });
+});
+
+describe("demo: Clock", () => {
+  it("ticks once a second on the test clock and keeps ticking", async () => {
+    const v = await mountView(Clock);
+    assert.match(v.text("#clock"), /^\d\d:\d\d:\d\d$/);
+    assert.equal(await v.advance(999), 0);
+    assert.equal(await v.advance(3001), 4);
+    assert.equal(v.bus.clock.pending, 1);
+    v.unmount();
+    assert.equal(v.bus.clock.pending, 0);
+  });
+});
+
+describe("demo: Chat", () => {
+  it("delivers a message to every tab of the room and lists who is online", async () => {
+    const bus = createTestBus();
+    const a = await mountView(Chat, { bus, url: "/chat?room=dev" });
+    const b = await mountView(Chat, { bus, url: "/chat?room=dev" });
+    const other = await mountView(Chat, { bus, url: "/chat?room=elsewhere" });
+    await a.change("input[name=name]", "ann");
+    await b.change("input[name=name]", "bob");
+    assert.equal(a.text("#online"), "Online (2): ann, bob");
+    await a.submit("form[weft-submit=say]", { text: "hello" });
+    assert.equal(b.text("#messages"), "ann hello");
+    assert.equal(a.text("#messages"), "ann hello");
+    assert.equal(other.count("#messages li"), 0);
+    b.unmount();
+    await bus.settle();
+    assert.equal(a.text("#online"), "Online (1): ann");
+  });
+});
+
+describe("demo: Index", () => {
+  it("links every demo", async () => {
+    const v = await mountView(Index);
+    assert.deepEqual(["/counter", "/todos", "/signup", "/clock", "/chat"].map((h) => v.count(`a[href="${h}"]`)), [1, 1, 1, 1, 1]);
+  });
+});
