@@ -1,12 +1,12 @@
 /**
  * A mounted view, as its browser would hold it: frames from the live session
- * are parsed from JSON and applied with the browser client's own rendered tree
- * (client/rendered.ts), so what the test reads is what a page would show.
+ * are parsed from JSON and applied with the tree algebra the browser client
+ * uses (protocol/tree.ts), so what the test reads is what a page would show.
  * Actions go through the rendered `weft-*` attributes (bindings.ts).
  */
-import { ATTR, kindOf, S, type Envelope, type NavPayload } from "../protocol/messages.ts";
+import { ATTR, kindOf, S, type Envelope, type NavPayload, type RenderedTree, type TreeDiff } from "../protocol/messages.ts";
 import { isErrorCode, type ErrorCode } from "../protocol/errors.ts";
-import { Rendered } from "../client/rendered.ts";
+import { applyDiff, toHtml } from "../protocol/tree.ts";
 import { checkPayload } from "../server/security/payload.ts";
 import type { Sink, ViewSession } from "../server/session.ts";
 import { ownHandler, type Json, type ViewDefinition } from "../server/view.ts";
@@ -50,7 +50,9 @@ export class MountedView {
   readonly errors: TestViewError[] = [];
   /** @internal */
   frameCount = 0;
-  private readonly rendered = new Rendered();
+  /** The tree and statics as the browser keeps them (client/rendered.ts does the same over protocol/tree.ts). */
+  private tree: RenderedTree | undefined;
+  private readonly statics = new Map<number, readonly string[]>();
   private current = "";
   private parsed: TestElement | undefined;
   private ref = 0;
@@ -252,8 +254,8 @@ export class MountedView {
     this.frameCount++;
     if (env.r !== undefined && kindOf(env) !== S.rendered) this.answers.set(env.r, env);
     switch (kindOf(env)) {
-      case S.rendered: this.show(this.rendered.full(env.d, env.s)); break;
-      case S.diff: this.show(this.rendered.diff(env.d, env.s)); break;
+      case S.rendered: this.apply(env, () => env.d as RenderedTree); break;
+      case S.diff: this.apply(env, () => applyDiff(this.tree, env.d as TreeDiff)); break;
       case S.push: this.pushes.push({ name: env.e!, payload: (env.d ?? null) as Json }); break;
       case S.nav: this.navigations.push(env.d as NavPayload); break;
       case S.error: this.recordError(env); break;
@@ -270,9 +272,17 @@ export class MountedView {
     this.errors.push(e);
   }
 
-  private show(html: string): void {
-    this.current = html;
-    this.parsed = undefined;
+  /** Merges the frame's statics and takes its tree; a frame that does not apply is a Weft bug, recorded as E_CLIENT_PATCH. */
+  private apply(env: Envelope, next: () => RenderedTree): void {
+    try {
+      for (const [id, strings] of Object.entries(env.s ?? {})) this.statics.set(Number(id), strings);
+      const tree = next();
+      this.current = toHtml(tree, (id) => this.statics.get(id));
+      this.tree = tree;
+      this.parsed = undefined;
+    } catch (err) {
+      this.errors.push({ code: "E_CLIENT_PATCH", message: String(err), cause: err });
+    }
   }
 
   private live(): ViewSession {
