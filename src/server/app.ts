@@ -10,6 +10,7 @@ import { clientBundle } from "./http/client-bundle.ts";
 import { renderPage } from "./http/page.ts";
 import { OpsEndpoints } from "./http/ops.ts";
 import { COUNT_ERROR, sendError } from "./http/respond.ts";
+import { sendErrorFor } from "./http/error-page.ts";
 import { serveClient } from "./http/static-client.ts";
 import { resolveOptions, type WeftOptions } from "./options.ts";
 import type { Json } from "./view.ts";
@@ -89,13 +90,13 @@ export function createWeft(options: WeftOptions): WeftApp {
     (res as ServerResponse & { [COUNT_ERROR]?: typeof countError })[COUNT_ERROR] = countError;
     route(req, res, next).catch((err: unknown) => {
       core.options.onError(err, `${req.method} ${req.url}`);
-      sendError(res, "E_INTERNAL");
+      void sendErrorFor(core.options, req, res, parseTarget(req.url)?.pathname ?? req.url ?? "/", "E_INTERNAL", undefined, err);
     });
   };
 
   async function route(req: IncomingMessage, res: ServerResponse, next?: Next): Promise<void> {
     const url = parseTarget(req.url);
-    if (url === undefined) return sendError(res, "E_BAD_URL");
+    if (url === undefined) return sendErrorFor(core.options, req, res, req.url ?? "/", "E_BAD_URL");
     const transport = url.pathname === PATHS.sse && offered.includes("sse") ? sse : url.pathname === PATHS.http && offered.includes("http") ? poll : undefined;
     if (transport !== undefined) {
       if (guard.cors(req, res)) return;
@@ -114,11 +115,11 @@ export function createWeft(options: WeftOptions): WeftApp {
     const match = readOnly ? core.router.match(url.pathname) : undefined;
     if (match !== undefined) {
       const refused = guard.checkPage(req);
-      if (refused !== undefined) return sendError(res, refused);
+      if (refused !== undefined) return sendErrorFor(core.options, req, res, url.pathname, refused);
       return renderPage(core, match, url, req, res, await clientHash());
     }
     if (next !== undefined) return next();
-    sendError(res, "E_UNKNOWN_VIEW", `no view at ${url.pathname}`);
+    return sendErrorFor(core.options, req, res, url.pathname, "E_UNKNOWN_VIEW", `no view at ${url.pathname}`);
   }
 
   /**

@@ -14,6 +14,7 @@ import type { Sink, ViewSession } from "./session.ts";
 import { SmallMap } from "./small-map.ts";
 import type { Payload } from "./view.ts";
 import type { TransportName } from "./options.ts";
+import { FrameTrace } from "./frame-trace.ts";
 
 /** The transport side of a link. */
 export interface Link extends Sink {
@@ -39,8 +40,14 @@ export class Connection {
    */
   request: IncomingMessage | undefined;
 
-  constructor(private readonly core: Core, private readonly link: Link) {
+  /** Logs every frame in and out, with `debug` on; undefined (and the link unwrapped) otherwise. */
+  private readonly trace: FrameTrace | undefined;
+  private readonly link: Link;
+
+  constructor(private readonly core: Core, link: Link) {
     this.bucket = new TokenBucket(core.options.rateLimit);
+    this.trace = core.options.debug ? new FrameTrace(core.options.logger, core.signer, link.kind) : undefined;
+    this.link = this.trace?.wrap(link) ?? link;
   }
 
   /** Handles one frame from the client. Never throws. */
@@ -59,6 +66,7 @@ export class Connection {
   /** Handles one already-parsed frame (an element of a POSTed batch). Never throws. */
   handle(msg: unknown): void {
     if (this.closed) return;
+    if (this.trace !== undefined) this.trace.in(msg);
     if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return this.reject("E_BAD_FRAME");
     try {
       this.dispatch(msg as Envelope);

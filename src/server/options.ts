@@ -15,6 +15,9 @@ import type { Store } from "./store/types.ts";
 import type { AuthResult } from "./security/auth.ts";
 import type { IdentityOf } from "./identity.ts";
 import type { ViewDefinition } from "./view.ts";
+import { checkLogger, consoleLogger, type Logger } from "./logger.ts";
+import { checkOptionShapes } from "./option-checks.ts";
+import type { ErrorPage } from "./http/error-page.ts";
 
 /** What a layout receives to build the page around a view. */
 export interface PageParts {
@@ -130,8 +133,34 @@ export interface WeftOptions {
    * session (handover, forwarding); a store alone is refused at start-up.
    */
   store?: Store;
-  /** Called with errors thrown by app code (handlers, renders, mounts). Default: console.error. */
+  /**
+   * Called with errors thrown by app code (handlers, renders, mounts) and by
+   * the backends. Default: `logger.error({ err, where }, …)`.
+   */
   onError?: (err: unknown, where: string) => void;
+  /**
+   * Where Weft logs: any pino-compatible logger (`info`/`warn`/`error`/`debug`,
+   * each called as `(fields, message)`). Default: a small console logger
+   * (`[weft] …` lines). A logger missing one of the methods is refused at start-up.
+   * @example logger: pino({ level: "debug" })
+   */
+  logger?: Logger;
+  /**
+   * Logs every frame in and out on the server, at the `debug` level, with its
+   * `sid`, `view`, `transport`, `v` and `ref` — the server's counterpart of
+   * `window.weftDebug`. Off by default; when the option is not given the
+   * environment variable `WEFT_DEBUG=1` turns it on. (pino: set `level: "debug"`.)
+   */
+  debug?: boolean;
+  /**
+   * Builds the HTML of an error page answering a page request (GET of a view
+   * path, or of an unknown path outside `/weft/`): `(status, { code, message,
+   * cause? }, req) => html string`. What it returns is sent as it is: escape
+   * what you show. Requests under `/weft/` and those that accept JSON
+   * (`Accept: application/json`) still get JSON. Default: a plain page with the
+   * status and the registry's message, never a stack trace (docs/errors.md).
+   */
+  errorPage?: ErrorPage;
 
   // --- Security (docs/security.md) ---
 
@@ -186,7 +215,7 @@ export interface WeftOptions {
 }
 
 /** Resolved options. */
-export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket" | "sharedKey" | "authorize" | "identity" | "pubsub" | "store" | "redis">>> & {
+export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket" | "sharedKey" | "authorize" | "identity" | "pubsub" | "store" | "redis" | "errorPage">>> & {
   readonly pubsub: PubSub | undefined;
   readonly store: Store | undefined;
   readonly redis: RedisConfig | undefined;
@@ -195,6 +224,7 @@ export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "la
   readonly sharedKey: string | undefined;
   readonly authorize: WeftOptions["authorize"];
   readonly identity: IdentityOf | undefined;
+  readonly errorPage: ErrorPage | undefined;
 };
 
 const DEFAULTS = {
@@ -217,7 +247,6 @@ const DEFAULTS = {
   handoffTimeoutMs: 2_000,
   metrics: true as EndpointAccess,
   health: true as EndpointAccess,
-  onError: (err: unknown, where: string) => console.error(`[weft] ${where}:`, err),
   allowedOrigins: [] as readonly string[] | "*",
   trustProxy: false as boolean | readonly string[],
   requireTLS: false,
@@ -236,14 +265,16 @@ const COUNTS = ["maxConnectionsPerIp", "maxConnections", "maxPendingMountsPerIp"
 /** Merges options over the defaults and validates them; throws a TypeError showing the right call. */
 export function resolveOptions(o: WeftOptions): ResolvedOptions {
   if (typeof o !== "object" || o === null) throw new TypeError("createWeft(options): options must be an object, e.g. createWeft({ views: { \"/\": Home }, secret })");
-  if (typeof o.views !== "object" || o.views === null || Object.keys(o.views).length === 0) {
-    throw new TypeError("createWeft: `views` must map paths to views, e.g. { views: { \"/counter\": Counter } }");
-  }
+  checkOptionShapes(o);
   for (const path of Object.keys(o.views)) {
     if (!path.startsWith("/") || path.startsWith("/weft/")) throw new TypeError(`createWeft: view path "${path}" must start with "/" and not with "/weft/"`);
   }
   const { useWebSocket, ...rest } = o;
-  const merged = { ...DEFAULTS, ...stripUndefined(rest) };
+  const logger = o.logger === undefined ? consoleLogger() : checkLogger(o.logger);
+  // The default onError logs through the logger: one place for everything Weft says.
+  const onError = (err: unknown, where: string): void => logger.error({ err, where }, `${where} failed`);
+  const debug = o.debug ?? process.env.WEFT_DEBUG === "1";
+  const merged = { ...DEFAULTS, onError, ...stripUndefined(rest), logger, debug };
   if (useWebSocket === false) merged.transports = merged.transports.filter((t) => t !== "websocket");
   for (const k of NUMERIC) {
     const v = merged[k];
@@ -294,8 +325,9 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
     views: o.views,
     transports: Object.freeze([...merged.transports]),
     trustProxy: typeof trust === "boolean" ? trust : Object.freeze(trust.map(normalize)),
-    secrets: Object.freeze(resolveSecrets(o.secret)),
+    secrets: Object.freeze(resolveSecrets(o.secret, logger)),
     layout: o.layout,
+    errorPage: o.errorPage,
   });
 }
 
@@ -303,12 +335,12 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function resolveSecrets(secret: WeftOptions["secret"]): string[] {
+function resolveSecrets(secret: WeftOptions["secret"], logger: Logger): string[] {
   const list = secret === undefined ? [] : typeof secret === "string" ? [secret] : [...secret];
   if (list.some((s) => typeof s !== "string" || s.length < 16)) {
     throw new TypeError("createWeft: `secret` must be a string (or a list of strings) of at least 16 characters, e.g. secret: process.env.WEFT_SECRET");
   }
   if (list.length > 0) return list;
-  console.warn("[weft] no `secret` given: using a random one. Tokens will not survive a restart; set WEFT_SECRET in production.");
+  logger.warn({}, "no `secret` given: using a random one. Tokens will not survive a restart; set WEFT_SECRET in production.");
   return [randomBytes(32).toString("base64url")];
 }

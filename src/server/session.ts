@@ -22,7 +22,7 @@ import type { Presence, PresenceDiff, PresenceEntry, PresenceListener } from "./
 import { createHash } from "node:crypto";
 import { TokenBucket, type Rate } from "./security/rate-limit.ts";
 import { diffTree, StaticsLedger } from "./template/diff.ts";
-import { renderTree } from "./template/render-tree.ts";
+import { renderView } from "./render-view.ts";
 import { ownHandler, type StandardResult, type StandardSchemaV1, type Json, type Params, type Payload, type SessionData, type ViewContext, type ViewDefinition } from "./view.ts";
 
 /** Where a session's frames go: a connection, with the view id the client chose. */
@@ -131,7 +131,7 @@ export class ViewSession<S = unknown> {
     this.params = init.params;
     this.view = init.view;
     this.state = init.state;
-    this.tree = renderTree(init.view.render(init.state));
+    this.tree = renderView(init.view, init.state, init.path);
     if (init.resume !== undefined) {
       this.seq = init.resume.seq;
       this.lastRef = this.doneRef = init.resume.lastRef;
@@ -489,7 +489,7 @@ export class ViewSession<S = unknown> {
     }
     let tree: RenderedTree;
     try {
-      tree = renderTree(this.view.render(next));
+      tree = renderView(this.view, next, this.path);
     } catch (err) {
       this.report(work, "E_RENDER", err);
       return;

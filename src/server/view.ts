@@ -4,7 +4,8 @@
  */
 import type { AuthDenial } from "./security/auth.ts";
 import type { PresenceEntry } from "./presence/types.ts";
-import { validRate, type Rate } from "./security/rate-limit.ts";
+import type { Rate } from "./security/rate-limit.ts";
+import { checkView } from "./view-check.ts";
 import type { Template } from "./template/html.ts";
 
 /** Plain JSON-serialisable data. */
@@ -164,7 +165,8 @@ export interface ViewDefinition<S = unknown> {
 
 /**
  * Defines a view. Checks the definition's shape at once, so that a typo shows
- * at startup and not at the first click.
+ * at startup and not at the first click: unknown keys (with "did you mean"),
+ * a missing `mount` or `render`, handlers that are not functions.
  *
  * @example
  * const Counter = defineView({
@@ -174,18 +176,7 @@ export interface ViewDefinition<S = unknown> {
  * });
  */
 export function defineView<S>(definition: ViewDefinition<S>): ViewDefinition<S> {
-  if (typeof definition !== "object" || definition === null) throw new TypeError("defineView(definition): definition must be an object");
-  if (typeof definition.mount !== "function") throw new TypeError("defineView: `mount(params, ctx)` must be a function returning the initial state");
-  if (typeof definition.render !== "function") throw new TypeError("defineView: `render(state)` must be a function returning html`...`");
-  for (const [name, h] of Object.entries(definition.events ?? {})) {
-    const ok = typeof h === "function" || (typeof h === "object" && h !== null && typeof h.run === "function"
-      && (h.schema === undefined || typeof h.schema?.["~standard"]?.validate === "function")
-      && (h.rateLimit === undefined || validRate(h.rateLimit)));
-    if (!ok) throw new TypeError(`defineView: events.${name} must be a function or { run, schema?, rateLimit?: { perSecond, burst } }`);
-  }
-  for (const [name, h] of Object.entries(definition.info ?? {})) {
-    if (typeof h !== "function") throw new TypeError(`defineView: info.${name} must be a function`);
-  }
+  checkView(definition, "defineView");
   return Object.freeze({ ...definition });
 }
 

@@ -1,6 +1,7 @@
 /**
  * What every answer to a hostile input must look like. An HTTP answer is a
- * 2xx, or a 4xx whose JSON body is `{error:{code}}` with a registered code and
+ * 2xx, or a 4xx whose JSON body is `{error:{code}}` (or, for a page request, an
+ * HTML error page showing `<code>CODE</code>`) with a registered code and
  * that code's status; never a 5xx. A frame is a JSON object, and an error
  * frame carries a registered code — never E_INTERNAL, which means the server
  * caught one of its own exceptions.
@@ -62,11 +63,14 @@ export async function checkResponse(res: Response, opts: { head?: boolean; expec
   if (opts.head === true && text === "") return { label: `${status} (HEAD)`, frames: [] };
   // Node's HTTP parser refuses a request line and headers over maxHeaderSize (16 KiB) before any app code runs.
   if (status === 431 && text === "") return { label: "431 (node parser)", frames: [] };
-  let code: unknown;
-  try {
-    code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code;
-  } catch {
-    return { label: `${status} non-JSON`, frames: [], problem: `answered ${status} without a JSON error body: ${clip(text)}` };
+  // Page requests get HTML error pages (src/server/http/error-page.ts): the code stands in <code>.
+  let code: unknown = type.startsWith("text/html") ? /<code>(E_[A-Z_]+)<\/code>/.exec(text)?.[1] : undefined;
+  if (code === undefined) {
+    try {
+      code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code;
+    } catch {
+      return { label: `${status} non-JSON`, frames: [], problem: `answered ${status} without a JSON error body or an error page: ${clip(text)}` };
+    }
   }
   const label = `${status} ${String(code)}`;
   if (typeof code !== "string" || !isErrorCode(code)) return { label, frames: [], problem: `answered ${status} with an unregistered code: ${clip(text)}` };

@@ -9,7 +9,7 @@
  */
 import { connect } from "node:net";
 
-/** What came back: the status (undefined: no HTTP answer), the error code of a JSON body, the raw text. */
+/** What came back: the status (undefined: no HTTP answer), the error code of a JSON body or an HTML error page, the raw text. */
 export interface RawAnswer {
   readonly status: string | undefined;
   readonly code: string | undefined;
@@ -32,7 +32,7 @@ export function rawRequest(base: string, request: string, timeoutMs: number): Pr
       finished = true;
       clearTimeout(timer);
       sock.destroy();
-      resolve({ status: /^HTTP\/1\.1 (\d{3})/.exec(got)?.[1], code: /"code":"([^"]*)"/.exec(got)?.[1], text: got });
+      resolve({ status: /^HTTP\/1\.1 (\d{3})/.exec(got)?.[1], code: (/"code":"([^"]*)"/.exec(got) ?? /<code>(E_[A-Z_]+)<\/code>/.exec(got))?.[1], text: got });
     };
     const timer = setTimeout(done, timeoutMs);
     sock.on("data", (d) => {

@@ -73,8 +73,8 @@ describe("HTTP handler", () => {
     assert.equal(junk.status, 404);
   });
 
-  it("answers an unknown path with a JSON 404 carrying a code", async () => {
-    const res = await fetch(`${ctx.base}/missing`);
+  it("answers an unknown path with a JSON 404 carrying a code to a client that accepts JSON", async () => {
+    const res = await fetch(`${ctx.base}/missing`, { headers: { accept: "application/json" } });
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, "E_UNKNOWN_VIEW");
   });

@@ -24,7 +24,12 @@ function handshake(base: string, headers: Record<string, string>): Promise<numbe
   });
 }
 
-const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+/** The error code of a JSON error body, or of an HTML error page (page requests get one). */
+const code = async (res: Response) => {
+  const text = await res.text();
+  if (res.headers.get("content-type")?.startsWith("text/html")) return /<code>(E_[A-Z_]+)<\/code>/.exec(text)?.[1];
+  return (JSON.parse(text) as { error: { code: string } }).error.code;
+};
 
 /** A payload with prototype keys at depth 1, 2, 3 and in arrays, beside keys that must survive. */
 const HOSTILE = `{"ok":1,"__proto__":{"p":1},"constructor":{"prototype":{"p":1}},

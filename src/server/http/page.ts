@@ -12,8 +12,8 @@ import type { RouteMatch } from "../router.ts";
 import { NavigationError } from "../navigation.ts";
 import { staticsOf } from "../template/compile.ts";
 import { escapeHtml } from "../template/escape.ts";
-import { renderTree } from "../template/render-tree.ts";
-import { sendError } from "./respond.ts";
+import { renderView } from "../render-view.ts";
+import { sendErrorFor } from "./error-page.ts";
 
 /**
  * The layout used when the app gives none: a minimal HTML5 document.
@@ -41,9 +41,9 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, req: I
     mounted = await core.mountPage(route, Object.fromEntries(url.searchParams), req);
   } catch (err) {
     core.options.onError(err, `mount of ${route.pattern}`);
-    return sendError(res, err instanceof NavigationError ? err.code : "E_MOUNT");
+    return sendErrorFor(core.options, req, res, url.pathname, err instanceof NavigationError ? err.code : "E_MOUNT", undefined, err);
   }
-  if (mounted.kind === "denied") return sendError(res, mounted.code, mounted.message);
+  if (mounted.kind === "denied") return sendErrorFor(core.options, req, res, url.pathname, mounted.code, mounted.message);
   if (mounted.kind === "redirect") {
     res.writeHead(302, { Location: mounted.to, "Cache-Control": "no-store" }).end();
     return;
@@ -51,10 +51,10 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, req: I
   const { init, token, title } = mounted;
   let inner: string;
   try {
-    inner = toHtml(renderTree(init.view.render(init.state)), staticsOf);
+    inner = toHtml(renderView(init.view, init.state, route.pattern), staticsOf);
   } catch (err) {
     core.options.onError(err, `render of ${route.pattern}`);
-    return sendError(res, "E_RENDER");
+    return sendErrorFor(core.options, req, res, url.pathname, "E_RENDER", undefined, err);
   }
   const body = `<div ${ATTR.view}="${escapeHtml(route.pattern)}" ${ATTR.token}="${token}">${inner}</div>`;
   const script = `<script src="${PATHS.client}?v=${clientHash}" defer data-heartbeat="${core.options.heartbeatMs}" data-transports="${core.options.transports.join(",")}"></script>`;

@@ -6,7 +6,11 @@
 import type { Json } from "../view.ts";
 import { checkTopic } from "../pubsub/types.ts";
 import { held, Replica, type Change } from "./replica.ts";
+import { consoleLogger } from "../logger.ts";
 import { checkPresenceId, metaText, type Presence, type PresenceDiff, type PresenceEntry, type PresenceErrorHandler, type PresenceListener } from "./types.ts";
+
+/** Used only when no error handler is given (the app always gives its own). */
+const fallbackLogger = consoleLogger();
 
 /** One process has one node; its entries are keyed by id alone. */
 const NODE = "";
@@ -24,7 +28,7 @@ export class MemoryPresence implements Presence {
   /** Topic → its list; kept while it has entries or listeners. */
   private readonly topics = new Map<string, Replica>();
 
-  constructor(private readonly onError: PresenceErrorHandler = (err, where) => console.error(`[weft] ${where}:`, err)) {}
+  constructor(private readonly onError: PresenceErrorHandler = (err, where) => fallbackLogger.error({ err, where }, `${where} failed`)) {}
 
   track(topic: string, id: string, meta: Json): Promise<void> {
     return settled(() => {

@@ -1,0 +1,56 @@
+/**
+ * The shape check of a view definition, made by `defineView` and again by
+ * `createWeft` for each entry of `views` (a plain object typed as a view, or
+ * an `undefined` left by a circular import, fails there, not at a request).
+ */
+import { validRate } from "./security/rate-limit.ts";
+import { describe, rejectUnknownKeys } from "./startup-checks.ts";
+import type { ViewDefinition } from "./view.ts";
+
+/**
+ * Every key a view definition may have. The type check below fails when
+ * ViewDefinition gains a key that is not listed here: add it to the list.
+ */
+export const VIEW_KEYS = ["mount", "events", "info", "render", "title", "auth"] as const satisfies readonly (keyof ViewDefinition)[];
+type Unlisted = Exclude<keyof ViewDefinition, (typeof VIEW_KEYS)[number]>;
+// A compile error here names a ViewDefinition key missing from VIEW_KEYS.
+const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void allListed;
+
+/**
+ * Throws a TypeError when `definition` is not a valid view: unknown keys
+ * (with "did you mean"), a missing `mount` or `render`, handlers that are
+ * neither functions nor `{ run, schema?, rateLimit? }`. `where` starts the message.
+ *
+ * @example checkView(def, "defineView")
+ */
+export function checkView(definition: unknown, where: string): asserts definition is ViewDefinition<unknown> {
+  if (typeof definition !== "object" || definition === null || Array.isArray(definition)) {
+    throw new TypeError(`${where}: a view must be an object made by defineView({ mount, render, events? }), got ${describe(definition)}`);
+  }
+  rejectUnknownKeys(where, definition, VIEW_KEYS);
+  const d = definition as Partial<ViewDefinition<unknown>>;
+  if (typeof d.mount !== "function") throw new TypeError(`${where}: \`mount(params, ctx)\` must be a function returning the initial state, got ${describe(d.mount)}`);
+  if (typeof d.render !== "function") throw new TypeError(`${where}: \`render(state)\` must be a function returning html\`…\`, got ${describe(d.render)}`);
+  if (d.title !== undefined && typeof d.title !== "string" && typeof d.title !== "function") throw new TypeError(`${where}: \`title\` must be a string or a function of the state, got ${describe(d.title)}`);
+  if (d.auth !== undefined && typeof d.auth !== "function") throw new TypeError(`${where}: \`auth(session, params)\` must be a function, got ${describe(d.auth)}`);
+  for (const [name, h] of Object.entries(table(where, "events", d.events))) {
+    const spec = h as { run?: unknown; schema?: { "~standard"?: { validate?: unknown } }; rateLimit?: unknown } | null;
+    const ok = typeof h === "function" || (typeof h === "object" && spec !== null && typeof spec.run === "function"
+      && (spec.schema === undefined || typeof spec.schema?.["~standard"]?.validate === "function")
+      && (spec.rateLimit === undefined || validRate(spec.rateLimit as never)));
+    if (!ok) throw new TypeError(`${where}: events.${name} must be a function (state, payload, ctx) => state or { run, schema?, rateLimit?: { perSecond, burst } }, got ${describe(h)}`);
+  }
+  for (const [name, h] of Object.entries(table(where, "info", d.info))) {
+    if (typeof h !== "function") throw new TypeError(`${where}: info.${name} must be a function (state, payload, ctx) => state, got ${describe(h)}`);
+  }
+}
+
+/** `events` / `info`: absent, or an object of handlers by name. */
+function table(where: string, key: string, value: unknown): object {
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError(`${where}: \`${key}\` must be an object of handlers by name, e.g. ${key}: { inc: (state) => state }, got ${describe(value)}`);
+  }
+  return value;
+}
