@@ -19,6 +19,9 @@ export type {
 export { html, raw, json, Template, Raw, JsonText, type TemplateValue } from "./server/template/html.ts";
 export { renderToString } from "./server/template/render-tree.ts";
 export { defaultLayout } from "./server/http/page.ts";
+export { defaultErrorPage, type ErrorPage, type PageError } from "./server/http/error-page.ts";
+export { escapeHtml } from "./server/template/escape.ts";
+export { consoleLogger, type Logger, type LogFn } from "./server/logger.ts";
 export type { Layout, PageParts, TransportName, WeftOptions } from "./server/options.ts";
 export { ERRORS, type ErrorCode } from "./protocol/errors.ts";
 export { deny, isDenial, type AuthDenial, type AuthResult } from "./server/security/auth.ts";
