@@ -7,7 +7,9 @@ let out = `# Error codes
 
 Every rejection Weft makes uses one of these codes: in an \`error\` message on the wire
 (\`{"t":"x","c":CODE,"m":message}\`), in a JSON body \`{"error":{"code","message"}}\` over
-HTTP, or in a \`weft:error\` DOM event in the browser. Codes are stable and never
+HTTP (or, for a page request from a browser, an HTML error page showing the code —
+see [error pages](getting-started.md#error-pages)), or in a \`weft:error\` DOM event in
+the browser. Codes are stable and never
 reused. This table is generated from \`src/protocol/errors.ts\` (\`npm run docs:errors\`)
 and a test keeps the two equal.
 
