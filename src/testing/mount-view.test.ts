@@ -119,9 +119,14 @@ describe("mountView", () => {
   });
 
   it("sends payloads as JSON, as the wire does", async () => {
-    const v = await mountView(Counter);
-    await v.event("add", { by: 2, dropped: undefined, when: new Date(0) });
-    assert.equal(v.text("#count"), "2");
+    const Echo = defineView({
+      mount: () => ({ got: "" }),
+      events: { echo: (_s, p) => ({ got: `${typeof p.when}|${"dropped" in p}|${JSON.stringify(p)}` }) },
+      render: (s) => html`<p>${s.got}</p>`,
+    });
+    const v = await mountView(Echo);
+    await v.event("echo", { by: 2, dropped: undefined, when: new Date(0) });
+    assert.equal(v.text("p"), 'string|false|{"by":2,"when":"1970-01-01T00:00:00.000Z"}');
   });
 });
 
