@@ -64,6 +64,13 @@ describe("the packed package in fresh apps", { timeout: 900_000 }, () => {
     assert.ok(paths.some((p) => p.endsWith(".js.map")), "source maps are packed");
   });
 
+  it("ships declarations whose relative imports end in .js, as every TypeScript with NodeNext resolves them", () => {
+    const dts = files.map((f) => f.path).filter((p) => p.endsWith(".d.ts"));
+    assert.ok(dts.length > 0);
+    const tsSpecifiers = dts.filter((p) => /(from|import)\s*\(?\s*["']\.\.?\/[^"']*\.ts["']/.test(readFileSync(join(esm, "node_modules/weft-live", p), "utf8")));
+    assert.deepEqual(tsSpecifiers, [], "no declaration imports a .ts path");
+  });
+
   it("installs without the repository's tools: esbuild, tsx and typescript do not resolve from the app", () => {
     const probe = `for (const m of ["esbuild", "tsx", "typescript"]) { try { import.meta.resolve(m); console.log("found " + m); } catch { console.log("no " + m); } }`;
     const r = runOk(process.execPath, ["--input-type=module", "-e", probe], esm);
