@@ -2,7 +2,7 @@
  * Weft: live, server-rendered UI for TypeScript on Node.js.
  *
  * @example
- * import { createWeft, defineView, html } from "weft";
+ * import { createWeft, defineView, html } from "weft-live";
  * const Counter = defineView({
  *   mount: () => ({ count: 0 }),
  *   events: { inc: (s) => ({ count: s.count + 1 }) },
