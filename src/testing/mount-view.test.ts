@@ -193,6 +193,24 @@ describe("mountView on a bus", () => {
     assert.equal(bob.count("li"), 2);
   });
 
+  it("waits for async work that a broadcast causes in another view", async () => {
+    const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    const Slow = defineView({
+      mount: (p, ctx) => { ctx.subscribe("slow"); return { heard: 0, ms: Number(p.ms) }; },
+      events: { shout: async (s, _p, ctx) => { await tick(s.ms); ctx.broadcast("slow", "heard"); } },
+      info: { heard: async (s) => { await tick(s.ms); return { ...s, heard: s.heard + 1 }; } },
+      render: (s) => html`<p>${s.heard}</p>`,
+    });
+    const bus = createTestBus();
+    // The first view is the slower one: a wait on the acting view alone, or a
+    // single pass over the views in mount order, returns before it is done.
+    const first = await mountView(Slow, { bus, params: { ms: "100" } });
+    const second = await mountView(Slow, { bus, params: { ms: "1" } });
+    await second.event("shout");
+    assert.equal(first.text("p"), "1");
+    assert.equal(second.text("p"), "1");
+  });
+
   it("keeps views on different buses apart", async () => {
     const ann = await mountView(Room, { params: { name: "ann" } });
     const bob = await mountView(Room, { params: { name: "bob" } });
