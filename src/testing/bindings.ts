@@ -9,7 +9,12 @@ import type { TestElement } from "./dom.ts";
 import { formPayload, type FieldValue } from "./forms.ts";
 import { WeftTestError } from "./test-error.ts";
 
-/** An event as the client would send it. */
+/**
+ * An event as the client would send it.
+ *
+ * @example
+ * const e: BoundEvent = { name: "inc", payload: { by: "5" } };
+ */
 export interface BoundEvent {
   readonly name: string;
   readonly payload: Record<string, unknown>;

@@ -13,7 +13,12 @@ import type { Json } from "../server/view.ts";
 import { TestClock } from "./clock.ts";
 import { WeftTestError } from "./test-error.ts";
 
-/** Options of {@link createTestBus}. */
+/**
+ * Options of {@link createTestBus}.
+ *
+ * @example
+ * const bus = createTestBus({ timeoutMs: 1000 } satisfies TestBusOptions);
+ */
 export interface TestBusOptions {
   /**
    * How long (real time, ms) the kit waits for views' work to finish after an

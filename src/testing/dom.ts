@@ -11,7 +11,12 @@
  */
 import { decodeAttribute } from "../server/template/char-refs.ts";
 
-/** An element of the parsed view. */
+/**
+ * An element of the parsed view.
+ *
+ * @example
+ * const el: TestElement = parseHtml('<a href="/x">x</a>').children[0] as TestElement; // el.attrs.get("href") === "/x"
+ */
 export interface TestElement {
   readonly kind: "element";
   /** Lower-case tag name. */
@@ -22,13 +27,23 @@ export interface TestElement {
   readonly parent: TestElement | undefined;
 }
 
-/** Text between tags, decoded. */
+/**
+ * Text between tags, decoded.
+ *
+ * @example
+ * const t: TestText = { kind: "text", text: "a & b" };
+ */
 export interface TestText {
   readonly kind: "text";
   readonly text: string;
 }
 
-/** A node of the parsed view. */
+/**
+ * A node of the parsed view.
+ *
+ * @example
+ * const isEl = (n: TestNode): n is TestElement => n.kind === "element";
+ */
 export type TestNode = TestElement | TestText;
 
 /** Elements without an end tag. */

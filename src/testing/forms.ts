@@ -12,10 +12,18 @@ import { WeftTestError } from "./test-error.ts";
  * Values a test types into a form: a string (or number) for a text control or
  * select, several strings for a multiple select or repeated name, `true` /
  * `false` to check or uncheck a box (or pick a radio by its value as a string).
+ *
+ * @example
+ * await v.submit("#f", { title: "x", qty: 2, tags: ["a", "b"], terms: true } satisfies Record<string, FieldValue>);
  */
 export type FieldValue = string | number | boolean | readonly string[];
 
-/** A form's payload, as the client builds it. */
+/**
+ * A form's payload, as the client builds it.
+ *
+ * @example
+ * const p: FormPayload = { title: "x", tags: ["a", "b"] };
+ */
 export type FormPayload = Record<string, string | string[]>;
 
 const BUTTON_TYPES = new Set(["submit", "button", "reset", "image"]);

@@ -18,7 +18,12 @@ import { WeftTestError } from "./test-error.ts";
 
 type TimerSpec = Parameters<ViewSession["startTimer"]>[0];
 
-/** Options of {@link mountView}. */
+/**
+ * Options of {@link mountView}.
+ *
+ * @example
+ * const options: MountOptions = { url: "/rooms/7?tab=2", route: "/rooms/:id", session: { user: "ann" } };
+ */
 export interface MountOptions {
   /** Mount params (win over those from `url` and `route`). */
   readonly params?: Params;

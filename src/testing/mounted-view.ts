@@ -17,13 +17,23 @@ import type { FieldValue } from "./forms.ts";
 import { selectAll } from "./selector.ts";
 import { WeftTestError } from "./test-error.ts";
 
-/** A `ctx.pushEvent` the view sent. */
+/**
+ * A `ctx.pushEvent` the view sent.
+ *
+ * @example
+ * assert.deepEqual(v.pushes, [{ name: "saved", payload: { id: 1 } }]);
+ */
 export interface TestPush {
   readonly name: string;
   readonly payload: Json;
 }
 
-/** An error the view answered with, as the browser would receive it. */
+/**
+ * An error the view answered with, as the browser would receive it.
+ *
+ * @example
+ * assert.equal(v.errors[0]?.code, "E_INVALID");
+ */
 export interface TestViewError {
   /** Registry code: E_INVALID, E_HANDLER, E_RENDER, E_RATE_LIMIT, E_NAV_TARGET … */
   readonly code: ErrorCode;
@@ -40,6 +50,11 @@ type TimerSpec = Parameters<ViewSession["startTimer"]>[0];
 /**
  * A view mounted by {@link mountView}: read its HTML, act on it as a user
  * would, and inspect what it sent.
+ *
+ * @example
+ * const v: MountedView = await mountView(Todos);
+ * await v.submit("form", { title: "Milk" });
+ * assert.equal(v.count("li"), 2);
  */
 export class MountedView {
   /** `ctx.pushEvent` calls, in order. */
