@@ -90,7 +90,7 @@ export function createWeft(options: WeftOptions): WeftApp {
     (res as ServerResponse & { [COUNT_ERROR]?: typeof countError })[COUNT_ERROR] = countError;
     route(req, res, next).catch((err: unknown) => {
       core.options.onError(err, `${req.method} ${req.url}`);
-      void sendErrorFor(core.options, req, res, parseTarget(req.url)?.pathname ?? req.url ?? "/", "E_INTERNAL", undefined, err);
+      sendErrorFor(core.options, req, res, parseTarget(req.url)?.pathname ?? req.url ?? "/", "E_INTERNAL", undefined, err).catch(() => res.destroy());
     });
   };
 
