@@ -54,6 +54,20 @@ export const Counter = defineView({
   render: (s) => html\`<p>\${s.count}</p>\`,
 });
 `,
+  // The test kit's declarations, in the same strict project.
+  "tsconfig.kit.json": JSON.stringify({ extends: "./tsconfig.json", files: ["kit.ts"] }, null, 2),
+  "kit.ts": `import { defineView, html } from "weft-live";
+import { mountView, type MountedView } from "weft-live/testing";
+
+const Counter = defineView({
+  mount: () => ({ count: 0 }),
+  events: { inc: (s) => ({ count: s.count + 1 }) },
+  render: (s) => html\`<p id="count">\${s.count}</p><button id="inc" weft-click="inc">+</button>\`,
+});
+const v: MountedView = await mountView(Counter);
+await v.click("#inc");
+export const text: string = v.text("#count");
+`,
   // The test kit, through the package's own subpath, on plain node.
   "kit.mjs": `import { defineView, html } from "weft-live";
 import { mountView } from "weft-live/testing";

@@ -136,6 +136,8 @@ describe("the packed package in fresh apps", { timeout: 900_000 }, () => {
     const r = run(process.execPath, ["kit.mjs"], esm, 30_000);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.equal(r.stdout.trim(), "count 1");
+    const types = run(process.execPath, [TSC, "-p", "tsconfig.kit.json"], esm);
+    assert.equal(types.status, 0, `tsc --noEmit fails on kit.ts:\n${types.stdout}${types.stderr}`);
   });
 
   it("lets a CommonJS app made by npm init -y require() the package, or names the fix in the README", () => {
