@@ -48,10 +48,11 @@ export const port: number = (await app.listen(0, "127.0.0.1")).port;
   "tsconfig.bad.json": JSON.stringify({ extends: "./tsconfig.json", files: ["bad.ts"] }, null, 2),
   "bad.ts": `import { defineView, html } from "weft-live";
 
+// Every parameter is annotated, so that only the handler's mismatch can fail it.
 export const Counter = defineView({
-  mount: () => ({ count: 0 }),
+  mount: (): { count: number } => ({ count: 0 }),
   events: { inc: (s: { count: string }) => ({ count: s.count + "1" }) },
-  render: (s) => html\`<p>\${s.count}</p>\`,
+  render: (s: { count: number }) => html\`<p>\${s.count}</p>\`,
 });
 `,
   // The test kit's declarations, in the same strict project.
