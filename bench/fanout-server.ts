@@ -1,5 +1,6 @@
 // Fan-out benchmark server (not a test): one Weft node in its own process,
-// started by bench/fanout.ts through `node --import tsx` with an IPC channel.
+// started by bench/fanout.ts through `node --import tsx` with an IPC channel;
+// Weft itself from the built package (dist/) unless --src (bench/weft-build.ts).
 // Serves one bench-only view at /fan that subscribes to the topic "fan" at
 // mount and shows the number each broadcast carries.
 //
@@ -13,7 +14,9 @@
 // burst of 100,000 (default 100/s, burst 200: the joins arrive in bursts),
 // maxPendingMounts 50,000 (default 10,000: pages are fetched ahead of joins).
 import { Session } from "node:inspector/promises";
-import { createWeft, defineView, html } from "../src/index.ts";
+import { weft } from "./weft-build.ts";
+
+const { createWeft, defineView, html } = weft;
 
 const argOf = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);

@@ -25,6 +25,8 @@ import { Redis } from "ioredis";
 import WebSocket from "ws";
 import { freePort } from "../test/support/nginx.ts";
 import { REDIS_SERVER } from "../test/support/redis.ts";
+// Builds dist/ if stale and snapshots it once for every server node (bench/weft-build.ts).
+import { WEFT_BUILD_LABEL } from "./weft-build.ts";
 
 const has = (name: string) => process.argv.includes(`--${name}`);
 const argOf = (name: string): string | undefined => {
@@ -357,7 +359,7 @@ async function broadcastOnce(load: Load, nodes: ServerNode[], n: number, redis: 
 
 async function runSetup(setup: "memory" | "redis"): Promise<SetupResult> {
   const label = setup === "memory" ? "1 node, in-memory pub/sub" : "2 nodes, one Redis";
-  console.log(`\n== ${label}: ${SESSIONS} sessions on ${SOCKETS} sockets × ${VIEWS_PER_SOCKET} views, ${ROUNDS} rounds`);
+  console.log(`\n== ${label} (${WEFT_BUILD_LABEL}): ${SESSIONS} sessions on ${SOCKETS} sockets × ${VIEWS_PER_SOCKET} views, ${ROUNDS} rounds`);
   let redisServer: Awaited<ReturnType<typeof startRedis>> | undefined;
   let redis: Redis | undefined;
   const nodes: ServerNode[] = [];

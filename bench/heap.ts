@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { ServerChild } from "./side-by-side/child.ts";
 import type { BenchClient } from "./side-by-side/clients/types.ts";
 import { SYSTEMS } from "./side-by-side/systems.ts";
+import { WEFT_BUILD_LABEL } from "./weft-build.ts";
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -71,6 +72,7 @@ try {
   const rows = [...b].map(([key, e]) => ({ key, bytes: (e.bytes - (a.get(key)?.bytes ?? 0)) / sessions, count: (e.count - (a.get(key)?.count ?? 0)) / sessions }));
   rows.sort((x, y) => y.bytes - x.bytes);
   const total = rows.reduce((n, r) => n + r.bytes, 0);
+  if (spec.system === "weft") console.log(WEFT_BUILD_LABEL);
   console.log(`${system}: ${sessions} idle sessions; heapUsed ${Math.round((m1.heapUsed - m0.heapUsed) / sessions)} B/session; snapshot delta ${Math.round(total)} B/session\n`);
   console.log("   B/session  objects/session  V8 type and constructor");
   for (const r of rows.slice(0, top)) console.log(`${r.bytes.toFixed(1).padStart(12)}  ${r.count.toFixed(2).padStart(15)}  ${r.key}`);

@@ -5,11 +5,15 @@
 // Prints medians and p99 of repeated runs. Usage: npm run bench:hot [-- --events 20000]
 // `npm run bench:hot -- --wire [--events 10000] [--pairs 3]`: the security
 // checks' cost through a real Connection over a real WebSocket (bench/hot-wire.ts).
+// Weft comes from the built package (dist/) unless `--src` (bench/weft-build.ts).
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
-import { createWeft, defineView, html } from "../src/index.ts";
-import { MemoryPubSub } from "../src/server/pubsub/memory.ts";
-import { ViewSession } from "../src/server/session.ts";
+import { WEFT_BUILD_LABEL, weft, weftModule } from "./weft-build.ts";
+
+const { createWeft, defineView, html } = weft;
+const { MemoryPubSub } = await weftModule<typeof import("../src/server/pubsub/memory.ts")>("server/pubsub/memory");
+const { ViewSession } = await weftModule<typeof import("../src/server/session.ts")>("server/session");
+console.log(WEFT_BUILD_LABEL);
 
 const arg = (name: string, d: number) => {
   const i = process.argv.indexOf(`--${name}`);

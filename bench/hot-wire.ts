@@ -11,15 +11,19 @@
 //     servers: the schema's cost as the wire sees it, beside the noise.
 // The rate limit is raised (BENCH_OPTIONS): the bucket runs on every frame
 // but never refuses; at the default 100/s a flat-out client would be refused.
+// Weft (in process and in the server child) comes from the built package
+// (dist/) unless `--src` (bench/weft-build.ts).
 import { performance } from "node:perf_hooks";
-import { checkPayload } from "../src/server/security/payload.ts";
-import { TokenBucket } from "../src/server/security/rate-limit.ts";
 import { killAll, ServerChild } from "./side-by-side/child.ts";
 import { weftWs } from "./side-by-side/clients/weft.ts";
 import { planFor } from "./side-by-side/config.ts";
 import { roundTrips } from "./side-by-side/measure/latency.ts";
 import { BENCH_OPTIONS, IncSchema } from "./side-by-side/servers/weft-app.ts";
 import { median } from "./side-by-side/stats.ts";
+import { weftModule } from "./weft-build.ts";
+
+const { checkPayload } = await weftModule<typeof import("../src/server/security/payload.ts")>("server/security/payload");
+const { TokenBucket } = await weftModule<typeof import("../src/server/security/rate-limit.ts")>("server/security/rate-limit");
 
 /** What each event carries: one key, as a real payload would (the schema checks it). */
 const PAYLOAD = '{"by":1}';

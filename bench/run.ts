@@ -19,6 +19,9 @@
 //                                  bench/results.json by FILE's, marked with FILE's runs
 //   [--out FILE]                   also write this run's results (with provenance) to FILE,
 //                                  in any mode and for a subset
+//   [--src]                        Weft's servers run the TypeScript sources through tsx instead
+//                                  of the built package (dist/, the default; built first when
+//                                  missing or older than src/): see bench/weft-build.ts
 // Prints the tables; writes bench/results.json, the side-by-side block of
 // docs/benchmarks.md and docs/benchmarks-chart.svg (not in smoke mode).
 import { performance } from "node:perf_hooks";
@@ -40,6 +43,9 @@ import { bundleTable, fanoutTable, mainTable, targetsTable, wireTable } from "./
 import { METRICS, readResults, Results, writeResults, type Metric } from "./side-by-side/results.ts";
 import { median } from "./side-by-side/stats.ts";
 import { SYSTEMS, type SystemSpec } from "./side-by-side/systems.ts";
+// Builds dist/ if it is missing or stale and snapshots it for the Weft server
+// children: they run the built package unless --src (bench/weft-build.ts).
+import { WEFT_BUILD, WEFT_BUILD_LABEL } from "./weft-build.ts";
 
 const has = (name: string) => process.argv.includes(`--${name}`);
 const listArg = (name: string): string[] | undefined => {
@@ -220,7 +226,7 @@ async function warmUp(): Promise<void> {
   }
 }
 
-log(`side-by-side benchmark, ${MODE} mode; ${machine()}`);
+log(`side-by-side benchmark, ${MODE} mode; ${WEFT_BUILD_LABEL}; ${machine()}`);
 if (MODE !== "smoke") await phase("warm-up", warmUp);
 for (const spec of SYSTEMS) if (ONLY === undefined || ONLY.includes(spec.id)) await measureSystem(spec);
 
@@ -255,7 +261,7 @@ killAll();
 
 const seconds = (performance.now() - T0) / 1000;
 const date = new Date().toISOString().slice(0, 10);
-const runLine = `Run of ${date}, \`npm run ${MODE === "full" ? "bench" : `bench:${MODE}`}\` (${MODE} mode, ${seconds.toFixed(0)} s): ${machine()}. ` +
+const runLine = `Run of ${date}, \`npm run ${MODE === "full" ? "bench" : `bench:${MODE}`}${WEFT_BUILD === "src" ? " -- --src" : ""}\` (${MODE} mode, ${seconds.toFixed(0)} s, ${WEFT_BUILD === "dist" ? "Weft from dist/" : "Weft from src/ through tsx"}): ${machine()}. ` +
   `Figures are medians of ${PLAN.rtReps} runs (${PLAN.rtEvents.toLocaleString("en-US")} round trips each, after ${PLAN.rtWarmup.toLocaleString("en-US")} warm-up) ` +
   `and ${PLAN.tpReps} throughput runs of ${PLAN.tpMs} ms, with min–max; heap and RSS per session from ${PLAN.idleSessions.toLocaleString("en-US")} idle sessions in two batches.`;
 console.log(`\n${runLine}\n\n${tables(results)}`);

@@ -18,6 +18,12 @@ export interface Provenance {
   date: string;
   /** full, quick or smoke, and the subset when only some systems ran. */
   mode: string;
+  /**
+   * Which Weft was measured: "dist", the built package (the default since
+   * 2026-12-04), or "src", the TypeScript sources through tsx (`--src`; every
+   * run before that date, where the field is absent). See bench/weft-build.ts.
+   */
+  weft?: "dist" | "src";
   /** How the entry was made, when not by the run itself (reconstructed afterwards). */
   note?: string;
 }
@@ -30,18 +36,19 @@ function git(args: readonly string[]): string | undefined {
 }
 
 /** This run's provenance, read from git and the machine. */
-export function currentProvenance(mode: string, date = new Date()): Provenance {
+export function currentProvenance(mode: string, date = new Date(), weft: "dist" | "src" = process.env.WEFT_BENCH_SOURCE === "src" ? "src" : "dist"): Provenance {
   const commit = git(["rev-parse", "--short=7", "HEAD"]) ?? "unknown";
   const changed = git(["status", "--porcelain", "--", "src", "bench", "package.json"]);
-  return { commit, dirty: changed === undefined || changed !== "", host: `${hostname()}: ${machine()}`, date: date.toISOString(), mode };
+  return { commit, dirty: changed === undefined || changed !== "", host: `${hostname()}: ${machine()}`, date: date.toISOString(), mode, weft };
 }
 
-/** One run as text: "commit d6bd60c (+ uncommitted changes), 2026-11-30 04:20 UTC, full" (and the host unless `sameHost`). */
+/** One run as text: "commit d6bd60c (+ uncommitted changes), 2026-11-30 04:20 UTC, full, Weft from dist/" (and the host unless `sameHost`). */
 export function describeRun(p: Provenance, sameHost = false): string {
   const when = p.date.length >= 16 ? `${p.date.slice(0, 10)} ${p.date.slice(11, 16)} UTC` : p.date;
   const tree = p.dirty === true ? " (+ uncommitted changes)" : "";
   const rest = sameHost ? "" : `, on ${p.host}${p.note === undefined ? "" : ` [${p.note}]`}`;
-  return `commit ${p.commit}${tree}, ${when}, ${p.mode}${rest}`;
+  const build = p.weft === undefined ? "" : p.weft === "dist" ? ", Weft from dist/" : ", Weft from src/ through tsx";
+  return `commit ${p.commit}${tree}, ${when}, ${p.mode}${build}${rest}`;
 }
 
 /** The runs as the line under a run's tables; says so when they are of different commits (flagged, or seen in the list). */

@@ -1,13 +1,17 @@
 // Client bundles, minified and gzipped (level 9), each built the way its
 // users ship it:
-//   weft:     src/server/http/client-bundle.ts's own esbuild build (what /weft/client.js serves);
+//   weft:     what /weft/client.js serves (client-bundle.ts's clientBundle()): the prebuilt
+//             dist/client.js of the package (src/ with --src: esbuild's build of the sources);
 //   phoenix:  `phoenix` + `phoenix_live_view` bundled and minified with esbuild
 //             from an entry that starts a LiveSocket (the app.js of a new Phoenix app, less the app);
 //   htmx:     `htmx.org` 2 (dist/htmx.js) followed by `htmx-ext-ws` (dist/ws.js), minified with esbuild.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { gzipSync } from "node:zlib";
-import { buildClient } from "../../../src/server/http/client-bundle.ts";
+import { weftModule } from "../../weft-build.ts";
+
+// The client as the server serves it: from dist/ the prebuilt dist/client.js, from src/ (--src) built by esbuild.
+const { clientBundle } = await weftModule<typeof import("../../../src/server/http/client-bundle.ts")>("server/http/client-bundle");
 
 export interface Bundle {
   system: string;
@@ -44,7 +48,7 @@ async function htmx(): Promise<string> {
 
 export async function bundles(): Promise<Bundle[]> {
   return [
-    sized("weft", "/weft/client.js", await buildClient()),
+    sized("weft", "/weft/client.js", (await clientBundle()).code.toString("utf8")),
     sized("phoenix", "phoenix + phoenix_live_view", await phoenix()),
     sized("htmx", "htmx.org 2 + htmx-ext-ws", await htmx()),
   ];

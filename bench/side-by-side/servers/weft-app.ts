@@ -4,7 +4,12 @@
 // and a 1,000-item list whose event appends one item. All three transports on.
 // Its non-default options are BENCH_OPTIONS, each with the reason; the docs
 // list them (docs/benchmarks.md, "The systems") and a test keeps them equal.
-import { defineView, html, type StandardSchemaV1, type WeftOptions } from "../../../src/index.ts";
+// defineView and html come from the build that serves them (bench/weft-build.ts):
+// dist/ by default, src/ with --src.
+import type { StandardSchemaV1, WeftOptions } from "../../../src/index.ts";
+import { weft } from "../../weft-build.ts";
+
+const { defineView, html } = weft;
 
 /** The counter's payload: `{}` or `{ by }`, an integer 1–100. */
 export interface IncPayload {
