@@ -13,7 +13,7 @@ import { TokenSigner } from "../../src/server/security/token.ts";
 import { ClientView, getPage, ProtocolClient } from "./protocol-client.ts";
 import { appFixture, startApp, TEST_SECRET } from "./server.ts";
 import * as views from "./views.ts";
-import { until } from "./until.ts";
+import { until, within } from "./until.ts";
 import type { Host } from "./hosts.ts";
 import { linkToken, newLinkId, TRANSPORTS } from "./wires.ts";
 
@@ -276,7 +276,7 @@ export function protocolConformance(host: Host): void {
 
 /** Tries a WebSocket handshake on `path`; resolves with the status it was refused with, or 101. */
 function handshake(base: string, path: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve) => {
+  return within(new Promise((resolve) => {
     const ws = new WebSocket(`${base.replace(/^http/, "ws")}${path}`, { headers });
     ws.once("open", () => {
       ws.close();
@@ -287,7 +287,7 @@ function handshake(base: string, path: string, headers: Record<string, string>):
       resolve(res.statusCode ?? 0);
     });
     ws.once("error", () => resolve(-1));
-  });
+  }), 5000, `an answer to the handshake on ${path}`);
 }
 
 /** The error code of a Weft JSON error answer (`{ error: { code, message } }`), or what came instead. */
@@ -305,12 +305,14 @@ function hostConformance(host: Host): void {
   describe(`served through ${host.name}`, () => {
     const fx = appFixture("websocket", {}, host);
     const base = () => fx.ctx.base;
+    // A request that an adapter leaves unanswered fails the test instead of hanging it.
+    const bounded = (url: string, init: RequestInit = {}) => fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
 
     it("serves the view page and the client bundle", async () => {
       const page = await getPage(base(), "/counter");
       assert.equal(page.status, 200);
       assert.match(page.html, /Count: <b>0<\/b>/);
-      const js = await fetch(`${base()}/weft/client.js`);
+      const js = await bounded(`${base()}/weft/client.js`);
       assert.equal(js.status, 200);
       assert.match(js.headers.get("content-type") ?? "", /javascript/);
       assert.ok((await js.text()).length > 1000);
@@ -318,11 +320,11 @@ function hostConformance(host: Host): void {
 
     it("answers malformed /weft/ requests with Weft's JSON errors", async () => {
       const origin = base();
-      const frame = await fetch(`${base()}/weft/sse?l=${newLinkId()}`, { method: "POST", headers: { "content-type": "application/json", origin, [HEADERS.token]: linkToken() }, body: "{nope" });
+      const frame = await bounded(`${base()}/weft/sse?l=${newLinkId()}`, { method: "POST", headers: { "content-type": "application/json", origin, [HEADERS.token]: linkToken() }, body: "{nope" });
       assert.deepEqual([frame.status, await weftCode(frame)], [400, "E_BAD_FRAME"]);
-      const link = await fetch(`${base()}/weft/http?l=bad&n=0`, { method: "POST", headers: { "content-type": "application/json", origin }, body: "[]" });
+      const link = await bounded(`${base()}/weft/http?l=bad&n=0`, { method: "POST", headers: { "content-type": "application/json", origin }, body: "[]" });
       assert.deepEqual([link.status, await weftCode(link)], [400, "E_BAD_LINK"]);
-      const seq = await fetch(`${base()}/weft/http?l=${newLinkId()}&n=abc`);
+      const seq = await bounded(`${base()}/weft/http?l=${newLinkId()}&n=abc`);
       assert.deepEqual([seq.status, await weftCode(seq)], [400, "E_BAD_FRAME"]);
     });
 
@@ -337,12 +339,12 @@ function hostConformance(host: Host): void {
 
     if (host.routes) {
       it(`passes requests it does not own on to ${host.name}'s routes and 404`, async () => {
-        assert.equal(await (await fetch(`${base()}/hello`)).text(), `hello from ${host.name}`);
+        assert.equal(await (await bounded(`${base()}/hello`)).text(), `hello from ${host.name}`);
         for (const path of ["/nothing-here", "/weft/nothing-here", "/counter/deeper"]) {
-          const res = await fetch(`${base()}${path}`);
+          const res = await bounded(`${base()}${path}`);
           assert.deepEqual([res.status, await res.text()], [404, `${host.name} 404`], path);
         }
-        const echo = await fetch(`${base()}/echo`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"n":1}' });
+        const echo = await bounded(`${base()}/echo`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"n":1}' });
         assert.deepEqual(await echo.json(), { n: 1 }, "the host still parses the bodies of its own routes");
       });
     }
