@@ -11,6 +11,7 @@
  * await createWeft({ views: { "/": Counter }, secret: process.env.WEFT_SECRET }).listen(3000);
  */
 export { createWeft, type WeftApp, type Next } from "./server/app.ts";
+export { attachUpgrade, type UpgradeSource } from "./adapters/node-bridge.ts";
 export { defineView } from "./server/view.ts";
 export type {
   EventFn, EventHandler, InfoHandler, Json, Params, Payload, SessionData, StandardResult, StandardSchemaV1,
