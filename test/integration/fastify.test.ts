@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
-import { once } from "node:events";
 import { describe, it } from "node:test";
 import Fastify from "fastify";
 import WebSocket, { WebSocketServer } from "ws";
 import { weftFastify, type WeftFastifyOptions } from "../../src/adapters/fastify.ts";
 import { createWeft } from "../../src/index.ts";
-import { kindOf, S } from "../../src/protocol/messages.ts";
 import { protocolConformance } from "../support/conformance.ts";
-import { fastifyHost } from "../support/hosts.ts";
+import { assertSharedUpgrades, fastifyHost } from "../support/hosts.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { TEST_SECRET } from "../support/server.ts";
 import { within } from "../support/until.ts";
@@ -27,15 +25,7 @@ describe("the Fastify plugin", () => {
     try {
       await fastify.listen({ port: 0, host: "127.0.0.1" });
       const base = `http://127.0.0.1:${(fastify.server.address() as { port: number }).port}`;
-      const ws = new WebSocket(`${base.replace("http", "ws")}/other`);
-      const [greeting] = (await within(once(ws, "message"), 5000, "the other endpoint's greeting")) as [Buffer];
-      assert.equal(String(greeting), "other endpoint");
-      ws.close();
-      const page = await getPage(base, "/counter");
-      const c = await ProtocolClient.connect(base);
-      assert.equal((await c.join(1, page.token)).t, S.rendered);
-      assert.equal(kindOf(await c.event(1, "inc")), S.diff);
-      await c.close();
+      await assertSharedUpgrades(base);
     } finally {
       other.close();
       await fastify.close();

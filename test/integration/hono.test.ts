@@ -7,12 +7,9 @@ import { Hono } from "hono";
 import WebSocket, { WebSocketServer } from "ws";
 import { attachUpgrade, weftHono } from "../../src/adapters/hono.ts";
 import { createWeft, type WeftApp } from "../../src/index.ts";
-import { kindOf, S } from "../../src/protocol/messages.ts";
 import { protocolConformance } from "../support/conformance.ts";
-import { honoHost } from "../support/hosts.ts";
-import { getPage, ProtocolClient } from "../support/protocol-client.ts";
+import { assertSharedUpgrades, honoHost } from "../support/hosts.ts";
 import { TEST_SECRET } from "../support/server.ts";
-import { within } from "../support/until.ts";
 import { Counter } from "../support/views.ts";
 
 protocolConformance(honoHost);
@@ -31,15 +28,7 @@ describe("the Hono middleware", () => {
     try {
       await once(server, "listening");
       const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-      const ws = new WebSocket(`${base.replace("http", "ws")}/other`);
-      const [greeting] = (await within(once(ws, "message"), 5000, "the other endpoint's greeting")) as [Buffer];
-      assert.equal(String(greeting), "other endpoint");
-      ws.close();
-      const page = await getPage(base, "/counter");
-      const c = await ProtocolClient.connect(base);
-      assert.equal((await c.join(1, page.token)).t, S.rendered);
-      assert.equal(kindOf(await c.event(1, "inc")), S.diff);
-      await c.close();
+      await assertSharedUpgrades(base);
       detach();
       assert.equal(server.listenerCount("upgrade"), 1, "detach takes Weft's listener away");
     } finally {

@@ -6,6 +6,7 @@
  * `GET /hello` → "hello from NAME", `POST /echo` → the JSON body as the
  * framework parsed it, anything else → 404 "NAME 404".
  */
+import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,6 +17,10 @@ import { Hono } from "hono";
 import { weftFastify } from "../../src/adapters/fastify.ts";
 import { attachUpgrade, weftHono } from "../../src/adapters/hono.ts";
 import type { WeftApp } from "../../src/index.ts";
+import { kindOf, S } from "../../src/protocol/messages.ts";
+import WebSocket from "ws";
+import { getPage, ProtocolClient } from "./protocol-client.ts";
+import { within } from "./until.ts";
 
 /** A server hosting a Weft app. */
 export interface Host {
@@ -97,3 +102,19 @@ export const honoHost: Host = {
     return { base: baseOf(server), close: () => closeServer(server) };
   },
 };
+
+/**
+ * Checks that a server answers both its own WebSocket endpoint at `/other`
+ * (which greets with "other endpoint") and Weft's socket: a join and an event.
+ */
+export async function assertSharedUpgrades(base: string): Promise<void> {
+  const ws = new WebSocket(`${base.replace("http", "ws")}/other`);
+  const [greeting] = (await within(once(ws, "message"), 5000, "the other endpoint's greeting")) as [Buffer];
+  assert.equal(String(greeting), "other endpoint");
+  ws.close();
+  const page = await getPage(base, "/counter");
+  const c = await ProtocolClient.connect(base);
+  assert.equal((await c.join(1, page.token)).t, S.rendered);
+  assert.equal(kindOf(await c.event(1, "inc")), S.diff);
+  await c.close();
+}
