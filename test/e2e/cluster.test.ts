@@ -95,23 +95,27 @@ describe("a cluster of two nodes in Chromium", { skip, timeout: 180_000 }, () =>
 
   it("chat across nodes: messages and who is online reach every tab", async () => {
     const tabs: Page[] = [];
-    for (const transport of TRANSPORTS) {
-      const page = await (await browser.newContext()).newPage();
-      await forceTransport(page, transport);
-      await page.goto(`${lb}/chat?room=e2e`);
-      await page.waitForSelector("[weft-view].weft-connected");
-      tabs.push(page);
+    try {
+      for (const transport of TRANSPORTS) {
+        const page = await (await browser.newContext()).newPage();
+        await forceTransport(page, transport);
+        await page.goto(`${lb}/chat?room=e2e`);
+        await page.waitForSelector("[weft-view].weft-connected");
+        tabs.push(page);
+      }
+      for (const page of tabs) await page.waitForFunction(() => /Online \(3\)/.test(document.querySelector("#online")?.textContent ?? ""), null, { timeout: 15_000 });
+      await tabs[2]!.fill("input[name=text]", "hello from http");
+      await tabs[2]!.press("input[name=text]", "Enter");
+      for (const page of tabs) await page.waitForFunction(() => document.querySelector("#messages")?.textContent?.includes("hello from http"), null, { timeout: 15_000 });
+      await tabs[0]!.context().close();
+      // A closed tab leaves at once (its page says farewell), on any transport.
+      for (const page of tabs.slice(1)) await page.waitForFunction(() => /Online \(2\)/.test(document.querySelector("#online")?.textContent ?? ""), null, { timeout: 10_000 });
+      await tabs[2]!.context().close();
+      await tabs[1]!.waitForFunction(() => /Online \(1\)/.test(document.querySelector("#online")?.textContent ?? ""), null, { timeout: 10_000 });
+    } finally {
+      // A failure here must not leave tabs (and their sessions) for the next test to count.
+      await Promise.all(tabs.map((t) => t.context().close().catch(() => {})));
     }
-    for (const page of tabs) await page.waitForFunction(() => /Online \(3\)/.test(document.querySelector("#online")?.textContent ?? ""), null, { timeout: 15_000 });
-    await tabs[2]!.fill("input[name=text]", "hello from http");
-    await tabs[2]!.press("input[name=text]", "Enter");
-    for (const page of tabs) await page.waitForFunction(() => document.querySelector("#messages")?.textContent?.includes("hello from http"), null, { timeout: 15_000 });
-    await tabs[0]!.context().close();
-    // A closed tab leaves at once (its page says farewell), on any transport.
-    for (const page of tabs.slice(1)) await page.waitForFunction(() => /Online \(2\)/.test(document.querySelector("#online")?.textContent ?? ""), null, { timeout: 10_000 });
-    await tabs[2]!.context().close();
-    await tabs[1]!.waitForFunction(() => /Online \(1\)/.test(document.querySelector("#online")?.textContent ?? ""), null, { timeout: 10_000 });
-    await tabs[1]!.context().close();
   });
 
   it("a killed node's pages carry on on the other node, no click lost or doubled, not even one whose handler was running", async () => {
