@@ -140,12 +140,24 @@ describe(`chaos in Chromium, outbox ${outboxSize ?? "256 (default)"}`, { skip, t
    * every click is answered (nothing is left to resend); then checks the run.
    */
   async function settle(page: Page): Promise<{ lost: number; fulls: number }> {
-    await page.waitForFunction(
-      ([e, p]) => document.getElementById("applied")?.textContent === String(e) && document.getElementById("pushed")?.textContent === String(p)
-        && document.querySelector(".weft-loading") === null,
-      [EVENTS, PUSHES] as const,
-      { timeout: 90_000, polling: 200 },
-    );
+    try {
+      await page.waitForFunction(
+        ([e, p]) => document.getElementById("applied")?.textContent === String(e) && document.getElementById("pushed")?.textContent === String(p)
+          && document.querySelector(".weft-loading") === null,
+        [EVENTS, PUSHES] as const,
+        { timeout: 90_000, polling: 200 },
+      );
+    } catch (err) {
+      // Say where the page stood, so that a run that never settles can be told apart:
+      // events unanswered, pushes missing, or the view not connected at all.
+      const where = await page.evaluate(() => ({
+        applied: document.getElementById("applied")?.textContent,
+        pushed: document.getElementById("pushed")?.textContent,
+        loading: document.querySelectorAll(".weft-loading").length,
+        view: document.querySelector("[weft-view]")?.className,
+      })).catch((e: unknown) => String(e));
+      throw new Error(`the page did not settle: ${JSON.stringify(where)}`, { cause: err });
+    }
     assert.equal(await page.textContent("#applied"), String(EVENTS), "every event applied");
     assert.equal(await page.textContent("#dups"), "0", "no event applied twice");
     const { got, fulls } = await page.evaluate(() => ({ got: (window as unknown as Win).got, fulls: (window as unknown as Win).fulls }));

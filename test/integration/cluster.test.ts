@@ -187,11 +187,7 @@ describe("several nodes behind round-robin nginx", { skip }, () => {
     const [a, b] = nodes;
     const raw = new Redis(redis.url);
     try {
-      const page = await getPage(a!.base, "/counter");
-      const sid = JSON.parse(Buffer.from(page.token.split(".")[0]!, "base64url").toString()).sid as string;
-      const c = await ProtocolClient.connect(a!.base);
-      await c.join(1, page.token);
-      await c.event(1, "inc", {}, 1);
+      const { page, sid, c } = await countedOnce(a!.base);
       // The owner key is evicted: a join on B finds no owner and adopts the snapshot.
       await raw.del(`weft:o:${sid}`);
       const d = await ProtocolClient.connect(b!.base);
@@ -241,11 +237,7 @@ describe("several nodes behind round-robin nginx", { skip }, () => {
     const [a, b] = nodes;
     const raw = new Redis(redis.url);
     try {
-      const page = await getPage(a!.base, "/counter");
-      const sid = JSON.parse(Buffer.from(page.token.split(".")[0]!, "base64url").toString()).sid as string;
-      const c = await ProtocolClient.connect(a!.base);
-      await c.join(1, page.token);
-      await c.event(1, "inc", {}, 1);
+      const { page, sid, c } = await countedOnce(a!.base);
       // Another live node has taken the session (as after a handover A did not answer in time).
       await raw.set(`weft:o:${sid}`, b!.app.stats().cluster!.node);
       await raw.set(`weft:s:${sid}`, "{\"marker\":1}");
@@ -270,3 +262,13 @@ describe("several nodes behind round-robin nginx", { skip }, () => {
     }
   });
 });
+
+/** A /counter page on `base`, joined over a WebSocket and clicked once; its session id read from the token. */
+async function countedOnce(base: string): Promise<{ page: Awaited<ReturnType<typeof getPage>>; sid: string; c: ProtocolClient }> {
+  const page = await getPage(base, "/counter");
+  const sid = JSON.parse(Buffer.from(page.token.split(".")[0]!, "base64url").toString()).sid as string;
+  const c = await ProtocolClient.connect(base);
+  await c.join(1, page.token);
+  await c.event(1, "inc", {}, 1);
+  return { page, sid, c };
+}
