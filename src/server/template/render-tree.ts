@@ -8,7 +8,7 @@ import type { RenderedTree, TemplateNode } from "../../protocol/messages.ts";
 import { toHtml } from "../../protocol/tree.ts";
 import { decodeAttribute } from "./char-refs.ts";
 import { compile, staticsOf, type Compiled, type UrlPlan } from "./compile.ts";
-import { escapeHtml, sanitizeUrl } from "./escape.ts";
+import { escapeHtml, sanitizeUrl, UNSAFE_URL } from "./escape.ts";
 import { Hole } from "./holes.ts";
 import { JsonText, Raw, Template } from "./html.ts";
 import { isSafeUrlValue, UrlKind } from "./url-check.ts";
@@ -98,7 +98,7 @@ function wholeAttr(name: string, kind: number, v: unknown): string {
   if (kind === -1) return `${name}="${scriptValue(v)}"`;
   if (kind === 0 || v instanceof Raw) return `${name}="${attrValue(v)}"`;
   const text = attrText(v);
-  const safe = kind === UrlKind.One ? sanitizeUrl(text) : isSafeUrlValue(kind, text) ? text : "about:invalid#weft-unsafe-url";
+  const safe = kind === UrlKind.One ? sanitizeUrl(text) : isSafeUrlValue(kind, text) ? text : UNSAFE_URL;
   return `${name}="${escapeHtml(safe)}"`;
 }
 

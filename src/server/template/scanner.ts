@@ -9,6 +9,7 @@
  * sees markup where the browser sees text or a comment) — never the reverse.
  */
 import { decodeAttribute } from "./char-refs.ts";
+import { UNSAFE_URL } from "./escape.ts";
 import { Hole } from "./holes.ts";
 import { BodyKind, BodyScan, bodyKind } from "./raw-text.ts";
 import { classifyPrefix, Prefix, UrlKind, urlKind } from "./url-check.ts";
@@ -229,7 +230,7 @@ class Scanner {
     const last = v.holes[v.holes.length - 1] as number;
     // After a non-empty prefix, `#` ends any scheme the prefix began (it has no
     // `:`) and any character reference it left open (`&#x6` + `ab…` would be one).
-    const neutral = (parts[0] as string).replace(/[\u0000-\u0020]/g, "") === "" ? "about:invalid#weft-unsafe-url" : "#weft-unsafe-url";
+    const neutral = (parts[0] as string).replace(/[\u0000-\u0020]/g, "") === "" ? UNSAFE_URL : "#weft-unsafe-url";
     this.r.plans[last] = { kind: v.kind as UrlKind, first, last, parts, neutral };
   }
 
