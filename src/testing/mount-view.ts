@@ -10,13 +10,11 @@ import type { IncomingMessage } from "node:http";
 import { pageContext } from "../server/core.ts";
 import { Router } from "../server/router.ts";
 import { authorizeRequest, denialCode, isDenial } from "../server/security/auth.ts";
-import { ViewSession, type SessionConfig, type SessionInit } from "../server/session.ts";
+import { ViewSession, type SessionConfig, type SessionInit, type TimerSpec } from "../server/session.ts";
 import type { Params, SessionData, ViewDefinition } from "../server/view.ts";
 import { createTestBus, type TestBus } from "./bus.ts";
 import { MountedView } from "./mounted-view.ts";
 import { WeftTestError } from "./test-error.ts";
-
-type TimerSpec = Parameters<ViewSession["startTimer"]>[0];
 
 /**
  * Options of {@link mountView}.

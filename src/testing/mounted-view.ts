@@ -45,8 +45,6 @@ export interface TestViewError {
   readonly cause?: unknown;
 }
 
-type TimerSpec = Parameters<ViewSession["startTimer"]>[0];
-
 /**
  * A view mounted by {@link mountView}: read its HTML, act on it as a user
  * would, and inspect what it sent.
