@@ -298,11 +298,12 @@ export class RedisPresence implements Presence {
   }
 
   /**
-   * Both connections are (back) up. A macrotask later, so that the heartbeat,
-   * which re-announces this node on the same event, has sent its SET before
-   * our entries reappear: a sweeper must never see them without a live key.
+   * Both Redis connections are (back) up: the shared re-assert path
+   * (RedisConnection.onReady). That runs a macrotask after "ready", so the
+   * heartbeat, which re-announces this node on the "ready" event itself, has
+   * sent its SET before our entries reappear: a sweeper must never see them
+   * without a live key.
    */
-  /** Both Redis connections are (back) up: the shared re-assert path (RedisConnection.onReady). */
   private readonly onReady = (): void => {
     if (!this.closed) void this.resync();
   };
