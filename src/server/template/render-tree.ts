@@ -88,8 +88,7 @@ function checkUrl(plan: UrlPlan, values: readonly unknown[], d: RenderedTree[]):
   if (trusted || isSafeUrlValue(plan.kind, decodeAttribute(emitted))) return;
   d[first] = plan.neutral;
   for (let j = first + 1; j <= last; j++) d[j] = "";
-  const neutral = decodeAttribute(parts[0] + plan.neutral + parts.slice(1).join(""));
-  if (!isSafeUrlValue(plan.kind, neutral)) throw new TypeError(`Weft: the static text of a ${plan.kind === UrlKind.Srcset ? "srcset" : "URL"} attribute makes an unsafe URL on its own: ${JSON.stringify(neutral)}`);
+  if (plan.unsafeAlone !== undefined) throw new TypeError(`Weft: the static text of a ${plan.kind === UrlKind.Srcset ? "srcset" : "URL"} attribute makes an unsafe URL on its own: ${JSON.stringify(plan.unsafeAlone)}`);
 }
 
 function wholeAttr(name: string, kind: number, v: unknown): string {

@@ -12,7 +12,7 @@ import { decodeAttribute } from "./char-refs.ts";
 import { UNSAFE_URL } from "./escape.ts";
 import { Hole } from "./holes.ts";
 import { BodyKind, BodyScan, bodyKind } from "./raw-text.ts";
-import { classifyPrefix, Prefix, UrlKind, urlKind } from "./url-check.ts";
+import { classifyPrefix, isSafeUrlValue, Prefix, UrlKind, urlKind } from "./url-check.ts";
 
 /** A URL attribute value with holes whose static text leaves the scheme open. */
 export interface UrlPlan {
@@ -24,6 +24,8 @@ export interface UrlPlan {
   readonly parts: readonly string[];
   /** What the first hole renders instead when the value is unsafe (the others render nothing). */
   readonly neutral: string;
+  /** The decoded value with `neutral` in place when that is itself unsafe (the statics alone make an unsafe URL); else undefined. */
+  readonly unsafeAlone: string | undefined;
 }
 
 /** What the scanner learns about a call site. */
@@ -231,7 +233,9 @@ class Scanner {
     // After a non-empty prefix, `#` ends any scheme the prefix began (it has no
     // `:`) and any character reference it left open (`&#x6` + `ab…` would be one).
     const neutral = (parts[0] as string).replace(/[\u0000-\u0020]/g, "") === "" ? UNSAFE_URL : "#weft-unsafe-url";
-    this.r.plans[last] = { kind: v.kind as UrlKind, first, last, parts, neutral };
+    const alone = decodeAttribute(parts[0] + neutral + parts.slice(1).join(""));
+    const unsafeAlone = isSafeUrlValue(v.kind as UrlKind, alone) ? undefined : alone;
+    this.r.plans[last] = { kind: v.kind as UrlKind, first, last, parts, neutral, unsafeAlone };
   }
 
   /** Decides the context of hole `n`, which sits between this static and `next`. */
