@@ -9,6 +9,7 @@ import type { ErrorCode } from "../../protocol/errors.ts";
 import { HEADERS } from "../../protocol/messages.ts";
 import { sendError } from "../http/respond.ts";
 import type { ResolvedOptions } from "../options.ts";
+import { isTrustedProxy, normalize } from "./client-address.ts";
 import { HeaderSecret, KEY_HEADER } from "./shared-key.ts";
 
 export class RequestGuard {
@@ -81,12 +82,9 @@ export class RequestGuard {
     return `${this.secure(req) ? "https" : "http"}://${host}`;
   }
 
+  /** The same trust decision as the client address (client-address.ts): one spelling of the peer, one rule. */
   private trusted(req: IncomingMessage): boolean {
-    const t = this.o.trustProxy;
-    if (t === true) return true;
-    if (t === false) return false;
-    const ip = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
-    return t.includes(ip);
+    return isTrustedProxy(normalize(req.socket.remoteAddress ?? ""), this.o.trustProxy);
   }
 }
 
