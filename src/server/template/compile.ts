@@ -13,7 +13,7 @@
 import type { Hole } from "./holes.ts";
 import { scan, type UrlPlan } from "./scanner.ts";
 
-export { isScriptAttribute, type UrlPlan } from "./scanner.ts";
+export type { UrlPlan } from "./scanner.ts";
 
 /** A compiled template. */
 export interface Compiled {
