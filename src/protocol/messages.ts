@@ -193,6 +193,8 @@ export const HEADERS = {
    * parameter, so the token stays out of proxy and access logs.
    */
   token: "x-weft-token",
+  /** The app's `sharedKey`, sent by a gateway or service client on every request (pages, upgrades, links). */
+  key: "x-weft-key",
 } as const;
 
 /** Paths the server answers under. */

@@ -8,9 +8,10 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { HEADERS } from "../../protocol/messages.ts";
 
-/** The header that carries the shared key. */
-export const KEY_HEADER = "x-weft-key";
+/** The header that carries the shared key (defined with the protocol's headers). */
+export const KEY_HEADER = HEADERS.key;
 
 const digest = (s: string): Buffer => createHash("sha256").update(s, "utf8").digest();
 
