@@ -22,6 +22,8 @@ import { NodeHeartbeat } from "../redis/node.ts";
 import { jsonObject } from "../redis/json.ts";
 import { ForwardedRequest, ForwardedResponse } from "./forwarded.ts";
 import { readBody } from "../http/body.ts";
+import { HEADERS as WIRE_HEADERS } from "../../protocol/messages.ts";
+import { MAX_BACKLOG } from "../transports/sse.ts";
 
 const OWNER = `${PREFIX}o:`;
 const LINK = `${PREFIX}l:`;
@@ -35,9 +37,9 @@ const KEY_TTL_MS = 24 * 60 * 60 * 1000;
  * (transports/sse.ts): past it the answer ends, the owner is told to stop,
  * and the client resumes by Last-Event-ID.
  */
-export const FORWARD_BACKLOG_BYTES = 1 << 20;
+export const FORWARD_BACKLOG_BYTES = MAX_BACKLOG;
 /** The request headers forwarded: what the owner's checks (origin, cookie, authorize) read. */
-const HEADERS = ["content-type", "content-length", "cookie", "origin", "host", "referer", "last-event-id", "user-agent", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-weft-key", "authorization", "accept"];
+const HEADERS = ["content-type", "content-length", "cookie", "origin", "host", "referer", "last-event-id", "user-agent", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", WIRE_HEADERS.key, "authorization", "accept"];
 
 const LIVE_OWNER = `local o = redis.call('GET', KEYS[1])
 if not o then return false end

@@ -15,7 +15,8 @@ import { postFrames } from "./post-frames.ts";
 
 const HELLO = `data: ${JSON.stringify({ t: S.heartbeat })}\n\n`;
 /** A stream whose unsent bytes pass this is too slow: end it; the client resumes by Last-Event-ID. */
-const MAX_BACKLOG = 1 << 20;
+/** Bytes written to an SSE stream and not yet taken by its reader before the stream is ended (also the bound of a forwarded stream). */
+export const MAX_BACKLOG = 1 << 20;
 
 export class SseTransport {
   private streams = 0;
