@@ -51,7 +51,7 @@ export class ServerChild {
 
   static async start(script: string, args: readonly string[] = []): Promise<ServerChild> {
     const file = fileURLToPath(new URL(`./servers/${script}.ts`, import.meta.url));
-    const proc = fork(file, [...args], { execArgv: ["--import", "tsx", "--expose-gc", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [])], stdio: ["ignore", "inherit", "pipe", "ipc"] });
+    const proc = fork(file, [...args], { execArgv: ["--import", "tsx", "--expose-gc", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF, "--cpu-prof-interval", "100"] : [])], stdio: ["ignore", "inherit", "pipe", "ipc"] });
     live.add(proc);
     // The server on a core of its own, the load generator on the others, so
     // neither moves between cores mid-run (BENCH_PIN=0 turns this off).
