@@ -47,6 +47,7 @@ export const ERRORS = {
   E_SHARED_KEY: { message: "this server answers only requests that carry its shared key (X-Weft-Key header; sharedKey)", status: 401, close: 0 },
   E_URI_TOO_LONG: { message: "the page's query (with its session data) is too long for a view token (8 KiB): shorten the URL", status: 414, close: 0 },
   E_ENDPOINT_TOKEN: { message: "this endpoint needs its token: Authorization: Bearer <token> (the health or metrics option)", status: 401, close: 0 },
+  E_TRANSPORT_OFF: { message: "that transport is turned off on this server (the transports option); the page's script tag lists the ones it offers", status: 404, close: 0 },
   E_INTERNAL: { message: "internal error", status: 500, close: 0 },
   E_CLIENT_TRANSPORT: { message: "the browser could not reach the server", status: 0, close: 0 },
   E_CLIENT_PATCH: { message: "the browser could not apply an update; it rejoins", status: 0, close: 0 },

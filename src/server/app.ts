@@ -109,6 +109,7 @@ export function createWeft(options: WeftOptions): WeftApp {
       }
       return transport.handle(req, res, url);
     }
+    if (url.pathname === PATHS.sse || url.pathname === PATHS.http) return sendError(res, "E_TRANSPORT_OFF");
     const readOnly = req.method === "GET" || req.method === "HEAD";
     if (readOnly && url.pathname === PATHS.client) return serveClient(req, res, url, await clientBundle());
     if (readOnly && (await ops.serve(req, res, url.pathname))) return;
@@ -154,7 +155,8 @@ export function createWeft(options: WeftOptions): WeftApp {
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = parseTarget(req.url)?.pathname;
     if (path === undefined) return refuseUpgrade(socket, 400, "E_BAD_URL");
-    if (!offersWebSocket || path !== PATHS.socket) return refuseUpgrade(socket, 404, "E_UNKNOWN_VIEW");
+    if (path !== PATHS.socket) return refuseUpgrade(socket, 404, "E_UNKNOWN_VIEW");
+    if (!offersWebSocket) return refuseUpgrade(socket, 404, "E_TRANSPORT_OFF");
     const refused = guard.check(req);
     if (refused !== undefined) return refuseUpgrade(socket, ERRORS[refused].status, refused);
     const addr = limitAddress(req, core.options.trustProxy);

@@ -15,6 +15,7 @@ import { SmallMap } from "./small-map.ts";
 import type { Payload } from "./view.ts";
 import type { TransportName } from "./options.ts";
 import { FrameTrace } from "./frame-trace.ts";
+import { peekIds } from "./frame-ids.ts";
 
 /** The transport side of a link. */
 export interface Link extends Sink {
@@ -53,12 +54,13 @@ export class Connection {
   /** Handles one frame from the client. Never throws. */
   receive(frame: string, bytes: number): void {
     if (this.closed) return;
-    if (bytes > this.core.options.maxMessageBytes) return this.reject("E_TOO_LARGE", undefined, `the message is ${bytes} bytes; the limit is ${this.core.options.maxMessageBytes}`);
+    // Refused unparsed: the ids read from the frame's head let the browser settle that event.
+    if (bytes > this.core.options.maxMessageBytes) return this.refuse(frame, "E_TOO_LARGE", `the message is ${bytes} bytes; the limit is ${this.core.options.maxMessageBytes}`);
     let msg: unknown;
     try {
       msg = JSON.parse(frame);
     } catch {
-      return this.reject("E_BAD_FRAME", undefined, "the frame is not JSON");
+      return this.refuse(frame, "E_BAD_FRAME", "the frame is not JSON");
     }
     this.handle(msg);
   }
@@ -72,7 +74,8 @@ export class Connection {
       this.dispatch(msg as Envelope);
     } catch (err) {
       this.core.options.onError(err, "frame dispatch");
-      this.reject("E_INTERNAL");
+      const { v, r } = msg as Envelope;
+      this.reject("E_INTERNAL", isId(v) ? v : undefined, undefined, isId(r) ? r : undefined);
     }
   }
 
@@ -118,7 +121,7 @@ export class Connection {
     const { r, e } = msg;
     const d = msg.d ?? {};
     if (!isId(r)) return this.reject("E_BAD_FRAME", v, "`r` must be a positive integer ref");
-    if (typeof e !== "string" || e.length === 0 || e.length > MAX_EVENT_NAME) return this.reject("E_BAD_FRAME", v, "`e` must be an event name");
+    if (typeof e !== "string" || e.length === 0 || e.length > MAX_EVENT_NAME) return this.reject("E_BAD_FRAME", v, "`e` must be an event name", r);
     if (typeof d !== "object" || d === null || Array.isArray(d)) return this.reject("E_BAD_FRAME", v, "`d` must be an object", r);
     const bad = checkPayload(d, this.core.options.maxJsonDepth);
     if (bad !== undefined) return this.reject("E_BAD_FRAME", v, bad, r);
@@ -213,6 +216,12 @@ export class Connection {
   private release(s: ViewSession): void {
     s.detach(this.link);
     this.core.registry.release(s);
+  }
+
+  /** Refuses a frame that is not parsed: its ids come from a bounded look at its head. */
+  private refuse(frame: string, code: ErrorCode, message: string): void {
+    const { v, r } = peekIds(frame);
+    this.reject(code, v, message, r);
   }
 
   /** Answers a frame with an error; these carry no seq (no view stream owns them). */

@@ -23,12 +23,20 @@ describe("WebSocket transport", () => {
       }
       assert.equal(c.closed, false);
     });
-    it("answers a frame over the size limit with E_TOO_LARGE", async () => {
+    it("answers a frame over the size limit with E_TOO_LARGE naming its view and ref", async () => {
       const c = await connect();
-      c.sendRaw(JSON.stringify({ t: "e", v: 1, r: 1, e: "inc", d: { x: "a".repeat(70 * 1024) } }));
+      c.sendRaw(JSON.stringify({ t: "e", v: 1, r: 7, e: "inc", d: { x: "a".repeat(70 * 1024) } }));
       const m = await c.next((x) => x.t === S.error);
       assert.equal(m.c, "E_TOO_LARGE");
+      assert.equal(m.v, 1);
+      assert.equal(m.r, 7);
       assert.equal(c.closed, false);
+    });
+    it("names the view and ref of a frame that is not JSON when its head shows them", async () => {
+      const c = await connect();
+      c.sendRaw('{"t":"e","v":2,"r":5,"e":"inc","d":{');
+      const m = await c.next((x) => x.t === S.error);
+      assert.deepEqual([m.c, m.v, m.r], ["E_BAD_FRAME", 2, 5]);
     });
     it("closes the socket (1009) on a frame far over the limit", async () => {
       const c = await connect();
