@@ -1,0 +1,187 @@
+// bench:scale's results: the file (bench/results-scale.json, with the run's
+// provenance), the markdown table, the SVG chart (docs/benchmarks-scale.svg)
+// and the generated block of docs/benchmarks.md between
+// <!-- bench-scale:start --> and <!-- bench-scale:end --> (the rest untouched).
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { provenanceLine, type Provenance } from "./provenance.ts";
+import { num, table } from "./report/format.ts";
+import type { Spread } from "./stats.ts";
+
+/** One measured size of one transport. */
+export interface ScaleCase {
+  transport: "websocket" | "sse" | "http";
+  /** Idle sessions (joined views) held open besides the measuring client. */
+  sessions: number;
+  /** Views joined on each idle WebSocket (1 for SSE and HTTP: one link per session). */
+  viewsPerSocket: number;
+  /** Sockets (WebSocket) or links (SSE, HTTP) the idle sessions use. */
+  links: number;
+  /** Seconds to open them all. */
+  connectSeconds: number;
+  /** Server heap and RSS growth per idle session, bytes (after forced GCs). */
+  heapPerSession: number;
+  rssPerSession: number;
+  /** Server CPU while nothing but the idle sessions happens, µs per second. */
+  idleCpuPerSecond: number;
+  /** Measuring client: round trip p50 and p99 (µs), server CPU per event (µs), raw and net of the idle CPU over the same time. */
+  rtP50: Spread;
+  rtP99: Spread;
+  cpuPerEvent: Spread;
+  cpuPerEventNet: Spread;
+  events: number;
+  /** A broadcast to every idle session: ms from app.broadcast() to the last and the median delivery (median over rounds). */
+  broadcastLast: Spread;
+  broadcastP50: Spread;
+  /** Diffs that did not arrive within the round's time limit (summed over rounds). */
+  broadcastMissing: number;
+}
+
+/** The results file. */
+export interface ScaleFile {
+  provenance: Provenance[];
+  /** os.loadavg() (1, 5, 15 min) when the run started and when it ended. */
+  loadAverage: { start: number[]; end: number[] };
+  /** The per-process open-file limit the run had (soft, hard). */
+  fdLimit: string;
+  cases: ScaleCase[];
+}
+
+const ROOT = new URL("../../", import.meta.url);
+export const RESULTS_FILE = fileURLToPath(new URL("bench/results-scale.json", ROOT));
+const DOC = fileURLToPath(new URL("docs/benchmarks.md", ROOT));
+const CHART = fileURLToPath(new URL("docs/benchmarks-scale.svg", ROOT));
+const START = "<!-- bench-scale:start -->";
+const END = "<!-- bench-scale:end -->";
+
+const NAME = { websocket: "WebSocket", sse: "SSE", http: "HTTP" } as const;
+
+/** "WebSocket 50,000 (5 per socket)". */
+export function caseLabel(c: Pick<ScaleCase, "transport" | "sessions" | "viewsPerSocket">): string {
+  return `${NAME[c.transport]} ${num(c.sessions)}${c.viewsPerSocket > 1 ? ` (${c.viewsPerSocket} per socket)` : ""}`;
+}
+
+/** The first case of the same transport and views per socket: what growth is measured against. */
+function baseOf(cases: readonly ScaleCase[], c: ScaleCase): ScaleCase {
+  return cases.find((b) => b.transport === c.transport && b.viewsPerSocket === c.viewsPerSocket) ?? c;
+}
+
+/** `value` against the base case's as "1.04×" (empty for the base case itself). */
+export function ratio(v: number, base: number, isBase: boolean): string {
+  return isBase || !(base > 0) ? "" : ` (${(v / base).toFixed(2)}×)`;
+}
+
+/** The markdown table: one row per case, growth against the first size of the same shape in brackets. */
+export function scaleTable(cases: readonly ScaleCase[]): string {
+  const head = ["idle sessions", "sockets / links", "round trip p50 µs", "p99 µs", "server CPU per event µs", "net of idle", "idle CPU µs/s", "heap per session B", "RSS per session B", "broadcast: last ms", "p50 ms"];
+  const rows = cases.map((c) => {
+    const b = baseOf(cases, c);
+    const is = b === c;
+    return [
+      caseLabel(c), num(c.links),
+      num(c.rtP50.value) + ratio(c.rtP50.value, b.rtP50.value, is),
+      num(c.rtP99.value) + ratio(c.rtP99.value, b.rtP99.value, is),
+      num(c.cpuPerEvent.value) + ratio(c.cpuPerEvent.value, b.cpuPerEvent.value, is),
+      num(c.cpuPerEventNet.value) + ratio(c.cpuPerEventNet.value, b.cpuPerEventNet.value, is),
+      num(c.idleCpuPerSecond),
+      num(c.heapPerSession) + ratio(c.heapPerSession, b.heapPerSession, is),
+      num(c.rssPerSession),
+      num(c.broadcastLast.value) + (c.broadcastMissing > 0 ? ` (${c.broadcastMissing} missing)` : ""),
+      num(c.broadcastP50.value),
+    ];
+  });
+  return table(head, rows);
+}
+
+// --- Chart ----------------------------------------------------------------------
+
+const W = 820;
+const LABEL_W = 250;
+const BAR_MAX = 420;
+const ROW = 20;
+const COLOR = { websocket: "#2f6fdd", sse: "#e0803a", http: "#8a5cc2" } as const;
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+interface Panel {
+  title: string;
+  value: (c: ScaleCase) => number;
+  /** Shown with its growth against the base case (per-session figures and per-event figures). */
+  growth: boolean;
+}
+
+const PANELS: Panel[] = [
+  { title: "Round trip p50 of one active client (µs; flat is the target)", value: (c) => c.rtP50.value, growth: true },
+  { title: "Server CPU per event (µs; flat is the target)", value: (c) => c.cpuPerEvent.value, growth: true },
+  { title: "Server heap per idle session (bytes; flat per session = linear in total)", value: (c) => c.heapPerSession, growth: true },
+  { title: "Broadcast to all idle sessions, last delivery (ms; grows with the sessions)", value: (c) => c.broadcastLast.value, growth: false },
+];
+
+function panel(cases: readonly ScaleCase[], p: Panel, y0: number): { svg: string; height: number } {
+  const max = Math.max(1, ...cases.map(p.value));
+  const out = [`<text x="10" y="${y0 + 16}" class="h">${esc(p.title)}</text>`];
+  cases.forEach((c, i) => {
+    const y = y0 + 26 + i * ROW;
+    const v = p.value(c);
+    const b = baseOf(cases, c);
+    const w = Math.max(1, (v / max) * BAR_MAX);
+    out.push(`<text x="10" y="${y + 13}" class="l">${esc(caseLabel(c))}</text>`);
+    out.push(`<rect x="${LABEL_W}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW - 6}" fill="${COLOR[c.transport]}"/>`);
+    const label = num(v) + (p.growth ? ratio(v, p.value(b), b === c) : "");
+    out.push(`<text x="${(LABEL_W + w + 6).toFixed(1)}" y="${y + 13}" class="v">${esc(label)}</text>`);
+  });
+  return { svg: out.join("\n"), height: 26 + cases.length * ROW + 12 };
+}
+
+/** The chart: one panel per figure, one bar per case, growth against the first size of each shape. */
+export function scaleChart(cases: readonly ScaleCase[], caption: readonly [string, string]): string {
+  const parts: string[] = [];
+  let y = 50;
+  for (const p of PANELS) {
+    const { svg, height } = panel(cases, p, y);
+    parts.push(svg);
+    y += height;
+  }
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y + 6}" viewBox="0 0 ${W} ${y + 6}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">`,
+    "<style>.t{font-size:15px;font-weight:600}.h{font-size:13px;font-weight:600}.l{font-size:12px;fill:#333}.v{font-size:11px;fill:#444}</style>",
+    `<rect width="${W}" height="${y + 6}" fill="#fff"/>`,
+    `<text x="10" y="22" class="t">${esc(caption[0])}</text>`,
+    `<text x="10" y="40" class="v">${esc(caption[1])}</text>`,
+    ...parts,
+    "</svg>",
+    "",
+  ].join("\n");
+}
+
+// --- Files ---------------------------------------------------------------------------
+
+const fmtLoad = (l: readonly number[]) => l.map((x) => x.toFixed(2)).join(", ");
+
+/** The generated block of docs/benchmarks.md. */
+export function scaleBlock(f: ScaleFile): string {
+  return [
+    START,
+    "<!-- generated by `npm run bench:scale` from bench/results-scale.json; edits here are overwritten -->",
+    "",
+    provenanceLine(f.provenance),
+    `Load average (1, 5, 15 min) at the start: ${fmtLoad(f.loadAverage.start)}; at the end: ${fmtLoad(f.loadAverage.end)}. Open-file limit per process: ${f.fdLimit}.`,
+    "",
+    scaleTable(f.cases),
+    "",
+    "![Round trip, CPU per event, heap per session and broadcast time as the idle sessions grow](benchmarks-scale.svg)",
+    END,
+  ].join("\n");
+}
+
+/** Writes the results file; with `docs`, also the docs block and the chart. */
+export function writeScale(f: ScaleFile, docs: boolean): void {
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(f, null, 2)}\n`);
+  if (!docs) return;
+  const doc = readFileSync(DOC, "utf8");
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`docs/benchmarks.md has no ${START} … ${END} markers`);
+  writeFileSync(DOC, doc.slice(0, a) + scaleBlock(f) + doc.slice(b + END.length));
+  const p = f.provenance[0];
+  writeFileSync(CHART, scaleChart(f.cases, [`Weft: cost as the idle sessions grow — ${p?.mode ?? ""} run of ${p?.date.slice(0, 10) ?? "?"}`, `${p?.host ?? ""}; load average at start ${fmtLoad(f.loadAverage.start)}`]));
+}
