@@ -2,7 +2,7 @@
  * The browser bundle's entry (served at /weft/client.js): on DOM ready it mounts
  * every `[weft-view]` root, wires the bindings and connects.
  *
- * Exposes `window.weft = { transport, socket }` for tests and debugging. Reads
+ * Exposes `window.weft = { transport, probing, socket }` for tests and debugging. Reads
  * from its own script tag `data-heartbeat` (ms) and `data-transports` (the
  * server's offer, best first), and `window.WEFT_TRANSPORT` (forces one).
  */
@@ -26,6 +26,8 @@ const offered = script?.getAttribute("data-transports");
 export interface WeftGlobal {
   /** Name of the transport in use ("websocket", "sse", "http"), once one has connected. */
   readonly transport: string | undefined;
+  /** Name of the better transport being probed in the background, if any. */
+  readonly probing: string | undefined;
   /** The page's connection and its views. */
   readonly socket: LiveSocket;
 }
@@ -45,6 +47,9 @@ function boot(): void {
   const weft: WeftGlobal = {
     get transport() {
       return socket.transportName;
+    },
+    get probing() {
+      return socket.probingName;
     },
     socket,
   };

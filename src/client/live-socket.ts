@@ -1,9 +1,10 @@
 /**
  * The page's one connection, multiplexing all its views: it opens a transport
- * (picked by negotiate.ts), falls back at once to the next when one fails,
- * joins every view on open, routes server messages by view id, sends
- * heartbeats, detects a dead link and reconnects with backoff — and, while on a
- * lesser transport, probes a better one and switches to it.
+ * (picked by negotiate.ts: HTTP first, which needs no probe), falls back at
+ * once to the next when one fails, joins every view on open, routes server
+ * messages by view id, sends heartbeats, detects a dead link and reconnects
+ * with backoff — and, while on a lesser transport, probes the better ones in
+ * the background and switches up to one that proved itself.
  *
  * Exactly once across a switch (and across any reconnect): one transport is
  * live at a time; the old one is closed the moment the new one takes over, so
@@ -93,6 +94,16 @@ export class LiveSocket implements ViewHost {
    */
   get transportName(): string | undefined {
     return this.current;
+  }
+
+  /**
+   * Name of the better transport being probed in the background, if any.
+   *
+   * @example
+   * socket.probingName; // "websocket" while the page runs on "http"
+   */
+  get probingName(): string | undefined {
+    return this.prober.probing;
   }
 
   /**
@@ -251,6 +262,7 @@ export class LiveSocket implements ViewHost {
       this.up = false;
       reportError(document, CODE);
     }
+    this.negotiator.restart(); // reconnect on the start transport, probing again at once
     // Full jitter (random delay below the exponential bound): a server restart
     // does not see every page reconnect in the same instant.
     const bound = Math.min(MAX_DELAY, BASE_DELAY * 2 ** Math.min(this.attempts++, 10));

@@ -29,96 +29,113 @@ describe("Negotiator", () => {
     assert.equal(TRANSPORTS.find((t) => t.name === "sse")?.openMs, 2_500);
   });
 
-  it("offers all three, best first, when the script tag says nothing", () => {
+  it("offers all three, best first, and starts on HTTP, when the script tag says nothing", () => {
     for (const offered of [undefined, null, "", "carrier-pigeon"]) {
       const n = new Negotiator({ offered, transports });
       assert.deepEqual(names(n.order), ["websocket", "sse", "http"]);
-      assert.equal(n.current.name, "websocket");
+      assert.equal(n.current.name, "http");
     }
   });
 
-  it("follows the server's offer and its order, skipping names it does not know", () => {
+  it("follows the server's offer and its order, skipping names it does not know, and starts on the last", () => {
     const n = new Negotiator({ offered: "http, sse,smoke", transports });
     assert.deepEqual(names(n.order), ["http", "sse"]);
-    assert.equal(n.current.name, "http");
-  });
-
-  it("starts with the transport remembered for this tab when it is offered", () => {
-    const n = new Negotiator({ offered: "websocket,sse,http", storage: storage({ [REMEMBER_KEY]: "sse" }), transports });
     assert.equal(n.current.name, "sse");
+    assert.equal(new Negotiator({ offered: "websocket", transports }).current.name, "websocket");
   });
 
-  it("starts with the first offered when the remembered one is not offered", () => {
+  it("starts on HTTP even when the tab remembers a better transport, and probes that one first", () => {
+    const n = new Negotiator({ offered: "websocket,sse,http", storage: storage({ [REMEMBER_KEY]: "sse" }), transports });
+    assert.equal(n.current.name, "http");
+    assert.deepEqual(names(n.better()), ["sse", "websocket"]);
+  });
+
+  it("probes the better transports best first when the remembered one is not offered", () => {
     const n = new Negotiator({ offered: "websocket,http", storage: storage({ [REMEMBER_KEY]: "sse" }), transports });
-    assert.equal(n.current.name, "websocket");
+    assert.deepEqual(names(n.better()), ["websocket"]);
   });
 
-  it("falls back at once to the next transport, and wraps around with a backoff", () => {
+  it("probes at once from the start, so the page never waits on a probe", () => {
+    const n = new Negotiator({ transports });
+    assert.equal(n.current.name, "http");
+    assert.deepEqual(names(n.better()), ["websocket", "sse"]);
+    assert.equal(n.probeDelay(), 0);
+  });
+
+  it("falls back at once from a failed start to the others, best first, then waits a backoff and starts over", () => {
     const n = new Negotiator({ transports });
     assert.equal(n.failed(), true);
-    assert.equal(n.current.name, "sse");
+    assert.equal(n.current.name, "websocket");
     assert.equal(n.failed(), true);
-    assert.equal(n.current.name, "http");
+    assert.equal(n.current.name, "sse");
     assert.equal(n.failed(), false, "every transport failed: wait before starting over");
+    assert.equal(n.current.name, "http");
+    assert.equal(n.failed(), true, "the next round falls back again");
     assert.equal(n.current.name, "websocket");
   });
 
-  it("wraps from a remembered lesser transport to the best one", () => {
-    const n = new Negotiator({ storage: storage({ [REMEMBER_KEY]: "http" }), transports });
-    assert.equal(n.failed(), false);
+  it("reconnects a dropped link on the start transport and probes again at once", () => {
+    const n = new Negotiator({ transports });
+    n.use("websocket");
     assert.equal(n.current.name, "websocket");
+    n.restart();
+    assert.equal(n.current.name, "http");
+    assert.equal(n.probeDelay(), 0);
+    assert.deepEqual(names(n.better()), ["websocket", "sse"]);
   });
 
   it("uses a forced transport alone: no fallback, no probing, not even the remembered one", () => {
-    const n = new Negotiator({ offered: "websocket,sse", forced: "http", storage: storage({ [REMEMBER_KEY]: "sse" }), transports });
+    const n = new Negotiator({ offered: "websocket,sse", forced: "sse", storage: storage({ [REMEMBER_KEY]: "websocket" }), transports });
     assert.equal(n.forced, true);
-    assert.deepEqual(names(n.order), ["http"]);
-    assert.equal(n.failed(), false);
-    assert.equal(n.current.name, "http");
+    assert.deepEqual(names(n.order), ["sse"]);
+    assert.equal(n.current.name, "sse");
     assert.deepEqual(n.better(), []);
+    assert.equal(n.failed(), false);
+    assert.equal(n.current.name, "sse");
   });
 
   it("ignores a forced name it does not know", () => {
     const n = new Negotiator({ forced: "smoke", transports });
     assert.equal(n.forced, false);
-    assert.equal(n.current.name, "websocket");
+    assert.equal(n.current.name, "http");
   });
 
-  it("remembers the transport whose join was answered", () => {
+  it("remembers a better transport that worked, but not the start transport", () => {
     const s = storage();
     const n = new Negotiator({ storage: s, transports });
-    n.failed();
-    n.worked(n.current.name);
+    n.worked("http");
+    assert.equal(s.items.get(REMEMBER_KEY), undefined);
+    n.use("sse");
+    n.worked("sse");
     assert.equal(s.items.get(REMEMBER_KEY), "sse");
   });
 
   it("works without storage, and with storage that throws", () => {
     for (const st of [undefined, throwing]) {
       const n = new Negotiator({ storage: st, transports });
-      assert.equal(n.current.name, "websocket");
+      assert.equal(n.current.name, "http");
+      assert.deepEqual(names(n.better()), ["websocket", "sse"]);
       n.worked("websocket");
     }
   });
 
-  it("probes the better transports, best first, and none from the best", () => {
+  it("probes only what is better than the transport in use, and nothing from the best", () => {
     const n = new Negotiator({ transports });
-    assert.deepEqual(names(n.better()), []);
-    n.failed();
-    n.failed();
-    assert.deepEqual(names(n.better()), ["websocket", "sse"]);
     n.use("sse");
     assert.equal(n.current.name, "sse");
     assert.deepEqual(names(n.better()), ["websocket"]);
+    n.use("websocket");
+    assert.deepEqual(names(n.better()), []);
   });
 
-  it("probes after 10 s, backs off ×2 per failed round to 5 minutes, and starts over after a switch", () => {
-    const n = new Negotiator({ storage: storage({ [REMEMBER_KEY]: "http" }), transports });
+  it("probes at once, then after 10 s, backing off ×2 per failed round to 5 minutes; 10 s after a switch", () => {
+    const n = new Negotiator({ transports });
     const delays = [];
     for (let i = 0; i < 8; i++) {
       delays.push(n.probeDelay());
       n.probeFailed();
     }
-    assert.deepEqual(delays, [10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000, 300_000]);
+    assert.deepEqual(delays, [0, 10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000]);
     n.use("sse");
     assert.equal(n.probeDelay(), 10_000);
   });

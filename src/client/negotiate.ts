@@ -12,8 +12,11 @@ import { WebSocketTransport } from "./transports/websocket.ts";
 
 /**
  * Every transport the client has, best first, with how long each may take to
- * open before it counts as failed: SSE gets 2.5 s for its hello (a proxy that
- * buffers the stream holds it back), the others what a slow network needs.
+ * open before it counts as failed. Only the page's start transport (HTTP,
+ * which every proxy passes) is waited for; WebSocket and SSE are probed in the
+ * background, where these limits end a probe that a proxy holds (SSE: its
+ * hello, which a buffering proxy holds back; WebSocket: an upgrade that is
+ * accepted and never answered).
  *
  * @example
  * TRANSPORTS.map((t) => t.name); // ["websocket", "sse", "http"]
@@ -24,11 +27,11 @@ export const TRANSPORTS: readonly TransportFactory[] = [
   { name: "http", openMs: 10_000, create: (fallback, token) => new HttpTransport(fallback, token) },
 ];
 
-/** sessionStorage key: the transport whose join was last answered in this tab (per origin, as sessionStorage is). */
+/** sessionStorage key: the better transport a probe last proved in this tab (per origin, as sessionStorage is); probed first. */
 export const REMEMBER_KEY = "weft:transport";
-/** First background probe of a better transport, after settling on a lesser one. */
-const FIRST_PROBE_MS = 10_000;
-/** Probes back off (×2 per failed round) up to this. */
+/** After the first round (at once), a round that found nothing better waits this, doubling per failed round. */
+const NEXT_PROBE_MS = 10_000;
+/** Probes back off up to this. */
 const MAX_PROBE_MS = 300_000;
 
 /** What the negotiator is told once, at page start. */
@@ -44,7 +47,13 @@ export interface NegotiatorOptions {
 }
 
 /**
- * Picks transports for one page.
+ * Picks transports for one page. The page never waits on a transport that may
+ * not work: it starts on the last one offered — HTTP, which works wherever
+ * HTTP does — and the better ones are probed at once in the background (the
+ * one this tab remembers first), the page switching up when one proves a
+ * round trip. A start transport that fails is followed at once by the others,
+ * best first (a proxy that blocks `/weft/http` but passes WebSocket); when
+ * every one failed, the retry waits the backoff and starts over.
  *
  * `forced` wins even over the offer (it is a test and debugging switch); an
  * unknown forced name is ignored rather than leaving the page without a link.
@@ -53,9 +62,10 @@ export interface NegotiatorOptions {
  *
  * @example
  * const n = new Negotiator({ offered: "websocket,sse,http", forced: window.WEFT_TRANSPORT, storage: sessionStorage });
- * const t = n.current.create();
+ * const t = n.current.create();  // "http"
  * // it never worked:            if (n.failed()) retryNow(); else retryAfterBackoff();
- * // its join was answered:      n.worked(t.name);
+ * // a working link dropped:     n.restart();
+ * // probe n.better() after n.probeDelay(); one proved itself: n.use(name); n.worked(name);
  */
 export class Negotiator {
   /** The transports to use, best first. */
@@ -63,7 +73,11 @@ export class Negotiator {
   /** True when `window.WEFT_TRANSPORT` picked the one transport. */
   readonly forced: boolean;
   private readonly storage: NegotiatorOptions["storage"];
+  /** Index in `order` of the start transport (the last: the one that always works). */
+  private readonly start: number;
   private index: number;
+  /** Transports tried since the start one without one working (the start one included). */
+  private tried = 1;
   private rounds = 0;
 
   constructor({ offered, forced, storage, transports = TRANSPORTS }: NegotiatorOptions = {}) {
@@ -71,13 +85,7 @@ export class Negotiator {
     this.forced = only.length > 0;
     this.order = this.forced ? only : pick(offered, transports);
     this.storage = storage;
-    let remembered: string | null = null;
-    try {
-      remembered = storage?.getItem(REMEMBER_KEY) ?? null;
-    } catch {
-      // Storage disabled: start with the best.
-    }
-    this.index = Math.max(0, this.order.findIndex((t) => t.name === remembered));
+    this.start = this.index = this.order.length - 1;
   }
 
   /**
@@ -91,25 +99,46 @@ export class Negotiator {
   }
 
   /**
-   * The current transport never worked: move to the next one. True when there
-   * is a next one to try at once; false when the list wrapped around (every
-   * transport failed, so the retry waits the normal backoff).
+   * The current transport never worked: move to the next one (after the start
+   * transport: the others, best first). True when there is a next one to try
+   * at once; false when every transport failed (back to the start transport,
+   * after the normal backoff).
    *
    * @example
    * if (negotiator.failed()) connect(); else setTimeout(connect, backoff());
    */
   failed(): boolean {
-    this.index = (this.index + 1) % this.order.length;
-    return this.index !== 0;
+    if (this.tried >= this.order.length) {
+      this.restart();
+      return false;
+    }
+    this.index = this.tried++ - 1;
+    return true;
   }
 
   /**
-   * A join was answered over `name`: remember it for the next page of this tab.
+   * A link that worked dropped: the reconnect starts over on the start
+   * transport (so it waits on no probe either), and probing starts at once.
+   *
+   * @example
+   * negotiator.restart();
+   */
+  restart(): void {
+    this.index = this.start;
+    this.tried = 1;
+    this.rounds = 0;
+  }
+
+  /**
+   * A probe proved `name` (or a join was answered over it): remember it for
+   * the next page of this tab, which probes it first. The start transport is
+   * not remembered: every page starts on it anyway.
    *
    * @example
    * negotiator.worked("sse");
    */
   worked(name: string): void {
+    if (name === this.order[this.start]?.name) return;
     try {
       this.storage?.setItem(REMEMBER_KEY, name);
     } catch {
@@ -119,7 +148,7 @@ export class Negotiator {
 
   /**
    * The page switched to `name` (a probe succeeded): it is current now, and
-   * probing of what is still better starts over from the first delay.
+   * what is still better is probed after the next delay (10 s).
    *
    * @example
    * negotiator.use("websocket");
@@ -127,29 +156,34 @@ export class Negotiator {
   use(name: string): void {
     const i = this.order.findIndex((t) => t.name === name);
     if (i >= 0) this.index = i;
-    this.rounds = 0;
+    this.tried = 1;
+    this.rounds = 1;
   }
 
   /**
-   * Transports better than the current one, best first: what to probe.
-   * None when forced or already on the best.
+   * Transports better than the current one: what to probe, best first, except
+   * that the one this tab remembers goes first (it worked here before; in
+   * front of a proxy that holds WebSocket upgrades it saves waiting out the
+   * WebSocket probe). None when forced or already on the best.
    *
    * @example
    * negotiator.better().map((t) => t.name); // ["websocket", "sse"] while on "http"
    */
   better(): readonly TransportFactory[] {
-    return this.order.slice(0, this.index);
+    const better = this.order.slice(0, this.index);
+    const r = better.findIndex((t) => t.name === this.remembered());
+    return r > 0 ? [better[r]!, ...better.slice(0, r), ...better.slice(r + 1)] : better;
   }
 
   /**
-   * How long to wait before the next probe round: 10 s, then doubling per
-   * failed round up to 5 minutes.
+   * How long to wait before the next probe round: none for the first, then
+   * 10 s, doubling per failed round up to 5 minutes.
    *
    * @example
    * setTimeout(probeRound, negotiator.probeDelay());
    */
   probeDelay(): number {
-    return Math.min(MAX_PROBE_MS, FIRST_PROBE_MS * 2 ** this.rounds);
+    return this.rounds === 0 ? 0 : Math.min(MAX_PROBE_MS, NEXT_PROBE_MS * 2 ** (this.rounds - 1));
   }
 
   /**
@@ -160,6 +194,14 @@ export class Negotiator {
    */
   probeFailed(): void {
     this.rounds = Math.min(this.rounds + 1, 16);
+  }
+
+  private remembered(): string | null {
+    try {
+      return this.storage?.getItem(REMEMBER_KEY) ?? null;
+    } catch {
+      return null; // storage disabled
+    }
   }
 }
 

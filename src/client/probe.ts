@@ -54,10 +54,12 @@ export function probe(factory: TransportFactory, done: (t: Transport | undefined
 }
 
 /**
- * Probe rounds for one page: after the negotiator's delay, each transport
- * better than the current one is probed, best first; the first that works is
- * handed to `proven` (which switches to it). A round where none works backs
- * off (10 s, doubling, up to 5 minutes).
+ * Probe rounds for one page: after the negotiator's delay (none for the first
+ * round), each transport better than the current one is probed, one at a
+ * time, in the negotiator's order; the first that works is handed to `proven`
+ * (which switches to it). A round where none works backs off (10 s, doubling,
+ * up to 5 minutes). The page keeps working on its current transport all along:
+ * nothing waits on a probe.
  *
  * @example
  * const prober = new Prober(negotiator, (t) => socket.switchTo(t), () => firstView.linkToken);
@@ -67,6 +69,7 @@ export function probe(factory: TransportFactory, done: (t: Transport | undefined
 export class Prober {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private cancel: (() => void) | undefined;
+  private name: string | undefined;
 
   constructor(
     private readonly negotiator: Negotiator,
@@ -74,6 +77,17 @@ export class Prober {
     /** A view token of the page: a probed SSE or HTTP link opens with it. */
     private readonly token: () => string | undefined = () => undefined,
   ) {}
+
+  /**
+   * The transport being probed now, if any (`window.weft.probing`: tests see
+   * that an answer came while a probe was still outstanding).
+   *
+   * @example
+   * prober.probing; // "websocket"
+   */
+  get probing(): string | undefined {
+    return this.name;
+  }
 
   /** Schedules the next round, unless one is scheduled or running, or nothing is better. */
   schedule(): void {
@@ -88,7 +102,7 @@ export class Prober {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.cancel?.();
-    this.cancel = undefined;
+    this.cancel = this.name = undefined;
   }
 
   private round(candidates: readonly TransportFactory[], i: number): void {
@@ -98,10 +112,11 @@ export class Prober {
       this.negotiator.probeFailed();
       return this.schedule();
     }
+    this.name = factory.name;
     this.cancel = probe(
       factory,
       guard("E_CLIENT_TRANSPORT", (t: Transport | undefined) => {
-        this.cancel = undefined;
+        this.cancel = this.name = undefined;
         if (t === undefined) this.round(candidates, i + 1);
         else this.proven(t);
       }),

@@ -10,9 +10,19 @@ import { PATHS } from "../../protocol/messages.ts";
 import { LinkSeq } from "./link-seq.ts";
 import { farewell, newLinkId, opening, request } from "./link.ts";
 import { PostQueue } from "./post-queue.ts";
+import { refuse } from "./refused.ts";
 import type { Transport } from "./types.ts";
 
 const noop = (): void => {};
+
+/**
+ * A poll that failed after waiting at least this long was held and then cut
+ * (a proxy's read timeout: 504, or a reset connection), not refused: it is
+ * sent again at once, so a proxy that cuts long requests (nginx's
+ * `proxy_read_timeout` below the 25 s long-poll) costs no outage. A poll that
+ * fails sooner ends the link.
+ */
+const HELD_MS = 1_000;
 
 /** A poll or POST answer: frames up to link seq `n`. */
 interface Answer {
@@ -39,7 +49,7 @@ export class HttpTransport implements Transport {
   private readonly url: string;
   private readonly seqs = new LinkSeq();
   private readonly abort = new AbortController();
-  private readonly out = new PostQueue((body) => this.post(body), () => this.fail());
+  private readonly out = new PostQueue((body, frames) => this.post(body, frames), () => this.fail());
   private done = false;
 
   /**
@@ -70,23 +80,27 @@ export class HttpTransport implements Transport {
 
   /** The poll loop: one GET in flight for as long as the link lives. */
   private async poll(): Promise<void> {
-    try {
-      for (let first = true; !this.done; first = false) {
-        const id = this.seqs.sent();
-        const answer = await read(await request(this.url + this.seqs.seen, this.abort.signal, undefined, first ? opening(this.token) : {}));
-        if (this.done) return;
-        if (first) this.onOpen();
-        this.apply(id, answer);
+    for (let first = true; !this.done; first = false) {
+      const id = this.seqs.sent();
+      const since = Date.now();
+      let answer: Answer;
+      try {
+        answer = await read(await request(this.url + this.seqs.seen, this.abort.signal, undefined, first ? opening(this.token) : {}));
+      } catch (err) {
+        if (first || Date.now() - since < HELD_MS || !cut(err)) return this.fail();
+        // Nothing of a cut poll was taken: the next poll asks again from `seen`.
+        answer = { n: 0, f: [] };
       }
-    } catch {
-      this.fail();
+      if (this.done) return;
+      if (first) this.onOpen();
+      this.apply(id, answer);
     }
   }
 
-  private async post(body: string): Promise<void> {
+  private async post(body: string, frames: readonly string[]): Promise<void> {
     const id = this.seqs.sent();
-    const res = await request(this.url + this.seqs.seen, this.abort.signal, body);
-    // Refused frames (reported by request) cause nothing: the request simply ends.
+    const res = await request(this.url + this.seqs.seen, this.abort.signal, body, {}, (c, m) => refuse(frames, c, m, (f) => this.done || this.onMessage(f)));
+    // Refused frames (answered by refuse) cause nothing more: the request simply ends.
     this.apply(id, res === undefined ? { n: 0, f: [] } : await read(res));
   }
 
@@ -104,6 +118,11 @@ export class HttpTransport implements Transport {
     this.close();
     this.onClose();
   }
+}
+
+/** A request cut on its way (a network error, or a gateway's 502/504), not refused by Weft. */
+function cut(err: unknown): boolean {
+  return err instanceof TypeError || /^HTTP 50[24]$/.test((err as Error | undefined)?.message ?? "");
 }
 
 /** The answer's body; throws on anything else (a proxy's error page, a cut body). */
