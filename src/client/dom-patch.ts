@@ -62,14 +62,26 @@ export class Loading {
    * loading.done(msg.r);
    */
   done(ref: number): void {
-    for (const [el, lock] of this.locks) {
-      if (lock.ref > ref) continue;
-      this.locks.delete(el);
-      el.classList.remove(CLASS.loading);
-      if (lock.text === undefined) continue;
-      setText(el, lock.text);
-      (el as HTMLButtonElement).disabled = lock.disabled === true;
-    }
+    for (const [el, lock] of this.locks) if (lock.ref <= ref) this.clear(el, lock);
+  }
+
+  /**
+   * Clears the elements whose latest ref is `ref` (refused: it will never be
+   * applied); elements waiting for a later event stay loading.
+   *
+   * @example
+   * loading.settle(msg.r); // an E_TOO_LARGE for that ref
+   */
+  settle(ref: number): void {
+    for (const [el, lock] of this.locks) if (lock.ref === ref) this.clear(el, lock);
+  }
+
+  private clear(el: Element, lock: Lock): void {
+    this.locks.delete(el);
+    el.classList.remove(CLASS.loading);
+    if (lock.text === undefined) return;
+    setText(el, lock.text);
+    (el as HTMLButtonElement).disabled = lock.disabled === true;
   }
 
   /**

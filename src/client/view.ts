@@ -213,6 +213,8 @@ export class View {
     this.token = token;
     this.joined = true;
     this.status(true);
+    // Only the refs about to be resent can still be answered: nothing else stays loading.
+    this.loading.done((this.unacked[0]?.r ?? Infinity) - 1);
     this.host.joined(this);
     try {
       sessionStorage.removeItem(RELOAD_KEY);
@@ -229,9 +231,14 @@ export class View {
     if (!this.joined && (code === EXPIRED || FATAL.includes(code as ErrorCode))) return this.die();
     // The server does not know this view on this link (it restarted, or another
     // link took over): the event was not applied, so keep it and rejoin.
-    if (code !== NOT_JOINED) {
-      if (typeof m.r === "number") this.acknowledge(m.r);
-    } else if (this.joined) this.rejoin(false);
+    if (code === NOT_JOINED) {
+      if (this.joined) this.rejoin(false);
+    } else if (typeof m.r === "number") {
+      // In the stream, the session answered refs in order; a refusal outside
+      // it (too large, over the rate, not JSON) concerns that ref alone.
+      if (m.q === undefined) this.settle(m.r);
+      else this.acknowledge(m.r);
+    }
   }
 
   /** Builds the HTML and morphs; false when the tree broke and a full render was asked for. */
@@ -263,6 +270,12 @@ export class View {
   private acknowledge(ref: number): void {
     this.unacked = this.unacked.filter((msg) => (msg.r as number) > ref);
     this.loading.done(ref);
+  }
+
+  /** Ref `ref` was refused and will never be applied: forget it, clear its loading state. */
+  private settle(ref: number): void {
+    this.unacked = this.unacked.filter((msg) => msg.r !== ref);
+    this.loading.settle(ref);
   }
 
   private ack(): void {

@@ -49,22 +49,27 @@ export function opening(token: string | undefined): Record<string, string> {
   return token ? { [HEADERS.token]: token } : {};
 }
 
+/** Told the code and message of a POST the server refused as a whole. */
+export type OnRefused = (code: string, message: string | undefined) => void;
+
+const reportRefused: OnRefused = (code, message) => reportError(document, code, message);
+
 /**
  * GETs `url`, or POSTs `body` (a JSON array of frames) to it, with `headers`.
  * Resolves with the response when it is 2xx, with undefined when the server
- * refused the posted frames (reported as `weft:error`); rejects when the link
- * is gone (or was never admitted).
+ * refused the posted frames (handed to `refused`; by default reported as
+ * `weft:error`); rejects when the link is gone (or was never admitted).
  *
  * @example
  * const res = await request(`${PATHS.sse}?l=${link}`, abort.signal, "[{\"t\":\"h\"}]");
  */
-export async function request(url: string, signal: AbortSignal, body?: string, headers: Record<string, string> = {}): Promise<Response | undefined> {
+export async function request(url: string, signal: AbortSignal, body?: string, headers: Record<string, string> = {}, refused = reportRefused): Promise<Response | undefined> {
   const init: RequestInit = { cache: "no-store", signal, headers };
   if (body !== undefined) Object.assign(init, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body });
   const res = await fetch(url, init);
   if (res.ok) return res;
   if (body === undefined || !REFUSED.includes(res.status)) throw new Error(`HTTP ${res.status}`);
   const answer = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
-  reportError(document, answer?.error?.code ?? "E_BAD_FRAME", answer?.error?.message);
+  refused(answer?.error?.code ?? "E_BAD_FRAME", answer?.error?.message);
   return undefined;
 }

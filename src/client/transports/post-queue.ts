@@ -63,7 +63,8 @@ export class PostQueue {
   private done = false;
 
   constructor(
-    private readonly post: (body: string) => Promise<unknown>,
+    /** POSTs `body`, the JSON array of `frames`. */
+    private readonly post: (body: string, frames: readonly string[]) => Promise<unknown>,
     private readonly fail: () => void,
   ) {}
 
@@ -84,7 +85,7 @@ export class PostQueue {
     if (this.busy || this.done || this.queue.length === 0) return;
     const batch = this.queue.splice(0, batchSize(this.queue));
     this.busy = true;
-    this.post(`[${batch.join(",")}]`).then(
+    this.post(`[${batch.join(",")}]`, batch).then(
       () => {
         this.busy = false;
         this.pump();

@@ -9,6 +9,7 @@
 import { PATHS } from "../../protocol/messages.ts";
 import { farewell, newLinkId, opening, request } from "./link.ts";
 import { PostQueue } from "./post-queue.ts";
+import { refuse } from "./refused.ts";
 import type { Transport } from "./types.ts";
 
 /** EventSource is reconnecting by itself: if it is not back by then, give up the link. */
@@ -34,7 +35,7 @@ export class SseTransport implements Transport {
   onClose = noop;
   private readonly url: string;
   private readonly abort = new AbortController();
-  private readonly out = new PostQueue((body) => request(this.url, this.abort.signal, body), () => this.fail());
+  private readonly out = new PostQueue((body, frames) => request(this.url, this.abort.signal, body, {}, (c, m) => refuse(frames, c, m, (f) => this.done || this.onMessage(f))), () => this.fail());
   private es: EventSource | undefined;
   private opened = false;
   private done = false;

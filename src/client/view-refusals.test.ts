@@ -1,0 +1,80 @@
+// The view's handling of refused events, in Node: a fake root and fake
+// elements stand in for the DOM (only classList, attributes and events are used).
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { C, CLASS, S, type Envelope } from "../protocol/messages.ts";
+import { View, type ViewHost } from "./view.ts";
+
+/** An element with a class list and attributes, enough for the loading state and the view root. */
+function fakeElement(): Element {
+  const classes = new Set<string>();
+  return {
+    classList: { add: (c: string) => classes.add(c), remove: (c: string) => classes.delete(c), toggle: (c: string, on: boolean) => (on ? classes.add(c) : classes.delete(c)), contains: (c: string) => classes.has(c) },
+    getAttribute: () => null,
+    dispatchEvent: () => true,
+  } as unknown as Element;
+}
+
+// The page globals the view reads.
+Object.assign(globalThis, { location: { href: "http://localhost/form" } });
+
+const loading = (el: Element): boolean => el.classList.contains(CLASS.loading);
+
+/** A joined view (its join answered; the DOM patch fails harmlessly on the fake root) and what it sent. */
+function joinedView(): { view: View; sent: Envelope[] } {
+  const sent: Envelope[] = [];
+  const host: ViewHost = { open: true, send: (m) => sent.push(m), joined: () => {} };
+  const view = new View(1, fakeElement() as HTMLElement, host);
+  view.join();
+  view.receive({ t: S.rendered, v: 1, q: 1, k: "token", d: "x" });
+  assert.equal(view.isJoined, true);
+  sent.length = 0;
+  return { view, sent };
+}
+
+describe("View: refused events", () => {
+  it("clears the loading state of an event refused outside the stream, and only of that event", () => {
+    const { view, sent } = joinedView();
+    const [a, b] = [fakeElement(), fakeElement()];
+    view.push("save", {}, [a]); // ref 1
+    view.push("save", { big: "…" }, [b]); // ref 2
+    view.receive({ t: S.error, v: 1, r: 2, c: "E_TOO_LARGE", m: "too large" });
+    assert.equal(loading(b), false, "the refused event's element keeps weft-loading");
+    assert.equal(loading(a), true, "an earlier event still in flight lost its loading state");
+    // The refused event is forgotten: a rejoin resends only ref 1.
+    view.disconnected();
+    view.join();
+    sent.length = 0;
+    view.receive({ t: S.rendered, v: 1, q: 2, k: "token", d: "x" });
+    assert.deepEqual(sent.filter((m) => m.t === C.event).map((m) => m.r), [1]);
+  });
+
+  it("stays usable after a refusal: the next event goes out and is acknowledged", () => {
+    const { view, sent } = joinedView();
+    const form = fakeElement();
+    view.push("save", { big: "…" }, [form]);
+    view.receive({ t: S.error, v: 1, r: 1, c: "E_TOO_LARGE" });
+    view.push("save", {}, [form]);
+    assert.equal(loading(form), true);
+    assert.deepEqual(sent.map((m) => m.r), [1, 2]);
+    view.receive({ t: S.reply, v: 1, q: 2, r: 2 });
+    assert.equal(loading(form), false);
+  });
+
+  it("clears loading states that no resent event can answer when a join is answered", () => {
+    const { view } = joinedView();
+    const el = fakeElement();
+    view.push("save", {}, [el]);
+    // An event the server no longer knows (not in unacked) leaves a stale lock behind.
+    view.loading.add(fakeElement(), 99);
+    view.disconnected();
+    view.join();
+    view.receive({ t: S.rendered, v: 1, q: 2, k: "token", d: "x" });
+    assert.equal(loading(el), true, "an event that is resent lost its loading state");
+    const stale = fakeElement();
+    view.loading.add(stale, 0);
+    view.join();
+    view.receive({ t: S.rendered, v: 1, q: 3, k: "token", d: "x" });
+    assert.equal(loading(stale), false);
+  });
+});
