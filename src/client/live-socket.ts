@@ -269,6 +269,17 @@ export class LiveSocket implements ViewHost {
     this.retry = setTimeout(guard(CODE, () => this.connect()), Math.random() * bound);
   }
 
+  /**
+   * The server closes the link (`E_SHUTDOWN`): the transport worked, so this
+   * is an outage — backoff, then the same transport — not a failed transport.
+   */
+  private shutdown(): void {
+    const t = this.transport;
+    if (t === undefined) return;
+    this.proven = true;
+    this.lost(t);
+  }
+
   /** Fires `weft:transport` when the transport in use changes (the first connect included). */
   private announce(name: string): void {
     if (name === this.current) return;
@@ -324,6 +335,10 @@ export class LiveSocket implements ViewHost {
     if (kind === S.heartbeat) return;
     const view = typeof msg.v === "number" ? this.views.get(msg.v) : undefined;
     if (view === undefined) {
+      // The server is shutting down (an SSE or HTTP link's last frame): not an
+      // error of the page — reconnect, after the usual jittered backoff, to
+      // whichever node the balancer picks, as after a WebSocket's 4503.
+      if (kind === S.error && msg.c === "E_SHUTDOWN" && msg.v === undefined) return this.shutdown();
       if (kind === S.error) reportError(document, msg.c ?? "E_INTERNAL", msg.m, msg.r, msg.v);
       return;
     }

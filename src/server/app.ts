@@ -185,10 +185,14 @@ export function createWeft(options: WeftOptions): WeftApp {
       const stopped = s === undefined ? Promise.resolve() : new Promise<void>((resolve) => s.close(() => resolve()));
       await core.quiesce(core.options.shutdownMs);
       ws.close();
+      // Every link gets its E_SHUTDOWN frame: SSE streams end after it, waiting
+      // polls are answered with it; a link without a poll gets it on its next
+      // one until the links end, after the sessions.
+      links.shutdown();
       sse.close();
       poll.close();
-      links.close(ERRORS.E_SHUTDOWN.close, "shutdown");
       await core.close();
+      links.close(ERRORS.E_SHUTDOWN.close, "shutdown");
       s?.closeAllConnections();
       await stopped;
     },

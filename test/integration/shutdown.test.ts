@@ -3,14 +3,19 @@
  * saves snapshots (with Redis), then tells clients to reconnect (4503).
  */
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { Redis } from "ioredis";
-import { S } from "../../src/protocol/messages.ts";
+import { ERRORS } from "../../src/protocol/errors.ts";
+import { HEADERS, PATHS, S } from "../../src/protocol/messages.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { RedisServer, redisSkipReason } from "../support/redis.ts";
-import { startApp } from "../support/server.ts";
+import { startApp, TEST_SECRET } from "../support/server.ts";
 import { until } from "../support/until.ts";
-import { defineView, html } from "../../src/index.ts";
+import { HttpWire, linkToken, newLinkId, SseWire } from "../support/wires.ts";
+import { Counter } from "../support/views.ts";
+import { createWeft, defineView, html } from "../../src/index.ts";
 
 /** Lets a test know a handler is running, and decide when it ends. */
 class Gate {
@@ -54,6 +59,47 @@ describe("graceful shutdown", () => {
     await until(() => c.closeCode !== 0, 5000, "the socket to close");
     assert.equal(c.closeCode, 4503, "the client is told to reconnect");
     await assert.rejects(fetch(`${base}/weft/health`), "no longer accepting");
+  });
+
+  for (const transport of ["sse", "http"] as const) {
+    it(`sends an ${transport.toUpperCase()} link an E_SHUTDOWN frame before the link ends`, async () => {
+      const { app, base } = await startApp();
+      const c = await ProtocolClient.connect(base, {}, transport);
+      await c.join(1, (await getPage(base, "/counter")).token);
+      await c.event(1, "inc");
+      const shutdown = c.next((m) => m.t === S.error && m.c === "E_SHUTDOWN" && m.v === undefined);
+      await app.close();
+      const m = await shutdown;
+      assert.equal(m.m, ERRORS.E_SHUTDOWN.message);
+      await c.close();
+    });
+  }
+
+  it("answers SSE and HTTP requests with 503 E_SHUTDOWN once closed, while the host's server still runs", async () => {
+    const app = createWeft({ views: { "/counter": Counter }, secret: TEST_SECRET });
+    const server = createServer(app.handler);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const sse = await SseWire.open(base);
+      const http = await HttpWire.open(base);
+      await app.close();
+      const refused = [
+        await sse.postRaw("[]"),
+        await http.postRaw("[]"),
+        await fetch(`${base}${PATHS.http}?l=${newLinkId()}&n=0`, { headers: { [HEADERS.token]: linkToken() } }),
+        await fetch(`${base}${PATHS.sse}?l=${newLinkId()}`, { method: "POST", headers: { "content-type": "application/json", [HEADERS.token]: linkToken() }, body: "[]" }),
+      ];
+      for (const res of refused) {
+        assert.equal(res.status, 503);
+        assert.equal(((await res.json()) as { error: { code: string } }).error.code, "E_SHUTDOWN");
+      }
+      await sse.close();
+      await http.close();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it("with Redis: leaves the snapshot for other nodes and lets go of ownership and liveness", { skip: redisSkipReason() }, async () => {

@@ -11,10 +11,13 @@
  *   POST answers carried): browsers may resend a poll whose answer was lost on
  *   a dropped keep-alive connection, and the resent poll must carry it again.
  */
-import type { ErrorCode } from "../../protocol/errors.ts";
+import { ERRORS, type ErrorCode } from "../../protocol/errors.ts";
 import { S, type Envelope } from "../../protocol/messages.ts";
 import { Connection, type Link } from "../connection.ts";
 import type { Core } from "../core.ts";
+
+/** The link-level frame (no view id) that tells a client to reconnect elsewhere. */
+const SHUTDOWN_FRAME = JSON.stringify({ t: S.error, c: "E_SHUTDOWN", m: ERRORS.E_SHUTDOWN.message } satisfies Envelope);
 
 /** Link ids: made by the client, ≥ 128 random bits in base64url. */
 export const LINK_ID = /^[A-Za-z0-9_-]{16,64}$/;
@@ -105,6 +108,18 @@ export class BufferedLink implements Link {
   close(code: number, reason: string): void {
     this.stream?.close(code, reason);
     this.end();
+  }
+
+  /**
+   * The server is shutting down: the client gets an `E_SHUTDOWN` error frame
+   * (numbered like every frame, so a poll that missed it gets it again) and
+   * an open SSE stream ends after it. The link itself stays until the server
+   * has closed, so a poll that comes meanwhile still gets the frame.
+   */
+  shutdown(): void {
+    if (this.closed) return;
+    this.send(SHUTDOWN_FRAME);
+    this.stream?.close(ERRORS.E_SHUTDOWN.close, "shutdown");
   }
 
   /** Ends the link: its views wait (sessionGraceMs) for the client to come back. */

@@ -42,6 +42,8 @@ const COOKIE_VALUE = /^[A-Za-z0-9_-]{22}$/;
 export class LinkTable {
   private readonly links = new Map<string, BufferedLink>();
   private readonly kinds = { sse: 0, http: 0 };
+  /** Set by `shutdown()`: no link opens any more. */
+  private draining = false;
 
   constructor(private readonly core: Core, private readonly guard: RequestGuard, private readonly limits: ConnectionLimits) {}
 
@@ -70,6 +72,7 @@ export class LinkTable {
     const mine = this.find(id, kind, req);
     if (mine !== "E_UNKNOWN_LINK") return mine;
     if (this.links.has(id)) return "E_UNKNOWN_LINK";
+    if (this.draining) return "E_SHUTDOWN";
     if (resuming) return "E_LINK_EXPIRED";
     return this.create(id, kind, req, res);
   }
@@ -82,6 +85,19 @@ export class LinkTable {
   /** Links by kind, for stats and the connection gauges. */
   count(kind: "sse" | "http"): number {
     return this.kinds[kind];
+  }
+
+  /**
+   * Server shutdown, first step: every link gets its `E_SHUTDOWN` frame (an
+   * SSE stream ends after it, a waiting poll is answered with it) and no new
+   * link opens (`E_SHUTDOWN`, 503). The links end with `close()`.
+   */
+  shutdown(): void {
+    this.draining = true;
+    for (const link of this.links.values()) {
+      this.core.metrics.error("E_SHUTDOWN");
+      link.shutdown();
+    }
   }
 
   /** Ends every link (server shutdown). */

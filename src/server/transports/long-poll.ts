@@ -27,6 +27,8 @@ export class LongPollTransport {
   private readonly polls = new Map<BufferedLink, Poll>();
   /** Links with a POST waiting for its answers: their polls stay asleep meanwhile. */
   private readonly posting = new Map<BufferedLink, number>();
+  /** Set by `close()`: POSTs and new polls are answered 503 E_SHUTDOWN. */
+  private closing = false;
 
   constructor(private readonly core: Core, private readonly links: LinkTable) {}
 
@@ -40,6 +42,7 @@ export class LongPollTransport {
     if (!LINK_ID.test(id)) return sendError(res, "E_BAD_LINK");
     const seen = parseSeen(url.searchParams.get("n"));
     if (seen === undefined) return sendError(res, "E_BAD_FRAME", "`n` must be the last link seq seen (an integer ≥ 0)");
+    if (this.closing) return this.drain(req, res, id, seen);
     if (req.method === "GET") {
       const fresh = this.links.find(id, "http", req) === "E_UNKNOWN_LINK";
       const link = this.links.open(id, "http", req, res, seen > 0);
@@ -68,9 +71,26 @@ export class LongPollTransport {
     if (p !== undefined && link.pending(p.since)) this.wake(link);
   }
 
-  /** Ends every waiting poll (shutdown). */
+  /**
+   * Shutdown: answers every waiting poll now (with the link's `E_SHUTDOWN`
+   * frame, sent by LinkTable.shutdown before this), and every later request
+   * as `drain` says.
+   */
   close(): void {
+    this.closing = true;
     for (const [link, p] of this.polls) this.finish(link, p);
+  }
+
+  /**
+   * A request while the server shuts down: a poll of a live link that has
+   * not yet seen the `E_SHUTDOWN` frame gets it (and what came before it);
+   * anything else is answered 503 E_SHUTDOWN.
+   */
+  private drain(req: IncomingMessage, res: ServerResponse, id: string, seen: number): void {
+    const link = req.method === "GET" ? this.links.find(id, "http", req) : undefined;
+    if (link === undefined || typeof link === "string" || !link.pending(seen)) return sendError(res, "E_SHUTDOWN");
+    link.ack(seen);
+    this.respond(link, res, seen, false);
   }
 
   private poll(link: BufferedLink, res: ServerResponse, seen: number): void {

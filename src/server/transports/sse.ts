@@ -23,6 +23,8 @@ export class SseTransport {
   /** Streams attached to their link: one timer sends all their heartbeats. */
   private readonly beating = new Set<SseStream>();
   private readonly heart: NodeJS.Timeout;
+  /** Set by `close()`: every request is answered 503 E_SHUTDOWN. */
+  private closing = false;
 
   constructor(private readonly core: Core, private readonly links: LinkTable) {
     this.heart = setInterval(() => {
@@ -30,8 +32,13 @@ export class SseTransport {
     }, core.options.sseHeartbeatMs).unref();
   }
 
-  /** Stops the heartbeats (the links end their streams). */
+  /**
+   * Shutdown: stops the heartbeats and refuses every later request with
+   * `E_SHUTDOWN` (503). The links send their `E_SHUTDOWN` frame and end
+   * their streams (LinkTable.shutdown).
+   */
   close(): void {
+    this.closing = true;
     clearInterval(this.heart);
   }
 
@@ -43,6 +50,7 @@ export class SseTransport {
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const id = url.searchParams.get("l") ?? "";
     if (!LINK_ID.test(id)) return sendError(res, "E_BAD_LINK");
+    if (this.closing) return sendError(res, "E_SHUTDOWN");
     if (req.method === "GET") return this.stream(req, res, id, lastEventId(req, url));
     if (req.method !== "POST") return sendError(res, "E_METHOD");
     // Only the opening POST carries a token: a later POST to a link that is gone learns so (404).
