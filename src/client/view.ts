@@ -16,6 +16,7 @@ import type { ErrorCode } from "../protocol/errors.ts";
 import { ATTR, C, CLASS, kindOf, S, type Envelope, type JoinPayload, type NavPayload } from "../protocol/messages.ts";
 import { emit, reportError } from "./dom-events.ts";
 import { navigate } from "./navigation.ts";
+import { applyTitle } from "./page-title.ts";
 import { Loading, patch } from "./dom-patch.ts";
 import { Rendered } from "./rendered.ts";
 
@@ -178,6 +179,7 @@ export class View {
     if (kind === S.error && m.q === undefined) return this.failed(m);
     const answer = typeof m.k === "string";
     if (!this.inOrder(m.q, answer, answer && kind === S.rendered)) return;
+    if (typeof m.h === "string") applyTitle(this.root, m.h);
     let ok = true;
     if (kind === S.rendered) ok = this.render(() => this.rendered.full(m.d, m.s));
     else if (kind === S.diff) ok = this.render(() => this.rendered.diff(m.d, m.s));

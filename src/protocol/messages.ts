@@ -43,7 +43,10 @@ export const S = {
   nav: "n",
   /** An error: `c` is the code, `m` the message, `r` the event ref when one caused it. */
   error: "x",
-  /** Acknowledges event ref `r` when its handling changed nothing on screen. */
+  /**
+   * Acknowledges event ref `r` when its handling changed nothing on screen;
+   * or carries a changed page title `h` alone (then `r` only when an event caused it).
+   */
   reply: "r",
   /** Heartbeat answer. Carries no seq: it is not part of the view's message stream. */
   heartbeat: "h",
@@ -61,7 +64,7 @@ export type ServerKind = (typeof S)[keyof typeof S];
  * The envelope keys. Kept here so that both sides agree and nothing else spells
  * them: `t` kind, `v` view id (client-chosen, multiplexes views on one link),
  * `q` seq, `r` event ref, `e` event name, `d` data, `s` statics, `c` error code,
- * `m` error message, `k` a fresh token (join answers).
+ * `m` error message, `k` a fresh token (join answers), `h` the page title.
  */
 export interface Envelope {
   /** Message kind ({@link C} or {@link S}); omitted for diffs. */
@@ -84,6 +87,13 @@ export interface Envelope {
   m?: string;
   /** A refreshed view token (sent with the join answer). */
   k?: string;
+  /**
+   * The page title (`document.title`), on a full render, diff or reply of a
+   * view whose `title` is a function of its state: on every full render, and
+   * on a diff or reply when the title changed. Only the page's outermost view
+   * root applies it.
+   */
+  h?: string;
 }
 
 /** `d` of a join. */

@@ -26,13 +26,13 @@ import { limitAddress } from "./security/client-address.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { Router, type RouteMatch } from "./router.ts";
 import { MAX_TOKEN_LENGTH, TokenSigner, type TokenClaims } from "./security/token.ts";
-import { navTarget } from "./navigation.ts";
+import { navEffect, pushEffect, sendEffects, type MountEffect } from "./mount-effects.ts";
 import { ViewSession, type SessionConfig, type SessionInit, type Sink } from "./session.ts";
 import type { Json, Params, SessionData, ViewContext, ViewDefinition } from "./view.ts";
 
 /** A page mount's outcome. */
 export type PageMount =
-  | { kind: "view"; init: SessionInit<unknown>; token: string; title: string }
+  | { kind: "view"; init: SessionInit<unknown>; token: string }
   | { kind: "redirect"; to: string }
   | { kind: "denied"; code: ErrorCode; message?: string | undefined };
 
@@ -66,6 +66,8 @@ export class Core {
   private readonly refresher: NodeJS.Timeout | undefined;
   /** What every session of this node shares. */
   private readonly sessionConfig: SessionConfig;
+  /** Sessions started from a mount that pushed or navigated, until their first join sends those effects. */
+  private readonly unsent = new WeakMap<ViewSession, readonly MountEffect[]>();
 
   constructor(readonly options: ResolvedOptions) {
     this.metrics = new WeftMetrics(() => ({ ...this.gauges(), malformed: this.malformed() }));
@@ -124,7 +126,7 @@ export class Core {
     const session = await authorizeRequest(this.options.authorize, req, route.view, params);
     if (isDenial(session)) return { kind: "denied", code: denialCode(session), message: session.message };
     const sid = randomBytes(16).toString("base64url");
-    const { ctx, timers, topics, tracked, redirect } = pageContext(params, session, this.pubsub, this.onBroadcastError, this.presence);
+    const { ctx, timers, topics, tracked, redirect, effects } = pageContext(params, session, this.pubsub, this.onBroadcastError, this.presence);
     const state = await route.view.mount(params, ctx);
     if (redirect.to !== undefined) return { kind: "redirect", to: redirect.to };
     const token = this.token(sid, route.pattern, params, session);
@@ -132,6 +134,8 @@ export class Core {
     // instead of serving one that can never connect, and keep no state for it.
     if (token.length > MAX_TOKEN_LENGTH) return { kind: "denied", code: "E_URI_TOO_LONG" };
     const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, session, state, timers, topics, tracked };
+    // Pushes from the mount wait for the browser's join (a navigation answered with the 302 above).
+    if (effects.length > 0) init.effects = effects;
     this.registry.putPending(init, limitAddress(req, this.options.trustProxy));
     // Any node may take the join: the page's mount is stored for it.
     if (this.store !== undefined) {
@@ -139,11 +143,11 @@ export class Core {
       const snap: SessionSnapshot = {
         sid, path: route.pattern, params, session, state: state as Json, seq: 0, lastRef: 0, topics, tracked,
         timers: timers.filter((t) => !t.cancelled).map((t) => ({ name: t.name, payload: t.payload, due: due + t.ms })),
+        ...(init.effects !== undefined ? { effects: init.effects } : {}),
       };
       await this.store.save(snap, this.options.joinTimeoutMs).catch((err: unknown) => this.options.onError(err, "page mount snapshot"));
     }
-    const title = typeof route.view.title === "function" ? route.view.title(state) : (route.view.title ?? "");
-    return { kind: "view", init, token, title };
+    return { kind: "view", init, token };
   }
 
   /** Signs a view token. */
@@ -180,11 +184,19 @@ export class Core {
     }
     this.cluster?.ownSession(claims.sid).catch((err: unknown) => this.options.onError(err, "session ownership"));
     session.attach(sink, v, lastSeq, fresh);
+    // The mount's pushes and navigations follow the join's render, once: the join that started the session sends them.
+    const effects = this.unsent.get(session);
+    if (effects !== undefined) {
+      this.unsent.delete(session);
+      const s = session;
+      sendEffects(effects, (env) => s.emit(env));
+    }
     return session;
   }
 
   private start(init: SessionInit<unknown>): ViewSession {
     const s = new ViewSession(init, this.sessionConfig);
+    if (init.effects !== undefined && init.effects.length > 0) this.unsent.set(s, init.effects);
     this.registry.add(s);
     return s;
   }
@@ -223,6 +235,7 @@ export class Core {
       topics: [...snap.topics],
       tracked: { ...snap.tracked },
       resume: { seq: snap.seq, lastRef: snap.lastRef },
+      ...(snap.effects !== undefined ? { effects: [...snap.effects] } : {}),
     });
   }
 
@@ -246,10 +259,10 @@ export class Core {
 
   private async mountLive(view: ViewDefinition<unknown>, claims: TokenClaims, data: SessionData): Promise<SessionInit<unknown> | ErrorCode> {
     const params = toParams(claims.params);
-    const { ctx, timers, topics, tracked } = pageContext(params, data, this.pubsub, this.onBroadcastError, this.presence, true);
+    const { ctx, timers, topics, tracked, effects } = pageContext(params, data, this.pubsub, this.onBroadcastError, this.presence, true);
     try {
       const state = await view.mount(params, ctx);
-      return { sid: claims.sid, path: claims.view, view, params, session: data, state, timers, topics, tracked };
+      return { sid: claims.sid, path: claims.view, view, params, session: data, state, timers, topics, tracked, effects };
     } catch (err) {
       this.options.onError(err, `mount of ${claims.view}`);
       return "E_MOUNT";
@@ -332,29 +345,36 @@ function toParams(...sources: Params[]): Params {
 
 /**
  * The context of a mount that has no session yet: timers are recorded and
- * start when the session does; pushes have no one to go to and are dropped;
- * a redirect answers the page request. Exported for the test kit
- * (src/testing), which mounts views exactly as a page does.
+ * start when the session does; pushes and navigations are recorded in order
+ * (`effects`) and sent after the join's render (mount-effects.ts); at the
+ * server-rendered page a navigation (`redirect.to`, the last one) answers
+ * the request with a 302 instead. Exported for the test kit (src/testing),
+ * which mounts views exactly as a page does.
  *
  * @example
- * const { ctx, timers, redirect } = pageContext({}, {}, pubsub, onError, presence);
+ * const { ctx, timers, redirect, effects } = pageContext({}, {}, pubsub, onError, presence);
  */
 export function pageContext(params: Params, session: SessionData, pubsub: PubSub, onError: ResolvedOptions["onError"], presence: Presence, connected = false) {
   const timers: SessionInit<unknown>["timers"] = [];
   const topics: string[] = [];
   const tracked: Record<string, Json> = Object.create(null) as Record<string, Json>;
   const redirect: { to?: string } = {};
+  const effects: MountEffect[] = [];
   const ctx: ViewContext = {
     connected,
     params,
     session,
-    pushEvent: () => {},
+    pushEvent: (name: string, payload?: Json) => { effects.push(pushEffect(name, payload)); },
     schedule: (name: string, payload: Json | undefined, ms: number) => {
       const t = { name, payload, ms, cancelled: false };
       timers.push(t);
       return () => { t.cancelled = true; };
     },
-    navigate: (to: string, o?: { external?: boolean }) => { redirect.to = navTarget(to, o?.external === true); },
+    navigate: (to, o) => {
+      const fx = navEffect(to, o);
+      redirect.to = fx.d.to;
+      effects.push(fx);
+    },
     subscribe: (topic: string) => { topics.push(checkTopic(topic)); },
     unsubscribe: (topic: string) => { topics.splice(topics.indexOf(topic) >>> 0, 1); },
     // Presence starts with the session (a rendered page whose browser never joins is nobody).
@@ -366,5 +386,5 @@ export function pageContext(params: Params, session: SessionData, pubsub: PubSub
       pubsub.publish(topic, { name, payload: payload ?? null }).catch((err: unknown) => onError(err, `broadcast to "${topic}"`));
     },
   };
-  return { ctx, timers, topics, tracked, redirect };
+  return { ctx, timers, topics, tracked, redirect, effects };
 }

@@ -5,6 +5,7 @@
  * a DOM-XSS sink of it. The client checks the same rules again
  * (src/client/navigation.ts) before it follows a `nav` message.
  */
+import type { NavPayload } from "../protocol/messages.ts";
 
 /** A navigation target that breaks the rules; its code is `E_NAV_TARGET`. */
 export class NavigationError extends TypeError {
@@ -43,6 +44,22 @@ export function navTarget(to: unknown, external: boolean): string {
     throw new NavigationError(`Weft: navigate({ external: true }) takes an absolute http(s) URL, got ${JSON.stringify(clip(to))}`);
   }
   throw new NavigationError(`Weft: navigate() takes a same-origin path such as "/todos?page=2", got ${JSON.stringify(clip(to))}; pass { external: true } for an http(s) URL elsewhere`);
+}
+
+/**
+ * The `d` of a nav message for `ctx.navigate(to, options)`: the kind
+ * ("patch" unless "redirect"), the checked target, and `external` only on a
+ * redirect (a patch stays in the page, so only a redirect may leave the origin).
+ *
+ * @throws NavigationError when the target breaks the rules.
+ * @example navPayload("/todos", { replace: true }) // { to: "/todos", kind: "patch", replace: true }
+ */
+export function navPayload(to: unknown, o?: { replace?: boolean; kind?: "patch" | "redirect"; external?: boolean }): NavPayload {
+  const kind = o?.kind === "redirect" ? "redirect" : "patch";
+  const external = o?.external === true && kind === "redirect";
+  const d: NavPayload = { to: navTarget(to, external), kind, replace: o?.replace === true };
+  if (external) d.external = true;
+  return d;
 }
 
 function parse(to: string, base: string | undefined): URL | undefined {

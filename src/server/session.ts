@@ -12,8 +12,9 @@
  * - each event ref is applied at most once (`lastRef`); refs are monotonic.
  */
 import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
-import { S, type Envelope, type NavPayload, type RenderedTree } from "../protocol/messages.ts";
-import { NavigationError, navTarget } from "./navigation.ts";
+import { S, type Envelope, type RenderedTree } from "../protocol/messages.ts";
+import { NavigationError, navPayload } from "./navigation.ts";
+import type { MountEffect } from "./mount-effects.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import type { SessionSnapshot } from "./store/types.ts";
 import { SaveGate } from "./save-gate.ts";
@@ -23,6 +24,7 @@ import { createHash } from "node:crypto";
 import { TokenBucket, type Rate } from "./security/rate-limit.ts";
 import { diffTree, StaticsLedger } from "./template/diff.ts";
 import { renderView } from "./render-view.ts";
+import { liveTitle } from "./page-title.ts";
 import { ownHandler, type StandardResult, type StandardSchemaV1, type Json, type Params, type Payload, type SessionData, type ViewContext, type ViewDefinition } from "./view.ts";
 
 /** Where a session's frames go: a connection, with the view id the client chose. */
@@ -88,6 +90,8 @@ export interface SessionInit<S> {
   tracked?: Record<string, Json>;
   /** Taken over from a snapshot: the seq and last ref it covers. */
   resume?: { seq: number; lastRef: number };
+  /** Pushes and navigations the mount asked for: the join that starts the session sends them after its render (mount-effects.ts). */
+  effects?: MountEffect[];
 }
 
 export class ViewSession<S = unknown> {
@@ -98,6 +102,8 @@ export class ViewSession<S = unknown> {
   private readonly view: ViewDefinition<S>;
   private state: S;
   private tree: RenderedTree;
+  /** The title of `state` when the view's title is a function of it (page-title.ts), else undefined. */
+  private title: string | undefined;
   private readonly ledger = new StaticsLedger();
   private seq = 0;
   private readonly outbox: Envelope[] = [];
@@ -132,6 +138,7 @@ export class ViewSession<S = unknown> {
     this.view = init.view;
     this.state = init.state;
     this.tree = renderView(init.view, init.state, init.path);
+    this.title = liveTitle(init.view, init.state, init.path);
     if (init.resume !== undefined) {
       this.seq = init.resume.seq;
       this.lastRef = this.doneRef = init.resume.lastRef;
@@ -171,7 +178,7 @@ export class ViewSession<S = unknown> {
     // Not kept for replay: a client that misses a full render gets a new one
     // (an empty outbox covers nothing before it), and what came before it is moot.
     this.outbox.length = 0;
-    this.emit({ t: S.rendered, d: this.tree, s: this.ledger.take(), r: this.lastRef, k: token }, false);
+    this.emit({ t: S.rendered, d: this.tree, s: this.ledger.take(), r: this.lastRef, k: token, h: this.title }, false);
   }
 
   /** Detaches the sink (the link dropped); the session keeps running. */
@@ -488,23 +495,28 @@ export class ViewSession<S = unknown> {
       return;
     }
     let tree: RenderedTree;
+    let title: string | undefined;
     try {
       tree = renderView(this.view, next, this.path);
+      title = liveTitle(this.view, next, this.path);
     } catch (err) {
       this.report(work, "E_RENDER", err);
       return;
     }
     const diff = diffTree(this.tree, tree, this.ledger);
+    // The title travels only when it changed (undefined for a fixed title).
+    const h = title !== this.title ? title : undefined;
     this.state = next;
     this.tree = tree;
+    this.title = title;
     if (diff === undefined) {
-      if (ref !== undefined) this.emit({ t: S.reply, r: ref, q: 0, v: 0 });
+      if (ref !== undefined || h !== undefined) this.emit({ t: S.reply, r: ref, h, q: 0, v: 0 });
       return;
     }
     // No `t`: a diff is the implied kind (protocol/messages.ts). Every field
     // the frame will carry is in the literal (q and v are set on the way out),
     // in wire order; undefined ones are left out of the JSON.
-    this.emit({ d: diff, s: this.ledger.take(), r: ref, q: 0, v: 0 });
+    this.emit({ d: diff, s: this.ledger.take(), r: ref, h, q: 0, v: 0 });
   }
 
   /** A piece of work ended (committed or failed): the next snapshot covers it. */
@@ -588,14 +600,7 @@ class SessionContext implements ViewContext {
 
   get navigate(): ViewContext["navigate"] {
     const s = this.#s;
-    return (to, o) => {
-      // A patch stays in the page: only a redirect may leave the origin.
-      const kind = o?.kind === "redirect" ? "redirect" : "patch";
-      const external = o?.external === true && kind === "redirect";
-      const d: NavPayload = { to: navTarget(to, external), kind, replace: o?.replace === true };
-      if (external) d.external = true;
-      s.emit({ t: S.nav, d });
-    };
+    return (to, o) => s.emit({ t: S.nav, d: navPayload(to, o) });
   }
 
   get subscribe(): ViewContext["subscribe"] {

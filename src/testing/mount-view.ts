@@ -8,6 +8,8 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { pageContext } from "../server/core.ts";
+import { sendEffects } from "../server/mount-effects.ts";
+import { pageTitle } from "../server/page-title.ts";
 import { Router } from "../server/router.ts";
 import { authorizeRequest, denialCode, isDenial } from "../server/security/auth.ts";
 import { ViewSession, type SessionConfig, type SessionInit, type TimerSpec } from "../server/session.ts";
@@ -67,7 +69,10 @@ export async function mountView<S>(view: ViewDefinition<S>, options: MountOption
     sid: randomBytes(16).toString("base64url"), path: options.route ?? "/", view: v, params, session, state,
     timers: page.timers, topics: page.topics, tracked: page.tracked,
   }, { outboxSize: 1000, onError: (err) => mounted.noteCause(err), pubsub: bus.pubsub, presence: bus.presence });
+  mounted.title = pageTitle(v, state, options.route ?? "/");
   mounted.start(live);
+  // What mount pushed follows the first render, as at a browser's join.
+  sendEffects(page.effects, (env) => live.emit(env));
   await bus.settle();
   return mounted;
 }

@@ -61,6 +61,8 @@ export class MountedView {
   readonly navigations: NavPayload[] = [];
   /** Errors the view answered with, in order. */
   readonly errors: TestViewError[] = [];
+  /** The page title as the browser shows it: the page's `<title>`, then every title the session sends (`title` as a function of the state). */
+  title = "";
   /** @internal */
   frameCount = 0;
   /** The tree and statics as the browser keeps them (client/rendered.ts does the same over protocol/tree.ts). */
@@ -265,6 +267,7 @@ export class MountedView {
 
   private receive(env: Envelope): void {
     this.frameCount++;
+    if (env.h !== undefined) this.title = env.h;
     if (env.r !== undefined && kindOf(env) !== S.rendered) this.answers.set(env.r, env);
     switch (kindOf(env)) {
       case S.rendered: this.apply(env, () => env.d as RenderedTree); break;

@@ -13,6 +13,7 @@ import { NavigationError } from "../navigation.ts";
 import { staticsOf } from "../template/compile.ts";
 import { escapeHtml } from "../template/escape.ts";
 import { renderView } from "../render-view.ts";
+import { pageTitle } from "../page-title.ts";
 import { sendErrorFor } from "./error-page.ts";
 
 /**
@@ -48,10 +49,12 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, req: I
     res.writeHead(302, { Location: mounted.to, "Cache-Control": "no-store" }).end();
     return;
   }
-  const { init, token, title } = mounted;
+  const { init, token } = mounted;
   let inner: string;
+  let title: string;
   try {
     inner = toHtml(renderView(init.view, init.state, route.pattern), staticsOf);
+    title = pageTitle(init.view, init.state, route.pattern);
   } catch (err) {
     core.options.onError(err, `render of ${route.pattern}`);
     return sendErrorFor(core.options, req, res, url.pathname, "E_RENDER", undefined, err);

@@ -10,6 +10,7 @@
  */
 import { PREFIX, type RedisConnection } from "../redis/connection.ts";
 import { jsonObject } from "../redis/json.ts";
+import { isMountEffect } from "../mount-effects.ts";
 import type { SessionSnapshot, Store } from "./types.ts";
 
 const KEY = `${PREFIX}s:`;
@@ -118,6 +119,7 @@ export function parseSnapshot(raw: string): SessionSnapshot | undefined {
     && typeof s.session === "object" && s.session !== null && "state" in s && Number.isSafeInteger(s.seq) && Number.isSafeInteger(s.lastRef)
     && Array.isArray(s.topics) && s.topics.every((t) => typeof t === "string") && Array.isArray(s.timers)
     && s.timers.every((t) => typeof t === "object" && t !== null && typeof t.name === "string" && Number.isFinite(t.due))
-    && (s.tracked === undefined || (typeof s.tracked === "object" && s.tracked !== null && !Array.isArray(s.tracked)));
+    && (s.tracked === undefined || (typeof s.tracked === "object" && s.tracked !== null && !Array.isArray(s.tracked)))
+    && (s.effects === undefined || (Array.isArray(s.effects) && s.effects.every(isMountEffect)));
   return ok ? (s as SessionSnapshot) : undefined;
 }

@@ -3,6 +3,7 @@
  * owner is gone or hands it on. One interface; the in-memory implementation
  * serves tests and single-process setups, the Redis one serves many nodes.
  */
+import type { MountEffect } from "../mount-effects.ts";
 import type { Json, Params, SessionData } from "../view.ts";
 
 /** A timer a session had pending, with its absolute due time (ms since epoch). */
@@ -31,6 +32,8 @@ export interface SessionSnapshot {
   readonly timers: readonly SnapshotTimer[];
   /** Presence entries the session tracks: topic → meta. */
   readonly tracked?: Readonly<Record<string, Json>>;
+  /** A page's mount not joined yet: the pushes its join sends after the render (mount-effects.ts). */
+  readonly effects?: readonly MountEffect[];
 }
 
 /** Where snapshots are kept. */
