@@ -99,7 +99,7 @@ export class Core {
     });
     this.presence = this.cluster !== undefined ? new RedisPresence(redis!, this.cluster.node, options.onError) : new MemoryPresence(options.onError);
     this.sessionConfig = { outboxSize: options.outboxSize, onError: options.onError, pubsub: this.pubsub, persist: this.persist, metrics: this.metrics, presence: this.presence,
-      onMoved: (s) => this.registry.handOver(s) };
+      onMoved: (s) => this.registry.handOver(s), dev: options.dev };
     // Idle sessions keep their snapshots alive.
     if (store?.touch !== undefined) {
       const touch = store.touch.bind(store);

@@ -17,7 +17,7 @@ export const OPTION_KEYS = [
   "linkTimeoutMs", "httpAnswerWaitMs", "heartbeatMs", "maxMessageBytes", "outboxSize", "tokenMaxAgeMs",
   "joinTimeoutMs", "maxPendingMounts", "maxPendingMountsPerIp", "sessionGraceMs", "metrics", "health",
   "shutdownMs", "maxViewsPerConnection", "redis", "handoverWaitMs", "handoffTimeoutMs", "pubsub", "store",
-  "onError", "logger", "debug", "errorPage", "allowedOrigins", "trustProxy", "requireTLS", "sharedKey",
+  "onError", "logger", "debug", "dev", "errorPage", "allowedOrigins", "trustProxy", "requireTLS", "sharedKey",
   "authorize", "identity", "rateLimit", "abuseLimit", "maxJsonDepth", "maxConnectionsPerIp", "maxConnections",
 ] as const satisfies readonly (keyof WeftOptions)[];
 type Unlisted = Exclude<keyof WeftOptions, (typeof OPTION_KEYS)[number]>;
@@ -26,7 +26,7 @@ const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void allListed;
 
 const FUNCTIONS = ["layout", "onError", "errorPage", "authorize", "identity"] as const;
-const BOOLEANS = ["useWebSocket", "requireTLS", "debug"] as const;
+const BOOLEANS = ["useWebSocket", "requireTLS", "debug", "dev"] as const;
 /** Custom backends: the methods Weft calls on them. */
 const BACKENDS = { pubsub: ["subscribe", "publish", "close"], store: ["save", "load", "delete", "close"] } as const;
 

@@ -153,6 +153,15 @@ export interface WeftOptions {
    */
   debug?: boolean;
   /**
+   * Development mode: the page tells the browser client (`data-dev` on its
+   * script tag) to log every `weft:error` to the console with its code and a
+   * hint, and an unknown event's error lists the view's events with a "did
+   * you mean". Default: on unless `NODE_ENV` is `"production"`. In production
+   * the browser logs nothing and handler names stay on the server.
+   * @example dev: process.env.NODE_ENV === "development"
+   */
+  dev?: boolean;
+  /**
    * Builds the HTML of an error page answering a page request (GET of a view
    * path, or of an unknown path outside `/weft/`): `(status, { code, message,
    * cause? }, req) => html string`. What it returns is sent as it is: escape
@@ -274,7 +283,8 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
   // The default onError logs through the logger: one place for everything Weft says.
   const onError = (err: unknown, where: string): void => logger.error({ err, where }, `${where} failed`);
   const debug = o.debug ?? process.env.WEFT_DEBUG === "1";
-  const merged = { ...DEFAULTS, onError, ...stripUndefined(rest), logger, debug };
+  const dev = o.dev ?? process.env.NODE_ENV !== "production";
+  const merged = { ...DEFAULTS, onError, ...stripUndefined(rest), logger, debug, dev };
   if (useWebSocket === false) merged.transports = merged.transports.filter((t) => t !== "websocket");
   for (const k of NUMERIC) {
     const v = merged[k];

@@ -26,6 +26,7 @@ import { diffTree, StaticsLedger } from "./template/diff.ts";
 import { renderView } from "./render-view.ts";
 import { liveTitle } from "./page-title.ts";
 import { ownHandler, type StandardResult, type StandardSchemaV1, type Json, type Params, type Payload, type SessionData, type ViewContext, type ViewDefinition } from "./view.ts";
+import { unknownEventMessage } from "./unknown-event.ts";
 
 /** Where a session's frames go: a connection, with the view id the client chose. */
 export interface Sink {
@@ -51,6 +52,8 @@ export interface SessionConfig {
   readonly metrics?: WeftMetrics | undefined;
   /** Another node owns the session now (a save was refused): let this copy go. */
   readonly onMoved?: ((session: ViewSession) => void) | undefined;
+  /** Development mode: errors say more (an unknown event lists the view's events). */
+  readonly dev?: boolean | undefined;
 }
 
 /** A timer asked for by `ctx.schedule`. */
@@ -447,7 +450,7 @@ export class ViewSession<S = unknown> {
     }
     const h = ownHandler(this.view.events, work.name);
     if (h === undefined) {
-      this.error("E_UNKNOWN_EVENT", `the view has no handler "${clip(work.name)}"`, work.ref);
+      this.error("E_UNKNOWN_EVENT", unknownEventMessage(work.name, this.view.events ?? {}, this.config.dev === true), work.ref);
       return SKIP;
     }
     if (typeof h === "function") return h(this.state, work.payload, this.ctx);
