@@ -3,11 +3,13 @@
  * every `[weft-view]` root, wires the bindings and connects.
  *
  * Exposes `window.weft = { transport, probing, socket }` for tests and debugging. Reads
- * from its own script tag `data-heartbeat` (ms) and `data-transports` (the
- * server's offer, best first), and `window.WEFT_TRANSPORT` (forces one).
+ * from its own script tag `data-heartbeat` (ms), `data-transports` (the
+ * server's offer, best first) and `data-dev` (log errors to the console), and
+ * `window.WEFT_TRANSPORT` (forces one).
  */
 import { ATTR } from "../protocol/messages.ts";
 import { bind } from "./bindings.ts";
+import { logErrors } from "./dev-log.ts";
 import { guard } from "./dom-events.ts";
 import { LiveSocket } from "./live-socket.ts";
 import { Negotiator } from "./negotiate.ts";
@@ -16,6 +18,8 @@ import { Negotiator } from "./negotiate.ts";
 const script = document.currentScript;
 const heartbeat = Number(script?.getAttribute("data-heartbeat")) || 30_000;
 const offered = script?.getAttribute("data-transports");
+// Development (the server's `dev` option): every weft:error also goes to the console.
+if (script?.hasAttribute("data-dev")) logErrors(document);
 
 /**
  * What `window.weft` holds.
