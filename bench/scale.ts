@@ -19,6 +19,7 @@
 // each socket (a page with several live views), and the table says so.
 //
 // Usage: npm run bench:scale [-- --quick] [--transport websocket|sse|http] [--src]
+//   every transport first with no idle sessions (the baseline), then:
 //   full:  WebSocket 1k, 10k (1 view per socket), 10k and 50k (5 per socket); SSE and HTTP 1k and 10k
 //   quick: WebSocket 1k, 5k (1 per socket), 5k (5 per socket); SSE and HTTP 1k and 5k — seconds each
 // Full runs write bench/results-scale.json, the block in docs/benchmarks.md and
@@ -32,7 +33,7 @@ import type { BenchClient } from "./side-by-side/clients/types.ts";
 import { weftHttp, weftSse, weftWs } from "./side-by-side/clients/weft.ts";
 import { currentProvenance } from "./side-by-side/provenance.ts";
 import { caseLabel, scaleTable, writeScale, type ScaleCase, type ScaleFile } from "./side-by-side/scale-report.ts";
-import { pct, round, sleep, spread, withTimeout } from "./side-by-side/stats.ts";
+import { pct, round, sleep, spread, withTimeout, type Spread } from "./side-by-side/stats.ts";
 import { WEFT_BUILD_LABEL } from "./weft-build.ts";
 
 type Transport = ScaleCase["transport"];
@@ -54,8 +55,8 @@ if (ONLY !== undefined && !["websocket", "sse", "http"].includes(ONLY)) throw ne
 const ws = (sessions: number, viewsPerSocket: number): Size => ({ transport: "websocket", sessions, viewsPerSocket });
 const one = (transport: Transport, sessions: number): Size => ({ transport, sessions, viewsPerSocket: 1 });
 const SIZES: readonly Size[] = (QUICK
-  ? [ws(1_000, 1), ws(5_000, 1), ws(5_000, 5), one("sse", 1_000), one("sse", 5_000), one("http", 1_000), one("http", 5_000)]
-  : [ws(1_000, 1), ws(10_000, 1), ws(10_000, 5), ws(50_000, 5), one("sse", 1_000), one("sse", 10_000), one("http", 1_000), one("http", 10_000)]
+  ? [ws(0, 1), ws(1_000, 1), ws(5_000, 1), ws(5_000, 5), one("sse", 0), one("sse", 1_000), one("sse", 5_000), one("http", 0), one("http", 1_000), one("http", 5_000)]
+  : [ws(0, 1), ws(1_000, 1), ws(10_000, 1), ws(10_000, 5), ws(50_000, 5), one("sse", 0), one("sse", 1_000), one("sse", 10_000), one("http", 0), one("http", 1_000), one("http", 10_000)]
 ).filter((s) => ONLY === undefined || s.transport === ONLY);
 
 /** How much each size measures; every loop is bounded by a count and a time. */
@@ -114,6 +115,7 @@ class Loader {
 
 /** Opens `size.sessions` idle sessions over several loaders, BATCH at a time per loader. */
 async function openIdle(server: ServerChild, size: Size): Promise<Loader[]> {
+  if (size.sessions === 0) return [];
   const links = Math.ceil(size.sessions / size.viewsPerSocket);
   const count = Math.ceil(links / LINKS_PER_LOADER);
   const loaders = await Promise.all(Array.from({ length: count }, (_, i) => Loader.start(server.base, size, `127.0.0.${2 + i}`)));
@@ -171,7 +173,11 @@ async function broadcastOnce(server: ServerChild, loaders: Loader[], n: number) 
   return { last: d.length > 0 ? d[d.length - 1]! : NaN, p50: pct(d, 50), missing: answers.reduce((a, x) => a + x.missing, 0) };
 }
 
+/** Not measured (the baseline has no idle sessions): NaN, stored as null. */
+const spreadOrNone = (xs: number[]): Spread => (xs.length > 0 ? spread(xs) : { value: NaN, min: NaN, max: NaN, runs: [] });
+
 async function measure(size: Size): Promise<ScaleCase> {
+  const perSession = (bytes: number) => (size.sessions > 0 ? round(bytes / size.sessions, 0) : NaN);
   const server = await ServerChild.start("weft-scale", process.argv.includes("--src") ? ["--src"] : []);
   let loaders: Loader[] = [];
   let active: BenchClient | undefined;
@@ -192,8 +198,8 @@ async function measure(size: Size): Promise<ScaleCase> {
     const rt = await roundTrips(server, active, idleCpuPerMs);
     const last: number[] = [], p50: number[] = [];
     let missing = 0;
-    await broadcastOnce(server, loaders, 1); // warm-up
-    for (let k = 0; k < PLAN.rounds; k++) {
+    if (loaders.length > 0) await broadcastOnce(server, loaders, 1); // warm-up
+    for (let k = 0; k < PLAN.rounds && loaders.length > 0; k++) {
       await sleep(500);
       const b = await broadcastOnce(server, loaders, 2 + k);
       last.push(b.last);
@@ -206,12 +212,12 @@ async function measure(size: Size): Promise<ScaleCase> {
       ...size,
       links: Math.ceil(size.sessions / size.viewsPerSocket),
       connectSeconds: round(connectSeconds),
-      heapPerSession: round((mem1.heapUsed - mem0.heapUsed) / size.sessions, 0),
-      rssPerSession: round((mem1.rss - mem0.rss) / size.sessions, 0),
+      heapPerSession: perSession(mem1.heapUsed - mem0.heapUsed),
+      rssPerSession: perSession(mem1.rss - mem0.rss),
       idleCpuPerSecond: round(idleCpuPerMs * 1000, 0),
       ...rt,
-      broadcastLast: spread(last),
-      broadcastP50: spread(p50),
+      broadcastLast: spreadOrNone(last),
+      broadcastP50: spreadOrNone(p50),
       broadcastMissing: missing,
     };
   } finally {

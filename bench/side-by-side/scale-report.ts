@@ -48,9 +48,19 @@ export interface ScaleFile {
 }
 
 const ROOT = new URL("../../", import.meta.url);
-export const RESULTS_FILE = fileURLToPath(new URL("bench/results-scale.json", ROOT));
-const DOC = fileURLToPath(new URL("docs/benchmarks.md", ROOT));
-const CHART = fileURLToPath(new URL("docs/benchmarks-scale.svg", ROOT));
+
+/** Where a run is written: the results file, the docs page holding the block, the chart. */
+export interface ScalePaths {
+  results: string;
+  doc: string;
+  chart: string;
+}
+
+export const SCALE_PATHS: ScalePaths = {
+  results: fileURLToPath(new URL("bench/results-scale.json", ROOT)),
+  doc: fileURLToPath(new URL("docs/benchmarks.md", ROOT)),
+  chart: fileURLToPath(new URL("docs/benchmarks-scale.svg", ROOT)),
+};
 const START = "<!-- bench-scale:start -->";
 const END = "<!-- bench-scale:end -->";
 
@@ -58,12 +68,18 @@ const NAME = { websocket: "WebSocket", sse: "SSE", http: "HTTP" } as const;
 
 /** "WebSocket 50,000 (5 per socket)". */
 export function caseLabel(c: Pick<ScaleCase, "transport" | "sessions" | "viewsPerSocket">): string {
+  if (c.sessions === 0) return `${NAME[c.transport]} 0 (baseline)`;
   return `${NAME[c.transport]} ${num(c.sessions)}${c.viewsPerSocket > 1 ? ` (${c.viewsPerSocket} per socket)` : ""}`;
 }
 
-/** The first case of the same transport and views per socket: what growth is measured against. */
+/**
+ * What growth is measured against: the first case with idle sessions of the
+ * same transport and views per socket (the target is flat from 1k up); the
+ * baseline without idle sessions is shown on its own.
+ */
 function baseOf(cases: readonly ScaleCase[], c: ScaleCase): ScaleCase {
-  return cases.find((b) => b.transport === c.transport && b.viewsPerSocket === c.viewsPerSocket) ?? c;
+  if (c.sessions === 0) return c;
+  return cases.find((b) => b.sessions > 0 && b.transport === c.transport && b.viewsPerSocket === c.viewsPerSocket) ?? c;
 }
 
 /** `value` against the base case's as "1.04×" (empty for the base case itself). */
@@ -117,14 +133,15 @@ const PANELS: Panel[] = [
 ];
 
 function panel(cases: readonly ScaleCase[], p: Panel, y0: number): { svg: string; height: number } {
-  const max = Math.max(1, ...cases.map(p.value));
+  const max = Math.max(1, ...cases.map(p.value).filter(Number.isFinite));
   const out = [`<text x="10" y="${y0 + 16}" class="h">${esc(p.title)}</text>`];
   cases.forEach((c, i) => {
     const y = y0 + 26 + i * ROW;
     const v = p.value(c);
     const b = baseOf(cases, c);
-    const w = Math.max(1, (v / max) * BAR_MAX);
     out.push(`<text x="10" y="${y + 13}" class="l">${esc(caseLabel(c))}</text>`);
+    if (!Number.isFinite(v)) return void out.push(`<text x="${LABEL_W}" y="${y + 13}" class="v">–</text>`);
+    const w = Math.max(1, (v / max) * BAR_MAX);
     out.push(`<rect x="${LABEL_W}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW - 6}" fill="${COLOR[c.transport]}"/>`);
     const label = num(v) + (p.growth ? ratio(v, p.value(b), b === c) : "");
     out.push(`<text x="${(LABEL_W + w + 6).toFixed(1)}" y="${y + 13}" class="v">${esc(label)}</text>`);
@@ -173,15 +190,15 @@ export function scaleBlock(f: ScaleFile): string {
   ].join("\n");
 }
 
-/** Writes the results file; with `docs`, also the docs block and the chart. */
-export function writeScale(f: ScaleFile, docs: boolean): void {
-  writeFileSync(RESULTS_FILE, `${JSON.stringify(f, null, 2)}\n`);
+/** Writes the results file; with `docs`, also the docs block (between its markers, the rest of the page untouched) and the chart. */
+export function writeScale(f: ScaleFile, docs: boolean, paths: ScalePaths = SCALE_PATHS): void {
+  writeFileSync(paths.results, `${JSON.stringify(f, null, 2)}\n`);
   if (!docs) return;
-  const doc = readFileSync(DOC, "utf8");
+  const doc = readFileSync(paths.doc, "utf8");
   const a = doc.indexOf(START);
   const b = doc.indexOf(END);
   if (a < 0 || b < a) throw new Error(`docs/benchmarks.md has no ${START} … ${END} markers`);
-  writeFileSync(DOC, doc.slice(0, a) + scaleBlock(f) + doc.slice(b + END.length));
+  writeFileSync(paths.doc, doc.slice(0, a) + scaleBlock(f) + doc.slice(b + END.length));
   const p = f.provenance[0];
-  writeFileSync(CHART, scaleChart(f.cases, [`Weft: cost as the idle sessions grow — ${p?.mode ?? ""} run of ${p?.date.slice(0, 10) ?? "?"}`, `${p?.host ?? ""}; load average at start ${fmtLoad(f.loadAverage.start)}`]));
+  writeFileSync(paths.chart, scaleChart(f.cases, [`Weft: cost as the idle sessions grow — ${p?.mode ?? ""} run of ${p?.date.slice(0, 10) ?? "?"}`, `${p?.host ?? ""}; load average at start ${fmtLoad(f.loadAverage.start)}`]));
 }
