@@ -30,6 +30,18 @@ export interface NginxMode {
   buffer?: boolean;
   /** Answer 403 on the SSE path. Default false. */
   blockSse?: boolean;
+  /**
+   * Seconds nginx waits between two reads from the app before it cuts the
+   * request (`proxy_read_timeout`): a long-poll or a stream held longer is cut
+   * (504, or the stream ends). Default 120.
+   */
+  readTimeoutS?: number;
+  /**
+   * Send `/weft/ws` (upgrade forwarded) to this port instead of the app: a
+   * server there that accepts the connection and never answers black-holes
+   * the WebSocket upgrade.
+   */
+  wsPort?: number;
 }
 
 export async function freePort(): Promise<number> {
@@ -104,10 +116,11 @@ http {
   server {
     listen 127.0.0.1:${this.port};
     proxy_http_version 1.1;
-    proxy_read_timeout 120s;
+    proxy_read_timeout ${m.readTimeoutS ?? 120}s;
     proxy_connect_timeout 2s;
     ${m.buffer ? "proxy_buffering on; proxy_ignore_headers X-Accel-Buffering; proxy_buffers 8 64k; proxy_buffer_size 64k; gzip on; gzip_proxied any; gzip_types text/event-stream application/json; gzip_min_length 1;" : ""}
     ${m.blockSse ? "location /weft/sse { return 403; }" : ""}
+    ${m.wsPort === undefined ? "" : `location /weft/ws { proxy_pass http://127.0.0.1:${m.wsPort}; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; }`}
     location / {
       proxy_pass http://weft;
       proxy_set_header Host $http_host;

@@ -1,0 +1,178 @@
+/**
+ * Interactive at once behind any proxy: Chromium behind a real nginx in each
+ * of the modes of test/support/proxy-modes.ts. In every mode the page starts
+ * on HTTP and answers clicks while its probe of a better transport is still
+ * outstanding — the probe is held (the SSE path is held by the test until it
+ * lets go; a black-holed upgrade holds itself) so that "outstanding" does not
+ * depend on timing — then settles on the best transport that works, with the
+ * server's pushes flowing throughout, every click applied once and no error
+ * shown.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { WeftApp } from "../../src/index.ts";
+import { browserSkipReason, launchBrowser } from "../support/browser.ts";
+import { nginxSkipReason } from "../support/nginx.ts";
+import { proxyModes, startProxy, type ProxyMode, type ProxyModeName, type RunningProxy } from "../support/proxy-modes.ts";
+import { startTicksApp } from "./proxy-modes-views.ts";
+
+const skip = browserSkipReason() ?? nginxSkipReason();
+
+/** The "cut" mode's read timeout here (the bench uses 30 s): above the 1 s re-poll rule, below the 25 s long-poll and 15 s SSE heartbeat. */
+const CUT_S = 3;
+const CLICKS = 6;
+
+interface Steps {
+  whileHeld?: (page: Page) => Promise<void>;
+  settled?: (page: Page) => Promise<void>;
+}
+
+type Win = Window & {
+  weft: { transport: string | undefined; probing: string | undefined };
+  errors: string[];
+  transports: string[];
+  /** `transport/probing` each time the counter changed. */
+  states: string[];
+};
+
+describe("interactive at once behind any proxy", { skip }, () => {
+  let app: WeftApp;
+  let appPort: number;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    ({ app, port: appPort } = await startTicksApp());
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+    assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
+  });
+
+  /** A fresh context whose SSE requests wait until `release()`: the SSE probe stays outstanding. */
+  async function holdingSse(): Promise<{ context: BrowserContext; page: Page; release: () => void }> {
+    const context = await browser.newContext();
+    let release = (): void => {};
+    const gate = new Promise<void>((r) => (release = r));
+    await context.route(/\/weft\/sse/, async (route) => {
+      await gate;
+      await route.continue().catch(() => {}); // the probe may have been given up meanwhile
+    });
+    const page = await context.newPage();
+    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    await page.addInitScript(() => {
+      const w = window as unknown as Win;
+      w.errors = [];
+      w.transports = [];
+      w.states = [];
+      (w as unknown as { clicks: number }).clicks = 0;
+      document.addEventListener("click", (e) => (e.target as Element).id === "inc" && (w as unknown as { clicks: number }).clicks++, true);
+      document.addEventListener("weft:error", (e) => w.errors.push((e as CustomEvent<{ code: string }>).detail.code));
+      document.addEventListener("weft:transport", (e) => w.transports.push((e as CustomEvent<{ transport: string }>).detail.transport));
+      document.addEventListener("DOMContentLoaded", () => {
+        const count = document.getElementById("count");
+        if (count === null) return;
+        new MutationObserver(() => w.states.push(`${w.weft.transport}/${w.weft.probing}`)).observe(count, { childList: true, characterData: true, subtree: true });
+      });
+    });
+    return { context, page, release };
+  }
+
+  const read = (page: Page, id: string) => page.evaluate((i) => Number(document.getElementById(i)?.textContent), id);
+  const state = (page: Page) => page.evaluate(() => ({ transport: (window as unknown as Win).weft.transport, probing: (window as unknown as Win).weft.probing }));
+
+  async function clickTo(page: Page, n: number): Promise<void> {
+    await page.click("#inc");
+    await page.waitForFunction((k) => document.getElementById("count")?.textContent === String(k), n, { timeout: 10_000 });
+  }
+
+  /** The server's ticks keep arriving: the shown tick count grows by two. */
+  async function ticksFlow(page: Page): Promise<void> {
+    const from = await read(page, "ticks");
+    await page.waitForFunction((k) => Number(document.getElementById("ticks")?.textContent) >= k, from + 2, { timeout: 10_000 });
+  }
+
+  /**
+   * Steps every mode shares: the first click is answered over HTTP while a
+   * probe is outstanding; pushes flow; then the probe is let go, clicks are
+   * sent while the page switches, and it settles on `mode.settlesOn`.
+   * `whileHeld` runs before the probe is let go, `settled` once the page settled.
+   */
+  async function run(mode: ProxyMode, { whileHeld, settled }: Steps = {}): Promise<void> {
+    let proxy: RunningProxy | undefined;
+    const { context, page, release } = await holdingSse();
+    try {
+      proxy = await startProxy(mode, appPort);
+      await page.goto(`${proxy.base}/ticks`);
+      await clickTo(page, 1);
+      const first = (await page.evaluate(() => (window as unknown as Win).states))[0] ?? "";
+      const [transport, probing] = first.split("/");
+      assert.equal(transport, "http", "the first click is answered over HTTP");
+      assert.ok(probing === "websocket" || probing === "sse", `a probe was outstanding when it was answered (${first})`);
+      await ticksFlow(page);
+      await whileHeld?.(page);
+      let clicked = await read(page, "count");
+      release();
+      // Clicks while the probe finishes and the page switches: each applied once.
+      for (; clicked < CLICKS - 1; clicked++) await page.click("#inc");
+      await page.waitForFunction((t) => (window as unknown as Win).weft.transport === t && (window as unknown as Win).weft.probing === undefined, mode.settlesOn, { timeout: 20_000 });
+      await clickTo(page, CLICKS);
+      await ticksFlow(page);
+      await settled?.(page);
+      assert.equal(await read(page, "count"), await page.evaluate(() => (window as unknown as { clicks: number }).clicks), "every click applied once");
+      const w = await page.evaluate(() => ({ errors: (window as unknown as Win).errors, transports: (window as unknown as Win).transports }));
+      assert.deepEqual(w.errors, [], "no error shown");
+      assert.deepEqual(w.transports, mode.settlesOn === "http" ? ["http"] : ["http", mode.settlesOn]);
+    } finally {
+      await context.close();
+      await proxy?.stop();
+    }
+  }
+
+  const mode = (name: ProxyModeName): ProxyMode => proxyModes(CUT_S).find((m) => m.name === name)!;
+
+  it("answers at once and moves to SSE behind a proxy that drops the WebSocket upgrade", async () => {
+    await run(mode("upgrade-dropped"));
+  });
+
+  it("answers at once and stays on HTTP behind a proxy that drops the upgrade, buffers streams and gzips them", async () => {
+    await run(mode("buffered-gzip"));
+  });
+
+  it("answers at once while a black-holed WebSocket upgrade is still outstanding, then moves to SSE", async () => {
+    await run(mode("upgrade-blackholed"), {
+      whileHeld: async (page) => assert.equal((await state(page)).probing, "websocket", "the upgrade is still unanswered"),
+    });
+  });
+
+  it("re-polls and reconnects without loss or error when the proxy cuts long requests", async () => {
+    const cuts: string[] = [];
+    let streams = 0;
+    /** The ticks pause, so the link idles until the proxy cuts its long request; `cut` says when it did. */
+    const idleUntil = async (page: Page, cut: () => boolean) => {
+      await page.click("#stop");
+      while (!cut()) await page.waitForEvent("request", { timeout: 15_000 });
+      await clickTo(page, (await read(page, "count")) + 1);
+      await page.click("#go");
+    };
+    await run(mode("cut"), {
+      whileHeld: async (page) => {
+        page.on("response", (r) => r.status() === 504 && cuts.push(new URL(r.url()).pathname));
+        page.on("request", (r) => r.method() === "GET" && new URL(r.url()).pathname === "/weft/sse" && streams++);
+        await idleUntil(page, () => cuts.includes("/weft/http"));
+        assert.equal((await state(page)).transport, "http", "still on HTTP after its long-poll was cut");
+      },
+      // The stream idles until the proxy ends it; EventSource opens it again, resuming by Last-Event-ID.
+      settled: async (page) => {
+        const before = streams;
+        await idleUntil(page, () => streams > before);
+        assert.equal((await state(page)).transport, "sse", "still on SSE after its stream was cut");
+      },
+    });
+    assert.ok(cuts.includes("/weft/http"), "the proxy cut a long-poll");
+  });
+});
