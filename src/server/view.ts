@@ -56,7 +56,9 @@ export interface ViewContext {
   readonly session: SessionData;
   /**
    * Sends an event to the browser; the page receives it as a `weft:NAME` DOM
-   * event on the view root, with `detail` = payload.
+   * event on the view root, with `detail` = payload. Called in `mount`, the
+   * push waits for the browser's join and follows the view's first render
+   * (in order, once): how a hook gets its initial data.
    */
   pushEvent(name: string, payload?: Json): void;
   /**
@@ -67,7 +69,9 @@ export interface ViewContext {
   schedule(name: string, payload: Json | undefined, ms: number): () => void;
   /**
    * Navigates the browser: "patch" changes the URL and keeps the view, "redirect"
-   * loads the page. During the first mount a redirect answers the GET with 302.
+   * loads the page. In the page's mount any navigation answers the GET with a
+   * 302 to `to`; in a live mount (the join found no session) the browser gets
+   * it right after the view's first render.
    * `to` must be a same-origin path (`"/todos?page=2"`) unless `external` is
    * true on a redirect, which allows an absolute http(s) URL; any other target (another host,
    * `javascript:`, `data:`) throws a `NavigationError` (code `E_NAV_TARGET`),
@@ -154,7 +158,15 @@ export interface ViewDefinition<S = unknown> {
   readonly info?: Readonly<Record<string, InfoHandler<S>>>;
   /** Renders the state. Must be pure: same state, same HTML. */
   render(state: S): Template;
-  /** The page title (a string or computed from the first state). */
+  /**
+   * The page title: a string (fixed), or a function of the state, which the
+   * title follows — computed after every committed change and sent to the
+   * browser (`document.title`) when it differs from the last one. It must
+   * return a string and be pure and cheap, like `render`; a throw fails the
+   * change with E_RENDER and keeps the last good state.
+   *
+   * @example title: (s) => `Inbox (${s.unread})`
+   */
   readonly title?: string | ((state: S) => string);
   /**
    * Who may use the view: true to allow, false (403) or `deny(401 | 403)` to
