@@ -20,6 +20,14 @@ describe("snapshots", () => {
     ]) assert.equal(parseSnapshot(bad), undefined, bad);
   });
 
+  it("parses a page mount's pushes and navigations and refuses malformed ones", () => {
+    const effects = [{ t: "p", e: "hello", d: { n: 1 } }, { t: "n", d: { to: "/x", kind: "redirect", replace: false } }];
+    assert.deepEqual(parseSnapshot(JSON.stringify({ ...snap, effects })), { ...snap, effects });
+    for (const bad of [{}, [{ t: "p" }], [{ t: "n", d: { to: "/x", kind: "jump" } }], [{ t: "x", c: "E_HANDLER" }], [null]]) {
+      assert.equal(parseSnapshot(JSON.stringify({ ...snap, effects: bad })), undefined, JSON.stringify(bad));
+    }
+  });
+
   it("keeps snapshots in memory as JSON, for their time to live", async () => {
     const store = new MemoryStore();
     const state = { count: 1 };
