@@ -19,13 +19,14 @@ const HEARTBEAT = JSON.stringify({ t: C.heartbeat });
  * callbacks are the caller's to replace — or undefined when it failed (it is
  * closed then). Never calls `done` synchronously. Returns a cancel function
  * (closes the transport; `done` is not called). `token`: a view token of the
- * page, which a new SSE or HTTP link must carry.
+ * page, which a new SSE or HTTP link must carry; `fallback`: a better
+ * transport failed before this one was tried (the server counts it).
  *
  * @example
  * const cancel = probe(TRANSPORTS[0], (t) => t ? switchTo(t) : later());
  */
-export function probe(factory: TransportFactory, done: (t: Transport | undefined) => void, token?: string): () => void {
-  const t = factory.create(false, token);
+export function probe(factory: TransportFactory, done: (t: Transport | undefined) => void, token?: string, fallback = false): () => void {
+  const t = factory.create(fallback, token);
   let over = false;
   let timer = setTimeout(() => finish(false), factory.openMs);
   const end = () => {
@@ -121,6 +122,7 @@ export class Prober {
         else this.proven(t);
       }),
       this.token(),
+      i > 0, // a better one failed this round: a fallback, as the server counts them
     );
   }
 }

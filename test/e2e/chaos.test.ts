@@ -224,7 +224,8 @@ describe(`chaos in Chromium, outbox ${outboxSize ?? "256 (default)"}`, { skip, t
     // WebSocket upgrades are refused from the start: the page settles on SSE.
     proxy.reject = /upgrade: websocket/i;
     const page = await open(undefined);
-    assert.equal(await page.evaluate(() => (window as unknown as Win).weft.transport), "sse");
+    // The page starts on HTTP and moves up to SSE once its probe proves it.
+    await page.waitForFunction(() => (window as unknown as Win).weft.transport === "sse", undefined, { timeout: 15_000 });
     let running = true;
     const cutter = cutAtRandom(proxy, () => running, random);
     const driving = drive(page);
@@ -241,7 +242,8 @@ describe(`chaos in Chromium, outbox ${outboxSize ?? "256 (default)"}`, { skip, t
     assert.ok((await cutter) >= 1, "the proxy cut the connections at least once");
     assert.equal(await page.evaluate(() => (window as unknown as Win).weft.transport), "http");
     const seen = await page.evaluate(() => (window as unknown as Win).transports);
-    assert.deepEqual([...new Set(seen)], ["sse", "http"]);
+    assert.deepEqual([...new Set(seen)], ["http", "sse"]);
+    assert.equal(seen.at(-1), "http");
     proxy.reject = undefined;
     await page.context().close();
   });
@@ -249,7 +251,7 @@ describe(`chaos in Chromium, outbox ${outboxSize ?? "256 (default)"}`, { skip, t
   it("applies each event once and shows each message once across a switch up from SSE to WebSocket", async () => {
     proxy.reject = /upgrade: websocket/i;
     const page = await open(undefined);
-    assert.equal(await page.evaluate(() => (window as unknown as Win).weft.transport), "sse");
+    await page.waitForFunction(() => (window as unknown as Win).weft.transport === "sse", undefined, { timeout: 15_000 });
     // Slow clicks (about 20 s in all), so that the background probe finds WebSocket mid-stream.
     const driving = drive(page, 100);
     await page.waitForFunction(() => Number(document.getElementById("applied")?.textContent) >= 100, undefined, { timeout: 60_000 });
@@ -258,7 +260,7 @@ describe(`chaos in Chromium, outbox ${outboxSize ?? "256 (default)"}`, { skip, t
     assert.ok(Number(await page.textContent("#applied")) < EVENTS, "the switch happened while events were still being sent");
     await driving;
     await settle(page);
-    assert.deepEqual(await page.evaluate(() => (window as unknown as Win).transports), ["sse", "websocket"]);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as Win).transports), ["http", "sse", "websocket"]);
     await page.context().close();
   });
 });

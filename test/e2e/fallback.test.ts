@@ -1,7 +1,10 @@
 /**
- * Automatic transport negotiation in Chromium behind a real nginx: a proxy that
- * does not forward `Upgrade` (WebSocket fails → SSE), one that buffers every
- * response and blocks or buffers the SSE path (→ HTTP long-poll).
+ * Automatic transport negotiation in Chromium behind a real nginx: every page
+ * starts on HTTP and switches up to the best transport its background probes
+ * prove — WebSocket through a proxy that forwards `Upgrade`, SSE through one
+ * that does not, and none (it stays on HTTP) through one that buffers every
+ * response and blocks or buffers the SSE path. test/e2e/proxy-modes.test.ts
+ * covers what happens while the probes are outstanding.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -57,7 +60,13 @@ describe("transport fallback behind nginx", { skip }, () => {
     return { page, sockets };
   }
 
-  const transportOf = (page: Page) => page.evaluate(() => (window as unknown as Win).weft.transport);
+  /** Waits until the page's probes are done (none outstanding, none scheduled before the 10 s backoff). */
+  const settled = (page: Page) =>
+    page.waitForFunction(() => (window as unknown as Win & { weft: { probing?: string } }).weft.probing === undefined && (window as unknown as Win).transportEvents.length > 0, undefined, { timeout: 15_000 });
+  const settledOn = async (page: Page, transport: string) => {
+    await page.waitForFunction((t) => (window as unknown as Win).weft.transport === t, transport, { timeout: 15_000 });
+    await settled(page);
+  };
 
   async function clickCounter(page: Page): Promise<void> {
     const before = Number(await page.textContent("#count"));
@@ -68,31 +77,32 @@ describe("transport fallback behind nginx", { skip }, () => {
   it("uses WebSocket through a proxy that forwards Upgrade", async () => {
     const base = await behind({ upgrade: true });
     const { page } = await open(base, "/counter");
-    assert.equal(await transportOf(page), "websocket");
+    await settledOn(page, "websocket");
+    assert.deepEqual(await page.evaluate(() => (window as unknown as Win).transportEvents), ["http", "websocket"]);
     await clickCounter(page);
     await page.context().close();
   });
 
-  it("falls back to SSE when the proxy does not forward Upgrade, and remembers it", async () => {
+  it("moves up to SSE when the proxy does not forward Upgrade, and remembers it", async () => {
     const base = await behind({});
     const { page, sockets } = await open(base, "/counter");
-    assert.equal(await transportOf(page), "sse");
-    assert.ok(sockets.length >= 1, "WebSocket was tried first");
+    await settledOn(page, "sse");
+    assert.ok(sockets.length >= 1, "WebSocket was probed first");
     await clickCounter(page);
     await clickCounter(page);
-    assert.deepEqual(await page.evaluate(() => (window as unknown as Win).transportEvents), ["sse"]);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as Win).transportEvents), ["http", "sse"]);
     const fallbacks = async () => {
       const text = await (await fetch(`http://127.0.0.1:${appPort}/weft/metrics`)).text();
       return Number(/^weft_fallbacks_total\{to="sse"\} (\d+)$/m.exec(text)?.[1]);
     };
     const counted = await fallbacks();
     assert.ok(counted >= 1, "the server counted the fallback");
-    // The next page of this tab starts on SSE at once (sessionStorage).
+    // The next page of this tab probes SSE first (sessionStorage), not WebSocket.
     sockets.length = 0;
     await page.reload();
     await page.waitForSelector("[weft-view].weft-connected");
-    assert.equal(await transportOf(page), "sse");
-    assert.deepEqual(sockets, [], "no WebSocket attempt before connecting on the remembered transport");
+    await settledOn(page, "sse");
+    assert.deepEqual(sockets, [], "no WebSocket probe before the remembered transport proved itself");
     assert.equal(await fallbacks(), counted, "a remembered transport is not a fallback");
     await clickCounter(page);
     await page.context().close();
@@ -101,12 +111,12 @@ describe("transport fallback behind nginx", { skip }, () => {
   it("ends up on HTTP when the proxy buffers responses and blocks SSE; counter and clock work", async () => {
     const base = await behind({ buffer: true, blockSse: true });
     const { page } = await open(base, "/counter");
-    assert.equal(await transportOf(page), "http");
+    await settledOn(page, "http");
     await clickCounter(page);
     await clickCounter(page);
     await page.goto(`${base}/clock`);
     await page.waitForSelector("[weft-view].weft-connected", { timeout: 15_000 });
-    assert.equal(await transportOf(page), "http");
+    await settledOn(page, "http");
     const first = await page.textContent("#clock");
     await page.waitForFunction((t) => document.querySelector("#clock")?.textContent !== t, first, { timeout: 5000 });
     await page.context().close();
@@ -115,7 +125,7 @@ describe("transport fallback behind nginx", { skip }, () => {
   it("ends up on HTTP when the proxy buffers the SSE stream", async () => {
     const base = await behind({ buffer: true });
     const { page } = await open(base, "/counter");
-    assert.equal(await transportOf(page), "http");
+    await settledOn(page, "http");
     await clickCounter(page);
     await page.context().close();
   });
