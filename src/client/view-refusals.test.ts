@@ -3,7 +3,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { C, CLASS, S, type Envelope } from "../protocol/messages.ts";
+import { limits } from "./limits.ts";
 import { View, type ViewHost } from "./view.ts";
+
+/** `detail` of every event dispatched on a fake element. */
+const dispatched: unknown[] = [];
 
 /** An element with a class list and attributes, enough for the loading state and the view root. */
 function fakeElement(): Element {
@@ -11,7 +15,7 @@ function fakeElement(): Element {
   return {
     classList: { add: (c: string) => classes.add(c), remove: (c: string) => classes.delete(c), toggle: (c: string, on: boolean) => (on ? classes.add(c) : classes.delete(c)), contains: (c: string) => classes.has(c) },
     getAttribute: () => null,
-    dispatchEvent: () => true,
+    dispatchEvent: (e: Event) => dispatched.push((e as CustomEvent).detail),
   } as unknown as Element;
 }
 
@@ -76,5 +80,23 @@ describe("View: refused events", () => {
     view.join();
     view.receive({ t: S.rendered, v: 1, q: 3, k: "token", d: "x" });
     assert.equal(loading(stale), false);
+  });
+
+  it("refuses itself an event over the page's announced limit: nothing sent, an error naming its ref, no loading state", () => {
+    const { view, sent } = joinedView();
+    const form = fakeElement();
+    const before = limits.maxBytes;
+    limits.maxBytes = 1024;
+    try {
+      dispatched.length = 0;
+      view.push("save", { text: "x".repeat(2000) }, [form]);
+      assert.equal(sent.length, 0);
+      assert.equal(loading(form), false);
+      assert.deepEqual(dispatched, [{ code: "E_TOO_LARGE", message: "the event is larger than the server accepts (1024 bytes)", ref: 1, view: 1 }]);
+      view.push("save", { text: "ok" }, [form]);
+      assert.deepEqual(sent.map((m) => m.r), [2]);
+    } finally {
+      limits.maxBytes = before;
+    }
   });
 });

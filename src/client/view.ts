@@ -18,6 +18,7 @@ import { emit, reportError } from "./dom-events.ts";
 import { navigate } from "./navigation.ts";
 import { applyTitle } from "./page-title.ts";
 import { Loading, patch } from "./dom-patch.ts";
+import { limits, oversized } from "./limits.ts";
 import { Rendered } from "./rendered.ts";
 
 /**
@@ -134,6 +135,11 @@ export class View {
     }
     const ref = this.nextRef++;
     const msg: Envelope = { t: C.event, v: this.id, r: ref, e: name, d: payload };
+    // The server would refuse it (and a WebSocket frame far over closes the socket): refuse it here.
+    if (oversized(JSON.stringify(msg))) {
+      reportError(this.root, "E_TOO_LARGE", `the event is larger than the server accepts (${limits.maxBytes} bytes)`, ref, this.id);
+      return;
+    }
     this.unacked.push(msg);
     for (const el of els) this.loading.add(el, ref);
     if (this.joined) this.host.send(msg);

@@ -75,41 +75,80 @@ async function open(browser: Browser, url: string, transport?: string): Promise<
   return page;
 }
 
+/**
+ * A page that announces a larger limit than the server enforces (as behind a
+ * proxy with a lower body limit, or a page from before a config change): the
+ * client sends what the server refuses.
+ */
+const staleLimit: WeftOptions["layout"] = (p) =>
+  `<!doctype html><html><head><title>${p.title}</title>${p.script.replace(/data-max-bytes="\d+"/, 'data-max-bytes="10000000"')}</head><body>${p.body}</body></html>`;
+
 describe("errors are visible and refused events give their form back", { skip }, () => {
   let browser: Browser;
   let dev: Awaited<ReturnType<typeof start>> | undefined;
   let prod: Awaited<ReturnType<typeof start>> | undefined;
+  let stale: Awaited<ReturnType<typeof start>> | undefined;
 
   before(async () => {
     browser = await launchBrowser();
     dev = await start({ dev: true });
     prod = await start({ dev: false });
+    stale = await start({ dev: false, layout: staleLimit });
   });
   after(async () => {
     await browser?.close();
     await stop(dev);
     await stop(prod);
+    await stop(stale);
   });
 
+  /** Submits an oversized field: the error names its ref, the form is given back and stays usable. */
+  async function oversizedSubmit(page: Page): Promise<void> {
+    await page.fill("textarea", "x".repeat(OVERSIZED));
+    await page.click("#go");
+    await page.waitForFunction(() => (window as Win).errors!.some((e) => e.code === "E_TOO_LARGE"));
+    const error = (await page.evaluate(() => (window as Win).errors!)).find((e) => e.code === "E_TOO_LARGE")!;
+    assert.equal(typeof error.ref, "number", "the error names the refused event's ref");
+    // The form and its button are given back: no weft-loading, the label restored, enabled.
+    await page.waitForFunction(() => !document.querySelector("#f")!.classList.contains("weft-loading"));
+    assert.equal(await page.textContent("#go"), "Save");
+    assert.equal(await page.isDisabled("#go"), false);
+    assert.equal(await page.textContent("#saved"), "0", "the refused submit was not applied");
+    // And the form stays usable.
+    await page.fill("textarea", "hello");
+    await page.click("#go");
+    await page.waitForFunction(() => document.querySelector("#saved")?.textContent === "1");
+    assert.equal(await page.textContent("#len"), "5");
+    assert.equal(await page.evaluate(() => document.querySelector("#f")!.classList.contains("weft-loading")), false);
+  }
+
   for (const transport of TRANSPORTS) {
-    it(`clears the loading state of a form whose oversized submit is refused, over ${transport}`, T, async () => {
+    it(`gives the form back when the server refuses its oversized submit, over ${transport}`, T, async () => {
+      const page = await open(browser, `${stale!.base}/form`, transport);
+      await oversizedSubmit(page);
+      await page.close();
+    });
+
+    it(`refuses an oversized submit without sending it when the page knows the limit, over ${transport}`, T, async () => {
       const page = await open(browser, `${prod!.base}/form`, transport);
-      await page.fill("textarea", "x".repeat(OVERSIZED));
-      await page.click("#go");
-      await page.waitForFunction(() => (window as Win).errors!.some((e) => e.code === "E_TOO_LARGE"));
-      const error = (await page.evaluate(() => (window as Win).errors!)).find((e) => e.code === "E_TOO_LARGE")!;
-      assert.equal(typeof error.ref, "number", "the error names the refused event's ref");
-      // The form and its button are given back: no weft-loading, the label restored, enabled.
-      await page.waitForFunction(() => !document.querySelector("#f")!.classList.contains("weft-loading"));
-      assert.equal(await page.textContent("#go"), "Save");
-      assert.equal(await page.isDisabled("#go"), false);
-      assert.equal(await page.textContent("#saved"), "0", "the refused submit was not applied");
-      // And the form stays usable.
-      await page.fill("textarea", "hello");
-      await page.click("#go");
-      await page.waitForFunction(() => document.querySelector("#saved")?.textContent === "1");
-      assert.equal(await page.textContent("#len"), "5");
-      assert.equal(await page.evaluate(() => document.querySelector("#f")!.classList.contains("weft-loading")), false);
+      // What leaves the page: POST bodies, and WebSocket frames (seen by a spy on send).
+      const sent: number[] = [];
+      page.on("request", (r) => {
+        if (r.method() === "POST") sent.push(r.postData()?.length ?? 0);
+      });
+      await page.evaluate(() => {
+        const send = WebSocket.prototype.send;
+        const w = window as unknown as { wsSent: number[] };
+        w.wsSent = [];
+        WebSocket.prototype.send = function (this: WebSocket, data: string) {
+          w.wsSent.push(String(data).length);
+          return send.call(this, data);
+        } as typeof send;
+      });
+      await oversizedSubmit(page);
+      sent.push(...(await page.evaluate(() => (window as unknown as { wsSent: number[] }).wsSent)));
+      assert.ok(sent.length > 0, "the usable form's submit went out");
+      assert.ok(sent.every((n) => n < OVERSIZED), `a request or frame carried the oversized field: ${JSON.stringify(sent)}`);
       await page.close();
     });
   }

@@ -4,44 +4,30 @@
  * Whatever queues while a POST is in flight goes in the next one, so a burst of
  * events costs a few requests, not one each.
  */
+import { limits, utf8Length } from "../limits.ts";
 
-/** Largest POST body (the server's default `maxMessageBytes`): larger batches are split. */
-export const MAX_BODY_BYTES = 64 * 1024;
+export { utf8Length };
+
 /** Most frames in one POST (the server refuses more). */
 export const MAX_BATCH = 256;
 
 /**
  * How many frames from the head of `frames` fit in one body
- * (`[f1,f2,…]` ≤ `maxBytes` in UTF-8, ≤ `maxFrames`). At least one when
+ * (`[f1,f2,…]` ≤ `maxBytes` in UTF-8, ≤ `maxFrames`); `maxBytes` is the
+ * server's `maxMessageBytes` as the page announces it. At least one when
  * `frames` is not empty: a single frame above the limit goes alone, and the
  * server answers it 413 (reported) rather than the queue sticking on it.
  *
  * @example
  * batchSize(["{\"t\":\"h\"}", "{\"t\":\"h\"}"]); // 2
  */
-export function batchSize(frames: readonly string[], maxBytes = MAX_BODY_BYTES, maxFrames = MAX_BATCH): number {
+export function batchSize(frames: readonly string[], maxBytes = limits.maxBytes, maxFrames = MAX_BATCH): number {
   let bytes = 1; // "["
   let n = 0;
   for (; n < frames.length && n < maxFrames; n++) {
     const add = utf8Length(frames[n]!) + 1; // the frame and its "," or "]"
     if (n > 0 && bytes + add > maxBytes) break;
     bytes += add;
-  }
-  return n;
-}
-
-/**
- * The UTF-8 length of `s`, without encoding it.
- *
- * @example
- * utf8Length("é"); // 2
- */
-export function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    // U+0080–U+07FF take 2 bytes, the rest of the BMP 3; a surrogate pair (2 units) takes 4.
-    if (c > 0x7f) n += c > 0x7ff && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
   }
   return n;
 }

@@ -60,7 +60,7 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, req: I
     return sendErrorFor(core.options, req, res, url.pathname, "E_RENDER", undefined, err);
   }
   const body = `<div ${ATTR.view}="${escapeHtml(route.pattern)}" ${ATTR.token}="${token}">${inner}</div>`;
-  const script = `<script src="${PATHS.client}?v=${clientHash}" defer data-heartbeat="${core.options.heartbeatMs}" data-transports="${core.options.transports.join(",")}"${core.options.dev ? " data-dev" : ""}></script>`;
+  const script = `<script src="${PATHS.client}?v=${clientHash}" defer data-heartbeat="${core.options.heartbeatMs}" data-transports="${core.options.transports.join(",")}" data-max-bytes="${core.options.maxMessageBytes}"${core.options.dev ? " data-dev" : ""}></script>`;
   // Every part is safe to place in text or a quoted attribute: the path keeps `'`, `&` and `=` from the URL.
   const page = (core.options.layout ?? defaultLayout)({ title: escapeHtml(title), body, script, path: escapeHtml(url.pathname) });
   const bytes = Buffer.from(page, "utf8");
