@@ -1,51 +1,146 @@
-// Failover benchmark (not a test): page load to the first applied event when a
-// real nginx in front of the app does not forward WebSocket upgrades, so the
-// client must fall back. Each run uses a fresh browser context (no remembered
-// transport). Prints the median and spread of the runs.
-// Usage: npm run bench:failover [-- --runs 20]
-import { performance } from "node:perf_hooks";
-import { createDemo } from "../examples/demo/app.ts";
+// Failover benchmark (not a test): how soon a page is interactive, and how
+// soon the server's pushes flow, behind each proxy mode of
+// test/support/proxy-modes.ts (a real nginx; the "cut" mode cuts long
+// requests at 30 s). Each run opens /ticks in a fresh Chromium context (no
+// remembered transport), clicks the counter at once, and watches for 3 s a
+// view that the server pushes a tick to every 200 ms. Measured in the page
+// from its navigation start: when the click shows applied, when the first
+// pushed tick shows, and how many tick updates show within the first 3 s.
+//
+// Usage: npm run bench:failover [-- --runs 10] [--modes upgrade-dropped,cut]
+//        [--prev DIR]   also run the same bench in DIR, a worktree of an older
+//                       commit (its server and client), and print both
+//        [--json]       print only the results, as one JSON line
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { launchBrowser } from "../test/support/browser.ts";
-import { Nginx } from "../test/support/nginx.ts";
+import { proxyModes, startProxy } from "../test/support/proxy-modes.ts";
+import { startTicksApp } from "../test/e2e/proxy-modes-views.ts";
 
-const arg = (name: string, d: number) => {
+const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : d;
+  return i > 0 ? process.argv[i + 1] : undefined;
 };
-const RUNS = arg("runs", 20);
+const RUNS = Number(arg("runs") ?? 10);
+const JSON_ONLY = process.argv.includes("--json");
+const PREV = arg("prev");
+const WATCH_MS = 3_000;
+const only = arg("modes")?.split(",");
+const modes = proxyModes(30).filter((m) => only === undefined || only.includes(m.name));
 
-// djust falls back to SSE after 5 failed WebSocket reconnects; its client waits
-// max(0.5 s, random · min(1 s · 2^(k−1), 30 s)) before attempt k. Expected wait
-// over 5 attempts: Σ (c² + 0.5²) / 2c for c = 1, 2, 4, 8, 16 s.
-const DJUST_EXPECTED_S = [1, 2, 4, 8, 16].reduce((s, c) => s + (c * c + 0.25) / (2 * c), 0);
+/** One mode's runs. */
+interface ModeResult {
+  mode: string;
+  /** ms from navigation start, per run. */
+  firstEvent: number[];
+  firstTick: number[];
+  /** Tick updates shown within the first 3 s, per run. */
+  ticks3s: number[];
+  /** The transport each run was on at 3 s. */
+  endedOn: string[];
+}
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
-const app = createDemo({ secret: "bench-secret-0123456789abcdef", onError: () => {} });
-const { port } = await app.listen(0);
-const proxy = new Nginx(port, { upgrade: false });
-const base = await proxy.start();
-const browser = await launchBrowser();
-const times: number[] = [];
-const transports: string[] = [];
-try {
-  for (let i = 0; i < RUNS; i++) {
-    const context = await browser.newContext();
+async function measure(): Promise<ModeResult[]> {
+  const { app, port } = await startTicksApp();
+  const browser = await launchBrowser();
+  const results: ModeResult[] = [];
+  try {
+    for (const mode of modes) {
+      const proxy = await startProxy(mode, port);
+      const r: ModeResult = { mode: mode.name, firstEvent: [], firstTick: [], ticks3s: [], endedOn: [] };
+      try {
+        for (let i = 0; i < RUNS; i++) await once(browser, proxy.base, r);
+      } finally {
+        await proxy.stop();
+      }
+      results.push(r);
+      if (!JSON_ONLY) console.error(`  ${mode.name}: first event ${median(r.firstEvent).toFixed(0)} ms, first tick ${median(r.firstTick).toFixed(0)} ms, ticks in 3 s ${median(r.ticks3s)}`);
+    }
+  } finally {
+    await browser.close();
+    await app.close();
+  }
+  return results;
+}
+
+type Browser = Awaited<ReturnType<typeof launchBrowser>>;
+type Win = Window & { bench: { count: number; ticks: number[] }; weft?: { transport?: string } };
+
+async function once(browser: Browser, base: string, r: ModeResult): Promise<void> {
+  const context = await browser.newContext();
+  try {
     const page = await context.newPage();
-    const t0 = performance.now();
-    await page.goto(`${base}/counter`, { waitUntil: "commit" });
+    // Times (ms since navigation start) at which the count and the ticks changed in the DOM.
+    await page.addInitScript(() => {
+      const w = window as unknown as Win;
+      w.bench = { count: -1, ticks: [] };
+      let ticks: string | undefined;
+      // The whole document is watched: a patch may replace the elements themselves.
+      new MutationObserver(() => {
+        const t = performance.now();
+        if (w.bench.count < 0 && document.getElementById("count")?.textContent === "1") w.bench.count = t;
+        const now = document.getElementById("ticks")?.textContent ?? undefined;
+        if (ticks !== undefined && now !== ticks) w.bench.ticks.push(t);
+        ticks = now;
+      }).observe(document, { childList: true, characterData: true, subtree: true });
+    });
+    await page.goto(`${base}/ticks`, { waitUntil: "commit" });
     await page.click("#inc");
-    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "1", undefined, { timeout: 30_000 });
-    times.push(performance.now() - t0);
-    transports.push(await page.evaluate(() => (window as unknown as { weft: { transport: string } }).weft.transport));
+    await page.waitForFunction(() => document.getElementById("count")?.textContent === "1", undefined, { timeout: 30_000 });
+    await page.waitForFunction((ms) => performance.now() >= ms && (window as unknown as Win).bench.ticks.length > 0, WATCH_MS, { timeout: 30_000 });
+    const b = await page.evaluate(() => ({ ...(window as unknown as Win).bench, on: (window as unknown as Win).weft?.transport ?? "" }));
+    r.firstEvent.push(b.count);
+    r.firstTick.push(b.ticks[0]!);
+    r.ticks3s.push(b.ticks.filter((t) => t <= WATCH_MS).length);
+    r.endedOn.push(b.on);
+  } finally {
     await context.close();
   }
-} finally {
-  await browser.close();
-  await proxy.stop();
-  await app.close();
 }
-const used = [...new Set(transports)].join(", ");
-console.log(`page load → first applied event, WebSocket blocked by nginx (${RUNS} runs, ended on: ${used})`);
-console.log(`  median ${(pct(times, 50) / 1000).toFixed(3)} s, min ${(Math.min(...times) / 1000).toFixed(3)} s, p90 ${(pct(times, 90) / 1000).toFixed(3)} s, max ${(Math.max(...times) / 1000).toFixed(3)} s (target < 1.5 s)`);
-console.log(`  djust's default waits ≈ ${DJUST_EXPECTED_S.toFixed(1)} s on average (2.5–31 s) for its 5 WebSocket reconnects before trying SSE`);
+
+/** Runs this bench in `dir` (an older worktree): its server and client, these modes and this bench. */
+function measureIn(dir: string): ModeResult[] {
+  const here = join(dirname(fileURLToPath(import.meta.url)), "..");
+  for (const f of ["bench/failover.ts", "test/support/nginx.ts", "test/support/proxy-modes.ts", "test/e2e/proxy-modes-views.ts"]) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    copyFileSync(join(here, f), join(dir, f));
+  }
+  const args = ["--import", "tsx", "bench/failover.ts", "--json", "--runs", String(RUNS), ...(only ? ["--modes", only.join(",")] : [])];
+  const out = spawnSync(process.execPath, args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  if (out.status !== 0) throw new Error(`the bench in ${dir} failed (${out.status})`);
+  return (JSON.parse(out.stdout.trim().split("\n").at(-1)!) as { failover: ModeResult[] }).failover;
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const spread = (xs: number[]) => `${s(median(xs))} (${s(Math.min(...xs))}–${s(Math.max(...xs))})`;
+const row = (r: ModeResult | undefined) =>
+  r === undefined ? "– | – | –" : `${spread(r.firstEvent)} | ${spread(r.firstTick)} | ${median(r.ticks3s)} (${Math.min(...r.ticks3s)}–${Math.max(...r.ticks3s)}) | ${[...new Set(r.endedOn)].join(", ")}`;
+
+if (JSON_ONLY) {
+  console.log(JSON.stringify({ failover: await measure() }));
+} else {
+  let before: ModeResult[] | undefined;
+  if (PREV !== undefined) {
+    console.error(`previous release, in ${PREV}:`);
+    before = measureIn(PREV);
+  }
+  console.error("this tree:");
+  const after = await measure();
+  console.log(`\nmedian (min–max) of ${RUNS} runs, from navigation start; ticks pushed every 200 ms\n`);
+  console.log("| proxy mode | | page load → first applied event | → first pushed tick shown | tick updates shown in the first 3 s | on at 3 s |");
+  console.log("| --- | --- | --- | --- | --- | --- |");
+  for (const m of modes) {
+    const a = after.find((r) => r.mode === m.name);
+    if (before !== undefined) console.log(`| ${m.name}: ${m.description} | before | ${row(before.find((r) => r.mode === m.name))} |`);
+    console.log(`| ${before === undefined ? `${m.name}: ${m.description}` : ""} | ${before === undefined ? "" : "after"} | ${row(a)} |`);
+  }
+  console.log(JSON.stringify({ failover: after, ...(before && { before }) }));
+}
