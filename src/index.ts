@@ -15,7 +15,7 @@ export { attachUpgrade, type UpgradeSource } from "./adapters/node-bridge.ts";
 export { defineView } from "./server/view.ts";
 export type {
   EventFn, EventHandler, InfoHandler, Json, Params, Payload, SessionData, StandardResult, StandardSchemaV1,
-  EventSpec, ValidatedEvent, ViewContext, ViewDefinition, PresenceUpdate,
+  EventSpec, ValidatedEvent, ViewContext, ViewDefinition, PresenceUpdate, TerminateContext, TerminateReason,
 } from "./server/view.ts";
 export { html, raw, json, Template, Raw, JsonText, type TemplateValue } from "./server/template/html.ts";
 export { renderToString } from "./server/template/render-tree.ts";

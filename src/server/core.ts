@@ -284,6 +284,8 @@ export class Core {
     const sids = [...this.registry.sessions()].map((s) => s.sid);
     // With a store, sessions are handed on: their snapshots stay for other nodes.
     this.registry.close(this.store !== undefined);
+    // Their views' terminate may still broadcast: the backends stay open for it, within a bound.
+    await this.registry.endings.settled(this.options.shutdownMs);
     await this.presence.close().catch((err: unknown) => this.options.onError(err, "presence close"));
     if (this.cluster !== undefined) {
       const cluster = this.cluster;

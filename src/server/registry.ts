@@ -5,8 +5,9 @@
  * pending mounts also per client address, so that one address (a crawler)
  * evicts only its own. Every operation is O(1) (amortized for the sweep).
  */
-import type { ViewDefinition } from "./view.ts";
+import type { TerminateReason, ViewDefinition } from "./view.ts";
 import type { SessionInit, ViewSession } from "./session.ts";
+import { Endings } from "./terminate.ts";
 
 /** A page's mount, waiting for its browser to join. */
 export type PendingMount = SessionInit<unknown> & { expires: number; addr: string };
@@ -34,6 +35,8 @@ export class SessionRegistry {
   onDrop: ((session: ViewSession) => void) | undefined;
   /** Called when a pending mount is dropped unjoined (evicted or expired), with its sid. */
   onDropPending: ((sid: string) => void) | undefined;
+  /** The views' `terminate` calls still running. */
+  readonly endings = new Endings();
 
   constructor(private readonly limits: RegistryLimits) {
     this.sweeper = setInterval(() => this.sweep(Date.now()), Math.min(10_000, limits.joinTimeoutMs)).unref();
@@ -79,21 +82,21 @@ export class SessionRegistry {
     this.grace.set(session.sid, t);
   }
 
-  /** Ends a session now. */
-  drop(session: ViewSession): void {
+  /** Ends a session now (its view's terminate gets `reason`). */
+  drop(session: ViewSession, reason: TerminateReason = "closed"): void {
     if (this.live.get(session.sid) !== session) return;
     this.cancelGrace(session.sid);
     this.live.delete(session.sid);
-    session.dispose();
+    this.endings.add(session.end(reason));
     this.onDrop?.(session);
   }
 
-  /** Lets go of a session another node takes over: ends it here, nothing more. */
-  handOver(session: ViewSession): void {
+  /** Lets go of a session another node takes over (or will, after a shutdown): ends it here, nothing more. */
+  handOver(session: ViewSession, reason: TerminateReason = "handover"): void {
     if (this.live.get(session.sid) !== session) return;
     this.cancelGrace(session.sid);
     this.live.delete(session.sid);
-    session.dispose();
+    this.endings.add(session.end(reason));
   }
 
   /** The live session `sid`, without touching its grace timer. */
@@ -116,10 +119,14 @@ export class SessionRegistry {
     return { pending: this.pending.size, live: this.live.size };
   }
 
-  /** Ends every session and stops the sweeper; `handOver` keeps their snapshots for other nodes. */
+  /**
+   * Ends every session (terminate reason "shutdown") and stops the sweeper;
+   * `handOver` keeps their snapshots for other nodes. `endings.settled` then
+   * waits for their terminate calls.
+   */
   close(handOver = false): void {
     clearInterval(this.sweeper);
-    for (const s of [...this.live.values()]) (handOver ? this.handOver(s) : this.drop(s));
+    for (const s of [...this.live.values()]) (handOver ? this.handOver(s, "shutdown") : this.drop(s, "shutdown"));
     this.pending.clear();
     this.byAddress.clear();
   }

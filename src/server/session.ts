@@ -25,8 +25,9 @@ import { TokenBucket, type Rate } from "./security/rate-limit.ts";
 import { diffTree, StaticsLedger } from "./template/diff.ts";
 import { renderView } from "./render-view.ts";
 import { liveTitle } from "./page-title.ts";
-import { ownHandler, type StandardResult, type StandardSchemaV1, type Json, type Params, type Payload, type SessionData, type ViewContext, type ViewDefinition } from "./view.ts";
+import { ownHandler, type StandardResult, type StandardSchemaV1, type Json, type Params, type Payload, type SessionData, type TerminateReason, type ViewContext, type ViewDefinition } from "./view.ts";
 import { unknownEventMessage } from "./unknown-event.ts";
+import { runTerminate } from "./terminate.ts";
 
 /** Where a session's frames go: a connection, with the view id the client chose. */
 export interface Sink {
@@ -356,6 +357,17 @@ export class ViewSession<S = unknown> {
       sink.send(JSON.stringify(env), env);
     }
     this.config.onMoved?.(this as ViewSession);
+  }
+
+  /**
+   * Ends this live instance: disposes it, then runs the view's `terminate`
+   * with the last committed state (terminate.ts). Once: undefined when it had
+   * ended already, else the running terminate (undefined when nothing to wait for).
+   */
+  end(reason: TerminateReason): Promise<void> | undefined {
+    if (this.disposed) return undefined;
+    this.dispose();
+    return runTerminate(this.view, { reason, state: this.state, path: this.path, params: this.params, session: this.ctx.session }, this.config);
   }
 
   /** Stops timers, subscriptions, and drops the sink. */

@@ -123,6 +123,38 @@ export interface PresenceUpdate {
   readonly list: readonly PresenceEntry[];
 }
 
+/**
+ * Why a session's live instance on this node ended (what `terminate` gets):
+ * - `"closed"`: the browser left the view (its page went away, or the view's
+ *   root left the page), or its link dropped and it did not come back within
+ *   `sessionGraceMs` — the session is over;
+ * - `"shutdown"`: `app.close()` on this node. Without a shared store the
+ *   session is over; with one (Redis) its client reconnects to another node,
+ *   which takes it over from its snapshot (mount does not run again there);
+ * - `"handover"`: another node took the live session over (its client's
+ *   request landed there); the session goes on there, and that node runs
+ *   `terminate` when it ends.
+ */
+export type TerminateReason = "closed" | "shutdown" | "handover";
+
+/**
+ * The context `terminate` gets. The client is gone, so there is nothing to
+ * push, navigate, schedule, subscribe or track; a broadcast still reaches every
+ * other subscribed session (on every node), and presence lists can be read.
+ */
+export interface TerminateContext {
+  /** Always false: no browser is attached any more. */
+  readonly connected: false;
+  /** Mount params (path params and query). */
+  readonly params: Params;
+  /** Data from the authenticated request. */
+  readonly session: SessionData;
+  /** As {@link ViewContext.broadcast}: a failure is reported to `onError`, never thrown. */
+  broadcast(topic: string, name: string, payload?: Json): void;
+  /** As {@link ViewContext.presence}. */
+  presence(topic: string): PresenceEntry[];
+}
+
 /** An event handler: returns the new state, or nothing to keep the state. */
 export type EventFn<S, P = Payload> = (state: S, payload: P, ctx: ViewContext) => S | void | Promise<S | void>;
 
@@ -173,6 +205,23 @@ export interface ViewDefinition<S = unknown> {
    * refuse. Sees the session data from `authorize`. Runs at mount and at every join.
    */
   readonly auth?: (session: SessionData, params: Params) => boolean | AuthDenial | Promise<boolean | AuthDenial>;
+  /**
+   * Cleans up when the session's live instance on this node ends: once per
+   * instance, on every transport, with the last committed state and why it
+   * ended ({@link TerminateReason}). Not called for a rendered page whose
+   * browser never joined (no session went live): set up what needs cleaning
+   * up when `ctx.connected` is true. A throw or a rejection is reported to
+   * `onError` (naming the view), never thrown further; `app.close()` awaits
+   * an async terminate for at most `shutdownMs`.
+   *
+   * @example
+   * terminate: async (reason, state, ctx) => {
+   *   if (reason === "handover") return; // the session goes on on another node
+   *   await locks.release(state.docId);
+   *   ctx.broadcast(`doc:${state.docId}`, "left", { user: ctx.session.user as string });
+   * },
+   */
+  readonly terminate?: (reason: TerminateReason, state: S, ctx: TerminateContext) => void | Promise<void>;
 }
 
 /**

@@ -162,7 +162,7 @@ describe("mountView timers", () => {
   it("stops a view's timers when it unmounts", async () => {
     const bus = createTestBus();
     const v = await mountView(Timed, { bus });
-    v.unmount();
+    await v.unmount();
     assert.equal(await bus.advance(5000), 0);
     assert.throws(() => v.html(), (e: unknown) => e instanceof WeftTestError && e.code === "E_TEST_NOT_MOUNTED");
   });
@@ -275,5 +275,43 @@ describe("mountView change and input", () => {
     await v.change("select", "S");
     assert.deepEqual(JSON.parse(v.text("output")), { name: "size", value: "S" });
     await rejectsWith(v.change("#bare", "1"), "E_TEST_NO_BINDING", /no weft-change/);
+  });
+});
+
+describe("mountView terminate", () => {
+  const ended: unknown[] = [];
+  const Seat = defineView({
+    mount: (p, ctx) => {
+      ctx.subscribe("seats");
+      return { seat: Number(p.seat ?? 0), left: [] as number[] };
+    },
+    events: { move: (s) => ({ ...s, seat: s.seat + 1 }) },
+    info: { left: (s, seat) => ({ ...s, left: [...s.left, Number(seat)] }) },
+    render: (s) => html`<p id="seat">${s.seat}</p><p id="left">${s.left.join(",")}</p>`,
+    terminate: async (reason, s, ctx) => {
+      await new Promise((r) => setTimeout(r, 1));
+      ended.push([reason, s.seat]);
+      ctx.broadcast("seats", "left", s.seat);
+    },
+  });
+
+  it("runs terminate once on unmount, with the reason and the last state, and delivers its broadcasts", async () => {
+    ended.length = 0;
+    const bus = createTestBus();
+    const a = await mountView(Seat, { bus, params: { seat: "1" } });
+    const b = await mountView(Seat, { bus, params: { seat: "5" } });
+    await a.event("move");
+    await a.unmount();
+    assert.deepEqual(ended, [["closed", 2]]);
+    assert.equal(b.text("#left"), "2", "terminate's broadcast reached the other view");
+    await a.unmount();
+    await b.unmount("shutdown");
+    assert.deepEqual(ended, [["closed", 2], ["shutdown", 5]], "never twice");
+  });
+
+  it("rejects unmount with what terminate threw", async () => {
+    const Broken = defineView({ mount: () => ({}), render: () => html`<p></p>`, terminate: () => { throw new Error("cleanup failed"); } });
+    const v = await mountView(Broken);
+    await assert.rejects(v.unmount(), /cleanup failed/);
   });
 });

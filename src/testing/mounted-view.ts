@@ -9,7 +9,8 @@ import { isErrorCode, type ErrorCode } from "../protocol/errors.ts";
 import { applyDiff, toHtml } from "../protocol/tree.ts";
 import { checkPayload } from "../server/security/payload.ts";
 import type { Sink, ViewSession } from "../server/session.ts";
-import { ownHandler, type Json, type ViewDefinition } from "../server/view.ts";
+import { runTerminate } from "../server/terminate.ts";
+import { ownHandler, type Json, type TerminateReason, type ViewDefinition } from "../server/view.ts";
 import type { TestBus } from "./bus.ts";
 import { clickEvent, controlEvent, submitEvent } from "./bindings.ts";
 import { parseHtml, textOf, type TestElement } from "./dom.ts";
@@ -220,16 +221,31 @@ export class MountedView {
   }
 
   /**
-   * Ends the session: timers, subscriptions and presence stop, as when the
-   * browser leaves.
+   * Ends the session: timers, subscriptions and presence stop, and the view's
+   * `terminate` runs with `reason` (default "closed", as when the browser
+   * leaves). Resolves once terminate has finished and what it broadcast has
+   * been delivered on the bus; rejects with what terminate threw (a server
+   * reports it to `onError`). Once: a second call does nothing.
    *
    * @example
-   * v.unmount();
+   * await v.unmount();            // terminate("closed", state, ctx)
+   * await v.unmount("shutdown");  // as at app.close()
    */
-  unmount(): void {
-    this.session?.dispose();
+  async unmount(reason: TerminateReason = "closed"): Promise<void> {
+    const session = this.session;
     this.session = undefined;
     this.leave?.();
+    this.leave = undefined;
+    if (session === undefined) return;
+    // As the server ends a session (session.ts `end`), with failures kept to reject with.
+    const { state, path, params, session: data } = session.snapshot();
+    session.dispose();
+    let failure: { err: unknown } | undefined;
+    await runTerminate(this.view, { reason, state, path, params, session: data }, {
+      pubsub: this.bus.pubsub, presence: this.bus.presence, onError: (err) => (failure ??= { err }),
+    });
+    await this.bus.settle();
+    if (failure !== undefined) throw failure.err;
   }
 
   /** @internal */

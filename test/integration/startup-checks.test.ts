@@ -22,15 +22,20 @@ describe("defineView at start-up", () => {
   it("refuses an unknown key and suggests the known one it resembles", () => {
     assert.throws(define({ ...ok, evnets: { inc: (s: unknown) => s } }), message(/^defineView: unknown key `evnets` — did you mean `events`\?$/));
     assert.throws(define({ ...ok, rendr: ok.render }), message(/unknown key `rendr` — did you mean `render`\?/));
+    assert.throws(define({ ...ok, terminat: () => {} }), message(/unknown key `terminat` — did you mean `terminate`\?/));
   });
 
   it("lists the known keys when an unknown key resembles none", () => {
-    assert.throws(define({ ...ok, template: "x" }), message(/unknown key `template` — known keys: mount, events, info, render, title, auth/));
+    assert.throws(define({ ...ok, template: "x" }), message(/unknown key `template` — known keys: mount, events, info, render, title, auth, terminate/));
   });
 
   it("refuses an event handler that is neither a function nor { run }", () => {
     assert.throws(define({ ...ok, events: { inc: "increment" } }), message(/events\.inc must be a function .* got a string \("increment"\)/));
     assert.throws(define({ ...ok, events: { inc: { handler: () => {} } } }), message(/events\.inc must be a function .*\{ run, schema\?, rateLimit\?/));
+  });
+
+  it("refuses a terminate that is not a function", () => {
+    assert.throws(define({ ...ok, terminate: "cleanup" }), message(/`terminate\(reason, state, ctx\)` must be a function, got a string/));
   });
 
   it("refuses an info handler that is not a function", () => {
