@@ -501,14 +501,16 @@ export class ViewSession<S = unknown> {
     this.measure(work);
   }
 
-  /** Renders the new state, diffs it and sends the diff (or a reply). */
-  private answer(work: Work, next: S | void | typeof SKIP): void {
-    if (this.disposed || next === SKIP) return;
+  /**
+   * Renders the new state, diffs it and sends the diff (or a reply). Renders
+   * whenever a handler ran, even when it returned nothing or the same object:
+   * a handler that changed the state in place must not leave stale HTML on
+   * the screen (the diff is empty, and only a reply goes, when nothing changed).
+   */
+  private answer(work: Work, result: S | void | typeof SKIP): void {
+    if (this.disposed || result === SKIP) return;
     const ref = work.kind === "event" ? work.ref : undefined;
-    if (next === undefined || next === this.state) {
-      if (ref !== undefined) this.emit({ t: S.reply, r: ref, q: 0, v: 0 });
-      return;
-    }
+    const next = result === undefined ? this.state : result;
     let tree: RenderedTree;
     let title: string | undefined;
     try {
