@@ -11,6 +11,7 @@ import { describe, it } from "node:test";
 import { C, HEADERS, PATHS, S } from "../../src/protocol/messages.ts";
 import { createWeft, defineView, html, type TerminateReason } from "../../src/index.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
+import { RedisServer, redisSkipReason } from "../support/redis.ts";
 import { startApp, TEST_SECRET } from "../support/server.ts";
 import { until, within } from "../support/until.ts";
 import { Jar, linkToken, newLinkId, TRANSPORTS } from "../support/wires.ts";
@@ -163,5 +164,39 @@ describe("terminate", () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe("terminate across nodes", { skip: redisSkipReason(), timeout: 60_000 }, () => {
+  it("runs with \"handover\" on the node that lets a session go, and once more only where it ends", async () => {
+    const redis = new RedisServer();
+    await redis.start();
+    const onA: [TerminateReason, number, boolean][] = [];
+    const onB: [TerminateReason, number, boolean][] = [];
+    // One path, one view per node, so each node's calls are told apart.
+    const a = await startApp({ redis: redis.url, views: { "/t": recorded(onA) } });
+    const b = await startApp({ redis: redis.url, views: { "/t": recorded(onB) } });
+    try {
+      const page = await getPage(a.base, "/t");
+      const old = await ProtocolClient.connect(a.base);
+      await old.join(1, page.token);
+      await old.event(1, "inc");
+      const fresh = await ProtocolClient.connect(b.base);
+      const rejoined = await fresh.join(1, page.token, 2);
+      assert.equal(rejoined.t, S.rendered);
+      assert.deepEqual(onA, [["handover", 1, false]]);
+      assert.deepEqual(onB, []);
+      await fresh.event(1, "inc", {}, 2); // ref 1 was applied on A
+      fresh.send({ t: C.leave, v: 1 });
+      await until(() => onB.length > 0, 5000, "terminate on B");
+      await old.close();
+      await fresh.close();
+    } finally {
+      await a.app.close();
+      await b.app.close();
+      await redis.close();
+    }
+    assert.deepEqual(onA, [["handover", 1, false]], "A ran it once");
+    assert.deepEqual(onB, [["closed", 2, false]], "B ran it once");
   });
 });
