@@ -18,12 +18,13 @@
 // so where N sockets would pass its open-file limit, views are multiplexed on
 // each socket (a page with several live views), and the table says so.
 //
-// Usage: npm run bench:scale [-- --quick] [--transport websocket|sse|http] [--src]
+// Usage: npm run bench:scale [-- --quick] [--transport websocket|sse|http] [--sessions N] [--src] [--write]
 //   every transport first with no idle sessions (the baseline), then:
 //   full:  WebSocket 1k, 10k (1 view per socket), 10k and 50k (5 per socket); SSE and HTTP 1k and 10k
 //   quick: WebSocket 1k, 5k (1 per socket), 5k (5 per socket); SSE and HTTP 1k and 5k — seconds each
-// Full runs write bench/results-scale.json, the block in docs/benchmarks.md and
-// docs/benchmarks-scale.svg; quick runs print only (--write writes them too).
+// A full run of every size writes bench/results-scale.json, the block in
+// docs/benchmarks.md and docs/benchmarks-scale.svg; quick runs and subsets
+// (--transport, --sessions) print only, unless --write.
 import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -51,18 +52,21 @@ const argOf = (name: string): string | undefined => {
 const QUICK = has("quick");
 const ONLY = argOf("transport");
 if (ONLY !== undefined && !["websocket", "sse", "http"].includes(ONLY)) throw new Error("--transport must be websocket, sse or http");
+const ONLY_SESSIONS = argOf("sessions") === undefined ? undefined : Number(argOf("sessions"));
 
 const ws = (sessions: number, viewsPerSocket: number): Size => ({ transport: "websocket", sessions, viewsPerSocket });
 const one = (transport: Transport, sessions: number): Size => ({ transport, sessions, viewsPerSocket: 1 });
 const SIZES: readonly Size[] = (QUICK
   ? [ws(0, 1), ws(1_000, 1), ws(5_000, 1), ws(5_000, 5), one("sse", 0), one("sse", 1_000), one("sse", 5_000), one("http", 0), one("http", 1_000), one("http", 5_000)]
   : [ws(0, 1), ws(1_000, 1), ws(10_000, 1), ws(10_000, 5), ws(50_000, 5), one("sse", 0), one("sse", 1_000), one("sse", 10_000), one("http", 0), one("http", 1_000), one("http", 10_000)]
-).filter((s) => ONLY === undefined || s.transport === ONLY);
+).filter((s) => (ONLY === undefined || s.transport === ONLY) && (ONLY_SESSIONS === undefined || s.sessions === ONLY_SESSIONS));
+/** A run of every size writes its results; a subset prints only (unless --write). */
+const WRITE = has("write") || (!QUICK && ONLY === undefined && ONLY_SESSIONS === undefined);
 
 /** How much each size measures; every loop is bounded by a count and a time. */
 const PLAN = QUICK
   ? { warmup: 300, events: 2_000, reps: 2, repMaxMs: 10_000, idleMs: 2_000, rounds: 2, settleMs: 1_000 }
-  : { warmup: 1_000, events: 3_000, reps: 3, repMaxMs: 30_000, idleMs: 5_000, rounds: 3, settleMs: 3_000 };
+  : { warmup: 1_000, events: 4_000, reps: 5, repMaxMs: 30_000, idleMs: 5_000, rounds: 3, settleMs: 3_000 };
 /** Sockets per load-generator child (its open-file limit is the machine's, 20,000 here). */
 const LINKS_PER_LOADER = 6_000;
 /** Sessions asked of one loader per batch, and the time a batch may take. */
@@ -141,6 +145,10 @@ async function roundTrips(server: ServerChild, client: BenchClient, idleCpuPerMs
   for (let i = 0; i < PLAN.warmup && performance.now() < warmEnd; i++) await once();
   const p50: number[] = [], p99: number[] = [], cpu: number[] = [], net: number[] = [];
   let events = 0;
+  // Round trips over 1 ms, and how many bursts they came in (a gap of 50 ms or more starts a new one):
+  // a few bursts point at something periodic or outside (heartbeats, GC, other processes), many at the event path.
+  const slow = { count: 0, bursts: 0 };
+  let lastSlow = -Infinity;
   for (let rep = 0; rep < PLAN.reps; rep++) {
     const times = new Float64Array(PLAN.events);
     const cpu0 = await server.cpu();
@@ -149,7 +157,13 @@ async function roundTrips(server: ServerChild, client: BenchClient, idleCpuPerMs
     for (; n < PLAN.events && performance.now() < start + PLAN.repMaxMs; n++) {
       const t0 = performance.now();
       await once();
-      times[n] = (performance.now() - t0) * 1000;
+      const t1 = performance.now();
+      times[n] = (t1 - t0) * 1000;
+      if (t1 - t0 > 1) {
+        slow.count++;
+        if (t0 - lastSlow >= 50) slow.bursts++;
+        lastSlow = t1;
+      }
     }
     const used = (await server.cpu()) - cpu0;
     const wall = performance.now() - start;
@@ -160,7 +174,7 @@ async function roundTrips(server: ServerChild, client: BenchClient, idleCpuPerMs
     net.push((used - idleCpuPerMs * wall) / n);
     events += n;
   }
-  return { rtP50: spread(p50), rtP99: spread(p99), cpuPerEvent: spread(cpu), cpuPerEventNet: spread(net), events };
+  return { rtP50: spread(p50), rtP99: spread(p99), cpuPerEvent: spread(cpu), cpuPerEventNet: spread(net), events, slow };
 }
 
 /** One broadcast to all idle sessions: ms from app.broadcast() to each delivery. */
@@ -195,7 +209,11 @@ async function measure(size: Size): Promise<ScaleCase> {
     const w0 = performance.now();
     await sleep(PLAN.idleMs);
     const idleCpuPerMs = ((await server.cpu()) - i0) / (performance.now() - w0);
+    type Gc = ScaleCase["gc"];
+    const gc0 = (await server.call<{ gc: Gc }>("gc")).gc;
     const rt = await roundTrips(server, active, idleCpuPerMs);
+    const gc1 = (await server.call<{ gc: Gc }>("gc")).gc;
+    const gc = { count: gc1.count - gc0.count, major: gc1.major - gc0.major, totalMs: round(gc1.totalMs - gc0.totalMs), maxMs: round(gc1.maxMs) };
     const last: number[] = [], p50: number[] = [];
     let missing = 0;
     if (loaders.length > 0) await broadcastOnce(server, loaders, 1); // warm-up
@@ -216,6 +234,7 @@ async function measure(size: Size): Promise<ScaleCase> {
       rssPerSession: perSession(mem1.rss - mem0.rss),
       idleCpuPerSecond: round(idleCpuPerMs * 1000, 0),
       ...rt,
+      gc,
       broadcastLast: spreadOrNone(last),
       broadcastP50: spreadOrNone(p50),
       broadcastMissing: missing,
@@ -239,7 +258,7 @@ try {
     console.log(`\n== ${caseLabel(size)}`);
     const c = await measure(size);
     cases.push(c);
-    console.log(`  opened in ${c.connectSeconds} s; heap ${c.heapPerSession} B/session; idle CPU ${c.idleCpuPerSecond} µs/s; round trip p50 ${c.rtP50.value} µs, p99 ${c.rtP99.value} µs; CPU/event ${c.cpuPerEvent.value} µs (net ${c.cpuPerEventNet.value}); broadcast last ${c.broadcastLast.value} ms, p50 ${c.broadcastP50.value} ms${c.broadcastMissing > 0 ? `, ${c.broadcastMissing} missing` : ""}`);
+    console.log(`  opened in ${c.connectSeconds} s; heap ${c.heapPerSession} B/session; idle CPU ${c.idleCpuPerSecond} µs/s; round trip p50 ${c.rtP50.value} µs, p99 ${c.rtP99.value} µs; CPU/event ${c.cpuPerEvent.value} µs (net ${c.cpuPerEventNet.value}); ${c.slow.count} over 1 ms in ${c.slow.bursts} bursts; GC during the events ${c.gc.count} pauses (${c.gc.major} major), ${c.gc.totalMs} ms, longest ${c.gc.maxMs} ms; broadcast last ${c.broadcastLast.value} ms, p50 ${c.broadcastP50.value} ms${c.broadcastMissing > 0 ? `, ${c.broadcastMissing} missing` : ""}`);
   }
 } catch (err) {
   console.error("\nbench:scale failed:", err);
@@ -248,8 +267,8 @@ try {
 }
 const file: ScaleFile = { provenance: [provenance], loadAverage: { start, end: loadavg() }, fdLimit: limit, cases };
 console.log(`\n${scaleTable(cases)}`);
-if (!QUICK || has("write")) {
-  writeScale(file, !QUICK || has("write"));
+if (WRITE) {
+  writeScale(file, true);
   console.log("\nwrote bench/results-scale.json, docs/benchmarks.md (bench-scale block) and docs/benchmarks-scale.svg");
 }
 process.exit(0);

@@ -30,6 +30,10 @@ export interface ScaleCase {
   cpuPerEvent: Spread;
   cpuPerEventNet: Spread;
   events: number;
+  /** Round trips over 1 ms, and the bursts they came in (50 ms or more apart). */
+  slow: { count: number; bursts: number };
+  /** Garbage collections in the server during the measured events: pauses, how many were major, total and longest pause (ms). */
+  gc: { count: number; major: number; totalMs: number; maxMs: number };
   /** A broadcast to every idle session: ms from app.broadcast() to the last and the median delivery (median over rounds). */
   broadcastLast: Spread;
   broadcastP50: Spread;
@@ -89,7 +93,7 @@ export function ratio(v: number, base: number, isBase: boolean): string {
 
 /** The markdown table: one row per case, growth against the first size of the same shape in brackets. */
 export function scaleTable(cases: readonly ScaleCase[]): string {
-  const head = ["idle sessions", "sockets / links", "round trip p50 µs", "p99 µs", "server CPU per event µs", "net of idle", "idle CPU µs/s", "heap per session B", "RSS per session B", "broadcast: last ms", "p50 ms"];
+  const head = ["idle sessions", "sockets / links", "round trip p50 µs", "p99 µs", "server CPU per event µs", "net of idle", "idle CPU µs/s", "GC during the events: pauses (major), longest ms", "heap per session B", "RSS per session B", "broadcast: last ms", "p50 ms"];
   const rows = cases.map((c) => {
     const b = baseOf(cases, c);
     const is = b === c;
@@ -100,6 +104,7 @@ export function scaleTable(cases: readonly ScaleCase[]): string {
       num(c.cpuPerEvent.value) + ratio(c.cpuPerEvent.value, b.cpuPerEvent.value, is),
       num(c.cpuPerEventNet.value) + ratio(c.cpuPerEventNet.value, b.cpuPerEventNet.value, is),
       num(c.idleCpuPerSecond),
+      `${c.gc.count} (${c.gc.major}), ${num(c.gc.maxMs)}`,
       num(c.heapPerSession) + ratio(c.heapPerSession, b.heapPerSession, is),
       num(c.rssPerSession),
       num(c.broadcastLast.value) + (c.broadcastMissing > 0 ? ` (${c.broadcastMissing} missing)` : ""),

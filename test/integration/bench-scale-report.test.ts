@@ -15,7 +15,7 @@ const s = (value: number) => ({ value, min: value, max: value, runs: [value] });
 const none = { value: NaN, min: NaN, max: NaN, runs: [] };
 const c = (transport: ScaleCase["transport"], sessions: number, viewsPerSocket: number, rt: number, heap: number): ScaleCase => ({
   transport, sessions, viewsPerSocket, links: sessions / viewsPerSocket, connectSeconds: 1, heapPerSession: sessions > 0 ? heap : NaN, rssPerSession: 0,
-  idleCpuPerSecond: 100, rtP50: s(rt), rtP99: s(rt * 2), cpuPerEvent: s(rt / 2), cpuPerEventNet: s(rt / 2), events: 1_000,
+  idleCpuPerSecond: 100, rtP50: s(rt), rtP99: s(rt * 2), cpuPerEvent: s(rt / 2), cpuPerEventNet: s(rt / 2), events: 1_000, slow: { count: 0, bursts: 0 }, gc: { count: 3, major: 1, totalMs: 4, maxMs: 2 },
   broadcastLast: sessions > 0 ? s(sessions / 100) : none, broadcastP50: sessions > 0 ? s(sessions / 200) : none, broadcastMissing: 0,
 });
 

@@ -6,7 +6,11 @@
 //   { id, cmd: "broadcast", n } → { id, t } where t is process.hrtime.bigint()
 //   (CLOCK_MONOTONIC, one clock for every process on the machine) taken at the
 //   app.broadcast call, as a decimal string.
+//   { id, cmd: "gc" } → { id, gc: { count, major, totalMs, maxMs } }: the
+//   garbage-collection pauses so far (a PerformanceObserver), maxMs the longest
+//   since the previous "gc" command; for explaining round-trip tails.
 // Weft comes from the built package (dist/) unless --src (bench/weft-build.ts).
+import { PerformanceObserver, constants } from "node:perf_hooks";
 import { WEFT_BUILD, weft, weftEntryUrl } from "../../weft-build.ts";
 import { serve } from "./harness.ts";
 import { BENCH_OPTIONS, Counter } from "./weft-app.ts";
@@ -24,6 +28,17 @@ const Idle = defineView<{ n: number }>({
   render: (s) => html`<p>tick <b>${s.n}</b></p>`,
 });
 
+const gc = { count: 0, totalMs: 0, maxMs: 0, major: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.count++;
+    gc.totalMs += e.duration;
+    gc.maxMs = Math.max(gc.maxMs, e.duration);
+    // Mark-sweep-compact: its pause grows with the live heap.
+    if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+  }
+}).observe({ entryTypes: ["gc"] });
+
 let errors = 0;
 const app = weft.createWeft({
   views: { "/counter": Counter, "/idle": Idle },
@@ -38,6 +53,11 @@ const app = weft.createWeft({
 
 process.on("message", (raw) => {
   const m = raw as { id: number; cmd: string; n?: number };
+  if (m.cmd === "gc") {
+    process.send?.({ id: m.id, gc: { ...gc } });
+    gc.maxMs = 0;
+    return;
+  }
   if (m.cmd !== "broadcast") return;
   const t = process.hrtime.bigint();
   app.broadcast(TOPIC, "tick", m.n ?? 0).catch((err: unknown) => {
