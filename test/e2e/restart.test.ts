@@ -1,7 +1,8 @@
 /**
  * The server restarts (it forgets every link and session): pages on every
- * transport get their link refused (404/410 or a closed socket), open a new
- * one, rejoin by themselves, and keep working.
+ * transport are told it shuts down (4503, or an E_SHUTDOWN frame on SSE and
+ * HTTP), get their link refused (404/410 or a closed socket), open a new one,
+ * rejoin by themselves, and keep working.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -44,6 +45,11 @@ describe("server restart in Chromium", { skip }, () => {
       await count(page, 1);
       // Marks this document: a page that reloads itself instead of rejoining loses the mark.
       await page.evaluate(() => ((window as unknown as { beforeRestart: boolean }).beforeRestart = true));
+      // The codes of the page's weft:error events: a shutdown is an outage, not an error of the page.
+      await page.evaluate(() => {
+        const codes: string[] = ((window as unknown as { errorCodes: string[] }).errorCodes = []);
+        document.addEventListener("weft:error", (e) => codes.push((e as CustomEvent<{ code: string }>).detail.code));
+      });
       pages.push(page);
     }
     await app.close();
@@ -61,6 +67,8 @@ describe("server restart in Chromium", { skip }, () => {
       }
       assert.equal(await page.evaluate(() => (window as unknown as { weft: { transport: string } }).weft.transport), TRANSPORTS[i]);
       assert.equal(await page.evaluate(() => (window as unknown as { beforeRestart?: boolean }).beforeRestart), true, "the same document rejoined: no reload");
+      const codes = await page.evaluate(() => (window as unknown as { errorCodes: string[] }).errorCodes);
+      assert.ok(!codes.includes("E_SHUTDOWN"), `${TRANSPORTS[i]}: E_SHUTDOWN reconnects without reporting an error (${codes.join(", ")})`);
     }
     // The new server holds one live session per page, and one link per transport.
     const stats = app.stats();
