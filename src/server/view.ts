@@ -134,6 +134,9 @@ export interface PresenceUpdate {
  * - `"handover"`: another node took the live session over (its client's
  *   request landed there); the session goes on there, and that node runs
  *   `terminate` when it ends.
+ *
+ * @example
+ * terminate: (reason, state) => { if (reason !== "handover") seats.free(state.seat); }
  */
 export type TerminateReason = "closed" | "shutdown" | "handover";
 
@@ -141,6 +144,9 @@ export type TerminateReason = "closed" | "shutdown" | "handover";
  * The context `terminate` gets. The client is gone, so there is nothing to
  * push, navigate, schedule, subscribe or track; a broadcast still reaches every
  * other subscribed session (on every node), and presence lists can be read.
+ *
+ * @example
+ * terminate: (_reason, state, ctx) => ctx.broadcast(`room:${ctx.params.id}`, "left", { name: state.name }),
  */
 export interface TerminateContext {
   /** Always false: no browser is attached any more. */
