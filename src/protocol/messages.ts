@@ -129,7 +129,8 @@ export interface NavPayload {
  *
  * A diff mirrors it: a string or a node with `s` or `l` replaces the slot; an
  * object with only numeric keys patches the template's changed slots; `{ n, u }`
- * patches a list: `n` its new length, `u` the changed or added items by index.
+ * patches a list: `n` its new length, `u` the changed or added items by index;
+ * `{ o, u }` rebuilds a keyed list ({@link KeyedDiff}).
  */
 export type RenderedTree = string | TemplateNode | ListNode;
 
@@ -158,8 +159,26 @@ export interface ListDiff {
   u?: { [index: string]: TreeDiff };
 }
 
+/**
+ * A keyed list's new order (`keyed()` in a template), when items were
+ * inserted, deleted or moved. `o` lists runs that, one after another, make
+ * the new items: `[from, count]` takes `count` items of the old list from
+ * index `from` on; a number `k` stands for `k` new items, whose full trees
+ * are in `u`. Then `u` applies, by new index, the full new items and the
+ * changes to kept ones. Each old item is taken at most once; old items not
+ * taken are gone. Deleting the first of 1,000 items is `{"o":[[1,999]]}`;
+ * moving item 500 to the front `{"o":[[500,1],[0,500],[501,499]]}`.
+ * A keyed list whose order did not change is patched by a {@link ListDiff}.
+ */
+export interface KeyedDiff {
+  /** Runs: `[from, count]` old items, or `k` new items (in `u`). */
+  o: (number | [number, number])[];
+  /** Full new items and changes to kept items, by new index. */
+  u?: { [index: string]: TreeDiff };
+}
+
 /** A diff of a tree position. */
-export type TreeDiff = RenderedTree | SlotsDiff | ListDiff;
+export type TreeDiff = RenderedTree | SlotsDiff | ListDiff | KeyedDiff;
 
 /** Attribute names the browser client reads. */
 export const ATTR = {

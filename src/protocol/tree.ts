@@ -4,7 +4,7 @@
  * the tests to prove that diffs rebuild exactly what a full render gives.
  * Never touches `document`.
  */
-import type { ListDiff, ListNode, RenderedTree, SlotsDiff, TemplateNode, TreeDiff } from "./messages.ts";
+import type { KeyedDiff, ListDiff, ListNode, RenderedTree, SlotsDiff, TemplateNode, TreeDiff } from "./messages.ts";
 
 /** Looks up the static strings of a fingerprint id. */
 export type StaticsLookup = (id: number) => readonly string[] | undefined;
@@ -24,6 +24,11 @@ export function isListDiff(x: unknown): x is ListDiff {
   return typeof x === "object" && x !== null && "n" in x;
 }
 
+/** True when `x` is a keyed list diff (`{ o, u? }`). */
+export function isKeyedDiff(x: unknown): x is KeyedDiff {
+  return typeof x === "object" && x !== null && "o" in x;
+}
+
 /**
  * Applies `diff` to `tree` and returns the new tree. Mutates `tree` in place
  * where it can (the client owns its tree; copying on every keystroke is waste).
@@ -33,6 +38,7 @@ export function isListDiff(x: unknown): x is ListDiff {
 export function applyDiff(tree: RenderedTree | undefined, diff: TreeDiff): RenderedTree {
   if (typeof diff === "string" || isTemplateNode(diff) || isListNode(diff)) return diff;
   if (isListDiff(diff)) return applyListDiff(tree, diff);
+  if (isKeyedDiff(diff)) return applyKeyedDiff(tree, diff);
   if (!isTemplateNode(tree)) throw new TypeError("slot diff for a position that holds no template");
   applySlots(tree, diff);
   return tree;
@@ -58,6 +64,44 @@ function applyListDiff(tree: RenderedTree | undefined, diff: ListDiff): Rendered
     items[i] = applyDiff(items[i], diff.u[key] as TreeDiff);
   }
   if (items.length !== diff.n) throw new TypeError("list diff leaves holes");
+  return tree;
+}
+
+/**
+ * Rebuilds a keyed list from its runs (messages.ts, KeyedDiff). Checks that
+ * every run stays inside the old list, that no old item is taken twice (the
+ * tree is patched in place: a shared item would change in two places) and
+ * that every new position gets a full item.
+ */
+function applyKeyedDiff(tree: RenderedTree | undefined, diff: KeyedDiff): RenderedTree {
+  if (!isListNode(tree) || !Array.isArray(diff.o)) throw new TypeError("keyed diff for a position that holds no list");
+  const old = tree.l;
+  const taken = new Uint8Array(old.length);
+  const fresh = diff.u === undefined ? 0 : Object.keys(diff.u).length;
+  const out: (RenderedTree | undefined)[] = [];
+  let added = 0;
+  for (const run of diff.o) {
+    if (typeof run === "number") {
+      // New items come with a full tree each in `u`: more than `u` holds cannot be right.
+      if (!Number.isInteger(run) || run < 1 || (added += run) > fresh) throw new TypeError("bad run of new items");
+      for (let k = 0; k < run; k++) out.push(undefined);
+      continue;
+    }
+    const [from, count] = Array.isArray(run) ? run : [];
+    if (!Number.isInteger(from) || !Number.isInteger(count) || from! < 0 || count! < 1 || from! + count! > old.length) throw new TypeError("bad run of old items");
+    for (let i = from!; i < from! + count!; i++) {
+      if (taken[i] === 1) throw new TypeError(`old item ${i} taken twice`);
+      taken[i] = 1;
+      out.push(old[i]);
+    }
+  }
+  for (const key in diff.u) {
+    const i = Number(key);
+    if (!Number.isInteger(i) || i < 0 || i >= out.length) throw new TypeError(`list index ${key} out of range`);
+    out[i] = applyDiff(out[i], diff.u[key] as TreeDiff);
+  }
+  for (const item of out) if (item === undefined) throw new TypeError("keyed diff leaves holes");
+  tree.l = out as RenderedTree[];
   return tree;
 }
 

@@ -8,6 +8,7 @@
 import type { TemplateNode } from "../protocol/messages.ts";
 import { describe } from "./startup-checks.ts";
 import { Template } from "./template/html.ts";
+import { KeyedListError } from "./template/keyed.ts";
 import { renderTree } from "./template/render-tree.ts";
 import type { ViewDefinition } from "./view.ts";
 
@@ -20,7 +21,12 @@ import type { ViewDefinition } from "./view.ts";
 export function renderView<S>(view: ViewDefinition<S>, state: S, path: string): TemplateNode {
   const t: unknown = view.render(state);
   if (!(t instanceof Template)) throw notATemplate(t, path);
-  return renderTree(t);
+  try {
+    return renderTree(t);
+  } catch (err) {
+    // A duplicate or bad key names the view it was rendered for.
+    throw err instanceof KeyedListError ? err.inView(path) : err;
+  }
 }
 
 function notATemplate(got: unknown, path: string): TypeError {

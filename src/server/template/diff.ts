@@ -3,11 +3,13 @@
  * which statics the client already holds. The diff is the smallest thing in the
  * protocol's terms (protocol/messages.ts, TreeDiff) that turns the old tree into
  * the new one: unchanged subtrees send nothing, a template keeps its statics and
- * sends only changed slots, a list sends only changed and added items.
+ * sends only changed slots, a list sends only changed and added items, a
+ * keyed list (keyed.ts) only its inserted, deleted, moved and changed items.
  */
-import type { ListDiff, ListNode, RenderedTree, SlotsDiff, TemplateNode, TreeDiff } from "../../protocol/messages.ts";
+import type { KeyedDiff, ListDiff, ListNode, RenderedTree, SlotsDiff, TemplateNode, TreeDiff } from "../../protocol/messages.ts";
 import { isListNode, isTemplateNode } from "../../protocol/tree.ts";
 import { staticsOf } from "./compile.ts";
+import { KEYS, type Key, type KeyedListNode } from "./keyed.ts";
 
 /** Statics the client of one view session holds, and those to send next. */
 export class StaticsLedger {
@@ -88,7 +90,51 @@ function diffSlots(prev: TemplateNode, next: TemplateNode, ledger: StaticsLedger
   return out;
 }
 
-function diffList(prev: ListNode, next: ListNode, ledger: StaticsLedger): ListDiff | undefined {
+function diffList(prev: KeyedListNode, next: KeyedListNode, ledger: StaticsLedger): ListDiff | KeyedDiff | undefined {
+  const pk = prev[KEYS];
+  const nk = next[KEYS];
+  // By index when either side is not keyed, or when the keys kept their order.
+  if (pk === undefined || nk === undefined || sameKeys(pk, nk)) return diffByIndex(prev, next, ledger);
+  return diffByKey(prev.l, pk, next.l, nk, ledger);
+}
+
+function sameKeys(a: readonly Key[], b: readonly Key[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The runs of a keyed list's new order (messages.ts, KeyedDiff): consecutive
+ * kept items that were consecutive before make one `[from, count]` run, new
+ * items one count. A single insert, delete or move makes at most three runs,
+ * whatever the list's length. Kept items are diffed against their old selves.
+ */
+function diffByKey(a: readonly RenderedTree[], pk: readonly Key[], b: readonly RenderedTree[], nk: readonly Key[], ledger: StaticsLedger): KeyedDiff {
+  const at = new Map<Key, number>();
+  for (let i = 0; i < pk.length; i++) at.set(pk[i] as Key, i);
+  const o: (number | [number, number])[] = [];
+  let u: { [index: string]: TreeDiff } | undefined;
+  let run: [number, number] | undefined;
+  for (let j = 0; j < b.length; j++) {
+    const i = at.get(nk[j] as Key);
+    if (i === undefined) {
+      (u ??= {})[j] = full(b[j] as RenderedTree, ledger);
+      run = undefined;
+      const last = o.length - 1;
+      if (typeof o[last] === "number") (o[last] as number)++;
+      else o.push(1);
+      continue;
+    }
+    const sub = diffTree(a[i], b[j] as RenderedTree, ledger);
+    if (sub !== undefined) (u ??= {})[j] = sub;
+    if (run !== undefined && run[0] + run[1] === i) run[1]++;
+    else o.push((run = [i, 1]));
+  }
+  return u === undefined ? { o } : { o, u };
+}
+
+function diffByIndex(prev: ListNode, next: ListNode, ledger: StaticsLedger): ListDiff | undefined {
   const a = prev.l;
   const b = next.l;
   let u: { [index: string]: TreeDiff } | undefined;

@@ -2,6 +2,7 @@
  * The `html` tagged template and `raw`. A template is inert data until it is
  * rendered into a tree (render-tree.ts): calling `html` costs one allocation.
  */
+import type { Keyed } from "./keyed.ts";
 
 /** A template instance: the call site's strings and this call's values. */
 export class Template {
@@ -41,7 +42,7 @@ export class JsonText {
 
 /**
  * A value that may stand in a template hole: escaped strings and numbers,
- * nothing for `null`/`undefined`/booleans, nested templates, arrays, `raw()`, `json()`.
+ * nothing for `null`/`undefined`/booleans, nested templates, arrays, `keyed()` lists, `raw()`, `json()`.
  */
 export type TemplateValue =
   | string
@@ -53,6 +54,7 @@ export type TemplateValue =
   | Template
   | Raw
   | JsonText
+  | Keyed
   | readonly TemplateValue[];
 
 /**

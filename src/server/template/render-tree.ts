@@ -11,6 +11,7 @@ import { compile, staticsOf, type Compiled, type UrlPlan } from "./compile.ts";
 import { escapeHtml, sanitizeUrl, UNSAFE_URL } from "./escape.ts";
 import { Hole } from "./holes.ts";
 import { JsonText, Raw, Template } from "./html.ts";
+import { duplicateKeys, Keyed, KEYS, type Key, type KeyedListNode } from "./keyed.ts";
 import { isSafeUrlValue, UrlKind } from "./url-check.ts";
 
 /**
@@ -52,7 +53,26 @@ function textValue(v: unknown): RenderedTree {
   if (v instanceof Raw) return v.html;
   if (v instanceof JsonText) return escapeHtml(v.text);
   if (Array.isArray(v)) return { l: v.map(textValue) };
+  if (v instanceof Keyed) return keyedList(v);
   return escapeHtml(String(v));
+}
+
+/** A keyed list: items as an array's, keys recorded for the diff (keyed.ts); duplicates fail the render. */
+function keyedList(v: Keyed): KeyedListNode {
+  const n = v.items.length;
+  const l: RenderedTree[] = new Array(n);
+  const keys: Key[] = new Array(n);
+  const seen = new Set<Key>();
+  let dupes: Key[] | undefined;
+  for (let i = 0; i < n; i++) {
+    const k = v.keyOf(i);
+    if (seen.has(k)) (dupes ??= []).push(k);
+    else seen.add(k);
+    keys[i] = k;
+    l[i] = textValue(v.render(i));
+  }
+  if (dupes !== undefined) duplicateKeys(dupes);
+  return { l, [KEYS]: keys };
 }
 
 /** The unescaped text of an attribute value: arrays join with spaces (class lists). */
@@ -62,6 +82,7 @@ function attrText(v: unknown): string {
   if (v instanceof Raw) return v.html;
   if (v instanceof JsonText) return v.text;
   if (Array.isArray(v)) return v.map(attrText).filter((x) => x !== "").join(" ");
+  if (v instanceof Keyed) return v.items.map((_, i) => attrText(v.render(i))).filter((x) => x !== "").join(" ");
   return String(v);
 }
 
