@@ -184,6 +184,8 @@ describe("terminate across nodes", { skip: redisSkipReason(), timeout: 60_000 },
       const fresh = await ProtocolClient.connect(b.base);
       const rejoined = await fresh.join(1, page.token, 2);
       assert.equal(rejoined.t, S.rendered);
+      // A lets go when it answers B's handoff request.
+      await until(() => onA.length > 0, 10_000, "terminate on A");
       assert.deepEqual(onA, [["handover", 1, false]]);
       assert.deepEqual(onB, []);
       await fresh.event(1, "inc", {}, 2); // ref 1 was applied on A
