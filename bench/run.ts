@@ -27,7 +27,7 @@
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { killAll, ServerChild } from "./side-by-side/child.ts";
-import type { BenchClient } from "./side-by-side/clients/types.ts";
+import type { BenchClient, ViewName } from "./side-by-side/clients/types.ts";
 import { planFor, type Mode } from "./side-by-side/config.ts";
 import { bundles } from "./side-by-side/measure/bundle.ts";
 import { fanout } from "./side-by-side/measure/fanout.ts";
@@ -42,7 +42,7 @@ import { captionFor, currentRunLine, machine, writeDocs } from "./side-by-side/r
 import { bundleTable, fanoutTable, mainTable, targetsTable, wireTable } from "./side-by-side/report/tables.ts";
 import { METRICS, readResults, Results, writeResults, type Metric } from "./side-by-side/results.ts";
 import { median } from "./side-by-side/stats.ts";
-import { SYSTEMS, type SystemSpec } from "./side-by-side/systems.ts";
+import { SYSTEMS, WIRE_METRIC, type SystemSpec } from "./side-by-side/systems.ts";
 // Builds dist/ if it is missing or stale and snapshots it for the Weft server
 // children: they run the built package unless --src (bench/weft-build.ts).
 import { WEFT_BUILD, WEFT_BUILD_LABEL } from "./weft-build.ts";
@@ -171,7 +171,7 @@ async function measureSystem(spec: SystemSpec): Promise<void> {
       for (const c of clients.splice(0)) c.close();
       for (const view of spec.wire) {
         const b = await bytesPerUpdate(spec, server.base, view, PLAN.wireSamples);
-        add(view === "counter" ? "bytes-counter" : view === "table" ? "bytes-table-cell" : "bytes-list-append", b);
+        add(WIRE_METRIC[view], b);
         log(`${spec.id}: ${view} update ${b.value} bytes down (${b.runs.join(", ")})`);
       }
       const stats = await server.call("stats");
@@ -200,7 +200,7 @@ function missing(): string[] {
   for (const s of SYSTEMS.filter((x) => ONLY === undefined || ONLY.includes(x.id))) {
     const want: Metric[] = ["rt-p50", "rt-p99", "cpu-per-event", "tput-1x100", "tput-50x1", "tput-50x1-busy"];
     if (!SKIP.has("idle")) want.push("heap-per-session", "rss-per-session");
-    for (const v of s.wire) want.push(v === "counter" ? "bytes-counter" : v === "table" ? "bytes-table-cell" : "bytes-list-append");
+    for (const v of s.wire) want.push(WIRE_METRIC[v]);
     for (const m of want) if (results.get(s.system, s.transport, m) === undefined) out.push(`${s.id}: no ${m}`);
   }
   return out;
@@ -231,7 +231,7 @@ if (MODE !== "smoke") await phase("warm-up", warmUp);
 for (const spec of SYSTEMS) if (ONLY === undefined || ONLY.includes(spec.id)) await measureSystem(spec);
 
 // The Phoenix LiveView encoding of the same updates (computed; see side-by-side/phoenix.ts).
-for (const [view, metric] of [["counter", "bytes-counter"], ["table", "bytes-table-cell"], ["list", "bytes-list-append"]] as const) {
+for (const [view, metric] of Object.entries(WIRE_METRIC) as [ViewName, Metric][]) {
   const runs = Array.from({ length: PLAN.wireSamples }, (_, i) => phoenixBytes(view, i + 1));
   results.add("phoenix", "websocket", metric, median(runs), { runs, note: "computed: phoenix_live_view 1.1+ diff in a phx_reply frame" });
 }

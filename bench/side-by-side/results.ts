@@ -30,6 +30,8 @@ export const METRICS = {
   "bytes-counter": { unit: "bytes", label: "bytes down, counter increment" },
   "bytes-table-cell": { unit: "bytes", label: "bytes down, 1 cell of a 100-row table" },
   "bytes-list-append": { unit: "bytes", label: "bytes down, 1 item appended to 1,000" },
+  "bytes-keyed-delete": { unit: "bytes", label: "bytes down, the first of 1,000 keyed items deleted" },
+  "bytes-keyed-move": { unit: "bytes", label: "bytes down, 1 of 1,000 keyed items moved (last to first)" },
   "fanout-last": { unit: "ms", label: "broadcast to N sessions, last delivery" },
   "fanout-p50": { unit: "ms", label: "broadcast to N sessions, p50 delivery" },
   "bundle-min": { unit: "bytes", label: "client bundle, minified" },

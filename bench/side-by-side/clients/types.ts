@@ -1,7 +1,11 @@
 // What every load-generator client offers, whatever system it speaks to.
 
-/** The page (view) a client drives; systems other than Weft only have the counter. */
-export type ViewName = "counter" | "table" | "list";
+/**
+ * The page (view) a client drives; systems other than Weft only have the
+ * counter. "keyed-delete" and "keyed-move" are 1,000-item keyed lists whose
+ * event deletes the first item, or moves the last one to the front.
+ */
+export type ViewName = "counter" | "table" | "list" | "keyed-delete" | "keyed-move";
 
 /** One connected client (one session), ready for events. */
 export interface BenchClient {

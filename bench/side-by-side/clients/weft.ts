@@ -15,7 +15,7 @@ import { HttpPeer, sseParser } from "./http.ts";
 import type { BenchClient, Connect, ViewName } from "./types.ts";
 
 /** The event each bench view answers with its one change. */
-const EVENT: Record<ViewName, string> = { counter: "inc", table: "set", list: "add" };
+const EVENT: Record<ViewName, string> = { counter: "inc", table: "set", list: "add", "keyed-delete": "del", "keyed-move": "move" };
 
 /** A transport as the session below sees it. */
 interface Wire {

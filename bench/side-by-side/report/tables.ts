@@ -45,7 +45,10 @@ export function mainTable(r: Results): string {
 
 /** Bytes down per update: Weft per transport, beside Phoenix (computed) and LiveViewJS (measured). */
 export function wireTable(r: Results): string {
-  const cases = [["bytes-counter", "counter increment"], ["bytes-table-cell", "1 cell of a 100-row table"], ["bytes-list-append", "1 item appended to 1,000"]] as const;
+  const cases = [
+    ["bytes-counter", "counter increment"], ["bytes-table-cell", "1 cell of a 100-row table"], ["bytes-list-append", "1 item appended to 1,000"],
+    ["bytes-keyed-delete", "first of 1,000 keyed items deleted"], ["bytes-keyed-move", "1 of 1,000 keyed items moved"],
+  ] as const;
   const head = ["update", "Weft websocket", "Weft sse", "Weft http", "Phoenix LiveView (computed)", "LiveViewJS (measured)"];
   const rows = cases.map(([m, label]) => [label,
     num(r.get("weft", "websocket", m)?.value), num(r.get("weft", "sse", m)?.value), num(r.get("weft", "http", m)?.value),

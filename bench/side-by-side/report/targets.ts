@@ -64,6 +64,8 @@ export function checkTargets(results: Results): Check[] {
     ratio(results, "counter update ≤ the Phoenix encoding", ["weft", WS, "bytes-counter"], ["phoenix", WS, "bytes-counter"], 1, "max"),
     ratio(results, "table cell update ≤ the Phoenix encoding", ["weft", WS, "bytes-table-cell"], ["phoenix", WS, "bytes-table-cell"], 1, "max"),
     ratio(results, "list append ≤ the Phoenix encoding", ["weft", WS, "bytes-list-append"], ["phoenix", WS, "bytes-list-append"], 1, "max"),
+    limit(results, "deleting the first of 1,000 keyed items ≤ 60 bytes down", ["weft", WS, "bytes-keyed-delete"], 60),
+    limit(results, "moving 1 of 1,000 keyed items ≤ 60 bytes down", ["weft", WS, "bytes-keyed-move"], 60),
     limit(results, "fan-out to 10,000 sessions < 200 ms", ["weft", WS, "fanout-last"], 200, true),
     limit(results, "client bundle ≤ 15 KB gzipped", ["weft", "-", "bundle-gzip"], BUNDLE_LIMIT),
   ];

@@ -1,7 +1,9 @@
 // The Weft app of the side-by-side benchmark (served by servers/weft.ts): a
 // counter (as in bench/hot-path.ts) whose `inc` payload is validated by a
 // schema, as an app's would be, a 100-row table whose event changes one cell,
-// and a 1,000-item list whose event appends one item. All three transports on.
+// and a 1,000-item list whose event appends one item, and two 1,000-item keyed
+// lists (keyed()) whose events delete the first item, or move the last one to
+// the front. All three transports on.
 // Its non-default options are BENCH_OPTIONS, each with the reason; the docs
 // list them (docs/benchmarks.md, "The systems") and a test keeps them equal.
 // defineView and html come from the build that serves them (bench/weft-build.ts):
@@ -9,7 +11,7 @@
 import type { StandardSchemaV1, WeftOptions } from "../../../src/index.ts";
 import { weft } from "../../weft-build.ts";
 
-const { defineView, html } = weft;
+const { defineView, html, keyed } = weft;
 
 /** The counter's payload: `{}` or `{ by }`, an integer 1–100. */
 export interface IncPayload {
@@ -76,6 +78,29 @@ export const List = defineView({
   mount: () => ({ items: Array.from({ length: 1_000 }, (_, i) => `item ${i}`) }),
   events: { add: (s: { items: string[] }) => ({ items: [...s.items, `item ${s.items.length}`] }) },
   render: (s) => html`<ul>${s.items.map((i) => html`<li>${i}</li>`)}</ul>`,
+});
+
+/** An item of the keyed lists: its key and its text. */
+interface Entry {
+  id: number;
+  text: string;
+}
+
+const entries = (): Entry[] => Array.from({ length: 1_000 }, (_, i) => ({ id: i, text: `item ${i}` }));
+const keyedList = (s: { items: Entry[] }) => html`<ul>${keyed(s.items, (e) => e.id, (e) => html`<li>${e.text}</li>`)}</ul>`;
+
+/** Each `del` deletes the first item of a keyed list of 1,000 (999 after the first event, …). */
+export const KeyedDelete = defineView({
+  mount: () => ({ items: entries() }),
+  events: { del: (s: { items: Entry[] }) => ({ items: s.items.slice(1) }) },
+  render: keyedList,
+});
+
+/** Each `move` moves the last item of a keyed list of 1,000 to the front. */
+export const KeyedMove = defineView({
+  mount: () => ({ items: entries() }),
+  events: { move: (s: { items: Entry[] }) => ({ items: [s.items[s.items.length - 1]!, ...s.items.slice(0, -1)] }) },
+  render: keyedList,
 });
 
 /**

@@ -6,12 +6,12 @@
 // (bench/weft-build.ts); `stats` reports which, so a run cannot mislabel it.
 import { WEFT_BUILD, weft, weftEntryUrl } from "../../weft-build.ts";
 import { serve } from "./harness.ts";
-import { BENCH_OPTIONS, Counter, List, PlainCounter, Table } from "./weft-app.ts";
+import { BENCH_OPTIONS, Counter, KeyedDelete, KeyedMove, List, PlainCounter, Table } from "./weft-app.ts";
 
 await serve(async () => {
   let errors = 0;
   const app = weft.createWeft({
-    views: { "/counter": process.argv.includes("--plain-counter") ? PlainCounter : Counter, "/table": Table, "/list": List },
+    views: { "/counter": process.argv.includes("--plain-counter") ? PlainCounter : Counter, "/table": Table, "/list": List, "/keyed-delete": KeyedDelete, "/keyed-move": KeyedMove },
     secret: "bench-side-by-side-secret-0123456789abcdef",
     ...BENCH_OPTIONS,
     onError: (err, where) => {
