@@ -10,7 +10,9 @@
  *   is resent after every join answer, so a dropped link loses no event (the
  *   server drops refs it already applied, so none is applied twice);
  * - events are only sent between a join answer and the link going down: before
- *   the answer the server would reject them as not joined.
+ *   the answer the server would reject them as not joined. Events made while the
+ *   view is down (join refused, link lost) wait in `unacked` too and go out once,
+ *   after the answer; a view that gave up its retries refuses them instead.
  */
 import type { ErrorCode } from "../protocol/errors.ts";
 import { ATTR, C, CLASS, kindOf, S, type Envelope, type JoinPayload, type NavPayload } from "../protocol/messages.ts";
@@ -20,6 +22,7 @@ import { applyTitle } from "./page-title.ts";
 import { Loading, patch } from "./dom-patch.ts";
 import { limits, oversized } from "./limits.ts";
 import { Rendered } from "./rendered.ts";
+import { Outage, passing } from "./view-retry.ts";
 
 /**
  * What a view needs from the connection that carries it (the live socket).
@@ -67,6 +70,8 @@ export class View {
   private unacked: Envelope[] = [];
   private joined = false;
   private dead = false;
+  /** Down state: the root's weft-error marks and the retries of a refused join. */
+  private readonly outage: Outage;
 
   constructor(
     /** View id on the wire (`v`), fixed for the page's lifetime. */
@@ -76,6 +81,7 @@ export class View {
     private readonly host: ViewHost,
   ) {
     this.token = root.getAttribute(ATTR.token) ?? "";
+    this.outage = new Outage(root, () => this.join());
   }
 
   /**
@@ -119,6 +125,7 @@ export class View {
   disconnected(): void {
     this.joined = false;
     this.status(false);
+    if (!this.dead) this.outage.linkDown();
   }
 
   /**
@@ -129,6 +136,10 @@ export class View {
    */
   push(name: string, payload: Record<string, unknown>, els: readonly Element[]): void {
     if (this.dead) return;
+    if (this.outage.gaveUp) {
+      reportError(this.root, this.outage.code ?? "E_INTERNAL", "the view is down: the event was not sent", undefined, this.id);
+      return;
+    }
     if (this.unacked.length >= MAX_UNACKED) {
       reportError(this.root, "E_CLIENT_TRANSPORT", "too many events are waiting for the server", undefined, this.id);
       return;
@@ -221,6 +232,7 @@ export class View {
     this.token = token;
     this.joined = true;
     this.status(true);
+    this.outage.up();
     // Only the refs about to be resent can still be answered: nothing else stays loading.
     this.loading.done((this.unacked[0]?.r ?? Infinity) - 1);
     this.host.joined(this);
@@ -234,9 +246,11 @@ export class View {
 
   private failed(m: Envelope): void {
     const code = m.c ?? "E_INTERNAL";
-    reportError(this.root, code, m.m, m.r, this.id);
-    if (!this.joined && code === EXPIRED && reloadOnce()) return;
-    if (!this.joined && (code === EXPIRED || FATAL.includes(code as ErrorCode))) return this.die();
+    // A refused join: outside the stream, about no event, while not joined.
+    const refusal = !this.joined && m.q === undefined && m.r === undefined && code !== NOT_JOINED;
+    // Each retry of one outage refused alike is not reported again.
+    if (!refusal || this.outage.code !== code) reportError(this.root, code, m.m, m.r, this.id);
+    if (refusal) return this.refused(code);
     // The server does not know this view on this link (it restarted, or another
     // link took over): the event was not applied, so keep it and rejoin.
     if (code === NOT_JOINED) {
@@ -247,6 +261,25 @@ export class View {
       if (m.q === undefined) this.settle(m.r);
       else this.acknowledge(m.r);
     }
+  }
+
+  /**
+   * The server refused the join: a passing reason is retried with backoff
+   * (events keep waiting for the answer), a final one ends the view; either
+   * way the root is marked until a join is answered.
+   */
+  private refused(code: string): void {
+    if (code === EXPIRED && reloadOnce()) return;
+    if (!passing(code)) {
+      this.outage.mark(code);
+      if (code === EXPIRED || FATAL.includes(code as ErrorCode)) this.die();
+      return;
+    }
+    if (this.outage.retry(code)) return;
+    // Out of retries: the events waiting for this view are refused, visibly.
+    for (const msg of this.unacked) this.loading.settle(msg.r as number);
+    if (this.unacked.length > 0) reportError(this.root, code, `the view could not join: ${this.unacked.length} waiting event(s) dropped`, undefined, this.id);
+    this.unacked = [];
   }
 
   /** Builds the HTML and morphs; false when the tree broke and a full render was asked for. */

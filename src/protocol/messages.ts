@@ -186,6 +186,10 @@ export const ATTR = {
   view: "weft-view",
   /** On a view root: the signed join token. */
   token: "weft-token",
+  /** On a view root while the view is down (join refused, link lost): a CSS hook (docs/errors.md). */
+  error: "weft-error",
+  /** On a view root beside `weft-error`: the code of why the view is down. */
+  errorCode: "weft-error-code",
   click: "weft-click",
   submit: "weft-submit",
   change: "weft-change",
