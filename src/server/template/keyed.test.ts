@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { RenderedTree, TreeDiff } from "../../protocol/messages.ts";
 import { applyDiff, toHtml } from "../../protocol/tree.ts";
+import { createWeft } from "../app.ts";
 import { defineView } from "../view.ts";
 import { mountView } from "../../testing/index.ts";
 import { renderView } from "../render-view.ts";
@@ -137,6 +138,23 @@ describe("keyed()", () => {
     await v.event("add");
     assert.equal(v.text("#c"), "c");
     assert.equal(v.count("li"), 3);
+  });
+});
+
+describe("a page whose render has a duplicate key", () => {
+  it("answers 500 and reports the error naming the key and the view", async () => {
+    const V = defineView({ mount: () => ({ ids: [7, 7] }), render: (s) => html`<ul>${keyed(s.ids, (k) => k, (k) => html`<li>${k}</li>`)}</ul>` });
+    const errors: unknown[] = [];
+    const app = createWeft({ views: { "/dup": V }, secret: "keyed-test-secret-0123456789abcdef", onError: (err) => errors.push(err) });
+    try {
+      const { port } = await app.listen(0);
+      const res = await fetch(`http://127.0.0.1:${port}/dup`);
+      await res.arrayBuffer();
+      assert.equal(res.status, 500);
+      assert.ok(errors.some((e) => e instanceof KeyedListError && /duplicate key 7 .*in the view at "\/dup"/.test(e.message)), String(errors));
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -24,8 +24,12 @@ export interface KeyedListNode extends ListNode {
 }
 
 /**
- * What `keyed()` returns: inert until rendered (render-tree.ts). The callbacks
- * are methods so that a `Keyed` of any item type stands where a value may.
+ * What `keyed()` returns: inert until rendered (render-tree.ts), so that a
+ * bad key fails the render (E_RENDER), not the handler. Any item type stands
+ * where a template value may: the callbacks are held untyped.
+ *
+ * @example
+ * const list: Keyed = keyed(todos, (t) => t.id, (t) => html`<li>${t.title}</li>`);
  */
 export class Keyed {
   /** @internal */
@@ -81,7 +85,14 @@ export function keyed<T>(items: Iterable<T>, key: (item: T, index: number) => Ke
   return new Keyed(list, { key: key as KeyedParts["key"], render: render as KeyedParts["render"] });
 }
 
-/** A keyed list that cannot render: a bad or duplicate key. The view's path is added by renderView. */
+/**
+ * A keyed list that cannot render: a duplicate key, or a key that is not a
+ * string or a finite number. The view's path is added by renderView; a live
+ * view answers the work with E_RENDER and keeps its state.
+ *
+ * @example
+ * createWeft({ views, secret, onError: (err) => { if (err instanceof KeyedListError) log.warn(err.message); } });
+ */
 export class KeyedListError extends TypeError {
   constructor(detail: string) {
     super(`Weft: keyed(): ${detail}`);
