@@ -25,6 +25,18 @@ export const C = {
   leave: "l",
   /** Heartbeat: the server answers with a heartbeat, proving the link is alive. */
   heartbeat: "h",
+  /**
+   * A live patch of a joined view (`weft-patch`, back/forward): `d` is
+   * {@link PatchPayload}, `r` a ref in the view's event sequence — applied
+   * once and in order with its events, answered like one.
+   */
+  patch: "p",
+  /**
+   * A live navigation (`weft-navigate`, back/forward): mounts the view at
+   * `d.u` as view `v` on this link, authorized as a page load of that URL;
+   * `d` is {@link NavigatePayload}. Answered like a join.
+   */
+  navigate: "n",
 } as const;
 
 /** Message kinds, server → client. */
@@ -106,12 +118,32 @@ export interface JoinPayload {
   u?: string;
 }
 
+/** `d` of a patch: the same-origin path with query the view moves to. */
+export interface PatchPayload {
+  /** The URL, e.g. "/todos?page=2". */
+  u: string;
+}
+
+/** `d` of a navigate. */
+export interface NavigatePayload {
+  /** A view token of the page (the view being replaced): proves the page came from this app. */
+  k: string;
+  /** The same-origin path with query to mount the view of, e.g. "/todos/42". */
+  u: string;
+  /** The id of the view it replaces on the page: its session ends (terminate reason "navigate"). */
+  f?: number;
+}
+
 /** `d` of a nav message. */
 export interface NavPayload {
   /** Target URL. */
   to: string;
-  /** "patch" keeps the view and updates the URL; "redirect" loads the page. */
-  kind: "patch" | "redirect";
+  /**
+   * "patch" keeps the view and updates the URL (its handleParams has run on
+   * the server); "navigate" mounts the view of `to` over the same link, with
+   * no page load; "redirect" loads the page.
+   */
+  kind: "patch" | "navigate" | "redirect";
   /** Replace the history entry instead of pushing one. */
   replace?: boolean;
   /** The app allowed another origin (`{ external: true }`); else the client follows same-origin targets only. */
@@ -205,6 +237,10 @@ export const ATTR = {
   disableWith: "weft-disable-with",
   /** Children of this element keep what the client put there (third-party widgets). */
   ignore: "weft-ignore",
+  /** On a link or button: a live patch to this URL (the same view; its handleParams runs). */
+  patch: "weft-patch",
+  /** On a link or button: a live navigation to this URL (another view, no page load). */
+  navigate: "weft-navigate",
 } as const;
 
 /** Classes the client sets. */

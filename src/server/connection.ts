@@ -16,6 +16,7 @@ import type { Payload } from "./view.ts";
 import type { TransportName } from "./options.ts";
 import { FrameTrace } from "./frame-trace.ts";
 import { peekIds } from "./frame-ids.ts";
+import { navigateJoin } from "./nav-join.ts";
 
 /** The transport side of a link. */
 export interface Link extends Sink {
@@ -111,6 +112,8 @@ export class Connection {
     switch (t) {
       case C.event: return this.event(v, msg);
       case C.join: return this.join(v, msg.d);
+      case C.navigate: return this.join(v, msg.d, true);
+      case C.patch: return isId(msg.r) ? this.withView(v, (s) => s.patch(msg.r!, (msg.d as { u?: unknown } | undefined)?.u), msg.r) : this.reject("E_BAD_FRAME", v, "`r` must be a positive integer ref");
       case C.ack: return this.withView(v, (s) => isSeq(msg.q) && s.ack(msg.q));
       case C.leave: return this.leave(v);
       default: return this.reject("E_BAD_FRAME", v, "unknown message kind");
@@ -128,9 +131,10 @@ export class Connection {
     this.withView(v, (s) => s.event(r, e, d as Payload), r);
   }
 
-  private join(v: number, d: unknown): void {
-    const p = (typeof d === "object" && d !== null ? d : {}) as { k?: unknown; q?: unknown };
-    const lastSeq = isSeq(p.q) ? p.q : undefined;
+  /** A join, or with `nav` a live navigation's join (nav-join.ts), of view `v`. */
+  private join(v: number, d: unknown, nav = false): void {
+    const p = (typeof d === "object" && d !== null ? d : {}) as { k?: unknown; q?: unknown; u?: unknown; f?: unknown };
+    const lastSeq = isSeq(p.q) && !nav ? p.q : undefined;
     if (lastSeq !== undefined) this.core.metrics.reconnect(this.link.kind);
     const existing = this.views.get(v);
     if (existing === undefined && this.views.size >= this.core.options.maxViewsPerConnection) return this.reject("E_TOO_MANY_VIEWS", v);
@@ -138,7 +142,8 @@ export class Connection {
     // A newer join of the same view id may replace this one while it mounts:
     // only the latest join's outcome counts.
     const current = () => this.views.get(v) === joining;
-    const joining: Promise<ViewSession | undefined> = this.core.join(this.link, v, p.k, lastSeq, this.request).then(
+    const start = nav ? navigateJoin(this.core, this.link, v, p, this.request) : this.core.join(this.link, v, p.k, lastSeq, this.request, p.u);
+    const joining: Promise<ViewSession | undefined> = start.then(
       (res) => {
         if (typeof res === "string") {
           if (current()) this.views.delete(v);
@@ -156,6 +161,7 @@ export class Connection {
           return undefined;
         }
         this.views.set(v, res);
+        if (nav) this.replaced(v, p.f);
         return res;
       },
       (err) => {
@@ -166,6 +172,14 @@ export class Connection {
       },
     );
     this.views.set(v, joining);
+  }
+
+  /** View `f` was navigated away from (its page now shows view `v`): its session ends. */
+  private replaced(v: number, f: unknown): void {
+    const old = isId(f) && f !== v ? this.views.get(f) : undefined;
+    if (old === undefined || old instanceof Promise || !old.isAttachedTo(this.link)) return;
+    this.views.delete(f as number);
+    this.core.registry.drop(old, "navigate");
   }
 
   /** Refuses a frame over the rate; sustained abuse closes the link. */

@@ -26,7 +26,9 @@ import { limitAddress } from "./security/client-address.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { Router, type RouteMatch } from "./router.ts";
 import { MAX_TOKEN_LENGTH, TokenSigner, type TokenClaims } from "./security/token.ts";
-import { navEffect, pushEffect, sendEffects, type MountEffect } from "./mount-effects.ts";
+import { navEffect, pushEffect, sendEffects, type MountEffect, type NavEffect } from "./mount-effects.ts";
+import { joinRoute, mountWithParams, NavRefusal, urlFor, type MountPatch, type NavRoute } from "./live-nav.ts";
+import { NavigationError, navTarget } from "./navigation.ts";
 import { ViewSession, type SessionConfig, type SessionInit, type Sink } from "./session.ts";
 import type { Json, Params, SessionData, ViewContext, ViewDefinition } from "./view.ts";
 
@@ -98,8 +100,9 @@ export class Core {
       throw err;
     });
     this.presence = this.cluster !== undefined ? new RedisPresence(redis!, this.cluster.node, options.onError) : new MemoryPresence(options.onError);
+    this.router = new Router(options.views as Record<string, ViewDefinition<unknown>>);
     this.sessionConfig = { outboxSize: options.outboxSize, onError: options.onError, pubsub: this.pubsub, persist: this.persist, metrics: this.metrics, presence: this.presence,
-      onMoved: (s) => this.registry.handOver(s), dev: options.dev };
+      onMoved: (s) => this.registry.handOver(s), dev: options.dev, router: this.router };
     // Idle sessions keep their snapshots alive.
     if (store?.touch !== undefined) {
       const touch = store.touch.bind(store);
@@ -109,7 +112,6 @@ export class Core {
       }, Math.floor(this.snapshotTtlMs / 3));
       this.refresher.unref();
     }
-    this.router = new Router(options.views as Record<string, ViewDefinition<unknown>>);
     this.signer = new TokenSigner(options.secrets);
     this.registry = new SessionRegistry(options);
     if (this.store !== undefined) this.registry.onDrop = (s) => this.forget(s.sid);
@@ -121,19 +123,29 @@ export class Core {
    * Mounts a view for a server-rendered page. The state is kept as a pending
    * mount so that the browser's join takes it over: mount runs once per page.
    */
-  async mountPage(route: RouteMatch, query: Params, req: IncomingMessage): Promise<PageMount> {
-    const params = toParams(query, route.params);
-    const session = await authorizeRequest(this.options.authorize, req, route.view, params);
+  async mountPage(route: RouteMatch, query: Params, req: IncomingMessage, pageUrl?: string): Promise<PageMount> {
+    const at: NavRoute = { pattern: route.pattern, view: route.view, params: toParams(query, route.params), url: pageUrl ?? urlFor(route.pattern, toParams(query, route.params)) };
+    const session = await authorizeRequest(this.options.authorize, req, route.view, at.params);
     if (isDenial(session)) return { kind: "denied", code: denialCode(session), message: session.message };
     const sid = randomBytes(16).toString("base64url");
-    const { ctx, timers, topics, tracked, redirect, effects } = pageContext(params, session, this.pubsub, this.onBroadcastError, this.presence);
-    const state = await route.view.mount(params, ctx);
+    const { ctx, timers, topics, tracked, redirect, effects, patch } = pageContext(at.params, session, this.pubsub, this.onBroadcastError, this.presence);
+    let mounted: { state: unknown; route: NavRoute };
+    try {
+      mounted = await mountWithParams(route.view, at, ctx, patch, this.router, session);
+    } catch (err) {
+      if (err instanceof NavRefusal && err.code !== "E_NAV_TARGET") return { kind: "denied", code: err.code, message: err.message };
+      throw err;
+    }
     if (redirect.to !== undefined) return { kind: "redirect", to: redirect.to };
+    const { state } = mounted;
+    const params = mounted.route.params;
+    // A patch at mount set the URL the view rendered with: the browser's address follows at the join.
+    if (mounted.route.url !== at.url) effects.push(navEffect(mounted.route.url, { kind: "patch", replace: true }));
     const token = this.token(sid, route.pattern, params, session);
     // Every join would refuse a longer token: refuse the page now (414)
     // instead of serving one that can never connect, and keep no state for it.
     if (token.length > MAX_TOKEN_LENGTH) return { kind: "denied", code: "E_URI_TOO_LONG" };
-    const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, session, state, timers, topics, tracked };
+    const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, url: mounted.route.url, session, state, timers, topics, tracked };
     // Pushes from the mount wait for the browser's join (a navigation answered with the 302 above).
     if (effects.length > 0) init.effects = effects;
     this.registry.putPending(init, limitAddress(req, this.options.trustProxy));
@@ -141,7 +153,7 @@ export class Core {
     if (this.store !== undefined) {
       const due = Date.now();
       const snap: SessionSnapshot = {
-        sid, path: route.pattern, params, session, state: state as Json, seq: 0, lastRef: 0, topics, tracked,
+        sid, path: route.pattern, params, url: init.url, session, state: state as Json, seq: 0, lastRef: 0, topics, tracked,
         timers: timers.filter((t) => !t.cancelled).map((t) => ({ name: t.name, payload: t.payload, due: due + t.ms })),
         ...(init.effects !== undefined ? { effects: init.effects } : {}),
       };
@@ -159,31 +171,43 @@ export class Core {
    * Joins a view: resumes the live session, or takes over the page's pending
    * mount, or mounts afresh (the server restarted or the page waited too long).
    */
-  async join(sink: Sink, v: number, token: unknown, lastSeq: number | undefined, req: IncomingMessage | undefined): Promise<JoinResult> {
+  async join(sink: Sink, v: number, token: unknown, lastSeq: number | undefined, req: IncomingMessage | undefined, href?: unknown): Promise<JoinResult> {
     const claims = this.signer.verify(token);
     if (typeof claims === "string") return claims;
     const view = this.router.byPath(claims.view);
     if (view === undefined) return "E_UNKNOWN_VIEW";
+    // The page's current URL (after live patches) when it is one of this
+    // view's; it is authorized below like a page load of it.
+    const here = joinRoute(this.router, claims.view, href) ?? { pattern: claims.view, view, params: toParams(claims.params), url: urlFor(claims.view, claims.params) };
     // Authorization is checked again at every (re)join, against the real request.
     const data = claims.data ?? {};
-    const now = await authorizeRequest(this.options.authorize, req, view, claims.params);
+    const now = await authorizeRequest(this.options.authorize, req, view, here.params);
     if (isDenial(now)) return denialCode(now);
     // The signed-in identity changed since the page was rendered: reload it.
     // Compared by identity (identity.ts), not byte for byte: a refreshed
     // timestamp or another key order in the session data is the same user.
     if (!sameIdentity(this.options.identity ?? defaultIdentity, now, data)) return "E_FORBIDDEN";
-    const fresh = this.token(claims.sid, claims.view, claims.params, data);
+    const fresh = this.token(claims.sid, claims.view, here.params, data);
     let session = this.registry.claim(claims.sid);
     if (session === undefined && this.store !== undefined) session = await this.adopt(claims.sid, claims.view, view);
     if (session === undefined) {
-      const init = this.registry.takePending(claims.sid, view) ?? (await this.mountLive(view, claims, data));
+      const init = this.registry.takePending(claims.sid, view) ?? (await this.mountLive(claims.sid, here, data));
       if (typeof init === "string") return init;
       // A concurrent join of the same sid may have won while we awaited mount.
       session = this.registry.claim(claims.sid) ?? this.start(init);
       lastSeq = undefined;
     }
-    this.cluster?.ownSession(claims.sid).catch((err: unknown) => this.options.onError(err, "session ownership"));
-    session.attach(sink, v, lastSeq, fresh);
+    this.goLive(session, sink, v, lastSeq, fresh);
+    return session;
+  }
+
+  /**
+   * @internal Attaches a joined session to `sink` as view `v`; the join that
+   * started it also sends its mount's pushes and navigations (once).
+   */
+  goLive(session: ViewSession, sink: Sink, v: number, lastSeq: number | undefined, token: string): void {
+    this.cluster?.ownSession(session.sid).catch((err: unknown) => this.options.onError(err, "session ownership"));
+    session.attach(sink, v, lastSeq, token);
     // The mount's pushes and navigations follow the join's render, once: the join that started the session sends them.
     const effects = this.unsent.get(session);
     if (effects !== undefined) {
@@ -191,10 +215,10 @@ export class Core {
       const s = session;
       sendEffects(effects, (env) => s.emit(env));
     }
-    return session;
   }
 
-  private start(init: SessionInit<unknown>): ViewSession {
+  /** @internal Registers a live session made from `init` (its mount effects wait for {@link Core.goLive}). */
+  start(init: SessionInit<unknown>): ViewSession {
     const s = new ViewSession(init, this.sessionConfig);
     if (init.effects !== undefined && init.effects.length > 0) this.unsent.set(s, init.effects);
     this.registry.add(s);
@@ -230,7 +254,7 @@ export class Core {
     this.registry.forgetPending(sid);
     const now = Date.now();
     return this.start({
-      sid, path, view, params: toParams(snap.params as Params), session: snap.session, state: snap.state,
+      sid, path, view, params: toParams(snap.params as Params), url: snap.url ?? urlFor(path, snap.params as Params), session: snap.session, state: snap.state,
       timers: snap.timers.map((t) => ({ name: t.name, payload: t.payload, ms: Math.max(0, t.due - now) })),
       topics: [...snap.topics],
       tracked: { ...snap.tracked },
@@ -257,15 +281,20 @@ export class Core {
     await Promise.all(sessions.map((s) => store.save(s.snapshot(), this.snapshotTtlMs).catch((err: unknown) => this.options.onError(err, "snapshot on shutdown"))));
   }
 
-  private async mountLive(view: ViewDefinition<unknown>, claims: TokenClaims, data: SessionData): Promise<SessionInit<unknown> | ErrorCode> {
-    const params = toParams(claims.params);
-    const { ctx, timers, topics, tracked, effects } = pageContext(params, data, this.pubsub, this.onBroadcastError, this.presence, true);
+  /**
+   * @internal Mounts the view of `at` live (a join found no session, or a
+   * live navigation): mount, then handleParams with `at`'s URL.
+   */
+  async mountLive(sid: string, at: NavRoute, data: SessionData): Promise<SessionInit<unknown> | ErrorCode> {
+    const { ctx, timers, topics, tracked, effects, patch } = pageContext(at.params, data, this.pubsub, this.onBroadcastError, this.presence, true);
     try {
-      const state = await view.mount(params, ctx);
-      return { sid: claims.sid, path: claims.view, view, params, session: data, state, timers, topics, tracked, effects };
+      const { state, route } = await mountWithParams(at.view, at, ctx, patch, this.router, data);
+      if (route.url !== at.url) effects.push(navEffect(route.url, { kind: "patch", replace: true }));
+      return { sid, path: at.pattern, view: at.view, params: route.params, url: route.url, session: data, state, timers, topics, tracked, effects };
     } catch (err) {
-      this.options.onError(err, `mount of ${claims.view}`);
-      return "E_MOUNT";
+      if (err instanceof NavRefusal && err.code !== "E_NAV_TARGET") return err.code;
+      this.options.onError(err, `mount of ${at.pattern}`);
+      return err instanceof NavigationError || err instanceof NavRefusal ? "E_NAV_TARGET" : "E_MOUNT";
     }
   }
 
@@ -362,6 +391,13 @@ export function pageContext(params: Params, session: SessionData, pubsub: PubSub
   const tracked: Record<string, Json> = Object.create(null) as Record<string, Json>;
   const redirect: { to?: string } = {};
   const effects: MountEffect[] = [];
+  const patch: MountPatch = {};
+  // A navigation or redirect at the page's mount answers the GET with a 302;
+  // at a live mount it follows the first render.
+  const leave = (fx: NavEffect): void => {
+    redirect.to = fx.d.to;
+    effects.push(fx);
+  };
   const ctx: ViewContext = {
     connected,
     params,
@@ -372,11 +408,12 @@ export function pageContext(params: Params, session: SessionData, pubsub: PubSub
       timers.push(t);
       return () => { t.cancelled = true; };
     },
+    patch: (to) => { patch.to = navTarget(to, false); },
     navigate: (to, o) => {
-      const fx = navEffect(to, o);
-      redirect.to = fx.d.to;
-      effects.push(fx);
+      if (o?.kind === "patch") patch.to = navTarget(to, false);
+      else leave(navEffect(to, o));
     },
+    redirect: (to, o) => leave(navEffect(to, { kind: "redirect", external: o?.external === true })),
     subscribe: (topic: string) => { topics.push(checkTopic(topic)); },
     unsubscribe: (topic: string) => { topics.splice(topics.indexOf(topic) >>> 0, 1); },
     // Presence starts with the session (a rendered page whose browser never joins is nobody).
@@ -388,5 +425,5 @@ export function pageContext(params: Params, session: SessionData, pubsub: PubSub
       pubsub.publish(topic, { name, payload: payload ?? null }).catch((err: unknown) => onError(err, `broadcast to "${topic}"`));
     },
   };
-  return { ctx, timers, topics, tracked, redirect, effects };
+  return { ctx, timers, topics, tracked, redirect, effects, patch };
 }

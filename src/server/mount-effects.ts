@@ -63,5 +63,5 @@ export function isMountEffect(x: unknown): x is MountEffect {
   if (fx.t === S.push) return typeof fx.e === "string";
   if (fx.t !== S.nav || typeof fx.d !== "object" || fx.d === null) return false;
   const d = fx.d as { to?: unknown; kind?: unknown };
-  return typeof d.to === "string" && (d.kind === "patch" || d.kind === "redirect");
+  return typeof d.to === "string" && (d.kind === "patch" || d.kind === "navigate" || d.kind === "redirect");
 }

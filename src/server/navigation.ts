@@ -47,15 +47,17 @@ export function navTarget(to: unknown, external: boolean): string {
 }
 
 /**
- * The `d` of a nav message for `ctx.navigate(to, options)`: the kind
- * ("patch" unless "redirect"), the checked target, and `external` only on a
- * redirect (a patch stays in the page, so only a redirect may leave the origin).
+ * The `d` of a nav message for `ctx.navigate(to, options)` and its kin: the
+ * kind ("navigate" unless "patch" or "redirect" is asked for), the checked
+ * target, and `external` only on a redirect (a patch or a live navigation
+ * stays in the app, so only a redirect may leave the origin).
  *
  * @throws NavigationError when the target breaks the rules.
- * @example navPayload("/todos", { replace: true }) // { to: "/todos", kind: "patch", replace: true }
+ * @example navPayload("/todos", { replace: true }) // { to: "/todos", kind: "navigate", replace: true }
+ * @example navPayload("/todos?page=2", { kind: "patch" }) // { to: "/todos?page=2", kind: "patch", replace: false }
  */
-export function navPayload(to: unknown, o?: { replace?: boolean; kind?: "patch" | "redirect"; external?: boolean }): NavPayload {
-  const kind = o?.kind === "redirect" ? "redirect" : "patch";
+export function navPayload(to: unknown, o?: { replace?: boolean; kind?: NavPayload["kind"]; external?: boolean }): NavPayload {
+  const kind = o?.kind === "redirect" || o?.kind === "patch" ? o.kind : "navigate";
   const external = o?.external === true && kind === "redirect";
   const d: NavPayload = { to: navTarget(to, external), kind, replace: o?.replace === true };
   if (external) d.external = true;

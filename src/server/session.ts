@@ -27,6 +27,8 @@ import { renderView } from "./render-view.ts";
 import { liveTitle } from "./page-title.ts";
 import { ownHandler, type StandardResult, type StandardSchemaV1, type Json, type Params, type Payload, type SessionData, type TerminateReason, type ViewContext, type ViewDefinition } from "./view.ts";
 import { unknownEventMessage } from "./unknown-event.ts";
+import { checkAuth, MAX_PATCH_CHAIN, NavRefusal, resolveRoute, runHandleParams, urlFor, type NavRoute } from "./live-nav.ts";
+import type { Router } from "./router.ts";
 import { runTerminate } from "./terminate.ts";
 
 /** Where a session's frames go: a connection, with the view id the client chose. */
@@ -55,6 +57,8 @@ export interface SessionConfig {
   readonly onMoved?: ((session: ViewSession) => void) | undefined;
   /** Development mode: errors say more (an unknown event lists the view's events). */
   readonly dev?: boolean | undefined;
+  /** The app's views: live patches resolve their URL here (live-nav.ts). */
+  readonly router?: Router | undefined;
 }
 
 /** A timer asked for by `ctx.schedule`. */
@@ -70,12 +74,19 @@ export interface TimerSpec {
 
 type Work =
   | { kind: "event"; ref: number; name: string; payload: Payload; at: number }
-  | { kind: "info"; name: string; payload: unknown };
+  | { kind: "info"; name: string; payload: unknown }
+  // A live patch: from the browser (with its ref) or from ctx.patch (resolved already).
+  | { kind: "params"; ref?: number; name: "handleParams"; url: unknown; route?: NavRoute };
+
+/** The browser event ref a piece of work answers, if any. */
+function refOf(work: Work): number | undefined {
+  return work.kind === "info" ? undefined : work.ref;
+}
 
 /** A handler that refused to run (unknown, over its rate): answered already, nothing to commit. */
 const SKIP = Symbol("skip");
 
-type Result<S> = S | void | typeof SKIP | Promise<S | void>;
+type Result<S> = S | void | typeof SKIP | Promise<S | void | typeof SKIP>;
 
 /** What a session is created from (a mount, or a page's pending mount). */
 export interface SessionInit<S> {
@@ -84,6 +95,8 @@ export interface SessionInit<S> {
   path: string;
   view: ViewDefinition<S>;
   params: Params;
+  /** The page URL (path and query) the state was rendered for; default: built from `path` and `params`. */
+  url?: string | undefined;
   session: SessionData;
   state: S;
   /** Timers asked for while mounting the page: started now. */
@@ -100,9 +113,16 @@ export interface SessionInit<S> {
 
 export class ViewSession<S = unknown> {
   readonly sid: string;
-  /** The registered view path and the mount params (to sign fresh tokens). */
+  /** The registered view path and the current params (to sign fresh tokens). */
   readonly path: string;
-  readonly params: Params;
+  /** Path params and query of the current URL (they change with live patches). */
+  params: Params;
+  /** The page's current URL, path and query (live patches change it). */
+  url: string;
+  /** A `ctx.patch` of the running work, applied once it commits. */
+  private patchTo: { route: NavRoute; replace: boolean } | undefined;
+  /** Patches in a row (handleParams patching again): bounded by MAX_PATCH_CHAIN. */
+  private patchChain = 0;
   private readonly view: ViewDefinition<S>;
   private state: S;
   private tree: RenderedTree;
@@ -139,6 +159,7 @@ export class ViewSession<S = unknown> {
     this.sid = init.sid;
     this.path = init.path;
     this.params = init.params;
+    this.url = init.url ?? urlFor(init.path, init.params);
     this.view = init.view;
     this.state = init.state;
     this.tree = renderView(init.view, init.state, init.path);
@@ -152,7 +173,7 @@ export class ViewSession<S = unknown> {
     if (persist !== undefined) {
       this.gate = new SaveGate(persist, { snapshot: () => this.snapshot(), deliver: (env) => this.deliver(env), onError: config.onError, moved: (ref) => this.moved(ref) }, this.seq);
     }
-    this.ctx = new SessionContext(this, init.params, init.session);
+    this.ctx = new SessionContext(this, init.session);
     for (const t of init.timers) if (!t.cancelled) this.startTimer(t);
     for (const topic of init.topics ?? []) this.subscribe(topic);
     for (const [topic, meta] of Object.entries(init.tracked ?? {})) this.track(topic, meta);
@@ -215,6 +236,56 @@ export class ViewSession<S = unknown> {
     }
     this.lastRef = ref;
     this.enqueue({ kind: "event", ref, name, payload, at: performance.now() });
+  }
+
+  /**
+   * Queues a live patch from the browser (`weft-patch`, back/forward): ordered
+   * and applied once with the events (it shares their refs), answered like one.
+   */
+  patch(ref: number, url: unknown): void {
+    if (ref <= this.lastRef) {
+      this.emit({ t: S.reply, r: this.lastRef });
+      return;
+    }
+    this.lastRef = ref;
+    this.enqueue({ kind: "params", ref, name: "handleParams", url });
+  }
+
+  /** @internal ctx.patch: checked now, applied after the running work commits. */
+  livePatch(to: unknown, replace: boolean): void {
+    if (this.disposed) return;
+    const route = this.resolve(to);
+    if (route.pattern !== this.path) {
+      this.emit({ t: S.nav, d: navPayload(route.url, { kind: "navigate", replace }) });
+      return;
+    }
+    this.patchTo = { route, replace };
+  }
+
+  /** `to` resolved through the app's views; throws E_NAV_TARGET (a bad target) or E_UNKNOWN_VIEW. */
+  private resolve(to: unknown): NavRoute {
+    const route = this.config.router === undefined ? undefined : resolveRoute(this.config.router, to);
+    if (route === undefined) throw new NavRefusal("E_UNKNOWN_VIEW", `no view is registered at ${JSON.stringify(clip(String(to)))}`);
+    return route;
+  }
+
+  /**
+   * A live patch's work: the URL must be this view's, allowed by its `auth`
+   * for the new params; then handleParams runs and the session takes the URL.
+   * Another view's URL is answered with a live navigation to it instead.
+   */
+  private async runPatch(work: Extract<Work, { kind: "params" }>): Promise<S | typeof SKIP> {
+    if (++this.patchChain > MAX_PATCH_CHAIN) throw new NavRefusal("E_NAV_TARGET", `handleParams patched ${MAX_PATCH_CHAIN} times in a row: a patch loop?`);
+    const route = work.route ?? this.resolve(work.url);
+    if (route.pattern !== this.path) {
+      this.emit({ t: S.nav, d: navPayload(route.url, { kind: "navigate", replace: true }), r: work.ref });
+      return SKIP;
+    }
+    await checkAuth(this.view as ViewDefinition<unknown>, this.ctx.session, route.params);
+    const next = await runHandleParams(this.view, route.params, route.url, this.state, this.ctx);
+    this.params = route.params;
+    this.url = route.url;
+    return next;
   }
 
   /** Queues an info message (timer, pub/sub, async result). */
@@ -309,7 +380,7 @@ export class ViewSession<S = unknown> {
     const timers = [];
     for (const t of this.timers ?? []) if (!t.cancelled && t.due !== undefined) timers.push({ name: t.name, payload: t.payload, due: t.due });
     return {
-      sid: this.sid, path: this.path, params: this.params, session: this.ctx.session,
+      sid: this.sid, path: this.path, params: this.params, url: this.url, session: this.ctx.session,
       state: this.state as Json, seq: this.workSeq ?? this.seq, lastRef: this.doneRef,
       topics: [...(this.topics?.keys() ?? [])], timers,
       tracked: Object.fromEntries([...(this.tracked ?? [])].map(([topic, t]) => [topic, t.meta])),
@@ -333,7 +404,7 @@ export class ViewSession<S = unknown> {
    */
   get unfinishedRef(): number | undefined {
     if (this.runningRef !== undefined) return this.runningRef;
-    for (const w of this.queue) if (w.kind === "event") return w.ref;
+    for (const w of this.queue) if (refOf(w) !== undefined) return refOf(w);
     return undefined;
   }
 
@@ -424,7 +495,8 @@ export class ViewSession<S = unknown> {
   /** Runs one item; sync handlers finish here, async ones hold the queue. */
   private process(work: Work): void {
     this.workSeq = this.seq;
-    this.runningRef = work.kind === "event" ? work.ref : undefined;
+    this.runningRef = refOf(work);
+    if (work.kind !== "params") this.patchChain = 0;
     let result: Result<S>;
     try {
       result = this.invoke(work);
@@ -455,6 +527,7 @@ export class ViewSession<S = unknown> {
 
   /** Calls the handler; a missing one answers E_UNKNOWN_EVENT and returns the state. */
   private invoke(work: Work): Result<S> {
+    if (work.kind === "params") return this.runPatch(work);
     if (work.kind === "info") {
       const h = ownHandler(this.view.info, work.name);
       if (h === undefined) throw new Error(`no info handler "${work.name}"`);
@@ -499,6 +572,21 @@ export class ViewSession<S = unknown> {
     this.finish(work);
     this.answer(work, next);
     this.measure(work);
+    this.patched();
+  }
+
+  /**
+   * The committed work called `ctx.patch`: the browser's URL changes, then
+   * handleParams runs with it — next, before any queued work.
+   */
+  private patched(): void {
+    const p = this.patchTo;
+    this.patchTo = undefined;
+    if (p === undefined || this.disposed) return;
+    this.emit({ t: S.nav, d: navPayload(p.route.url, { kind: "patch", replace: p.replace }) });
+    const work: Work = { kind: "params", name: "handleParams", url: p.route.url, route: p.route };
+    if (this.busy) this.queue.unshift(work);
+    else this.process(work);
   }
 
   /**
@@ -509,7 +597,7 @@ export class ViewSession<S = unknown> {
    */
   private answer(work: Work, result: S | void | typeof SKIP): void {
     if (this.disposed || result === SKIP) return;
-    const ref = work.kind === "event" ? work.ref : undefined;
+    const ref = refOf(work);
     const next = result === undefined ? this.state : result;
     let tree: RenderedTree;
     let title: string | undefined;
@@ -538,7 +626,8 @@ export class ViewSession<S = unknown> {
 
   /** A piece of work ended (committed or failed): the next snapshot covers it. */
   private finish(work: Work): void {
-    if (work.kind === "event") this.doneRef = work.ref;
+    const ref = refOf(work);
+    if (ref !== undefined) this.doneRef = ref;
     this.workSeq = undefined;
     this.runningRef = undefined;
     this.gate?.request();
@@ -550,6 +639,7 @@ export class ViewSession<S = unknown> {
   }
 
   private fail(work: Work, code: ErrorCode, err: unknown): void {
+    this.patchTo = undefined;
     this.finish(work);
     this.report(work, code, err);
     this.measure(work);
@@ -557,14 +647,19 @@ export class ViewSession<S = unknown> {
 
   /** Answers failed work with its error code (and reports unexpected errors to onError). */
   private report(work: Work, code: ErrorCode, err: unknown): void {
-    const ref = work.kind === "event" ? work.ref : undefined;
+    const ref = refOf(work);
     if (err instanceof InvalidPayload) {
       this.error("E_INVALID", `${ERRORS.E_INVALID.message}: ${err.issues.join("; ")}`, ref);
       return;
     }
+    // Refused navigation (no view there, auth refused): the client's doing, not a failure.
+    if (err instanceof NavRefusal && err.code !== "E_NAV_TARGET") {
+      this.error(err.code, err.message, ref);
+      return;
+    }
     this.config.onError(err, `${work.kind} "${work.name}"`);
-    const c = err instanceof NavigationError ? err.code : code;
-    this.error(c, ERRORS[c].message, ref);
+    const c = err instanceof NavigationError || err instanceof NavRefusal ? err.code : code;
+    this.error(c, err instanceof NavRefusal ? err.message : ERRORS[c].message, ref);
   }
 
   private error(code: ErrorCode, message: string, ref: number | undefined): void {
@@ -589,7 +684,7 @@ function clip(s: string): string {
   return s.length > 64 ? `${s.slice(0, 64)}…` : s;
 }
 
-type ContextSession = Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList">;
+type ContextSession = Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList" | "livePatch" | "params">;
 
 /**
  * The context of a joined session. Its effects are getters on the prototype
@@ -601,8 +696,13 @@ class SessionContext implements ViewContext {
   readonly connected = true;
   readonly #s: ContextSession;
 
-  constructor(owner: ContextSession, readonly params: Params, readonly session: SessionData) {
+  constructor(owner: ContextSession, readonly session: SessionData) {
     this.#s = owner;
+  }
+
+  /** The current URL's params (live patches change them). */
+  get params(): Params {
+    return this.#s.params;
   }
 
   get pushEvent(): ViewContext["pushEvent"] {
@@ -615,9 +715,19 @@ class SessionContext implements ViewContext {
     return (name, payload, ms) => s.startTimer({ name, payload, ms });
   }
 
+  get patch(): ViewContext["patch"] {
+    const s = this.#s;
+    return (to, o) => s.livePatch(to, o?.replace === true);
+  }
+
   get navigate(): ViewContext["navigate"] {
     const s = this.#s;
-    return (to, o) => s.emit({ t: S.nav, d: navPayload(to, o) });
+    return (to, o) => (o?.kind === "patch" ? s.livePatch(to, o.replace === true) : s.emit({ t: S.nav, d: navPayload(to, o) }));
+  }
+
+  get redirect(): ViewContext["redirect"] {
+    const s = this.#s;
+    return (to, o) => s.emit({ t: S.nav, d: navPayload(to, { kind: "redirect", external: o?.external === true }) });
   }
 
   get subscribe(): ViewContext["subscribe"] {

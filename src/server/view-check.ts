@@ -11,7 +11,7 @@ import type { ViewDefinition } from "./view.ts";
  * Every key a view definition may have. The type check below fails when
  * ViewDefinition gains a key that is not listed here: add it to the list.
  */
-export const VIEW_KEYS = ["mount", "events", "info", "render", "title", "auth", "terminate"] as const satisfies readonly (keyof ViewDefinition)[];
+export const VIEW_KEYS = ["mount", "events", "info", "render", "title", "auth", "terminate", "handleParams"] as const satisfies readonly (keyof ViewDefinition)[];
 type Unlisted = Exclude<keyof ViewDefinition, (typeof VIEW_KEYS)[number]>;
 // A compile error here names a ViewDefinition key missing from VIEW_KEYS.
 const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
@@ -35,6 +35,7 @@ export function checkView(definition: unknown, where: string): asserts definitio
   if (d.title !== undefined && typeof d.title !== "string" && typeof d.title !== "function") throw new TypeError(`${where}: \`title\` must be a string or a function of the state, got ${describe(d.title)}`);
   if (d.auth !== undefined && typeof d.auth !== "function") throw new TypeError(`${where}: \`auth(session, params)\` must be a function, got ${describe(d.auth)}`);
   if (d.terminate !== undefined && typeof d.terminate !== "function") throw new TypeError(`${where}: \`terminate(reason, state, ctx)\` must be a function, got ${describe(d.terminate)}`);
+  if (d.handleParams !== undefined && typeof d.handleParams !== "function") throw new TypeError(`${where}: \`handleParams(params, url, state, ctx)\` must be a function, got ${describe(d.handleParams)}`);
   for (const [name, h] of Object.entries(table(where, "events", d.events))) {
     const spec = h as { run?: unknown; schema?: { "~standard"?: { validate?: unknown } }; rateLimit?: unknown } | null;
     const ok = typeof h === "function" || (typeof h === "object" && spec !== null && typeof spec.run === "function"

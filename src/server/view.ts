@@ -68,18 +68,43 @@ export interface ViewContext {
    */
   schedule(name: string, payload: Json | undefined, ms: number): () => void;
   /**
-   * Navigates the browser: "patch" changes the URL and keeps the view, "redirect"
-   * loads the page. In the page's mount any navigation answers the GET with a
-   * 302 to `to`; in a live mount (the join found no session) the browser gets
-   * it right after the view's first render.
-   * `to` must be a same-origin path (`"/todos?page=2"`) unless `external` is
-   * true on a redirect, which allows an absolute http(s) URL; any other target (another host,
-   * `javascript:`, `data:`) throws a `NavigationError` (code `E_NAV_TARGET`),
-   * so the handler fails and the view keeps its state (docs/security.md).
+   * Live patch: changes the page's URL (`history.pushState`, or
+   * `replaceState` with `replace`) and keeps this view; once the handler has
+   * committed, `handleParams(params, url, state, ctx)` runs with the new URL.
+   * `to` is a same-origin path of this view (`"/todos?page=2"`); a path of
+   * another view becomes a live navigation to it, a path with no view fails
+   * the handler with E_UNKNOWN_VIEW. In the page's first (HTTP) render it only
+   * sets the URL the view renders with (handleParams sees it; the browser's
+   * address follows at the join). See docs/navigation.md.
    *
-   * @example ctx.navigate(`/todos/${id}`, { kind: "redirect" })
+   * @example ctx.patch(`/todos?page=${s.page + 1}`)
    */
-  navigate(to: string, options?: { replace?: boolean; kind?: "patch" | "redirect"; external?: boolean }): void;
+  patch(to: string, options?: { replace?: boolean }): void;
+  /**
+   * Live navigation: mounts the view at `to` (a same-origin path) over the
+   * same connection, with no page load; this view's session ends (terminate
+   * reason "navigate"). The new view is authorized as a page load of `to`
+   * would be. A path with no view is loaded as a page. In the page's first
+   * (HTTP) render it answers the GET with a 302 to `to`.
+   *
+   * The older form with `kind` still works: `kind: "patch"` is
+   * {@link ViewContext.patch}, `kind: "redirect"` is {@link ViewContext.redirect}.
+   * A target that is not a same-origin path (another host, `javascript:`,
+   * `data:`) throws a `NavigationError` (code `E_NAV_TARGET`), so the handler
+   * fails and the view keeps its state (docs/security.md).
+   *
+   * @example ctx.navigate(`/todos/${id}`)
+   */
+  navigate(to: string, options?: { replace?: boolean; kind?: "patch" | "navigate" | "redirect"; external?: boolean }): void;
+  /**
+   * Full page load of `to`: a same-origin path, or with `{ external: true }`
+   * an absolute http(s) URL elsewhere; any other target throws a
+   * `NavigationError` (E_NAV_TARGET). In the page's first (HTTP) render it
+   * answers the GET with a 302.
+   *
+   * @example ctx.redirect("/login")
+   */
+  redirect(to: string, options?: { external?: boolean }): void;
   /**
    * Subscribes this session to `topic`: every broadcast to it lands in
    * `info[name](state, payload, ctx)`. Subscriptions asked for while mounting
@@ -138,7 +163,7 @@ export interface PresenceUpdate {
  * @example
  * terminate: (reason, state) => { if (reason !== "handover") seats.free(state.seat); }
  */
-export type TerminateReason = "closed" | "shutdown" | "handover";
+export type TerminateReason = "closed" | "shutdown" | "handover" | "navigate";
 
 /**
  * The context `terminate` gets. The client is gone, so there is nothing to
@@ -194,6 +219,17 @@ export interface ViewDefinition<S = unknown> {
   readonly events?: Readonly<Record<string, EventHandler<S>>>;
   /** Handlers for messages that do not come from the browser. */
   readonly info?: Readonly<Record<string, InfoHandler<S>>>;
+  /**
+   * Runs after `mount` (with the page's URL), after every live patch
+   * (`weft-patch`, `ctx.patch`, back/forward within the view) and at every
+   * re-mount (with the page's current URL): derive the URL-dependent state
+   * here. `params` are the path params and the query; `url` is the path
+   * with query, e.g. "/todos?page=2". Returns the new state (or nothing to
+   * keep it); may be async. See docs/navigation.md.
+   *
+   * @example handleParams: (p, _url, s) => ({ ...s, page: Number(p.page ?? 1) })
+   */
+  handleParams?(params: Params, url: string, state: S, ctx: ViewContext): S | void | Promise<S | void>;
   /** Renders the state. Must be pure: same state, same HTML. */
   render(state: S): Template;
   /**

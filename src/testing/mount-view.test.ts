@@ -115,7 +115,7 @@ describe("mountView", () => {
     await v.event("hello");
     await v.event("go");
     assert.deepEqual(v.pushes, [{ name: "hi", payload: { at: 0 } }]);
-    assert.deepEqual(v.navigations, [{ to: "/elsewhere?x=1", kind: "patch", replace: false }]);
+    assert.deepEqual(v.navigations, [{ to: "/elsewhere?x=1", kind: "navigate", replace: false }]);
   });
 
   it("sends payloads as JSON, as the wire does", async () => {

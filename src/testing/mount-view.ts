@@ -9,6 +9,8 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { pageContext } from "../server/core.ts";
 import { sendEffects } from "../server/mount-effects.ts";
+import { mountWithParams, urlFor, type NavRoute } from "../server/live-nav.ts";
+import { S } from "../protocol/messages.ts";
 import { pageTitle } from "../server/page-title.ts";
 import { Router } from "../server/router.ts";
 import { authorizeRequest, denialCode, isDenial } from "../server/security/auth.ts";
@@ -60,16 +62,20 @@ export async function mountView<S>(view: ViewDefinition<S>, options: MountOption
   if (isDenial(session)) throw new WeftTestError(denialCode(session), `${label}: auth refused${session.message !== undefined ? `: ${session.message}` : ""}`);
   const mounted = new MountedView(bus, label, v);
   const page = pageContext(params, session, bus.pubsub, (err) => mounted.noteCause(err), bus.presence);
-  const state = await v.mount(params, page.ctx);
+  const pattern = options.route ?? (options.url === undefined ? "/" : new URL(options.url, "http://test.invalid").pathname);
+  const router = new Router({ [pattern]: v });
+  const at: NavRoute = { pattern, view: v, params, url: pageUrl(options.url, pattern, params) };
+  const { state, route } = await mountWithParams(v, at, page.ctx, page.patch, router, session);
   if (page.redirect.to !== undefined) {
-    mounted.navigations.push({ to: page.redirect.to, kind: "redirect", replace: false });
+    const fx = page.effects.find((e) => e.t === S.nav && e.d.to === page.redirect.to);
+    mounted.navigations.push(fx?.t === S.nav ? fx.d : { to: page.redirect.to, kind: "redirect", replace: false });
     return mounted;
   }
   const live = new (clockedSession(bus))({
-    sid: randomBytes(16).toString("base64url"), path: options.route ?? "/", view: v, params, session, state,
+    sid: randomBytes(16).toString("base64url"), path: pattern, view: v, params: route.params, url: route.url, session, state,
     timers: page.timers, topics: page.topics, tracked: page.tracked,
-  }, { outboxSize: 1000, onError: (err) => mounted.noteCause(err), pubsub: bus.pubsub, presence: bus.presence });
-  mounted.title = pageTitle(v, state, options.route ?? "/");
+  }, { outboxSize: 1000, onError: (err) => mounted.noteCause(err), pubsub: bus.pubsub, presence: bus.presence, router });
+  mounted.title = pageTitle(v, state, pattern);
   mounted.start(live);
   // What mount pushed follows the first render, as at a browser's join.
   sendEffects(page.effects, (env) => live.emit(env));
@@ -104,6 +110,13 @@ function clockedSession(bus: TestBus): new (init: SessionInit<unknown>, config: 
       for (const cancel of [...timers]) cancel();
     }
   };
+}
+
+/** The page URL of the mount: `url` as given (path and query), or built from the route and params. */
+function pageUrl(url: string | undefined, pattern: string, params: Params): string {
+  if (url === undefined) return urlFor(pattern, params);
+  const u = new URL(url, "http://test.invalid");
+  return u.pathname + u.search;
 }
 
 /** Params as the server builds them: the query, then the path params, then the test's own. */

@@ -58,7 +58,11 @@ export interface TestViewError {
 export class MountedView {
   /** `ctx.pushEvent` calls, in order. */
   readonly pushes: TestPush[] = [];
-  /** `ctx.navigate` calls (and a redirect at mount), in order. */
+  /**
+   * Navigations the view sent, in order: `ctx.patch` (kind "patch"),
+   * `ctx.navigate` ("navigate"), `ctx.redirect` ("redirect"), a navigation
+   * or redirect at mount, and a patch to another view's URL (a "navigate").
+   */
   readonly navigations: NavPayload[] = [];
   /** Errors the view answered with, in order. */
   readonly errors: TestViewError[] = [];
@@ -191,6 +195,30 @@ export class MountedView {
    */
   async event(name: string, payload: Record<string, unknown> = {}): Promise<void> {
     await this.send(name, payload);
+  }
+
+  /**
+   * Live-patches the view to `url` (a path of its route, e.g.
+   * "/todos?page=2"), as a `weft-patch` link or the back button would:
+   * `handleParams(params, url, state, ctx)` runs and the view re-renders.
+   * A URL with no view, or one `auth` refuses, lands in
+   * {@link MountedView.errors} (E_UNKNOWN_VIEW, E_FORBIDDEN …); another
+   * view's URL is answered with a navigation (in {@link MountedView.navigations}).
+   *
+   * @example
+   * await v.patch("/todos?page=2");
+   * assert.equal(v.url, "/todos?page=2");
+   */
+  async patch(url: string): Promise<void> {
+    const s = this.live();
+    s.patch(++this.ref, url);
+    await this.bus.settle();
+    this.answers.clear();
+  }
+
+  /** The page's current URL, path and query, as the session holds it (live patches change it). */
+  get url(): string {
+    return this.live().url;
   }
 
   /**

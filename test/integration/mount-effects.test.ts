@@ -21,7 +21,7 @@ const Hello = defineView({
   mount: (params, ctx) => {
     ctx.pushEvent("hello", { n: 1, connected: ctx.connected });
     ctx.pushEvent("again");
-    if (typeof params.go === "string") ctx.navigate(params.go, { kind: params.kind === "redirect" ? "redirect" : "patch" });
+    if (typeof params.go === "string") ctx.navigate(params.go, { kind: params.kind === "redirect" ? "redirect" : "navigate" });
     return { n: 0 };
   },
   events: { inc: (s) => ({ n: s.n + 1 }) },

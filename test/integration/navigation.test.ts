@@ -54,9 +54,9 @@ describe("navigation targets from the server", () => {
       try {
         const { token } = await getPage(ctx.base, "/go");
         await c.join(1, token);
-        await c.event(1, "go", { to: "/todos?page=2" });
+        await c.event(1, "go", { to: "/go?page=2" });
         const nav = await c.next((m) => kindOf(m) === S.nav);
-        assert.deepEqual(nav.d as NavPayload, { to: "/todos?page=2", kind: "patch", replace: false });
+        assert.deepEqual(nav.d as NavPayload, { to: "/go?page=2", kind: "patch", replace: false });
         for (const [i, to] of HOSTILE.entries()) {
           const answer = await c.event(1, "go", { to, kind: i % 2 === 0 ? "redirect" : "patch" });
           assert.equal(kindOf(answer), S.error, to);

@@ -111,7 +111,7 @@ export function protocolConformance(host: Host): void {
         assert.equal(p.e, "apart");
         assert.deepEqual(p.d, { n: 4 });
         const nav = await c.next((m) => m.t === S.nav);
-        assert.deepEqual(nav.d, { to: "/counter?start=9", kind: "patch", replace: false });
+        assert.deepEqual(nav.d, { to: "/counter?start=9", kind: "navigate", replace: false });
       });
 
       it("starts timers asked for at mount once the browser joins", async () => {

@@ -10,6 +10,7 @@ import type { Core } from "../core.ts";
 import type { Layout, PageParts } from "../options.ts";
 import type { RouteMatch } from "../router.ts";
 import { NavigationError } from "../navigation.ts";
+import { NavRefusal } from "../live-nav.ts";
 import { staticsOf } from "../template/compile.ts";
 import { escapeHtml } from "../template/escape.ts";
 import { renderView } from "../render-view.ts";
@@ -39,10 +40,10 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, req: I
   if (req.method === "HEAD") return void res.writeHead(200, PAGE_HEADERS).end();
   let mounted;
   try {
-    mounted = await core.mountPage(route, Object.fromEntries(url.searchParams), req);
+    mounted = await core.mountPage(route, Object.fromEntries(url.searchParams), req, url.pathname + url.search);
   } catch (err) {
     core.options.onError(err, `mount of ${route.pattern}`);
-    return sendErrorFor(core.options, req, res, url.pathname, err instanceof NavigationError ? err.code : "E_MOUNT", undefined, err);
+    return sendErrorFor(core.options, req, res, url.pathname, err instanceof NavigationError || err instanceof NavRefusal ? err.code : "E_MOUNT", undefined, err);
   }
   if (mounted.kind === "denied") return sendErrorFor(core.options, req, res, url.pathname, mounted.code, mounted.message);
   if (mounted.kind === "redirect") {

@@ -116,6 +116,7 @@ export function parseSnapshot(raw: string): SessionSnapshot | undefined {
   const s = jsonObject(raw) as Partial<SessionSnapshot> | undefined;
   if (s === undefined) return undefined;
   const ok = typeof s.sid === "string" && typeof s.path === "string" && typeof s.params === "object" && s.params !== null
+    && (s.url === undefined || typeof s.url === "string")
     && typeof s.session === "object" && s.session !== null && "state" in s && Number.isSafeInteger(s.seq) && Number.isSafeInteger(s.lastRef)
     && Array.isArray(s.topics) && s.topics.every((t) => typeof t === "string") && Array.isArray(s.timers)
     && s.timers.every((t) => typeof t === "object" && t !== null && typeof t.name === "string" && Number.isFinite(t.due))

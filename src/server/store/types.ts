@@ -20,6 +20,8 @@ export interface SessionSnapshot {
   /** The registered view path. */
   readonly path: string;
   readonly params: Params;
+  /** The page's current URL (path and query, after live patches); absent in snapshots of older versions. */
+  readonly url?: string;
   /** The authenticated session data (`ctx.session`). */
   readonly session: SessionData;
   /** The view's state: views keep it JSON-serialisable. */
