@@ -659,7 +659,9 @@ export class ViewSession<S = unknown> {
     }
     this.config.onError(err, `${work.kind} "${work.name}"`);
     const c = err instanceof NavigationError || err instanceof NavRefusal ? err.code : code;
-    this.error(c, err instanceof NavRefusal ? err.message : ERRORS[c].message, ref);
+    // In development a render error says why (a duplicate key names the keys); in production only the code's text.
+    const why = c === "E_RENDER" && this.config.dev === true && err instanceof Error ? `: ${err.message}` : "";
+    this.error(c, err instanceof NavRefusal ? err.message : ERRORS[c].message + why, ref);
   }
 
   private error(code: ErrorCode, message: string, ref: number | undefined): void {

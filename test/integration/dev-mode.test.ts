@@ -30,4 +30,22 @@ describe("dev mode", () => {
     assert.doesNotMatch(script, /data-dev/);
     assert.equal(message, 'the view has no handler "incr"');
   });
+
+  it("says why a render failed in dev, and only the code's text in production", async () => {
+    for (const dev of [true, false]) {
+      const { app, base } = await startApp({ dev });
+      try {
+        const { token } = await getPage(base, "/bad");
+        const c = await ProtocolClient.connect(base);
+        await c.join(1, token);
+        const answer = await c.event(1, "breakIt");
+        c.wire.close();
+        assert.equal(answer.c, "E_RENDER");
+        if (dev) assert.match(String(answer.m), /: render exploded$/);
+        else assert.doesNotMatch(String(answer.m), /exploded/);
+      } finally {
+        await app.close();
+      }
+    }
+  });
 });
