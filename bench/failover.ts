@@ -3,7 +3,8 @@
 // test/support/proxy-modes.ts (a real nginx; the "cut" mode cuts long
 // requests at 30 s). Each run opens /ticks in a fresh Chromium context (no
 // remembered transport), clicks the counter at once, and watches for 3 s a
-// view that the server pushes a tick to every 200 ms. Measured in the page
+// view that the server pushes a tick to every 200 ms (the click goes in as
+// soon as the client has loaded). Measured in the page
 // from its navigation start: when the click shows applied, when the first
 // pushed tick shows, and how many tick updates show within the first 3 s.
 //
@@ -11,6 +12,7 @@
 //        [--prev DIR]   also run the same bench in DIR, a worktree of an older
 //                       commit (its server and client), and print both
 //        [--json]       print only the results, as one JSON line
+//        [--debug]      log the page's frames, print them for a run that fails
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -25,6 +27,8 @@ const arg = (name: string): string | undefined => {
 };
 const RUNS = Number(arg("runs") ?? 10);
 const JSON_ONLY = process.argv.includes("--json");
+/** Log each run's frames and failed requests, and print them for a run that failed. */
+const DEBUG = process.argv.includes("--debug");
 const PREV = arg("prev");
 const WATCH_MS = 3_000;
 const only = arg("modes")?.split(",");
@@ -40,6 +44,8 @@ interface ModeResult {
   ticks3s: number[];
   /** The transport each run was on at 3 s. */
   endedOn: string[];
+  /** Runs whose click was not applied (or no tick shown) within 30 s: what the page showed. */
+  failed: string[];
 }
 
 const median = (xs: number[]) => {
@@ -55,7 +61,7 @@ async function measure(): Promise<ModeResult[]> {
   try {
     for (const mode of modes) {
       const proxy = await startProxy(mode, port);
-      const r: ModeResult = { mode: mode.name, firstEvent: [], firstTick: [], ticks3s: [], endedOn: [] };
+      const r: ModeResult = { mode: mode.name, firstEvent: [], firstTick: [], ticks3s: [], endedOn: [], failed: [] };
       try {
         for (let i = 0; i < RUNS; i++) await once(browser, proxy.base, r);
       } finally {
@@ -92,10 +98,28 @@ async function once(browser: Browser, base: string, r: ModeResult): Promise<void
         ticks = now;
       }).observe(document, { childList: true, characterData: true, subtree: true });
     });
+    const log: string[] = [];
+    if (DEBUG) {
+      await page.addInitScript(() => ((window as unknown as { weftDebug: boolean }).weftDebug = true));
+      page.on("console", (m) => log.push(`${m.type()} ${m.text()}`));
+      page.on("requestfailed", (q) => log.push(`failed ${q.method()} ${q.url()} ${q.failure()?.errorText}`));
+      page.on("response", (q) => q.status() >= 400 && log.push(`${q.status()} ${q.request().method()} ${q.url()}`));
+    }
     await page.goto(`${base}/ticks`, { waitUntil: "commit" });
+    // The click goes in as soon as the client is there (its script is deferred:
+    // a click on the server-rendered button before it runs reaches no handler).
+    await page.waitForFunction(() => (window as unknown as Win).weft !== undefined, undefined, { polling: 5 });
     await page.click("#inc");
-    await page.waitForFunction(() => document.getElementById("count")?.textContent === "1", undefined, { timeout: 30_000 });
-    await page.waitForFunction((ms) => performance.now() >= ms && (window as unknown as Win).bench.ticks.length > 0, WATCH_MS, { timeout: 30_000 });
+    try {
+      await page.waitForFunction(() => document.getElementById("count")?.textContent === "1", undefined, { timeout: 30_000 });
+      await page.waitForFunction((ms) => performance.now() >= ms && (window as unknown as Win).bench.ticks.length > 0, WATCH_MS, { timeout: 30_000 });
+    } catch {
+      // A run that never got there is counted, with what the page showed, not dropped.
+      const seen = await page.evaluate(() => [(window as unknown as Win).weft?.transport, document.getElementById("count")?.textContent, document.querySelector("[weft-view]")?.className]);
+      r.failed.push(seen.join(" "));
+      if (DEBUG) console.error(`${r.mode}: run failed (${seen.join(" ")})\n${log.join("\n")}`);
+      return;
+    }
     const b = await page.evaluate(() => ({ ...(window as unknown as Win).bench, on: (window as unknown as Win).weft?.transport ?? "" }));
     r.firstEvent.push(b.count);
     r.firstTick.push(b.ticks[0]!);
@@ -122,7 +146,7 @@ function measureIn(dir: string): ModeResult[] {
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const spread = (xs: number[]) => `${s(median(xs))} (${s(Math.min(...xs))}–${s(Math.max(...xs))})`;
 const row = (r: ModeResult | undefined) =>
-  r === undefined ? "– | – | –" : `${spread(r.firstEvent)} | ${spread(r.firstTick)} | ${median(r.ticks3s)} (${Math.min(...r.ticks3s)}–${Math.max(...r.ticks3s)}) | ${[...new Set(r.endedOn)].join(", ")}`;
+  r === undefined ? "– | – | –" : `${spread(r.firstEvent)} | ${spread(r.firstTick)} | ${median(r.ticks3s)} (${Math.min(...r.ticks3s)}–${Math.max(...r.ticks3s)}) | ${[...new Set(r.endedOn)].join(", ")}${r.failed.length ? `; ${r.failed.length} of ${RUNS} runs not done in 30 s` : ""}`;
 
 if (JSON_ONLY) {
   console.log(JSON.stringify({ failover: await measure() }));
@@ -131,6 +155,7 @@ if (JSON_ONLY) {
   if (PREV !== undefined) {
     console.error(`previous release, in ${PREV}:`);
     before = measureIn(PREV);
+    console.error(JSON.stringify({ before }));
   }
   console.error("this tree:");
   const after = await measure();
