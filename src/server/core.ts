@@ -133,7 +133,7 @@ export class Core {
     try {
       mounted = await mountWithParams(route.view, at, ctx, patch, this.router, session);
     } catch (err) {
-      if (err instanceof NavRefusal && err.code !== "E_NAV_TARGET") return { kind: "denied", code: err.code, message: err.message };
+      if (err instanceof NavRefusal && err.quiet) return { kind: "denied", code: err.code, message: err.message };
       throw err;
     }
     if (redirect.to !== undefined) return { kind: "redirect", to: redirect.to };
@@ -292,7 +292,7 @@ export class Core {
       if (route.url !== at.url) effects.push(navEffect(route.url, { kind: "patch", replace: true }));
       return { sid, path: at.pattern, view: at.view, params: route.params, url: route.url, session: data, state, timers, topics, tracked, effects };
     } catch (err) {
-      if (err instanceof NavRefusal && err.code !== "E_NAV_TARGET") return err.code;
+      if (err instanceof NavRefusal && err.quiet) return err.code;
       this.options.onError(err, `mount of ${at.pattern}`);
       return err instanceof NavigationError || err instanceof NavRefusal ? "E_NAV_TARGET" : "E_MOUNT";
     }

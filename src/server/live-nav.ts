@@ -24,9 +24,14 @@ export interface NavRoute {
   readonly url: string;
 }
 
-/** A navigation refused with a registry code (no view there, auth refused): not a server failure. */
+/**
+ * A navigation refused with a registry code. `quiet` (the default): the
+ * client's doing (no view there, auth refused, a hostile URL from the
+ * browser), answered and not reported to `onError`; a patch loop is the
+ * app's bug and is reported.
+ */
 export class NavRefusal extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+  constructor(readonly code: ErrorCode, message: string, readonly quiet = true) {
     super(message);
   }
 }
@@ -147,9 +152,9 @@ export async function mountWithParams(view: ViewDefinition<unknown>, at: NavRout
     const to = patch.to;
     patch.to = undefined;
     if (to !== undefined) {
-      if (i >= MAX_PATCH_CHAIN) throw new NavRefusal("E_NAV_TARGET", `handleParams patched ${MAX_PATCH_CHAIN} times in a row: a patch loop?`);
+      if (i >= MAX_PATCH_CHAIN) throw new NavRefusal("E_NAV_TARGET", `handleParams patched ${MAX_PATCH_CHAIN} times in a row: a patch loop?`, false);
       const next = resolveRoute(router, to);
-      if (next?.pattern !== at.pattern) throw new NavRefusal("E_NAV_TARGET", `ctx.patch while mounting must stay in the view at ${at.pattern}, got ${JSON.stringify(to)}`);
+      if (next?.pattern !== at.pattern) throw new NavRefusal("E_NAV_TARGET", `ctx.patch while mounting must stay in the view at ${at.pattern}, got ${JSON.stringify(to)}`, false);
       await checkAuth(view, session, next.params);
       route = next;
     }

@@ -275,8 +275,14 @@ export class ViewSession<S = unknown> {
    * Another view's URL is answered with a live navigation to it instead.
    */
   private async runPatch(work: Extract<Work, { kind: "params" }>): Promise<S | typeof SKIP> {
-    if (++this.patchChain > MAX_PATCH_CHAIN) throw new NavRefusal("E_NAV_TARGET", `handleParams patched ${MAX_PATCH_CHAIN} times in a row: a patch loop?`);
-    const route = work.route ?? this.resolve(work.url);
+    if (++this.patchChain > MAX_PATCH_CHAIN) throw new NavRefusal("E_NAV_TARGET", `handleParams patched ${MAX_PATCH_CHAIN} times in a row: a patch loop?`, false);
+    let route = work.route;
+    try {
+      route ??= this.resolve(work.url);
+    } catch (err) {
+      // A browser's hostile URL is refused, not reported as the app's failure.
+      throw err instanceof NavigationError ? new NavRefusal(err.code, err.message) : err;
+    }
     if (route.pattern !== this.path) {
       this.emit({ t: S.nav, d: navPayload(route.url, { kind: "navigate", replace: true }), r: work.ref });
       return SKIP;
@@ -653,7 +659,7 @@ export class ViewSession<S = unknown> {
       return;
     }
     // Refused navigation (no view there, auth refused): the client's doing, not a failure.
-    if (err instanceof NavRefusal && err.code !== "E_NAV_TARGET") {
+    if (err instanceof NavRefusal && err.quiet) {
       this.error(err.code, err.message, ref);
       return;
     }
