@@ -73,11 +73,13 @@ describe("interactive at once behind any proxy", { skip }, () => {
       document.addEventListener("click", (e) => (e.target as Element).id === "inc" && (w as unknown as { clicks: number }).clicks++, true);
       document.addEventListener("weft:error", (e) => w.errors.push((e as CustomEvent<{ code: string }>).detail.code));
       document.addEventListener("weft:transport", (e) => w.transports.push((e as CustomEvent<{ transport: string }>).detail.transport));
-      document.addEventListener("DOMContentLoaded", () => {
-        const count = document.getElementById("count");
-        if (count === null) return;
-        new MutationObserver(() => w.states.push(`${w.weft.transport}/${w.weft.probing}`)).observe(count, { childList: true, characterData: true, subtree: true });
-      });
+      // The whole document is watched (a patch may replace the counter's element).
+      let count: string | null | undefined;
+      new MutationObserver(() => {
+        const now = document.getElementById("count")?.textContent;
+        if (count !== undefined && now !== count) w.states.push(`${w.weft.transport}/${w.weft.probing}`);
+        count = now;
+      }).observe(document, { childList: true, characterData: true, subtree: true });
     });
     return { context, page, release };
   }
