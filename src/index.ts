@@ -19,6 +19,7 @@ export type {
 } from "./server/view.ts";
 export { html, raw, json, Template, Raw, JsonText, type TemplateValue } from "./server/template/html.ts";
 export { keyed, Keyed, KeyedListError, type Key } from "./server/template/keyed.ts";
+export { liveView, LiveViewRef, ChildViewError, type LiveViewOptions } from "./server/child-views/live-view.ts";
 export { renderToString } from "./server/template/render-tree.ts";
 export { defaultLayout } from "./server/http/page.ts";
 export { defaultErrorPage, type ErrorPage, type PageError } from "./server/http/error-page.ts";

@@ -31,6 +31,7 @@ import { joinRoute, mountWithParams, NavRefusal, urlFor, type MountPatch, type N
 import { NavigationError, navTarget } from "./navigation.ts";
 import { ViewSession, type SessionConfig, type SessionInit, type Sink } from "./session.ts";
 import type { Json, Params, SessionData, ViewContext, ViewDefinition } from "./view.ts";
+import { ChildHub } from "./child-views/hub.ts";
 
 /** A page mount's outcome. */
 export type PageMount =
@@ -58,6 +59,8 @@ export class Core {
   readonly presence: Presence;
   /** Counters for `/weft/metrics`. */
   readonly metrics: WeftMetrics;
+  /** Child views (`liveView()`): their tokens, page mounts and endings. */
+  readonly children: ChildHub;
   /** Live numbers for the metrics' gauges (set by the app, which has the transports). */
   gauges: () => WeftGaugeSnapshot = () => ({ sessions: this.registry.stats().live, connections: { websocket: 0, sse: 0, http: 0 } });
   /** Serves a request another node forwarded (set by the app). */
@@ -101,7 +104,8 @@ export class Core {
     });
     this.presence = this.cluster !== undefined ? new RedisPresence(redis!, this.cluster.node, options.onError) : new MemoryPresence(options.onError);
     this.router = new Router(options.views as Record<string, ViewDefinition<unknown>>);
-    this.sessionConfig = { outboxSize: options.outboxSize, onError: options.onError, pubsub: this.pubsub, persist: this.persist, metrics: this.metrics, presence: this.presence,
+    this.children = new ChildHub(this, options.views as Record<string, ViewDefinition<unknown>>);
+    this.sessionConfig = { children: this.children, outboxSize: options.outboxSize, onError: options.onError, pubsub: this.pubsub, persist: this.persist, metrics: this.metrics, presence: this.presence,
       onMoved: (s) => this.registry.handOver(s), dev: options.dev, router: this.router };
     // Idle sessions keep their snapshots alive.
     if (store?.touch !== undefined) {
@@ -148,6 +152,8 @@ export class Core {
     const init: SessionInit<unknown> = { sid, path: route.pattern, view: route.view, params, url: mounted.route.url, session, state, timers, topics, tracked };
     // Pushes from the mount wait for the browser's join (a navigation answered with the 302 above).
     if (effects.length > 0) init.effects = effects;
+    // The child views its render embeds mount with it: their first render is in the page.
+    await this.children.preparePage(init, req);
     this.registry.putPending(init, limitAddress(req, this.options.trustProxy));
     // Any node may take the join: the page's mount is stored for it.
     if (this.store !== undefined) {
@@ -156,6 +162,7 @@ export class Core {
         sid, path: route.pattern, params, url: init.url, session, state: state as Json, seq: 0, lastRef: 0, topics, tracked,
         timers: timers.filter((t) => !t.cancelled).map((t) => ({ name: t.name, payload: t.payload, due: due + t.ms })),
         ...(init.effects !== undefined ? { effects: init.effects } : {}),
+        ...(init.children !== undefined ? { children: init.children.records() } : {}),
       };
       await this.store.save(snap, this.options.joinTimeoutMs).catch((err: unknown) => this.options.onError(err, "page mount snapshot"));
     }
@@ -164,7 +171,7 @@ export class Core {
 
   /** Signs a view token. */
   token(sid: string, view: string, params: Params, data: SessionData): string {
-    return this.signer.sign({ sid, view, params, data, exp: Date.now() + this.options.tokenMaxAgeMs });
+    return this.signer.sign({ sid, view, params, data, exp: Date.now() + this.options.tokenMaxAgeMs, ...this.children.claim(sid) });
   }
 
   /**
@@ -176,9 +183,11 @@ export class Core {
     if (typeof claims === "string") return claims;
     const view = this.router.byPath(claims.view);
     if (view === undefined) return "E_UNKNOWN_VIEW";
+    // A child view's token (child-views/): no URL of its own; its identity is the page's.
+    const child = this.children.joined(claims);
     // The page's current URL (after live patches) when it is one of this
     // view's; it is authorized below like a page load of it.
-    const here = joinRoute(this.router, claims.view, href) ?? { pattern: claims.view, view, params: toParams(claims.params), url: urlFor(claims.view, claims.params) };
+    const here = (child === undefined ? joinRoute(this.router, claims.view, href) : undefined) ?? { pattern: claims.view, view, params: toParams(claims.params), url: urlFor(claims.view, claims.params) };
     // Authorization is checked again at every (re)join, against the real request.
     const data = claims.data ?? {};
     const now = await authorizeRequest(this.options.authorize, req, view, here.params);
@@ -186,7 +195,7 @@ export class Core {
     // The signed-in identity changed since the page was rendered: reload it.
     // Compared by identity (identity.ts), not byte for byte: a refreshed
     // timestamp or another key order in the session data is the same user.
-    if (!sameIdentity(this.options.identity ?? defaultIdentity, now, data)) return "E_FORBIDDEN";
+    if (!sameIdentity(this.options.identity ?? defaultIdentity, now, child?.base ?? data)) return "E_FORBIDDEN";
     const fresh = this.token(claims.sid, claims.view, here.params, data);
     let session = this.registry.claim(claims.sid);
     if (session === undefined && this.store !== undefined) session = await this.adopt(claims.sid, claims.view, view);
@@ -260,6 +269,7 @@ export class Core {
       tracked: { ...snap.tracked },
       resume: { seq: snap.seq, lastRef: snap.lastRef },
       ...(snap.effects !== undefined ? { effects: [...snap.effects] } : {}),
+      children: this.children.restore(snap.children),
     });
   }
 

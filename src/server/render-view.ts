@@ -11,18 +11,20 @@ import { Template } from "./template/html.ts";
 import { KeyedListError } from "./template/keyed.ts";
 import { renderTree } from "./template/render-tree.ts";
 import type { ViewDefinition } from "./view.ts";
+import { renderWithChildren, type ChildParent } from "./child-views/scope.ts";
 
 /**
  * `view.render(state)` as a tree; throws a TypeError naming `path` when it
- * is not an html`…` template.
+ * is not an html`…` template. `parent`: the session (or page mount) whose
+ * render this is, which keeps the child views it embeds (child-views/).
  *
  * @example renderView(Counter, { count: 0 }, "/counter") // { s: 0, d: ["0"] }
  */
-export function renderView<S>(view: ViewDefinition<S>, state: S, path: string): TemplateNode {
+export function renderView<S>(view: ViewDefinition<S>, state: S, path: string, parent?: ChildParent): TemplateNode {
   const t: unknown = view.render(state);
   if (!(t instanceof Template)) throw notATemplate(t, path);
   try {
-    return renderTree(t);
+    return renderWithChildren(parent, () => renderTree(t));
   } catch (err) {
     // A duplicate or bad key names the view it was rendered for.
     throw err instanceof KeyedListError ? err.inView(path) : err;

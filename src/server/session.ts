@@ -30,6 +30,8 @@ import { unknownEventMessage } from "./unknown-event.ts";
 import { checkAuth, MAX_PATCH_CHAIN, NavRefusal, resolveRoute, runHandleParams, urlFor, type NavRoute } from "./live-nav.ts";
 import type { Router } from "./router.ts";
 import { runTerminate } from "./terminate.ts";
+import type { ChildHub } from "./child-views/hub.ts";
+import type { ChildParent, ChildScope } from "./child-views/scope.ts";
 
 /** Where a session's frames go: a connection, with the view id the client chose. */
 export interface Sink {
@@ -59,6 +61,8 @@ export interface SessionConfig {
   readonly dev?: boolean | undefined;
   /** The app's views: live patches resolve their URL here (live-nav.ts). */
   readonly router?: Router | undefined;
+  /** The app's child views (child-views/): renders that embed `liveView()` mint and end children through it. */
+  readonly children?: ChildHub | undefined;
 }
 
 /** A timer asked for by `ctx.schedule`. */
@@ -109,9 +113,11 @@ export interface SessionInit<S> {
   resume?: { seq: number; lastRef: number };
   /** Pushes and navigations the mount asked for: the join that starts the session sends them after its render (mount-effects.ts). */
   effects?: MountEffect[];
+  /** The child views its page mounted with it, or its snapshot kept (child-views/). */
+  children?: ChildScope | undefined;
 }
 
-export class ViewSession<S = unknown> {
+export class ViewSession<S = unknown> implements ChildParent {
   readonly sid: string;
   /** The registered view path and the current params (to sign fresh tokens). */
   readonly path: string;
@@ -154,6 +160,8 @@ export class ViewSession<S = unknown> {
   /** Per-handler rate limits, created on first use. */
   private buckets: Map<string, TokenBucket> | undefined;
   readonly ctx: ViewContext;
+  /** @internal The child views its render embeds (child-views/), made by the first that does. */
+  children: ChildScope | undefined;
 
   constructor(init: SessionInit<S>, private readonly config: SessionConfig) {
     this.sid = init.sid;
@@ -162,7 +170,8 @@ export class ViewSession<S = unknown> {
     this.url = init.url ?? urlFor(init.path, init.params);
     this.view = init.view;
     this.state = init.state;
-    this.tree = renderView(init.view, init.state, init.path);
+    this.children = init.children;
+    this.tree = renderView(init.view, init.state, init.path, this);
     this.title = liveTitle(init.view, init.state, init.path);
     if (init.resume !== undefined) {
       this.seq = init.resume.seq;
@@ -214,6 +223,11 @@ export class ViewSession<S = unknown> {
   /** True when `sink` is the one attached (a newer link may have taken over). */
   isAttachedTo(sink: Sink): boolean {
     return this.sink === sink;
+  }
+
+  /** @internal The app's child views, for renders that embed one. */
+  get childHub(): ChildHub | undefined {
+    return this.config.children;
   }
 
   /** True while a sink is attached. */
@@ -390,6 +404,7 @@ export class ViewSession<S = unknown> {
       state: this.state as Json, seq: this.workSeq ?? this.seq, lastRef: this.doneRef,
       topics: [...(this.topics?.keys() ?? [])], timers,
       tracked: Object.fromEntries([...(this.tracked ?? [])].map(([topic, t]) => [topic, t.meta])),
+      ...(this.children !== undefined ? { children: this.children.records() } : {}),
     };
   }
 
@@ -444,6 +459,7 @@ export class ViewSession<S = unknown> {
   end(reason: TerminateReason): Promise<void> | undefined {
     if (this.disposed) return undefined;
     this.dispose();
+    this.config.children?.ended(this.sid, this.children, reason);
     return runTerminate(this.view, { reason, state: this.state, path: this.path, params: this.params, session: this.ctx.session }, this.config);
   }
 
@@ -608,7 +624,7 @@ export class ViewSession<S = unknown> {
     let tree: RenderedTree;
     let title: string | undefined;
     try {
-      tree = renderView(this.view, next, this.path);
+      tree = renderView(this.view, next, this.path, this);
       title = liveTitle(this.view, next, this.path);
     } catch (err) {
       this.report(work, "E_RENDER", err);

@@ -54,7 +54,7 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, req: I
   let inner: string;
   let title: string;
   try {
-    inner = toHtml(renderView(init.view, init.state, route.pattern), staticsOf);
+    inner = toHtml(core.children.takePageTree(init) ?? renderView(init.view, init.state, route.pattern, core.children.pageParent(init)), staticsOf);
     title = pageTitle(init.view, init.state, route.pattern);
   } catch (err) {
     core.options.onError(err, `render of ${route.pattern}`);

@@ -24,6 +24,18 @@ export interface TokenClaims {
   exp: number;
   /** Session data from `authorize` at mount (checked again at every join). */
   data?: Record<string, unknown>;
+  /** A child view's token (child-views/): who embeds it and what its `session` option added. */
+  c?: ChildClaim;
+}
+
+/** What a child view's token binds besides the usual claims. */
+export interface ChildClaim {
+  /** The parent's session id. */
+  p: string;
+  /** The child's id in the parent's render. */
+  i: string;
+  /** The keys its `session` option added to `data` (left out when the signed-in identity is compared). */
+  k: string[];
 }
 
 /** Signs and verifies tokens with a list of secrets. */
@@ -76,9 +88,14 @@ function parseClaims(body: string): TokenClaims | undefined {
   try {
     const c = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as Partial<TokenClaims>;
     const ok = typeof c.sid === "string" && typeof c.view === "string" && typeof c.exp === "number"
-      && typeof c.params === "object" && c.params !== null;
+      && typeof c.params === "object" && c.params !== null && (c.c === undefined || isChildClaim(c.c));
     return ok ? (c as TokenClaims) : undefined;
   } catch {
     return undefined;
   }
+}
+
+function isChildClaim(c: unknown): c is ChildClaim {
+  const x = c as Partial<ChildClaim> | null;
+  return typeof x === "object" && x !== null && typeof x.p === "string" && typeof x.i === "string" && Array.isArray(x.k) && x.k.every((k) => typeof k === "string");
 }

@@ -121,6 +121,12 @@ export function parseSnapshot(raw: string): SessionSnapshot | undefined {
     && Array.isArray(s.topics) && s.topics.every((t) => typeof t === "string") && Array.isArray(s.timers)
     && s.timers.every((t) => typeof t === "object" && t !== null && typeof t.name === "string" && Number.isFinite(t.due))
     && (s.tracked === undefined || (typeof s.tracked === "object" && s.tracked !== null && !Array.isArray(s.tracked)))
-    && (s.effects === undefined || (Array.isArray(s.effects) && s.effects.every(isMountEffect)));
+    && (s.effects === undefined || (Array.isArray(s.effects) && s.effects.every(isMountEffect)))
+    && (s.children === undefined || (Array.isArray(s.children) && s.children.every(isChildRecord)));
   return ok ? (s as SessionSnapshot) : undefined;
+}
+
+function isChildRecord(c: unknown): boolean {
+  const r = c as Record<string, unknown> | null;
+  return typeof r === "object" && r !== null && typeof r.id === "string" && typeof r.sid === "string" && typeof r.path === "string" && typeof r.token === "string";
 }

@@ -4,6 +4,7 @@
  * serves tests and single-process setups, the Redis one serves many nodes.
  */
 import type { MountEffect } from "../mount-effects.ts";
+import type { ChildRecord } from "../child-views/scope.ts";
 import type { Json, Params, SessionData } from "../view.ts";
 
 /** A timer a session had pending, with its absolute due time (ms since epoch). */
@@ -36,6 +37,8 @@ export interface SessionSnapshot {
   readonly tracked?: Readonly<Record<string, Json>>;
   /** A page's mount not joined yet: the pushes its join sends after the render (mount-effects.ts). */
   readonly effects?: readonly MountEffect[];
+  /** The child views its render embeds (child-views/): they keep their sessions when it moves. */
+  readonly children?: readonly ChildRecord[];
 }
 
 /** Where snapshots are kept. */

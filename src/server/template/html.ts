@@ -3,6 +3,7 @@
  * rendered into a tree (render-tree.ts): calling `html` costs one allocation.
  */
 import type { Keyed } from "./keyed.ts";
+import type { LiveViewRef } from "../child-views/live-view.ts";
 
 /** A template instance: the call site's strings and this call's values. */
 export class Template {
@@ -55,6 +56,7 @@ export type TemplateValue =
   | Raw
   | JsonText
   | Keyed
+  | LiveViewRef
   | readonly TemplateValue[];
 
 /**

@@ -13,6 +13,8 @@ import { Hole } from "./holes.ts";
 import { JsonText, Raw, Template } from "./html.ts";
 import { duplicateKeys, Keyed, KEYS, type Key, type KeyedListNode } from "./keyed.ts";
 import { isSafeUrlValue, UrlKind } from "./url-check.ts";
+import { LiveViewRef } from "../child-views/live-view.ts";
+import { childHole } from "../child-views/scope.ts";
 
 /**
  * Renders a template into a tree. Throws a `TypeError` when a value that is
@@ -54,6 +56,7 @@ function textValue(v: unknown): RenderedTree {
   if (v instanceof JsonText) return escapeHtml(v.text);
   if (Array.isArray(v)) return { l: v.map(textValue) };
   if (v instanceof Keyed) return keyedList(v);
+  if (v instanceof LiveViewRef) return childHole(v);
   return escapeHtml(String(v));
 }
 
