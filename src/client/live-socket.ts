@@ -57,6 +57,8 @@ export class LiveSocket implements ViewHost {
    * the next one at once).
    */
   private proven = false;
+  /** A proven transport that takes over once no join or event is in flight (switchTo). */
+  private next: Transport | undefined;
   /** The next link is opened because a better transport failed. */
   private fallingBack = false;
   private queue: string[] = [];
@@ -252,6 +254,8 @@ export class LiveSocket implements ViewHost {
     clearTimeout(this.openTimer);
     clearInterval(this.beat);
     this.prober.stop();
+    this.next?.close();
+    this.next = undefined;
     for (const view of this.views.values()) view.disconnected();
     if (!this.proven && this.negotiator.failed()) {
       this.fallingBack = true;
@@ -297,6 +301,8 @@ export class LiveSocket implements ViewHost {
   private switchTo(t: Transport): void {
     const old = this.transport;
     if (old === undefined || !this.open) return t.close();
+    if (this.busy()) return this.switchWhenIdle(t);
+    this.next = undefined;
     old.close();
     this.negotiator.use(t.name);
     this.use(t);
@@ -304,6 +310,29 @@ export class LiveSocket implements ViewHost {
     this.announce(t.name);
     for (const view of this.views.values()) view.join();
     this.prober.schedule();
+  }
+
+  /**
+   * A join or an event is in flight: switching now would abandon its request
+   * on the old link and send it again over the new one, a round trip later.
+   * `t` takes over when the page is next idle (see receive); if it closes
+   * meanwhile, probing starts over.
+   */
+  private switchWhenIdle(t: Transport): void {
+    if (this.next !== t) this.next?.close();
+    this.next = t;
+    t.onMessage = () => {};
+    t.onClose = guard(CODE, () => {
+      if (this.next !== t) return;
+      this.next = undefined;
+      this.prober.schedule();
+    });
+  }
+
+  /** Whether a view waits on the server: for its join's answer or an event's. */
+  private busy(): boolean {
+    for (const view of this.views.values()) if (view.waiting) return true;
+    return false;
   }
 
   private tick(): void {
@@ -347,6 +376,7 @@ export class LiveSocket implements ViewHost {
     } catch (err) {
       reportError(view.root, "E_CLIENT_PATCH", String(err), msg.r, view.id);
     }
+    if (this.next !== undefined && !this.busy()) this.switchTo(this.next);
   }
 
   private debug(direction: "in" | "out", msg: Envelope): void {

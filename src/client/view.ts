@@ -166,6 +166,11 @@ export class View {
     if (this.joined && this.seq !== this.acked) this.ack();
   }
 
+  /** True while the view waits on the server: for its join's answer (unless it is dead) or an event's. */
+  get waiting(): boolean {
+    return (!this.joined && !this.dead) || this.unacked.length > 0;
+  }
+
   /** True while the server has this view joined. */
   get isJoined(): boolean {
     return this.joined;

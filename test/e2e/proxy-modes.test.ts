@@ -151,6 +151,40 @@ describe("interactive at once behind any proxy", { skip }, () => {
     });
   });
 
+  it("switches up only once the event in flight has been answered over HTTP", async () => {
+    let proxy: RunningProxy | undefined;
+    const { context, page, release } = await holdingSse();
+    let answer = (): void => {};
+    const held = new Promise<void>((r) => (answer = r));
+    let holding = false;
+    await context.route(/\/weft\/http/, async (route) => {
+      if (holding && route.request().method() === "POST" && route.request().postData()?.includes('"inc"')) await held;
+      await route.continue().catch(() => {}); // the page may have given the request up
+    });
+    try {
+      proxy = await startProxy(mode("upgrade-dropped"), appPort);
+      const sent: string[] = []; // the path of each request that carried a click
+      page.on("request", (r) => r.method() === "POST" && r.postData()?.includes('"inc"') && sent.push(new URL(r.url()).pathname));
+      await page.goto(`${proxy.base}/ticks`);
+      await page.waitForSelector("[weft-view].weft-connected");
+      holding = true;
+      await page.click("#inc"); // its POST is held
+      release();
+      await page.waitForFunction(() => (window as unknown as Win).weft.probing === undefined, undefined, { timeout: 15_000 });
+      assert.equal((await state(page)).transport, "http", "the SSE probe proved itself, but the event in flight keeps the page on HTTP");
+      answer();
+      await page.waitForFunction(() => (window as unknown as Win).weft.transport === "sse", undefined, { timeout: 15_000 });
+      assert.equal(await read(page, "count"), 1);
+      assert.deepEqual(sent, ["/weft/http"], "the event was answered over HTTP, not abandoned and resent over SSE");
+      await clickTo(page, 2);
+      assert.deepEqual(sent, ["/weft/http", "/weft/sse"]);
+      assert.deepEqual(await page.evaluate(() => (window as unknown as Win).errors), []);
+    } finally {
+      await context.close();
+      await proxy?.stop();
+    }
+  });
+
   it("re-polls and reconnects without loss or error when the proxy cuts long requests", async () => {
     const cuts: string[] = [];
     let streams = 0;
