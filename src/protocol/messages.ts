@@ -76,7 +76,8 @@ export type ServerKind = (typeof S)[keyof typeof S];
  * The envelope keys. Kept here so that both sides agree and nothing else spells
  * them: `t` kind, `v` view id (client-chosen, multiplexes views on one link),
  * `q` seq, `r` event ref, `e` event name, `d` data, `s` statics, `c` error code,
- * `m` error message, `k` a fresh token (join answers), `h` the page title.
+ * `m` error message, `k` a fresh token (join answers), `h` the page title,
+ * `p` component trees (server → client), `g` an event's target component.
  */
 export interface Envelope {
   /** Message kind ({@link C} or {@link S}); omitted for diffs. */
@@ -106,7 +107,24 @@ export interface Envelope {
    * root applies it.
    */
   h?: string;
+  /**
+   * Components (`component()` in a template; docs/components.md), server →
+   * client: component id → its tree. On a full render, every component's full
+   * tree; on a diff, a diff of each component that changed (a full tree for a
+   * new one) and `null` for each one that went. A diff frame may carry `p`
+   * without `d`: a component's own event re-renders that component only.
+   * Statics are shared with the view (`s`).
+   */
+  p?: ComponentParts;
+  /**
+   * Client → server, on an event: the id of the component whose handler runs
+   * (`weft-target`, or the closest `weft-component` root); absent: the view.
+   */
+  g?: string;
 }
+
+/** `p` of an envelope: component id → tree, diff, or `null` for a removed component. */
+export type ComponentParts = { [id: string]: TreeDiff | null };
 
 /** `d` of a join. */
 export interface JoinPayload {
@@ -157,14 +175,24 @@ export interface NavPayload {
  * - `{ s, d }` is a template: `s` the fingerprint id of its statics (sent once
  *   per view session in an envelope's `s` table), `d` its dynamic slots;
  *   the HTML is statics[0] + d[0] + statics[1] + … + statics[n];
- * - `{ l }` is a list (an array in the template), items one after another.
+ * - `{ l }` is a list (an array in the template), items one after another;
+ * - `{ c }` is a component: its tree travels apart, in the envelope's `p` map
+ *   under the id `c`, so that an event of the component re-renders and sends
+ *   that component only; the HTML is the component's, with a
+ *   `weft-component="ID"` attribute added to its root element.
  *
  * A diff mirrors it: a string or a node with `s` or `l` replaces the slot; an
  * object with only numeric keys patches the template's changed slots; `{ n, u }`
  * patches a list: `n` its new length, `u` the changed or added items by index;
  * `{ o, u }` rebuilds a keyed list ({@link KeyedDiff}).
  */
-export type RenderedTree = string | TemplateNode | ListNode;
+export type RenderedTree = string | TemplateNode | ListNode | ComponentNode;
+
+/** A component's place in a tree: its tree is in the envelope's `p` map under `c`. */
+export interface ComponentNode {
+  /** The component's id (`component(Def, { id })`). */
+  c: string;
+}
 
 /** A template instance on the wire. */
 export interface TemplateNode {
@@ -241,6 +269,10 @@ export const ATTR = {
   patch: "weft-patch",
   /** On a link or button: a live navigation to this URL (another view, no page load). */
   navigate: "weft-navigate",
+  /** On an element with a binding: the id of the component its event goes to ("" for the view). */
+  target: "weft-target",
+  /** Added by the client to a component's root element: its id; events inside go to it. */
+  component: "weft-component",
 } as const;
 
 /** Classes the client sets. */

@@ -4,10 +4,21 @@
  * the tests to prove that diffs rebuild exactly what a full render gives.
  * Never touches `document`.
  */
-import type { KeyedDiff, ListDiff, ListNode, RenderedTree, SlotsDiff, TemplateNode, TreeDiff } from "./messages.ts";
+import { ATTR, type ComponentNode, type KeyedDiff, type ListDiff, type ListNode, type RenderedTree, type SlotsDiff, type TemplateNode, type TreeDiff } from "./messages.ts";
 
 /** Looks up the static strings of a fingerprint id. */
 export type StaticsLookup = (id: number) => readonly string[] | undefined;
+
+/** Looks up a component's tree by id (the `p` map of the envelopes so far). */
+export type PartsLookup = (id: string) => RenderedTree | undefined;
+
+/** Components nest at most this deep: a forged cycle (`a` in `b` in `a`) fails instead of recursing forever. */
+const MAX_COMPONENT_DEPTH = 64;
+
+/** True when `x` is a component node (`{ c }`). */
+export function isComponentNode(x: unknown): x is ComponentNode {
+  return typeof x === "object" && x !== null && "c" in x;
+}
 
 /** True when `x` is a template node (`{ s, d }`). */
 export function isTemplateNode(x: unknown): x is TemplateNode {
@@ -36,7 +47,7 @@ export function isKeyedDiff(x: unknown): x is KeyedDiff {
  * can ask for a full render instead of showing a wrong DOM.
  */
 export function applyDiff(tree: RenderedTree | undefined, diff: TreeDiff): RenderedTree {
-  if (typeof diff === "string" || isTemplateNode(diff) || isListNode(diff)) return diff;
+  if (typeof diff === "string" || isTemplateNode(diff) || isListNode(diff) || isComponentNode(diff)) return diff;
   if (isListDiff(diff)) return applyListDiff(tree, diff);
   if (isKeyedDiff(diff)) return applyKeyedDiff(tree, diff);
   if (!isTemplateNode(tree)) throw new TypeError("slot diff for a position that holds no template");
@@ -106,20 +117,57 @@ function applyKeyedDiff(tree: RenderedTree | undefined, diff: KeyedDiff): Render
 }
 
 /**
- * Builds the HTML of a tree. Throws a `TypeError` when a fingerprint's statics
- * are unknown (the server sends them before, or with, the first use).
+ * Applies an envelope's `p` (messages.ts, ComponentParts) to the components
+ * held in `parts`: `null` drops a component, anything else is applied as a
+ * diff to its tree (a full tree for a new one). Throws a `TypeError` on a
+ * malformed map, like {@link applyDiff}.
+ *
+ * @example applyParts(parts, { c1: { 0: "2" }, old: null });
  */
-export function toHtml(tree: RenderedTree, statics: StaticsLookup): string {
+export function applyParts(parts: Map<string, RenderedTree>, p: unknown): void {
+  if (p === undefined) return;
+  if (typeof p !== "object" || p === null || Array.isArray(p)) throw new TypeError("component map is not an object");
+  for (const [id, diff] of Object.entries(p as Record<string, unknown>)) {
+    if (diff === null) parts.delete(id);
+    else parts.set(id, applyDiff(parts.get(id), diff as TreeDiff));
+  }
+}
+
+/**
+ * Builds the HTML of a tree. Throws a `TypeError` when a fingerprint's statics
+ * are unknown (the server sends them before, or with, the first use), or a
+ * component's tree is (`parts` holds the components, messages.ts `p`).
+ */
+export function toHtml(tree: RenderedTree, statics: StaticsLookup, parts?: PartsLookup, depth = 0): string {
   if (typeof tree === "string") return tree;
   if (isListNode(tree)) {
     let out = "";
-    for (const item of tree.l) out += toHtml(item, statics);
+    for (const item of tree.l) out += toHtml(item, statics, parts, depth);
     return out;
   }
+  if (isComponentNode(tree)) return componentHtml(tree.c, statics, parts, depth);
   const s = statics(tree.s);
   if (s === undefined) throw new TypeError(`unknown statics ${tree.s}`);
   if (!Array.isArray(tree.d) || tree.d.length !== s.length - 1) throw new TypeError(`template ${tree.s} needs ${s.length - 1} slots`);
   let out = s[0] ?? "";
-  for (let i = 0; i < tree.d.length; i++) out += toHtml(tree.d[i] as RenderedTree, statics) + (s[i + 1] ?? "");
+  for (let i = 0; i < tree.d.length; i++) out += toHtml(tree.d[i] as RenderedTree, statics, parts, depth) + (s[i + 1] ?? "");
   return out;
+}
+
+/** A component's root element: its start tag's name, complete (the server checks that each component render starts so). */
+const ROOT_TAG = /^\s*<[a-zA-Z][^\s/>]*/;
+
+/**
+ * A component's HTML, its root element marked with `weft-component="ID"`
+ * (events inside go to the component). The id is escaped for the attribute.
+ */
+function componentHtml(id: string, statics: StaticsLookup, parts: PartsLookup | undefined, depth: number): string {
+  const tree = typeof id === "string" ? parts?.(id) : undefined;
+  if (tree === undefined) throw new TypeError(`unknown component ${String(id).slice(0, 64)}`);
+  if (depth >= MAX_COMPONENT_DEPTH) throw new TypeError(`components nested over ${MAX_COMPONENT_DEPTH} deep`);
+  const html = toHtml(tree, statics, parts, depth + 1);
+  const m = ROOT_TAG.exec(html);
+  if (m === null) return html;
+  const at = m[0].length;
+  return `${html.slice(0, at)} ${ATTR.component}="${id.replace(/[&"'<>]/g, (c) => `&#${c.charCodeAt(0)};`)}"${html.slice(at)}`;
 }

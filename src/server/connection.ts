@@ -128,7 +128,10 @@ export class Connection {
     if (typeof d !== "object" || d === null || Array.isArray(d)) return this.reject("E_BAD_FRAME", v, "`d` must be an object", r);
     const bad = checkPayload(d, this.core.options.maxJsonDepth);
     if (bad !== undefined) return this.reject("E_BAD_FRAME", v, bad, r);
-    this.withView(v, (s) => s.event(r, e, d as Payload), r);
+    // `g`: the target component; a string that names none answers E_UNKNOWN_TARGET in the stream.
+    const g = msg.g;
+    if (g !== undefined && (typeof g !== "string" || g.length === 0 || g.length > MAX_EVENT_NAME)) return this.reject("E_BAD_FRAME", v, "`g` must be a component id", r);
+    this.withView(v, (s) => s.event(r, e, d as Payload, g), r);
   }
 
   /** A join, or with `nav` a live navigation's join (nav-join.ts), of view `v`. */
@@ -203,6 +206,8 @@ export class Connection {
     this.views.delete(v);
     const end = (s: ViewSession): void => {
       if (s.isAttachedTo(this.link)) return this.core.registry.drop(s);
+      // Ended already (a child view its parent's render dropped): there is nothing left to leave.
+      if (this.core.registry.get(s.sid) !== s) return;
       this.release(s);
       this.reject("E_NOT_JOINED", v);
     };

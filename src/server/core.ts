@@ -268,6 +268,7 @@ export class Core {
       topics: [...snap.topics],
       tracked: { ...snap.tracked },
       resume: { seq: snap.seq, lastRef: snap.lastRef },
+      components: snap.components,
       ...(snap.effects !== undefined ? { effects: [...snap.effects] } : {}),
       children: this.children.restore(snap.children),
     });
@@ -430,6 +431,7 @@ export function pageContext(params: Params, session: SessionData, pubsub: PubSub
     track: (topic: string, meta: Json) => { tracked[checkTopic(topic)] = checkMeta(meta); },
     untrack: (topic: string) => { delete tracked[topic]; },
     presence: (topic: string) => presence.list(topic),
+    sendUpdate: () => { throw new TypeError("ctx.sendUpdate: the view has no components while it mounts; send updates from an event or info handler"); },
     // A broadcast from a mount has no session to fail loudly in: send it now.
     broadcast: (topic: string, name: string, payload?: Json) => {
       pubsub.publish(topic, { name, payload: payload ?? null }).catch((err: unknown) => onError(err, `broadcast to "${topic}"`));

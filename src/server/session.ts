@@ -25,11 +25,14 @@ import { TokenBucket, type Rate } from "./security/rate-limit.ts";
 import { diffTree, StaticsLedger } from "./template/diff.ts";
 import { renderView } from "./render-view.ts";
 import { liveTitle } from "./page-title.ts";
-import { ownHandler, type StandardResult, type StandardSchemaV1, type Json, type Params, type Payload, type SessionData, type TerminateReason, type ViewContext, type ViewDefinition } from "./view.ts";
+import { ownHandler, type EventHandler, type StandardResult, type StandardSchemaV1, type Json, type Params, type Payload, type SessionData, type TerminateReason, type ViewContext, type ViewDefinition } from "./view.ts";
 import { unknownEventMessage } from "./unknown-event.ts";
 import { checkAuth, MAX_PATCH_CHAIN, NavRefusal, resolveRoute, runHandleParams, urlFor, type NavRoute } from "./live-nav.ts";
 import type { Router } from "./router.ts";
 import { runTerminate } from "./terminate.ts";
+import { hostFor, keepHost, type ComponentHost, type SavedComponent } from "./components/host.ts";
+import { componentEvent } from "./components/events.ts";
+import type { AnyComponent } from "./components/define.ts";
 import type { ChildHub } from "./child-views/hub.ts";
 import type { ChildParent, ChildScope } from "./child-views/scope.ts";
 
@@ -77,7 +80,8 @@ export interface TimerSpec {
 }
 
 type Work =
-  | { kind: "event"; ref: number; name: string; payload: Payload; at: number }
+  // `target`: the component whose handler runs (absent: the view's).
+  | { kind: "event"; ref: number; name: string; payload: Payload; at: number; target?: string | undefined }
   | { kind: "info"; name: string; payload: unknown }
   // A live patch: from the browser (with its ref) or from ctx.patch (resolved already).
   | { kind: "params"; ref?: number; name: "handleParams"; url: unknown; route?: NavRoute };
@@ -113,6 +117,8 @@ export interface SessionInit<S> {
   resume?: { seq: number; lastRef: number };
   /** Pushes and navigations the mount asked for: the join that starts the session sends them after its render (mount-effects.ts). */
   effects?: MountEffect[];
+  /** Components from a snapshot (components/host.ts): their state, not mounted again. */
+  components?: Record<string, SavedComponent> | undefined;
   /** The child views its page mounted with it, or its snapshot kept (child-views/). */
   children?: ChildScope | undefined;
 }
@@ -132,6 +138,8 @@ export class ViewSession<S = unknown> implements ChildParent {
   private readonly view: ViewDefinition<S>;
   private state: S;
   private tree: RenderedTree;
+  /** The view's components (components/host.ts); undefined while it has none. */
+  private parts: ComponentHost | undefined;
   /** The title of `state` when the view's title is a function of it (page-title.ts), else undefined. */
   private title: string | undefined;
   private readonly ledger = new StaticsLedger();
@@ -171,7 +179,9 @@ export class ViewSession<S = unknown> implements ChildParent {
     this.view = init.view;
     this.state = init.state;
     this.children = init.children;
-    this.tree = renderView(init.view, init.state, init.path, this);
+    if (init.components !== undefined) (this.parts = hostFor(undefined)).restore(init.components);
+    this.tree = this.renderLive(() => renderView(init.view, init.state, init.path, this));
+    this.parts?.commit(this.ledger);
     this.title = liveTitle(init.view, init.state, init.path);
     if (init.resume !== undefined) {
       this.seq = init.resume.seq;
@@ -212,7 +222,7 @@ export class ViewSession<S = unknown> implements ChildParent {
     // Not kept for replay: a client that misses a full render gets a new one
     // (an empty outbox covers nothing before it), and what came before it is moot.
     this.outbox.length = 0;
-    this.emit({ t: S.rendered, d: this.tree, s: this.ledger.take(), r: this.lastRef, k: token, h: this.title }, false);
+    this.emit({ t: S.rendered, d: this.tree, p: this.parts?.full(this.ledger), s: this.ledger.take(), r: this.lastRef, k: token, h: this.title }, false);
   }
 
   /** Detaches the sink (the link dropped); the session keeps running. */
@@ -242,14 +252,32 @@ export class ViewSession<S = unknown> implements ChildParent {
     if (n > 0) this.outbox.splice(0, n);
   }
 
-  /** Queues a browser event. Refs already applied are answered, not re-applied. */
-  event(ref: number, name: string, payload: Payload): void {
+  /**
+   * Queues a browser event (for component `target`, when given). Refs
+   * already applied are answered, not re-applied.
+   */
+  event(ref: number, name: string, payload: Payload, target?: string): void {
     if (ref <= this.lastRef) {
       this.emit({ t: S.reply, r: this.lastRef });
       return;
     }
     this.lastRef = ref;
-    this.enqueue({ kind: "event", ref, name, payload, at: performance.now() });
+    this.enqueue({ kind: "event", ref, name, payload, at: performance.now(), target });
+  }
+
+  /** Runs a render of the view with its components (components/host.ts; staged until committed). */
+  private renderLive(render: () => RenderedTree): RenderedTree {
+    const host = hostFor(this.parts);
+    try {
+      return host.render(render);
+    } finally {
+      this.parts = keepHost(host);
+    }
+  }
+
+  /** @internal ctx.sendUpdate: applied after the running work's render. */
+  sendUpdate(def: AnyComponent, id: unknown, props: Record<string, unknown>): void {
+    (this.parts ??= hostFor(undefined)).sendUpdate(def, id, { ...props, id: String(id) });
   }
 
   /**
@@ -401,7 +429,7 @@ export class ViewSession<S = unknown> implements ChildParent {
     for (const t of this.timers ?? []) if (!t.cancelled && t.due !== undefined) timers.push({ name: t.name, payload: t.payload, due: t.due });
     return {
       sid: this.sid, path: this.path, params: this.params, url: this.url, session: this.ctx.session,
-      state: this.state as Json, seq: this.workSeq ?? this.seq, lastRef: this.doneRef,
+      state: this.state as Json, seq: this.workSeq ?? this.seq, lastRef: this.doneRef, components: this.parts?.snapshot(),
       topics: [...(this.topics?.keys() ?? [])], timers,
       tracked: Object.fromEntries([...(this.tracked ?? [])].map(([topic, t]) => [topic, t.meta])),
       ...(this.children !== undefined ? { children: this.children.records() } : {}),
@@ -555,18 +583,31 @@ export class ViewSession<S = unknown> implements ChildParent {
       if (h === undefined) throw new Error(`no info handler "${work.name}"`);
       return h(this.state, work.payload, this.ctx);
     }
+    if (work.target !== undefined) {
+      const found = componentEvent(this.parts, work.target, work.name, this.config.dev === true);
+      if ("code" in found) {
+        this.error(found.code, found.message, work.ref);
+        return SKIP;
+      }
+      return this.call(found.handler as EventHandler<S>, found.state as S, work, `${work.target} ${work.name}`);
+    }
     const h = ownHandler(this.view.events, work.name);
     if (h === undefined) {
       this.error("E_UNKNOWN_EVENT", unknownEventMessage(work.name, this.view.events ?? {}, this.config.dev === true), work.ref);
       return SKIP;
     }
-    if (typeof h === "function") return h(this.state, work.payload, this.ctx);
-    if (h.rateLimit !== undefined && !this.bucket(work.name, h.rateLimit).take()) {
+    return this.call(h, this.state, work, work.name);
+  }
+
+  /** Runs an event handler on `state` (the view's or a component's); `bucket` names its rate limit. */
+  private call(h: EventHandler<S>, state: S, work: Extract<Work, { kind: "event" }>, bucket: string): Result<S> {
+    if (typeof h === "function") return h(state, work.payload, this.ctx);
+    if (h.rateLimit !== undefined && !this.bucket(bucket, h.rateLimit).take()) {
       this.error("E_RATE_LIMIT", `too many "${clip(work.name)}" events: slow down`, work.ref);
       return SKIP;
     }
-    if (h.schema === undefined) return h.run(this.state, work.payload, this.ctx);
-    return this.validated(h.schema, h.run as ValidatedRun<S>, work.payload);
+    if (h.schema === undefined) return h.run(state, work.payload, this.ctx);
+    return this.validated(h.schema, h.run as ValidatedRun<S>, work.payload, state);
   }
 
   private bucket(name: string, rate: Rate): TokenBucket {
@@ -576,10 +617,10 @@ export class ViewSession<S = unknown> implements ChildParent {
     return b;
   }
 
-  private validated(schema: ValidatedSchema, run: ValidatedRun<S>, payload: Payload): Result<S> {
+  private validated(schema: ValidatedSchema, run: ValidatedRun<S>, payload: Payload, state: S): Result<S> {
     const check = (r: StandardResult<unknown>): S | void | Promise<S | void> => {
       if (r.issues !== undefined) throw new InvalidPayload(r.issues.map((i) => i.message));
-      return run(this.state, r.value, this.ctx);
+      return run(state, r.value, this.ctx);
     };
     const r = schema["~standard"].validate(payload);
     return r instanceof Promise ? r.then(check) : check(r);
@@ -619,31 +660,51 @@ export class ViewSession<S = unknown> implements ChildParent {
    */
   private answer(work: Work, result: S | void | typeof SKIP): void {
     if (this.disposed || result === SKIP) return;
+    if (work.kind === "event" && work.target !== undefined) return this.answerComponent(work, work.target, result);
     const ref = refOf(work);
     const next = result === undefined ? this.state : result;
     let tree: RenderedTree;
     let title: string | undefined;
     try {
-      tree = renderView(this.view, next, this.path, this);
+      tree = this.renderLive(() => renderView(this.view, next, this.path, this));
       title = liveTitle(this.view, next, this.path);
+      this.parts?.flush((err) => this.config.onError(err, `${work.kind} "${work.name}"`));
     } catch (err) {
       this.report(work, "E_RENDER", err);
       return;
     }
     const diff = diffTree(this.tree, tree, this.ledger);
+    const p = this.parts?.commit(this.ledger);
     // The title travels only when it changed (undefined for a fixed title).
     const h = title !== this.title ? title : undefined;
     this.state = next;
     this.tree = tree;
     this.title = title;
-    if (diff === undefined) {
+    if (diff === undefined && p === undefined) {
       if (ref !== undefined || h !== undefined) this.emit({ t: S.reply, r: ref, h, q: 0, v: 0 });
       return;
     }
     // No `t`: a diff is the implied kind (protocol/messages.ts). Every field
     // the frame will carry is in the literal (q and v are set on the way out),
     // in wire order; undefined ones are left out of the JSON.
-    this.emit({ d: diff, s: this.ledger.take(), r: ref, h, q: 0, v: 0 });
+    this.emit({ d: diff, p, s: this.ledger.take(), r: ref, h, q: 0, v: 0 });
+  }
+
+  /** A component's event committed: re-renders that component only and sends its diff (`p`, no `d`). */
+  private answerComponent(work: Work, target: string, result: S | void): void {
+    const ref = refOf(work);
+    const parts = this.parts!;
+    try {
+      parts.rerender(target, result === undefined ? parts.stateOf(target) : result);
+      parts.flush((err) => this.config.onError(err, `event "${work.name}" of component "${target}"`));
+    } catch (err) {
+      parts.discard();
+      this.report(work, "E_RENDER", err);
+      return;
+    }
+    const p = parts.commit(this.ledger);
+    if (p === undefined) this.emit({ t: S.reply, r: ref, q: 0, v: 0 });
+    else this.emit({ p, s: this.ledger.take(), r: ref, q: 0, v: 0 });
   }
 
   /** A piece of work ended (committed or failed): the next snapshot covers it. */
@@ -662,6 +723,7 @@ export class ViewSession<S = unknown> implements ChildParent {
 
   private fail(work: Work, code: ErrorCode, err: unknown): void {
     this.patchTo = undefined;
+    this.parts?.discard();
     this.finish(work);
     this.report(work, code, err);
     this.measure(work);
@@ -708,7 +770,7 @@ function clip(s: string): string {
   return s.length > 64 ? `${s.slice(0, 64)}…` : s;
 }
 
-type ContextSession = Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList" | "livePatch" | "params">;
+type ContextSession = Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList" | "livePatch" | "params" | "sendUpdate">;
 
 /**
  * The context of a joined session. Its effects are getters on the prototype
@@ -782,6 +844,11 @@ class SessionContext implements ViewContext {
   get presence(): ViewContext["presence"] {
     const s = this.#s;
     return (topic) => s.presenceList(topic);
+  }
+
+  get sendUpdate(): ViewContext["sendUpdate"] {
+    const s = this.#s;
+    return (def, id, props) => s.sendUpdate(def, id, props);
   }
 }
 

@@ -36,15 +36,25 @@ export function checkView(definition: unknown, where: string): asserts definitio
   if (d.auth !== undefined && typeof d.auth !== "function") throw new TypeError(`${where}: \`auth(session, params)\` must be a function, got ${describe(d.auth)}`);
   if (d.terminate !== undefined && typeof d.terminate !== "function") throw new TypeError(`${where}: \`terminate(reason, state, ctx)\` must be a function, got ${describe(d.terminate)}`);
   if (d.handleParams !== undefined && typeof d.handleParams !== "function") throw new TypeError(`${where}: \`handleParams(params, url, state, ctx)\` must be a function, got ${describe(d.handleParams)}`);
-  for (const [name, h] of Object.entries(table(where, "events", d.events))) {
+  checkEvents(where, d.events);
+  for (const [name, h] of Object.entries(table(where, "info", d.info))) {
+    if (typeof h !== "function") throw new TypeError(`${where}: info.${name} must be a function (state, payload, ctx) => state, got ${describe(h)}`);
+  }
+}
+
+/**
+ * `events` of a view or a component: absent, or an object whose handlers are
+ * functions or `{ run, schema?, rateLimit? }`.
+ *
+ * @example checkEvents("defineComponent", { inc: (s) => s })
+ */
+export function checkEvents(where: string, events: unknown): void {
+  for (const [name, h] of Object.entries(table(where, "events", events))) {
     const spec = h as { run?: unknown; schema?: { "~standard"?: { validate?: unknown } }; rateLimit?: unknown } | null;
     const ok = typeof h === "function" || (typeof h === "object" && spec !== null && typeof spec.run === "function"
       && (spec.schema === undefined || typeof spec.schema?.["~standard"]?.validate === "function")
       && (spec.rateLimit === undefined || validRate(spec.rateLimit as never)));
     if (!ok) throw new TypeError(`${where}: events.${name} must be a function (state, payload, ctx) => state or { run, schema?, rateLimit?: { perSecond, burst } }, got ${describe(h)}`);
-  }
-  for (const [name, h] of Object.entries(table(where, "info", d.info))) {
-    if (typeof h !== "function") throw new TypeError(`${where}: info.${name} must be a function (state, payload, ctx) => state, got ${describe(h)}`);
   }
 }
 

@@ -7,6 +7,7 @@ import type { PresenceEntry } from "./presence/types.ts";
 import type { Rate } from "./security/rate-limit.ts";
 import { checkView } from "./view-check.ts";
 import type { Template } from "./template/html.ts";
+import type { ComponentDefinition, ComponentId, ComponentProps } from "./components/define.ts";
 
 /** Plain JSON-serialisable data. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -135,6 +136,17 @@ export interface ViewContext {
   untrack(topic: string): void;
   /** `topic`'s presence list as this node knows it (complete for tracked topics once loaded). */
   presence(topic: string): PresenceEntry[];
+  /**
+   * Sends `props` to the component `id` (of definition `component`) that the
+   * view renders: its `update(props, state)` runs after this work's render,
+   * and the component re-renders (docs/components.md). One that is not
+   * rendered is reported to `onError` and the update dropped. While the page
+   * mounts there are no components yet: it throws.
+   *
+   * @example ctx.sendUpdate(Card, "c1", { title: "Renamed" })
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  sendUpdate<P extends ComponentProps>(component: ComponentDefinition<any, P>, id: ComponentId, props: Omit<P, "id"> | Partial<P>): void;
 }
 
 /** What `info.presence` receives. */

@@ -18,6 +18,8 @@ import { WeftTestError } from "./test-error.ts";
 export interface BoundEvent {
   readonly name: string;
   readonly payload: Record<string, unknown>;
+  /** The component it goes to (`weft-target`, or the closest `weft-component` root); undefined: the view. */
+  readonly target?: string | undefined;
 }
 
 /**
@@ -32,7 +34,7 @@ export function clickEvent(el: TestElement, selector: string): BoundEvent {
   if (bound === undefined) throw new WeftTestError("E_TEST_NO_BINDING", `"${selector}" matches <${el.tag}>, which has no ${ATTR.click} (nor has any ancestor)`);
   refuseDisabled(el, selector);
   refuseDisabled(bound, selector);
-  return { name: bound.attrs.get(ATTR.click)!, payload: values(bound, obj()) };
+  return { name: bound.attrs.get(ATTR.click)!, payload: values(bound, obj()), target: targetOf(bound) };
 }
 
 /**
@@ -49,7 +51,7 @@ export function submitEvent(el: TestElement, selector: string, fields: Readonly<
   const name = form.attrs.get(ATTR.submit);
   if (name === undefined || name === "") throw new WeftTestError("E_TEST_NO_BINDING", `the form of "${selector}" has no ${ATTR.submit}`);
   if (el !== form) refuseDisabled(el, selector);
-  return { name, payload: values(form, formPayload(form, fields, el !== form ? el : undefined)) };
+  return { name, payload: values(form, formPayload(form, fields, el !== form ? el : undefined)), target: targetOf(form) };
 }
 
 /**
@@ -80,7 +82,7 @@ export function controlEvent(el: TestElement, selector: string, attr: string, va
     const v = ownValue(el, value);
     if (v !== undefined) payload["value"] = v;
   }
-  return { name: bound.attrs.get(attr)!, payload: values(bound, payload) };
+  return { name: bound.attrs.get(attr)!, payload: values(bound, payload), target: targetOf(bound) };
 }
 
 /** A control's value outside a form: an unchecked box sends none, as in the client. */
@@ -90,6 +92,16 @@ function ownValue(el: TestElement, value: FieldValue | undefined): unknown {
   if (checkable && !checked) return undefined;
   if (value === undefined || typeof value === "boolean") return el.attrs.get("value") ?? (checkable ? "on" : "");
   return Array.isArray(value) ? value.map(String) : String(value);
+}
+
+/**
+ * The component an event of `bound` goes to, as the client decides
+ * (client/bindings.ts): its `weft-target` ("" for the view), else the
+ * closest component root (`weft-component`).
+ */
+function targetOf(bound: TestElement): string | undefined {
+  const t = bound.attrs.get(ATTR.target) ?? closest(bound, (e) => e.attrs.has(ATTR.component))?.attrs.get(ATTR.component);
+  return t === "" ? undefined : t;
 }
 
 function closest(el: TestElement, test: (e: TestElement) => boolean): TestElement | undefined {

@@ -6,7 +6,7 @@
  */
 import { ATTR, kindOf, S, type Envelope, type NavPayload, type RenderedTree, type TreeDiff } from "../protocol/messages.ts";
 import { isErrorCode, type ErrorCode } from "../protocol/errors.ts";
-import { applyDiff, toHtml } from "../protocol/tree.ts";
+import { applyDiff, applyParts, toHtml } from "../protocol/tree.ts";
 import { checkPayload } from "../server/security/payload.ts";
 import type { Sink, ViewSession } from "../server/session.ts";
 import { runTerminate } from "../server/terminate.ts";
@@ -72,6 +72,8 @@ export class MountedView {
   frameCount = 0;
   /** The tree and statics as the browser keeps them (client/rendered.ts does the same over protocol/tree.ts). */
   private tree: RenderedTree | undefined;
+  /** Component trees by id (`p` of the frames). */
+  private parts = new Map<string, RenderedTree>();
   private readonly statics = new Map<number, readonly string[]>();
   private current = "";
   private parsed: TestElement | undefined;
@@ -138,8 +140,8 @@ export class MountedView {
    * await v.click("#inc");
    */
   async click(selector: string): Promise<void> {
-    const { name, payload } = clickEvent(this.one(selector), selector);
-    await this.send(name, payload);
+    const { name, payload, target } = clickEvent(this.one(selector), selector);
+    await this.send(name, payload, target);
   }
 
   /**
@@ -153,8 +155,8 @@ export class MountedView {
    * await v.submit("#signup", { email: "ann@example.com", terms: true });
    */
   async submit(selector: string, fields: Readonly<Record<string, FieldValue>> = {}): Promise<void> {
-    const { name, payload } = submitEvent(this.one(selector), selector, fields);
-    await this.send(name, payload);
+    const { name, payload, target } = submitEvent(this.one(selector), selector, fields);
+    await this.send(name, payload, target);
   }
 
   /**
@@ -167,8 +169,8 @@ export class MountedView {
    * await v.change("input[name=name]", "Ann");
    */
   async change(selector: string, value?: FieldValue): Promise<void> {
-    const { name, payload } = controlEvent(this.one(selector), selector, ATTR.change, value);
-    await this.send(name, payload);
+    const { name, payload, target } = controlEvent(this.one(selector), selector, ATTR.change, value);
+    await this.send(name, payload, target);
   }
 
   /**
@@ -180,8 +182,8 @@ export class MountedView {
    * await v.input("input[name=email]", "ann@example");
    */
   async input(selector: string, value?: FieldValue): Promise<void> {
-    const { name, payload } = controlEvent(this.one(selector), selector, ATTR.input, value);
-    await this.send(name, payload);
+    const { name, payload, target } = controlEvent(this.one(selector), selector, ATTR.input, value);
+    await this.send(name, payload, target);
   }
 
   /**
@@ -193,8 +195,8 @@ export class MountedView {
    * @example
    * await v.event("set", { n: 5 });
    */
-  async event(name: string, payload: Record<string, unknown> = {}): Promise<void> {
-    await this.send(name, payload);
+  async event(name: string, payload: Record<string, unknown> = {}, target?: string): Promise<void> {
+    await this.send(name, payload, target);
   }
 
   /**
@@ -294,13 +296,13 @@ export class MountedView {
     this.lastCause = err;
   }
 
-  private async send(name: string, payload: Record<string, unknown>): Promise<void> {
+  private async send(name: string, payload: Record<string, unknown>, target?: string): Promise<void> {
     const s = this.live();
     const d = wire(payload) as Record<string, unknown>;
     const bad = checkPayload(d, 32);
     if (bad !== undefined) throw new WeftTestError("E_BAD_FRAME", bad);
     const ref = ++this.ref;
-    s.event(ref, name, d);
+    s.event(ref, name, d, target);
     await this.bus.settle();
     const answer = this.answers.get(ref);
     this.answers.clear();
@@ -314,8 +316,9 @@ export class MountedView {
     if (env.h !== undefined) this.title = env.h;
     if (env.r !== undefined && kindOf(env) !== S.rendered) this.answers.set(env.r, env);
     switch (kindOf(env)) {
-      case S.rendered: this.apply(env, () => env.d as RenderedTree); break;
-      case S.diff: this.apply(env, () => applyDiff(this.tree, env.d as TreeDiff)); break;
+      case S.rendered: this.apply(env, () => env.d as RenderedTree, new Map()); break;
+      // A component's own event sends its diff in `p` alone.
+      case S.diff: this.apply(env, () => (env.d === undefined ? this.tree! : applyDiff(this.tree, env.d as TreeDiff)), this.parts); break;
       case S.push: this.pushes.push({ name: env.e!, payload: (env.d ?? null) as Json }); break;
       case S.nav: this.navigations.push(env.d as NavPayload); break;
       case S.error: this.recordError(env); break;
@@ -333,12 +336,14 @@ export class MountedView {
   }
 
   /** Merges the frame's statics and takes its tree; a frame that does not apply is a Weft bug, recorded as E_CLIENT_PATCH. */
-  private apply(env: Envelope, next: () => RenderedTree): void {
+  private apply(env: Envelope, next: () => RenderedTree, parts: Map<string, RenderedTree>): void {
     try {
       for (const [id, strings] of Object.entries(env.s ?? {})) this.statics.set(Number(id), strings);
       const tree = next();
-      this.current = toHtml(tree, (id) => this.statics.get(id));
+      applyParts(parts, env.p);
+      this.current = toHtml(tree, (id) => this.statics.get(id), (id) => parts.get(id));
       this.tree = tree;
+      this.parts = parts;
       this.parsed = undefined;
     } catch (err) {
       this.errors.push({ code: "E_CLIENT_PATCH", message: String(err), cause: err });

@@ -6,6 +6,7 @@
 import type { MountEffect } from "../mount-effects.ts";
 import type { ChildRecord } from "../child-views/scope.ts";
 import type { Json, Params, SessionData } from "../view.ts";
+import type { SavedComponent } from "../components/host.ts";
 
 /** A timer a session had pending, with its absolute due time (ms since epoch). */
 export interface SnapshotTimer {
@@ -37,6 +38,8 @@ export interface SessionSnapshot {
   readonly tracked?: Readonly<Record<string, Json>>;
   /** A page's mount not joined yet: the pushes its join sends after the render (mount-effects.ts). */
   readonly effects?: readonly MountEffect[];
+  /** The view's components (components/host.ts): id → `{ p: props, s: state }`. */
+  readonly components?: Readonly<Record<string, SavedComponent>> | undefined;
   /** The child views its render embeds (child-views/): they keep their sessions when it moves. */
   readonly children?: readonly ChildRecord[];
 }

@@ -7,7 +7,7 @@
  * keyed list (keyed.ts) only its inserted, deleted, moved and changed items.
  */
 import type { KeyedDiff, ListDiff, ListNode, RenderedTree, SlotsDiff, TemplateNode, TreeDiff } from "../../protocol/messages.ts";
-import { isListNode, isTemplateNode } from "../../protocol/tree.ts";
+import { isComponentNode, isListNode, isTemplateNode } from "../../protocol/tree.ts";
 import { staticsOf } from "./compile.ts";
 import { KEYS, type Key, type KeyedListNode } from "./keyed.ts";
 
@@ -23,7 +23,8 @@ export class StaticsLedger {
 
   /** Records the statics used by a full subtree that the client lacks. */
   collect(tree: RenderedTree): void {
-    if (typeof tree === "string") return;
+    // A component's tree travels apart (components/parts.ts collects it).
+    if (typeof tree === "string" || isComponentNode(tree)) return;
     if (isListNode(tree)) {
       for (const item of tree.l) this.collect(item);
       return;
@@ -73,8 +74,10 @@ export function diffTree(prev: RenderedTree | undefined, next: RenderedTree, led
   if (typeof next === "string") return prev === next ? undefined : next;
   if (isTemplateNode(next)) {
     if (isTemplateNode(prev) && prev.s === next.s) return diffSlots(prev, next, ledger);
-  } else if (isListNode(prev)) {
-    return diffList(prev, next, ledger);
+  } else if (isListNode(next)) {
+    if (isListNode(prev)) return diffList(prev, next, ledger);
+  } else if (isComponentNode(prev) && prev.c === next.c) {
+    return undefined; // the same component: its own changes travel in `p`
   }
   ledger.collect(next);
   return next;

@@ -4,6 +4,7 @@
  */
 import type { Keyed } from "./keyed.ts";
 import type { LiveViewRef } from "../child-views/live-view.ts";
+import type { ComponentRef } from "../components/define.ts";
 
 /** A template instance: the call site's strings and this call's values. */
 export class Template {
@@ -43,7 +44,7 @@ export class JsonText {
 
 /**
  * A value that may stand in a template hole: escaped strings and numbers,
- * nothing for `null`/`undefined`/booleans, nested templates, arrays, `keyed()` lists, `raw()`, `json()`.
+ * nothing for `null`/`undefined`/booleans, nested templates, arrays, `keyed()` lists, `component()`s, `raw()`, `json()`.
  */
 export type TemplateValue =
   | string
@@ -57,6 +58,7 @@ export type TemplateValue =
   | JsonText
   | Keyed
   | LiveViewRef
+  | ComponentRef
   | readonly TemplateValue[];
 
 /**

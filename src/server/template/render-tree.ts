@@ -15,6 +15,8 @@ import { duplicateKeys, Keyed, KEYS, type Key, type KeyedListNode } from "./keye
 import { isSafeUrlValue, UrlKind } from "./url-check.ts";
 import { LiveViewRef } from "../child-views/live-view.ts";
 import { childHole } from "../child-views/scope.ts";
+import { ComponentRef } from "../components/define.ts";
+import { componentHole } from "../components/scope.ts";
 
 /**
  * Renders a template into a tree. Throws a `TypeError` when a value that is
@@ -57,6 +59,7 @@ function textValue(v: unknown): RenderedTree {
   if (Array.isArray(v)) return { l: v.map(textValue) };
   if (v instanceof Keyed) return keyedList(v);
   if (v instanceof LiveViewRef) return childHole(v);
+  if (v instanceof ComponentRef) return componentHole(v);
   return escapeHtml(String(v));
 }
 
