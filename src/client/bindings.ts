@@ -23,8 +23,8 @@ export type Payload = Record<string, unknown>;
  * const sink: EventSink = { push: (name, payload, els) => view.push(name, payload, els) };
  */
 export interface EventSink {
-  /** Sends event `name`; `els` show the loading state until it is acknowledged. */
-  push(name: string, payload: Payload, els: readonly Element[]): void;
+  /** Sends event `name` (to component `target`, if any); `els` show the loading state until it is acknowledged. */
+  push(name: string, payload: Payload, els: readonly Element[], target?: string): void;
 }
 
 type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
@@ -33,6 +33,8 @@ interface Hit {
   el: Element;
   view: EventSink;
   name: string;
+  /** The component the event goes to; undefined: the view. */
+  target: string | undefined;
 }
 
 /** A debounce or throttle in progress for one element and one kind of event. */
@@ -60,7 +62,7 @@ export function bind(doc: Document, lookup: (root: Element) => EventSink | undef
     const root = el?.closest(`[${ATTR.view}]`);
     const view = root ? lookup(root) : undefined;
     const name = el?.getAttribute(attr);
-    return el && view && name ? { el, view, name } : undefined;
+    return el && root && view && name ? { el, view, name, target: targetOf(el, root) } : undefined;
   };
 
   const flush = (lim: Limiter): void => {
@@ -76,7 +78,7 @@ export function bind(doc: Document, lookup: (root: Element) => EventSink | undef
    * first (it may sit in a form that carries the binding), then the bound element.
    */
   const limit = (control: Element, hit: Hit, kind: string, payload: () => Payload): void => {
-    const send = guard("E_CLIENT_TRANSPORT", () => hit.view.push(hit.name, values(hit.el, payload()), [hit.el]));
+    const send = guard("E_CLIENT_TRANSPORT", () => hit.view.push(hit.name, values(hit.el, payload()), [hit.el], hit.target));
     const debounce = control.getAttribute(ATTR.debounce) ?? hit.el.getAttribute(ATTR.debounce);
     const throttle = control.getAttribute(ATTR.throttle) ?? hit.el.getAttribute(ATTR.throttle);
     if (debounce === null && throttle === null) return send();
@@ -125,7 +127,7 @@ export function bind(doc: Document, lookup: (root: Element) => EventSink | undef
     for (const lim of pending) if (form.contains(lim.el)) flush(lim);
     const payload = values(form, serializeForm(form, (e as SubmitEvent).submitter));
     noteSubmitted(form);
-    hit.view.push(hit.name, payload, [form, ...Array.from(form.querySelectorAll(`[${ATTR.disableWith}]`))]);
+    hit.view.push(hit.name, payload, [form, ...Array.from(form.querySelectorAll(`[${ATTR.disableWith}]`))], hit.target);
   });
 
   for (const [type, attr] of [["input", ATTR.input], ["change", ATTR.change]] as const) {
@@ -162,6 +164,17 @@ export function bind(doc: Document, lookup: (root: Element) => EventSink | undef
       limit(target, hit, type, () => withValue(obj(), target));
     });
   }
+}
+
+/**
+ * The component an event of `el` goes to: its `weft-target` ("" for the
+ * view), else the closest component root (`weft-component`) inside the view.
+ */
+function targetOf(el: Element, root: Element): string | undefined {
+  const own = el.getAttribute(ATTR.target);
+  if (own !== null) return own === "" ? undefined : own;
+  const host = el.closest(`[${ATTR.component}]`);
+  return host !== null && root.contains(host) ? (host.getAttribute(ATTR.component) ?? undefined) : undefined;
 }
 
 function obj(): Payload {

@@ -5,7 +5,7 @@
  * with the server; this file adds the per-view state and its invariants.
  */
 import type { RenderedTree, TreeDiff } from "../protocol/messages.ts";
-import { applyDiff, toHtml } from "../protocol/tree.ts";
+import { applyDiff, applyParts, toHtml } from "../protocol/tree.ts";
 
 /**
  * The client's copy of a view's tree.
@@ -25,8 +25,11 @@ import { applyDiff, toHtml } from "../protocol/tree.ts";
  */
 export class Rendered {
   private tree: RenderedTree | undefined;
+  /** Component trees by id (`p` of the envelopes); replaced by a full render. */
+  private parts = new Map<string, RenderedTree>();
   private readonly statics = new Map<number, readonly string[]>();
   private readonly lookup = (id: number): readonly string[] | undefined => this.statics.get(id);
+  private readonly part = (id: string): RenderedTree | undefined => this.parts.get(id);
 
   /**
    * True when the client holds a tree it can apply diffs to (and so may resume
@@ -44,23 +47,30 @@ export class Rendered {
    * Throws a `TypeError` (and drops the tree) when the render does not build.
    *
    * @example
-   * const html = rendered.full(msg.d, msg.s);
+   * const html = rendered.full(msg.d, msg.s, msg.p);
    */
-  full(tree: unknown, statics?: unknown): string {
-    return this.attempt(statics, () => tree as RenderedTree);
+  full(tree: unknown, statics?: unknown, parts?: unknown): string {
+    return this.attempt(statics, () => {
+      this.parts = new Map();
+      applyParts(this.parts, parts);
+      return tree as RenderedTree;
+    });
   }
 
   /**
    * Applies a diff and returns the new HTML.
    * Throws a `TypeError` (and drops the tree) when the diff does not fit.
    *
+   * A component's own event comes with `parts` (`p`) and no `diff`.
+   *
    * @example
-   * const html = rendered.diff(msg.d, msg.s);
+   * const html = rendered.diff(msg.d, msg.s, msg.p);
    */
-  diff(diff: unknown, statics?: unknown): string {
+  diff(diff: unknown, statics?: unknown, parts?: unknown): string {
     return this.attempt(statics, () => {
       if (this.tree === undefined) throw new TypeError("diff before a full render");
-      return applyDiff(this.tree, diff as TreeDiff);
+      applyParts(this.parts, parts);
+      return diff === undefined ? this.tree : applyDiff(this.tree, diff as TreeDiff);
     });
   }
 
@@ -79,7 +89,7 @@ export class Rendered {
     try {
       this.merge(statics);
       const tree = next();
-      const html = toHtml(tree, this.lookup);
+      const html = toHtml(tree, this.lookup, this.part);
       this.tree = tree;
       return html;
     } catch (err) {

@@ -133,8 +133,9 @@ export class View {
    *
    * @example
    * view.push("save", { title: "x" }, [form, submitButton]);
+   * view.push("inc", {}, [button], "c1"); // to component "c1"
    */
-  push(name: string, payload: Record<string, unknown>, els: readonly Element[]): void {
+  push(name: string, payload: Record<string, unknown>, els: readonly Element[], target?: string): void {
     if (this.dead) return;
     if (this.outage.gaveUp) {
       reportError(this.root, this.outage.code ?? "E_INTERNAL", "the view is down: the event was not sent", undefined, this.id);
@@ -145,7 +146,7 @@ export class View {
       return;
     }
     const ref = this.nextRef++;
-    const msg: Envelope = { t: C.event, v: this.id, r: ref, e: name, d: payload };
+    const msg: Envelope = { t: C.event, v: this.id, r: ref, e: name, d: payload, g: target };
     // The server would refuse it (and a WebSocket frame far over closes the socket): refuse it here.
     if (oversized(JSON.stringify(msg))) {
       reportError(this.root, "E_TOO_LARGE", `the event is larger than the server accepts (${limits.maxBytes} bytes)`, ref, this.id);
@@ -203,8 +204,8 @@ export class View {
     if (!this.inOrder(m.q, answer, answer && kind === S.rendered)) return;
     if (typeof m.h === "string") applyTitle(this.root, m.h);
     let ok = true;
-    if (kind === S.rendered) ok = this.render(() => this.rendered.full(m.d, m.s));
-    else if (kind === S.diff) ok = this.render(() => this.rendered.diff(m.d, m.s));
+    if (kind === S.rendered) ok = this.render(() => this.rendered.full(m.d, m.s, m.p));
+    else if (kind === S.diff) ok = this.render(() => this.rendered.diff(m.d, m.s, m.p));
     else if (kind === S.push && typeof m.e === "string") emit(this.root, m.e, m.d);
     else if (kind === S.nav && !navigate(m.d as NavPayload)) reportError(this.root, "E_NAV_TARGET", "refused a navigation target that is not a same-origin http(s) URL", m.r, this.id);
     else if (kind === S.error) return this.failed(m); // a handler or render failure, in the stream
