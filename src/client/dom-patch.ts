@@ -6,6 +6,7 @@
  */
 import morphdomImport from "morphdom";
 import { ATTR, CLASS } from "../protocol/messages.ts";
+import { keepsNestedRoot, nodeKey } from "./nested-roots.ts";
 
 // morphdom's types declare `export default` in a CommonJS package, so under
 // NodeNext TypeScript sees the module object; bundlers (and Node's CJS interop)
@@ -163,7 +164,10 @@ export function patch(root: HTMLElement, html: string, loading: Loading): void {
   const choices: [HTMLSelectElement, string[]][] = [];
   morphdom(root, target, {
     childrenOnly: true,
+    // A child view's root: the same child keeps its root as it is; another child replaces it.
+    getNodeKey: nodeKey,
     onBeforeElUpdated(from, to) {
+      if (keepsNestedRoot(from, to)) return false;
       loading.morph(from, to);
       if (!isControl(from) || submitted.get(from) === from.value) return true;
       if (from !== focused) {

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { kindOf, S, type Envelope } from "../../src/protocol/messages.ts";
+import { C, kindOf, S, type Envelope } from "../../src/protocol/messages.ts";
 import { childApp, childToken } from "../support/child-views.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { startApp } from "../support/server.ts";
@@ -71,6 +71,9 @@ describe("child views", () => {
           assert.doesNotMatch(c.views.get(1)!.html(), /weft-token/);
           const gone = await c.event(2, "bump");
           assert.equal(gone.c, "E_NOT_JOINED", JSON.stringify(gone));
+          // The browser's leave for the removed root finds the session ended: no error answers it.
+          c.send({ t: C.leave, v: 2 });
+          assert.deepEqual(await c.quiet(150), []);
           // Shown again: a new child (new session, new token) that mounts live at its join.
           await c.event(1, "toggle");
           const fresh = childToken(c.views.get(1)!.html(), "chat");
