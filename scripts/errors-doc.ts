@@ -43,6 +43,64 @@ fit.
 \`/weft/sse\`, \`/weft/http\`. The client never asks for one: it takes the offer from
 the page's script tag (\`data-transports\`) from its first attempt on.
 
+## A view that is down
+
+A view is *down* while the server refuses its join, or while its link has been
+lost for longer than a grace of 5 seconds. Its root then carries two attributes,
+for CSS:
+
+- \`weft-error\` (empty), and
+- \`weft-error-code\`: why — the code the join was refused with (\`E_MOUNT\`,
+  \`E_FORBIDDEN\`, …), or \`E_CLIENT_TRANSPORT\` for a lost link.
+
+Both go as soon as a join is answered. A shorter blip of the link shows only the
+\`weft-disconnected\` class. A failed handler or render (\`E_HANDLER\`, \`E_RENDER\`)
+does not make a view down: it keeps its last good state and stays live.
+
+\`\`\`css
+/* A view that is down: dimmed, outlined, and a line that says so. */
+[weft-view][weft-error] { opacity: .6; outline: 2px dashed #c0392b; outline-offset: 4px; }
+[weft-view][weft-error]::before { content: "Reconnecting…"; display: block; color: #c0392b; }
+[weft-view][weft-error-code="E_FORBIDDEN"]::before { content: "You are no longer allowed here: reload the page."; }
+\`\`\`
+
+What the page does about a refused join depends on its code:
+
+| refused with | what the view does |
+| --- | --- |
+| \`E_MOUNT\`, \`E_RATE_LIMIT\`, \`E_TOO_MANY_VIEWS\`, \`E_INTERNAL\` (passing) | retries the join with backoff |
+| \`E_BAD_TOKEN\`, \`E_UNKNOWN_VIEW\`, \`E_UNAUTHORIZED\`, \`E_FORBIDDEN\` (final) | ends: no retry, events ignored |
+| \`E_TOKEN_EXPIRED\` | reloads the page once (then ends, as a final refusal) |
+| any other code | stays marked, no retry (the same join would be refused again); the next reconnect of the link tries once more |
+
+The backoff: the *n*-th retry waits a random time between half and all of
+min(30 s, 1 s × 2ⁿ) — 0.5–1 s first, then 1–2 s, 2–4 s, … up to 15–30 s — so a
+restarting backend is not hammered and pages refused together do not all come
+back in the same instant. At most 10 retries per outage (about two and a half
+minutes); a join answer resets the count. No retry runs while the link is down:
+the page joins every view when its link reopens. A refusal is reported
+(\`weft:error\`, and the console in development) once per outage, not once per
+retry.
+
+An event made while a view is down (a click, a submit) is **queued, not
+refused**: it waits in the page — its element keeps \`weft-loading\` and a
+\`weft-disable-with\` label — and goes out once, after the join answer, in
+order; the server applies it exactly once, like an event resent after a
+reconnect. A join refused for a passing reason usually lasts a second, and a
+click the user made in that second should count. Bounds: 500 waiting events per
+view (beyond, new ones are refused with \`E_CLIENT_TRANSPORT\`), and the retries
+above. When the retries run out the view gives up: the waiting events are
+dropped with one \`weft:error\` (the refusal's code, saying how many), their
+elements are given back, and each new event is refused with a \`weft:error\`
+("the view is down") until a join is answered. A view refused for good ignores
+events; its root keeps \`weft-error\`.
+
+A page's first join takes over the mount that rendered the page, so \`E_MOUNT\`
+on a join means a mount run afresh: the server restarted, the session outlived
+its grace (\`sessionGraceMs\`), or the page joined after \`joinTimeoutMs\`. The
+demo's \`/flaky\` view fails its first such mount, to show the hooks (restart the
+demo server with a fixed \`WEFT_SECRET\` while the page is open).
+
 ## In development
 
 With the \`dev\` option on (the default unless \`NODE_ENV\` is \`production\`), the
