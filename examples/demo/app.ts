@@ -3,6 +3,7 @@ import { layout } from "./layout.ts";
 import { Chat } from "./views/chat.ts";
 import { Clock } from "./views/clock.ts";
 import { Counter } from "./views/counter.ts";
+import { Flaky } from "./views/flaky.ts";
 import { Index } from "./views/index.ts";
 import { Signup } from "./views/signup.ts";
 import { Todos } from "./views/todos.ts";
@@ -10,7 +11,7 @@ import { Todos } from "./views/todos.ts";
 /** The demo app, also used by the end-to-end tests. */
 export function createDemo(options: Partial<WeftOptions> = {}): WeftApp {
   return createWeft({
-    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat },
+    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky },
     secret: process.env.WEFT_SECRET,
     // Several nodes share sessions and broadcasts through Redis (npm run demo:cluster).
     redis: process.env.REDIS_URL || undefined,

@@ -27,6 +27,8 @@ input[aria-invalid=true] { border-color: var(--bad); }
 .ok { color: var(--ok); font-weight: 600; }
 .chat { list-style: none; padding: 0; min-height: 6rem; max-height: 20rem; overflow-y: auto; border: 1px solid var(--line); border-radius: 6px; padding: .5rem; }
 .weft-loading { opacity: .7; }
+[weft-view][weft-error] { opacity: .6; outline: 2px dashed var(--bad); outline-offset: 6px; border-radius: 2px; }
+[weft-view][weft-error]::before { content: "Not live (" attr(weft-error-code) ")"; display: block; color: var(--bad); font-size: .875rem; }
 #transport { font-weight: 600; } .weft-disconnected #transport-dot, .status.off #transport-dot { color: var(--bad); }
 #transport-dot { color: var(--ok); }
 `;

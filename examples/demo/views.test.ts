@@ -5,6 +5,7 @@ import { createTestBus, mountView } from "../../src/testing/index.ts";
 import { Chat } from "./views/chat.ts";
 import { Clock } from "./views/clock.ts";
 import { Counter } from "./views/counter.ts";
+import { createFlaky } from "./views/flaky.ts";
 import { Index } from "./views/index.ts";
 import { Signup } from "./views/signup.ts";
 import { Todos } from "./views/todos.ts";
@@ -99,6 +100,21 @@ describe("demo: Chat", () => {
 describe("demo: Index", () => {
   it("links every demo", async () => {
     const v = await mountView(Index);
-    assert.deepEqual(["/counter", "/todos", "/signup", "/clock", "/chat"].map((h) => v.count(`a[href="${h}"]`)), [1, 1, 1, 1, 1]);
+    assert.deepEqual(["/counter", "/todos", "/signup", "/clock", "/chat", "/flaky"].map((h) => v.count(`a[href="${h}"]`)), [1, 1, 1, 1, 1, 1]);
+  });
+});
+
+describe("demo: Flaky", () => {
+  it("renders its page and counts clicks", async () => {
+    const v = await mountView(createFlaky());
+    await v.click("#click");
+    assert.equal(v.text("#clicks"), "1");
+  });
+
+  it("fails its first live mount only", async () => {
+    const flaky = createFlaky();
+    const live = { connected: true } as unknown as Parameters<typeof flaky.mount>[1];
+    await assert.rejects(async () => flaky.mount({}, live), /first live mount/);
+    assert.deepEqual(await flaky.mount({}, live), { clicks: 0 });
   });
 });

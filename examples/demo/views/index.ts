@@ -6,6 +6,7 @@ const demos = [
   ["/signup", "Sign-up form", "validated on every keystroke, caret kept"],
   ["/clock", "Clock", "pushed by the server every second"],
   ["/chat", "Chat", "pub/sub: messages reach every open tab"],
+  ["/flaky", "Flaky mount", "a refused join: the view is marked down, retries and recovers"],
 ] as const;
 
 /** The demo's index page. */
