@@ -14,6 +14,7 @@ import { logErrors } from "./dev-log.ts";
 import { limits } from "./limits.ts";
 import { guard } from "./dom-events.ts";
 import { LiveSocket } from "./live-socket.ts";
+import { installLiveNav } from "./live-nav.ts";
 import { Negotiator } from "./negotiate.ts";
 
 /** Read now: `document.currentScript` is only set while this script first runs. */
@@ -62,6 +63,7 @@ function boot(): void {
   };
   (window as unknown as { weft: WeftGlobal }).weft = weft;
   bind(document, (root) => socket.viewOf(root));
+  installLiveNav(socket);
   socket.scan();
   // Roots added or removed later (by a patch or by page scripts) join or leave.
   // Only mutations that add or remove a view root trigger a scan: patches that

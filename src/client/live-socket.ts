@@ -165,6 +165,24 @@ export class LiveSocket implements ViewHost {
   }
 
   /**
+   * Live navigation: the view of `url` (path and query) replaces `old` on its
+   * root, joining over this link with a navigate frame; the server ends the
+   * old view's session once the new one has joined.
+   *
+   * @example
+   * socket.replace(socket.viewOf(root)!, "/todos/42").onLive = () => root.focus();
+   */
+  replace(old: View, url: string): View {
+    old.retire();
+    const view = new View(this.nextId++, old.root, this, { k: old.linkToken, u: url, f: old.id });
+    this.views.delete(old.id);
+    this.views.set(view.id, view);
+    this.roots.set(old.root, view);
+    view.join();
+    return view;
+  }
+
+  /**
    * The view mounted on `root`.
    *
    * @example

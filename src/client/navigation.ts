@@ -24,14 +24,22 @@ export function safeTarget(nav: NavPayload, here: string): URL | undefined {
   return u;
 }
 
+/**
+ * Live navigation, installed at boot (live-nav.ts): `patch` pushes the URL
+ * and, given the elements that asked for it, sends the patch for the
+ * server's handleParams (a server's patch has run it already); `navigate`
+ * mounts the view of the URL over the same connection.
+ */
+export const live = {} as {
+  patch: (u: URL, replace: boolean, els?: readonly Element[]) => void;
+  navigate: (u: URL, replace: boolean) => void;
+};
+
 /** Follows `nav`; false when it was refused. */
 export function navigate(nav: NavPayload): boolean {
   const u = typeof nav?.to === "string" ? safeTarget(nav, location.href) : undefined;
   if (u === undefined) return false;
-  if (nav.kind === "redirect") {
-    if (nav.replace) location.replace(u.href);
-    else location.assign(u.href);
-  } else if (nav.replace) history.replaceState(null, "", u.href);
-  else history.pushState(null, "", u.href);
+  if (nav.kind === "redirect") location[nav.replace ? "replace" : "assign"](u.href);
+  else live[nav.kind](u, nav.replace === true);
   return true;
 }

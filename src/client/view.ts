@@ -15,7 +15,7 @@
  *   after the answer; a view that gave up its retries refuses them instead.
  */
 import type { ErrorCode } from "../protocol/errors.ts";
-import { ATTR, C, CLASS, kindOf, S, type Envelope, type JoinPayload, type NavPayload } from "../protocol/messages.ts";
+import { ATTR, C, CLASS, kindOf, S, type Envelope, type JoinPayload, type NavigatePayload, type NavPayload } from "../protocol/messages.ts";
 import { emit, reportError } from "./dom-events.ts";
 import { navigate } from "./navigation.ts";
 import { applyTitle } from "./page-title.ts";
@@ -47,6 +47,7 @@ const MAX_UNACKED = 500;
 const RELOAD_KEY = "weft:reloaded";
 
 const EXPIRED: ErrorCode = "E_TOKEN_EXPIRED";
+/** A join refused with one of these ends the view; a live patch refused with one is loaded as a page instead. */
 const FATAL: readonly ErrorCode[] = ["E_BAD_TOKEN", "E_UNKNOWN_VIEW", "E_UNAUTHORIZED", "E_FORBIDDEN"];
 const NOT_JOINED: ErrorCode = "E_NOT_JOINED";
 
@@ -72,6 +73,10 @@ export class View {
   private dead = false;
   /** Down state: the root's weft-error marks and the retries of a refused join. */
   private readonly outage: Outage;
+  /** A live patch waiting for its answer: its ref, URL, and what to do then (live-nav.ts). */
+  private patching: { r: number; u: string; done: (() => void) | undefined } | undefined;
+  /** Called once, after the first join answer was applied (a live navigation's arrival). */
+  onLive: (() => void) | undefined;
 
   constructor(
     /** View id on the wire (`v`), fixed for the page's lifetime. */
@@ -79,8 +84,10 @@ export class View {
     /** The `[weft-view]` element. */
     readonly root: HTMLElement,
     private readonly host: ViewHost,
+    /** A live navigation: the view of `u` replaces view `f` (token `k`) on this root; it joins with a navigate frame. */
+    private nav?: NavigatePayload,
   ) {
-    this.token = root.getAttribute(ATTR.token) ?? "";
+    this.token = nav?.k ?? root.getAttribute(ATTR.token) ?? "";
     this.outage = new Outage(root, () => this.join());
   }
 
@@ -111,6 +118,7 @@ export class View {
   join(): void {
     if (this.dead || !this.host.open) return;
     this.joined = false;
+    if (this.nav) return this.host.send({ t: C.navigate, v: this.id, d: this.nav });
     const d: JoinPayload = { k: this.token, u: location.href };
     if (this.rendered.hasTree) d.q = this.seq;
     this.host.send({ t: C.join, v: this.id, d });
@@ -136,25 +144,57 @@ export class View {
    * view.push("inc", {}, [button], "c1"); // to component "c1"
    */
   push(name: string, payload: Record<string, unknown>, els: readonly Element[], target?: string): void {
-    if (this.dead) return;
+    this.send({ t: C.event, v: this.id, e: name, d: payload, g: target }, els);
+  }
+
+  /**
+   * Live-patches the view to `url` (path and query): the server runs its
+   * handleParams; `done` runs once that is answered. Ordered with the events
+   * and resent after a reconnect like them. A patch the server refuses (no
+   * view there, auth refused) becomes a page load of `url`, which shows the
+   * server's answer (404, 401, 403).
+   *
+   * @example
+   * view.patchTo("/todos?page=2", [link]);
+   */
+  patchTo(url: string, els: readonly Element[], done?: () => void): void {
+    const r = this.send({ t: C.patch, v: this.id, d: { u: url } }, els);
+    if (r !== undefined) this.patching = { r, u: url, done };
+  }
+
+  /**
+   * Stops the view without a leave: a live navigation replaced it, and the
+   * server ends its session once the new view has joined.
+   *
+   * @example
+   * old.retire();
+   */
+  retire(): void {
+    this.die();
+  }
+
+  /** Sends (or keeps) `msg` with the next ref; the ref, or undefined when refused. */
+  private send(msg: Envelope, els: readonly Element[]): number | undefined {
+    if (this.dead) return undefined;
     if (this.outage.gaveUp) {
       reportError(this.root, this.outage.code ?? "E_INTERNAL", "the view is down: the event was not sent", undefined, this.id);
-      return;
+      return undefined;
     }
     if (this.unacked.length >= MAX_UNACKED) {
       reportError(this.root, "E_CLIENT_TRANSPORT", "too many events are waiting for the server", undefined, this.id);
-      return;
+      return undefined;
     }
     const ref = this.nextRef++;
-    const msg: Envelope = { t: C.event, v: this.id, r: ref, e: name, d: payload, g: target };
+    msg.r = ref;
     // The server would refuse it (and a WebSocket frame far over closes the socket): refuse it here.
     if (oversized(JSON.stringify(msg))) {
       reportError(this.root, "E_TOO_LARGE", `the event is larger than the server accepts (${limits.maxBytes} bytes)`, ref, this.id);
-      return;
+      return undefined;
     }
     this.unacked.push(msg);
     for (const el of els) this.loading.add(el, ref);
     if (this.joined) this.host.send(msg);
+    return ref;
   }
 
   /**
@@ -237,6 +277,10 @@ export class View {
   private answered(token: string): void {
     this.token = token;
     this.joined = true;
+    this.nav = undefined;
+    const live = this.onLive;
+    this.onLive = undefined;
+    live?.();
     this.status(true);
     this.outage.up();
     // Only the refs about to be resent can still be answered: nothing else stays loading.
@@ -256,6 +300,13 @@ export class View {
     const refusal = !this.joined && m.q === undefined && m.r === undefined && code !== NOT_JOINED;
     // Each retry of one outage refused alike is not reported again.
     if (!refusal || this.outage.code !== code) reportError(this.root, code, m.m, m.r, this.id);
+    // A live navigation or live patch the server refused: load the page, which answers as it would (404, 401, 403 …).
+    const p = this.patching;
+    const to = this.nav && refusal ? this.nav.u : p && p.r === m.r && FATAL.includes(code as ErrorCode) ? p.u : undefined;
+    if (to !== undefined) {
+      this.die();
+      return location.replace(to);
+    }
     if (refusal) return this.refused(code);
     // The server does not know this view on this link (it restarted, or another
     // link took over): the event was not applied, so keep it and rejoin.
@@ -317,6 +368,11 @@ export class View {
   private acknowledge(ref: number): void {
     this.unacked = this.unacked.filter((msg) => (msg.r as number) > ref);
     this.loading.done(ref);
+    const p = this.patching;
+    if (p !== undefined && p.r <= ref) {
+      this.patching = undefined;
+      p.done?.();
+    }
   }
 
   /** Ref `ref` was refused and will never be applied: forget it, clear its loading state. */

@@ -144,7 +144,7 @@ const Navigate = recorder(
   {
     inc,
     go: (s, _p, ctx) => {
-      ctx.navigate("/other", { kind: "patch" });
+      ctx.navigate("/navigate?page=other", { kind: "patch" });
       return { ...s, n: s.n + 100 };
     },
   },

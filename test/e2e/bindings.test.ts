@@ -345,7 +345,7 @@ describe(`weft-* bindings in Chromium over ${transport}`, { skip }, () => {
       return history.length;
     });
     await page.click("#go");
-    await page.waitForFunction(() => location.pathname === "/other", undefined, { timeout: WAIT });
+    await page.waitForFunction(() => location.search === "?page=other", undefined, { timeout: WAIT });
     await waitText(page, "#n", "100");
     assert.equal(await page.evaluate(() => (window as unknown as Win)["marker"]), "alive", "the page was not reloaded");
     assert.equal(await page.evaluate(() => history.length), before + 1, "a history entry was pushed");
