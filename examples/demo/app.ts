@@ -1,5 +1,6 @@
 import { createWeft, type WeftApp, type WeftOptions } from "../../src/index.ts";
 import { layout } from "./layout.ts";
+import { CardsPage } from "./views/cards.ts";
 import { Chat } from "./views/chat.ts";
 import { Clock } from "./views/clock.ts";
 import { Counter } from "./views/counter.ts";
@@ -11,7 +12,7 @@ import { Todos } from "./views/todos.ts";
 /** The demo app, also used by the end-to-end tests. */
 export function createDemo(options: Partial<WeftOptions> = {}): WeftApp {
   return createWeft({
-    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky },
+    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage },
     secret: process.env.WEFT_SECRET,
     // Several nodes share sessions and broadcasts through Redis (npm run demo:cluster).
     redis: process.env.REDIS_URL || undefined,

@@ -26,6 +26,8 @@ input[aria-invalid=true] { border-color: var(--bad); }
 .field { display: block; margin-bottom: .9rem; } .error { display: block; min-height: 1.25rem; color: var(--bad); font-size: .875rem; }
 .ok { color: var(--ok); font-weight: 600; }
 .chat { list-style: none; padding: 0; min-height: 6rem; max-height: 20rem; overflow-y: auto; border: 1px solid var(--line); border-radius: 6px; padding: .5rem; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); gap: .75rem; margin-bottom: 1rem; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; } .card .big { display: block; font-size: 2rem; margin: .25rem 0; }
 .weft-loading { opacity: .7; }
 [weft-view][weft-error] { opacity: .6; outline: 2px dashed var(--bad); outline-offset: 6px; border-radius: 2px; }
 [weft-view][weft-error]::before { content: "Not live (" attr(weft-error-code) ")"; display: block; color: var(--bad); font-size: .875rem; }

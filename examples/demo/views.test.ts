@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createTestBus, mountView } from "../../src/testing/index.ts";
+import { CardsPage } from "./views/cards.ts";
 import { Chat } from "./views/chat.ts";
 import { Clock } from "./views/clock.ts";
 import { Counter } from "./views/counter.ts";
@@ -100,7 +101,7 @@ describe("demo: Chat", () => {
 describe("demo: Index", () => {
   it("links every demo", async () => {
     const v = await mountView(Index);
-    assert.deepEqual(["/counter", "/todos", "/signup", "/clock", "/chat", "/flaky"].map((h) => v.count(`a[href="${h}"]`)), [1, 1, 1, 1, 1, 1]);
+    assert.deepEqual(["/counter", "/todos", "/signup", "/clock", "/chat", "/flaky", "/cards"].map((h) => v.count(`a[href="${h}"]`)), [1, 1, 1, 1, 1, 1, 1]);
   });
 });
 
@@ -116,5 +117,33 @@ describe("demo: Flaky", () => {
     const live = { connected: true } as unknown as Parameters<typeof flaky.mount>[1];
     await assert.rejects(async () => flaky.mount({}, live), /first live mount/);
     assert.deepEqual(await flaky.mount({}, live), { clicks: 0 });
+  });
+});
+
+describe("demo: Cards", () => {
+  it("counts each card's clicks in that card alone", async () => {
+    const v = await mountView(CardsPage);
+    await v.click("[weft-component=card-1] button");
+    await v.click("[weft-component=card-1] button");
+    await v.click("[weft-component=card-2] button");
+    assert.equal(v.text("[weft-component=card-1] .big"), "2");
+    assert.equal(v.text("[weft-component=card-2] .big"), "1");
+    await v.click("[weft-component=card-1] .secondary");
+    assert.equal(v.text("[weft-component=card-1] .big"), "0");
+    assert.equal(v.text("[weft-component=card-2] .big"), "1");
+  });
+
+  it("adds, renames (the count stays) and removes cards", async () => {
+    const v = await mountView(CardsPage);
+    await v.click("[weft-component=card-2] button");
+    await v.click("#add");
+    assert.equal(v.count(".card"), 3);
+    await v.click("button[weft-click=rename][weft-value-id='2']");
+    assert.equal(v.text("[weft-component=card-2] strong"), "Card 2 (renamed)");
+    assert.equal(v.text("[weft-component=card-2] .big"), "1");
+    await v.click("button[weft-click=remove][weft-value-id='1']");
+    assert.equal(v.count("[weft-component=card-1]"), 0);
+    assert.equal(v.count(".card"), 2);
+    assert.deepEqual(v.errors, []);
   });
 });

@@ -7,6 +7,7 @@ const demos = [
   ["/clock", "Clock", "pushed by the server every second"],
   ["/chat", "Chat", "pub/sub: messages reach every open tab"],
   ["/flaky", "Flaky mount", "a refused join: the view is marked down, retries and recovers"],
+  ["/cards", "Cards", "components: each card keeps its own counter and re-renders alone"],
 ] as const;
 
 /** The demo's index page. */
