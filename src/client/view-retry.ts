@@ -5,10 +5,13 @@
  * jittered, capped and bounded backoff, reset by the next join answer.
  *
  * Invariants:
- * - at most one retry is pending per view, and none while the link is down
- *   (the socket joins every view when it opens again);
+ * - one timer per view: a pending retry or the link's grace, never both, and
+ *   no retry while the link is down (the socket joins every view when it
+ *   opens again);
  * - the root carries `weft-error` exactly while the view is down: from a
  *   refused join, or from the link grace running out, until a join answer.
+ *
+ * A closure rather than a class: its state minifies to one-letter names.
  */
 import { ATTR } from "../protocol/messages.ts";
 import { guard } from "./dom-events.ts";
@@ -42,95 +45,76 @@ export function passing(code: string): boolean {
   return PASSING.includes(code);
 }
 
+/** The down state of one view root and its join retries (see {@link outage}). */
+export interface Outage {
+  /** The code the root is marked with while down. */
+  readonly code: string | undefined;
+  /** The retries of this outage ran out: new events are refused, not queued. */
+  readonly gaveUp: boolean;
+  /** A join was refused for a passing reason: marks the root, schedules the next join; false once the retries ran out. */
+  retry(code: string): boolean;
+  /** Marks the root with `code` (a final refusal, or one not retried); drops a pending retry. */
+  mark(code: string): void;
+  /**
+   * The link went down: a pending retry is dropped (the socket joins every
+   * view when the link reopens) and, unless the view is back within the
+   * grace, the root is marked E_CLIENT_TRANSPORT. Repeated calls (one per
+   * failed reconnect) keep the first grace.
+   */
+  linkDown(): void;
+  /** A join was answered: unmarks the root and resets the backoff. */
+  up(): void;
+}
+
 /**
- * The down state of one view root and its join retries.
+ * The down state of view root `root`; `rejoin` sends its join again.
  *
  * @example
- * const outage = new Outage(root, () => view.join());
- * if (!outage.retry("E_MOUNT")) dropWaitingEvents(); // gave up
- * outage.up();                                        // on the join answer
+ * const down = outage(root, () => view.join());
+ * if (!down.retry("E_MOUNT")) dropWaitingEvents(); // gave up
+ * down.up();                                       // on the join answer
  */
-export class Outage {
-  /** The code the root is marked with while down. */
-  code: string | undefined;
-  /** The retries of this outage ran out: new events are refused, not queued. */
-  gaveUp = false;
-  private retries = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private graceTimer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(
-    private readonly root: Element,
-    private readonly rejoin: () => void,
-    /** Jitter source, in [0, 1); tests pass a fixed one. */
-    private readonly random: () => number = Math.random,
-  ) {}
-
-  /**
-   * A join was refused for a passing reason: marks the root and schedules the
-   * next join. False when the retries ran out (the view gave up).
-   *
-   * @example
-   * if (!outage.retry(code)) view.giveUp(code);
-   */
-  retry(code: string): boolean {
-    this.mark(code);
-    if (this.retries >= MAX_RETRIES) return !(this.gaveUp = true);
-    const bound = Math.min(CAP, BASE * 2 ** this.retries++);
-    // Equal jitter: never sooner than half the bound (no hammering), and pages
-    // refused together (a restarting backend) do not all come back at once.
-    this.retryTimer = setTimeout(guard("E_CLIENT_TRANSPORT", this.rejoin), bound / 2 + (this.random() * bound) / 2);
-    return true;
-  }
-
-  /**
-   * Marks the root with `code` (a final refusal, or a passing one not retried).
-   *
-   * @example
-   * outage.mark("E_FORBIDDEN");
-   */
-  mark(code: string): void {
-    this.stop();
-    this.code = code;
-    this.root.setAttribute(ATTR.error, "");
-    this.root.setAttribute(ATTR.errorCode, code);
-  }
-
-  /**
-   * The link went down: a pending retry is dropped (the socket joins every view
-   * when the link reopens) and, unless the view is back within the grace, the
-   * root is marked E_CLIENT_TRANSPORT. Repeated calls (one per failed
-   * reconnect) keep the first grace.
-   *
-   * @example
-   * transport.onClose = () => outage.linkDown();
-   */
-  linkDown(): void {
-    clearTimeout(this.retryTimer);
-    if (this.graceTimer === undefined && this.code !== LINK_LOST) {
-      this.graceTimer = setTimeout(guard("E_CLIENT_TRANSPORT", () => this.mark(LINK_LOST)), LINK_GRACE);
-    }
-  }
-
-  /**
-   * A join was answered: the view is back. Unmarks the root and resets the backoff.
-   *
-   * @example
-   * outage.up();
-   */
-  up(): void {
-    this.stop();
-    this.retries = 0;
-    this.gaveUp = false;
-    if (this.code === undefined) return;
-    this.code = undefined;
-    this.root.removeAttribute(ATTR.error);
-    this.root.removeAttribute(ATTR.errorCode);
-  }
-
-  private stop(): void {
-    clearTimeout(this.retryTimer);
-    clearTimeout(this.graceTimer);
-    this.graceTimer = undefined;
-  }
+export function outage(root: Element, rejoin: () => void): Outage {
+  let retries = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let grace = false;
+  const stop = (): void => {
+    clearTimeout(timer);
+    grace = false;
+  };
+  const o: { -readonly [K in keyof Outage]: Outage[K] } = {
+    code: undefined,
+    gaveUp: false,
+    retry(code) {
+      o.mark(code);
+      if (retries >= MAX_RETRIES) return !(o.gaveUp = true);
+      const bound = Math.min(CAP, BASE * 2 ** retries++);
+      // Equal jitter: never sooner than half the bound (no hammering), and pages
+      // refused together (a restarting backend) do not all come back at once.
+      timer = setTimeout(guard(LINK_LOST, rejoin), (bound + Math.random() * bound) / 2);
+      return true;
+    },
+    mark(code) {
+      stop();
+      o.code = code;
+      root.setAttribute(ATTR.error, "");
+      root.setAttribute(ATTR.errorCode, code);
+    },
+    linkDown() {
+      if (grace || o.code === LINK_LOST) return;
+      stop();
+      grace = true;
+      timer = setTimeout(() => o.mark(LINK_LOST), LINK_GRACE);
+    },
+    up() {
+      stop();
+      retries = 0;
+      o.gaveUp = false;
+      if (o.code === undefined) return;
+      o.code = undefined;
+      root.removeAttribute(ATTR.error);
+      root.removeAttribute(ATTR.errorCode);
+    },
+  };
+  return o;
 }

@@ -22,7 +22,7 @@ import { applyTitle } from "./page-title.ts";
 import { Loading, patch } from "./dom-patch.ts";
 import { limits, oversized } from "./limits.ts";
 import { Rendered } from "./rendered.ts";
-import { Outage, passing } from "./view-retry.ts";
+import { outage, passing, type Outage } from "./view-retry.ts";
 
 /**
  * What a view needs from the connection that carries it (the live socket).
@@ -88,7 +88,7 @@ export class View {
     private nav?: NavigatePayload,
   ) {
     this.token = nav?.k ?? root.getAttribute(ATTR.token) ?? "";
-    this.outage = new Outage(root, () => this.join());
+    this.outage = outage(root, () => this.join());
   }
 
   /**
@@ -177,7 +177,7 @@ export class View {
   private send(msg: Envelope, els: readonly Element[]): number | undefined {
     if (this.dead) return undefined;
     if (this.outage.gaveUp) {
-      reportError(this.root, this.outage.code ?? "E_INTERNAL", "the view is down: the event was not sent", undefined, this.id);
+      reportError(this.root, this.outage.code ?? "E_INTERNAL", "the view is down", undefined, this.id);
       return undefined;
     }
     if (this.unacked.length >= MAX_UNACKED) {
@@ -335,7 +335,7 @@ export class View {
     if (this.outage.retry(code)) return;
     // Out of retries: the events waiting for this view are refused, visibly.
     for (const msg of this.unacked) this.loading.settle(msg.r as number);
-    if (this.unacked.length > 0) reportError(this.root, code, `the view could not join: ${this.unacked.length} waiting event(s) dropped`, undefined, this.id);
+    if (this.unacked.length > 0) reportError(this.root, code, `${this.unacked.length} waiting event(s) dropped`, undefined, this.id);
     this.unacked = [];
   }
 
