@@ -63,6 +63,16 @@ const Secret = defineView({
   render: () => html`<p>secret</p>`,
 });
 
+/** Normalises its URL while mounting: a patch at the page's render. */
+const Norm = defineView<{ sort: string }>({
+  mount: (p, ctx) => {
+    if (p.sort === undefined) ctx.patch("/norm?sort=name");
+    return { sort: "" };
+  },
+  handleParams: (p, _url, s) => ({ ...s, sort: p.sort ?? "none" }),
+  render: (s) => html`<p id="sort">${s.sort}</p>`,
+});
+
 type Win = Window & { marker?: string };
 
 describe("live navigation in Chromium", { skip, timeout: 600_000 }, () => {
@@ -73,7 +83,7 @@ describe("live navigation in Chromium", { skip, timeout: 600_000 }, () => {
   const serverErrors: unknown[] = [];
 
   before(async () => {
-    app = createWeft({ views: { "/todos": Todos, "/todos/:id": Todo, "/secret": Secret }, secret: "live-nav-e2e-secret-0123456789", onError: (err) => serverErrors.push(err) });
+    app = createWeft({ views: { "/todos": Todos, "/todos/:id": Todo, "/secret": Secret, "/norm": Norm }, secret: "live-nav-e2e-secret-0123456789", onError: (err) => serverErrors.push(err) });
     base = `http://127.0.0.1:${(await app.listen(0)).port}`;
     await (await fetch(`${base}/weft/client.js`)).arrayBuffer();
     browser = await launchBrowser();
@@ -164,6 +174,14 @@ describe("live navigation in Chromium", { skip, timeout: 600_000 }, () => {
       await text(page, "#todo", "42");
       assert.equal(await page.title(), "Todo 42");
       assert.ok(await alive(page), "no page load through it all");
+      await page.context().close();
+    });
+
+    it(`puts the URL a patch at the page's render chose in the address bar over ${transport}`, T, async () => {
+      const page = await open(transport, "/norm");
+      assert.equal(await page.textContent("#sort"), "name", "rendered for the patched URL");
+      await page.waitForFunction(() => location.search === "?sort=name", undefined, { timeout: WAIT });
+      assert.equal(await page.evaluate(() => history.length), 2, "about:blank and the page: its entry was replaced, not pushed");
       await page.context().close();
     });
 

@@ -49,6 +49,18 @@ const Admin = defineView({
   render: () => html`<p>secret</p>`,
 });
 
+/** Leaves from handleParams: `?to=` redirects, `?nav=` navigates, `?patch=` patches (at the page's render). */
+const Gate = defineView<{ url: string }>({
+  mount: () => ({ url: "" }),
+  handleParams: (p, url, s, ctx) => {
+    if (p.to !== undefined) ctx.redirect(p.to);
+    if (p.nav !== undefined) ctx.navigate(p.nav);
+    if (p.patch !== undefined) ctx.patch(p.patch);
+    return { ...s, url };
+  },
+  render: (s) => html`<p id="url">${s.url}</p>`,
+});
+
 /** The frames view `v` received. */
 function framesOf(c: ProtocolClient, v: number): Envelope[] {
   return c.received.filter((m) => m.v === v);
@@ -60,13 +72,34 @@ describe("live navigation on the wire", () => {
   let errors: unknown[];
   before(async () => {
     ({ app, base, errors } = await startApp({
-      views: { "/list": List, "/items/:id": Item, "/admin": Admin },
+      views: { "/list": List, "/items/:id": Item, "/admin": Admin, "/gate": Gate },
       authorize: (req) => ({ user: String(req.headers["x-user"] ?? "anon") }),
     }));
   });
   after(async () => {
     await app.close();
-    assert.deepEqual(errors, [], "nothing reported to onError");
+    // Only the app's own three hostile targets (the 400s below) are reported: nothing a browser sent.
+    assert.deepEqual(errors.map((e) => (e as { code?: string }).code), ["E_NAV_TARGET", "E_NAV_TARGET", "E_NAV_TARGET"], "nothing else reported to onError");
+  });
+
+  it("answers a redirect or navigation from handleParams at the page's render with a 302, a hostile one with 400", async () => {
+    const get = (q: string) => fetch(`${base}/gate?${q}`, { redirect: "manual" });
+    let res = await get(`to=${encodeURIComponent("/list?x=1")}`);
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get("location"), "/list?x=1");
+    res = await get(`nav=${encodeURIComponent("/items/3")}`);
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get("location"), "/items/3");
+    for (const bad of ["javascript:alert(1)", "//evil.example/", "data:text/html,x"]) {
+      res = await get(`to=${encodeURIComponent(bad)}`);
+      assert.equal(res.status, 400, bad);
+      assert.equal(res.headers.get("location"), null, bad);
+      assert.match(await res.text(), /E_NAV_TARGET/);
+    }
+    // A patch at the page's render sets the URL the view renders with; the page stays.
+    res = await get(`patch=${encodeURIComponent("/gate?done=1")}`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /<p id="url">\/gate\?done=1<\/p>/);
   });
 
   for (const transport of TRANSPORTS) {
