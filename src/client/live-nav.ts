@@ -73,6 +73,10 @@ export function installLiveNav(socket: LiveSocket): void {
   };
 
   h.scrollRestoration = "manual";
+  // Leaving by a page load: the browser restores this entry's scroll itself when
+  // it is loaded again; back in this document (back-forward cache), Weft does.
+  addEventListener("pagehide", () => (h.scrollRestoration = "auto"));
+  addEventListener("pageshow", () => (h.scrollRestoration = "manual"));
   mark(scrollY);
   let timer: ReturnType<typeof setTimeout> | undefined;
   addEventListener("scroll", () => {
