@@ -10,7 +10,8 @@
 //
 // Usage: npm run bench:failover [-- --runs 10] [--modes upgrade-dropped,cut]
 //        [--prev DIR]   also run the same bench in DIR, a worktree of an older
-//                       commit (its server and client), and print both
+//                       commit (its server and client), mode by mode before
+//                       this tree's runs of the mode, and print both
 //        [--json]       print only the results, as one JSON line
 //        [--debug]      log the page's frames, print them for a run that fails
 import { spawnSync } from "node:child_process";
@@ -54,12 +55,12 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-async function measure(): Promise<ModeResult[]> {
+async function measure(list = modes): Promise<ModeResult[]> {
   const { app, port } = await startTicksApp();
   const browser = await launchBrowser();
   const results: ModeResult[] = [];
   try {
-    for (const mode of modes) {
+    for (const mode of list) {
       const proxy = await startProxy(mode, port);
       const r: ModeResult = { mode: mode.name, firstEvent: [], firstTick: [], ticks3s: [], endedOn: [], failed: [] };
       try {
@@ -131,13 +132,13 @@ async function once(browser: Browser, base: string, r: ModeResult): Promise<void
 }
 
 /** Runs this bench in `dir` (an older worktree): its server and client, these modes and this bench. */
-function measureIn(dir: string): ModeResult[] {
+function measureIn(dir: string, names: readonly string[]): ModeResult[] {
   const here = join(dirname(fileURLToPath(import.meta.url)), "..");
   for (const f of ["bench/failover.ts", "test/support/nginx.ts", "test/support/proxy-modes.ts", "test/e2e/proxy-modes-views.ts"]) {
     mkdirSync(dirname(join(dir, f)), { recursive: true });
     copyFileSync(join(here, f), join(dir, f));
   }
-  const args = ["--import", "tsx", "bench/failover.ts", "--json", "--runs", String(RUNS), ...(only ? ["--modes", only.join(",")] : [])];
+  const args = ["--import", "tsx", "bench/failover.ts", "--json", "--runs", String(RUNS), "--modes", names.join(",")];
   const out = spawnSync(process.execPath, args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
   if (out.status !== 0) throw new Error(`the bench in ${dir} failed (${out.status})`);
   return (JSON.parse(out.stdout.trim().split("\n").at(-1)!) as { failover: ModeResult[] }).failover;
@@ -151,14 +152,17 @@ const row = (r: ModeResult | undefined) =>
 if (JSON_ONLY) {
   console.log(JSON.stringify({ failover: await measure() }));
 } else {
-  let before: ModeResult[] | undefined;
-  if (PREV !== undefined) {
-    console.error(`previous release, in ${PREV}:`);
-    before = measureIn(PREV);
-    console.error(JSON.stringify({ before }));
+  // With --prev, mode by mode: the older tree's runs, then this tree's, so
+  // that both see about the same load on a shared machine.
+  const before: ModeResult[] | undefined = PREV === undefined ? undefined : [];
+  const after: ModeResult[] = [];
+  for (const mode of modes) {
+    if (PREV !== undefined) {
+      before!.push(...measureIn(PREV, [mode.name]));
+      console.error(`  ${mode.name} in ${PREV}: ${JSON.stringify(before!.at(-1))}`);
+    }
+    after.push(...(await measure([mode])));
   }
-  console.error("this tree:");
-  const after = await measure();
   console.log(`\nmedian (min–max) of ${RUNS} runs, from navigation start; ticks pushed every 200 ms\n`);
   console.log("| proxy mode | | page load → first applied event | → first pushed tick shown | tick updates shown in the first 3 s | on at 3 s |");
   console.log("| --- | --- | --- | --- | --- | --- |");
