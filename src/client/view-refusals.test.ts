@@ -82,6 +82,13 @@ describe("View: refused events", () => {
     assert.equal(loading(stale), false);
   });
 
+  it("puts an event's ref before its payload, where the server finds it in a frame it refuses unparsed", () => {
+    const { view, sent } = joinedView();
+    view.push("save", { text: "x".repeat(10_000) }, []);
+    const frame = JSON.stringify(sent[0]);
+    assert.ok(frame.indexOf('"r":1') >= 0 && frame.indexOf('"r":1') < frame.indexOf('"d":'), frame.slice(0, 80));
+  });
+
   it("refuses itself an event over the page's announced limit: nothing sent, an error naming its ref, no loading state", () => {
     const { view, sent } = joinedView();
     const form = fakeElement();

@@ -144,7 +144,9 @@ export class View {
    * view.push("inc", {}, [button], "c1"); // to component "c1"
    */
   push(name: string, payload: Record<string, unknown>, els: readonly Element[], target?: string): void {
-    this.send({ t: C.event, v: this.id, e: name, d: payload, g: target }, els);
+    // `r` (set by send) goes before the payload: the server reads the ids of a
+    // frame it refuses unparsed (too large) from its first 256 characters.
+    this.send({ t: C.event, v: this.id, r: 0, e: name, d: payload, g: target }, els);
   }
 
   /**
