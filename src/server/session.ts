@@ -178,6 +178,8 @@ export class ViewSession<S = unknown> implements ChildParent {
     this.url = init.url ?? urlFor(init.path, init.params);
     this.view = init.view;
     this.state = init.state;
+    // Before the first render: a render that embeds a new child view mints its token from ctx.session.
+    this.ctx = new SessionContext(this, init.session);
     this.children = init.children;
     if (init.components !== undefined) (this.parts = hostFor(undefined)).restore(init.components);
     this.tree = this.renderLive(() => renderView(init.view, init.state, init.path, this));
@@ -192,7 +194,6 @@ export class ViewSession<S = unknown> implements ChildParent {
     if (persist !== undefined) {
       this.gate = new SaveGate(persist, { snapshot: () => this.snapshot(), deliver: (env) => this.deliver(env), onError: config.onError, moved: (ref) => this.moved(ref) }, this.seq);
     }
-    this.ctx = new SessionContext(this, init.session);
     for (const t of init.timers) if (!t.cancelled) this.startTimer(t);
     for (const topic of init.topics ?? []) this.subscribe(topic);
     for (const [topic, meta] of Object.entries(init.tracked ?? {})) this.track(topic, meta);

@@ -134,6 +134,27 @@ describe("child views", () => {
     });
   }
 
+  it("mints the children of a parent mounted afresh at its join (its page's mount expired), and they join", async () => {
+    const kit = childApp();
+    const { app, base, errors } = await startApp({ views: kit.views, joinTimeoutMs: 1 });
+    try {
+      const page = await getPage(base, "/parent");
+      await new Promise((r) => setTimeout(r, 20));
+      const c = await ProtocolClient.connect(base);
+      const joined = await c.join(1, page.token);
+      assert.equal(joined.t, S.rendered, JSON.stringify(joined));
+      const token = childToken(c.views.get(1)!.html(), "chat");
+      assert.ok(token !== "" && token !== childToken(page.html, "chat"), "a new child for the new parent session");
+      const child = await c.join(2, token);
+      assert.equal(child.t, S.rendered, JSON.stringify(child));
+      assert.match(c.views.get(2)!.html(), /room lobby/);
+      await c.close();
+      assert.deepEqual(errors, []);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("refuses a child token that was tampered with (E_BAD_TOKEN) or that another user's request presents (E_FORBIDDEN)", async () => {
     const kit = childApp();
     const { app, base } = await startApp({ views: kit.views, authorize: (req) => ({ id: String(req.headers["x-user"] ?? "anon") }) });
