@@ -6,13 +6,14 @@ import { Clock } from "./views/clock.ts";
 import { Counter } from "./views/counter.ts";
 import { Flaky } from "./views/flaky.ts";
 import { Index } from "./views/index.ts";
+import { Lounge } from "./views/lounge.ts";
 import { Signup } from "./views/signup.ts";
 import { Todos } from "./views/todos.ts";
 
 /** The demo app, also used by the end-to-end tests. */
 export function createDemo(options: Partial<WeftOptions> = {}): WeftApp {
   return createWeft({
-    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage },
+    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge },
     secret: process.env.WEFT_SECRET,
     // Several nodes share sessions and broadcasts through Redis (npm run demo:cluster).
     redis: process.env.REDIS_URL || undefined,

@@ -101,7 +101,7 @@ describe("demo: Chat", () => {
 describe("demo: Index", () => {
   it("links every demo", async () => {
     const v = await mountView(Index);
-    assert.deepEqual(["/counter", "/todos", "/signup", "/clock", "/chat", "/flaky", "/cards"].map((h) => v.count(`a[href="${h}"]`)), [1, 1, 1, 1, 1, 1, 1]);
+    assert.deepEqual(["/counter", "/todos", "/signup", "/clock", "/chat", "/flaky", "/cards", "/lounge"].map((h) => v.count(`a[href="${h}"]`)), [1, 1, 1, 1, 1, 1, 1, 1]);
   });
 });
 

@@ -23,7 +23,8 @@ const KEEP = 50;
 export const Chat = defineView<State>({
   title: "Chat",
   mount: (params, ctx) => {
-    const room = (params.room ?? "lobby").slice(0, 40);
+    // Embedded as a child view (see lounge.ts), the room comes from liveView's session option.
+    const room = String(params.room ?? ctx.session.room ?? "lobby").slice(0, 40);
     const name = `guest-${Math.floor(Math.random() * 9000 + 1000)}`;
     ctx.subscribe(`chat:${room}`);
     ctx.track(`chat:${room}`, { name });

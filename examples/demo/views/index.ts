@@ -8,6 +8,7 @@ const demos = [
   ["/chat", "Chat", "pub/sub: messages reach every open tab"],
   ["/flaky", "Flaky mount", "a refused join: the view is marked down, retries and recovers"],
   ["/cards", "Cards", "components: each card keeps its own counter and re-renders alone"],
+  ["/lounge", "Lounge", "a child view: the chat embedded in a page, with its own session"],
 ] as const;
 
 /** The demo's index page. */
