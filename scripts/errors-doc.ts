@@ -110,6 +110,9 @@ the browser console (\`console.error\`): \`weft CODE: message (view V, ref R) �
 names the view's events with a "did you mean" (\`the view has no handler "incr" — did
 you mean "inc"? (its events: inc, dec)\`). In production nothing goes to the console
 and an unknown event's error names only the event: the view's handler names stay on
-the server.
+the server. Likewise \`E_RENDER\` in development ends with the render error's own
+message (a keyed list's duplicate keys, a component's duplicate ids: \`the view failed
+to render; …: duplicate key "a" in one render …\`); in production it is the code's text
+alone.
 `;
 writeFileSync(new URL("../docs/errors.md", import.meta.url), out);
