@@ -64,7 +64,7 @@ export function layout(p: PageParts): string {
 ${p.script}
 </head>
 <body>
-<header><strong><a href="/">Weft</a></strong><a href="/counter">Counter</a><a href="/todos">Todos</a><a href="/signup">Sign up</a><a href="/clock">Clock</a><a href="/chat">Chat</a></header>
+<header><strong><a href="/" weft-navigate>Weft</a></strong><a href="/counter" weft-navigate>Counter</a><a href="/todos" weft-navigate>Todos</a><a href="/signup" weft-navigate>Sign up</a><a href="/clock" weft-navigate>Clock</a><a href="/chat" weft-navigate>Chat</a></header>
 <main>${p.body}</main>
 <footer><span id="status" class="status off"><span id="transport-dot">●</span> Transport: <span id="transport">connecting…</span></span></footer>
 <script>${STATUS_SCRIPT}</script>

@@ -17,8 +17,9 @@ export const Index = defineView({
   mount: () => ({}),
   render: () => html`
     <h1>Weft demo</h1>
-    <p>Live views rendered on the server; the browser sends events and patches what changed.</p>
+    <p>Live views rendered on the server; the browser sends events and patches what changed.
+    The links below and in the header navigate live: each demo mounts over the same connection, with no page load.</p>
     <ul class="demos">
-      ${demos.map(([href, name, what]) => html`<li><a href=${href}>${name}</a> — ${what}</li>`)}
+      ${demos.map(([href, name, what]) => html`<li><a href=${href} weft-navigate>${name}</a> — ${what}</li>`)}
     </ul>`,
 });
