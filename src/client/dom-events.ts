@@ -2,7 +2,7 @@
  * The DOM events the client dispatches for the page to listen to. All bubble, so
  * one listener on `document` sees every view's events.
  */
-import { ERRORS, isErrorCode, type ErrorCode } from "../protocol/errors.ts";
+import type { ErrorCode } from "../protocol/errors.ts";
 
 /**
  * Prefix of every client event name: `weft:error`, `weft:transport`, `weft:NAME` (pushEvent).
@@ -42,13 +42,28 @@ export function emit(target: EventTarget, name: string, detail: unknown): void {
 }
 
 /**
+ * The registry's message (protocol/errors.ts) of the codes the client may
+ * report without a message of its own: the server's error frames and refusals
+ * carry theirs (`m`), so the bundle holds only these few (a test keeps them
+ * equal to the registry); any other code without a message reads as itself.
+ */
+export const CLIENT_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  E_CLIENT_TRANSPORT: "the browser could not reach the server",
+  E_CLIENT_PATCH: "the browser could not apply an update; it rejoins",
+  E_BAD_FRAME: "the frame is not a valid Weft message (JSON object with a known kind)",
+  E_INTERNAL: "internal error",
+};
+
+/**
  * Reports a failure as a `weft:error` event instead of throwing.
  *
  * @example
  * reportError(document, "E_CLIENT_TRANSPORT");
  */
 export function reportError(target: EventTarget, code: string, message?: string, ref?: number, view?: number): void {
-  const detail: WeftErrorDetail = { code, message: message ?? (isErrorCode(code) ? ERRORS[code].message : code), ref, view };
+  // typeof: a code such as "constructor" must not read Object.prototype's.
+  const known = CLIENT_MESSAGES[code as ErrorCode];
+  const detail: WeftErrorDetail = { code, message: message ?? (typeof known === "string" ? known : code), ref, view };
   emit(target, "error", detail);
 }
 
