@@ -23,6 +23,12 @@ export interface ClientBundle {
   readonly hash: string;
 }
 
+/**
+ * The size budget of the browser client, gzipped (level 9), in bytes: 15 KB.
+ * `npm run build` prints the figure against it; a test fails above it.
+ */
+export const CLIENT_BUDGET = 15_360;
+
 /** The client's entry among the sources (src/client/index.ts). */
 const ENTRY = fileURLToPath(new URL("../../client/index.ts", import.meta.url));
 /** The prebuilt bundle in the built package: dist/server/http/ → dist/client.js. */
