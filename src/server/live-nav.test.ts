@@ -86,6 +86,18 @@ describe("handleParams", () => {
     assert.deepEqual(v.navigations, [], "a failed handler's patch is not sent");
   });
 
+  it("gives ctx.params of the current URL, copied by a spread like before", async () => {
+    const Spy = defineView<{ seen: string }>({
+      mount: () => ({ seen: "" }),
+      events: { look: (_s, _p, ctx) => ({ seen: `${ctx.params.page ?? "-"} ${({ ...ctx }).params?.page ?? "-"}` }) },
+      render: (s) => html`<p id="seen">${s.seen}</p>`,
+    });
+    const v = await mountView(Spy, { url: "/spy?page=1" });
+    await v.patch("/spy?page=2");
+    await v.event("look");
+    assert.equal(v.text("#seen"), "2 2");
+  });
+
   it("answers a patch to another view's URL with a live navigation", async () => {
     const v = await mountView(Todos, { url: "/todos", route: "/todos" });
     await v.patch("/elsewhere");
