@@ -179,7 +179,7 @@ export class ViewSession<S = unknown> implements ChildParent {
     this.view = init.view;
     this.state = init.state;
     // Before the first render: a render that embeds a new child view mints its token from ctx.session.
-    this.ctx = new SessionContext(this, init.session);
+    this.ctx = new SessionContext(this, init.params, init.session);
     this.children = init.children;
     if (init.components !== undefined) (this.parts = hostFor(undefined)).restore(init.components);
     this.tree = this.renderLive(() => renderView(init.view, init.state, init.path, this));
@@ -333,6 +333,7 @@ export class ViewSession<S = unknown> implements ChildParent {
     await checkAuth(this.view as ViewDefinition<unknown>, this.ctx.session, route.params);
     const next = await runHandleParams(this.view, route.params, route.url, this.state, this.ctx);
     this.params = route.params;
+    (this.ctx as SessionContext).params = route.params;
     this.url = route.url;
     return next;
   }
@@ -771,7 +772,7 @@ function clip(s: string): string {
   return s.length > 64 ? `${s.slice(0, 64)}…` : s;
 }
 
-type ContextSession = Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList" | "livePatch" | "params" | "sendUpdate">;
+type ContextSession = Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList" | "livePatch" | "sendUpdate">;
 
 /**
  * The context of a joined session. Its effects are getters on the prototype
@@ -783,13 +784,12 @@ class SessionContext implements ViewContext {
   readonly connected = true;
   readonly #s: ContextSession;
 
-  constructor(owner: ContextSession, readonly session: SessionData) {
-    this.#s = owner;
-  }
+  /** The current URL's params: an own property (`{ ...ctx }` copies it), replaced by live patches. */
+  params: Params;
 
-  /** The current URL's params (live patches change them). */
-  get params(): Params {
-    return this.#s.params;
+  constructor(owner: ContextSession, params: Params, readonly session: SessionData) {
+    this.#s = owner;
+    this.params = params;
   }
 
   get pushEvent(): ViewContext["pushEvent"] {
