@@ -30,7 +30,8 @@ import { unknownEventMessage } from "./unknown-event.ts";
 import { checkAuth, MAX_PATCH_CHAIN, NavRefusal, resolveRoute, runHandleParams, urlFor, type NavRoute } from "./live-nav.ts";
 import type { Router } from "./router.ts";
 import { runTerminate } from "./terminate.ts";
-import { hostFor, keepHost, type ComponentHost, type SavedComponent } from "./components/host.ts";
+import { ComponentHost, type SavedComponent } from "./components/host.ts";
+import { endHostless, hostless, NEEDS_HOST } from "./components/scope.ts";
 import { componentEvent } from "./components/events.ts";
 import type { AnyComponent } from "./components/define.ts";
 import type { ChildHub } from "./child-views/hub.ts";
@@ -181,7 +182,7 @@ export class ViewSession<S = unknown> implements ChildParent {
     // Before the first render: a render that embeds a new child view mints its token from ctx.session.
     this.ctx = new SessionContext(this, init.params, init.session);
     this.children = init.children;
-    if (init.components !== undefined) (this.parts = hostFor(undefined)).restore(init.components);
+    if (init.components !== undefined) (this.parts = new ComponentHost()).restore(init.components);
     this.tree = this.renderLive(() => renderView(init.view, init.state, init.path, this));
     this.parts?.commit(this.ledger);
     this.title = liveTitle(init.view, init.state, init.path);
@@ -268,17 +269,25 @@ export class ViewSession<S = unknown> implements ChildParent {
 
   /** Runs a render of the view with its components (components/host.ts; staged until committed). */
   private renderLive(render: () => RenderedTree): RenderedTree {
-    const host = hostFor(this.parts);
-    try {
-      return host.render(render);
-    } finally {
-      this.parts = keepHost(host);
+    if (this.parts === undefined || this.parts.idle) {
+      // No host while the view has no components (components/scope.ts): a
+      // render that places its first stops, and runs again with one.
+      const outer = hostless();
+      try {
+        return render();
+      } catch (err) {
+        if (err !== NEEDS_HOST) throw err;
+      } finally {
+        endHostless(outer);
+      }
+      this.parts ??= new ComponentHost();
     }
+    return this.parts.render(render);
   }
 
   /** @internal ctx.sendUpdate: applied after the running work's render. */
   sendUpdate(def: AnyComponent, id: unknown, props: Record<string, unknown>): void {
-    (this.parts ??= hostFor(undefined)).sendUpdate(def, id, { ...props, id: String(id) });
+    (this.parts ??= new ComponentHost()).sendUpdate(def, id, { ...props, id: String(id) });
   }
 
   /**
@@ -689,7 +698,8 @@ export class ViewSession<S = unknown> implements ChildParent {
     // No `t`: a diff is the implied kind (protocol/messages.ts). Every field
     // the frame will carry is in the literal (q and v are set on the way out),
     // in wire order; undefined ones are left out of the JSON.
-    this.emit({ d: diff, p, s: this.ledger.take(), r: ref, h, q: 0, v: 0 });
+    if (p === undefined) this.emit({ d: diff, s: this.ledger.take(), r: ref, h, q: 0, v: 0 });
+    else this.emit({ d: diff, p, s: this.ledger.take(), r: ref, h, q: 0, v: 0 });
   }
 
   /** A component's event committed: re-renders that component only and sends its diff (`p`, no `d`). */

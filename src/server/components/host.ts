@@ -214,6 +214,16 @@ export class ComponentHost implements ComponentVisitor {
     return node;
   }
 
+  /** Ends a pass: throws a {@link ComponentError} naming duplicate ids. */
+  private finish(): void {
+    const dupes = this.dupes;
+    this.base = this.kids = this.dupes = undefined;
+    if (dupes !== undefined) {
+      const ids = [...new Set(dupes)].slice(0, 5).map((d) => JSON.stringify(d)).join(", ");
+      throw new ComponentError(`duplicate component id${dupes.length > 1 ? "s" : ""} ${ids} in one render; each component() needs an id of its own`);
+    }
+  }
+
   private begin(base: Entries | undefined, staged: Entries | undefined): void {
     this.base = base;
     this.staged = staged;
@@ -225,10 +235,7 @@ export class ComponentHost implements ComponentVisitor {
   private pass<T>(fn: () => T): T {
     try {
       const out = withVisitor(this, fn);
-      if (this.dupes !== undefined) {
-        const ids = [...new Set(this.dupes)].slice(0, 5).map((d) => JSON.stringify(d)).join(", ");
-        throw new ComponentError(`duplicate component id${this.dupes.length > 1 ? "s" : ""} ${ids} in one render; each component() needs an id of its own`);
-      }
+      this.finish();
       return out;
     } catch (err) {
       this.staged = undefined;
@@ -304,25 +311,4 @@ function sameProps(a: ComponentProps, b: ComponentProps): boolean {
   if (ka.length !== Object.keys(b).length) return false;
   for (const k of ka) if (!Object.is(a[k], b[k]) || !Object.prototype.hasOwnProperty.call(b, k)) return false;
   return true;
-}
-
-/** A host for sessions that have no components: most views never place one, and keep no host. */
-let spare: ComponentHost | undefined;
-
-/**
- * The host to render with: the session's, or a spare one, which the session
- * keeps ({@link keepHost}) only when the render placed components.
- *
- * @example const host = hostFor(this.parts); tree = host.render(() => renderView(v, s, p)); this.parts = keepHost(host);
- */
-export function hostFor(host: ComponentHost | undefined): ComponentHost {
-  return host ?? (spare ??= new ComponentHost());
-}
-
-/** After a render with {@link hostFor}'s host: the host to keep, undefined while it holds nothing. */
-export function keepHost(host: ComponentHost): ComponentHost | undefined {
-  if (host !== spare) return host;
-  if (host.idle) return undefined;
-  spare = undefined;
-  return host;
 }
