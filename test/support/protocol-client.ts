@@ -4,7 +4,7 @@
  */
 import type WebSocket from "ws";
 import { C, kindOf, S, type Envelope, type RenderedTree, type TreeDiff } from "../../src/protocol/messages.ts";
-import { applyDiff, toHtml } from "../../src/protocol/tree.ts";
+import { applyDiff, applyParts, toHtml } from "../../src/protocol/tree.ts";
 import { openWire, WsWire, type TransportKind, type Wire } from "./wires.ts";
 
 /** Fetches a view page and returns its HTML and join token. */
@@ -21,8 +21,10 @@ export class ClientView {
   seq = 0;
   token = "";
   readonly statics = new Map<number, readonly string[]>();
+  /** Component trees by id (`p`). */
+  parts = new Map<string, RenderedTree>();
   html(): string {
-    return this.tree === undefined ? "" : toHtml(this.tree, (id) => this.statics.get(id));
+    return this.tree === undefined ? "" : toHtml(this.tree, (id) => this.statics.get(id), (id) => this.parts.get(id));
   }
 }
 
@@ -76,9 +78,9 @@ export class ProtocolClient {
   }
 
   /** Sends event `name` to view `v`; resolves with the message that answers its ref. */
-  event(v: number, name: string, payload: Record<string, unknown> = {}, ref = ++this.ref): Promise<Envelope> {
+  event(v: number, name: string, payload: Record<string, unknown> = {}, ref = ++this.ref, target?: string): Promise<Envelope> {
     this.ref = Math.max(this.ref, ref);
-    this.send({ t: C.event, v, r: ref, e: name, d: payload });
+    this.send({ t: C.event, v, r: ref, e: name, d: payload, g: target });
     return this.next((m) => m.v === v && m.r === ref);
   }
 
@@ -126,7 +128,13 @@ export class ProtocolClient {
     view.seq = m.q;
     for (const [id, s] of Object.entries(m.s ?? {})) view.statics.set(Number(id), s);
     if (m.k !== undefined) view.token = m.k;
-    if (m.t === S.rendered) view.tree = m.d as RenderedTree;
-    else if (kindOf(m) === S.diff) view.tree = applyDiff(view.tree, m.d as TreeDiff);
+    if (m.t === S.rendered) {
+      view.tree = m.d as RenderedTree;
+      view.parts = new Map();
+      applyParts(view.parts, m.p);
+    } else if (kindOf(m) === S.diff) {
+      if (m.d !== undefined) view.tree = applyDiff(view.tree, m.d as TreeDiff);
+      applyParts(view.parts, m.p);
+    }
   }
 }
