@@ -220,6 +220,38 @@ describe("components", () => {
   });
 });
 
+describe("a view that gains and loses components", () => {
+  let mounts = 0;
+  const Tag = defineComponent({
+    mount: (p: { id: string }) => {
+      mounts++;
+      return { id: p.id, n: 0 };
+    },
+    events: { inc: (s) => ({ ...s, n: s.n + 1 }) },
+    render: (s) => html`<b>${s.id}:${s.n}</b>`,
+  });
+  const Grows = defineView({
+    mount: () => ({ tags: [] as string[] }),
+    events: { set: (_s, p) => ({ tags: p.tags as string[] }) },
+    render: (s) => html`<p>${s.tags.map((id) => component(Tag, { id }))}</p>`,
+  });
+
+  it("mounts a component once when the view places its first, and drops its host when it has none", () => {
+    const v = open(Grows, { tags: [] });
+    assert.equal(v.html(), "<p></p>");
+    v.s.event(10, "set", { tags: ["x"] });
+    assert.equal(mounts, 1, "the render that met the first component ran again with a host: no second mount");
+    assert.deepEqual(v.last().p, { x: { s: (v.last().p!["x"] as { s: number }).s, d: ["x", "0"] } });
+    v.s.event(11, "inc", {}, "x");
+    assert.equal(v.html(), '<p><b weft-component="x">x:1</b></p>');
+    v.s.event(12, "set", { tags: [] });
+    assert.deepEqual(v.last().p, { x: null });
+    v.s.event(13, "set", { tags: ["x"] });
+    assert.equal(mounts, 2, "placed again: a fresh component");
+    assert.equal(v.html(), '<p><b weft-component="x">x:0</b></p>');
+  });
+});
+
 describe("nested components", () => {
   const Inner = defineComponent({
     mount: (p: { id: string }) => ({ n: 0, id: p.id }),
