@@ -29,6 +29,8 @@ export function safeTarget(nav: NavPayload, here: string): URL | undefined {
  * and, given the elements that asked for it, sends the patch for the
  * server's handleParams (a server's patch has run it already); `navigate`
  * mounts the view of the URL over the same connection.
+ *
+ * @example live.navigate(new URL("/todos/42", location.href), false);
  */
 export const live = {} as {
   patch: (u: URL, replace: boolean, els?: readonly Element[]) => void;

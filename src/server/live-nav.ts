@@ -13,7 +13,11 @@ import type { Router } from "./router.ts";
 import { denialCode, isDenial } from "./security/auth.ts";
 import type { Params, SessionData, ViewContext, ViewDefinition } from "./view.ts";
 
-/** A page URL resolved against the app's views. */
+/**
+ * A page URL resolved against the app's views.
+ *
+ * @example const r: NavRoute = { pattern: "/todos/:id", view: Todo, params: { id: "42" }, url: "/todos/42" };
+ */
 export interface NavRoute {
   /** The registered pattern, e.g. "/todos/:id". */
   readonly pattern: string;
@@ -29,6 +33,8 @@ export interface NavRoute {
  * client's doing (no view there, auth refused, a hostile URL from the
  * browser), answered and not reported to `onError`; a patch loop is the
  * app's bug and is reported.
+ *
+ * @example throw new NavRefusal("E_UNKNOWN_VIEW", "no view is registered at /nope")
  */
 export class NavRefusal extends Error {
   constructor(readonly code: ErrorCode, message: string, readonly quiet = true) {
@@ -36,7 +42,11 @@ export class NavRefusal extends Error {
   }
 }
 
-/** How many patches in a row (a handleParams that patches again) before it counts as a loop. */
+/**
+ * How many patches in a row (a handleParams that patches again) before it counts as a loop.
+ *
+ * @example if (++chain > MAX_PATCH_CHAIN) throw new NavRefusal("E_NAV_TARGET", "a patch loop?", false);
+ */
 export const MAX_PATCH_CHAIN = 8;
 
 // Any origin will do as a base: only the path and query are read.
@@ -130,7 +140,11 @@ export function runHandleParams<S>(view: ViewDefinition<S>, params: Params, url:
   return out === undefined ? state : out;
 }
 
-/** Where a mount's `ctx.patch` calls go (core.ts pageContext). */
+/**
+ * Where a mount's `ctx.patch` calls go (core.ts pageContext).
+ *
+ * @example const patch: MountPatch = {}; ctx.patch("/todos?page=2"); // patch.to === "/todos?page=2"
+ */
 export interface MountPatch {
   /** The last target `ctx.patch` asked for while mounting, not yet applied. */
   to?: string | undefined;
