@@ -25,7 +25,7 @@ import { defaultIdentity, sameIdentity } from "./identity.ts";
 import { limitAddress } from "./security/client-address.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { Router, type RouteMatch } from "./router.ts";
-import { MAX_TOKEN_LENGTH, TokenSigner, type TokenClaims } from "./security/token.ts";
+import { MAX_TOKEN_LENGTH, TokenSigner, type ChildClaim, type TokenClaims } from "./security/token.ts";
 import { navEffect, pushEffect, sendEffects, type MountEffect, type NavEffect } from "./mount-effects.ts";
 import { joinRoute, mountWithParams, NavRefusal, urlFor, type MountPatch, type NavRoute } from "./live-nav.ts";
 import { NavigationError, navTarget } from "./navigation.ts";
@@ -169,9 +169,9 @@ export class Core {
     return { kind: "view", init, token };
   }
 
-  /** Signs a view token. */
-  token(sid: string, view: string, params: Params, data: SessionData): string {
-    return this.signer.sign({ sid, view, params, data, exp: Date.now() + this.options.tokenMaxAgeMs, ...this.children.claim(sid) });
+  /** Signs a view token (`child`: a child view's claim, child-views/). */
+  token(sid: string, view: string, params: Params, data: SessionData, child?: ChildClaim): string {
+    return this.signer.sign({ sid, view, params, data, exp: Date.now() + this.options.tokenMaxAgeMs, ...(child !== undefined ? { c: child } : {}) });
   }
 
   /**
@@ -196,7 +196,7 @@ export class Core {
     // Compared by identity (identity.ts), not byte for byte: a refreshed
     // timestamp or another key order in the session data is the same user.
     if (!sameIdentity(this.options.identity ?? defaultIdentity, now, child?.base ?? data)) return "E_FORBIDDEN";
-    const fresh = this.token(claims.sid, claims.view, here.params, data);
+    const fresh = this.token(claims.sid, claims.view, here.params, data, claims.c);
     let session = this.registry.claim(claims.sid);
     if (session === undefined && this.store !== undefined) session = await this.adopt(claims.sid, claims.view, view);
     if (session === undefined) {
@@ -206,6 +206,7 @@ export class Core {
       session = this.registry.claim(claims.sid) ?? this.start(init);
       lastSeq = undefined;
     }
+    if (claims.c !== undefined) this.children.bind(session, claims.c);
     this.goLive(session, sink, v, lastSeq, fresh);
     return session;
   }
@@ -314,7 +315,7 @@ export class Core {
    * restarts the view's stream there. Used when a link cannot replay a gap.
    */
   resync(session: ViewSession, sink: Sink, v: number): void {
-    session.attach(sink, v, undefined, this.token(session.sid, session.path, session.params, session.ctx.session));
+    session.attach(sink, v, undefined, this.token(session.sid, session.path, session.params, session.ctx.session, this.children.claimOf(session)));
   }
 
   /** Ends every session; closes the backends Weft made itself (not those passed in). */
@@ -432,6 +433,10 @@ export function pageContext(params: Params, session: SessionData, pubsub: PubSub
     untrack: (topic: string) => { delete tracked[topic]; },
     presence: (topic: string) => presence.list(topic),
     sendUpdate: () => { throw new TypeError("ctx.sendUpdate: the view has no components while it mounts; send updates from an event or info handler"); },
+    // A full render follows every mount and fills the streams from view.streams (docs/streams.md).
+    stream: () => {},
+    streamInsert: () => {},
+    streamDelete: () => {},
     // A broadcast from a mount has no session to fail loudly in: send it now.
     broadcast: (topic: string, name: string, payload?: Json) => {
       pubsub.publish(topic, { name, payload: payload ?? null }).catch((err: unknown) => onError(err, `broadcast to "${topic}"`));

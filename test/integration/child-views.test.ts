@@ -196,7 +196,11 @@ describe("child views", () => {
       const c = await ProtocolClient.connect(ok.base);
       const m: Envelope = await c.join(1, childToken(page.html, "chat"));
       assert.equal(m.t, S.rendered, JSON.stringify(m));
-      await c.close();
+      // The join's fresh token keeps the child claim: a rejoin with it (a new link) is the same user.
+      assert.deepEqual(claimsOf(m.k!).c, claims.c);
+      const again = await ProtocolClient.connect(ok.base);
+      assert.equal((await again.join(1, m.k!, m.q)).t, S.reply);
+      await Promise.all([c.close(), again.close()]);
     } finally {
       await ok.app.close();
     }

@@ -20,7 +20,7 @@ import { renderView } from "../render-view.ts";
 import { authorizeRequest, isDenial } from "../security/auth.ts";
 import { limitAddress } from "../security/client-address.ts";
 import type { ChildClaim, TokenClaims } from "../security/token.ts";
-import type { SessionInit } from "../session.ts";
+import type { SessionInit, ViewSession } from "../session.ts";
 import type { SessionSnapshot } from "../store/types.ts";
 import { staticsOf } from "../template/compile.ts";
 import type { Json, Params, SessionData, TerminateReason, ViewDefinition } from "../view.ts";
@@ -36,8 +36,8 @@ const NO_PARAMS: Params = Object.freeze(Object.create(null) as Params);
 export class ChildHub implements ChildMinter {
   /** Each registered view's path (the first, for a view registered twice). */
   private readonly paths = new Map<ViewDefinition<unknown>, string>();
-  /** Child claims by child session id: tokens minted again (join answers, resyncs) keep them. */
-  private readonly claims = new Map<string, ChildClaim>();
+  /** Each live child session's claim (a WeakMap: nothing to clean up): tokens minted for it again (resyncs) keep it. */
+  private readonly claims = new WeakMap<ViewSession, ChildClaim>();
   /** A page's first render, done while mounting its children: the page reuses it. */
   private readonly pageTrees = new WeakMap<SessionInit<unknown>, TemplateNode>();
 
@@ -66,42 +66,42 @@ export class ChildHub implements ChildMinter {
     }
     const data: SessionData = keys.length === 0 ? base : { ...base, ...extra };
     const sid = randomBytes(16).toString("base64url");
-    this.claims.set(sid, { p: parent.sid, i: ref.id, k: keys });
-    return { id: ref.id, sid, path, token: this.core.token(sid, path, NO_PARAMS, data), data };
+    return { id: ref.id, sid, path, token: this.core.token(sid, path, NO_PARAMS, data, { p: parent.sid, i: ref.id, k: keys }), data };
   }
 
   /** @internal The child `e` left its parent: its session ends (a never-committed one only forgets its claim). */
   end(e: ChildEntry, committed: boolean): void {
-    this.claims.delete(e.sid);
     if (!committed) return;
     const live = this.core.registry.get(e.sid);
     if (live !== undefined) this.core.registry.drop(live, "closed");
     else this.core.registry.forgetPending(e.sid);
   }
 
-  /** @internal What `core.token` adds for `sid`: the child claim, when `sid` is a child's. */
-  claim(sid: string): { c?: ChildClaim } {
-    const c = this.claims.get(sid);
-    return c === undefined ? {} : { c };
+  /** @internal A child's token verified at its join went live as `session`: its later tokens carry the same claim. */
+  bind(session: ViewSession, c: ChildClaim): void {
+    this.claims.set(session, c);
+  }
+
+  /** @internal The child claim of a live session, if it is a child's. */
+  claimOf(session: ViewSession): ChildClaim | undefined {
+    return this.claims.get(session);
   }
 
   /**
-   * @internal A join's token was verified: for a child's token, remembers its
-   * claim (this node may not have minted it) and returns the session data the
-   * signed-in identity is compared with (the page's, without the child's keys).
+   * @internal A join's token was verified: for a child's token, the session
+   * data the signed-in identity is compared with (the page's, without the
+   * child's keys).
    */
   joined(claims: TokenClaims): { base: SessionData } | undefined {
     const c = claims.c;
     if (c === undefined) return undefined;
-    this.claims.set(claims.sid, c);
     const base: SessionData = { ...(claims.data ?? {}) };
     for (const k of c.k) delete base[k];
     return { base };
   }
 
-  /** @internal A session ended: its claim goes, and unless it was handed on, its children end too. */
-  ended(sid: string, children: ChildScope | undefined, reason: TerminateReason): void {
-    this.claims.delete(sid);
+  /** @internal A session ended: unless it was handed on, its children end too. */
+  ended(_sid: string, children: ChildScope | undefined, reason: TerminateReason): void {
     if (children !== undefined && reason !== "handover" && reason !== "shutdown") children.endAll();
   }
 
