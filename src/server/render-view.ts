@@ -12,6 +12,7 @@ import { KeyedListError } from "./template/keyed.ts";
 import { renderTree } from "./template/render-tree.ts";
 import type { ViewDefinition } from "./view.ts";
 import { renderWithChildren, type ChildParent } from "./child-views/scope.ts";
+import { outsideSession, renderStatic } from "./components/scope.ts";
 
 /**
  * `view.render(state)` as a tree; throws a TypeError naming `path` when it
@@ -24,7 +25,8 @@ export function renderView<S>(view: ViewDefinition<S>, state: S, path: string, p
   const t: unknown = view.render(state);
   if (!(t instanceof Template)) throw notATemplate(t, path);
   try {
-    return renderWithChildren(parent, () => renderTree(t));
+    // Outside a session (a page's first HTML) components render in place (components/scope.ts).
+    return outsideSession() ? renderStatic(() => renderWithChildren(parent, () => renderTree(t))) : renderWithChildren(parent, () => renderTree(t));
   } catch (err) {
     // A duplicate or bad key names the view it was rendered for.
     throw err instanceof KeyedListError ? err.inView(path) : err;

@@ -7,7 +7,8 @@ import { ViewSession } from "../session.ts";
 import { html } from "../template/html.ts";
 import { keyed } from "../template/keyed.ts";
 import { defineView, type ViewDefinition } from "../view.ts";
-import { component, defineComponent } from "./define.ts";
+import { component, ComponentError, defineComponent } from "./define.ts";
+import { createWeft } from "../app.ts";
 
 interface CardState { title: string; count: number }
 
@@ -314,5 +315,27 @@ describe("defineComponent", () => {
     v.event("on");
     assert.equal(v.last().c, "E_RENDER");
     assert.match(v.last().m!, /must render one root element/);
+  });
+});
+
+describe("a page's first HTML with components", () => {
+  const Twice = defineView({ mount: () => ({ ids: ["a", "b"] }), render: (s) => html`<main>${s.ids.map((id) => component(Card, { id, title: id }))}</main>` });
+  const Dupes = defineView({ mount: () => ({}), render: () => html`<main>${component(Card, { id: "x", title: "1" })}${component(Card, { id: "x", title: "2" })}</main>` });
+
+  it("renders each component in place, and answers 500 naming duplicate ids", async () => {
+    const errors: unknown[] = [];
+    const app = createWeft({ views: { "/ok": Twice, "/dup": Dupes }, secret: "components-test-secret-0123456789abcdef", onError: (err) => errors.push(err) });
+    try {
+      const { port } = await app.listen(0);
+      const ok = await fetch(`http://127.0.0.1:${port}/ok`);
+      assert.equal(ok.status, 200);
+      assert.match(await ok.text(), /<main><div class="card"><h2>a<\/h2><button weft-click="inc">0<\/button><\/div><div class="card"><h2>b<\/h2>/);
+      const dup = await fetch(`http://127.0.0.1:${port}/dup`);
+      await dup.arrayBuffer();
+      assert.equal(dup.status, 500);
+      assert.ok(errors.some((e) => e instanceof ComponentError && /duplicate component id "x"/.test(e.message)), String(errors));
+    } finally {
+      await app.close();
+    }
   });
 });

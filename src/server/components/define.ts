@@ -110,3 +110,25 @@ export function component<P extends ComponentProps>(def: ComponentDefinition<any
   }
   return new ComponentRef(d, id, props);
 }
+
+/**
+ * A render that cannot stand: duplicate component ids, a component render
+ * that fails its checks. A live view answers E_RENDER and keeps its state; a
+ * page answers 500.
+ *
+ * @example
+ * createWeft({ views, secret, onError: (err) => { if (err instanceof ComponentError) log.warn(err.message); } });
+ */
+export class ComponentError extends TypeError {
+  constructor(detail: string) {
+    super(`Weft: ${detail}`);
+    this.name = "ComponentError";
+  }
+}
+
+/** The error for ids placed twice in one render, naming up to five. */
+export function duplicateIds(dupes: readonly string[]): ComponentError {
+  const unique = [...new Set(dupes)];
+  const ids = unique.slice(0, 5).map((d) => JSON.stringify(d)).join(", ");
+  return new ComponentError(`duplicate component id${unique.length > 1 ? "s" : ""} ${ids}${unique.length > 5 ? ` and ${unique.length - 5} more` : ""} in one render; each component() needs an id of its own`);
+}

@@ -17,7 +17,7 @@ import { staticsOf } from "../template/compile.ts";
 import { Template } from "../template/html.ts";
 import { renderTree } from "../template/render-tree.ts";
 import { ownHandler, type EventHandler, type Json } from "../view.ts";
-import type { AnyComponent, ComponentProps, ComponentRef } from "./define.ts";
+import { ComponentError, duplicateIds, type AnyComponent, type ComponentProps, type ComponentRef } from "./define.ts";
 import { withVisitor, type ComponentVisitor } from "./scope.ts";
 
 /** One component as rendered: immutable (a change makes a new entry). */
@@ -38,13 +38,7 @@ export interface SavedComponent {
   readonly s: Json;
 }
 
-/** A render that cannot stand: duplicate ids, a bad component render. The session answers E_RENDER; state is kept. */
-export class ComponentError extends TypeError {
-  constructor(detail: string) {
-    super(`Weft: ${detail}`);
-    this.name = "ComponentError";
-  }
-}
+export { ComponentError } from "./define.ts";
 
 /** Components nest at most this deep (a component that places itself would recurse forever). */
 const MAX_DEPTH = 32;
@@ -218,10 +212,7 @@ export class ComponentHost implements ComponentVisitor {
   private finish(): void {
     const dupes = this.dupes;
     this.base = this.kids = this.dupes = undefined;
-    if (dupes !== undefined) {
-      const ids = [...new Set(dupes)].slice(0, 5).map((d) => JSON.stringify(d)).join(", ");
-      throw new ComponentError(`duplicate component id${dupes.length > 1 ? "s" : ""} ${ids} in one render; each component() needs an id of its own`);
-    }
+    if (dupes !== undefined) throw duplicateIds(dupes);
   }
 
   private begin(base: Entries | undefined, staged: Entries | undefined): void {

@@ -13,11 +13,11 @@
 import type { ComponentNode, RenderedTree } from "../../protocol/messages.ts";
 import { Template } from "../template/html.ts";
 import { renderTree } from "../template/render-tree.ts";
-import type { ComponentRef } from "./define.ts";
+import { duplicateIds, type ComponentRef } from "./define.ts";
 
 /** Renders the components of one pass (host.ts). */
 export interface ComponentVisitor {
-  visit(ref: ComponentRef): ComponentNode;
+  visit(ref: ComponentRef): ComponentNode | RenderedTree;
 }
 
 let current: ComponentVisitor | undefined;
@@ -70,15 +70,55 @@ export function endHostless(outer: ComponentVisitor | undefined): void {
 }
 
 /**
- * A `component()` value in a template hole: its place in the tree (`{ c: id }`).
- * Outside a live render (the page's first HTML, `renderToString`) there is
- * no state to keep: the component mounts and renders in place.
+ * True outside a session's render (a page's first HTML): the view's render
+ * should go through {@link renderStatic}.
+ *
+ * @example return outsideSession() ? renderStatic(render) : render();
+ */
+export function outsideSession(): boolean {
+  return current === undefined;
+}
+
+/**
+ * A render outside a session (the page's first HTML): there is no state to
+ * keep, so each component mounts and renders in place; ids placed twice
+ * fail the render naming them, as in a live render.
+ *
+ * @example html = toHtml(renderStatic(() => renderTree(t)), staticsOf);
+ */
+export function renderStatic<T>(fn: () => T): T {
+  const seen = new Set<string>();
+  let dupes: string[] | undefined;
+  const prev = current;
+  current = {
+    visit(ref) {
+      if (seen.has(ref.id)) (dupes ??= []).push(ref.id);
+      seen.add(ref.id);
+      return inPlace(ref);
+    },
+  };
+  try {
+    const out = fn();
+    if (dupes !== undefined) throw duplicateIds(dupes);
+    return out;
+  } finally {
+    current = prev;
+  }
+}
+
+function inPlace(ref: ComponentRef): RenderedTree {
+  const t: unknown = ref.def.render(ref.def.mount(ref.props));
+  if (!(t instanceof Template)) throw new TypeError(`Weft: render() of component "${ref.id}" must return an html\`…\` template`);
+  return renderTree(t);
+}
+
+/**
+ * A `component()` value in a template hole: its place in the tree (`{ c: id }`)
+ * in a live render; rendered in place elsewhere ({@link renderStatic}, and
+ * a bare `renderToString`).
  *
  * @example componentHole(component(Card, { id: "c1" })) // { c: "c1" }
  */
 export function componentHole(ref: ComponentRef): RenderedTree {
-  if (current !== undefined) return current.visit(ref);
-  const t: unknown = ref.def.render(ref.def.mount(ref.props));
-  if (!(t instanceof Template)) throw new TypeError(`Weft: render() of component "${ref.id}" must return an html\`…\` template`);
-  return renderTree(t);
+  return current !== undefined ? current.visit(ref) : inPlace(ref);
 }
