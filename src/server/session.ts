@@ -35,7 +35,7 @@ import { endHostless, hostless, NEEDS_HOST } from "./components/scope.ts";
 import { componentEvent } from "./components/events.ts";
 import type { AnyComponent } from "./components/define.ts";
 import type { ChildHub } from "./child-views/hub.ts";
-import type { ChildParent, ChildScope } from "./child-views/scope.ts";
+import { renderWithChildren, type ChildParent, type ChildScope } from "./child-views/scope.ts";
 
 /** Where a session's frames go: a connection, with the view id the client chose. */
 export interface Sink {
@@ -707,7 +707,8 @@ export class ViewSession<S = unknown> implements ChildParent {
     const ref = refOf(work);
     const parts = this.parts!;
     try {
-      parts.rerender(target, result === undefined ? parts.stateOf(target) : result);
+      // A child view in the component renders into the view's child table (partial: the others stay).
+      renderWithChildren(this, () => parts.rerender(target, result === undefined ? parts.stateOf(target) : result), true);
       parts.flush((err) => this.config.onError(err, `event "${work.name}" of component "${target}"`));
     } catch (err) {
       parts.discard();
