@@ -76,11 +76,11 @@ export class ChildScope {
     return e;
   }
 
-  /** The render committed with `used` (id → entry): the others end. */
-  commit(used: ReadonlyMap<string, ChildEntry> | undefined): void {
+  /** The render committed with `used` (id → entry): the others end, unless the render was `partial`. */
+  commit(used: ReadonlyMap<string, ChildEntry> | undefined, partial = false): void {
     for (const [key, e] of this.entries) {
       e.fresh = undefined;
-      if (used?.get(e.id) === e) continue;
+      if (partial || used?.get(e.id) === e) continue;
       this.entries.delete(key);
       this.minter.end(e, true);
     }
@@ -125,9 +125,11 @@ let dupes: string[] | undefined;
 /**
  * Runs a render of `owner` (undefined: a render that may not embed children):
  * on success the child table keeps exactly the children it met; on a throw
- * (or duplicate ids, which throw here) it is left as it was.
+ * (or duplicate ids, which throw here) it is left as it was. A `partial`
+ * render (one component of the view re-rendering alone) adds the children it
+ * meets and ends none: the view's next full render decides.
  */
-export function renderWithChildren<T>(owner: ChildParent | undefined, render: () => T): T {
+export function renderWithChildren<T>(owner: ChildParent | undefined, render: () => T, partial = false): T {
   const outer = parent, outerUsed = used, outerDupes = dupes;
   parent = owner;
   used = undefined;
@@ -136,7 +138,7 @@ export function renderWithChildren<T>(owner: ChildParent | undefined, render: ()
     const out = render();
     const twice = dupes as string[] | undefined;
     if (twice !== undefined) throw new ChildViewError(`the render of ${owner!.path} has several child views with the id ${twice.map((d) => JSON.stringify(d)).join(", ")}; each child's id must be unique`);
-    owner?.children?.commit(used);
+    owner?.children?.commit(used, partial);
     return out;
   } catch (err) {
     owner?.children?.rollback();
