@@ -104,8 +104,9 @@ demo server with a fixed \`WEFT_SECRET\` while the page is open).
 ## In development
 
 With the \`dev\` option on (the default unless \`NODE_ENV\` is \`production\`), the
-page's script tag carries \`data-dev\` and the client writes every \`weft:error\` to
-the browser console (\`console.error\`): \`weft CODE: message (view V, ref R) — hint:
+page's script tag carries \`data-dev\` and the page loads the client's development
+part (\`/weft/client-dev.js\`, apart so that production pages do not carry it),
+which writes every \`weft:error\` to the browser console (\`console.error\`): \`weft CODE: message (view V, ref R) — hint:
 …\`, the hint from a short table in \`src/client/dev-log.ts\`. \`E_UNKNOWN_EVENT\` then
 names the view's events with a "did you mean" (\`the view has no handler "incr" — did
 you mean "inc"? (its events: inc, dec)\`). In production nothing goes to the console

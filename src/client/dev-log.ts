@@ -1,13 +1,14 @@
 /**
- * Development logging: when the page's script tag carries `data-dev` (the
- * server's `dev` option), every `weft:error` is also written to the browser
- * console with its code, its message and a hint, so that a failure is visible
- * even when the page does not listen. Without `data-dev` nothing is logged.
+ * Development logging: on a page of a server with the `dev` option (which links
+ * the client's development part, dev.ts, at /weft/client-dev.js), every
+ * `weft:error` is also written to the browser console with its code, its
+ * message and a hint, so that a failure is visible even when the page does not
+ * listen. Other pages do not load this module: nothing is logged.
  */
 import type { ErrorCode } from "../protocol/errors.ts";
 import { EVENT_PREFIX, type WeftErrorDetail } from "./dom-events.ts";
 
-/** What to look at first, per code (only codes a page sees; kept short: the client has a size budget). */
+/** What to look at first, per code (only codes a page sees; outside the client's size budget, but kept short). */
 const HINTS: Partial<Record<ErrorCode, string>> = {
   E_TOO_LARGE: "send less, or raise the server's maxMessageBytes",
   E_UNKNOWN_EVENT: "check the weft-* attribute's event name against the view's events",
@@ -41,7 +42,7 @@ export function devLine({ code, message, ref, view }: WeftErrorDetail): string {
  * Logs every `weft:error` that reaches `doc` to the console.
  *
  * @example
- * if (script.hasAttribute("data-dev")) logErrors(document);
+ * logErrors(document); // dev.ts
  */
 export function logErrors(doc: Document): void {
   doc.addEventListener(EVENT_PREFIX + "error", (e) => console.error(devLine((e as CustomEvent<WeftErrorDetail>).detail)));

@@ -5,12 +5,11 @@
  * Exposes `window.weft = { transport, probing, socket }` for tests and debugging. Reads
  * from its own script tag `data-heartbeat` (ms), `data-transports` (the
  * server's offer, best first), `data-max-bytes` (the server's size limit for
- * what the client sends) and `data-dev` (log errors to the console), and
- * `window.WEFT_TRANSPORT` (forces one).
+ * what the client sends), and `window.WEFT_TRANSPORT` (forces one). The
+ * console log of a dev page is apart, in /weft/client-dev.js (dev.ts).
  */
 import { ATTR } from "../protocol/messages.ts";
 import { bind } from "./bindings.ts";
-import { logErrors } from "./dev-log.ts";
 import { limits } from "./limits.ts";
 import { guard } from "./dom-events.ts";
 import { LiveSocket } from "./live-socket.ts";
@@ -22,8 +21,6 @@ const script = document.currentScript;
 const heartbeat = Number(script?.getAttribute("data-heartbeat")) || 30_000;
 const offered = script?.getAttribute("data-transports");
 limits.maxBytes = Number(script?.getAttribute("data-max-bytes")) || limits.maxBytes;
-// Development (the server's `dev` option): every weft:error also goes to the console.
-if (script?.hasAttribute("data-dev")) logErrors(document);
 
 /**
  * What `window.weft` holds.

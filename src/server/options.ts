@@ -153,11 +153,13 @@ export interface WeftOptions {
    */
   debug?: boolean;
   /**
-   * Development mode: the page tells the browser client (`data-dev` on its
-   * script tag) to log every `weft:error` to the console with its code and a
-   * hint, and an unknown event's error lists the view's events with a "did
-   * you mean". Default: on unless `NODE_ENV` is `"production"`. In production
-   * the browser logs nothing and handler names stay on the server.
+   * Development mode: the page marks its script tag `data-dev` and loads the
+   * client's development part (/weft/client-dev.js) before the client, which
+   * logs every `weft:error` to the console with its code and a hint; and an
+   * unknown event's error lists the view's events with a "did you mean".
+   * Default: on unless `NODE_ENV` is `"production"`. In production the
+   * browser loads no development part, logs nothing, and handler names stay
+   * on the server.
    * @example dev: process.env.NODE_ENV === "development"
    */
   dev?: boolean;

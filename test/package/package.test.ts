@@ -55,7 +55,7 @@ describe("the packed package in fresh apps", { timeout: 900_000 }, () => {
 
   it("packs only what users need: no tests, benches, docs sources, fixtures, scripts or TypeScript sources", () => {
     const paths = files.map((f) => f.path);
-    for (const must of ["package.json", "dist/index.js", "dist/index.d.ts", "dist/client.js"]) assert.ok(paths.includes(must), `${must} is packed`);
+    for (const must of ["package.json", "dist/index.js", "dist/index.d.ts", "dist/client.js", "dist/client-dev.js"]) assert.ok(paths.includes(must), `${must} is packed`);
     const stray = paths.filter((p) =>
       !(p.startsWith("dist/") || p === "package.json" || /^(README|LICENSE|CHANGELOG)(\.md)?$/i.test(p))
       || /\.test\.|(^|\/)(test|tests|bench|fixtures?|scripts|examples|docs)\//.test(p)
@@ -94,6 +94,11 @@ describe("the packed package in fresh apps", { timeout: 900_000 }, () => {
     assert.equal(body, readFileSync(join(esm, "node_modules/weft-live/dist/client.js"), "utf8"), "the prebuilt bundle is served as built");
     const again = await fetch(new URL(src, server.base), { headers: { "if-none-match": etag } });
     assert.equal(again.status, 304);
+    // The development part (dev pages link it) is served as built too, under the same hash.
+    const dev = await fetch(new URL(src.replaceAll("&amp;", "&").replace("client.js", "client-dev.js"), server.base));
+    assert.equal(dev.status, 200);
+    assert.match(dev.headers.get("cache-control") ?? "", /immutable/);
+    assert.equal(await dev.text(), readFileSync(join(esm, "node_modules/weft-live/dist/client-dev.js"), "utf8"), "the prebuilt development part is served as built");
   });
 
   for (const transport of TRANSPORTS) {

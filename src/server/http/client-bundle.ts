@@ -1,10 +1,13 @@
 /**
  * The browser client, served at /weft/client.js, kept in memory with its gzip
- * form and a content hash for the ETag.
+ * form and a content hash for the ETag; beside it its development part
+ * (/weft/client-dev.js: the console log of `weft:error`s with hints), which
+ * only pages of a server with the `dev` option load, so that the client every
+ * page loads does not carry it.
  *
  * Where it comes from depends on how the server runs:
  * - from the built package (`dist/`, plain `node`): the prebuilt, minified
- *   `dist/client.js` that `npm run build` wrote next to `dist/index.js`; no
+ *   `dist/client.js` and `dist/client-dev.js` that `npm run build` wrote next to `dist/index.js`; no
  *   bundler is needed at run time (esbuild is a devDependency);
  * - from the TypeScript sources (under tsx, in this repository): built once per
  *   process with esbuild from `src/client/`, so in development it can never be
@@ -15,13 +18,22 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
-/** The bundle as served. */
-export interface ClientBundle {
+/** One file of the client as served. */
+export interface ClientFile {
   readonly code: Buffer;
   readonly gzip: Buffer;
-  /** Content hash: the ETag and the `?v=` of the script URL. */
-  readonly hash: string;
 }
+
+/** The bundle as served. */
+export interface ClientBundle extends ClientFile {
+  /** Content hash of both files: the ETag and the `?v=` of either script URL. */
+  readonly hash: string;
+  /** The development part, served at {@link CLIENT_DEV_PATH}. */
+  readonly dev: ClientFile;
+}
+
+/** Where the development part is served; a page links it only with the `dev` option. */
+export const CLIENT_DEV_PATH = "/weft/client-dev.js";
 
 /**
  * The size budget of the browser client, gzipped (level 9), in bytes: 15 KB.
@@ -31,8 +43,12 @@ export const CLIENT_BUDGET = 15_360;
 
 /** The client's entry among the sources (src/client/index.ts). */
 const ENTRY = fileURLToPath(new URL("../../client/index.ts", import.meta.url));
+/** The development part's entry (src/client/dev.ts). */
+const DEV_ENTRY = fileURLToPath(new URL("../../client/dev.ts", import.meta.url));
 /** The prebuilt bundle in the built package: dist/server/http/ → dist/client.js. */
 const PREBUILT = fileURLToPath(new URL("../../client.js", import.meta.url));
+/** The prebuilt development part: dist/client-dev.js. */
+const PREBUILT_DEV = fileURLToPath(new URL("../../client-dev.js", import.meta.url));
 /** True when this module runs as TypeScript source (tsx), false when built to dist/. */
 const FROM_SOURCES = import.meta.url.endsWith(".ts");
 
@@ -51,29 +67,33 @@ export function clientBundle(): Promise<ClientBundle> {
 }
 
 async function load(): Promise<ClientBundle> {
-  const code = Buffer.from(FROM_SOURCES ? await buildClient() : await readPrebuilt());
-  const hash = createHash("sha256").update(code).digest("base64url").slice(0, 16);
-  return { code, gzip: gzipSync(code, { level: 9 }), hash };
+  const [main, dev] = FROM_SOURCES ? await Promise.all([buildClient(), buildClient("dev")]) : await Promise.all([readPrebuilt(PREBUILT), readPrebuilt(PREBUILT_DEV)]);
+  const code = Buffer.from(main);
+  const devCode = Buffer.from(dev);
+  // One hash for the pair: a page links both with it, so neither can be cached stale.
+  const hash = createHash("sha256").update(code).update("\0").update(devCode).digest("base64url").slice(0, 16);
+  return { code, gzip: gzipSync(code, { level: 9 }), hash, dev: { code: devCode, gzip: gzipSync(devCode, { level: 9 }) } };
 }
 
-async function readPrebuilt(): Promise<Buffer> {
+async function readPrebuilt(path: string): Promise<Buffer> {
   try {
-    return await readFile(PREBUILT);
+    return await readFile(path);
   } catch (err) {
     // A package built without its client (a broken build or a partial copy of dist/).
-    throw new Error(`weft-live: the prebuilt browser client is missing at ${PREBUILT}; rebuild the package (npm run build)`, { cause: err });
+    throw new Error(`weft-live: the prebuilt browser client is missing at ${path}; rebuild the package (npm run build)`, { cause: err });
   }
 }
 
 /**
- * Bundles and minifies the client from its sources with esbuild (a
- * devDependency: only the build and development from sources call this).
+ * Bundles and minifies the client (or, with `"dev"`, its development part) from
+ * its sources with esbuild (a devDependency: only the build and development
+ * from sources call this).
  * @example writeFileSync("dist/client.js", await buildClient());
  */
-export async function buildClient(): Promise<string> {
+export async function buildClient(part: "main" | "dev" = "main"): Promise<string> {
   const esbuild = await import("esbuild");
   const out = await esbuild.build({
-    entryPoints: [ENTRY],
+    entryPoints: [part === "dev" ? DEV_ENTRY : ENTRY],
     bundle: true,
     minify: true,
     format: "iife",

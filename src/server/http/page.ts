@@ -16,6 +16,7 @@ import { escapeHtml } from "../template/escape.ts";
 import { renderView } from "../render-view.ts";
 import { pageTitle } from "../page-title.ts";
 import { sendErrorFor } from "./error-page.ts";
+import { CLIENT_DEV_PATH } from "./client-bundle.ts";
 
 /**
  * The layout used when the app gives none: a minimal HTML5 document.
@@ -61,7 +62,9 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, req: I
     return sendErrorFor(core.options, req, res, url.pathname, "E_RENDER", undefined, err);
   }
   const body = `<div ${ATTR.view}="${escapeHtml(route.pattern)}" ${ATTR.token}="${token}">${inner}</div>`;
-  const script = `<script src="${PATHS.client}?v=${clientHash}" defer data-heartbeat="${core.options.heartbeatMs}" data-transports="${core.options.transports.join(",")}" data-max-bytes="${core.options.maxMessageBytes}"${core.options.dev ? " data-dev" : ""}></script>`;
+  // A dev page links the client's development part (the console log) first, so that it hears the client's first errors.
+  const devScript = core.options.dev ? `<script src="${CLIENT_DEV_PATH}?v=${clientHash}" defer></script>` : "";
+  const script = `${devScript}<script src="${PATHS.client}?v=${clientHash}" defer data-heartbeat="${core.options.heartbeatMs}" data-transports="${core.options.transports.join(",")}" data-max-bytes="${core.options.maxMessageBytes}"${core.options.dev ? " data-dev" : ""}></script>`;
   // Every part is safe to place in text or a quoted attribute: the path keeps `'`, `&` and `=` from the URL.
   const page = (core.options.layout ?? defaultLayout)({ title: escapeHtml(title), body, script, path: escapeHtml(url.pathname) });
   const bytes = Buffer.from(page, "utf8");

@@ -7,11 +7,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ClientBundle } from "./client-bundle.ts";
 
 /**
- * Answers a GET or HEAD of /weft/client.js: 304 on a matching `If-None-Match`,
+ * Answers a GET or HEAD of /weft/client.js (or, with `"dev"`, of its
+ * development part /weft/client-dev.js): 304 on a matching `If-None-Match`,
  * gzip when accepted, `immutable` for the hashed URL.
  * @example if (url.pathname === "/weft/client.js") return serveClient(req, res, url, await clientBundle());
  */
-export function serveClient(req: IncomingMessage, res: ServerResponse, url: URL, b: ClientBundle): void {
+export function serveClient(req: IncomingMessage, res: ServerResponse, url: URL, b: ClientBundle, part: "main" | "dev" = "main"): void {
+  const file = part === "dev" ? b.dev : b;
   const etag = `"${b.hash}"`;
   const headers: Record<string, string | number> = {
     "Content-Type": "text/javascript; charset=utf-8",
@@ -25,7 +27,7 @@ export function serveClient(req: IncomingMessage, res: ServerResponse, url: URL,
     return;
   }
   const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
-  const body = gzip ? b.gzip : b.code;
+  const body = gzip ? file.gzip : file.code;
   if (gzip) headers["Content-Encoding"] = "gzip";
   headers["Content-Length"] = body.length;
   res.writeHead(200, headers);

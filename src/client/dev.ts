@@ -1,0 +1,9 @@
+/**
+ * The development part of the client (served at /weft/client-dev.js), loaded
+ * apart from the client so that production pages do not carry it: a page of a
+ * server with the `dev` option links it before the client, and from then on
+ * every `weft:error` is also written to the console (dev-log.ts).
+ */
+import { logErrors } from "./dev-log.ts";
+
+logErrors(document);
