@@ -11,7 +11,7 @@ import { keepsNestedRoot, nodeKey } from "./nested-roots.ts";
 // morphdom's types declare `export default` in a CommonJS package, so under
 // NodeNext TypeScript sees the module object; bundlers (and Node's CJS interop)
 // hand over the function itself. Accept both.
-const morphdom = ((morphdomImport as { default?: unknown }).default ?? morphdomImport) as typeof morphdomImport.default;
+export const morphdom = ((morphdomImport as { default?: unknown }).default ?? morphdomImport) as typeof morphdomImport.default;
 
 type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
 
@@ -179,8 +179,8 @@ export function patch(root: HTMLElement, html: string, loading: Loading): void {
       mergeAttributes(from, to);
       return false;
     },
-    // weft-ignore: a widget owns these children. A nested view root: its own view does.
-    onBeforeElChildrenUpdated: (from) => !from.hasAttribute(ATTR.ignore) && !from.hasAttribute(ATTR.view),
+    // weft-ignore: a widget owns these children. A nested view root: its own view does. A stream's container: its ops do (streams.ts).
+    onBeforeElChildrenUpdated: (from) => !from.hasAttribute(ATTR.ignore) && !from.hasAttribute(ATTR.view) && !from.hasAttribute(ATTR.stream),
   });
   for (const [select, values] of choices) for (const o of Array.from(select.options)) o.selected = values.includes(o.value);
   // Moving a keyed node (insertBefore) blurs it; put focus and caret back.

@@ -22,6 +22,7 @@ import { applyTitle } from "./page-title.ts";
 import { Loading, patch } from "./dom-patch.ts";
 import { limits, oversized } from "./limits.ts";
 import { Rendered } from "./rendered.ts";
+import { applyStreams } from "./streams.ts";
 import { outage, passing, type Outage } from "./view-retry.ts";
 
 /**
@@ -248,6 +249,13 @@ export class View {
     let ok = true;
     if (kind === S.rendered) ok = this.render(() => this.rendered.full(m.d, m.s, m.p));
     else if (kind === S.diff) ok = this.render(() => this.rendered.diff(m.d, m.s, m.p));
+    if (ok && m.o !== undefined) {
+      try {
+        applyStreams(this.root, m.o);
+      } catch (err) {
+        reportError(this.root, "E_CLIENT_PATCH", String(err), undefined, this.id);
+      }
+    }
     else if (kind === S.push && typeof m.e === "string") emit(this.root, m.e, m.d);
     else if (kind === S.nav && !navigate(m.d as NavPayload)) reportError(this.root, "E_NAV_TARGET", "refused a navigation target that is not a same-origin http(s) URL", m.r, this.id);
     else if (kind === S.error) return this.failed(m); // a handler or render failure, in the stream

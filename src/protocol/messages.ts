@@ -77,7 +77,8 @@ export type ServerKind = (typeof S)[keyof typeof S];
  * them: `t` kind, `v` view id (client-chosen, multiplexes views on one link),
  * `q` seq, `r` event ref, `e` event name, `d` data, `s` statics, `c` error code,
  * `m` error message, `k` a fresh token (join answers), `h` the page title,
- * `p` component trees (server → client), `g` an event's target component.
+ * `p` component trees (server → client), `g` an event's target component,
+ * `o` stream operations (server → client).
  */
 export interface Envelope {
   /** Message kind ({@link C} or {@link S}); omitted for diffs. */
@@ -121,7 +122,25 @@ export interface Envelope {
    * (`weft-target`, or the closest `weft-component` root); absent: the view.
    */
   g?: string;
+  /**
+   * Stream operations (`ctx.stream`; docs/streams.md), server → client, on a
+   * full render or a diff: applied in order after the morph. See {@link StreamOp}.
+   */
+  o?: StreamOp[];
 }
+
+/**
+ * One operation on a stream container (the element marked `weft-stream="NAME"`),
+ * whose children the morph leaves alone:
+ * - `[name]` empties it (reset; also the first op for each stream of a full render);
+ * - `[name, domId]` removes the child with that id;
+ * - `[name, domId, at, html, limit?]` inserts the item's HTML (one root element,
+ *   given the id `domId`) at index `at` (-1: the end; past the end: the end), or
+ *   morphs the child that has that id already, where it stands; then, with a
+ *   `limit`, removes children beyond it: the last ones for a positive limit, the
+ *   first ones for a negative one (keeps `|limit|`).
+ */
+export type StreamOp = [name: string, domId?: string, at?: number, html?: string, limit?: number];
 
 /** `p` of an envelope: component id → tree, diff, or `null` for a removed component. */
 export type ComponentParts = { [id: string]: TreeDiff | null };
@@ -271,6 +290,8 @@ export const ATTR = {
   navigate: "weft-navigate",
   /** On an element with a binding: the id of the component its event goes to ("" for the view). */
   target: "weft-target",
+  /** On a stream's container (`stream()` in its start tag): the stream's name; the morph leaves its children to the stream's ops. */
+  stream: "weft-stream",
   /** Added by the client to a component's root element: its id; events inside go to it. */
   component: "weft-component",
 } as const;

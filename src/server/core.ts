@@ -433,6 +433,10 @@ export function pageContext(params: Params, session: SessionData, pubsub: PubSub
     untrack: (topic: string) => { delete tracked[topic]; },
     presence: (topic: string) => presence.list(topic),
     sendUpdate: () => { throw new TypeError("ctx.sendUpdate: the view has no components while it mounts; send updates from an event or info handler"); },
+    // A full render follows every mount and fills the streams from view.streams (docs/streams.md).
+    stream: () => {},
+    streamInsert: () => {},
+    streamDelete: () => {},
     // A broadcast from a mount has no session to fail loudly in: send it now.
     broadcast: (topic: string, name: string, payload?: Json) => {
       pubsub.publish(topic, { name, payload: payload ?? null }).catch((err: unknown) => onError(err, `broadcast to "${topic}"`));

@@ -12,8 +12,9 @@
  * - each event ref is applied at most once (`lastRef`); refs are monotonic.
  */
 import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
-import { S, type Envelope, type RenderedTree } from "../protocol/messages.ts";
+import { S, type Envelope, type RenderedTree, type StreamOp } from "../protocol/messages.ts";
 import { NavigationError, navPayload } from "./navigation.ts";
+import { collectStreams, StreamBuffer, type StreamRef } from "./streams/index.ts";
 import type { MountEffect } from "./mount-effects.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import type { SessionSnapshot } from "./store/types.ts";
@@ -166,6 +167,11 @@ export class ViewSession<S = unknown> implements ChildParent {
   private disposed = false;
   private topics: Map<string, () => void> | undefined;
   private tracked: Map<string, { meta: Json; listener: PresenceListener }> | undefined;
+  /** `ctx.stream*` calls waiting for the next render (streams/), made by the first. */
+  private streamCalls: StreamBuffer | undefined;
+  /** The streams the last committed render placed, and those of the render in progress (undefined: none). */
+  private placed: Map<string, StreamRef> | undefined;
+  private drawn: Map<string, StreamRef> | undefined;
   /** Per-handler rate limits, created on first use. */
   private buckets: Map<string, TokenBucket> | undefined;
   readonly ctx: ViewContext;
@@ -183,7 +189,8 @@ export class ViewSession<S = unknown> implements ChildParent {
     this.ctx = new SessionContext(this, init.params, init.session);
     this.children = init.children;
     if (init.components !== undefined) (this.parts = new ComponentHost()).restore(init.components);
-    this.tree = this.renderLive(() => renderView(init.view, init.state, init.path, this));
+    this.tree = this.draw(init.state);
+    this.placed = this.drawn;
     this.parts?.commit(this.ledger);
     this.title = liveTitle(init.view, init.state, init.path);
     if (init.resume !== undefined) {
@@ -224,7 +231,8 @@ export class ViewSession<S = unknown> implements ChildParent {
     // Not kept for replay: a client that misses a full render gets a new one
     // (an empty outbox covers nothing before it), and what came before it is moot.
     this.outbox.length = 0;
-    this.emit({ t: S.rendered, d: this.tree, p: this.parts?.full(this.ledger), s: this.ledger.take(), r: this.lastRef, k: token, h: this.title }, false);
+    const o = this.restream();
+    this.emit({ t: S.rendered, d: this.tree, p: this.parts?.full(this.ledger), s: this.ledger.take(), o, r: this.lastRef, k: token, h: this.title }, false);
   }
 
   /** Detaches the sink (the link dropped); the session keeps running. */
@@ -265,6 +273,39 @@ export class ViewSession<S = unknown> implements ChildParent {
     }
     this.lastRef = ref;
     this.enqueue({ kind: "event", ref, name, payload, at: performance.now(), target });
+  }
+
+  /** Renders the view's `state`, noting the streams it places in `drawn` (streams/). */
+  private draw(state: S): RenderedTree {
+    return this.renderLive(() => {
+      const [tree, placed] = collectStreams(() => renderView(this.view, state, this.path, this));
+      this.drawn = placed;
+      return tree;
+    });
+  }
+
+  /**
+   * The stream ops of a full render: the browser empties every stream the
+   * view places, and the view's `streams(state, ctx)` fills them again. A
+   * throw leaves them empty (reported): never stale or doubled items.
+   */
+  private restream(): StreamOp[] | undefined {
+    if (this.placed === undefined) return undefined;
+    const calls = (this.streamCalls ??= new StreamBuffer());
+    calls.discard();
+    try {
+      this.view.streams?.(this.state, this.ctx);
+      return calls.encode(this.placed, true);
+    } catch (err) {
+      this.config.onError(err, "streams");
+      calls.discard();
+      return [...this.placed.keys()].map((name): StreamOp => [name]);
+    }
+  }
+
+  /** @internal ctx.stream*: the calls wait for the next render. */
+  streamBuffer(): StreamBuffer {
+    return (this.streamCalls ??= new StreamBuffer());
   }
 
   /** Runs a render of the view with its components (components/host.ts; staged until committed). */
@@ -676,8 +717,10 @@ export class ViewSession<S = unknown> implements ChildParent {
     const next = result === undefined ? this.state : result;
     let tree: RenderedTree;
     let title: string | undefined;
+    let o: StreamOp[] | undefined;
     try {
-      tree = this.renderLive(() => renderView(this.view, next, this.path, this));
+      tree = this.draw(next);
+      o = this.streamCalls?.waiting === true ? this.streamCalls.encode(this.drawn, false) : undefined;
       title = liveTitle(this.view, next, this.path);
       this.parts?.flush((err) => this.config.onError(err, `${work.kind} "${work.name}"`));
     } catch (err) {
@@ -691,15 +734,16 @@ export class ViewSession<S = unknown> implements ChildParent {
     this.state = next;
     this.tree = tree;
     this.title = title;
-    if (diff === undefined && p === undefined) {
+    this.placed = this.drawn;
+    if (diff === undefined && p === undefined && o === undefined) {
       if (ref !== undefined || h !== undefined) this.emit({ t: S.reply, r: ref, h, q: 0, v: 0 });
       return;
     }
     // No `t`: a diff is the implied kind (protocol/messages.ts). Every field
     // the frame will carry is in the literal (q and v are set on the way out),
     // in wire order; undefined ones are left out of the JSON.
-    if (p === undefined) this.emit({ d: diff, s: this.ledger.take(), r: ref, h, q: 0, v: 0 });
-    else this.emit({ d: diff, p, s: this.ledger.take(), r: ref, h, q: 0, v: 0 });
+    if (p === undefined) this.emit({ d: diff, s: this.ledger.take(), o, r: ref, h, q: 0, v: 0 });
+    else this.emit({ d: diff, p, s: this.ledger.take(), o, r: ref, h, q: 0, v: 0 });
   }
 
   /** A component's event committed: re-renders that component only and sends its diff (`p`, no `d`). */
@@ -736,6 +780,7 @@ export class ViewSession<S = unknown> implements ChildParent {
 
   private fail(work: Work, code: ErrorCode, err: unknown): void {
     this.patchTo = undefined;
+    this.streamCalls?.discard();
     this.parts?.discard();
     this.finish(work);
     this.report(work, code, err);
@@ -783,7 +828,7 @@ function clip(s: string): string {
   return s.length > 64 ? `${s.slice(0, 64)}…` : s;
 }
 
-type ContextSession = Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList" | "livePatch" | "sendUpdate">;
+type ContextSession = Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList" | "livePatch" | "sendUpdate" | "streamBuffer">;
 
 /**
  * The context of a joined session. Its effects are getters on the prototype
@@ -861,6 +906,21 @@ class SessionContext implements ViewContext {
   get sendUpdate(): ViewContext["sendUpdate"] {
     const s = this.#s;
     return (def, id, props) => s.sendUpdate(def, id, props);
+  }
+
+  get stream(): ViewContext["stream"] {
+    const s = this.#s;
+    return (name, items, o) => s.streamBuffer().stream(name, items, o);
+  }
+
+  get streamInsert(): ViewContext["streamInsert"] {
+    const s = this.#s;
+    return (name, item, o) => s.streamBuffer().insert(name, item, o);
+  }
+
+  get streamDelete(): ViewContext["streamDelete"] {
+    const s = this.#s;
+    return (name, item) => s.streamBuffer().delete(name, item);
   }
 }
 

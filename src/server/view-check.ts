@@ -11,7 +11,7 @@ import type { ViewDefinition } from "./view.ts";
  * Every key a view definition may have. The type check below fails when
  * ViewDefinition gains a key that is not listed here: add it to the list.
  */
-export const VIEW_KEYS = ["mount", "events", "info", "render", "title", "auth", "terminate", "handleParams"] as const satisfies readonly (keyof ViewDefinition)[];
+export const VIEW_KEYS = ["mount", "events", "info", "render", "title", "auth", "terminate", "handleParams", "streams"] as const satisfies readonly (keyof ViewDefinition)[];
 type Unlisted = Exclude<keyof ViewDefinition, (typeof VIEW_KEYS)[number]>;
 // A compile error here names a ViewDefinition key missing from VIEW_KEYS.
 const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
@@ -36,6 +36,7 @@ export function checkView(definition: unknown, where: string): asserts definitio
   if (d.auth !== undefined && typeof d.auth !== "function") throw new TypeError(`${where}: \`auth(session, params)\` must be a function, got ${describe(d.auth)}`);
   if (d.terminate !== undefined && typeof d.terminate !== "function") throw new TypeError(`${where}: \`terminate(reason, state, ctx)\` must be a function, got ${describe(d.terminate)}`);
   if (d.handleParams !== undefined && typeof d.handleParams !== "function") throw new TypeError(`${where}: \`handleParams(params, url, state, ctx)\` must be a function, got ${describe(d.handleParams)}`);
+  if (d.streams !== undefined && typeof d.streams !== "function") throw new TypeError(`${where}: \`streams(state, ctx)\` must be a function, got ${describe(d.streams)}`);
   checkEvents(where, d.events);
   for (const [name, h] of Object.entries(table(where, "info", d.info))) {
     if (typeof h !== "function") throw new TypeError(`${where}: info.${name} must be a function (state, payload, ctx) => state, got ${describe(h)}`);

@@ -8,6 +8,7 @@ import type { Rate } from "./security/rate-limit.ts";
 import { checkView } from "./view-check.ts";
 import type { Template } from "./template/html.ts";
 import type { ComponentDefinition, ComponentId, ComponentProps } from "./components/define.ts";
+import type { StreamOptions } from "./streams/buffer.ts";
 
 /** Plain JSON-serialisable data. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -147,6 +148,32 @@ export interface ViewContext {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   sendUpdate<P extends ComponentProps>(component: ComponentDefinition<any, P>, id: ComponentId, props: Omit<P, "id"> | Partial<P>): void;
+  /**
+   * Streams `items` into stream `name` (placed in the template by
+   * `stream(name, render)`): each is rendered once, sent with its dom id
+   * (`NAME-ID` from its `id`) and kept by the browser, not the server; an item
+   * whose dom id is on the page already is updated where it stands. `at`: 0
+   * the start, -1 (default) the end, n before item n (clamped); `limit`: keep
+   * the first (positive) or last (negative) `|limit|` items; `reset`: empty the
+   * stream first. Calls while mounting are ignored: every full render fills the
+   * streams from the view's `streams(state, ctx)`. See docs/streams.md.
+   *
+   * @example ctx.stream("rows", nextPage, { limit: -500 })
+   */
+  stream(name: string, items: Iterable<unknown>, options?: StreamOptions): void;
+  /**
+   * Inserts (or updates in place) one item of stream `name`; see {@link ViewContext.stream}.
+   *
+   * @example ctx.streamInsert("rows", row, { at: 0 })
+   */
+  streamInsert(name: string, item: unknown, options?: Omit<StreamOptions, "reset">): void;
+  /**
+   * Removes an item of stream `name` from the page: by the item (its dom id
+   * `NAME-ID`) or by dom id.
+   *
+   * @example ctx.streamDelete("rows", "rows-7")
+   */
+  streamDelete(name: string, item: unknown): void;
 }
 
 /** What `info.presence` receives. */
@@ -244,6 +271,16 @@ export interface ViewDefinition<S = unknown> {
   handleParams?(params: Params, url: string, state: S, ctx: ViewContext): S | void | Promise<S | void>;
   /** Renders the state. Must be pure: same state, same HTML. */
   render(state: S): Template;
+  /**
+   * Fills the view's streams for a full render: called (with `ctx.stream`
+   * calls) whenever the browser gets one — at the join that follows the page,
+   * a rejoin that cannot resume, a takeover by another node — so that the
+   * browser's stream containers, emptied by a full render, hold the right
+   * items exactly once. See docs/streams.md.
+   *
+   * @example streams: (s, ctx) => ctx.stream("rows", db.rows(0, s.loaded))
+   */
+  streams?(state: S, ctx: ViewContext): void;
   /**
    * The page title: a string (fixed), or a function of the state, which the
    * title follows — computed after every committed change and sent to the

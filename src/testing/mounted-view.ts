@@ -4,6 +4,7 @@
  * uses (protocol/tree.ts), so what the test reads is what a page would show.
  * Actions go through the rendered `weft-*` attributes (bindings.ts).
  */
+import { StreamModel } from "./streams.ts";
 import { ATTR, kindOf, S, type Envelope, type NavPayload, type RenderedTree, type TreeDiff } from "../protocol/messages.ts";
 import { isErrorCode, type ErrorCode } from "../protocol/errors.ts";
 import { applyDiff, applyParts, toHtml } from "../protocol/tree.ts";
@@ -76,6 +77,8 @@ export class MountedView {
   private parts = new Map<string, RenderedTree>();
   private readonly statics = new Map<number, readonly string[]>();
   private current = "";
+  /** The view's streams as the browser holds them (streams.ts). */
+  private readonly streams = new StreamModel();
   private parsed: TestElement | undefined;
   private ref = 0;
   private lastCause: unknown;
@@ -341,7 +344,10 @@ export class MountedView {
       for (const [id, strings] of Object.entries(env.s ?? {})) this.statics.set(Number(id), strings);
       const tree = next();
       applyParts(parts, env.p);
-      this.current = toHtml(tree, (id) => this.statics.get(id), (id) => parts.get(id));
+      // A full render empties the stream containers; its ops fill them again (docs/streams.md).
+      if (kindOf(env) === S.rendered) this.streams.clear();
+      this.streams.apply(env.o);
+      this.current = this.streams.fill(toHtml(tree, (id) => this.statics.get(id), (id) => parts.get(id)));
       this.tree = tree;
       this.parts = parts;
       this.parsed = undefined;

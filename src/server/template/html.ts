@@ -5,6 +5,7 @@
 import type { Keyed } from "./keyed.ts";
 import type { LiveViewRef } from "../child-views/live-view.ts";
 import type { ComponentRef } from "../components/define.ts";
+import type { StreamRef } from "../streams/ref.ts";
 
 /** A template instance: the call site's strings and this call's values. */
 export class Template {
@@ -59,6 +60,7 @@ export type TemplateValue =
   | Keyed
   | LiveViewRef
   | ComponentRef
+  | StreamRef
   | readonly TemplateValue[];
 
 /**

@@ -17,6 +17,7 @@ import { LiveViewRef } from "../child-views/live-view.ts";
 import { childHole } from "../child-views/scope.ts";
 import { ComponentRef } from "../components/define.ts";
 import { componentHole } from "../components/scope.ts";
+import { StreamRef, streamAttr } from "../streams/ref.ts";
 
 /**
  * Renders a template into a tree. Throws a `TypeError` when a value that is
@@ -135,6 +136,7 @@ function wholeAttr(name: string, kind: number, v: unknown): string {
  */
 function namesValue(v: unknown): string {
   if (v instanceof Raw) return v.html;
+  if (v instanceof StreamRef) return streamAttr(v);
   const s = attrText(v);
   let start = 0;
   for (let i = 0; i <= s.length; i++) {

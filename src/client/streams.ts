@@ -1,0 +1,40 @@
+/**
+ * Applies stream ops (protocol/messages.ts, StreamOp) to a view's stream
+ * containers, after the morph (which leaves their children alone, dom-patch.ts).
+ * The browser is the only holder of a stream's items: insert at a position,
+ * update in place by dom id, delete by dom id, prune beyond a limit, reset.
+ */
+import { ATTR, type StreamOp } from "../protocol/messages.ts";
+import { morphdom } from "./dom-patch.ts";
+
+/**
+ * Applies `ops` in order to the stream containers of the view at `root`
+ * (a nested view's containers are its own). An op for a container that is
+ * not on the page is skipped.
+ *
+ * @example applyStreams(root, [["rows", "rows-1", -1, "<li id=\"rows-1\">a</li>"]]);
+ */
+export function applyStreams(root: Element, ops: StreamOp[]): void {
+  for (const [name, id, at, html, limit] of ops) {
+    let box: Element | undefined;
+    for (const el of Array.from(root.querySelectorAll(`[${ATTR.stream}]`))) {
+      if (el.getAttribute(ATTR.stream) === name && el.parentElement?.closest(`[${ATTR.view}]`) === root) box = el;
+    }
+    if (box === undefined) continue;
+    const kids = box.children;
+    if (id === undefined) box.replaceChildren();
+    let old: Element | undefined;
+    for (const k of Array.from(kids)) if (k.id === id) old = k;
+    if (html === undefined) old?.remove();
+    else {
+      // Parsed inside a container of the same kind: a <tr> needs a <tbody>'s rules.
+      const t = box.cloneNode(false) as Element;
+      t.innerHTML = html;
+      const el = t.firstElementChild;
+      if (el === null) continue;
+      if (old !== undefined) morphdom(old, el);
+      else box.insertBefore(el, (at as number) < 0 ? null : kids[at as number] ?? null);
+      while (limit !== undefined && kids.length > Math.abs(limit)) kids[limit > 0 ? kids.length - 1 : 0]!.remove();
+    }
+  }
+}
