@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { C, kindOf, S, type Envelope } from "../../src/protocol/messages.ts";
 import { childApp, childToken } from "../support/child-views.ts";
+import { component, defineComponent, defineView, html, liveView } from "../../src/index.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { startApp } from "../support/server.ts";
 import { until } from "../support/until.ts";
@@ -148,6 +149,43 @@ describe("child views", () => {
       const child = await c.join(2, token);
       assert.equal(child.t, S.rendered, JSON.stringify(child));
       assert.match(c.views.get(2)!.html(), /room lobby/);
+      await c.close();
+      assert.deepEqual(errors, []);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("keeps a child view inside a component through the component's own events and the view's renders; its root's leave ends it", async () => {
+    const kit = childApp();
+    const Card = defineComponent({
+      mount: () => ({ k: 0, chat: true }),
+      events: { inc: (s) => ({ ...s, k: s.k + 1 }), hide: (s) => ({ ...s, chat: false }) },
+      render: (s) => html`<div><button weft-click="inc">${s.k}</button>${s.chat ? liveView(kit.views["/chat"]!, { id: "inner", session: { room: "card" } }) : null}</div>`,
+    });
+    const Page = defineView({ mount: () => ({ n: 0 }), events: { inc: (s) => ({ n: s.n + 1 }) }, render: (s) => html`<main>${s.n}${component(Card, { id: "a" })}</main>` });
+    const { app, base, errors } = await startApp({ views: { ...kit.views, "/cards": Page } });
+    try {
+      const page = await getPage(base, "/cards");
+      const token = childToken(page.html, "inner");
+      assert.notEqual(token, "");
+      const c = await ProtocolClient.connect(base);
+      await c.join(1, page.token);
+      await c.join(2, token);
+      c.send({ t: C.event, v: 1, r: 1, e: "inc", d: {}, g: "a" });
+      const own = await c.next((m) => m.v === 1 && m.r === 1);
+      assert.notEqual(own.t, S.error, JSON.stringify(own));
+      assert.equal(kindOf(await c.event(2, "bump", {}, 1)), S.diff, "the child goes on");
+      assert.equal(kindOf(await c.event(1, "inc", {}, 2)), S.diff, "the view's own render keeps it too");
+      assert.deepEqual(kit.ended, []);
+      // The component hides it: its root leaves the page, and the browser's leave ends its session.
+      c.send({ t: C.event, v: 1, r: 3, e: "hide", d: {}, g: "a" });
+      await c.next((m) => m.v === 1 && m.r === 3);
+      await c.event(1, "inc", {}, 4);
+      assert.deepEqual(kit.ended, [], "the view's render ends no child a component holds");
+      c.send({ t: C.leave, v: 2 });
+      await until(() => kit.ended.length > 0, 5000, "the child's terminate");
+      assert.deepEqual(kit.ended, [["card", "closed"]]);
       await c.close();
       assert.deepEqual(errors, []);
     } finally {

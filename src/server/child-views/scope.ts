@@ -35,6 +35,13 @@ export interface ChildEntry extends ChildRecord {
   data?: SessionData;
   /** Added by the render in progress: forgotten if that render throws. */
   fresh?: boolean;
+  /**
+   * Rendered inside a component: a view's render may carry that component
+   * unchanged without rendering it (components/host.ts), so not meeting the
+   * child there says nothing. Such a child ends when its root leaves the page
+   * (the browser's leave) or its parent ends, not by the parent's render.
+   */
+  sticky?: boolean;
 }
 
 /** What the table needs from the app (child-views/hub.ts). */
@@ -80,7 +87,7 @@ export class ChildScope {
   commit(used: ReadonlyMap<string, ChildEntry> | undefined, partial = false): void {
     for (const [key, e] of this.entries) {
       e.fresh = undefined;
-      if (partial || used?.get(e.id) === e) continue;
+      if (partial || e.sticky === true || used?.get(e.id) === e) continue;
       this.entries.delete(key);
       this.minter.end(e, true);
     }
@@ -119,6 +126,9 @@ function keyOf(id: string, path: string): string {
 
 /** Whose render runs, and the children it has met so far (by id). */
 let parent: ChildParent | undefined;
+/** Components being rendered around the hole (render-tree.ts counts them), and whether the render is partial. */
+let inComponents = 0;
+let partialRender = false;
 let used: Map<string, ChildEntry> | undefined;
 let dupes: string[] | undefined;
 
@@ -130,10 +140,11 @@ let dupes: string[] | undefined;
  * meets and ends none: the view's next full render decides.
  */
 export function renderWithChildren<T>(owner: ChildParent | undefined, render: () => T, partial = false): T {
-  const outer = parent, outerUsed = used, outerDupes = dupes;
+  const outer = parent, outerUsed = used, outerDupes = dupes, outerPartial = partialRender;
   parent = owner;
   used = undefined;
   dupes = undefined;
+  partialRender = partial;
   try {
     const out = render();
     const twice = dupes as string[] | undefined;
@@ -147,6 +158,7 @@ export function renderWithChildren<T>(owner: ChildParent | undefined, render: ()
     parent = outer;
     used = outerUsed;
     dupes = outerDupes;
+    partialRender = outerPartial;
   }
 }
 
@@ -169,6 +181,20 @@ export function childHole(ref: LiveViewRef): string {
   }
   const path = hub.pathOf(ref);
   const e = (owner.children ??= new ChildScope(hub)).use(owner, ref, path);
+  if (inComponents > 0 || partialRender) e.sticky = true;
   (used ??= new Map()).set(ref.id, e);
   return `<div id="${e.id}" ${ATTR.view}="${escapeHtml(e.path)}" ${ATTR.token}="${e.token}">${e.html ?? ""}</div>`;
+}
+
+/**
+ * Renders a component's hole (render-tree.ts): child views met inside are
+ * marked sticky (see {@link ChildEntry.sticky}).
+ */
+export function inComponent<T>(render: () => T): T {
+  inComponents++;
+  try {
+    return render();
+  } finally {
+    inComponents--;
+  }
 }

@@ -14,7 +14,7 @@ import { JsonText, Raw, Template } from "./html.ts";
 import { duplicateKeys, Keyed, KEYS, type Key, type KeyedListNode } from "./keyed.ts";
 import { isSafeUrlValue, UrlKind } from "./url-check.ts";
 import { LiveViewRef } from "../child-views/live-view.ts";
-import { childHole } from "../child-views/scope.ts";
+import { childHole, inComponent } from "../child-views/scope.ts";
 import { ComponentRef } from "../components/define.ts";
 import { componentHole } from "../components/scope.ts";
 import { StreamRef, streamAttr } from "../streams/ref.ts";
@@ -60,7 +60,7 @@ function textValue(v: unknown): RenderedTree {
   if (Array.isArray(v)) return { l: v.map(textValue) };
   if (v instanceof Keyed) return keyedList(v);
   if (v instanceof LiveViewRef) return childHole(v);
-  if (v instanceof ComponentRef) return componentHole(v);
+  if (v instanceof ComponentRef) return inComponent(() => componentHole(v));
   return escapeHtml(String(v));
 }
 
