@@ -193,6 +193,19 @@ describe("child views", () => {
     }
   });
 
+  it("answers a page whose render has two children of one id with 500, reporting the id", async () => {
+    const kit = childApp();
+    const Twice = defineView({ mount: () => ({}), render: () => html`${liveView(kit.views["/chat"]!, { id: "chat" })}${liveView(kit.views["/chat"]!, { id: "chat" })}` });
+    const { app, base, errors } = await startApp({ views: { ...kit.views, "/twice": Twice } });
+    try {
+      const res = await fetch(`${base}/twice`);
+      assert.equal(res.status, 500);
+      assert.match(String(errors.map((e) => (e as Error).message)), /several child views with the id "chat"/);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("refuses a child token that was tampered with (E_BAD_TOKEN) or that another user's request presents (E_FORBIDDEN)", async () => {
     const kit = childApp();
     const { app, base } = await startApp({ views: kit.views, authorize: (req) => ({ id: String(req.headers["x-user"] ?? "anon") }) });
