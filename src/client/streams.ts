@@ -10,11 +10,12 @@ import { morphdom } from "./dom-patch.ts";
 /**
  * Applies `ops` in order to the stream containers of the view at `root`
  * (a nested view's containers are its own). An op for a container that is
- * not on the page is skipped.
+ * not on the page is skipped. `morph` updates an item in place (morphdom;
+ * the unit tests pass their own).
  *
  * @example applyStreams(root, [["rows", "rows-1", -1, "<li id=\"rows-1\">a</li>"]]);
  */
-export function applyStreams(root: Element, ops: StreamOp[]): void {
+export function applyStreams(root: Element, ops: StreamOp[], morph: (from: Element, to: Element) => unknown = morphdom): void {
   for (const [name, id, at, html, limit] of ops) {
     let box: Element | undefined;
     for (const el of Array.from(root.querySelectorAll(`[${ATTR.stream}]`))) {
@@ -32,7 +33,7 @@ export function applyStreams(root: Element, ops: StreamOp[]): void {
       t.innerHTML = html;
       const el = t.firstElementChild;
       if (el === null) continue;
-      if (old !== undefined) morphdom(old, el);
+      if (old !== undefined) morph(old, el);
       else box.insertBefore(el, (at as number) < 0 ? null : kids[at as number] ?? null);
       while (limit !== undefined && kids.length > Math.abs(limit)) kids[limit > 0 ? kids.length - 1 : 0]!.remove();
     }
