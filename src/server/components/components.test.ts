@@ -253,6 +253,44 @@ describe("a view that gains and loses components", () => {
   });
 });
 
+describe("component handlers with options", () => {
+  const schema = {
+    "~standard": {
+      version: 1 as const,
+      vendor: "test",
+      validate: (v: unknown) => {
+        const n = Number((v as { n?: unknown }).n);
+        return Number.isInteger(n) ? { value: { n } } : { issues: [{ message: "n must be an integer" }] };
+      },
+    },
+  };
+  const Box = defineComponent({
+    mount: () => ({ n: 0 }),
+    events: {
+      set: { schema, run: (_s: { n: number }, p: { n: number }) => ({ n: p.n }) },
+      later: async (s: { n: number }) => {
+        await new Promise((r) => setTimeout(r, 5));
+        return { n: s.n + 100 };
+      },
+    },
+    render: (s) => html`<output>${s.n}</output>`,
+  });
+  const V = defineView({ mount: () => ({}), render: () => html`<div>${component(Box, { id: "box" })}</div>` });
+
+  it("validates a component's payload with its schema (E_INVALID keeps the state) and runs async handlers in order", async () => {
+    const v = open(V, {});
+    v.s.event(1, "set", { n: "x" }, "box");
+    assert.equal(v.last().c, "E_INVALID");
+    v.s.event(2, "set", { n: "7" }, "box");
+    assert.equal(v.html(), '<div><output weft-component="box">7</output></div>');
+    v.s.event(3, "later", {}, "box");
+    v.s.event(4, "set", { n: "1" }, "box");
+    await v.s.settle(1000);
+    assert.equal(v.html(), '<div><output weft-component="box">1</output></div>', "the async handler finished before the next event ran");
+    assert.deepEqual(v.frames.filter((f) => f.r === 3).map((f) => f.p), [{ box: { 0: "107" } }]);
+  });
+});
+
 describe("nested components", () => {
   const Inner = defineComponent({
     mount: (p: { id: string }) => ({ n: 0, id: p.id }),
