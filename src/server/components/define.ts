@@ -10,13 +10,26 @@ import type { Template } from "../template/html.ts";
 import { checkEvents } from "../view-check.ts";
 import type { EventHandler } from "../view.ts";
 
-/** A component's id: unique among the components of one view render. */
+/**
+ * A component's id: unique among the components of one view render.
+ *
+ * @example const id: ComponentId = `card-${card.id}`;
+ */
 export type ComponentId = string | number;
 
-/** What a component receives from the template: its `id` and the parent's props. */
+/**
+ * What a component receives from the template: its `id` and the parent's props.
+ *
+ * @example type CardProps = ComponentProps & { title: string };
+ */
 export type ComponentProps = { readonly id: ComponentId } & Readonly<Record<string, unknown>>;
 
-/** A component definition (see {@link defineComponent}). */
+/**
+ * A component definition (see {@link defineComponent}).
+ *
+ * @example
+ * const def: ComponentDefinition<{ n: number }, { id: string }> = { mount: () => ({ n: 0 }), render: (s) => html`<b>${s.n}</b>` };
+ */
 export interface ComponentDefinition<S = unknown, P extends ComponentProps = ComponentProps> {
   /**
    * The initial state from the first props (`id` included). Runs when the
@@ -74,7 +87,11 @@ export function defineComponent<S, P extends ComponentProps = ComponentProps>(de
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyComponent = ComponentDefinition<any, any>;
 
-/** What {@link component} returns: inert until a view render meets it (host.ts). */
+/**
+ * What {@link component} returns: inert until a view render meets it (host.ts).
+ *
+ * @example const ref: ComponentRef = component(Card, { id: "c1", title: "Hello" });
+ */
 export class ComponentRef {
   /** @internal */
   constructor(

@@ -10,7 +10,11 @@ import { didYouMean } from "../startup-checks.ts";
 import type { EventHandler } from "../view.ts";
 import type { ComponentHost } from "./host.ts";
 
-/** The handler to run, or the error to answer. */
+/**
+ * The handler to run, or the error to answer.
+ *
+ * @example const t: ComponentEventTarget = { code: "E_UNKNOWN_TARGET", message: "…" };
+ */
 export type ComponentEventTarget =
   | { readonly handler: EventHandler<unknown>; readonly state: unknown }
   | { readonly code: ErrorCode; readonly message: string };

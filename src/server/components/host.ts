@@ -32,7 +32,11 @@ interface Entry {
 
 type Entries = Map<string, Entry>;
 
-/** A component as a snapshot keeps it: its last props and state (JSON). */
+/**
+ * A component as a snapshot keeps it: its last props and state (JSON).
+ *
+ * @example const saved: SavedComponent = { p: { id: "c1", title: "A" }, s: { title: "A", count: 2 } };
+ */
 export interface SavedComponent {
   readonly p: Json;
   readonly s: Json;
@@ -46,6 +50,15 @@ const MAX_DEPTH = 32;
 /** A component's render must start with a complete start tag: the client marks it with `weft-component`. */
 const ROOT = /^\s*<[a-zA-Z][a-zA-Z0-9-]*(?=[\s/>])/;
 
+/**
+ * The components of one view session (the session holds one only while its
+ * view has components).
+ *
+ * @example
+ * const host = new ComponentHost();
+ * const tree = host.render(() => renderView(view, state, path));
+ * const p = host.commit(ledger); // the frame's `p`
+ */
 export class ComponentHost implements ComponentVisitor {
   /** The committed components; undefined while there are none (most views). */
   private entries: Entries | undefined;

@@ -15,14 +15,22 @@ import { Template } from "../template/html.ts";
 import { renderTree } from "../template/render-tree.ts";
 import { duplicateIds, type ComponentRef } from "./define.ts";
 
-/** Renders the components of one pass (host.ts). */
+/**
+ * Renders the components of one pass (host.ts).
+ *
+ * @example const v: ComponentVisitor = { visit: (ref) => ({ c: ref.id }) };
+ */
 export interface ComponentVisitor {
   visit(ref: ComponentRef): ComponentNode | RenderedTree;
 }
 
 let current: ComponentVisitor | undefined;
 
-/** Thrown through a hostless render by its first component: render again with a host. */
+/**
+ * Thrown through a hostless render by its first component: render again with a host.
+ *
+ * @example try { render(); } catch (err) { if (err !== NEEDS_HOST) throw err; }
+ */
 export const NEEDS_HOST: unique symbol = Symbol("weft.needsHost");
 
 /** The visitor of a hostless live render: stops it at the first component. */
