@@ -39,4 +39,11 @@ describe("the test kit with components", () => {
     await v.event("inc", {}, "three");
     assert.equal(v.errors[0]?.code, "E_UNKNOWN_TARGET");
   });
+
+  it("fails the test when a component has no handler for the clicked event", async () => {
+    const Typo = defineComponent({ mount: () => ({}), render: () => html`<div><button weft-click="icn">+</button></div>` });
+    const V = defineView({ mount: () => ({}), render: () => html`<main>${component(Typo, { id: "t" })}</main>` });
+    const v = await mountView(V);
+    await assert.rejects(v.click("button"), /the component "t" has no handler "icn"/);
+  });
 });

@@ -310,7 +310,8 @@ export class MountedView {
     const answer = this.answers.get(ref);
     this.answers.clear();
     if (answer?.t === S.error && answer.c === "E_UNKNOWN_EVENT") {
-      throw new WeftTestError("E_UNKNOWN_EVENT", `the view has no handler "${name}" (check the template's weft-* attribute or the event name)`);
+      const owner = target === undefined ? "the view" : `the component "${target}"`;
+      throw new WeftTestError("E_UNKNOWN_EVENT", `${owner} has no handler "${name}" (check the template's weft-* attribute or the event name)`);
     }
   }
 
