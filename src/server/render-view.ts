@@ -9,9 +9,8 @@ import type { TemplateNode } from "../protocol/messages.ts";
 import { describe } from "./startup-checks.ts";
 import { Template } from "./template/html.ts";
 import { KeyedListError } from "./template/keyed.ts";
-import { renderTree } from "./template/render-tree.ts";
 import type { ViewDefinition } from "./view.ts";
-import { renderWithChildren, type ChildParent } from "./child-views/scope.ts";
+import { renderTreeWithChildren, type ChildParent } from "./child-views/scope.ts";
 import { outsideSession, renderStatic } from "./components/scope.ts";
 
 /**
@@ -26,7 +25,7 @@ export function renderView<S>(view: ViewDefinition<S>, state: S, path: string, p
   if (!(t instanceof Template)) throw notATemplate(t, path);
   try {
     // Outside a session (a page's first HTML) components render in place (components/scope.ts).
-    return outsideSession() ? renderStatic(() => renderWithChildren(parent, () => renderTree(t))) : renderWithChildren(parent, () => renderTree(t));
+    return outsideSession() ? renderStatic(() => renderTreeWithChildren(parent, t)) : renderTreeWithChildren(parent, t);
   } catch (err) {
     // A duplicate or bad key names the view it was rendered for.
     throw err instanceof KeyedListError ? err.inView(path) : err;

@@ -11,7 +11,10 @@
  * restored around each render) says whose render is running.
  */
 import { ATTR } from "../../protocol/messages.ts";
+import type { TemplateNode } from "../../protocol/messages.ts";
 import { escapeHtml } from "../template/escape.ts";
+import type { Template } from "../template/html.ts";
+import { renderTree } from "../template/render-tree.ts";
 import type { SessionData } from "../view.ts";
 import { ChildViewError, type LiveViewRef } from "./live-view.ts";
 
@@ -147,9 +150,7 @@ export function renderWithChildren<T>(owner: ChildParent | undefined, render: ()
   partialRender = partial;
   try {
     const out = render();
-    const twice = dupes as string[] | undefined;
-    if (twice !== undefined) throw new ChildViewError(`the render of ${owner!.path} has several child views with the id ${twice.map((d) => JSON.stringify(d)).join(", ")}; each child's id must be unique`);
-    owner?.children?.commit(used, partial);
+    settle(owner, partial);
     return out;
   } catch (err) {
     owner?.children?.rollback();
@@ -160,6 +161,38 @@ export function renderWithChildren<T>(owner: ChildParent | undefined, render: ()
     dupes = outerDupes;
     partialRender = outerPartial;
   }
+}
+
+/**
+ * {@link renderWithChildren} of a whole template, without a closure: the
+ * hot path's render (every event's) pays a few variable writes for it.
+ */
+export function renderTreeWithChildren(owner: ChildParent | undefined, t: Template): TemplateNode {
+  const outer = parent, outerUsed = used, outerDupes = dupes, outerPartial = partialRender;
+  parent = owner;
+  used = undefined;
+  dupes = undefined;
+  partialRender = false;
+  try {
+    const out = renderTree(t);
+    settle(owner, false);
+    return out;
+  } catch (err) {
+    owner?.children?.rollback();
+    throw err;
+  } finally {
+    parent = outer;
+    used = outerUsed;
+    dupes = outerDupes;
+    partialRender = outerPartial;
+  }
+}
+
+/** A render ended without throwing: duplicate ids fail it; else the table keeps what it met. */
+function settle(owner: ChildParent | undefined, partial: boolean): void {
+  const twice = dupes as string[] | undefined;
+  if (twice !== undefined) throw new ChildViewError(`the render of ${owner!.path} has several child views with the id ${twice.map((d) => JSON.stringify(d)).join(", ")}; each child's id must be unique`);
+  owner?.children?.commit(used, partial);
 }
 
 /** Set by hub.ts: a child view's registered path (throws ChildViewError for an unregistered view). */
