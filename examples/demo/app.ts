@@ -4,6 +4,7 @@ import { CardsPage } from "./views/cards.ts";
 import { Chat } from "./views/chat.ts";
 import { Clock } from "./views/clock.ts";
 import { Counter } from "./views/counter.ts";
+import { Feed } from "./views/feed.ts";
 import { Flaky } from "./views/flaky.ts";
 import { Index } from "./views/index.ts";
 import { Lounge } from "./views/lounge.ts";
@@ -13,7 +14,7 @@ import { Todos } from "./views/todos.ts";
 /** The demo app, also used by the end-to-end tests. */
 export function createDemo(options: Partial<WeftOptions> = {}): WeftApp {
   return createWeft({
-    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge },
+    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed },
     secret: process.env.WEFT_SECRET,
     // Several nodes share sessions and broadcasts through Redis (npm run demo:cluster).
     redis: process.env.REDIS_URL || undefined,

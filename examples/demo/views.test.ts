@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createTestBus, mountView } from "../../src/testing/index.ts";
 import { CardsPage } from "./views/cards.ts";
+import { Feed } from "./views/feed.ts";
 import { Chat } from "./views/chat.ts";
 import { Clock } from "./views/clock.ts";
 import { Counter } from "./views/counter.ts";
@@ -101,7 +102,7 @@ describe("demo: Chat", () => {
 describe("demo: Index", () => {
   it("links every demo", async () => {
     const v = await mountView(Index);
-    assert.deepEqual(["/counter", "/todos", "/signup", "/clock", "/chat", "/flaky", "/cards", "/lounge"].map((h) => v.count(`a[href="${h}"]`)), [1, 1, 1, 1, 1, 1, 1, 1]);
+    assert.deepEqual(["/counter", "/todos", "/signup", "/clock", "/chat", "/flaky", "/cards", "/lounge", "/feed"].map((h) => v.count(`a[href="${h}"]`)), [1, 1, 1, 1, 1, 1, 1, 1, 1]);
   });
 });
 
@@ -145,5 +146,21 @@ describe("demo: Cards", () => {
     assert.equal(v.count("[weft-component=card-1]"), 0);
     assert.equal(v.count(".card"), 2);
     assert.deepEqual(v.errors, []);
+  });
+});
+
+describe("demo: Feed", () => {
+  it("loads pages, pins a note at the top and hides a post; the browser keeps the newest 200", async () => {
+    const v = await mountView(Feed);
+    assert.equal(v.count("#feed > li"), 20);
+    await v.click("#more");
+    assert.equal(v.count("#feed > li"), 40);
+    await v.click("button[weft-click=pin]");
+    assert.match(v.text("#feed > li"), /^Pinned note 1/);
+    await v.click("#posts-1 button");
+    assert.equal(v.count("#posts-1"), 0);
+    for (let i = 0; i < 10; i++) await v.click("#more");
+    assert.equal(v.count("#feed > li"), 200);
+    assert.equal(v.count("#posts-240"), 1);
   });
 });

@@ -9,6 +9,7 @@ const demos = [
   ["/flaky", "Flaky mount", "a refused join: the view is marked down, retries and recovers"],
   ["/cards", "Cards", "components: each card keeps its own counter and re-renders alone"],
   ["/lounge", "Lounge", "a child view: the chat embedded in a page, with its own session"],
+  ["/feed", "Feed", "an infinite list on a stream: the page keeps the posts, the server only their count"],
 ] as const;
 
 /** The demo's index page. */
