@@ -724,6 +724,7 @@ export class ViewSession<S = unknown> implements ChildParent {
       title = liveTitle(this.view, next, this.path);
       this.parts?.flush((err) => this.config.onError(err, `${work.kind} "${work.name}"`));
     } catch (err) {
+      this.parts?.discard();
       this.report(work, "E_RENDER", err);
       return;
     }

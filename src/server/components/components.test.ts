@@ -253,6 +253,29 @@ describe("a view that gains and loses components", () => {
   });
 });
 
+describe("a view change that fails after its render", () => {
+  const Titled = defineView({
+    mount: () => ({ suffix: "" }),
+    title: (s: { suffix: string }) => {
+      if (s.suffix === "!") throw new Error("no title for that");
+      return "t";
+    },
+    events: { rename: () => ({ suffix: "!" }) },
+    // The failing state also drops card b.
+    render: (s) => html`<main>${component(Card, { id: "a", title: `A${s.suffix}` })}${s.suffix === "" ? component(Card, { id: "b", title: "B" }) : null}</main>`,
+  });
+
+  it("leaves the components as committed: the next component event starts from them", () => {
+    const v = open(Titled, { suffix: "" });
+    v.event("rename");
+    assert.equal(v.last().c, "E_RENDER");
+    v.event("inc", "a");
+    assert.deepEqual(v.last().p, { a: { 1: "1" } }, "only the count: nothing of the failed render is taken");
+    assert.deepEqual(Object.keys(v.s.snapshot().components ?? {}), ["a", "b"]);
+    assert.match(v.html(), /<h2>A<\/h2><button weft-click="inc">1<\/button><\/div><div weft-component="b"/);
+  });
+});
+
 describe("component handlers with options", () => {
   const schema = {
     "~standard": {
