@@ -9,7 +9,12 @@ import type { SessionData, ViewDefinition } from "../view.ts";
 /** A child id: a letter, then letters, digits, `-`, `_`, `:` or `.` (at most 64): it is also the root element's `id`. */
 const CHILD_ID = /^[A-Za-z][-\w:.]{0,63}$/;
 
-/** Options of {@link liveView}. */
+/**
+ * Options of {@link liveView}.
+ *
+ * @example
+ * const options: LiveViewOptions = { id: "chat", session: { room: "lobby" } };
+ */
 export interface LiveViewOptions {
   /**
    * The child's id, unique among the parent's children in one render, and
