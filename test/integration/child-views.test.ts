@@ -206,6 +206,18 @@ describe("child views", () => {
     }
   });
 
+  it("fails the parent's render (E_RENDER) for a child session that is not JSON", async () => {
+    const kit = childApp();
+    const Bad = defineView({ mount: () => ({}), events: { go: (s) => s }, render: () => html`${liveView(kit.views["/chat"]!, { id: "c", session: { when: new Date(0) } })}` });
+    const { app, base, errors } = await startApp({ views: { ...kit.views, "/bad-session": Bad } });
+    try {
+      assert.equal((await fetch(`${base}/bad-session`)).status, 500);
+      assert.match(String(errors.map((e) => (e as Error).message)), /its session must be JSON/);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("refuses a child token that was tampered with (E_BAD_TOKEN) or that another user's request presents (E_FORBIDDEN)", async () => {
     const kit = childApp();
     const { app, base } = await startApp({ views: kit.views, authorize: (req) => ({ id: String(req.headers["x-user"] ?? "anon") }) });

@@ -64,6 +64,7 @@ export class ChildHub implements ChildMinter {
     if (clash.length > 0) {
       throw new ChildViewError(`liveView "${ref.id}": its session may add data, not change the page's: ${clash.map((k) => JSON.stringify(k)).join(", ")} ${clash.length > 1 ? "are" : "is"} already in the session`);
     }
+    if (!isJson(extra, 0)) throw new ChildViewError(`liveView "${ref.id}": its session must be JSON (strings, finite numbers, booleans, null, arrays and plain objects, at most 32 deep): it is signed into the child's token`);
     const data: SessionData = keys.length === 0 ? base : { ...base, ...extra };
     const sid = randomBytes(16).toString("base64url");
     return { id: ref.id, sid, path, token: this.core.token(sid, path, NO_PARAMS, data, { p: parent.sid, i: ref.id, k: keys }), data };
@@ -188,4 +189,15 @@ export class ChildHub implements ChildMinter {
     };
     await store.save(snap, this.core.options.joinTimeoutMs).catch((err: unknown) => this.core.options.onError(err, "child mount snapshot"));
   }
+}
+
+/** True when `v` survives JSON as it is (what a token can carry). */
+function isJson(v: unknown, depth: number): boolean {
+  if (v === null || typeof v === "string" || typeof v === "boolean") return true;
+  if (typeof v === "number") return Number.isFinite(v);
+  if (typeof v !== "object" || depth >= 32) return false;
+  if (Array.isArray(v)) return v.every((x) => isJson(x, depth + 1));
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(v as Record<string, unknown>).every((x) => isJson(x, depth + 1));
 }
