@@ -14,7 +14,7 @@
 import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
 import { S, type Envelope, type RenderedTree, type StreamOp } from "../protocol/messages.ts";
 import { NavigationError, navPayload } from "./navigation.ts";
-import { collectStreams, StreamBuffer, type StreamRef } from "./streams/index.ts";
+import { beginStreams, endStreams, StreamBuffer, type StreamRef } from "./streams/index.ts";
 import type { MountEffect } from "./mount-effects.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import type { SessionSnapshot } from "./store/types.ts";
@@ -278,9 +278,12 @@ export class ViewSession<S = unknown> implements ChildParent {
   /** Renders the view's `state`, noting the streams it places in `drawn` (streams/). */
   private draw(state: S): RenderedTree {
     return this.renderLive(() => {
-      const [tree, placed] = collectStreams(() => renderView(this.view, state, this.path, this));
-      this.drawn = placed;
-      return tree;
+      const outer = beginStreams();
+      try {
+        return renderView(this.view, state, this.path, this);
+      } finally {
+        this.drawn = endStreams(outer);
+      }
     });
   }
 

@@ -72,19 +72,19 @@ export function stream<T>(name: string, render: (item: T, domId: string) => Temp
 }
 
 /**
- * Streams placed by the render in progress (undefined until one is): the
- * session reads them once its render returns. A render runs synchronously, so
- * one module slot serves every session; a nested collection saves and restores it.
+ * Streams placed by the render in progress: null while no render collects,
+ * undefined until the first `stream()` of one. A render runs synchronously,
+ * so one module slot serves every session; a render nested in another (a
+ * child view's first render) saves and restores the outer one's.
  */
-let placed: Map<string, StreamRef> | undefined;
-let collecting = false;
+let placed: Map<string, StreamRef> | undefined | null = null;
 
 /**
  * The attribute a `stream()` hole renders, noting the stream for the render in
  * progress. Two `stream()` of one name in one render fail it.
  */
 export function streamAttr(ref: StreamRef): string {
-  if (collecting) {
+  if (placed !== null) {
     if (placed?.has(ref.name) === true) throw new StreamError(`stream("${ref.name}") is placed twice in one render; a stream has one container`);
     (placed ??= new Map()).set(ref.name, ref);
   }
@@ -92,21 +92,37 @@ export function streamAttr(ref: StreamRef): string {
 }
 
 /**
- * Runs a render and returns what it rendered with the streams it placed
- * (undefined when none: a view without streams allocates nothing).
+ * Starts noting the streams a render places; returns the outer render's, for
+ * {@link endStreams}. No allocation: the hot path renders through it.
+ *
+ * @example const outer = beginStreams(); try { render(); } finally { drawn = endStreams(outer); }
+ */
+export function beginStreams(): Map<string, StreamRef> | undefined | null {
+  const outer = placed;
+  placed = undefined;
+  return outer;
+}
+
+/** Ends the render begun with {@link beginStreams}: the streams it placed (undefined when none). */
+export function endStreams(outer: Map<string, StreamRef> | undefined | null): Map<string, StreamRef> | undefined {
+  const mine = placed ?? undefined;
+  placed = outer;
+  return mine;
+}
+
+/**
+ * Runs a render and returns what it rendered with the streams it placed.
  *
  * @example const [tree, streams] = collectStreams(() => renderView(view, state, path));
  */
 export function collectStreams<T>(render: () => T): [T, Map<string, StreamRef> | undefined] {
-  const outerPlaced = placed;
-  const outerCollecting = collecting;
-  placed = undefined;
-  collecting = true;
+  const outer = beginStreams();
+  let out: T;
+  let mine: Map<string, StreamRef> | undefined;
   try {
-    const out = render();
-    return [out, placed];
+    out = render();
   } finally {
-    placed = outerPlaced;
-    collecting = outerCollecting;
+    mine = endStreams(outer);
   }
+  return [out, mine];
 }
