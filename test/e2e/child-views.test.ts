@@ -103,6 +103,7 @@ for (const transport of TRANSPORTS) {
       await page.waitForSelector("#chat.weft-connected");
       await page.click(".inc");
       await page.waitForFunction(() => document.querySelector(".inc")?.textContent === "parent 1");
+      assert.equal(await page.$eval("#faulty", (el) => el.getAttribute("weft-error-code")), "E_MOUNT", "the parent's patch keeps the child's down mark");
       assert.ok((await errors(page)).every(([root, code]) => root === "faulty" && code === "E_MOUNT"), JSON.stringify(await errors(page)));
       await page.close();
     });
