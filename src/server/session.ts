@@ -754,18 +754,21 @@ export class ViewSession<S = unknown> implements ChildParent {
   private answerComponent(work: Work, target: string, result: S | void): void {
     const ref = refOf(work);
     const parts = this.parts!;
+    let o: StreamOp[] | undefined;
     try {
       // A child view in the component renders into the view's child table (partial: the others stay).
       renderWithChildren(this, () => parts.rerender(target, result === undefined ? parts.stateOf(target) : result), true);
       parts.flush((err) => this.config.onError(err, `event "${work.name}" of component "${target}"`));
+      // The view's streams as its last render placed them (a component's event does not render the view).
+      o = this.streamCalls?.waiting === true ? this.streamCalls.encode(this.placed, false) : undefined;
     } catch (err) {
       parts.discard();
       this.report(work, "E_RENDER", err);
       return;
     }
     const p = parts.commit(this.ledger);
-    if (p === undefined) this.emit({ t: S.reply, r: ref, q: 0, v: 0 });
-    else this.emit({ p, s: this.ledger.take(), r: ref, q: 0, v: 0 });
+    if (p === undefined && o === undefined) this.emit({ t: S.reply, r: ref, q: 0, v: 0 });
+    else this.emit({ p, s: this.ledger.take(), o, r: ref, q: 0, v: 0 });
   }
 
   /** A piece of work ended (committed or failed): the next snapshot covers it. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { defineView, html } from "../../index.ts";
+import { component, defineComponent, defineView, html } from "../../index.ts";
 import { mountView } from "../../testing/index.ts";
 import { StreamModel } from "../../testing/streams.ts";
 import { stream, StreamBuffer, StreamError, StreamRef } from "./index.ts";
@@ -85,6 +85,27 @@ describe("streams", () => {
     await v.event("noid");
     assert.equal(v.errors[0]?.code, "E_HANDLER");
     assert.ok(v.errors[0]?.cause instanceof StreamError);
+  });
+});
+
+describe("streams and components", () => {
+  it("sends the stream calls of a component's event with its frame, the view not rendered again", async () => {
+    let renders = 0;
+    const Adder = defineComponent({
+      mount: () => ({ n: 0 }),
+      events: { add: (s: { n: number }, _p, ctx) => { ctx.streamInsert("rows", { id: 100 + s.n, title: "from a component" }); return { n: s.n + 1 }; } },
+      render: (s) => html`<div><button id="add" weft-click="add">${s.n}</button></div>`,
+    });
+    const V = defineView({
+      mount: () => ({}),
+      streams: (_s, ctx) => ctx.stream("rows", rows(1, 1)),
+      render: () => { renders++; return html`<main>${component(Adder, { id: "a" })}<ul ${stream<Row>("rows", (r) => html`<li>${r.title}</li>`)}></ul></main>`; },
+    });
+    const v = await mountView(V);
+    const before = renders;
+    await v.click("#add");
+    assert.equal(renders, before);
+    assert.deepEqual(ids(v.html()), ["rows-1", "rows-100"]);
   });
 });
 
