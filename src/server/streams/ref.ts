@@ -28,7 +28,11 @@ export class StreamError extends TypeError {
   }
 }
 
-/** Checks a stream name; returns it. */
+/**
+ * Checks a stream name; returns it.
+ *
+ * @example checkName("rows", "ctx.stream") // "rows"
+ */
 export function checkName(name: unknown, where: string): string {
   if (typeof name !== "string" || !NAME.test(name)) {
     throw new StreamError(`${where}: a stream name is a letter then letters, digits, _ or - (at most 64), got ${typeof name === "string" ? JSON.stringify(name.slice(0, 70)) : typeof name}`);
@@ -38,7 +42,8 @@ export function checkName(name: unknown, where: string): string {
 
 /**
  * What `stream()` returns: the container's attribute and the item's render.
- * @internal
+ *
+ * @example const rows: StreamRef = stream("rows", (r) => html`<li>${r.title}</li>`);
  */
 export class StreamRef {
   /** @internal */
@@ -82,6 +87,8 @@ let placed: Map<string, StreamRef> | undefined | null = null;
 /**
  * The attribute a `stream()` hole renders, noting the stream for the render in
  * progress. Two `stream()` of one name in one render fail it.
+ *
+ * @example streamAttr(stream("rows", render)) // 'weft-stream="rows"'
  */
 export function streamAttr(ref: StreamRef): string {
   if (placed !== null) {
@@ -103,7 +110,11 @@ export function beginStreams(): Map<string, StreamRef> | undefined | null {
   return outer;
 }
 
-/** Ends the render begun with {@link beginStreams}: the streams it placed (undefined when none). */
+/**
+ * Ends the render begun with {@link beginStreams}: the streams it placed (undefined when none).
+ *
+ * @example const placed = endStreams(outer);
+ */
 export function endStreams(outer: Map<string, StreamRef> | undefined | null): Map<string, StreamRef> | undefined {
   const mine = placed ?? undefined;
   placed = outer;
