@@ -77,7 +77,7 @@ const Change = recorder(
 
 const Debounce = recorder(
   () => html`
-    <input id="q" name="q" weft-input="typed" weft-debounce="200">
+    <input id="q" name="q" weft-input="typed" weft-debounce="1000">
     <input id="b" name="b" weft-input="blurred" weft-debounce="blur">
     <button id="other">elsewhere</button>`,
   ["typed", "blurred"],

@@ -135,6 +135,7 @@ describe(`weft-* bindings in Chromium over ${transport}`, { skip }, () => {
   it("sends one event with the final value after a weft-debounce pause", T, async () => {
     const page = await open("/debounce");
     await page.click("#q");
+    // The debounce is 1 s, far above the 20 ms between keys, so a loaded machine's pauses do not end it early.
     await page.keyboard.type("hello", { delay: 20 });
     assert.equal(await page.textContent("#count"), "0", "nothing is sent while typing");
     await waitCount(page, 1);
@@ -147,7 +148,7 @@ describe(`weft-* bindings in Chromium over ${transport}`, { skip }, () => {
     const page = await open("/debounce");
     await page.click("#b");
     await page.keyboard.type("abc");
-    // Proving that nothing is sent needs a pause; 400 ms is twice any debounce here.
+    // Proving that nothing is sent needs a pause (400 ms; no timer of the client sends a blur-debounced input).
     await page.waitForTimeout(400);
     assert.equal(await page.textContent("#count"), "0", "nothing sent before the blur");
     await page.click("#other");
