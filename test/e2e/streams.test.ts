@@ -2,13 +2,15 @@
  * A stream in Chromium, on every transport: an infinite list that appends
  * pages, inserts at the top, deletes and resets; and after the server
  * restarts (the link drops, the session is gone, the view mounts afresh) the
- * page shows the right rows exactly once.
+ * page shows the right rows exactly once; and after the link is cut (the
+ * session lives on), the rejoin resumes and a click made meanwhile lands once.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { createWeft, defineView, html, stream, type WeftApp } from "../../src/index.ts";
 import { browserSkipReason, forceTransport, launchBrowser } from "../support/browser.ts";
+import { TcpProxy } from "../support/tcp-proxy.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason();
@@ -85,6 +87,28 @@ for (const transport of TRANSPORTS) {
       await p.click("#more");
       await rows(p, ["rows-1", "rows-2", "rows-3", "rows-4", "rows-5", "rows-6"]);
       await p.close();
+    });
+
+    it("resumes after a cut link: the rows streamed meanwhile show once", T, async () => {
+      const proxy = new TcpProxy(port);
+      const base = await proxy.start();
+      try {
+        const p = await browser.newPage();
+        p.setDefaultTimeout(WAIT);
+        p.on("pageerror", (e) => pageErrors.push(String(e)));
+        await forceTransport(p, transport);
+        await p.goto(`${base}/feed`);
+        await p.waitForSelector("[weft-view].weft-connected");
+        await p.click("#more");
+        await rows(p, ["rows-1", "rows-2", "rows-3", "rows-4", "rows-5", "rows-6"]);
+        proxy.cutAll();
+        await p.click("#more");
+        await p.waitForFunction(() => document.querySelector("#n")?.textContent === "9", undefined, { timeout: 20_000 });
+        await rows(p, ["rows-1", "rows-2", "rows-3", "rows-4", "rows-5", "rows-6", "rows-7", "rows-8", "rows-9"]);
+        await p.close();
+      } finally {
+        await proxy.close();
+      }
     });
   });
 }
