@@ -28,6 +28,8 @@ input[aria-invalid=true] { border-color: var(--bad); }
 .chat { list-style: none; padding: 0; min-height: 6rem; max-height: 20rem; overflow-y: auto; border: 1px solid var(--line); border-radius: 6px; padding: .5rem; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); gap: .75rem; margin-bottom: 1rem; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; } .card .big { display: block; font-size: 2rem; margin: .25rem 0; }
+.projects { list-style: none; padding: 0; } .projects p { margin: .25rem 0 .5rem; font-size: .875rem; }
+#filters a { padding: 0 .25rem; } #filters a.current { font-weight: 600; color: var(--fg); text-decoration: none; }
 .weft-loading { opacity: .7; }
 [weft-view][weft-error] { opacity: .6; outline: 2px dashed var(--bad); outline-offset: 6px; border-radius: 2px; }
 [weft-view][weft-error]::before { content: "Not live (" attr(weft-error-code) ")"; display: block; color: var(--bad); font-size: .875rem; }
@@ -64,7 +66,7 @@ export function layout(p: PageParts): string {
 ${p.script}
 </head>
 <body>
-<header><strong><a href="/" weft-navigate>Weft</a></strong><a href="/counter" weft-navigate>Counter</a><a href="/todos" weft-navigate>Todos</a><a href="/signup" weft-navigate>Sign up</a><a href="/clock" weft-navigate>Clock</a><a href="/chat" weft-navigate>Chat</a></header>
+<header><strong><a href="/" weft-navigate>Weft</a></strong><a href="/counter" weft-navigate>Counter</a><a href="/todos" weft-navigate>Todos</a><a href="/signup" weft-navigate>Sign up</a><a href="/clock" weft-navigate>Clock</a><a href="/chat" weft-navigate>Chat</a><a href="/projects" weft-navigate>Projects</a></header>
 <main>${p.body}</main>
 <footer><span id="status" class="status off"><span id="transport-dot">●</span> Transport: <span id="transport">connecting…</span></span></footer>
 <script>${STATUS_SCRIPT}</script>

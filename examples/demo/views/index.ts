@@ -1,6 +1,7 @@
 import { defineView, html } from "../../../src/index.ts";
 
 const demos = [
+  ["/projects", "Projects", "a small app: a filtered list of cards, a detail page with its chat, an endless activity log — all live"],
   ["/counter", "Counter", "click, and only the number travels back"],
   ["/todos", "Todos", "add, toggle, delete: list diffs"],
   ["/signup", "Sign-up form", "validated on every keystroke, caret kept"],
