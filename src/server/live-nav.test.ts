@@ -175,4 +175,9 @@ describe("navigation URLs", () => {
     assert.equal(urlFor("/rooms/:id", { id: "a b", tab: "2" }), "/rooms/a%20b?tab=2");
     assert.equal(urlFor("/todos", {}), "/todos");
   });
+
+  it("builds a URL from params a signed token should never hold, without throwing", () => {
+    const hostile = JSON.parse('{"id":{"toString":1,"valueOf":1},"tab":{"toString":1},"n":7}') as Record<string, string>;
+    assert.equal(urlFor("/rooms/:id", hostile), "/rooms/?tab=&n=7");
+  });
 });

@@ -93,6 +93,11 @@ export function joinRoute(router: Router, pattern: string, href: unknown): NavRo
   }
 }
 
+/** A param as URL text: params are strings; anything else a token could carry (an object whose toString is not a function) is empty, never a throw. */
+function text(v: unknown): string {
+  return typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : "";
+}
+
 /**
  * The URL of `pattern` with `params` filled in (path params in the path, the
  * rest as the query): the URL of a session known only by its token's params.
@@ -103,10 +108,10 @@ export function urlFor(pattern: string, params: Params): string {
   const used = new Set<string>();
   const path = pattern.replace(/:([^/]+)/g, (_, name: string) => {
     used.add(name);
-    return encodeURIComponent(params[name] ?? "");
+    return encodeURIComponent(text(params[name]));
   });
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (!used.has(k)) q.append(k, v);
+  for (const [k, v] of Object.entries(params)) if (!used.has(k)) q.append(k, text(v));
   const qs = q.toString();
   return qs === "" ? path : `${path}?${qs}`;
 }
