@@ -9,6 +9,8 @@ import { Clock } from "./views/clock.ts";
 import { Counter } from "./views/counter.ts";
 import { createFlaky } from "./views/flaky.ts";
 import { Index } from "./views/index.ts";
+import { ProjectPage } from "./views/project.ts";
+import { Projects } from "./views/projects.ts";
 import { Signup } from "./views/signup.ts";
 import { Todos } from "./views/todos.ts";
 
@@ -102,7 +104,7 @@ describe("demo: Chat", () => {
 describe("demo: Index", () => {
   it("links every demo", async () => {
     const v = await mountView(Index);
-    assert.deepEqual(["/counter", "/todos", "/signup", "/clock", "/chat", "/flaky", "/cards", "/lounge", "/feed"].map((h) => v.count(`a[href="${h}"]`)), [1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    assert.deepEqual(["/counter", "/todos", "/signup", "/clock", "/chat", "/flaky", "/cards", "/lounge", "/feed", "/projects"].map((h) => v.count(`a[href="${h}"]`)), [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
   });
 });
 
@@ -162,5 +164,60 @@ describe("demo: Feed", () => {
     for (let i = 0; i < 10; i++) await v.click("#more");
     assert.equal(v.count("#feed > li"), 200);
     assert.equal(v.count("#posts-240"), 1);
+  });
+});
+
+describe("demo: Projects", () => {
+  /** The names of the listed projects, in order. */
+  const names = (v: { html(): string }) => [...v.html().matchAll(/<strong>(\w+)<\/strong>/g)].map((m) => m[1]);
+
+  it("filters and sorts by the URL's query: a patch and a page load of a URL show the same list", async () => {
+    const v = await mountView(Projects, { url: "/projects" });
+    assert.equal(v.count("#projects > li"), 8);
+    await v.patch("/projects?tag=server");
+    assert.deepEqual(names(v), ["Loom", "Shuttle", "Warp"]);
+    await v.patch("/projects?tag=server&sort=newest");
+    assert.deepEqual(names(v), ["Shuttle", "Warp", "Loom"]);
+    assert.equal(v.url, "/projects?tag=server&sort=newest");
+    // The detail links keep the list's query, for the detail page's back link.
+    assert.equal(v.attr("#project-loom a", "href"), "/projects/loom?tag=server&sort=newest");
+    const loaded = await mountView(Projects, { url: "/projects?tag=server&sort=newest" });
+    assert.equal(loaded.html(), v.html());
+    await v.patch("/projects?tag=nonsense&sort=nonsense");
+    assert.equal(v.count("#projects > li"), 8, "unknown values show everything");
+    assert.deepEqual(v.errors, []);
+  });
+
+  it("counts a like in that card alone, and the like outlives the card", async () => {
+    const v = await mountView(Projects, { url: "/projects" });
+    const likes = (slug: string) => Number(v.text(`#project-${slug} .likes`));
+    const [loom, warp] = [likes("loom"), likes("warp")];
+    await v.click("#project-loom button");
+    assert.equal(likes("loom"), loom + 1);
+    assert.equal(likes("warp"), warp);
+    await v.patch("/projects?tag=ui"); // Loom's card leaves the page …
+    assert.equal(v.count("#project-loom"), 0);
+    await v.patch("/projects"); // … and comes back with its likes
+    assert.equal(likes("loom"), loom + 1);
+    assert.deepEqual(v.errors, []);
+  });
+
+  it("loads the activity a page at a time, each row once", async () => {
+    const v = await mountView(Projects, { url: "/projects" });
+    assert.equal(v.count("#activity > li"), 10);
+    await v.click("#more");
+    await v.patch("/projects?tag=tools"); // a patch leaves the streamed rows alone
+    assert.equal(v.count("#activity > li"), 20);
+    for (let i = 1; i <= 20; i++) assert.equal(v.count(`#activity-${i}`), 1, `row ${i}`);
+  });
+
+  it("titles the detail page after its project, and its back link keeps the list's query", async () => {
+    // The test kit renders no child views (the project's chat): the chat has its own test above.
+    const s = await ProjectPage.handleParams!({ id: "loom", tag: "ui", sort: "newest" }, "/projects/loom?tag=ui&sort=newest", { slug: "", back: "" }, undefined as never);
+    assert.deepEqual(s, { slug: "loom", back: "/projects?tag=ui&sort=newest" });
+    assert.equal(typeof ProjectPage.title === "function" && ProjectPage.title(s!), "Loom");
+    const missing = await mountView(ProjectPage, { url: "/projects/nope" });
+    assert.equal(missing.title, "No such project");
+    assert.equal(missing.attr("#back", "href"), "/projects");
   });
 });
