@@ -6,10 +6,10 @@
  * removed from the template leaves the page and its id is refused after.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { component, createWeft, defineComponent, defineView, html, type WeftApp } from "../../src/index.ts";
-import { browserSkipReason, forceTransport, launchBrowser } from "../support/browser.ts";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { component, defineComponent, defineView, html } from "../../src/index.ts";
+import { browserSkipReason, e2eApp } from "../support/browser.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason();
@@ -51,32 +51,10 @@ const Board = defineView({
 
 for (const transport of TRANSPORTS) {
   describe(`components in Chromium over ${transport}`, { skip }, () => {
-    let app: WeftApp;
-    let base: string;
-    let browser: Browser;
-    const pageErrors: string[] = [];
-    const serverErrors: unknown[] = [];
-
-    before(async () => {
-      app = createWeft({ views: { "/board": Board }, secret: "components-e2e-secret-0123456789abcdef", onError: (err) => serverErrors.push(err) });
-      base = `http://127.0.0.1:${(await app.listen(0)).port}`;
-      browser = await launchBrowser();
-    });
-
-    after(async () => {
-      await browser?.close();
-      await app?.close();
-      assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
-      assert.deepEqual(serverErrors, [], "nothing reported to onError");
-    });
+    const fx = e2eApp({ weft: { views: { "/board": Board }, secret: "components-e2e-secret-0123456789abcdef" }, wait: WAIT });
 
     async function open(): Promise<Page> {
-      const page = await browser.newPage();
-      page.setDefaultTimeout(WAIT);
-      page.on("pageerror", (e) => pageErrors.push(String(e)));
-      await forceTransport(page, transport);
-      await page.goto(`${base}/board`);
-      await page.waitForSelector("[weft-view].weft-connected");
+      const page = await fx.open(transport, "/board");
       // Marks every element, so that a later check tells a kept element from a new one.
       await page.$$eval("#cards *", (els) => els.forEach((el, i) => ((el as unknown as { mark?: number }).mark = i)));
       return page;
