@@ -5,10 +5,10 @@
  * text, its focus and its caret while the server moves it.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { createWeft, defineView, html, keyed, type WeftApp } from "../../src/index.ts";
-import { browserSkipReason, forceTransport, launchBrowser } from "../support/browser.ts";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { defineView, html, keyed } from "../../src/index.ts";
+import { browserSkipReason, e2eApp } from "../support/browser.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason();
@@ -56,34 +56,8 @@ const List = defineView({
 
 for (const transport of TRANSPORTS) {
   describe(`a keyed list in Chromium over ${transport}`, { skip }, () => {
-    let app: WeftApp;
-    let base: string;
-    let browser: Browser;
-    const pageErrors: string[] = [];
-    const serverErrors: unknown[] = [];
-
-    before(async () => {
-      app = createWeft({ views: { "/list": List }, secret: "keyed-e2e-secret-0123456789abcdef", onError: (err) => serverErrors.push(err) });
-      base = `http://127.0.0.1:${(await app.listen(0)).port}`;
-      browser = await launchBrowser();
-    });
-
-    after(async () => {
-      await browser?.close();
-      await app?.close();
-      assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
-      assert.deepEqual(serverErrors, [], "nothing reported to onError");
-    });
-
-    async function open(room: string): Promise<Page> {
-      const page = await browser.newPage();
-      page.setDefaultTimeout(WAIT);
-      page.on("pageerror", (e) => pageErrors.push(String(e)));
-      await forceTransport(page, transport);
-      await page.goto(`${base}/list?room=${room}`);
-      await page.waitForSelector("[weft-view].weft-connected");
-      return page;
-    }
+    const fx = e2eApp({ weft: { views: { "/list": List }, secret: "keyed-e2e-secret-0123456789abcdef" }, wait: WAIT });
+    const open = (room: string): Promise<Page> => fx.open(transport, `/list?room=${room}`);
 
     /** Waits until the list shows `ids`, in order. */
     async function waitOrder(page: Page, ids: string[]): Promise<void> {
@@ -127,9 +101,9 @@ for (const transport of TRANSPORTS) {
       await page.fill("input[name=c]", "typed here");
       await page.focus("input[name=c]");
       await page.evaluate(() => (document.querySelector("input[name=c]") as HTMLInputElement).setSelectionRange(2, 5));
-      await app.broadcast(`keyed:${room}`, "move", { id: "c", to: 0 });
+      await fx.app.broadcast(`keyed:${room}`, "move", { id: "c", to: 0 });
       await waitOrder(page, ["c", "a", "b", "d"]);
-      await app.broadcast(`keyed:${room}`, "move", { id: "a", to: 3 });
+      await fx.app.broadcast(`keyed:${room}`, "move", { id: "a", to: 3 });
       await waitOrder(page, ["c", "b", "d", "a"]);
       assert.deepEqual((await kept(page)).sort(), ["a", "b", "c", "d"]);
       const input = await page.evaluate(() => {
