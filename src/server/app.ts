@@ -109,7 +109,8 @@ export function createWeft(options: WeftOptions): WeftApp {
       }
       return transport.handle(req, res, url);
     }
-    if (url.pathname === PATHS.sse || url.pathname === PATHS.http) return sendError(res, "E_TRANSPORT_OFF");
+    // A transport's endpoint when it is off: its own code, also for a plain GET of the WebSocket path (a proxy that dropped the upgrade).
+    if (url.pathname === PATHS.sse || url.pathname === PATHS.http || (url.pathname === PATHS.socket && !offersWebSocket)) return sendError(res, "E_TRANSPORT_OFF");
     const readOnly = req.method === "GET" || req.method === "HEAD";
     if (readOnly && url.pathname === PATHS.client) return serveClient(req, res, url, await clientBundle());
     if (readOnly && url.pathname === CLIENT_DEV_PATH) return serveClient(req, res, url, await clientBundle(), "dev");

@@ -27,6 +27,10 @@ describe("a transport turned off", () => {
       assert.deepEqual(await refusedUpgrade(base.replace("http", "ws") + PATHS.socket), { status: 404, code: "E_TRANSPORT_OFF" });
       // Another path is still simply unknown.
       assert.deepEqual(await refusedUpgrade(`${base.replace("http", "ws")}/elsewhere`), { status: 404, code: "E_UNKNOWN_VIEW" });
+      // A plain GET of the WebSocket path (an upgrade a proxy dropped) says the same.
+      const res = await fetch(`${base}${PATHS.socket}`);
+      assert.equal(res.status, 404);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, "E_TRANSPORT_OFF");
     } finally {
       await app.close();
     }
