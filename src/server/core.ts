@@ -386,6 +386,11 @@ function toParams(...sources: Params[]): Params {
   return NO_PARAMS;
 }
 
+/** `ctx.stream*` in mount: refused with the way to do it (the page's full render calls `streams(state, ctx)`). */
+function streamInMount(call: string, name: unknown): never {
+  throw new TypeError(`ctx.${call}(${JSON.stringify(String(name))}) in mount: a mount's stream items would be lost; fill streams from the view's streams(state, ctx), which runs at every full render (docs/streams.md)`);
+}
+
 /**
  * The context of a mount that has no session yet: timers are recorded and
  * start when the session does; pushes and navigations are recorded in order
@@ -433,10 +438,11 @@ export function pageContext(params: Params, session: SessionData, pubsub: PubSub
     untrack: (topic: string) => { delete tracked[topic]; },
     presence: (topic: string) => presence.list(topic),
     sendUpdate: () => { throw new TypeError("ctx.sendUpdate: the view has no components while it mounts; send updates from an event or info handler"); },
-    // A full render follows every mount and fills the streams from view.streams (docs/streams.md).
-    stream: () => {},
-    streamInsert: () => {},
-    streamDelete: () => {},
+    // A full render follows every mount and fills the streams from view.streams (docs/streams.md):
+    // a stream call here would be lost, so it fails the mount, never silently.
+    stream: (name: string) => streamInMount("stream", name),
+    streamInsert: (name: string) => streamInMount("streamInsert", name),
+    streamDelete: (name: string) => streamInMount("streamDelete", name),
     // A broadcast from a mount has no session to fail loudly in: send it now.
     broadcast: (topic: string, name: string, payload?: Json) => {
       pubsub.publish(topic, { name, payload: payload ?? null }).catch((err: unknown) => onError(err, `broadcast to "${topic}"`));

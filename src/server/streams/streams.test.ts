@@ -80,6 +80,21 @@ describe("streams", () => {
     assert.deepEqual(ids(v.html()), ["rows-1", "rows-2", "rows-3", "rows-4", "rows-5"]);
   });
 
+  it("fails a stream call in mount with a TypeError naming the call and streams(), never dropping it", async () => {
+    for (const call of ["stream", "streamInsert", "streamDelete"] as const) {
+      const V = defineView({
+        mount: (_p, ctx) => {
+          if (call === "stream") ctx.stream("rows", rows(1, 2));
+          else if (call === "streamInsert") ctx.streamInsert("rows", { id: 1, title: "x" });
+          else ctx.streamDelete("rows", "rows-1");
+          return { loaded: 2 };
+        },
+        render: (s) => html`<ul ${stream<Row>("rows", (r) => html`<li>${r.title}</li>`)}>${s.loaded}</ul>`,
+      });
+      await assert.rejects(mountView(V), new RegExp(`ctx\\.${call}\\("rows"\\) in mount: .*streams\\(state, ctx\\)`));
+    }
+  });
+
   it("fails an item without an id in the handler (E_HANDLER)", async () => {
     const v = await mountView(Feed);
     await v.event("noid");
