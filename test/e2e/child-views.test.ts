@@ -7,10 +7,9 @@
  * session, and showing it again joins a new one.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { createWeft, type WeftApp } from "../../src/index.ts";
-import { browserSkipReason, forceTransport, launchBrowser } from "../support/browser.ts";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { browserSkipReason, e2eApp } from "../support/browser.ts";
 import { childApp, type ChildApp } from "../support/child-views.ts";
 import { until } from "../support/until.ts";
 import { TRANSPORTS } from "../support/wires.ts";
@@ -21,32 +20,19 @@ const T = { timeout: 30_000 };
 
 for (const transport of TRANSPORTS) {
   describe(`child views in Chromium over ${transport}`, { skip }, () => {
-    let app: WeftApp;
-    let base: string;
-    let browser: Browser;
     let kit: ChildApp;
-    const pageErrors: string[] = [];
-
-    before(async () => {
-      kit = childApp();
-      app = createWeft({ views: kit.views, secret: "child-views-e2e-secret-0123456789abcdef", onError: () => {} });
-      base = `http://127.0.0.1:${(await app.listen(0)).port}`;
-      browser = await launchBrowser();
-    });
-
-    after(async () => {
-      await browser?.close();
-      await app?.close();
-      assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
+    const fx = e2eApp({
+      weft: () => {
+        kit = childApp();
+        return { views: kit.views, secret: "child-views-e2e-secret-0123456789abcdef", onError: () => {} };
+      },
+      wait: WAIT,
+      serverErrors: false,
     });
 
     /** Opens `path`; every weft:error lands in window.errors as [root id, code]. */
-    async function open(path: string, ready: string, state: "attached" | "visible" = "visible"): Promise<Page> {
-      const page = await browser.newPage();
-      page.setDefaultTimeout(WAIT);
-      page.on("pageerror", (e) => pageErrors.push(String(e)));
-      await forceTransport(page, transport);
-      await page.addInitScript(() => {
+    function open(path: string, ready: string, state: "attached" | "visible" = "visible"): Promise<Page> {
+      const setup = (page: Page) => page.addInitScript(() => {
         const w = window as unknown as { errors: [string, string][] };
         w.errors = [];
         document.addEventListener("weft:error", (e) => {
@@ -54,9 +40,7 @@ for (const transport of TRANSPORTS) {
           w.errors.push([root?.id ?? "", (e as CustomEvent<{ code: string }>).detail.code]);
         });
       });
-      await page.goto(base + path);
-      await page.waitForSelector(ready, { state });
-      return page;
+      return fx.open(transport, path, { setup, ready, state });
     }
 
     const errors = (page: Page) => page.evaluate(() => (window as unknown as { errors: [string, string][] }).errors);

@@ -56,7 +56,7 @@ export interface E2eOpenOptions {
   /** Opens the page in a new browser context with these options (default: the browser's default context). */
   context?: BrowserContextOptions;
   /** Runs after the transport is forced and before the page loads: init scripts, routes. */
-  setup?: (page: Page) => Promise<void>;
+  setup?: (page: Page) => Promise<unknown>;
   /** The selector that says the page is ready (default: a connected view). */
   ready?: string;
   /** The state `ready` waits for (default "visible"). */
