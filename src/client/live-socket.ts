@@ -347,7 +347,11 @@ export class LiveSocket implements ViewHost {
     });
   }
 
-  /** Whether a view waits on the server: for its join's answer or an event's. */
+  /**
+   * Whether a request is in flight: a view's join not yet answered or refused,
+   * or an event of a joined view not yet acknowledged. A view that is down
+   * (between join retries, given up) does not count: the switch rejoins it.
+   */
   private busy(): boolean {
     for (const view of this.views.values()) if (view.waiting) return true;
     return false;

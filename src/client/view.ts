@@ -71,6 +71,13 @@ export class View {
   private nextRef = 1;
   private unacked: Envelope[] = [];
   private joined = false;
+  /**
+   * A join (or navigate) frame went out on the live link and has had neither
+   * answer nor refusal yet. Unlike `!joined`, false while the view waits
+   * between retries, after it gave up, and while the link is down: nothing of
+   * it is in flight then (see `waiting`).
+   */
+  private joinInFlight = false;
   private dead = false;
   /** Down state: the root's weft-error marks and the retries of a refused join. */
   private readonly outage: Outage;
@@ -119,6 +126,7 @@ export class View {
   join(): void {
     if (this.dead || !this.host.open) return;
     this.joined = false;
+    this.joinInFlight = true;
     if (this.nav) return this.host.send({ t: C.navigate, v: this.id, d: this.nav });
     const d: JoinPayload = { k: this.token, u: location.href };
     if (this.rendered.hasTree) d.q = this.seq;
@@ -132,7 +140,7 @@ export class View {
    * transport.onClose = () => views.forEach((v) => v.disconnected());
    */
   disconnected(): void {
-    this.joined = false;
+    this.joined = this.joinInFlight = false;
     this.status(false);
     if (!this.dead) this.outage.linkDown();
   }
@@ -210,9 +218,15 @@ export class View {
     if (this.joined && this.seq !== this.acked) this.ack();
   }
 
-  /** True while the view waits on the server: for its join's answer (unless it is dead) or an event's. */
+  /**
+   * True while a request of the view is in flight: a join sent and not yet
+   * answered or refused, or (joined) an event not yet acknowledged. A view
+   * that is down — between join retries, given up, refused for good — waits
+   * on nothing: its events stay queued until a join is answered, and a
+   * transport switch (which rejoins every view) does not wait for it.
+   */
   get waiting(): boolean {
-    return (!this.joined && !this.dead) || this.unacked.length > 0;
+    return this.joinInFlight || (this.joined && this.unacked.length > 0);
   }
 
   /** True while the server has this view joined. */
@@ -229,7 +243,7 @@ export class View {
   leave(): void {
     if (this.joined && this.host.open) this.host.send({ t: C.leave, v: this.id });
     this.dead = true;
-    this.joined = false;
+    this.joined = this.joinInFlight = false;
   }
 
   /**
@@ -287,6 +301,7 @@ export class View {
   private answered(token: string): void {
     this.token = token;
     this.joined = true;
+    this.joinInFlight = false;
     this.nav = undefined;
     const live = this.onLive;
     this.onLive = undefined;
@@ -317,7 +332,10 @@ export class View {
       this.die();
       return location.replace(to);
     }
-    if (refusal) return this.refused(code);
+    if (refusal) {
+      this.joinInFlight = false;
+      return this.refused(code);
+    }
     // The server does not know this view on this link (it restarted, or another
     // link took over): the event was not applied, so keep it and rejoin.
     if (code === NOT_JOINED) {
@@ -398,7 +416,7 @@ export class View {
 
   private die(): void {
     this.dead = true;
-    this.joined = false;
+    this.joined = this.joinInFlight = false;
     this.unacked = [];
     this.loading.done(Infinity);
     this.status(false);
