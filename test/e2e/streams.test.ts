@@ -6,10 +6,10 @@
  * session lives on), the rejoin resumes and a click made meanwhile lands once.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { createWeft, defineView, html, stream, type WeftApp } from "../../src/index.ts";
-import { browserSkipReason, forceTransport, launchBrowser } from "../support/browser.ts";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { defineView, html, stream } from "../../src/index.ts";
+import { browserSkipReason, e2eApp } from "../support/browser.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
@@ -38,22 +38,7 @@ const SECRET = "streams-e2e-secret-0123456789abcdef";
 
 for (const transport of TRANSPORTS) {
   describe(`a stream in Chromium over ${transport}`, { skip }, () => {
-    let app: WeftApp;
-    let port = 0;
-    let browser: Browser;
-    const pageErrors: string[] = [];
-
-    before(async () => {
-      app = createWeft({ views: { "/feed": Feed }, secret: SECRET });
-      port = (await app.listen(0)).port;
-      browser = await launchBrowser();
-    });
-
-    after(async () => {
-      await browser?.close();
-      await app?.close();
-      assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
-    });
+    const fx = e2eApp({ weft: { views: { "/feed": Feed }, secret: SECRET }, wait: WAIT, serverErrors: false });
 
     async function rows(p: Page, want: string[]): Promise<void> {
       await p.waitForFunction((ids) => JSON.stringify([...document.querySelectorAll("#rows > tr")].map((e) => e.id)) === JSON.stringify(ids), want).catch(() => {});
@@ -61,12 +46,7 @@ for (const transport of TRANSPORTS) {
     }
 
     it("appends pages, inserts at the top, deletes and resets; a restart shows each row once", T, async () => {
-      const p = await browser.newPage();
-      p.setDefaultTimeout(WAIT);
-      p.on("pageerror", (e) => pageErrors.push(String(e)));
-      await forceTransport(p, transport);
-      await p.goto(`http://127.0.0.1:${port}/feed`);
-      await p.waitForSelector("[weft-view].weft-connected");
+      const p = await fx.open(transport, "/feed");
       await rows(p, ["rows-1", "rows-2", "rows-3"]);
       await p.click("#more");
       await rows(p, ["rows-1", "rows-2", "rows-3", "rows-4", "rows-5", "rows-6"]);
@@ -79,9 +59,7 @@ for (const transport of TRANSPORTS) {
       await p.click("#more");
       await rows(p, ["rows-1", "rows-2", "rows-3", "rows-4", "rows-5"]);
       // The server restarts: the session is gone, the view mounts afresh (3 rows) at the rejoin.
-      await app.close();
-      app = createWeft({ views: { "/feed": Feed }, secret: SECRET });
-      await app.listen(port);
+      await fx.restart();
       await p.waitForFunction(() => document.querySelector("#n")?.textContent === "3", undefined, { timeout: 20_000 });
       await rows(p, ["rows-1", "rows-2", "rows-3"]);
       await p.click("#more");
@@ -90,15 +68,10 @@ for (const transport of TRANSPORTS) {
     });
 
     it("resumes after a cut link: the rows streamed meanwhile show once", T, async () => {
-      const proxy = new TcpProxy(port);
+      const proxy = new TcpProxy(fx.port);
       const base = await proxy.start();
       try {
-        const p = await browser.newPage();
-        p.setDefaultTimeout(WAIT);
-        p.on("pageerror", (e) => pageErrors.push(String(e)));
-        await forceTransport(p, transport);
-        await p.goto(`${base}/feed`);
-        await p.waitForSelector("[weft-view].weft-connected");
+        const p = await fx.open(transport, `${base}/feed`);
         await p.click("#more");
         await rows(p, ["rows-1", "rows-2", "rows-3", "rows-4", "rows-5", "rows-6"]);
         proxy.cutAll();
