@@ -37,11 +37,22 @@ describe("Negotiator", () => {
     }
   });
 
-  it("follows the server's offer and its order, skipping names it does not know, and starts on the last", () => {
+  it("follows the server's offer in its own order, skipping names it does not know, and starts on the most permissive", () => {
     const n = new Negotiator({ offered: "http, sse,smoke", transports });
-    assert.deepEqual(names(n.order), ["http", "sse"]);
-    assert.equal(n.current.name, "sse");
+    assert.deepEqual(names(n.order), ["sse", "http"]);
+    assert.equal(n.current.name, "http");
     assert.equal(new Negotiator({ offered: "websocket", transports }).current.name, "websocket");
+  });
+
+  it("starts on HTTP and probes WebSocket whatever the offer's order", () => {
+    for (const offered of ["http,websocket", "websocket,http"]) {
+      const n = new Negotiator({ offered, transports });
+      assert.equal(n.current.name, "http", offered);
+      assert.deepEqual(names(n.better()), ["websocket"], offered);
+    }
+    const all = new Negotiator({ offered: "http,sse,websocket", transports });
+    assert.equal(all.current.name, "http");
+    assert.deepEqual(names(all.better()), ["websocket", "sse"]);
   });
 
   it("starts on HTTP even when the tab remembers a better transport, and probes that one first", () => {

@@ -36,7 +36,7 @@ const MAX_PROBE_MS = 300_000;
 
 /** What the negotiator is told once, at page start. */
 export interface NegotiatorOptions {
-  /** The server's offer, best first: the script tag's `data-transports` ("websocket,sse,http"). All when absent. */
+  /** The server's offer: the script tag's `data-transports` ("websocket,sse,http"), in any order. All when absent. */
   offered?: string | null | undefined;
   /** `window.WEFT_TRANSPORT`: a known name means that transport alone, no fallback and no probing. */
   forced?: unknown;
@@ -48,9 +48,10 @@ export interface NegotiatorOptions {
 
 /**
  * Picks transports for one page. The page never waits on a transport that may
- * not work: it starts on the last one offered — HTTP, which works wherever
- * HTTP does — and the better ones are probed at once in the background (the
- * one this tab remembers first), the page switching up when one proves a
+ * not work: it starts on the most permissive one offered (the last in the
+ * client's own order, whatever the offer's) — HTTP, which works wherever HTTP
+ * does — and the better ones are probed at once in the background (the one
+ * this tab remembers first), the page switching up when one proves a
  * round trip. A start transport that fails is followed at once by the others,
  * best first (a proxy that blocks `/weft/http` but passes WebSocket); when
  * every one failed, the retry waits the backoff and starts over.
@@ -205,9 +206,13 @@ export class Negotiator {
   }
 }
 
-/** The offered transports this client has, in the offer's order; all of them when none is. */
+/**
+ * The offered transports this client has, in the client's own order (best
+ * first), whatever the offer's order: the start transport (the last) is then
+ * always the most permissive one offered. All of them when none is offered.
+ */
 function pick(offered: string | null | undefined, transports: readonly TransportFactory[]): readonly TransportFactory[] {
   const names = (offered ?? "").split(",").map((s) => s.trim());
-  const picked = transports.filter((t) => names.includes(t.name)).sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
+  const picked = transports.filter((t) => names.includes(t.name));
   return picked.length > 0 ? picked : transports;
 }

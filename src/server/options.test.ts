@@ -26,6 +26,12 @@ describe("resolveOptions", () => {
     }
   });
 
+  it("keeps the offered transports best first whatever order they were given in", () => {
+    assert.deepEqual(resolveOptions({ views, secret, transports: ["http", "websocket"] }).transports, ["websocket", "http"]);
+    assert.deepEqual(resolveOptions({ views, secret, transports: ["http", "sse", "websocket"] }).transports, ["websocket", "sse", "http"]);
+    assert.deepEqual(resolveOptions({ views, secret, transports: ["http", "sse"], useWebSocket: false }).transports, ["sse", "http"]);
+  });
+
   it("refuses a trustProxy list that holds something other than IP addresses", () => {
     assert.throws(() => resolveOptions({ views, secret, trustProxy: ["proxy.internal"] }), /trustProxy/);
     assert.deepEqual(resolveOptions({ views, secret, trustProxy: ["::ffff:10.0.0.2"] }).trustProxy, ["10.0.0.2"]);

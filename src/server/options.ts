@@ -57,7 +57,11 @@ export interface WeftOptions {
   secret?: string | readonly string[] | undefined;
   /** Wraps each server-rendered view in the app's page. */
   layout?: Layout;
-  /** Transports offered, in order of preference. Default `["websocket", "sse", "http"]`. */
+  /**
+   * Transports offered. Order does not matter: they are kept best first
+   * (websocket, sse, http) and the client starts on the last offered — the
+   * most permissive — and probes the better ones. Default `["websocket", "sse", "http"]`.
+   */
   transports?: readonly TransportName[];
   /** `false` drops "websocket" from `transports` (the short form). */
   useWebSocket?: boolean;
@@ -295,6 +299,7 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
   if (merged.handoffTimeoutMs <= merged.handoverWaitMs) {
     throw new TypeError(`createWeft: \`handoffTimeoutMs\` (${merged.handoffTimeoutMs}) must exceed \`handoverWaitMs\` (${merged.handoverWaitMs}): the joining node waits for the handover, e.g. { handoverWaitMs: 1000, handoffTimeoutMs: 2000 }`);
   }
+  /** Every transport, best first: the offer is kept in this order whatever order it was given in (the client starts on its last). */
   const known: readonly TransportName[] = ["websocket", "sse", "http"];
   if (!Array.isArray(merged.transports) || merged.transports.length === 0 || merged.transports.some((t) => !known.includes(t))) {
     throw new TypeError(`createWeft: \`transports\` must be a non-empty subset of ${JSON.stringify(known)}`);
@@ -335,7 +340,7 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
     store: o.store,
     redis: o.redis,
     views: o.views,
-    transports: Object.freeze([...merged.transports]),
+    transports: Object.freeze(known.filter((t) => merged.transports.includes(t))),
     trustProxy: typeof trust === "boolean" ? trust : Object.freeze(trust.map(normalize)),
     secrets: Object.freeze(resolveSecrets(o.secret, logger)),
     layout: o.layout,
