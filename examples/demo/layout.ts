@@ -29,7 +29,7 @@ input[aria-invalid=true] { border-color: var(--bad); }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); gap: .75rem; margin-bottom: 1rem; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; } .card .big { display: block; font-size: 2rem; margin: .25rem 0; }
 .projects { list-style: none; padding: 0; } .projects p { margin: .25rem 0 .5rem; font-size: .875rem; }
-#filters a { padding: 0 .25rem; } #filters a.current { font-weight: 600; color: var(--fg); text-decoration: none; }
+#filters a { padding: 0 .25rem; } #filters a[aria-current] { font-weight: 600; color: var(--fg); text-decoration: none; }
 .weft-loading { opacity: .7; }
 [weft-view][weft-error] { opacity: .6; outline: 2px dashed var(--bad); outline-offset: 6px; border-radius: 2px; }
 [weft-view][weft-error]::before { content: "Not live (" attr(weft-error-code) ")"; display: block; color: var(--bad); font-size: .875rem; }

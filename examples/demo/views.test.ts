@@ -176,6 +176,8 @@ describe("demo: Projects", () => {
     assert.equal(v.count("#projects > li"), 8);
     await v.patch("/projects?tag=server");
     assert.deepEqual(names(v), ["Loom", "Shuttle", "Warp"]);
+    assert.equal(v.count("#filters a[aria-current=page]"), 2, "the tag and the order shown");
+    assert.equal(v.attr("#filters a[aria-current=page]", "href"), "/projects?tag=server");
     await v.patch("/projects?tag=server&sort=newest");
     assert.deepEqual(names(v), ["Shuttle", "Warp", "Loom"]);
     assert.equal(v.url, "/projects?tag=server&sort=newest");

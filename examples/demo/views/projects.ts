@@ -32,7 +32,7 @@ interface State extends ListQuery {
 
 /** A filter or sort link: a live patch, so only handleParams runs and the list re-renders. */
 const choice = (q: ListQuery, label: string, on: boolean) =>
-  html`<a href=${listUrl(q)} weft-patch class=${on ? "current" : ""}>${label}</a>`;
+  html`<a href=${listUrl(q)} weft-patch aria-current=${on ? "page" : null}>${label}</a>`;
 
 /**
  * The projects list: cards (components) in a keyed list, filtered and sorted
