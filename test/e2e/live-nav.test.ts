@@ -7,10 +7,10 @@
  * load that shows its answer (404, 403).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { createWeft, defineView, deny, html, type WeftApp } from "../../src/index.ts";
-import { browserSkipReason, forceTransport, launchBrowser } from "../support/browser.ts";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { defineView, deny, html } from "../../src/index.ts";
+import { browserSkipReason, e2eApp } from "../support/browser.ts";
 import { until } from "../support/until.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
@@ -76,33 +76,11 @@ const Norm = defineView<{ sort: string }>({
 type Win = Window & { marker?: string };
 
 describe("live navigation in Chromium", { skip, timeout: 600_000 }, () => {
-  let app: WeftApp;
-  let base: string;
-  let browser: Browser;
-  const pageErrors: string[] = [];
-  const serverErrors: unknown[] = [];
-
-  before(async () => {
-    app = createWeft({ views: { "/todos": Todos, "/todos/:id": Todo, "/secret": Secret, "/norm": Norm }, secret: "live-nav-e2e-secret-0123456789", onError: (err) => serverErrors.push(err) });
-    base = `http://127.0.0.1:${(await app.listen(0)).port}`;
-    await (await fetch(`${base}/weft/client.js`)).arrayBuffer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-    assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
-    assert.deepEqual(serverErrors, [], "nothing reported to onError");
-  });
+  const views = { "/todos": Todos, "/todos/:id": Todo, "/secret": Secret, "/norm": Norm };
+  const fx = e2eApp({ weft: { views, secret: "live-nav-e2e-secret-0123456789" }, wait: WAIT, warmClient: true });
 
   async function open(transport: string, path: string): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 800, height: 600 } })).newPage();
-    page.setDefaultTimeout(WAIT);
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
-    await forceTransport(page, transport);
-    await page.goto(base + path);
-    await page.waitForSelector("[weft-view].weft-connected");
+    const page = await fx.open(transport, path, { context: { viewport: { width: 800, height: 600 } } });
     // Survives live navigation, gone after a page load.
     await page.evaluate(() => ((window as Win).marker = "alive"));
     return page;
