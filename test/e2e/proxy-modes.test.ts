@@ -6,12 +6,15 @@
  * lets go; a black-holed upgrade holds itself) so that "outstanding" does not
  * depend on timing — then settles on the best transport that works, with the
  * server's pushes flowing throughout, every click applied once and no error
- * shown.
+ * shown. Behind the proxy that passes WebSocket, a page whose only view is
+ * down (its live mount fails, its join is refused and retried) still moves
+ * from HTTP to the proven WebSocket: a down view has nothing in flight.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { WeftApp } from "../../src/index.ts";
+import { defineView, html, type WeftApp } from "../../src/index.ts";
 import { browserSkipReason, launchBrowser } from "../support/browser.ts";
 import { nginxSkipReason } from "../support/nginx.ts";
 import { proxyModes, startProxy, type ProxyMode, type ProxyModeName, type RunningProxy } from "../support/proxy-modes.ts";
@@ -22,6 +25,17 @@ const skip = browserSkipReason() ?? nginxSkipReason();
 /** The "cut" mode's read timeout here (the bench uses 30 s): above the 1 s re-poll rule, below the 25 s long-poll and 15 s SSE heartbeat. */
 const CUT_S = 3;
 const CLICKS = 6;
+/** The down-view test's page mount waits this for its join: the client loads later, so its join mounts live (and fails). */
+const DOWN_JOIN_TIMEOUT_MS = 200;
+
+/** A view whose live mount always fails: every join of it is refused E_MOUNT, and it keeps retrying. */
+const Down = defineView({
+  mount: (_params, ctx) => {
+    if (ctx.connected) throw new Error("the backend is down");
+    return {};
+  },
+  render: () => html`<p id="down">down</p>`,
+});
 
 interface Steps {
   whileHeld?: (page: Page) => Promise<void>;
@@ -182,6 +196,40 @@ describe("interactive at once behind any proxy", { skip }, () => {
     } finally {
       await context.close();
       await proxy?.stop();
+    }
+  });
+
+  it("moves to WebSocket while the page's only view is down (its join refused E_MOUNT, retrying)", async () => {
+    const { app: downApp, port } = await startTicksApp({ views: { "/down": Down }, joinTimeoutMs: DOWN_JOIN_TIMEOUT_MS });
+    let proxy: RunningProxy | undefined;
+    const context = await browser.newContext();
+    try {
+      proxy = await startProxy(mode("websocket"), port);
+      const page = await context.newPage();
+      page.on("pageerror", (e) => pageErrors.push(String(e)));
+      await page.addInitScript(() => {
+        const w = window as unknown as Win;
+        w.errors = [];
+        w.transports = [];
+        document.addEventListener("weft:error", (e) => w.errors.push((e as CustomEvent<{ code: string }>).detail.code));
+        document.addEventListener("weft:transport", (e) => w.transports.push((e as CustomEvent<{ transport: string }>).detail.transport));
+      });
+      // The client starts after the page's mount has expired, so its join mounts live.
+      await page.route("**/weft/client.js*", async (route) => {
+        await sleep(3 * DOWN_JOIN_TIMEOUT_MS);
+        await route.continue();
+      });
+      await page.goto(`${proxy.base}/down`);
+      await page.waitForSelector('[weft-view][weft-error-code="E_MOUNT"]', { timeout: 10_000 });
+      await page.waitForFunction(() => (window as unknown as Win).weft.transport === "websocket", undefined, { timeout: 15_000 });
+      const w = await page.evaluate(() => ({ errors: (window as unknown as Win).errors, transports: (window as unknown as Win).transports }));
+      assert.deepEqual(w.transports, ["http", "websocket"], "started on HTTP, switched to the proven WebSocket");
+      assert.deepEqual(w.errors, ["E_MOUNT"], "the down view is reported once, however often it retries");
+      assert.equal(await page.getAttribute("[weft-view]", "weft-error-code"), "E_MOUNT", "the view is still down");
+    } finally {
+      await context.close();
+      await proxy?.stop();
+      await downApp.close();
     }
   });
 
