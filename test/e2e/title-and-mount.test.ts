@@ -5,11 +5,10 @@
  * page as a `weft:NAME` event once the view is live.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { createWeft, defineView, html, type WeftApp } from "../../src/index.ts";
-import { browserSkipReason, launchBrowser } from "../support/browser.ts";
-import { TcpProxy } from "../support/tcp-proxy.ts";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { defineView, html } from "../../src/index.ts";
+import { browserSkipReason, e2eApp } from "../support/browser.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason();
@@ -41,42 +40,17 @@ type Win = Window & {
   hello?: unknown[];
   helloLive?: boolean[];
   fulls?: number;
-  WEFT_TRANSPORT?: string;
   weftDebug?: boolean;
 };
 
 describe("page title and mount pushes in Chromium", { skip, timeout: 180_000 }, () => {
-  let app: WeftApp;
-  let proxy: TcpProxy;
-  let base: string;
-  let browser: Browser;
-  const pageErrors: string[] = [];
-  const serverErrors: unknown[] = [];
+  // An outbox of 2: three changes while a page is away cannot be replayed,
+  // so its rejoin takes a full render — which must carry the title.
+  const fx = e2eApp({ weft: { views: { "/titled": Titled, "/hello": Hello }, secret: "title-secret-0123456789abcdef", outboxSize: 2 }, wait: WAIT, proxy: true });
 
-  before(async () => {
-    // An outbox of 2: three changes while a page is away cannot be replayed,
-    // so its rejoin takes a full render — which must carry the title.
-    app = createWeft({ views: { "/titled": Titled, "/hello": Hello }, secret: "title-secret-0123456789abcdef", outboxSize: 2, onError: (err) => serverErrors.push(err) });
-    proxy = new TcpProxy((await app.listen(0)).port);
-    base = await proxy.start();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await proxy?.close();
-    await app?.close();
-    assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
-    assert.deepEqual(serverErrors, [], "nothing reported to onError");
-  });
-
-  async function open(transport: string, path: string): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(WAIT);
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
-    await page.addInitScript((t) => {
+  function open(transport: string, path: string): Promise<Page> {
+    const setup = (page: Page) => page.addInitScript(() => {
       const w = window as unknown as Win;
-      w.WEFT_TRANSPORT = t;
       w.hello = [];
       w.helloLive = [];
       w.fulls = 0;
@@ -89,10 +63,8 @@ describe("page title and mount pushes in Chromium", { skip, timeout: 180_000 }, 
         w.hello!.push((e as CustomEvent).detail);
         w.helloLive!.push(document.querySelector("[weft-view]")?.classList.contains("weft-connected") === true);
       });
-    }, transport);
-    await page.goto(base + path);
-    await page.waitForSelector("[weft-view].weft-connected");
-    return page;
+    });
+    return fx.open(transport, path, { context: {}, setup });
   }
 
   const title = (page: Page, want: string) => page.waitForFunction((t) => document.title === t, want, { timeout: WAIT });
@@ -115,13 +87,13 @@ describe("page title and mount pushes in Chromium", { skip, timeout: 180_000 }, 
       await title(page, "Count 1");
       const fullsBefore = await page.evaluate(() => (window as unknown as Win).fulls!);
       // The link goes down and stays down while the state changes three times.
-      proxy.reject = /./;
-      proxy.cutAll();
+      fx.proxy.reject = /./;
+      fx.proxy.cutAll();
       try {
         await page.waitForSelector("[weft-view].weft-disconnected");
-        for (let i = 0; i < 3; i++) await app.broadcast(`bump:${transport}-rejoin`, "bump");
+        for (let i = 0; i < 3; i++) await fx.app.broadcast(`bump:${transport}-rejoin`, "bump");
       } finally {
-        proxy.reject = undefined;
+        fx.proxy.reject = undefined;
       }
       await page.waitForFunction(() => document.querySelector("#n")?.textContent === "4", undefined, { timeout: WAIT });
       await title(page, "Count 4");
