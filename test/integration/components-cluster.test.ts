@@ -5,15 +5,12 @@
  * component's next event to it.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { Redis } from "ioredis";
+import { describe, it } from "node:test";
 import { S } from "../../src/protocol/messages.ts";
-import { component, defineComponent, defineView, html, type WeftApp } from "../../src/index.ts";
-import { TokenSigner } from "../../src/server/security/token.ts";
+import { component, defineComponent, defineView, html } from "../../src/index.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
-import { RedisServer, redisSkipReason } from "../support/redis.ts";
-import { startApp, TEST_SECRET } from "../support/server.ts";
-import { until } from "../support/until.ts";
+import { redisSkipReason } from "../support/redis.ts";
+import { clusterFixture } from "../support/server.ts";
 
 let mounts = 0;
 
@@ -32,34 +29,18 @@ const Board = defineView({
 });
 
 describe("components across nodes", { skip: redisSkipReason() }, () => {
-  const redis = new RedisServer();
-  const nodes: { app: WeftApp; base: string; errors: unknown[] }[] = [];
-
-  before(async () => {
-    await redis.start();
-    for (let i = 0; i < 2; i++) nodes.push(await startApp({ views: { "/board": Board }, redis: redis.url, sessionGraceMs: 30_000 }));
-  });
-  after(async () => {
-    for (const n of nodes) await n.app.close();
-    await redis.close();
-  });
+  const cluster = clusterFixture({ views: { "/board": Board }, sessionGraceMs: 30_000 });
 
   it("takes a session over on another node with its components' state, and routes their events there", async () => {
-    const [a, b] = nodes;
+    const [a, b] = cluster.nodes;
     const page = await getPage(a!.base, "/board");
-    const sid = (new TokenSigner([TEST_SECRET]).verify(page.token) as { sid: string }).sid;
     const first = await ProtocolClient.connect(a!.base);
     await first.join(1, page.token);
     const answer = await first.event(1, "inc", {}, 1, "b");
     assert.equal(answer.d, undefined, "a component's event sends no view diff");
     await first.event(1, "inc", {}, 2, "b");
     assert.equal(first.views.get(1)!.html(), '<div><p weft-component="a" class="card">a=0</p><p weft-component="b" class="card">b=2</p></div>');
-    const store = new Redis(redis.url);
-    try {
-      await until(async () => JSON.parse((await store.get(`weft:s:${sid}`)) ?? "{}").components?.b?.s?.n === 2, 5000, "the snapshot carries the component's state");
-    } finally {
-      store.disconnect();
-    }
+    await cluster.untilStored(page.token, (snap) => (snap.components?.b?.s as { n?: number } | undefined)?.n === 2, "the snapshot carries the component's state");
     const mounted = mounts;
     const second = await ProtocolClient.connect(b!.base);
     try {

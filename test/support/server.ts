@@ -1,8 +1,13 @@
 /** Starts a Weft app on a free loopback port for a test. */
 import { after, before } from "node:test";
+import { Redis } from "ioredis";
 import { createWeft, type WeftApp, type WeftOptions } from "../../src/index.ts";
+import { TokenSigner } from "../../src/server/security/token.ts";
+import type { SessionSnapshot } from "../../src/server/store/types.ts";
 import type { Host } from "./hosts.ts";
 import { ProtocolClient } from "./protocol-client.ts";
+import { RedisServer } from "./redis.ts";
+import { until } from "./until.ts";
 import type { TransportKind } from "./wires.ts";
 import { Admin, BadRender, Counter, Guarded, Items, Profile, Ticker } from "./views.ts";
 
@@ -72,4 +77,56 @@ export function appsFixture(): (opts?: Partial<WeftOptions>) => ReturnType<typeo
     apps.push(a);
     return a;
   };
+}
+
+/** What {@link clusterFixture} gives a suite: `nodes` are there from its before() hook on. */
+export interface Cluster {
+  readonly redis: RedisServer;
+  readonly nodes: Awaited<ReturnType<typeof startApp>>[];
+  /** Waits until the snapshot stored in Redis for the session of `pageToken` (a page's view token) satisfies `ok`. */
+  untilStored(pageToken: string, ok: (snapshot: Partial<SessionSnapshot>) => boolean, what: string): Promise<void>;
+}
+
+/**
+ * Registers before/after hooks in the current suite: a real redis-server and
+ * `count` nodes on it (apps started as by {@link startApp}, with `redis` set),
+ * closed after. With `untilUp`, before() also waits until every node's health
+ * says Redis is up: a page stored before its node reached Redis would not be
+ * there for the other node.
+ *
+ * @example
+ * const cluster = clusterFixture({ views: { "/board": Board }, sessionGraceMs: 30_000 });
+ * it("…", async () => { const [a, b] = cluster.nodes; const page = await getPage(a!.base, "/board"); … });
+ */
+export function clusterFixture(opts: Partial<WeftOptions> = {}, { count = 2, untilUp = false } = {}): Cluster {
+  const redis = new RedisServer();
+  const nodes: Cluster["nodes"] = [];
+  before(async () => {
+    await redis.start();
+    for (let i = 0; i < count; i++) nodes.push(await startApp({ ...opts, redis: redis.url }));
+    if (untilUp) await until(async () => (await Promise.all(nodes.map((n) => redisUp(n.base)))).every(Boolean), 5000, "every node on Redis");
+  });
+  after(async () => {
+    for (const n of nodes) await n.app.close();
+    await redis.close();
+  });
+  return {
+    redis,
+    nodes,
+    async untilStored(pageToken, ok, what) {
+      const sid = (new TokenSigner([TEST_SECRET]).verify(pageToken) as { sid: string }).sid;
+      const store = new Redis(redis.url);
+      try {
+        await until(async () => ok(JSON.parse((await store.get(`weft:s:${sid}`)) ?? "{}") as Partial<SessionSnapshot>), 5000, what);
+      } finally {
+        store.disconnect();
+      }
+    },
+  };
+}
+
+/** Whether the node at `base` reports Redis up on its health endpoint. */
+async function redisUp(base: string): Promise<boolean> {
+  const health = (await (await fetch(`${base}/weft/health`)).json()) as { backend?: { redis?: string } };
+  return health.backend?.redis === "up";
 }
