@@ -5,33 +5,19 @@
  * keep the child, and dropping it there ends it.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { S } from "../../src/protocol/messages.ts";
-import type { WeftApp } from "../../src/index.ts";
 import { childApp, childToken } from "../support/child-views.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
-import { RedisServer, redisSkipReason } from "../support/redis.ts";
-import { startApp } from "../support/server.ts";
+import { redisSkipReason } from "../support/redis.ts";
+import { clusterFixture } from "../support/server.ts";
 import { until } from "../support/until.ts";
 
 const skip = redisSkipReason();
 
 describe("child views on several nodes", { skip }, () => {
-  const redis = new RedisServer();
   const kit = childApp();
-  const nodes: { app: WeftApp; base: string; errors: unknown[] }[] = [];
-
-  before(async () => {
-    await redis.start();
-    for (let i = 0; i < 2; i++) nodes.push(await startApp({ views: kit.views, redis: redis.url, sessionGraceMs: 30_000 }));
-    // Pages stored before a node reaches Redis would not be there for the other node.
-    const up = async (base: string) => ((await (await fetch(`${base}/weft/health`)).json()) as { backend?: { redis?: string } }).backend?.redis === "up";
-    await until(async () => (await up(nodes[0]!.base)) && (await up(nodes[1]!.base)), 5000, "both nodes on Redis");
-  });
-  after(async () => {
-    for (const n of nodes) await n.app.close();
-    await redis.close();
-  });
+  const { nodes } = clusterFixture({ views: kit.views, sessionGraceMs: 30_000 }, { untilUp: true });
 
   it("a page rendered on one node joins its child on the other without mounting it again", async () => {
     const [a, b] = nodes;
