@@ -5,12 +5,12 @@
  * `streams(state, ctx)` — the rows the state says, each once.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { defineView, html, stream, type WeftApp } from "../../src/index.ts";
+import { describe, it } from "node:test";
+import { defineView, html, stream } from "../../src/index.ts";
 import { S, type StreamOp } from "../../src/protocol/messages.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
-import { RedisServer, redisSkipReason } from "../support/redis.ts";
-import { startApp } from "../support/server.ts";
+import { redisSkipReason } from "../support/redis.ts";
+import { clusterFixture } from "../support/server.ts";
 
 const skip = redisSkipReason();
 
@@ -25,17 +25,7 @@ const Feed = defineView({
 });
 
 describe("a stream taken over by another node", { skip, timeout: 60_000 }, () => {
-  const redis = new RedisServer();
-  const nodes: { app: WeftApp; base: string }[] = [];
-
-  before(async () => {
-    await redis.start();
-    for (let i = 0; i < 2; i++) nodes.push(await startApp({ redis: redis.url, views: { "/feed": Feed } }));
-  });
-  after(async () => {
-    for (const n of nodes) await n.app.close();
-    await redis.close();
-  });
+  const { nodes } = clusterFixture({ views: { "/feed": Feed } });
 
   it("empties the stream and refills it from streams() at the join on the new node", async () => {
     const [a, b] = nodes;
