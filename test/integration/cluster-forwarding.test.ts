@@ -16,7 +16,7 @@ import { createWeft, defineView, html, type WeftApp } from "../../src/index.ts";
 import { kindOf, PATHS, S, type Envelope } from "../../src/protocol/messages.ts";
 import { RedisServer, redisSkipReason } from "../support/redis.ts";
 import { missingBinary } from "../support/requires.ts";
-import { startApp, TEST_SECRET } from "../support/server.ts";
+import { clusterFixture, TEST_SECRET } from "../support/server.ts";
 import { until, within } from "../support/until.ts";
 import { newLinkId, SseWire } from "../support/wires.ts";
 import { getPage } from "../support/protocol-client.ts";
@@ -34,17 +34,7 @@ const Blob = defineView({
 });
 
 describe("forwarded requests between two nodes", { skip, timeout: 60_000 }, () => {
-  const redis = new RedisServer();
-  const nodes: { app: WeftApp; base: string; errors: unknown[] }[] = [];
-
-  before(async () => {
-    await redis.start();
-    for (let i = 0; i < 2; i++) nodes.push(await startApp({ redis: redis.url, views: { "/blob": Blob } }));
-  });
-  after(async () => {
-    for (const n of nodes) await n.app.close();
-    await redis.close();
-  });
+  const { nodes } = clusterFixture({ views: { "/blob": Blob } });
 
   it("ends a forwarded SSE stream whose reader falls more than the backlog behind, on the node holding its socket", async () => {
     const [a, b] = nodes;
