@@ -7,11 +7,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import { kindOf, S } from "../../src/protocol/messages.ts";
-import type { WeftApp } from "../../src/index.ts";
 import { Nginx, nginxSkipReason } from "../support/nginx.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
-import { RedisServer, redisSkipReason } from "../support/redis.ts";
-import { startApp } from "../support/server.ts";
+import { redisSkipReason } from "../support/redis.ts";
+import { clusterFixture } from "../support/server.ts";
 import * as views from "../support/views.ts";
 import { SseWire, type TransportKind } from "../support/wires.ts";
 import { until } from "../support/until.ts";
@@ -22,21 +21,16 @@ const skip = redisSkipReason() ?? nginxSkipReason();
 const count = (c: ProtocolClient, v = 1) => Number(/<b>(\d+)<\/b>|>(\d+)</.exec(c.views.get(v)!.html())?.slice(1).find(Boolean) ?? NaN);
 
 describe("several nodes behind round-robin nginx", { skip }, () => {
-  const redis = new RedisServer();
-  const nodes: { app: WeftApp; base: string; errors: unknown[] }[] = [];
+  const { redis, nodes } = clusterFixture({ sessionGraceMs: 30_000 });
   let nginx: Nginx;
   let lb = "";
 
   before(async () => {
-    await redis.start();
-    for (let i = 0; i < 2; i++) nodes.push(await startApp({ redis: redis.url, sessionGraceMs: 30_000 }));
     nginx = new Nginx(nodes.map((n) => Number(new URL(n.base).port)), { upgrade: true });
     lb = await nginx.start();
   });
   after(async () => {
     await nginx?.stop();
-    for (const n of nodes) await n.app.close();
-    await redis.close();
   });
 
   const forwarded = () => nodes.reduce((sum, n) => sum + (n.app.stats().cluster?.forwarded ?? 0), 0);
