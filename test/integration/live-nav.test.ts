@@ -184,8 +184,7 @@ describe("live navigation on the wire", () => {
         }
       });
 
-      // The test client's SSE and HTTP POSTs carry no custom headers: its WebSocket's upgrade does.
-      it("mounts a view whose auth passes for the link's request", { skip: transport !== "websocket" && "the test client sends headers on the upgrade only" }, async () => {
+      it("mounts a view whose auth passes for the link's request", async () => {
         const c = await ProtocolClient.connect(base, { "x-user": "admin" }, transport);
         try {
           const res = await fetch(`${base}/list`, { headers: { "x-user": "admin" } });

@@ -41,8 +41,10 @@ export function linkToken(headers: Record<string, string> = {}): string {
 export async function openWire(kind: TransportKind, base: string, headers: Record<string, string> = {}): Promise<Wire> {
   if (kind === "websocket") return WsWire.open(base, headers);
   const token = linkToken(headers);
-  if (kind === "sse") return SseWire.open(base, newLinkId(), new Jar(), token);
-  return HttpWire.open(base, newLinkId(), new Jar(), token);
+  // Every request of the link carries the other headers, as a browser's requests carry theirs.
+  const { [HEADERS.token]: _, ...rest } = headers;
+  if (kind === "sse") return SseWire.open(base, newLinkId(), new Jar(rest), token);
+  return HttpWire.open(base, newLinkId(), new Jar(rest), token);
 }
 
 export class WsWire implements Wire {
@@ -76,9 +78,12 @@ export class WsWire implements Wire {
 /** Keeps the cookies a server sets (the link cookie), as a browser would, for one client. */
 export class Jar {
   private readonly cookies = new Map<string, string>();
+  /** `extra`: headers every request of this client carries (e.g. what an authorize hook reads). */
+  constructor(private readonly extra: Record<string, string> = {}) {}
   readonly fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const headers = new Headers(init.headers);
-    if (this.cookies.size > 0) headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
+    for (const [k, v] of Object.entries(this.extra)) if (!headers.has(k)) headers.set(k, v);
+    if (this.cookies.size > 0) headers.set("cookie", [headers.get("cookie"), ...[...this.cookies].map(([k, v]) => `${k}=${v}`)].filter((c) => c !== null && c !== "").join("; "));
     const res = await fetch(input, { ...init, headers });
     this.store(res.headers.getSetCookie());
     return res;
