@@ -64,7 +64,7 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, req: I
   const body = `<div ${ATTR.view}="${escapeHtml(route.pattern)}" ${ATTR.token}="${token}">${inner}</div>`;
   // A dev page links the client's development part (the console log) first, so that it hears the client's first errors.
   const devScript = core.options.dev ? `<script src="${CLIENT_DEV_PATH}?v=${clientHash}" defer></script>` : "";
-  const script = `${devScript}<script src="${PATHS.client}?v=${clientHash}" defer data-heartbeat="${core.options.heartbeatMs}" data-transports="${core.options.transports.join(",")}" data-max-bytes="${core.options.maxMessageBytes}"${core.options.dev ? " data-dev" : ""}></script>`;
+  const script = `${devScript}<script src="${PATHS.client}?v=${clientHash}" defer data-heartbeat="${core.options.heartbeatMs}" data-transports="${core.options.transports.join(",")}" data-max-bytes="${core.options.maxMessageBytes}" data-title="${escapeHtml(title)}"${core.options.dev ? " data-dev" : ""}></script>`;
   // Every part is safe to place in text or a quoted attribute: the path keeps `'`, `&` and `=` from the URL.
   const page = (core.options.layout ?? defaultLayout)({ title: escapeHtml(title), body, script, path: escapeHtml(url.pathname) });
   const bytes = Buffer.from(page, "utf8");
