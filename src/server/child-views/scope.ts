@@ -143,24 +143,7 @@ let dupes: string[] | undefined;
  * meets and ends none: the view's next full render decides.
  */
 export function renderWithChildren<T>(owner: ChildParent | undefined, render: () => T, partial = false): T {
-  const outer = parent, outerUsed = used, outerDupes = dupes, outerPartial = partialRender;
-  parent = owner;
-  used = undefined;
-  dupes = undefined;
-  partialRender = partial;
-  try {
-    const out = render();
-    settle(owner, partial);
-    return out;
-  } catch (err) {
-    owner?.children?.rollback();
-    throw err;
-  } finally {
-    parent = outer;
-    used = outerUsed;
-    dupes = outerDupes;
-    partialRender = outerPartial;
-  }
+  return inChildFrame(owner, call, render, partial);
 }
 
 /**
@@ -168,14 +151,26 @@ export function renderWithChildren<T>(owner: ChildParent | undefined, render: ()
  * hot path's render (every event's) pays a few variable writes for it.
  */
 export function renderTreeWithChildren(owner: ChildParent | undefined, t: Template): TemplateNode {
+  return inChildFrame(owner, renderTree, t, false);
+}
+
+/** Calls `f`: the frame's runner for a render given as a closure. */
+const call = <T>(f: () => T): T => f();
+
+/**
+ * The child-view frame of both renders above: `run(arg)` with `owner` as the
+ * render's parent, the outer frame restored after. A function and its argument
+ * rather than a closure, so that the hot path allocates nothing for it.
+ */
+function inChildFrame<A, T>(owner: ChildParent | undefined, run: (arg: A) => T, arg: A, partial: boolean): T {
   const outer = parent, outerUsed = used, outerDupes = dupes, outerPartial = partialRender;
   parent = owner;
   used = undefined;
   dupes = undefined;
-  partialRender = false;
+  partialRender = partial;
   try {
-    const out = renderTree(t);
-    settle(owner, false);
+    const out = run(arg);
+    settle(owner, partial);
     return out;
   } catch (err) {
     owner?.children?.rollback();
