@@ -54,17 +54,29 @@ function panel(r: Results, p: Panel, y0: number): { svg: string; height: number 
 
 /** The whole chart; `caption` (title, then a line on the machine) says which run it shows. */
 export function chartSvg(r: Results, caption: readonly [string, string]): string {
+  return stackedChart(W, caption, PANELS.map((p) => (y0: number) => panel(r, p, y0)));
+}
+
+/** One panel of a {@link stackedChart}: drawn with its top at `y0`, it says its height. */
+export type ChartPanel = (y0: number) => { svg: string; height: number };
+
+/**
+ * An SVG `width` wide: `caption` (title, then a line on the machine) on top,
+ * then the panels one under the other. The side-by-side chart and bench:scale's
+ * share it, so that both look alike.
+ */
+export function stackedChart(width: number, caption: readonly [string, string], panels: readonly ChartPanel[]): string {
   const parts: string[] = [];
   let y = 50;
-  for (const p of PANELS) {
-    const { svg, height } = panel(r, p, y);
+  for (const draw of panels) {
+    const { svg, height } = draw(y);
     parts.push(svg);
     y += height;
   }
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y + 6}" viewBox="0 0 ${W} ${y + 6}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 6}" viewBox="0 0 ${width} ${y + 6}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">`,
     "<style>.t{font-size:15px;font-weight:600}.h{font-size:13px;font-weight:600}.l{font-size:12px;fill:#333}.v{font-size:11px;fill:#444}</style>",
-    `<rect width="${W}" height="${y + 6}" fill="#fff"/>`,
+    `<rect width="${width}" height="${y + 6}" fill="#fff"/>`,
     `<text x="10" y="22" class="t">${esc(caption[0])}</text>`,
     `<text x="10" y="40" class="v">${esc(caption[1])}</text>`,
     ...parts,
