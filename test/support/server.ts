@@ -89,7 +89,7 @@ export interface Cluster {
 
 /**
  * Registers before/after hooks in the current suite: a real redis-server and
- * `count` nodes on it (apps started as by {@link startApp}, with `redis` set),
+ * two nodes on it (apps started as by {@link startApp}, with `redis` set),
  * closed after. With `untilUp`, before() also waits until every node's health
  * says Redis is up: a page stored before its node reached Redis would not be
  * there for the other node.
@@ -98,12 +98,12 @@ export interface Cluster {
  * const cluster = clusterFixture({ views: { "/board": Board }, sessionGraceMs: 30_000 });
  * it("…", async () => { const [a, b] = cluster.nodes; const page = await getPage(a!.base, "/board"); … });
  */
-export function clusterFixture(opts: Partial<WeftOptions> = {}, { count = 2, untilUp = false } = {}): Cluster {
+export function clusterFixture(opts: Partial<WeftOptions> = {}, { untilUp = false } = {}): Cluster {
   const redis = new RedisServer();
   const nodes: Cluster["nodes"] = [];
   before(async () => {
     await redis.start();
-    for (let i = 0; i < count; i++) nodes.push(await startApp({ ...opts, redis: redis.url }));
+    for (let i = 0; i < 2; i++) nodes.push(await startApp({ ...opts, redis: redis.url }));
     if (untilUp) await until(async () => (await Promise.all(nodes.map((n) => redisUp(n.base)))).every(Boolean), 5000, "every node on Redis");
   });
   after(async () => {
