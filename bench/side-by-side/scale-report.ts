@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { provenanceLine, type Provenance } from "./provenance.ts";
+import { stackedChart } from "./report/chart.ts";
 import { num, table } from "./report/format.ts";
 import type { Spread } from "./stats.ts";
 
@@ -156,23 +157,7 @@ function panel(cases: readonly ScaleCase[], p: Panel, y0: number): { svg: string
 
 /** The chart: one panel per figure, one bar per case, growth against the first size of each shape. */
 export function scaleChart(cases: readonly ScaleCase[], caption: readonly [string, string]): string {
-  const parts: string[] = [];
-  let y = 50;
-  for (const p of PANELS) {
-    const { svg, height } = panel(cases, p, y);
-    parts.push(svg);
-    y += height;
-  }
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y + 6}" viewBox="0 0 ${W} ${y + 6}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">`,
-    "<style>.t{font-size:15px;font-weight:600}.h{font-size:13px;font-weight:600}.l{font-size:12px;fill:#333}.v{font-size:11px;fill:#444}</style>",
-    `<rect width="${W}" height="${y + 6}" fill="#fff"/>`,
-    `<text x="10" y="22" class="t">${esc(caption[0])}</text>`,
-    `<text x="10" y="40" class="v">${esc(caption[1])}</text>`,
-    ...parts,
-    "</svg>",
-    "",
-  ].join("\n");
+  return stackedChart(W, caption, PANELS.map((p) => (y0: number) => panel(cases, p, y0)));
 }
 
 // --- Files ---------------------------------------------------------------------------
