@@ -193,6 +193,35 @@ describe("child views", () => {
     }
   });
 
+  it("keeps the view's own child view through a component's own event (a partial render ends no child it did not see)", async () => {
+    const kit = childApp();
+    const Card = defineComponent({ mount: () => ({ k: 0 }), events: { inc: (s) => ({ k: s.k + 1 }) }, render: (s) => html`<div><button weft-click="inc">${s.k}</button></div>` });
+    const Page = defineView({
+      mount: () => ({ n: 0 }),
+      events: { inc: (s) => ({ n: s.n + 1 }) },
+      render: (s) => html`<main>${s.n}${liveView(kit.views["/chat"]!, { id: "outer", session: { room: "outer" } })}${component(Card, { id: "a" })}</main>`,
+    });
+    const { app, base, errors } = await startApp({ views: { ...kit.views, "/cards": Page } });
+    try {
+      const page = await getPage(base, "/cards");
+      const c = await ProtocolClient.connect(base);
+      await c.join(1, page.token);
+      await c.join(2, childToken(page.html, "outer"));
+      for (let r = 1; r <= 3; r++) {
+        c.send({ t: C.event, v: 1, r, e: "inc", d: {}, g: "a" });
+        assert.notEqual((await c.next((m) => m.v === 1 && m.r === r)).t, S.error);
+      }
+      assert.deepEqual(kit.ended, [], "no child ended by the component's renders");
+      assert.equal(kindOf(await c.event(2, "bump", {}, 1)), S.diff, "the child goes on");
+      assert.equal(kindOf(await c.event(1, "inc", {}, 4)), S.diff);
+      assert.deepEqual(kit.ended, []);
+      await c.close();
+      assert.deepEqual(errors, []);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("answers a page whose render has two children of one id with 500, reporting the id", async () => {
     const kit = childApp();
     const Twice = defineView({ mount: () => ({}), render: () => html`${liveView(kit.views["/chat"]!, { id: "chat" })}${liveView(kit.views["/chat"]!, { id: "chat" })}` });
