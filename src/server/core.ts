@@ -128,7 +128,8 @@ export class Core {
    * mount so that the browser's join takes it over: mount runs once per page.
    */
   async mountPage(route: RouteMatch, query: Params, req: IncomingMessage, pageUrl?: string): Promise<PageMount> {
-    const at: NavRoute = { pattern: route.pattern, view: route.view, params: toParams(query, route.params), url: pageUrl ?? urlFor(route.pattern, toParams(query, route.params)) };
+    const asked = toParams(query, route.params);
+    const at: NavRoute = { pattern: route.pattern, view: route.view, params: asked, url: pageUrl ?? urlFor(route.pattern, asked) };
     const session = await authorizeRequest(this.options.authorize, req, route.view, at.params);
     if (isDenial(session)) return { kind: "denied", code: denialCode(session), message: session.message };
     const sid = randomBytes(16).toString("base64url");

@@ -508,7 +508,10 @@ export class ViewSession<S = unknown> implements ChildParent {
    */
   get unfinishedRef(): number | undefined {
     if (this.runningRef !== undefined) return this.runningRef;
-    for (const w of this.queue) if (refOf(w) !== undefined) return refOf(w);
+    for (const w of this.queue) {
+      const ref = refOf(w);
+      if (ref !== undefined) return ref;
+    }
     return undefined;
   }
 
