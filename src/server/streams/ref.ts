@@ -120,20 +120,3 @@ export function endStreams(outer: Map<string, StreamRef> | undefined | null): Ma
   placed = outer;
   return mine;
 }
-
-/**
- * Runs a render and returns what it rendered with the streams it placed.
- *
- * @example const [tree, streams] = collectStreams(() => renderView(view, state, path));
- */
-export function collectStreams<T>(render: () => T): [T, Map<string, StreamRef> | undefined] {
-  const outer = beginStreams();
-  let out: T;
-  let mine: Map<string, StreamRef> | undefined;
-  try {
-    out = render();
-  } finally {
-    mine = endStreams(outer);
-  }
-  return [out, mine];
-}

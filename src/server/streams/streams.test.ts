@@ -4,10 +4,23 @@ import { component, defineComponent, defineView, html } from "../../index.ts";
 import { mountView } from "../../testing/index.ts";
 import { StreamModel } from "../../testing/streams.ts";
 import { stream, StreamBuffer, StreamError, StreamRef } from "./index.ts";
-import { collectStreams } from "./ref.ts";
+import { beginStreams, endStreams } from "./ref.ts";
 import { renderToString } from "../template/render-tree.ts";
 
 interface Row { id: number; title: string }
+/** A render with the streams it placed, noted as the session notes them (beginStreams … endStreams). */
+function collectStreams(render: () => unknown): [unknown, Map<string, StreamRef> | undefined] {
+  const outer = beginStreams();
+  let mine: Map<string, StreamRef> | undefined;
+  let out: unknown;
+  try {
+    out = render();
+  } finally {
+    mine = endStreams(outer);
+  }
+  return [out, mine];
+}
+
 const rows = (from: number, n: number): Row[] => Array.from({ length: n }, (_, i) => ({ id: from + i, title: `row ${from + i}` }));
 
 const Feed = defineView({
