@@ -263,6 +263,10 @@ export class View {
     let ok = true;
     if (kind === S.rendered) ok = this.render(() => this.rendered.full(m.d, m.s, m.p));
     else if (kind === S.diff) ok = this.render(() => this.rendered.diff(m.d, m.s, m.p));
+    else if (kind === S.push && typeof m.e === "string") emit(this.root, m.e, m.d);
+    else if (kind === S.nav && !navigate(m.d as NavPayload)) reportError(this.root, "E_NAV_TARGET", "refused a navigation target that is not a same-origin http(s) URL", m.r, this.id);
+    else if (kind === S.error) return this.failed(m); // a handler or render failure, in the stream
+    // Stream ops ride on a full render or a diff: applied after its morph.
     if (ok && m.o !== undefined) {
       try {
         applyStreams(this.root, m.o);
@@ -270,9 +274,6 @@ export class View {
         reportError(this.root, "E_CLIENT_PATCH", String(err), undefined, this.id);
       }
     }
-    else if (kind === S.push && typeof m.e === "string") emit(this.root, m.e, m.d);
-    else if (kind === S.nav && !navigate(m.d as NavPayload)) reportError(this.root, "E_NAV_TARGET", "refused a navigation target that is not a same-origin http(s) URL", m.r, this.id);
-    else if (kind === S.error) return this.failed(m); // a handler or render failure, in the stream
     if (typeof m.r === "number") this.acknowledge(m.r);
     if (!ok) return; // the view is rejoining for a full render
     if (answer) this.answered(m.k as string);
