@@ -6,6 +6,7 @@
  * (src/client/navigation.ts) before it follows a `nav` message.
  */
 import type { NavPayload } from "../protocol/messages.ts";
+import { clip } from "./clip.ts";
 
 /** A navigation target that breaks the rules; its code is `E_NAV_TARGET`. */
 export class NavigationError extends TypeError {
@@ -41,9 +42,9 @@ export function navTarget(to: unknown, external: boolean): string {
   if (external) {
     const u = parse(to, undefined);
     if (u !== undefined && (u.protocol === "https:" || u.protocol === "http:")) return u.href;
-    throw new NavigationError(`Weft: navigate({ external: true }) takes an absolute http(s) URL, got ${JSON.stringify(clip(to))}`);
+    throw new NavigationError(`Weft: navigate({ external: true }) takes an absolute http(s) URL, got ${JSON.stringify(clip(to, 80))}`);
   }
-  throw new NavigationError(`Weft: navigate() takes a same-origin path such as "/todos?page=2", got ${JSON.stringify(clip(to))}; pass { external: true } for an http(s) URL elsewhere`);
+  throw new NavigationError(`Weft: navigate() takes a same-origin path such as "/todos?page=2", got ${JSON.stringify(clip(to, 80))}; pass { external: true } for an http(s) URL elsewhere`);
 }
 
 /**
@@ -70,8 +71,4 @@ function parse(to: string, base: string | undefined): URL | undefined {
   } catch {
     return undefined;
   }
-}
-
-function clip(s: string): string {
-  return s.length > 80 ? `${s.slice(0, 80)}…` : s;
 }

@@ -28,6 +28,7 @@ import { renderView } from "./render-view.ts";
 import { liveTitle } from "./page-title.ts";
 import { ownHandler, type EventHandler, type StandardResult, type StandardSchemaV1, type Json, type Params, type Payload, type SessionData, type TerminateReason, type ViewContext, type ViewDefinition } from "./view.ts";
 import { unknownEventMessage } from "./unknown-event.ts";
+import { clip } from "./clip.ts";
 import { checkAuth, MAX_PATCH_CHAIN, NavRefusal, resolveRoute, runHandleParams, urlFor, type NavRoute } from "./live-nav.ts";
 import type { Router } from "./router.ts";
 import { runTerminate } from "./terminate.ts";
@@ -834,9 +835,6 @@ class InvalidPayload extends Error {
   }
 }
 
-function clip(s: string): string {
-  return s.length > 64 ? `${s.slice(0, 64)}…` : s;
-}
 
 type ContextSession = Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList" | "livePatch" | "sendUpdate" | "streamBuffer">;
 

@@ -5,6 +5,7 @@
  * the view's handler names stay on the server.
  */
 import { didYouMean } from "./startup-checks.ts";
+import { clip } from "./clip.ts";
 
 /** At most this many of the view's event names are listed. */
 const MAX_LISTED = 20;
@@ -24,8 +25,4 @@ export function unknownEventMessage(name: string, events: object, dev: boolean):
   const guess = didYouMean(name, known);
   const listed = known.length > MAX_LISTED ? `${known.slice(0, MAX_LISTED).join(", ")}, …` : known.join(", ");
   return `${base}${guess === undefined ? "" : ` — did you mean "${guess}"?`} (its events: ${listed})`;
-}
-
-function clip(s: string): string {
-  return s.length > 64 ? `${s.slice(0, 64)}…` : s;
 }
