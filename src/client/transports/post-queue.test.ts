@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { batchSize, MAX_BATCH, PostQueue, utf8Length } from "./post-queue.ts";
+import { utf8Length } from "../limits.ts";
+import { batchSize, MAX_BATCH, PostQueue } from "./post-queue.ts";
 
 /** A post function whose calls the test answers by hand. */
 function manualPost() {

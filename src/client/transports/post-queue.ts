@@ -6,8 +6,6 @@
  */
 import { limits, utf8Length } from "../limits.ts";
 
-export { utf8Length };
-
 /** Most frames in one POST (the server refuses more). */
 export const MAX_BATCH = 256;
 
