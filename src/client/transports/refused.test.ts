@@ -19,6 +19,6 @@ describe("refusalFrames", () => {
   });
 
   it("reads the ids from the envelope, never from the payload", () => {
-    assert.deepEqual(refusalFrames(['{"t":"j","v":1,"d":{"t":"e","v":5,"r":6}}'], "E_TOO_LARGE"), []);
+    assert.deepEqual(refusalFrames(['{"t":"j","v":1,"d":{"t":"e","v":5,"r":6,"e":"save","d":{}}}'], "E_TOO_LARGE"), []);
   });
 });
