@@ -216,12 +216,13 @@ export function childHole(ref: LiveViewRef): string {
 
 /**
  * Renders a component's hole (render-tree.ts): child views met inside are
- * marked sticky (see {@link ChildEntry.sticky}).
+ * marked sticky (see {@link ChildEntry.sticky}). Takes the function and its
+ * argument, as inChildFrame does: a component's hole allocates no closure.
  */
-export function inComponent<T>(render: () => T): T {
+export function inComponent<A, T>(render: (arg: A) => T, arg: A): T {
   inComponents++;
   try {
-    return render();
+    return render(arg);
   } finally {
     inComponents--;
   }

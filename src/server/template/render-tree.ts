@@ -60,7 +60,7 @@ function textValue(v: unknown): RenderedTree {
   if (Array.isArray(v)) return { l: v.map(textValue) };
   if (v instanceof Keyed) return keyedList(v);
   if (v instanceof LiveViewRef) return childHole(v);
-  if (v instanceof ComponentRef) return inComponent(() => componentHole(v));
+  if (v instanceof ComponentRef) return inComponent(componentHole, v);
   return escapeHtml(String(v));
 }
 
