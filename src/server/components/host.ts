@@ -221,13 +221,6 @@ export class ComponentHost implements ComponentVisitor {
     return node;
   }
 
-  /** Ends a pass: throws a {@link ComponentError} naming duplicate ids. */
-  private finish(): void {
-    const dupes = this.dupes;
-    this.base = this.kids = this.dupes = undefined;
-    if (dupes !== undefined) throw duplicateIds(dupes);
-  }
-
   private begin(base: Entries | undefined, staged: Entries | undefined): void {
     this.base = base;
     this.staged = staged;
@@ -239,7 +232,7 @@ export class ComponentHost implements ComponentVisitor {
   private pass<T>(fn: () => T): T {
     try {
       const out = withVisitor(this, fn);
-      this.finish();
+      if (this.dupes !== undefined) throw duplicateIds(this.dupes);
       return out;
     } catch (err) {
       this.staged = undefined;
