@@ -169,7 +169,7 @@ export class View {
    * view.patchTo("/todos?page=2", [link]);
    */
   patchTo(url: string, els: readonly Element[], done?: () => void): void {
-    const r = this.send({ t: C.patch, v: this.id, d: { u: url } }, els);
+    const r = this.send({ t: C.patch, v: this.id, r: 0, d: { u: url } }, els); // r before d, as in push
     if (r !== undefined) this.patching = { r, u: url, done };
   }
 
