@@ -648,20 +648,21 @@ export class ViewSession<S = unknown> implements ChildParent {
         this.error(found.code, found.message, work.ref);
         return SKIP;
       }
-      return this.call(found.handler as EventHandler<S>, found.state as S, work, `${work.target} ${work.name}`);
+      return this.call(found.handler as EventHandler<S>, found.state as S, work);
     }
     const h = ownHandler(this.view.events, work.name);
     if (h === undefined) {
       this.error("E_UNKNOWN_EVENT", unknownEventMessage(work.name, this.view.events ?? {}, this.config.dev === true), work.ref);
       return SKIP;
     }
-    return this.call(h, this.state, work, work.name);
+    return this.call(h, this.state, work);
   }
 
-  /** Runs an event handler on `state` (the view's or a component's); `bucket` names its rate limit. */
-  private call(h: EventHandler<S>, state: S, work: Extract<Work, { kind: "event" }>, bucket: string): Result<S> {
+  /** Runs an event handler on `state` (the view's or, with `work.target`, a component's). */
+  private call(h: EventHandler<S>, state: S, work: Extract<Work, { kind: "event" }>): Result<S> {
     if (typeof h === "function") return h(state, work.payload, this.ctx);
-    if (h.rateLimit !== undefined && !this.bucket(bucket, h.rateLimit).take()) {
+    // A component's handler has a rate bucket of its own, named by the component's id and the event.
+    if (h.rateLimit !== undefined && !this.bucket(work.target === undefined ? work.name : `${work.target} ${work.name}`, h.rateLimit).take()) {
       this.error("E_RATE_LIMIT", `too many "${clip(work.name)}" events: slow down`, work.ref);
       return SKIP;
     }
