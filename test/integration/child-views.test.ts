@@ -172,6 +172,22 @@ describe("child views", () => {
     assert.deepEqual(errors, []);
   });
 
+  it("keeps a child view a component placed when the view re-renders before any event of the component (the component is carried, not re-rendered)", async () => {
+    const kit = childApp();
+    const Card = defineComponent({ mount: () => ({}), render: () => html`<div>${liveView(kit.views["/chat"]!, { id: "inner", session: { room: "card" } })}</div>` });
+    const Page = defineView({ mount: () => ({ n: 0 }), events: { inc: (s) => ({ n: s.n + 1 }) }, render: (s) => html`<main>${s.n}${component(Card, { id: "a" })}</main>` });
+    const { base, errors } = await startApp({ views: { ...kit.views, "/cards": Page } });
+    const page = await getPage(base, "/cards");
+    const c = await ProtocolClient.connect(base);
+    await c.join(1, page.token);
+    await c.join(2, childToken(page.html, "inner"));
+    assert.equal(kindOf(await c.event(1, "inc", {}, 1)), S.diff);
+    assert.equal(kindOf(await c.event(2, "bump", {}, 2)), S.diff, "the child goes on");
+    assert.deepEqual(kit.ended, [], "the view's render ends no child a carried component holds");
+    await c.close();
+    assert.deepEqual(errors, []);
+  });
+
   it("keeps the view's own child view through a component's own event (a partial render ends no child it did not see)", async () => {
     const kit = childApp();
     const Card = defineComponent({ mount: () => ({ k: 0 }), events: { inc: (s) => ({ k: s.k + 1 }) }, render: (s) => html`<div><button weft-click="inc">${s.k}</button></div>` });
