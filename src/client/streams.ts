@@ -16,11 +16,14 @@ import { morphdom } from "./dom-patch.ts";
  * @example applyStreams(root, [["rows", "rows-1", -1, "<li id=\"rows-1\">a</li>"]]);
  */
 export function applyStreams(root: Element, ops: StreamOp[], morph: (from: Element, to: Element) => unknown = morphdom): void {
+  // The view's containers, found once per frame rather than once per op (a
+  // frame may carry hundreds of ops for one stream); the last of a name wins.
+  const boxes = new Map<string, Element>();
+  for (const el of Array.from(root.querySelectorAll(`[${ATTR.stream}]`))) {
+    if (el.parentElement?.closest(`[${ATTR.view}]`) === root) boxes.set(el.getAttribute(ATTR.stream)!, el);
+  }
   for (const [name, id, at, html, limit] of ops) {
-    let box: Element | undefined;
-    for (const el of Array.from(root.querySelectorAll(`[${ATTR.stream}]`))) {
-      if (el.getAttribute(ATTR.stream) === name && el.parentElement?.closest(`[${ATTR.view}]`) === root) box = el;
-    }
+    const box = boxes.get(name);
     if (box === undefined) continue;
     const kids = box.children;
     if (id === undefined) box.replaceChildren();
