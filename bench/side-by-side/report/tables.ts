@@ -19,17 +19,8 @@ export function mainTable(r: Results): string {
     notes.set(`${LABEL[x.system] ?? x.system} ${x.transport}`, x.note);
     return " *";
   };
-  // Figures measured apart from the rest (patched in with their own runs) are marked † and listed.
-  const apart = new Map<string, { who: string[]; line: string }>();
-  const cell = (x: ReturnType<Results["get"]>): string => {
-    if (x?.from === undefined) return withSpread(x);
-    const line = provenanceLine(x.from);
-    const key = `${METRIC_LABEL[x.metric] ?? x.metric}|${line}`;
-    const entry = apart.get(key) ?? { who: [], line };
-    entry.who.push(`${LABEL[x.system] ?? x.system} ${x.transport}`);
-    apart.set(key, entry);
-    return `${withSpread(x)} †`;
-  };
+  const apart = apartMarks();
+  const cell = (x: Figure): string => apart.mark(x, withSpread(x), METRIC_LABEL[x?.metric ?? ""] ?? x?.metric ?? "");
   const head = ["system", "transport", "RT p50 µs", "× floor", "RT p99 µs", "CPU/event µs", "events/s 1×100", "events/s 50×1", "busy", "heap/session B", "RSS/session B"];
   const rows = SYSTEMS.map(({ system, transport }) => {
     const g = (m: Parameters<Results["get"]>[2]) => r.get(system, transport, m);
@@ -39,8 +30,33 @@ export function mainTable(r: Results): string {
     return [LABEL[system] ?? system, transport, cell(g("rt-p50")), x, cell(g("rt-p99")), cell(g("cpu-per-event")),
       cell(g("tput-1x100")), cell(g("tput-50x1")), g("tput-50x1-busy") === undefined ? "–" : `${g("tput-50x1-busy")!.value} %`, withSpread(g("heap-per-session")) + mark(g("heap-per-session")), withSpread(g("rss-per-session")) + mark(g("rss-per-session"))];
   });
-  return table(head, rows) + [...notes].map(([who, note]) => `\n\n\\* ${who}: ${note}.`).join("") +
-    [...apart].map(([key, { who, line }]) => `\n\n† ${key.split("|")[0]}, ${who.join(", ")}: measured apart from the rest of the table (compare these with each other, not across). ${line}`).join("");
+  return table(head, rows) + [...notes].map(([who, note]) => `\n\n\\* ${who}: ${note}.`).join("") + apart.notes();
+}
+
+type Figure = ReturnType<Results["get"]>;
+
+/**
+ * Marks figures measured apart from the rest of a table (patched in with their
+ * own runs, `from`) with † and lists, under the table, whose they are and
+ * the runs they come from, one note per `what` (a column; "" for the whole
+ * table) and run: "† what, who, who: …". `who` defaults to the figure's system
+ * and transport.
+ */
+function apartMarks(): { mark(x: Figure, text: string, what: string, who?: string): string; notes(): string } {
+  const apart = new Map<string, { what: string; who: string[]; line: string }>();
+  return {
+    mark(x, text, what, who) {
+      if (x?.from === undefined) return text;
+      const line = provenanceLine(x.from);
+      const key = `${what}|${line}`;
+      const entry = apart.get(key) ?? { what, who: [], line };
+      const name = who ?? `${LABEL[x.system] ?? x.system} ${x.transport}`;
+      if (name !== "" && !entry.who.includes(name)) entry.who.push(name);
+      apart.set(key, entry);
+      return `${text} †`;
+    },
+    notes: () => [...apart.values()].map(({ what, who, line }) => `\n\n† ${[what, ...who].filter((w) => w !== "").join(", ")}: measured apart from the rest of the table (compare these with each other, not across). ${line}`).join(""),
+  };
 }
 
 /** Bytes down per update: Weft per transport, beside Phoenix (computed) and LiveViewJS (measured). */
@@ -50,15 +66,20 @@ export function wireTable(r: Results): string {
     ["bytes-keyed-delete", "first of 1,000 keyed items deleted"], ["bytes-keyed-move", "1 of 1,000 keyed items moved"],
   ] as const;
   const head = ["update", "Weft websocket", "Weft sse", "Weft http", "Phoenix LiveView (computed)", "LiveViewJS (measured)"];
-  const rows = cases.map(([m, label]) => [label,
-    num(r.get("weft", "websocket", m)?.value), num(r.get("weft", "sse", m)?.value), num(r.get("weft", "http", m)?.value),
-    num(r.get("phoenix", "websocket", m)?.value), num(r.get("liveviewjs", "websocket", m)?.value)]);
-  return table(head, rows);
+  const apart = apartMarks();
+  const rows = cases.map(([m, label]) => [label, ...([["weft", "websocket"], ["weft", "sse"], ["weft", "http"], ["phoenix", "websocket"], ["liveviewjs", "websocket"]] as const)
+    .map(([system, transport]) => { const x = r.get(system, transport, m); return apart.mark(x, num(x?.value), "", label); })]);
+  return table(head, rows) + apart.notes();
 }
 
 export function bundleTable(r: Results): string {
-  const rows = r.all.filter((x) => x.metric === "bundle-gzip").map((x) => [x.note ?? x.system, num(r.get(x.system, x.transport, "bundle-min")?.value), num(x.value)]);
-  return table(["client", "minified B", "min + gzip B"], rows);
+  const apart = apartMarks();
+  const rows = r.all.filter((x) => x.metric === "bundle-gzip").map((x) => {
+    const min = r.get(x.system, x.transport, "bundle-min");
+    const client = x.note ?? x.system;
+    return [client, apart.mark(min, num(min?.value), "", client), apart.mark(x, num(x.value), "", client)];
+  });
+  return table(["client", "minified B", "min + gzip B"], rows) + apart.notes();
 }
 
 export function fanoutTable(r: Results): string {
