@@ -242,7 +242,7 @@ export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "la
   readonly errorPage: ErrorPage | undefined;
 };
 
-const DEFAULTS = {
+export const DEFAULTS = {
   transports: ["websocket", "sse", "http"] as readonly TransportName[],
   longPollMs: 25_000,
   sseHeartbeatMs: 15_000,

@@ -8,6 +8,7 @@ import { StreamModel } from "./streams.ts";
 import { ATTR, kindOf, S, type Envelope, type NavPayload, type RenderedTree, type TreeDiff } from "../protocol/messages.ts";
 import { isErrorCode, type ErrorCode } from "../protocol/errors.ts";
 import { applyDiff, applyParts, toHtml } from "../protocol/tree.ts";
+import { DEFAULTS } from "../server/options.ts";
 import { checkPayload } from "../server/security/payload.ts";
 import type { Sink, ViewSession } from "../server/session.ts";
 import { runTerminate } from "../server/terminate.ts";
@@ -302,7 +303,7 @@ export class MountedView {
   private async send(name: string, payload: Record<string, unknown>, target?: string): Promise<void> {
     const s = this.live();
     const d = wire(payload) as Record<string, unknown>;
-    const bad = checkPayload(d, 32);
+    const bad = checkPayload(d, DEFAULTS.maxJsonDepth); // as the server checks an event with default options
     if (bad !== undefined) throw new WeftTestError("E_BAD_FRAME", bad);
     const ref = ++this.ref;
     s.event(ref, name, d, target);
