@@ -72,13 +72,17 @@ function distDir(): string {
  * const { ViewSession } = await weftModule<typeof import("../src/server/session.ts")>("server/session");
  */
 export function weftModule<T>(path: string): Promise<T> {
-  const url = WEFT_BUILD === "dist" ? pathToFileURL(join(distDir(), `${path}.js`)).href : pathToFileURL(join(ROOT, "src", `${path}.ts`)).href;
-  return import(url) as Promise<T>;
+  return import(moduleUrl(path)) as Promise<T>;
+}
+
+/** The file URL a module of the library ("index", "server/session") is loaded from in this process. */
+function moduleUrl(path: string): string {
+  return pathToFileURL(WEFT_BUILD === "dist" ? join(distDir(), `${path}.js`) : join(ROOT, "src", `${path}.ts`)).href;
 }
 
 /** The file URL the package's entry ("index") is loaded from in this process. */
 export function weftEntryUrl(): string {
-  return WEFT_BUILD === "dist" ? pathToFileURL(join(distDir(), "index.js")).href : pathToFileURL(join(ROOT, "src", "index.ts")).href;
+  return moduleUrl("index");
 }
 
 /**
