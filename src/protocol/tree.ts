@@ -154,8 +154,12 @@ export function toHtml(tree: RenderedTree, statics: StaticsLookup, parts?: Parts
   return out;
 }
 
-/** A component's root element: its start tag's name, complete (the server checks that each component render starts so). */
-const ROOT_TAG = /^\s*<[a-zA-Z][^\s/>]*/;
+/**
+ * A root element's start tag, up to its name: where a component's HTML gets
+ * `weft-component` (the server checks that each component render starts so)
+ * and a stream item its dom id (streams/buffer.ts).
+ */
+export const ROOT_TAG = /^\s*<[a-zA-Z][^\s/>]*/;
 
 /**
  * A component's HTML, its root element marked with `weft-component="ID"`

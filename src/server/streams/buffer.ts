@@ -7,6 +7,7 @@
  * `stream()` refs (a name and a function each). The browser holds the items.
  */
 import type { StreamOp } from "../../protocol/messages.ts";
+import { ROOT_TAG } from "../../protocol/tree.ts";
 import { escapeHtml } from "../template/escape.ts";
 import { html } from "../template/html.ts";
 import { renderToString } from "../template/render-tree.ts";
@@ -36,9 +37,6 @@ type Pending =
 
 /** The largest `at` sent: any larger index is the end anyway. */
 const MAX_AT = 2 ** 31 - 1;
-
-/** An item's root start tag, up to its name (as components/ check theirs). */
-const ROOT_TAG = /^\s*<[a-zA-Z][^\s/>]*/;
 
 /** The one template every item renders through (one call site: one fingerprint). */
 const item = (v: unknown): string => renderToString(html`${v as string}`);
