@@ -5,6 +5,9 @@
  */
 import { ATTR, type StreamOp } from "../protocol/messages.ts";
 
+/** A stream container's start tag, its stream's name captured (made once, not per frame). */
+const CONTAINER = new RegExp(`${ATTR.stream}="([\\w-]+)"[^>]*>`, "g");
+
 /**
  * Stream items by container name, in order: `[domId, html]`.
  *
@@ -49,6 +52,6 @@ export class StreamModel {
   /** `html` with each stream container's items after its start tag (containers render empty). */
   fill(html: string): string {
     if (this.lists.size === 0) return html;
-    return html.replace(new RegExp(`${ATTR.stream}="([\\w-]+)"[^>]*>`, "g"), (tag, name: string) => tag + (this.lists.get(name) ?? []).map(([, h]) => h).join(""));
+    return html.replace(CONTAINER, (tag, name: string) => tag + (this.lists.get(name) ?? []).map(([, h]) => h).join(""));
   }
 }
