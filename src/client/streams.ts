@@ -28,7 +28,7 @@ export function applyStreams(root: Element, ops: StreamOp[], morph: (from: Eleme
     const kids = box.children;
     if (id === undefined) box.replaceChildren();
     let old: Element | undefined;
-    for (const k of Array.from(kids)) if (k.id === id) old = k;
+    for (let i = 0; i < kids.length; i++) if (kids[i]!.id === id) old = kids[i]; // no copy of the children per op
     if (html === undefined) old?.remove();
     else {
       // Parsed inside a container of the same kind: a <tr> needs a <tbody>'s rules.
