@@ -7,8 +7,9 @@ import { ViewSession } from "../session.ts";
 import { html } from "../template/html.ts";
 import { keyed } from "../template/keyed.ts";
 import { defineView, type ViewDefinition } from "../view.ts";
-import { component, ComponentError, defineComponent } from "./define.ts";
+import { component, ComponentError, defineComponent, type AnyComponent } from "./define.ts";
 import { createWeft } from "../app.ts";
+import { renderView } from "../render-view.ts";
 
 interface CardState { title: string; count: number }
 
@@ -398,5 +399,12 @@ describe("a page's first HTML with components", () => {
     } finally {
       await app.close();
     }
+  });
+
+  it("fails a component that places itself with the nesting limit, as a live render does, not a stack overflow", () => {
+    let n = 0;
+    const Self: AnyComponent = defineComponent({ mount: () => ({}), render: () => html`<div>${component(Self, { id: `self-${n++}` })}</div>` });
+    const Page = defineView({ mount: () => ({}), render: () => html`<main>${component(Self, { id: "top" })}</main>` });
+    assert.throws(() => renderView(Page, {}, "/self"), (err) => err instanceof ComponentError && /components nested over 32 deep/.test(err.message));
   });
 });

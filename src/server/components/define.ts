@@ -128,6 +128,14 @@ export function component<P extends ComponentProps>(def: ComponentDefinition<any
   return new ComponentRef(d, id, props);
 }
 
+/** Components nest at most this deep (a component that places itself would recurse forever). */
+export const MAX_COMPONENT_DEPTH = 32;
+
+/** The error of a component nested deeper than {@link MAX_COMPONENT_DEPTH}, at `id`. */
+export function tooDeep(id: string): ComponentError {
+  return new ComponentError(`components nested over ${MAX_COMPONENT_DEPTH} deep at "${id}": does a component place itself?`);
+}
+
 /**
  * A render that cannot stand: duplicate component ids, a component render
  * that fails its checks. A live view answers E_RENDER and keeps its state; a

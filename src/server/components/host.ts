@@ -17,7 +17,7 @@ import { staticsOf } from "../template/compile.ts";
 import { Template } from "../template/html.ts";
 import { renderTree } from "../template/render-tree.ts";
 import { ownHandler, type EventHandler, type Json } from "../view.ts";
-import { ComponentError, duplicateIds, type AnyComponent, type ComponentProps, type ComponentRef } from "./define.ts";
+import { ComponentError, duplicateIds, MAX_COMPONENT_DEPTH, tooDeep, type AnyComponent, type ComponentProps, type ComponentRef } from "./define.ts";
 import { withVisitor, type ComponentVisitor } from "./scope.ts";
 
 /** One component as rendered: immutable (a change makes a new entry). */
@@ -43,9 +43,6 @@ export interface SavedComponent {
 }
 
 export { ComponentError } from "./define.ts";
-
-/** Components nest at most this deep (a component that places itself would recurse forever). */
-const MAX_DEPTH = 32;
 
 /** A component's render must start with a complete start tag: the client marks it with `weft-component`. */
 const ROOT = /^\s*<[a-zA-Z][a-zA-Z0-9-]*(?=[\s/>])/;
@@ -244,7 +241,7 @@ export class ComponentHost implements ComponentVisitor {
 
   /** Renders one component with `state`, collecting the components its render places. */
   private renderEntry(id: string, def: AnyComponent, props: ComponentProps, state: unknown): Entry {
-    if (this.depth >= MAX_DEPTH) throw new ComponentError(`components nested over ${MAX_DEPTH} deep at "${id}": does a component place itself?`);
+    if (this.depth >= MAX_COMPONENT_DEPTH) throw tooDeep(id);
     const outer = this.kids;
     this.kids = undefined;
     this.depth++;

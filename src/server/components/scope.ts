@@ -13,7 +13,7 @@
 import type { ComponentNode, RenderedTree } from "../../protocol/messages.ts";
 import { Template } from "../template/html.ts";
 import { renderTree } from "../template/render-tree.ts";
-import { duplicateIds, type ComponentRef } from "./define.ts";
+import { duplicateIds, MAX_COMPONENT_DEPTH, tooDeep, type ComponentRef } from "./define.ts";
 
 /**
  * Renders the components of one pass (host.ts).
@@ -97,12 +97,20 @@ export function outsideSession(): boolean {
 export function renderStatic<T>(fn: () => T): T {
   const seen = new Set<string>();
   let dupes: string[] | undefined;
+  let depth = 0;
   const prev = current;
   current = {
     visit(ref) {
       if (seen.has(ref.id)) (dupes ??= []).push(ref.id);
       seen.add(ref.id);
-      return inPlace(ref);
+      // As deep as a live render allows (host.ts), not until the stack overflows.
+      if (depth >= MAX_COMPONENT_DEPTH) throw tooDeep(ref.id);
+      depth++;
+      try {
+        return inPlace(ref);
+      } finally {
+        depth--;
+      }
     },
   };
   try {
