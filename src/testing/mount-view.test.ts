@@ -86,6 +86,15 @@ describe("mountView", () => {
     await rejectsWith(v.info("nope"), "E_UNKNOWN_EVENT", /no info handler "nope"/);
   });
 
+  it("fails a payload nested deeper than the server's default maxJsonDepth (32) with E_BAD_FRAME, as the server refuses it", async () => {
+    const v = await mountView(Counter);
+    const nest = (n: number): Record<string, unknown> => (n === 1 ? {} : { a: nest(n - 1) });
+    await v.event("inc", nest(32));
+    assert.equal(v.text("#count"), "1");
+    await rejectsWith(v.event("inc", nest(33)), "E_BAD_FRAME", /deeper than 32/);
+    assert.equal(v.text("#count"), "1");
+  });
+
   it("records a schema's refusal in errors with E_INVALID and keeps the state", async () => {
     const v = await mountView(Counter);
     await v.event("set", { n: "x" });
