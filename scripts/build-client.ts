@@ -3,6 +3,7 @@
 // (served at /weft/client-dev.js to dev pages only), and prints their sizes
 // (the client's against its budget).
 import { mkdirSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { buildClient, CLIENT_BUDGET as BUDGET } from "../src/server/http/client-bundle.ts";
 
@@ -21,4 +22,4 @@ export async function writeClient(dir: string): Promise<{ bytes: number; gzipped
   return { bytes: code.length, gzipped };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await writeClient("dist");
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await writeClient("dist");
