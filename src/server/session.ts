@@ -276,16 +276,36 @@ export class ViewSession<S = unknown> implements ChildParent {
     this.enqueue({ kind: "event", ref, name, payload, at: performance.now(), target });
   }
 
-  /** Renders the view's `state`, noting the streams it places in `drawn` (streams/). */
+  /**
+   * Renders the view's `state` with its components (components/host.ts;
+   * staged until committed). A view without components renders with no
+   * closure made: this is every event's render.
+   */
   private draw(state: S): RenderedTree {
-    return this.renderLive(() => {
-      const outer = beginStreams();
+    if (this.parts === undefined || this.parts.idle) {
+      // No host while the view has no components (components/scope.ts): a
+      // render that places its first stops, and runs again with one.
+      const outer = hostless();
       try {
-        return renderView(this.view, state, this.path, this);
+        return this.drawStreams(state);
+      } catch (err) {
+        if (err !== NEEDS_HOST) throw err;
       } finally {
-        this.drawn = endStreams(outer);
+        endHostless(outer);
       }
-    });
+      this.parts ??= new ComponentHost();
+    }
+    return this.parts.render(() => this.drawStreams(state));
+  }
+
+  /** Renders the view's `state`, noting the streams it places in `drawn` (streams/). */
+  private drawStreams(state: S): RenderedTree {
+    const outer = beginStreams();
+    try {
+      return renderView(this.view, state, this.path, this);
+    } finally {
+      this.drawn = endStreams(outer);
+    }
   }
 
   /**
@@ -310,24 +330,6 @@ export class ViewSession<S = unknown> implements ChildParent {
   /** @internal ctx.stream*: the calls wait for the next render. */
   streamBuffer(): StreamBuffer {
     return (this.streamCalls ??= new StreamBuffer());
-  }
-
-  /** Runs a render of the view with its components (components/host.ts; staged until committed). */
-  private renderLive(render: () => RenderedTree): RenderedTree {
-    if (this.parts === undefined || this.parts.idle) {
-      // No host while the view has no components (components/scope.ts): a
-      // render that places its first stops, and runs again with one.
-      const outer = hostless();
-      try {
-        return render();
-      } catch (err) {
-        if (err !== NEEDS_HOST) throw err;
-      } finally {
-        endHostless(outer);
-      }
-      this.parts ??= new ComponentHost();
-    }
-    return this.parts.render(render);
   }
 
   /** @internal ctx.sendUpdate: applied after the running work's render. */
