@@ -268,11 +268,7 @@ export class ViewSession<S = unknown> implements ChildParent {
    * already applied are answered, not re-applied.
    */
   event(ref: number, name: string, payload: Payload, target?: string): void {
-    if (ref <= this.lastRef) {
-      this.emit({ t: S.reply, r: this.lastRef });
-      return;
-    }
-    this.lastRef = ref;
+    if (!this.takeRef(ref)) return;
     this.enqueue({ kind: "event", ref, name, payload, at: performance.now(), target });
   }
 
@@ -342,12 +338,18 @@ export class ViewSession<S = unknown> implements ChildParent {
    * and applied once with the events (it shares their refs), answered like one.
    */
   patch(ref: number, url: unknown): void {
+    if (!this.takeRef(ref)) return;
+    this.enqueue({ kind: "params", ref, name: "handleParams", url });
+  }
+
+  /** True for a new ref (taken as the last one); an applied one is answered with a reply, not applied again. */
+  private takeRef(ref: number): boolean {
     if (ref <= this.lastRef) {
       this.emit({ t: S.reply, r: this.lastRef });
-      return;
+      return false;
     }
     this.lastRef = ref;
-    this.enqueue({ kind: "params", ref, name: "handleParams", url });
+    return true;
   }
 
   /** @internal ctx.patch: checked now, applied after the running work commits. */
