@@ -149,6 +149,29 @@ function isControl(el: unknown): el is Control {
 }
 
 /**
+ * An extension of the morph (client hooks, JS commands, focus): sees what each
+ * patch adds, updates and removes under a view root, and the end of the patch.
+ *
+ * @example
+ * morphExts.push({ added: (el) => mountHook(el) });
+ */
+export interface MorphExt {
+  /** An element the patch added (each element of an added subtree). */
+  added?(el: Element): void;
+  /** Before `from` takes the server's version `to` (attributes may be changed on `to`). */
+  updating?(from: Element, to: Element): void;
+  /** After `el` was updated. */
+  updated?(el: Element): void;
+  /** An element the patch removed (the top of a removed subtree). */
+  removed?(el: Element): void;
+  /** The patch of `root` is done. */
+  done?(root: HTMLElement): void;
+}
+
+/** The installed extensions, in order. */
+export const morphExts: MorphExt[] = [];
+
+/**
  * Morphs the children of `root` into `html`. Throws only on a DOM failure.
  *
  * @example
@@ -166,8 +189,19 @@ export function patch(root: HTMLElement, html: string, loading: Loading): void {
     childrenOnly: true,
     // A child view's root: the same child keeps its root as it is; another child replaces it.
     getNodeKey: nodeKey,
+    onNodeAdded(node) {
+      if (node instanceof Element) for (const x of morphExts) x.added?.(node);
+      return node;
+    },
+    onElUpdated(el) {
+      for (const x of morphExts) x.updated?.(el);
+    },
+    onNodeDiscarded(node) {
+      if (node instanceof Element) for (const x of morphExts) x.removed?.(node);
+    },
     onBeforeElUpdated(from, to) {
       if (keepsNestedRoot(from, to)) return false;
+      for (const x of morphExts) x.updating?.(from, to);
       loading.morph(from, to);
       if (!isControl(from) || submitted.get(from) === from.value) return true;
       if (from !== focused) {
@@ -183,6 +217,7 @@ export function patch(root: HTMLElement, html: string, loading: Loading): void {
     onBeforeElChildrenUpdated: (from) => !from.hasAttribute(ATTR.ignore) && !from.hasAttribute(ATTR.view) && !from.hasAttribute(ATTR.stream),
   });
   for (const [select, values] of choices) for (const o of Array.from(select.options)) o.selected = values.includes(o.value);
+  for (const x of morphExts) x.done?.(root);
   // Moving a keyed node (insertBefore) blurs it; put focus and caret back.
   if (focused instanceof HTMLElement && focused !== document.activeElement && focused.isConnected) {
     focused.focus();

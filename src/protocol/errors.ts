@@ -21,6 +21,7 @@ export const ERRORS = {
   E_NOT_JOINED: { message: "that view id has not joined on this connection", status: 409, close: 0 },
   E_UNKNOWN_EVENT: { message: "the view has no handler for that event", status: 400, close: 0 },
   E_UNKNOWN_TARGET: { message: "the event's target component does not exist in the view (removed, or a forged weft-target)", status: 400, close: 0 },
+  E_UNKNOWN_FIELD: { message: "the view has no bindable field of that name (weft-model names a field not in the view's model list)", status: 400, close: 0 },
   E_INVALID: { message: "the event payload does not match the handler's schema", status: 422, close: 0 },
   E_HANDLER: { message: "the event handler failed; the view keeps its last good state", status: 500, close: 0 },
   E_RENDER: { message: "the view failed to render; the view keeps its last good state", status: 500, close: 0 },

@@ -60,6 +60,10 @@ export const S = {
    * or carries a changed page title `h` alone (then `r` only when an event caused it).
    */
   reply: "r",
+  /** An aria-live announcement (`ctx.announce`): `d` is {@link AnnouncePayload}. */
+  announce: "a",
+  /** A flash message (`ctx.flash`): `d` is {@link FlashPayload}. */
+  flash: "m",
   /** Heartbeat answer. Carries no seq: it is not part of the view's message stream. */
   heartbeat: "h",
 } as const;
@@ -127,6 +131,32 @@ export interface Envelope {
    * full render or a diff: applied in order after the morph. See {@link StreamOp}.
    */
   o?: StreamOp[];
+  /**
+   * Client → server, on an event: a `weft-model` binding — `e` names the
+   * state field, `d` is `{ value }` (docs/client.md). Absent on other events.
+   */
+  b?: 1;
+  /**
+   * Server → client, on a join answer's full render: the session was mounted
+   * afresh (no state was kept for it), so `weft-recover` forms send their values.
+   */
+  n?: 1;
+  /**
+   * Server → client, on the answer (diff, reply) to event ref `r`: the value
+   * the handler gave `ctx.reply(value)` (a hook's `pushEvent` promise resolves with it).
+   */
+  y?: unknown;
+  /**
+   * Server → client, on a join answer: the view's cacheable events
+   * (`cache` on a handler): event name → [ttlMs, key fields].
+   */
+  z?: Record<string, [number, string[]]>;
+  /**
+   * Client → server, on an event answered from the client's cache: the hash of
+   * the cached answer the client applied; the server sends a reply instead of
+   * the diff when its own answer hashes the same.
+   */
+  w?: number;
 }
 
 /**
@@ -140,6 +170,22 @@ export interface Envelope {
  *   `limit`, removes children beyond it: the last ones for a positive limit, the
  *   first ones for a negative one (keeps `|limit|`).
  */
+/** `d` of an announce message. */
+export interface AnnouncePayload {
+  /** The text to read out. */
+  text: string;
+  /** "polite" (default) waits for the reader to be idle; "assertive" interrupts. */
+  politeness?: "polite" | "assertive";
+}
+
+/** `d` of a flash message. */
+export interface FlashPayload {
+  /** "info" or "error". */
+  kind: "info" | "error";
+  /** The text shown (as text, never HTML). */
+  text: string;
+}
+
 export type StreamOp = [name: string, domId?: string, at?: number, html?: string, limit?: number];
 
 /** `p` of an envelope: component id → tree, diff, or `null` for a removed component. */
