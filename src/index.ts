@@ -20,6 +20,7 @@ export type {
 export { html, raw, json, Template, Raw, JsonText, type TemplateValue } from "./server/template/html.ts";
 export { keyed, Keyed, KeyedListError, type Key } from "./server/template/keyed.ts";
 export { stream, StreamRef, StreamError, type StreamOptions } from "./server/streams/index.ts";
+export { MAX_ANNOUNCE_CHARS, type AnnounceOptions } from "./server/announce.ts";
 export { defineComponent, component, ComponentRef, type ComponentDefinition, type ComponentProps, type ComponentId } from "./server/components/define.ts";
 export { ComponentError } from "./server/components/host.ts";
 export { liveView, LiveViewRef, ChildViewError, type LiveViewOptions } from "./server/child-views/live-view.ts";

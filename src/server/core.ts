@@ -27,6 +27,7 @@ import type { ResolvedOptions } from "./options.ts";
 import { Router, type RouteMatch } from "./router.ts";
 import { MAX_TOKEN_LENGTH, TokenSigner, type ChildClaim, type TokenClaims } from "./security/token.ts";
 import { navEffect, pushEffect, sendEffects, type MountEffect, type NavEffect } from "./mount-effects.ts";
+import { announceEffect } from "./announce.ts";
 import { joinRoute, mountWithParams, NavRefusal, urlFor, type MountPatch, type NavRoute } from "./live-nav.ts";
 import { NavigationError, navTarget } from "./navigation.ts";
 import { ViewSession, type SessionConfig, type SessionInit, type Sink } from "./session.ts";
@@ -421,6 +422,7 @@ export function pageContext(params: Params, session: SessionData, pubsub: PubSub
     params,
     session,
     pushEvent: (name: string, payload?: Json) => { effects.push(pushEffect(name, payload)); },
+    announce: (text, o) => { effects.push(announceEffect(text, o)); },
     schedule: (name: string, payload: Json | undefined, ms: number) => {
       const t = { name, payload, ms, cancelled: false };
       timers.push(t);

@@ -1,6 +1,6 @@
 /**
- * Effects a mount asks for before its session exists: `ctx.pushEvent` and
- * `ctx.navigate` called in `mount`, at the server-rendered page or at a live
+ * Effects a mount asks for before its session exists: `ctx.pushEvent`,
+ * `ctx.announce` and `ctx.navigate` called in `mount`, at the server-rendered page or at a live
  * re-mount (the join found no session). They are kept in order and sent by
  * the join that starts the session, right after its full render, so a hook
  * gets its initial data and a redirect at mount takes the page away. At the
@@ -8,11 +8,12 @@
  * (core.ts): no page, no session, no effects.
  */
 import { S, type Envelope, type NavPayload } from "../protocol/messages.ts";
+import { isAnnouncePayload, type AnnounceEffect } from "./announce.ts";
 import { navPayload } from "./navigation.ts";
 import type { Json, ViewContext } from "./view.ts";
 
 /** A push or a navigation waiting for the join: the envelope it becomes (JSON, so a snapshot carries it). */
-export type MountEffect = PushEffect | NavEffect;
+export type MountEffect = PushEffect | NavEffect | AnnounceEffect;
 
 /** `ctx.pushEvent` at mount: a push envelope. */
 export interface PushEffect {
@@ -61,6 +62,7 @@ export function isMountEffect(x: unknown): x is MountEffect {
   if (typeof x !== "object" || x === null) return false;
   const fx = x as { t?: unknown; e?: unknown; d?: unknown };
   if (fx.t === S.push) return typeof fx.e === "string";
+  if (fx.t === S.announce) return isAnnouncePayload(fx.d);
   if (fx.t !== S.nav || typeof fx.d !== "object" || fx.d === null) return false;
   const d = fx.d as { to?: unknown; kind?: unknown };
   return typeof d.to === "string" && (d.kind === "patch" || d.kind === "navigate" || d.kind === "redirect");

@@ -16,6 +16,7 @@ import { S, type Envelope, type RenderedTree, type StreamOp } from "../protocol/
 import { NavigationError, navPayload } from "./navigation.ts";
 import { beginStreams, endStreams, StreamBuffer, type StreamRef } from "./streams/index.ts";
 import type { MountEffect } from "./mount-effects.ts";
+import { announceEffect } from "./announce.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import type { SessionSnapshot } from "./store/types.ts";
 import { SaveGate } from "./save-gate.ts";
@@ -864,6 +865,11 @@ class SessionContext implements ViewContext {
   get pushEvent(): ViewContext["pushEvent"] {
     const s = this.#s;
     return (name, payload) => s.emit({ t: S.push, e: name, d: payload ?? null });
+  }
+
+  get announce(): ViewContext["announce"] {
+    const s = this.#s;
+    return (text, o) => s.emit({ ...announceEffect(text, o) });
   }
 
   get schedule(): ViewContext["schedule"] {

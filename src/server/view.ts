@@ -9,6 +9,7 @@ import { checkView } from "./view-check.ts";
 import type { Template } from "./template/html.ts";
 import type { ComponentDefinition, ComponentId, ComponentProps } from "./components/define.ts";
 import type { StreamOptions } from "./streams/buffer.ts";
+import type { AnnounceOptions } from "./announce.ts";
 
 /** Plain JSON-serialisable data. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -63,6 +64,19 @@ export interface ViewContext {
    * (in order, once): how a hook gets its initial data.
    */
   pushEvent(name: string, payload?: Json): void;
+  /**
+   * Reads `text` out to screen-reader users: the browser puts it (as text,
+   * never HTML) into an aria-live region of its own, outside every view root.
+   * `politeness`: "polite" (default) waits until the reader is idle,
+   * "assertive" interrupts (for errors). The same text announced twice is read
+   * twice. Called in `mount`, it waits for the browser's join and follows the
+   * view's first render. A text that is empty, not a string or longer than
+   * 1,000 characters, or another politeness, throws a TypeError (the handler
+   * fails). See docs/client.md, "Accessibility".
+   *
+   * @example ctx.announce(`Added “${title}”. ${n} items.`)
+   */
+  announce(text: string, options?: AnnounceOptions): void;
   /**
    * Delivers `info[name](state, payload, ctx)` after `ms` milliseconds. Timers
    * asked for while mounting the page start when the browser joins. Returns a
