@@ -19,6 +19,9 @@ export type {
 } from "./server/view.ts";
 export { html, raw, json, Template, Raw, JsonText, type TemplateValue } from "./server/template/html.ts";
 export { keyed, Keyed, KeyedListError, type Key } from "./server/template/keyed.ts";
+export {
+  JS, JsCommands, MAX_JS_COMMANDS, type JsCommand, type JsTarget, type JsShowOptions, type JsTransitionOptions, type JsDispatchOptions, type JsPushOptions,
+} from "./server/js-commands.ts";
 export { stream, StreamRef, StreamError, type StreamOptions } from "./server/streams/index.ts";
 export { MAX_ANNOUNCE_CHARS, type AnnounceOptions } from "./server/announce.ts";
 export { defineComponent, component, ComponentRef, type ComponentDefinition, type ComponentProps, type ComponentId } from "./server/components/define.ts";

@@ -6,6 +6,7 @@ import type { Keyed } from "./keyed.ts";
 import type { LiveViewRef } from "../child-views/live-view.ts";
 import type { ComponentRef } from "../components/define.ts";
 import type { StreamRef } from "../streams/ref.ts";
+import type { JsCommands } from "../js-commands.ts";
 
 /** A template instance: the call site's strings and this call's values. */
 export class Template {
@@ -45,7 +46,8 @@ export class JsonText {
 
 /**
  * A value that may stand in a template hole: escaped strings and numbers,
- * nothing for `null`/`undefined`/booleans, nested templates, arrays, `keyed()` lists, `component()`s, `raw()`, `json()`.
+ * nothing for `null`/`undefined`/booleans, nested templates, arrays, `keyed()` lists, `component()`s, `raw()`, `json()`,
+ * and `JS` command lists (their JSON, escaped: `weft-click=${JS.show("#m")}`).
  */
 export type TemplateValue =
   | string
@@ -61,6 +63,7 @@ export type TemplateValue =
   | LiveViewRef
   | ComponentRef
   | StreamRef
+  | JsCommands
   | readonly TemplateValue[];
 
 /**
