@@ -340,6 +340,14 @@ export const ATTR = {
   stream: "weft-stream",
   /** Added by the client to a component's root element: its id; events inside go to it. */
   component: "weft-component",
+  /** On a control: the state field it is bound to (two-way; the view's `model` lists it). */
+  model: "weft-model",
+  /** On an element with a binding: a question the user confirms before anything is sent. */
+  confirm: "weft-confirm",
+  /** On an element with a binding: changes shown at once while its event is in flight ("class:liked;text:Saving…"). */
+  optimistic: "weft-optimistic",
+  /** On a form: the event its values are sent in when the server mounted the view afresh (default "recover"). */
+  recover: "weft-recover",
 } as const;
 
 /** Classes the client sets. */

@@ -131,7 +131,10 @@ export class Connection {
     // `g`: the target component; a string that names none answers E_UNKNOWN_TARGET in the stream.
     const g = msg.g;
     if (g !== undefined && (typeof g !== "string" || g.length === 0 || g.length > MAX_EVENT_NAME)) return this.reject("E_BAD_FRAME", v, "`g` must be a component id", r);
-    this.withView(v, (s) => s.event(r, e, d as Payload, g), r);
+    // `b: 1`: a weft-model update of field `e` (model.ts).
+    const b = msg.b;
+    if (b !== undefined && b !== 1) return this.reject("E_BAD_FRAME", v, "`b` must be 1 (a model update) or absent", r);
+    this.withView(v, (s) => s.event(r, e, d as Payload, g, b === 1), r);
   }
 
   /** A join, or with `nav` a live navigation's join (nav-join.ts), of view `v`. */

@@ -201,15 +201,20 @@ export class Core {
     const fresh = this.token(claims.sid, claims.view, here.params, data, claims.c);
     let session = this.registry.claim(claims.sid);
     if (session === undefined && this.store !== undefined) session = await this.adopt(claims.sid, claims.view, view);
+    // The client asked to resume a session that no node kept (restart without a store, expired): it mounts afresh.
+    let renewed = false;
     if (session === undefined) {
-      const init = this.registry.takePending(claims.sid, view) ?? (await this.mountLive(claims.sid, here, data));
+      const pending = this.registry.takePending(claims.sid, view);
+      const init = pending ?? (await this.mountLive(claims.sid, here, data));
       if (typeof init === "string") return init;
       // A concurrent join of the same sid may have won while we awaited mount.
-      session = this.registry.claim(claims.sid) ?? this.start(init);
+      const won = this.registry.claim(claims.sid);
+      renewed = won === undefined && pending === undefined && lastSeq !== undefined;
+      session = won ?? this.start(init);
       lastSeq = undefined;
     }
     if (claims.c !== undefined) this.children.bind(session, claims.c);
-    this.goLive(session, sink, v, lastSeq, fresh);
+    this.goLive(session, sink, v, lastSeq, fresh, renewed);
     return session;
   }
 
@@ -217,9 +222,9 @@ export class Core {
    * @internal Attaches a joined session to `sink` as view `v`; the join that
    * started it also sends its mount's pushes and navigations (once).
    */
-  goLive(session: ViewSession, sink: Sink, v: number, lastSeq: number | undefined, token: string): void {
+  goLive(session: ViewSession, sink: Sink, v: number, lastSeq: number | undefined, token: string, renewed = false): void {
     this.cluster?.ownSession(session.sid).catch((err: unknown) => this.options.onError(err, "session ownership"));
-    session.attach(sink, v, lastSeq, token);
+    session.attach(sink, v, lastSeq, token, renewed);
     // The mount's pushes and navigations follow the join's render, once: the join that started the session sends them.
     const effects = this.unsent.get(session);
     if (effects !== undefined) {

@@ -29,6 +29,7 @@ import { renderView } from "./render-view.ts";
 import { liveTitle } from "./page-title.ts";
 import { ownHandler, type EventHandler, type StandardResult, type StandardSchemaV1, type Json, type Params, type Payload, type SessionData, type TerminateReason, type ViewContext, type ViewDefinition } from "./view.ts";
 import { unknownEventMessage } from "./unknown-event.ts";
+import { modelHandler } from "./model.ts";
 import { clip } from "./clip.ts";
 import { checkAuth, MAX_PATCH_CHAIN, NavRefusal, resolveRoute, runHandleParams, urlFor, type NavRoute } from "./live-nav.ts";
 import type { Router } from "./router.ts";
@@ -85,7 +86,7 @@ export interface TimerSpec {
 
 type Work =
   // `target`: the component whose handler runs (absent: the view's).
-  | { kind: "event"; ref: number; name: string; payload: Payload; at: number; target?: string | undefined }
+  | { kind: "event"; ref: number; name: string; payload: Payload; at: number; target?: string | undefined; model?: boolean }
   | { kind: "info"; name: string; payload: unknown }
   // A live patch: from the browser (with its ref) or from ctx.patch (resolved already).
   | { kind: "params"; ref?: number; name: "handleParams"; url: unknown; route?: NavRoute };
@@ -213,9 +214,11 @@ export class ViewSession<S = unknown> implements ChildParent {
    * Attaches a sink (the client joined or rejoined as view `v`). With `lastSeq`
    * covered by the outbox, replays what came after it and answers with a reply;
    * otherwise sends a full render. Either answer carries `token` and the last
-   * applied ref, so the client knows which of its events to resend.
+   * applied ref, so the client knows which of its events to resend. `renewed`:
+   * the client asked to resume but the session was mounted afresh (its full
+   * render carries `n: 1`, so `weft-recover` forms send their values).
    */
-  attach(sink: Sink, v: number, lastSeq: number | undefined, token: string): void {
+  attach(sink: Sink, v: number, lastSeq: number | undefined, token: string, renewed = false): void {
     this.sink = sink;
     this.v = v;
     this.gate?.clear();
@@ -234,7 +237,7 @@ export class ViewSession<S = unknown> implements ChildParent {
     // (an empty outbox covers nothing before it), and what came before it is moot.
     this.outbox.length = 0;
     const o = this.restream();
-    this.emit({ t: S.rendered, d: this.tree, p: this.parts?.full(this.ledger), s: this.ledger.take(), o, r: this.lastRef, k: token, h: this.title }, false);
+    this.emit({ t: S.rendered, d: this.tree, p: this.parts?.full(this.ledger), s: this.ledger.take(), o, r: this.lastRef, k: token, h: this.title, n: renewed ? 1 : undefined }, false);
   }
 
   /** Detaches the sink (the link dropped); the session keeps running. */
@@ -265,12 +268,13 @@ export class ViewSession<S = unknown> implements ChildParent {
   }
 
   /**
-   * Queues a browser event (for component `target`, when given). Refs
-   * already applied are answered, not re-applied.
+   * Queues a browser event (for component `target`, when given; with `model`,
+   * a `weft-model` update of field `name`, model.ts). Refs already applied
+   * are answered, not re-applied.
    */
-  event(ref: number, name: string, payload: Payload, target?: string): void {
+  event(ref: number, name: string, payload: Payload, target?: string, model?: boolean): void {
     if (!this.takeRef(ref)) return;
-    this.enqueue({ kind: "event", ref, name, payload, at: performance.now(), target });
+    this.enqueue({ kind: "event", ref, name, payload, at: performance.now(), target, model });
   }
 
   /**
@@ -646,6 +650,15 @@ export class ViewSession<S = unknown> implements ChildParent {
       const h = ownHandler(this.view.info, work.name);
       if (h === undefined) throw new Error(`no info handler "${work.name}"`);
       return h(this.state, work.payload, this.ctx);
+    }
+    // A model update sets a field of the view; a component has no model list (docs/client.md, forms).
+    if (work.model === true) {
+      const m = modelHandler(work.target === undefined ? this.view.model : undefined, work.name, this.config.dev === true);
+      if ("code" in m) {
+        this.error(m.code, m.message, work.ref);
+        return SKIP;
+      }
+      return this.call(m, this.state, work);
     }
     if (work.target !== undefined) {
       const found = componentEvent(this.parts, work.target, work.name, this.config.dev === true);

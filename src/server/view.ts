@@ -9,6 +9,7 @@ import { checkView } from "./view-check.ts";
 import type { Template } from "./template/html.ts";
 import type { ComponentDefinition, ComponentId, ComponentProps } from "./components/define.ts";
 import type { StreamOptions } from "./streams/buffer.ts";
+import type { ModelSpec } from "./model.ts";
 import type { AnnounceOptions } from "./announce.ts";
 
 /** Plain JSON-serialisable data. */
@@ -272,6 +273,17 @@ export interface ViewDefinition<S = unknown> {
   readonly events?: Readonly<Record<string, EventHandler<S>>>;
   /** Handlers for messages that do not come from the browser. */
   readonly info?: Readonly<Record<string, InfoHandler<S>>>;
+  /**
+   * The state fields the browser may set with `weft-model` (docs/client.md,
+   * forms): a list of names, or names to `true` or a Standard Schema for the
+   * value. A field not listed answers E_UNKNOWN_FIELD and leaves the state as
+   * it is — a browser can never set a field the view did not list (`isAdmin`).
+   *
+   * @example
+   * model: ["title", "done"],
+   * model: { title: z.string().max(80), done: true },
+   */
+  readonly model?: ModelSpec<NoInfer<S>>;
   /**
    * Runs after `mount` (with the page's URL), after every live patch
    * (`weft-patch`, `ctx.patch`, back/forward within the view) and at every

@@ -85,6 +85,27 @@ export function controlEvent(el: TestElement, selector: string, attr: string, va
   return { name: bound.attrs.get(attr)!, payload: values(bound, payload), target: targetOf(bound) };
 }
 
+/**
+ * A `weft-model` update of the control `el` to `value`, as the client sends
+ * it: the control's `weft-model` names the field; the value is a boolean for a
+ * checkbox, strings for a multiple select, else a string (numbers become strings).
+ *
+ * @example
+ * modelEvent(input, "#title", "Milk"); // { name: "title", payload: { value: "Milk" } }
+ */
+export function modelEvent(el: TestElement, selector: string, value: FieldValue): BoundEvent {
+  const field = el.attrs.get(ATTR.model);
+  if (field === undefined || field === "" || (el.tag !== "input" && el.tag !== "select" && el.tag !== "textarea")) {
+    throw new WeftTestError("E_TEST_NO_BINDING", `"${selector}" matches <${el.tag}>, which is not a form control with ${ATTR.model}`);
+  }
+  refuseDisabled(el, selector);
+  const box = el.tag === "input" && (el.attrs.get("type") ?? "").toLowerCase() === "checkbox";
+  const sent = box ? value === true || value === "true" : Array.isArray(value) ? value.map(String) : String(value);
+  const payload = obj();
+  payload["value"] = sent;
+  return { name: field, payload, target: targetOf(el) };
+}
+
 /** A control's value outside a form: an unchecked box sends none, as in the client. */
 function ownValue(el: TestElement, value: FieldValue | undefined): unknown {
   const checkable = el.tag === "input" && /^(checkbox|radio)$/i.test(el.attrs.get("type") ?? "");

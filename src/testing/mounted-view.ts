@@ -14,7 +14,7 @@ import type { Sink, ViewSession } from "../server/session.ts";
 import { runTerminate } from "../server/terminate.ts";
 import { ownHandler, type Json, type TerminateReason, type ViewDefinition } from "../server/view.ts";
 import type { TestBus } from "./bus.ts";
-import { clickEvent, controlEvent, submitEvent } from "./bindings.ts";
+import { clickEvent, controlEvent, modelEvent, submitEvent } from "./bindings.ts";
 import { parseHtml, textOf, type TestElement } from "./dom.ts";
 import type { FieldValue } from "./forms.ts";
 import { selectAll } from "./selector.ts";
@@ -193,6 +193,22 @@ export class MountedView {
   }
 
   /**
+   * Sets the control matching `selector` to `value` as a `weft-model` control
+   * does (docs/client.md, forms): its field takes the value when the view's
+   * `model` lists it. Throws E_TEST_NO_MATCH, E_TEST_NO_BINDING (no
+   * `weft-model` on a control) or E_UNKNOWN_FIELD (the view does not list the
+   * field); a value its schema refuses lands in {@link MountedView.errors} (E_INVALID).
+   *
+   * @example
+   * await v.model("#title", "Milk");
+   * await v.model("#done", true);
+   */
+  async model(selector: string, value: FieldValue): Promise<void> {
+    const { name, payload, target } = modelEvent(this.one(selector), selector, value);
+    await this.send(name, payload, target, true);
+  }
+
+  /**
    * Sends event `name` with `payload` as the browser would (JSON on the wire),
    * without going through the HTML. Throws E_UNKNOWN_EVENT for a name the
    * view has no handler for; refusals (E_INVALID, E_RATE_LIMIT) and failures
@@ -302,16 +318,17 @@ export class MountedView {
     this.lastCause = err;
   }
 
-  private async send(name: string, payload: Record<string, unknown>, target?: string): Promise<void> {
+  private async send(name: string, payload: Record<string, unknown>, target?: string, model = false): Promise<void> {
     const s = this.live();
     const d = wire(payload) as Record<string, unknown>;
     const bad = checkPayload(d, DEFAULTS.maxJsonDepth); // as the server checks an event with default options
     if (bad !== undefined) throw new WeftTestError("E_BAD_FRAME", bad);
     const ref = ++this.ref;
-    s.event(ref, name, d, target);
+    s.event(ref, name, d, target, model);
     await this.bus.settle();
     const answer = this.answers.get(ref);
     this.answers.clear();
+    if (answer?.t === S.error && answer.c === "E_UNKNOWN_FIELD") throw new WeftTestError("E_UNKNOWN_FIELD", answer.m ?? name);
     if (answer?.t === S.error && answer.c === "E_UNKNOWN_EVENT") {
       const owner = target === undefined ? "the view" : `the component "${target}"`;
       throw new WeftTestError("E_UNKNOWN_EVENT", `${owner} has no handler "${name}" (check the template's weft-* attribute or the event name)`);
