@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { ErrorCode } from "../protocol/errors.ts";
+import type { FlashPayload } from "../protocol/messages.ts";
 import { MemoryPubSub } from "./pubsub/memory.ts";
 import { RedisPubSub } from "./pubsub/redis.ts";
 import { RedisConnection } from "./redis/connection.ts";
@@ -28,6 +29,7 @@ import { Router, type RouteMatch } from "./router.ts";
 import { MAX_TOKEN_LENGTH, TokenSigner, type ChildClaim, type TokenClaims } from "./security/token.ts";
 import { navEffect, pushEffect, sendEffects, type MountEffect, type NavEffect } from "./mount-effects.ts";
 import { announceEffect } from "./announce.ts";
+import { addFlash, checkFlash, flashEffects } from "./flash.ts";
 import { joinRoute, mountWithParams, NavRefusal, urlFor, type MountPatch, type NavRoute } from "./live-nav.ts";
 import { NavigationError, navTarget } from "./navigation.ts";
 import { ViewSession, type SessionConfig, type SessionInit, type Sink } from "./session.ts";
@@ -36,8 +38,9 @@ import { ChildHub } from "./child-views/hub.ts";
 
 /** A page mount's outcome. */
 export type PageMount =
-  | { kind: "view"; init: SessionInit<unknown>; token: string }
-  | { kind: "redirect"; to: string }
+  // `flashes`: what the mount flashed, for the page's layout or, with a redirect, the next page (flash.ts).
+  | { kind: "view"; init: SessionInit<unknown>; token: string; flashes: FlashPayload[] }
+  | { kind: "redirect"; to: string; flashes: FlashPayload[] }
   | { kind: "denied"; code: ErrorCode; message?: string | undefined };
 
 /** A join's outcome. */
@@ -134,7 +137,7 @@ export class Core {
     const session = await authorizeRequest(this.options.authorize, req, route.view, at.params);
     if (isDenial(session)) return { kind: "denied", code: denialCode(session), message: session.message };
     const sid = randomBytes(16).toString("base64url");
-    const { ctx, timers, topics, tracked, redirect, effects, patch } = pageContext(at.params, session, this.pubsub, this.onBroadcastError, this.presence);
+    const { ctx, timers, topics, tracked, redirect, effects, patch, flashes } = pageContext(at.params, session, this.pubsub, this.onBroadcastError, this.presence);
     let mounted: { state: unknown; route: NavRoute };
     try {
       mounted = await mountWithParams(route.view, at, ctx, patch, this.router, session);
@@ -142,7 +145,7 @@ export class Core {
       if (err instanceof NavRefusal && err.quiet) return { kind: "denied", code: err.code, message: err.message };
       throw err;
     }
-    if (redirect.to !== undefined) return { kind: "redirect", to: redirect.to };
+    if (redirect.to !== undefined) return { kind: "redirect", to: redirect.to, flashes };
     const { state } = mounted;
     const params = mounted.route.params;
     // A patch at mount set the URL the view rendered with: the browser's address follows at the join.
@@ -168,7 +171,7 @@ export class Core {
       };
       await this.store.save(snap, this.options.joinTimeoutMs).catch((err: unknown) => this.options.onError(err, "page mount snapshot"));
     }
-    return { kind: "view", init, token };
+    return { kind: "view", init, token, flashes };
   }
 
   /** Signs a view token (`child`: a child view's claim, child-views/). */
@@ -305,11 +308,12 @@ export class Core {
    * live navigation): mount, then handleParams with `at`'s URL.
    */
   async mountLive(sid: string, at: NavRoute, data: SessionData): Promise<SessionInit<unknown> | ErrorCode> {
-    const { ctx, timers, topics, tracked, effects, patch } = pageContext(at.params, data, this.pubsub, this.onBroadcastError, this.presence, true);
+    const { ctx, timers, topics, tracked, effects, patch, flashes } = pageContext(at.params, data, this.pubsub, this.onBroadcastError, this.presence, true);
     try {
       const { state, route } = await mountWithParams(at.view, at, ctx, patch, this.router, data);
       if (route.url !== at.url) effects.push(navEffect(route.url, { kind: "patch", replace: true }));
-      return { sid, path: at.pattern, view: at.view, params: route.params, url: route.url, session: data, state, timers, topics, tracked, effects };
+      // Flashes first: one asked for beside a redirect must reach the client before the redirect does.
+      return { sid, path: at.pattern, view: at.view, params: route.params, url: route.url, session: data, state, timers, topics, tracked, effects: [...flashEffects(flashes), ...effects] };
     } catch (err) {
       if (err instanceof NavRefusal && err.quiet) return err.code;
       this.options.onError(err, `mount of ${at.pattern}`);
@@ -416,6 +420,8 @@ export function pageContext(params: Params, session: SessionData, pubsub: PubSub
   const redirect: { to?: string } = {};
   const effects: MountEffect[] = [];
   const patch: MountPatch = {};
+  // Flashes are kept apart from the effects: a page's first render shows them in its layout (flash.ts).
+  const flashes: FlashPayload[] = [];
   // A navigation or redirect at the page's mount answers the GET with a 302;
   // at a live mount it follows the first render.
   const leave = (fx: NavEffect): void => {
@@ -428,6 +434,7 @@ export function pageContext(params: Params, session: SessionData, pubsub: PubSub
     session,
     pushEvent: (name: string, payload?: Json) => { effects.push(pushEffect(name, payload)); },
     announce: (text, o) => { effects.push(announceEffect(text, o)); },
+    flash: (kind, text) => addFlash(flashes, checkFlash(kind, text)),
     schedule: (name: string, payload: Json | undefined, ms: number) => {
       const t = { name, payload, ms, cancelled: false };
       timers.push(t);
@@ -456,5 +463,5 @@ export function pageContext(params: Params, session: SessionData, pubsub: PubSub
       pubsub.publish(topic, { name, payload: payload ?? null }).catch((err: unknown) => onError(err, `broadcast to "${topic}"`));
     },
   };
-  return { ctx, timers, topics, tracked, redirect, effects, patch };
+  return { ctx, timers, topics, tracked, redirect, effects, patch, flashes };
 }

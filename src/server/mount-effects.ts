@@ -9,11 +9,12 @@
  */
 import { S, type Envelope, type NavPayload } from "../protocol/messages.ts";
 import { isAnnouncePayload, type AnnounceEffect } from "./announce.ts";
+import { isFlashPayload, type FlashEffect } from "./flash.ts";
 import { navPayload } from "./navigation.ts";
 import type { Json, ViewContext } from "./view.ts";
 
 /** A push or a navigation waiting for the join: the envelope it becomes (JSON, so a snapshot carries it). */
-export type MountEffect = PushEffect | NavEffect | AnnounceEffect;
+export type MountEffect = PushEffect | NavEffect | AnnounceEffect | FlashEffect;
 
 /** `ctx.pushEvent` at mount: a push envelope. */
 export interface PushEffect {
@@ -63,6 +64,7 @@ export function isMountEffect(x: unknown): x is MountEffect {
   const fx = x as { t?: unknown; e?: unknown; d?: unknown };
   if (fx.t === S.push) return typeof fx.e === "string";
   if (fx.t === S.announce) return isAnnouncePayload(fx.d);
+  if (fx.t === S.flash) return isFlashPayload(fx.d);
   if (fx.t !== S.nav || typeof fx.d !== "object" || fx.d === null) return false;
   const d = fx.d as { to?: unknown; kind?: unknown };
   return typeof d.to === "string" && (d.kind === "patch" || d.kind === "navigate" || d.kind === "redirect");

@@ -18,6 +18,7 @@ import type { ViewDefinition } from "./view.ts";
 import { checkLogger, consoleLogger, type Logger } from "./logger.ts";
 import { checkOptionShapes } from "./option-checks.ts";
 import type { ErrorPage } from "./http/error-page.ts";
+import type { FlashPayload } from "../protocol/messages.ts";
 
 /** What a layout receives to build the page around a view. */
 export interface PageParts {
@@ -29,6 +30,15 @@ export interface PageParts {
   readonly script: string;
   /** The request path, HTML-escaped (safe in text and in a quoted attribute). */
   readonly path: string;
+  /**
+   * The page's `weft-flash` slot, HTML ready to place (texts escaped): the
+   * flashes of the view's mount and of a redirect that led here, and where
+   * the client shows live ones. Put it outside the view (`body`), e.g. first
+   * in `<body>`. A page without a slot gets one right after `<body>`.
+   */
+  readonly flash: string;
+  /** The flashes in {@link PageParts.flash} as data (texts not escaped), for a layout that renders its own slot. */
+  readonly flashes: readonly FlashPayload[];
 }
 
 /** A function that wraps a rendered view in a full HTML document. */

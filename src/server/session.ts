@@ -17,6 +17,7 @@ import { NavigationError, navPayload } from "./navigation.ts";
 import { beginStreams, endStreams, StreamBuffer, type StreamRef } from "./streams/index.ts";
 import type { MountEffect } from "./mount-effects.ts";
 import { announceEffect } from "./announce.ts";
+import { flashEffect } from "./flash.ts";
 import { checkTopic, type PubSub } from "./pubsub/types.ts";
 import type { SessionSnapshot } from "./store/types.ts";
 import { SaveGate } from "./save-gate.ts";
@@ -883,6 +884,11 @@ class SessionContext implements ViewContext {
   get announce(): ViewContext["announce"] {
     const s = this.#s;
     return (text, o) => s.emit({ ...announceEffect(text, o) });
+  }
+
+  get flash(): ViewContext["flash"] {
+    const s = this.#s;
+    return (kind, text) => s.emit({ ...flashEffect(kind, text) });
   }
 
   get schedule(): ViewContext["schedule"] {

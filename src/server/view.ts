@@ -11,6 +11,7 @@ import type { ComponentDefinition, ComponentId, ComponentProps } from "./compone
 import type { StreamOptions } from "./streams/buffer.ts";
 import type { ModelSpec } from "./model.ts";
 import type { AnnounceOptions } from "./announce.ts";
+import type { FlashKind } from "./flash.ts";
 
 /** Plain JSON-serialisable data. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -78,6 +79,22 @@ export interface ViewContext {
    * @example ctx.announce(`Added “${title}”. ${n} items.`)
    */
   announce(text: string, options?: AnnounceOptions): void;
+  /**
+   * Shows a short message to the user in the page's `weft-flash` slot
+   * (outside every view root): `kind` "info" (role="status") or "error"
+   * (role="alert"), `text` as text (never HTML), with a dismiss button.
+   * A live navigation clears the flashes shown; one set by the handler that
+   * navigates or redirects shows on the next view or page (call `flash`
+   * before `navigate` / `redirect`); a live patch keeps them. In `mount` it
+   * shows in the page's first render (the layout places it), or — when the
+   * mount redirects — on the next page (a short-lived signed cookie). A kind
+   * other than "info" or "error", or a text that is blank, not a string or
+   * longer than 1,000 characters, throws a TypeError (the handler fails).
+   * See docs/client.md, "Flash messages".
+   *
+   * @example ctx.flash("info", `Welcome, ${name}!`)
+   */
+  flash(kind: FlashKind, text: string): void;
   /**
    * Delivers `info[name](state, payload, ctx)` after `ms` milliseconds. Timers
    * asked for while mounting the page start when the browser joins. Returns a

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { pageContext } from "../server/core.ts";
 import { sendEffects } from "../server/mount-effects.ts";
+import { flashEffects } from "../server/flash.ts";
 import { mountWithParams, urlFor, type NavRoute } from "../server/live-nav.ts";
 import { S } from "../protocol/messages.ts";
 import { pageTitle } from "../server/page-title.ts";
@@ -78,7 +79,7 @@ export async function mountView<S>(view: ViewDefinition<S>, options: MountOption
   mounted.title = pageTitle(v, state, pattern);
   mounted.start(live);
   // What mount pushed follows the first render, as at a browser's join.
-  sendEffects(page.effects, (env) => live.emit(env));
+  sendEffects([...flashEffects(page.flashes), ...page.effects], (env) => live.emit(env));
   await bus.settle();
   return mounted;
 }

@@ -5,7 +5,7 @@
  * Actions go through the rendered `weft-*` attributes (bindings.ts).
  */
 import { StreamModel } from "./streams.ts";
-import { ATTR, kindOf, S, type AnnouncePayload, type Envelope, type NavPayload, type RenderedTree, type TreeDiff } from "../protocol/messages.ts";
+import { ATTR, kindOf, S, type AnnouncePayload, type Envelope, type FlashPayload, type NavPayload, type RenderedTree, type TreeDiff } from "../protocol/messages.ts";
 import { isErrorCode, type ErrorCode } from "../protocol/errors.ts";
 import { applyDiff, applyParts, toHtml } from "../protocol/tree.ts";
 import { DEFAULTS } from "../server/options.ts";
@@ -62,6 +62,8 @@ export class MountedView {
   readonly pushes: TestPush[] = [];
   /** `ctx.announce` calls, in order, as the browser gets them (`politeness` only when "assertive"). */
   readonly announcements: AnnouncePayload[] = [];
+  /** `ctx.flash` calls, in order, as the browser gets them (those of `mount` after its render, as at a live mount). */
+  readonly flashes: FlashPayload[] = [];
   /**
    * Navigations the view sent, in order: `ctx.patch` (kind "patch"),
    * `ctx.navigate` ("navigate"), `ctx.redirect` ("redirect"), a navigation
@@ -345,6 +347,7 @@ export class MountedView {
       case S.diff: this.apply(env, () => (env.d === undefined ? this.tree! : applyDiff(this.tree, env.d as TreeDiff)), this.parts); break;
       case S.push: this.pushes.push({ name: env.e!, payload: (env.d ?? null) as Json }); break;
       case S.announce: this.announcements.push(env.d as AnnouncePayload); break;
+      case S.flash: this.flashes.push(env.d as FlashPayload); break;
       case S.nav: this.navigations.push(env.d as NavPayload); break;
       case S.error: this.recordError(env); break;
       default: break;

@@ -15,6 +15,7 @@ import type { TemplateNode } from "../../protocol/messages.ts";
 import { toHtml } from "../../protocol/tree.ts";
 import type { Core } from "../core.ts";
 import { pageContext } from "../core.ts";
+import { flashEffects } from "../flash.ts";
 import { mountWithParams, urlFor } from "../live-nav.ts";
 import { renderView } from "../render-view.ts";
 import { authorizeRequest, isDenial } from "../security/auth.ts";
@@ -160,10 +161,12 @@ export class ChildHub implements ChildMinter {
     try {
       if (isDenial(await authorizeRequest(core.options.authorize, req, view, NO_PARAMS))) return;
       const data = e.data ?? parent.session;
-      const { ctx, timers, topics, tracked, effects, patch } = pageContext(NO_PARAMS, data, core.pubsub, core.options.onError, core.presence);
+      const { ctx, timers, topics, tracked, effects: later, patch, flashes } = pageContext(NO_PARAMS, data, core.pubsub, core.options.onError, core.presence);
       const at = { pattern: e.path, view, params: NO_PARAMS, url: urlFor(e.path, NO_PARAMS) };
       const { state } = await mountWithParams(view, at, ctx, patch, core.router, data);
       const init: SessionInit<unknown> = { sid: e.sid, path: e.path, view, params: NO_PARAMS, url: at.url, session: data, state, timers, topics, tracked };
+      // A child's flashes follow its join's render (the page's layout has been given the page's own).
+      const effects = [...flashEffects(flashes), ...later];
       if (effects.length > 0) init.effects = effects;
       await this.preparePage(init, req, depth + 1);
       const tree = this.takePageTree(init) ?? renderView(view, state, e.path, this.pageParent(init));

@@ -17,6 +17,8 @@ import { renderView } from "../render-view.ts";
 import { pageTitle } from "../page-title.ts";
 import { sendErrorFor } from "./error-page.ts";
 import { CLIENT_DEV_PATH } from "./client-bundle.ts";
+import { flashSlot, mergeFlashes, withFlashSlot } from "../flash.ts";
+import { clearFlashCookie, flashCookie, readFlashCookie } from "./flash-cookie.ts";
 
 /**
  * The layout used when the app gives none: a minimal HTML5 document.
@@ -25,7 +27,7 @@ import { CLIENT_DEV_PATH } from "./client-bundle.ts";
 export const defaultLayout: Layout = (p: PageParts) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
   `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${p.title}</title>${p.script}</head>` +
-  `<body>${p.body}</body></html>`;
+  `<body>${p.flash}${p.body}</body></html>`;
 
 const PAGE_HEADERS = {
   "Content-Type": "text/html; charset=utf-8",
@@ -47,8 +49,12 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, req: I
     return sendErrorFor(core.options, req, res, url.pathname, err instanceof NavigationError || err instanceof NavRefusal ? err.code : "E_MOUNT", undefined, err);
   }
   if (mounted.kind === "denied") return sendErrorFor(core.options, req, res, url.pathname, mounted.code, mounted.message);
+  // Flashes of a redirect that led here (a cookie), shown in this page and cleared; a redirect carries them on.
+  const carried = readFlashCookie(req, core.options.secrets);
+  const secure = core.options.requireTLS || (req.socket as { encrypted?: boolean }).encrypted === true;
   if (mounted.kind === "redirect") {
-    res.writeHead(302, { Location: mounted.to, "Cache-Control": "no-store" }).end();
+    const cookie = flashCookie(mergeFlashes(carried ?? [], mounted.flashes), core.options.secrets, secure) ?? (carried !== undefined ? clearFlashCookie(secure) : undefined);
+    res.writeHead(302, { Location: mounted.to, "Cache-Control": "no-store", ...(cookie !== undefined ? { "Set-Cookie": cookie } : {}) }).end();
     return;
   }
   const { init, token } = mounted;
@@ -65,9 +71,13 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, req: I
   // A dev page links the client's development part (the console log) first, so that it hears the client's first errors.
   const devScript = core.options.dev ? `<script src="${CLIENT_DEV_PATH}?v=${clientHash}" defer></script>` : "";
   const script = `${devScript}<script src="${PATHS.client}?v=${clientHash}" defer data-heartbeat="${core.options.heartbeatMs}" data-transports="${core.options.transports.join(",")}" data-max-bytes="${core.options.maxMessageBytes}" data-title="${escapeHtml(title)}"${core.options.dev ? " data-dev" : ""}></script>`;
+  const flashes = mergeFlashes(carried ?? [], mounted.flashes);
+  const flash = flashSlot(flashes);
   // Every part is safe to place in text or a quoted attribute: the path keeps `'`, `&` and `=` from the URL.
-  const page = (core.options.layout ?? defaultLayout)({ title: escapeHtml(title), body, script, path: escapeHtml(url.pathname) });
+  let page = (core.options.layout ?? defaultLayout)({ title: escapeHtml(title), body, script, path: escapeHtml(url.pathname), flash, flashes });
+  // A layout that placed no slot still shows the flashes (flash.ts).
+  if (flashes.length > 0) page = withFlashSlot(page, flash);
   const bytes = Buffer.from(page, "utf8");
-  res.writeHead(200, { ...PAGE_HEADERS, "Content-Length": bytes.length });
+  res.writeHead(200, { ...PAGE_HEADERS, "Content-Length": bytes.length, ...(carried !== undefined ? { "Set-Cookie": clearFlashCookie(secure) } : {}) });
   res.end(bytes);
 }
