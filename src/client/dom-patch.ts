@@ -10,8 +10,9 @@ import { keepsNestedRoot, nodeKey } from "./nested-roots.ts";
 
 // morphdom's types declare `export default` in a CommonJS package, so under
 // NodeNext TypeScript sees the module object; bundlers (and Node's CJS interop)
-// hand over the function itself. Accept both.
-export const morphdom = ((morphdomImport as { default?: unknown }).default ?? morphdomImport) as typeof morphdomImport.default;
+// hand over the function itself. Accept both. The target is always a node: the
+// client's build drops morphdom's path for an HTML string (client-bundle.ts MORPHDOM_TRIM).
+export const morphdom = ((morphdomImport as { default?: unknown }).default ?? morphdomImport) as (from: Node, to: Node, options?: Parameters<typeof morphdomImport.default>[2]) => Node;
 
 type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
 

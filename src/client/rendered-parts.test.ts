@@ -22,8 +22,8 @@ describe("Rendered with components", () => {
 
   it("refuses a malformed component map and a forged cycle without recursing forever", () => {
     const r = new Rendered();
-    assert.throws(() => r.full({ s: 0, d: [{ c: "a" }, ""] }, statics, [1]), /component map is not an object/);
-    assert.throws(() => r.full({ s: 0, d: [{ c: "a" }, ""] }, statics, { a: { c: "a" } }), /nested over 64 deep/);
+    assert.throws(() => r.full({ s: 0, d: [{ c: "a" }, ""] }, statics, [1]), /bad parts/);
+    assert.throws(() => r.full({ s: 0, d: [{ c: "a" }, ""] }, statics, { a: { c: "a" } }), /components too deep/);
     assert.equal(r.hasTree, false);
   });
 });

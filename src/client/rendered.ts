@@ -68,7 +68,7 @@ export class Rendered {
    */
   diff(diff: unknown, statics?: unknown, parts?: unknown): string {
     return this.attempt(statics, () => {
-      if (this.tree === undefined) throw new TypeError("diff before a full render");
+      if (this.tree === undefined) throw new TypeError("diff before a render");
       applyParts(this.parts, parts);
       return diff === undefined ? this.tree : applyDiff(this.tree, diff as TreeDiff);
     });
@@ -101,11 +101,11 @@ export class Rendered {
   /** Merges a statics table (`s` of an envelope). Later tables win: a full render resends what it uses. */
   private merge(table: unknown): void {
     if (table === undefined) return;
-    if (typeof table !== "object" || table === null) throw new TypeError("statics table is not an object");
+    if (typeof table !== "object" || table === null) throw new TypeError("bad statics");
     for (const [key, strings] of Object.entries(table)) {
       const id = Number(key);
       if (!Number.isInteger(id) || !Array.isArray(strings) || !strings.every((x) => typeof x === "string")) {
-        throw new TypeError(`bad statics entry ${key}`);
+        throw new TypeError(`bad statics ${key}`);
       }
       this.statics.set(id, strings as string[]);
     }

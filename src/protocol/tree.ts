@@ -50,7 +50,7 @@ export function applyDiff(tree: RenderedTree | undefined, diff: TreeDiff): Rende
   if (typeof diff === "string" || isTemplateNode(diff) || isListNode(diff) || isComponentNode(diff)) return diff;
   if (isListDiff(diff)) return applyListDiff(tree, diff);
   if (isKeyedDiff(diff)) return applyKeyedDiff(tree, diff);
-  if (!isTemplateNode(tree)) throw new TypeError("slot diff for a position that holds no template");
+  if (!isTemplateNode(tree)) throw new TypeError("slot diff: no template");
   applySlots(tree, diff);
   return tree;
 }
@@ -58,23 +58,23 @@ export function applyDiff(tree: RenderedTree | undefined, diff: TreeDiff): Rende
 function applySlots(node: TemplateNode, diff: SlotsDiff): void {
   for (const key in diff) {
     const i = Number(key);
-    if (!Number.isInteger(i) || i < 0 || i >= node.d.length) throw new TypeError(`slot ${key} out of range`);
+    if (!Number.isInteger(i) || i < 0 || i >= node.d.length) throw new TypeError(`bad slot ${key}`);
     node.d[i] = applyDiff(node.d[i], diff[key] as TreeDiff);
   }
 }
 
 function applyListDiff(tree: RenderedTree | undefined, diff: ListDiff): RenderedTree {
-  if (!isListNode(tree)) throw new TypeError("list diff for a position that holds no list");
+  if (!isListNode(tree)) throw new TypeError("list diff: no list");
   const items = tree.l;
   if (!Number.isInteger(diff.n) || diff.n < 0) throw new TypeError("bad list length");
   items.length = Math.min(items.length, diff.n);
   for (const key in diff.u) {
     const i = Number(key);
     // An index past the current end would leave a hole (diff.u is walked in key order).
-    if (!Number.isInteger(i) || i < 0 || i >= diff.n || i > items.length) throw new TypeError(`list index ${key} out of range`);
+    if (!Number.isInteger(i) || i < 0 || i >= diff.n || i > items.length) throw new TypeError(`bad index ${key}`);
     items[i] = applyDiff(items[i], diff.u[key] as TreeDiff);
   }
-  if (items.length !== diff.n) throw new TypeError("list diff leaves holes");
+  if (items.length !== diff.n) throw new TypeError("list holes");
   return tree;
 }
 
@@ -85,7 +85,7 @@ function applyListDiff(tree: RenderedTree | undefined, diff: ListDiff): Rendered
  * that every new position gets a full item.
  */
 function applyKeyedDiff(tree: RenderedTree | undefined, diff: KeyedDiff): RenderedTree {
-  if (!isListNode(tree) || !Array.isArray(diff.o)) throw new TypeError("keyed diff for a position that holds no list");
+  if (!isListNode(tree) || !Array.isArray(diff.o)) throw new TypeError("keyed diff: no list");
   const old = tree.l;
   const taken = new Uint8Array(old.length);
   const fresh = diff.u === undefined ? 0 : Object.keys(diff.u).length;
@@ -94,24 +94,24 @@ function applyKeyedDiff(tree: RenderedTree | undefined, diff: KeyedDiff): Render
   for (const run of diff.o) {
     if (typeof run === "number") {
       // New items come with a full tree each in `u`: more than `u` holds cannot be right.
-      if (!Number.isInteger(run) || run < 1 || (added += run) > fresh) throw new TypeError("bad run of new items");
+      if (!Number.isInteger(run) || run < 1 || (added += run) > fresh) throw new TypeError("bad new run");
       for (let k = 0; k < run; k++) out.push(undefined);
       continue;
     }
     const [from, count] = Array.isArray(run) ? run : [];
-    if (!Number.isInteger(from) || !Number.isInteger(count) || from! < 0 || count! < 1 || from! + count! > old.length) throw new TypeError("bad run of old items");
+    if (!Number.isInteger(from) || !Number.isInteger(count) || from! < 0 || count! < 1 || from! + count! > old.length) throw new TypeError("bad old run");
     for (let i = from!; i < from! + count!; i++) {
-      if (taken[i] === 1) throw new TypeError(`old item ${i} taken twice`);
+      if (taken[i] === 1) throw new TypeError(`item ${i} twice`);
       taken[i] = 1;
       out.push(old[i]);
     }
   }
   for (const key in diff.u) {
     const i = Number(key);
-    if (!Number.isInteger(i) || i < 0 || i >= out.length) throw new TypeError(`list index ${key} out of range`);
+    if (!Number.isInteger(i) || i < 0 || i >= out.length) throw new TypeError(`bad index ${key}`);
     out[i] = applyDiff(out[i], diff.u[key] as TreeDiff);
   }
-  for (const item of out) if (item === undefined) throw new TypeError("keyed diff leaves holes");
+  for (const item of out) if (item === undefined) throw new TypeError("keyed holes");
   tree.l = out as RenderedTree[];
   return tree;
 }
@@ -126,7 +126,7 @@ function applyKeyedDiff(tree: RenderedTree | undefined, diff: KeyedDiff): Render
  */
 export function applyParts(parts: Map<string, RenderedTree>, p: unknown): void {
   if (p === undefined) return;
-  if (typeof p !== "object" || p === null || Array.isArray(p)) throw new TypeError("component map is not an object");
+  if (typeof p !== "object" || p === null || Array.isArray(p)) throw new TypeError("bad parts");
   for (const [id, diff] of Object.entries(p as Record<string, unknown>)) {
     if (diff === null) parts.delete(id);
     else parts.set(id, applyDiff(parts.get(id), diff as TreeDiff));
@@ -148,7 +148,7 @@ export function toHtml(tree: RenderedTree, statics: StaticsLookup, parts?: Parts
   if (isComponentNode(tree)) return componentHtml(tree.c, statics, parts, depth);
   const s = statics(tree.s);
   if (s === undefined) throw new TypeError(`unknown statics ${tree.s}`);
-  if (!Array.isArray(tree.d) || tree.d.length !== s.length - 1) throw new TypeError(`template ${tree.s} needs ${s.length - 1} slots`);
+  if (!Array.isArray(tree.d) || tree.d.length !== s.length - 1) throw new TypeError(`bad slots ${tree.s}`);
   let out = s[0] ?? "";
   for (let i = 0; i < tree.d.length; i++) out += toHtml(tree.d[i] as RenderedTree, statics, parts, depth) + (s[i + 1] ?? "");
   return out;
@@ -168,7 +168,7 @@ export const ROOT_TAG = /^\s*<[a-zA-Z][^\s/>]*/;
 function componentHtml(id: string, statics: StaticsLookup, parts: PartsLookup | undefined, depth: number): string {
   const tree = typeof id === "string" ? parts?.(id) : undefined;
   if (tree === undefined) throw new TypeError(`unknown component ${String(id).slice(0, 64)}`);
-  if (depth >= MAX_COMPONENT_DEPTH) throw new TypeError(`components nested over ${MAX_COMPONENT_DEPTH} deep`);
+  if (depth >= MAX_COMPONENT_DEPTH) throw new TypeError("components too deep");
   const html = toHtml(tree, statics, parts, depth + 1);
   const m = ROOT_TAG.exec(html);
   if (m === null) return html;

@@ -14,6 +14,7 @@
  *   stale.
  */
 import { createHash } from "node:crypto";
+import type { Plugin } from "esbuild";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -40,6 +41,75 @@ export const CLIENT_DEV_PATH = "/weft/client-dev.js";
  * `npm run build` prints the figure against it; a test fails above it.
  */
 export const CLIENT_BUDGET = 15_360;
+
+/**
+ * Property names the client bundle shortens (esbuild `mangleProps`): private
+ * members and internal fields of the client's own objects (View, LiveSocket,
+ * Negotiator, Prober, Rendered, the link transports, view-retry's
+ * outage). An explicit list, never a pattern, so that a name added elsewhere
+ * is never caught by accident. A name belongs here only if, in the whole
+ * bundle (morphdom included), it is never a DOM or Web API member, a wire or
+ * JSON key, an event's `detail` field, a key of history state or storage, a
+ * member of an object a page script writes or reads (`window.weft`,
+ * `window.Weft`, hooks), or read by a string (`x["name"]`, `"name" in x`).
+ * Every access is then renamed alike, so the objects work as before.
+ * client-bundle.test.ts checks that none of these names is left in the bundle.
+ */
+export const MANGLED_PROPS: readonly string[] = [
+  // view.ts (View)
+  "joinInFlight", "unacked", "nextRef", "acked", "inOrder", "answered", "acknowledge", "patching",
+  "outage", "rejoin", "retire", "patchTo", "onLive", "isDead", "isJoined", "linkToken",
+  "joined", "dead", "refused", "failed", "settle", "die",
+  // view-retry.ts (the outage of a view)
+  "gaveUp", "linkDown",
+  // live-socket.ts (LiveSocket)
+  "negotiator", "fallingBack", "lastPing", "lastRx", "openTimer", "switchWhenIdle", "switchTo", "prober",
+  "proven", "attempts", "nextId", "roots", "shutdown", "beat", "opened",
+  // negotiate.ts (Negotiator) and probe.ts (Prober)
+  "remembered", "probeDelay", "probeFailed", "rounds", "tried", "worked", "better", "schedule",
+  // transports/types.ts (Transport, TransportFactory: only Weft's own transports are in the bundle)
+  "onOpen", "onMessage", "onClose", "openMs",
+  // transports: link-seq.ts (LinkSeq), http.ts, sse.ts, post-queue.ts (PostQueue)
+  "seqs", "inflight", "stall", "pump",
+  // rendered.ts (Rendered)
+  "merge", "attempt", "lookup", "hasTree",
+];
+
+/**
+ * morphdom's path for a target given as an HTML string (parsing it with a
+ * `<template>`, a Range or a `<body>`), which the client never takes: every
+ * call passes an element (dom-patch.ts, streams.ts; dom-patch.ts's `morphdom`
+ * type takes elements only). The build drops it; each replacement must match
+ * morphdom's code exactly, or the build fails (a new morphdom version is
+ * checked again, not trimmed blindly).
+ */
+const MORPHDOM_TRIM: readonly (readonly [from: string, to: string])[] = [
+  ["typeof toNode === 'string'", "false"],
+  ["var HAS_TEMPLATE_SUPPORT = !!doc && 'content' in doc.createElement('template');", "var HAS_TEMPLATE_SUPPORT = true;"],
+  ["var HAS_RANGE_SUPPORT = !!doc && doc.createRange && 'createContextualFragment' in doc.createRange();", "var HAS_RANGE_SUPPORT = false;"],
+];
+
+/**
+ * Applies {@link MORPHDOM_TRIM} to the source of morphdom's ES module; throws
+ * when a piece is not there exactly once.
+ * @example const trimmed = trimMorphdom(readFileSync("node_modules/morphdom/dist/morphdom-esm.js", "utf8"));
+ */
+export function trimMorphdom(code: string): string {
+  for (const [from, to] of MORPHDOM_TRIM) {
+    const parts = code.split(from);
+    if (parts.length !== 2) throw new Error(`weft-live: the client build expects \`${from}\` once in morphdom (client-bundle.ts MORPHDOM_TRIM)`);
+    code = parts.join(to);
+  }
+  return code;
+}
+
+/** The esbuild plugin that builds morphdom's ES module through {@link trimMorphdom}. */
+const morphdomPlugin: Plugin = {
+  name: "weft-trim-morphdom",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]morphdom[\\/]dist[\\/]morphdom-esm\.js$/ }, async ({ path }) => ({ contents: trimMorphdom(await readFile(path, "utf8")), loader: "js" }));
+  },
+};
 
 /** The client's entry among the sources (src/client/index.ts). */
 const ENTRY = fileURLToPath(new URL("../../client/index.ts", import.meta.url));
@@ -104,6 +174,8 @@ export async function buildClient(part: "main" | "dev" = "main"): Promise<string
     tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
     write: false,
     legalComments: "none",
+    mangleProps: new RegExp(`^(?:${MANGLED_PROPS.join("|")})$`),
+    plugins: [morphdomPlugin],
   });
   return (out.outputFiles[0] as { text: string }).text;
 }

@@ -162,14 +162,14 @@ describe("applyDiff of a keyed diff", () => {
   const tree = (): RenderedTree => ({ l: ["a", "b", "c"] });
 
   it("refuses runs outside the old list, an old item taken twice, and holes", () => {
-    assert.throws(() => applyDiff(tree(), { o: [[2, 2]] }), /bad run of old items/);
-    assert.throws(() => applyDiff(tree(), { o: [[-1, 1]] }), /bad run of old items/);
-    assert.throws(() => applyDiff(tree(), { o: [[0, 2], [1, 1]] }), /old item 1 taken twice/);
-    assert.throws(() => applyDiff(tree(), { o: [1] }), /bad run of new items/);
-    assert.throws(() => applyDiff(tree(), { o: [2], u: { 0: "x", 5: "y" } }), /list index 5 out of range/);
-    assert.throws(() => applyDiff(tree(), { o: [1, [0, 1]], u: { 1: "x" } }), /keyed diff leaves holes/);
-    assert.throws(() => applyDiff(tree(), { o: [1], u: { 0: { 0: "x" } } }), /slot diff for a position that holds no template/);
-    assert.throws(() => applyDiff("x", { o: [] }), /keyed diff for a position that holds no list/);
+    assert.throws(() => applyDiff(tree(), { o: [[2, 2]] }), /bad old run/);
+    assert.throws(() => applyDiff(tree(), { o: [[-1, 1]] }), /bad old run/);
+    assert.throws(() => applyDiff(tree(), { o: [[0, 2], [1, 1]] }), /item 1 twice/);
+    assert.throws(() => applyDiff(tree(), { o: [1] }), /bad new run/);
+    assert.throws(() => applyDiff(tree(), { o: [2], u: { 0: "x", 5: "y" } }), /bad index 5/);
+    assert.throws(() => applyDiff(tree(), { o: [1, [0, 1]], u: { 1: "x" } }), /keyed holes/);
+    assert.throws(() => applyDiff(tree(), { o: [1], u: { 0: { 0: "x" } } }), /slot diff: no template/);
+    assert.throws(() => applyDiff("x", { o: [] }), /keyed diff: no list/);
   });
 
   it("rebuilds the list from runs and new items", () => {
