@@ -23,8 +23,11 @@ export type Payload = Record<string, unknown>;
  * const sink: EventSink = { push: (name, payload, els) => view.push(name, payload, els) };
  */
 export interface EventSink {
-  /** Sends event `name` (to component `target`, if any); `els` show the loading state until it is acknowledged. */
-  push(name: string, payload: Payload, els: readonly Element[], target?: string): void;
+  /**
+   * Sends event `name` (to component `target`, if any); `els` show the loading
+   * state until it is acknowledged. `b`: a `weft-model` update of field `name`.
+   */
+  push(name: string, payload: Payload, els: readonly Element[], target?: string, b?: 1): void;
 }
 
 type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
@@ -35,6 +38,8 @@ interface Hit {
   name: string;
   /** The component the event goes to; undefined: the view. */
   target: string | undefined;
+  /** A `weft-model` update: `name` is the field. */
+  b?: 1;
 }
 
 /** A debounce or throttle in progress for one element and one kind of event. */
@@ -78,7 +83,8 @@ export function bind(doc: Document, lookup: (root: Element) => EventSink | undef
    * first (it may sit in a form that carries the binding), then the bound element.
    */
   const limit = (control: Element, hit: Hit, kind: string, payload: () => Payload): void => {
-    const send = guard("E_CLIENT_TRANSPORT", () => hit.view.push(hit.name, values(hit.el, payload()), [hit.el], hit.target));
+    // weft-confirm: asked when the event would go; cancelled, nothing is sent (and nothing shows loading).
+    const send = guard("E_CLIENT_TRANSPORT", () => confirmed(hit.el) && hit.view.push(hit.name, values(hit.el, payload()), [hit.el], hit.target, hit.b));
     const debounce = control.getAttribute(ATTR.debounce) ?? hit.el.getAttribute(ATTR.debounce);
     const throttle = control.getAttribute(ATTR.throttle) ?? hit.el.getAttribute(ATTR.throttle);
     if (debounce === null && throttle === null) return send();
@@ -123,6 +129,7 @@ export function bind(doc: Document, lookup: (root: Element) => EventSink | undef
     const form = hit?.el;
     if (!hit || !(form instanceof HTMLFormElement)) return;
     e.preventDefault();
+    if (!confirmed(form)) return;
     // Debounced changes inside the form go first, so the server sees them before the submit.
     for (const lim of pending) if (form.contains(lim.el)) flush(lim);
     const payload = values(form, serializeForm(form, (e as SubmitEvent).submitter));
@@ -137,6 +144,12 @@ export function bind(doc: Document, lookup: (root: Element) => EventSink | undef
       noteTyped(control);
       const hit = find(e, attr);
       if (hit) limit(control, hit, type, () => controlPayload(control));
+      // weft-model: a box, a radio or a select on change, any other control on input.
+      const m = find(e, ATTR.model);
+      if (m?.el == control && (type == "change") == /^(checkbox|radio|select)/.test(control.type)) {
+        m.b = 1;
+        limit(control, m, "m", () => ({ value: modelValue(control) }));
+      }
     });
   }
 
@@ -175,6 +188,17 @@ function targetOf(el: Element, root: Element): string | undefined {
   if (own !== null) return own === "" ? undefined : own;
   const host = el.closest(`[${ATTR.component}]`);
   return host !== null && root.contains(host) ? (host.getAttribute(ATTR.component) ?? undefined) : undefined;
+}
+
+/** True unless the element's `weft-confirm` question was dismissed. */
+function confirmed(el: Element): boolean {
+  const q = el.getAttribute(ATTR.confirm);
+  return q === null || confirm(q);
+}
+
+/** A `weft-model` control's value: a box's checked flag, a multiple select's values, else the value. */
+function modelValue(c: Control): unknown {
+  return c.type == "checkbox" ? (c as HTMLInputElement).checked : c.type == "select-multiple" ? Array.from((c as HTMLSelectElement).selectedOptions, (o) => o.value) : c.value;
 }
 
 function obj(): Payload {

@@ -7,6 +7,7 @@
 import morphdomImport from "morphdom";
 import { ATTR, CLASS } from "../protocol/messages.ts";
 import { keepsNestedRoot, nodeKey } from "./nested-roots.ts";
+import { note, optOf, put, type Opt } from "./optimistic.ts";
 
 // morphdom's types declare `export default` in a CommonJS package, so under
 // NodeNext TypeScript sees the module object; bundlers (and Node's CJS interop)
@@ -25,6 +26,8 @@ interface Lock {
   /** The server's latest content (innerHTML, or value for an input) and disabled flag. */
   text?: string;
   disabled?: boolean;
+  /** `weft-optimistic` ops, with the server's latest version of what they touch (optimistic.ts). */
+  readonly o: Opt;
 }
 
 /**
@@ -49,7 +52,7 @@ export class Loading {
   add(el: Element, ref: number): void {
     let lock = this.locks.get(el);
     if (lock === undefined) {
-      lock = { ref, label: el.getAttribute(ATTR.disableWith) };
+      lock = { ref, label: el.getAttribute(ATTR.disableWith), o: optOf(el) };
       remember(el, lock);
       this.locks.set(el, lock);
     }
@@ -81,6 +84,7 @@ export class Loading {
   private clear(el: Element, lock: Lock): void {
     this.locks.delete(el);
     el.classList.remove(CLASS.loading);
+    put(el, lock.o, false);
     if (lock.text === undefined) return;
     setText(el, lock.text);
     (el as HTMLButtonElement).disabled = lock.disabled === true;
@@ -100,6 +104,7 @@ export class Loading {
 }
 
 function remember(el: Element, lock: Lock): void {
+  note(el, lock.o);
   if (lock.label === null) return;
   lock.text = el instanceof HTMLInputElement ? el.value : el.innerHTML;
   lock.disabled = (el as HTMLButtonElement).disabled === true;
@@ -107,6 +112,7 @@ function remember(el: Element, lock: Lock): void {
 
 function show(el: Element, lock: Lock): void {
   el.classList.add(CLASS.loading);
+  put(el, lock.o, true);
   if (lock.label === null) return;
   if (el instanceof HTMLInputElement) el.value = lock.label;
   else el.textContent = lock.label;

@@ -16,6 +16,7 @@
  */
 import type { ErrorCode } from "../protocol/errors.ts";
 import { ATTR, C, CLASS, kindOf, S, type Envelope, type JoinPayload, type NavigatePayload, type NavPayload } from "../protocol/messages.ts";
+import { serializeForm } from "./bindings.ts";
 import { emit, reportError } from "./dom-events.ts";
 import { navigate } from "./navigation.ts";
 import { applyTitle } from "./page-title.ts";
@@ -151,11 +152,12 @@ export class View {
    * @example
    * view.push("save", { title: "x" }, [form, submitButton]);
    * view.push("inc", {}, [button], "c1"); // to component "c1"
+   * view.push("title", { value: "x" }, [input], undefined, 1); // weft-model="title"
    */
-  push(name: string, payload: Record<string, unknown>, els: readonly Element[], target?: string): void {
+  push(name: string, payload: Record<string, unknown>, els: readonly Element[], target?: string, b?: 1): void {
     // `r` (set by send) goes before the payload: the server reads the ids of a
     // frame it refuses unparsed (too large) from its first 256 characters.
-    this.send({ t: C.event, v: this.id, r: 0, e: name, d: payload, g: target }, els);
+    this.send({ t: C.event, v: this.id, r: 0, e: name, d: payload, g: target, b }, els);
   }
 
   /**
@@ -259,6 +261,8 @@ export class View {
     if (kind === S.error && m.q === undefined) return this.failed(m);
     const answer = typeof m.k === "string";
     if (!this.inOrder(m.q, answer, answer && kind === S.rendered)) return;
+    // Mounted afresh (n): weft-recover forms' values, read before the fresh render is morphed in, go after the answer.
+    const lost = m.n ? Array.from(this.root.querySelectorAll<HTMLFormElement>(`form[${ATTR.recover}]`), (f) => [f, serializeForm(f)] as const) : [];
     if (typeof m.h === "string") applyTitle(this.root, m.h);
     let ok = true;
     if (kind === S.rendered) ok = this.render(() => this.rendered.full(m.d, m.s, m.p));
@@ -276,8 +280,11 @@ export class View {
     }
     if (typeof m.r === "number") this.acknowledge(m.r);
     if (!ok) return; // the view is rejoining for a full render
-    if (answer) this.answered(m.k as string);
-    else if (this.joined && this.seq - this.acked >= ACK_EVERY) this.ack();
+    if (answer) {
+      this.answered(m.k as string);
+      // A nested view's form is its own view's to send.
+      for (const [f, d] of lost) if (f.closest(`[${ATTR.view}]`) == this.root) this.push(f.getAttribute(ATTR.recover) || "recover", d, []);
+    } else if (this.joined && this.seq - this.acked >= ACK_EVERY) this.ack();
   }
 
   /**

@@ -346,8 +346,8 @@ export const ATTR = {
   model: "weft-model",
   /** On an element with a binding: a question the user confirms before anything is sent. */
   confirm: "weft-confirm",
-  /** On an element with a binding: changes shown at once while its event is in flight ("class:liked;text:Saving…"). */
-  optimistic: "weft-optimistic",
+  /** On an element with a binding: `weft-optimistic-class`, `-text`, `-aria-*`, `-data-*` show a change at once while its event is in flight. */
+  optimisticPrefix: "weft-optimistic-",
   /** On a form: the event its values are sent in when the server mounted the view afresh (default "recover"). */
   recover: "weft-recover",
 } as const;
