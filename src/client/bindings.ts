@@ -7,6 +7,7 @@
 import { ATTR } from "../protocol/messages.ts";
 import { guard } from "./dom-events.ts";
 import { noteSubmitted, noteTyped } from "./dom-patch.ts";
+import { commandSink } from "./js-commands.ts";
 
 /**
  * An event payload: form fields, `weft-value-*` parameters, key, value.
@@ -67,7 +68,8 @@ export function bind(doc: Document, lookup: (root: Element) => EventSink | undef
     const root = el?.closest(`[${ATTR.view}]`);
     const view = root ? lookup(root) : undefined;
     const name = el?.getAttribute(attr);
-    return el && root && view && name ? { el, view, name, target: targetOf(el, root) } : undefined;
+    // A value starting with "[" is a JS command list (js-commands.ts), not an event name.
+    return el && root && view && name ? { el, view: name[0] == "[" ? commandSink(el, name, view) : view, name, target: targetOf(el, root) } : undefined;
   };
 
   const flush = (lim: Limiter): void => {
@@ -182,8 +184,11 @@ export function bind(doc: Document, lookup: (root: Element) => EventSink | undef
 /**
  * The component an event of `el` goes to: its `weft-target` ("" for the
  * view), else the closest component root (`weft-component`) inside the view.
+ *
+ * @example
+ * targetOf(button, root); // "card-1", or undefined for the view
  */
-function targetOf(el: Element, root: Element): string | undefined {
+export function targetOf(el: Element, root: Element): string | undefined {
   const own = el.getAttribute(ATTR.target);
   if (own !== null) return own === "" ? undefined : own;
   const host = el.closest(`[${ATTR.component}]`);

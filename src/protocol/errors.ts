@@ -53,6 +53,7 @@ export const ERRORS = {
   E_INTERNAL: { message: "internal error", status: 500, close: 0 },
   E_CLIENT_TRANSPORT: { message: "the browser could not reach the server", status: 0, close: 0 },
   E_CLIENT_PATCH: { message: "the browser could not apply an update; it rejoins", status: 0, close: 0 },
+  E_CLIENT_JS: { message: "a JS command list is not valid (not JSON, not at most 64 [name, object] pairs, an unknown command) and nothing of it ran, or one of its commands failed (a selector that does not parse, a refused attribute) and was skipped", status: 0, close: 0 },
   E_TEST_SELECTOR: { message: "weft-live/testing: the selector is outside the supported subset (tag, #id, .class, [attr], [attr=value], descendant and > combinators, comma lists)", status: 0, close: 0 },
   E_TEST_NO_MATCH: { message: "weft-live/testing: no element of the rendered view matches the selector", status: 0, close: 0 },
   E_TEST_NO_BINDING: { message: "weft-live/testing: the element carries no weft-* binding for that action (weft-click on it or an ancestor; weft-submit on the form)", status: 0, close: 0 },

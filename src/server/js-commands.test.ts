@@ -106,6 +106,11 @@ describe("JS command builder", () => {
     assert.throws(() => JS.dispatch("x", { detail: cyclic as never }), /JSON value/);
   });
 
+  it("writes class names with single spaces and refuses an empty list", () => {
+    assert.deepEqual(JS.addClass("  a \t b\n").commands[0]?.[1], { names: "a b" });
+    assert.throws(() => JS.toggleClass("  "), /at least one class/);
+  });
+
   it("copies push values and dispatch details, so that a later change of the object does not change the list", () => {
     const value = { n: 1 };
     const js = JS.push("x", { value });

@@ -136,7 +136,7 @@ export class JsCommands {
    * JS.addClass("open active", { to: "#panel" });
    */
   addClass(names: string, target?: JsTarget): JsCommands {
-    return this.add("addClass", { names: str(names, "names"), ...to(opts(target)) });
+    return this.add("addClass", { names: classes(names), ...to(opts(target)) });
   }
 
   /**
@@ -146,7 +146,7 @@ export class JsCommands {
    * JS.removeClass("open", "#panel");
    */
   removeClass(names: string, target?: JsTarget): JsCommands {
-    return this.add("removeClass", { names: str(names, "names"), ...to(opts(target)) });
+    return this.add("removeClass", { names: classes(names), ...to(opts(target)) });
   }
 
   /**
@@ -156,7 +156,7 @@ export class JsCommands {
    * JS.toggleClass("open", "#panel");
    */
   toggleClass(names: string, target?: JsTarget): JsCommands {
-    return this.add("toggleClass", { names: str(names, "names"), ...to(opts(target)) });
+    return this.add("toggleClass", { names: classes(names), ...to(opts(target)) });
   }
 
   /**
@@ -195,7 +195,7 @@ export class JsCommands {
     if (time !== undefined && !(Number.isFinite(time) && time >= 0 && time <= 60_000)) {
       throw new TypeError(`Weft: JS.transition's time must be a number of ms from 0 to 60000; got ${String(time)}`);
     }
-    return this.add("transition", { names: str(names, "names"), ...to(options), ...(time === undefined ? {} : { time }) });
+    return this.add("transition", { names: classes(names), ...to(options), ...(time === undefined ? {} : { time }) });
   }
 
   /**
@@ -300,6 +300,13 @@ function to(o: { to?: string }): Record<string, string> {
 function str(v: unknown, what: string): string {
   if (typeof v !== "string") throw new TypeError(`Weft: a JS command's ${what} must be a string; got ${typeof v}`);
   return v;
+}
+
+/** Class names separated by single spaces (the client splits on one space), at least one. */
+function classes(v: unknown): string {
+  const names = str(v, "names").trim().split(/\s+/).join(" ");
+  if (names === "") throw new TypeError("Weft: a JS command's names must hold at least one class name");
+  return names;
 }
 
 function nonEmpty(v: unknown, what: string): string {
