@@ -14,6 +14,7 @@ import { limits } from "./limits.ts";
 import { guard } from "./dom-events.ts";
 import { LiveSocket } from "./live-socket.ts";
 import { installLiveNav } from "./live-nav.ts";
+import { flashBoot } from "./flash.ts";
 import { Negotiator } from "./negotiate.ts";
 
 /** Read now: `document.currentScript` is only set while this script first runs. */
@@ -61,6 +62,7 @@ function boot(): void {
   (window as unknown as { weft: WeftGlobal }).weft = weft;
   bind(document, (root) => socket.viewOf(root));
   installLiveNav(socket);
+  flashBoot();
   socket.scan();
   // Roots added or removed later (by a patch or by page scripts) join or leave.
   // Only mutations that add or remove a view root trigger a scan: patches that

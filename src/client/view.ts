@@ -18,6 +18,7 @@ import type { ErrorCode } from "../protocol/errors.ts";
 import { ATTR, C, CLASS, kindOf, S, type Envelope, type JoinPayload, type NavigatePayload, type NavPayload } from "../protocol/messages.ts";
 import { serializeForm } from "./bindings.ts";
 import { emit, reportError } from "./dom-events.ts";
+import { flashIn } from "./flash.ts";
 import { navigate } from "./navigation.ts";
 import { applyTitle } from "./page-title.ts";
 import { Loading, patch } from "./dom-patch.ts";
@@ -264,6 +265,7 @@ export class View {
     // Mounted afresh (n): weft-recover forms' values, read before the fresh render is morphed in, go after the answer.
     const lost = m.n ? Array.from(this.root.querySelectorAll<HTMLFormElement>(`form[${ATTR.recover}]`), (f) => [f, serializeForm(f)] as const) : [];
     if (typeof m.h === "string") applyTitle(this.root, m.h);
+    flashIn(m, kind, this.nav);
     let ok = true;
     if (kind === S.rendered) ok = this.render(() => this.rendered.full(m.d, m.s, m.p));
     else if (kind === S.diff) ok = this.render(() => this.rendered.diff(m.d, m.s, m.p));

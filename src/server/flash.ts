@@ -134,7 +134,8 @@ const BODY = /<body\b[^>]*>/i;
 /**
  * Places `slot` in a layout's page that has no `weft-flash` slot of its own
  * (a custom layout that ignores `PageParts.flash`): right after `<body …>`,
- * or first when there is no body tag. A page with a slot is returned as it is.
+ * or first when there is no body tag. A page with a slot is returned as it
+ * is. Every page gets a slot: the client shows live flashes only in one.
  *
  * @example
  * withFlashSlot("<body><main>…</main></body>", flashSlot(flashes));

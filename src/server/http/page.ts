@@ -75,8 +75,8 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, req: I
   const flash = flashSlot(flashes);
   // Every part is safe to place in text or a quoted attribute: the path keeps `'`, `&` and `=` from the URL.
   let page = (core.options.layout ?? defaultLayout)({ title: escapeHtml(title), body, script, path: escapeHtml(url.pathname), flash, flashes });
-  // A layout that placed no slot still shows the flashes (flash.ts).
-  if (flashes.length > 0) page = withFlashSlot(page, flash);
+  // A layout that placed no slot gets one: the client shows live flashes only in a slot (flash.ts).
+  page = withFlashSlot(page, flash);
   const bytes = Buffer.from(page, "utf8");
   res.writeHead(200, { ...PAGE_HEADERS, "Content-Length": bytes.length, ...(carried !== undefined ? { "Set-Cookie": clearFlashCookie(secure) } : {}) });
   res.end(bytes);
