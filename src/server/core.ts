@@ -28,6 +28,7 @@ import type { ResolvedOptions } from "./options.ts";
 import { Router, type RouteMatch } from "./router.ts";
 import { MAX_TOKEN_LENGTH, TokenSigner, type ChildClaim, type TokenClaims } from "./security/token.ts";
 import { navEffect, pushEffect, sendEffects, type MountEffect, type NavEffect } from "./mount-effects.ts";
+import { checkReply } from "./reply.ts";
 import { announceEffect } from "./announce.ts";
 import { addFlash, checkFlash, flashEffects } from "./flash.ts";
 import { joinRoute, mountWithParams, NavRefusal, urlFor, type MountPatch, type NavRoute } from "./live-nav.ts";
@@ -433,6 +434,8 @@ export function pageContext(params: Params, session: SessionData, pubsub: PubSub
     params,
     session,
     pushEvent: (name: string, payload?: Json) => { effects.push(pushEffect(name, payload)); },
+    // No browser event to answer while mounting: checked, then dropped (reply.ts).
+    reply: (value) => { checkReply(value); },
     announce: (text, o) => { effects.push(announceEffect(text, o)); },
     flash: (kind, text) => addFlash(flashes, checkFlash(kind, text)),
     schedule: (name: string, payload: Json | undefined, ms: number) => {

@@ -32,6 +32,7 @@ import { ownHandler, type EventHandler, type StandardResult, type StandardSchema
 import { unknownEventMessage } from "./unknown-event.ts";
 import { modelHandler } from "./model.ts";
 import { clip } from "./clip.ts";
+import { checkReply } from "./reply.ts";
 import { checkAuth, MAX_PATCH_CHAIN, NavRefusal, resolveRoute, runHandleParams, urlFor, type NavRoute } from "./live-nav.ts";
 import type { Router } from "./router.ts";
 import { runTerminate } from "./terminate.ts";
@@ -171,6 +172,8 @@ export class ViewSession<S = unknown> implements ChildParent {
   private disposed = false;
   private topics: Map<string, () => void> | undefined;
   private tracked: Map<string, { meta: Json; listener: PresenceListener }> | undefined;
+  /** The running browser event's `ctx.reply` value (reply.ts): `y` on the frame that answers it. */
+  private replied: Json | undefined;
   /** `ctx.stream*` calls waiting for the next render (streams/), made by the first. */
   private streamCalls: StreamBuffer | undefined;
   /** The streams the last committed render placed, and those of the render in progress (undefined: none). */
@@ -418,6 +421,12 @@ export class ViewSession<S = unknown> implements ChildParent {
     this.write(env);
   }
 
+  /** @internal ctx.reply: kept for the answer of the running browser event, dropped elsewhere (reply.ts). */
+  reply(value: Json | undefined): void {
+    const y = checkReply(value);
+    if (this.runningRef !== undefined) this.replied = y;
+  }
+
   /** @internal ctx.subscribe */
   subscribe(topic: string): void {
     if (this.disposed || this.topics?.has(topic) === true) return;
@@ -613,6 +622,7 @@ export class ViewSession<S = unknown> implements ChildParent {
 
   /** Runs one item; sync handlers finish here, async ones hold the queue. */
   private process(work: Work): void {
+    this.replied = undefined;
     this.workSeq = this.seq;
     this.runningRef = refOf(work);
     if (work.kind !== "params") this.patchChain = 0;
@@ -713,6 +723,7 @@ export class ViewSession<S = unknown> implements ChildParent {
   private commit(work: Work, next: S | void | typeof SKIP): void {
     this.finish(work);
     this.answer(work, next);
+    this.replied = undefined;
     this.measure(work);
     this.patched();
   }
@@ -764,14 +775,14 @@ export class ViewSession<S = unknown> implements ChildParent {
     this.title = title;
     this.placed = this.drawn;
     if (diff === undefined && p === undefined && o === undefined) {
-      if (ref !== undefined || h !== undefined) this.emit({ t: S.reply, r: ref, h, q: 0, v: 0 });
+      if (ref !== undefined || h !== undefined) this.emit({ t: S.reply, r: ref, y: this.replied, h, q: 0, v: 0 });
       return;
     }
     // No `t`: a diff is the implied kind (protocol/messages.ts). Every field
     // the frame will carry is in the literal (q and v are set on the way out),
     // in wire order; undefined ones are left out of the JSON.
-    if (p === undefined) this.emit({ d: diff, s: this.ledger.take(), o, r: ref, h, q: 0, v: 0 });
-    else this.emit({ d: diff, p, s: this.ledger.take(), o, r: ref, h, q: 0, v: 0 });
+    if (p === undefined) this.emit({ d: diff, s: this.ledger.take(), o, r: ref, y: this.replied, h, q: 0, v: 0 });
+    else this.emit({ d: diff, p, s: this.ledger.take(), o, r: ref, y: this.replied, h, q: 0, v: 0 });
   }
 
   /** A component's event committed: re-renders that component only and sends its diff (`p`, no `d`). */
@@ -791,8 +802,8 @@ export class ViewSession<S = unknown> implements ChildParent {
       return;
     }
     const p = parts.commit(this.ledger);
-    if (p === undefined && o === undefined) this.emit({ t: S.reply, r: ref, q: 0, v: 0 });
-    else this.emit({ p, s: this.ledger.take(), o, r: ref, q: 0, v: 0 });
+    if (p === undefined && o === undefined) this.emit({ t: S.reply, r: ref, y: this.replied, q: 0, v: 0 });
+    else this.emit({ p, s: this.ledger.take(), o, r: ref, y: this.replied, q: 0, v: 0 });
   }
 
   /** A piece of work ended (committed or failed): the next snapshot covers it. */
@@ -856,7 +867,7 @@ class InvalidPayload extends Error {
 }
 
 
-type ContextSession = Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList" | "livePatch" | "sendUpdate" | "streamBuffer">;
+type ContextSession = Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList" | "livePatch" | "sendUpdate" | "streamBuffer" | "reply">;
 
 /**
  * The context of a joined session. Its effects are getters on the prototype
@@ -874,6 +885,11 @@ class SessionContext implements ViewContext {
   constructor(owner: ContextSession, params: Params, readonly session: SessionData) {
     this.#s = owner;
     this.params = params;
+  }
+
+  get reply(): ViewContext["reply"] {
+    const s = this.#s;
+    return (value) => s.reply(value);
   }
 
   get pushEvent(): ViewContext["pushEvent"] {

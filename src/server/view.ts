@@ -67,6 +67,20 @@ export interface ViewContext {
    */
   pushEvent(name: string, payload?: Json): void;
   /**
+   * Answers the browser event being handled with `value`: a client hook's
+   * `this.pushEvent(name, payload)` promise resolves with it (undefined when
+   * the handler gives none). It travels on the frame that answers the event,
+   * and is replayed with it after a reconnect. Only a browser event has an
+   * answer: in `mount`, `info`, `handleParams` or after the handler finished
+   * the value is checked and dropped. JSON of at most 64 KiB; another value
+   * throws a TypeError (the handler fails with E_HANDLER). The last call wins.
+   * See docs/client.md, "Hooks".
+   *
+   * @example
+   * roll: (s, _p, ctx) => { const n = 1 + Math.floor(Math.random() * 6); ctx.reply({ n }); return { ...s, last: n }; }
+   */
+  reply(value: Json | undefined): void;
+  /**
    * Reads `text` out to screen-reader users: the browser puts it (as text,
    * never HTML) into an aria-live region of its own, outside every view root.
    * `politeness`: "polite" (default) waits until the reader is idle,

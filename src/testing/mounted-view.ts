@@ -214,13 +214,16 @@ export class MountedView {
    * Sends event `name` with `payload` as the browser would (JSON on the wire),
    * without going through the HTML. Throws E_UNKNOWN_EVENT for a name the
    * view has no handler for; refusals (E_INVALID, E_RATE_LIMIT) and failures
-   * (E_HANDLER, E_RENDER) land in {@link MountedView.errors}.
+   * (E_HANDLER, E_RENDER) land in {@link MountedView.errors}. Resolves with
+   * the handler's `ctx.reply(value)` (undefined without one), as a hook's
+   * `pushEvent` does in the browser.
    *
    * @example
    * await v.event("set", { n: 5 });
+   * const rolled = await v.event("roll"); // ctx.reply's value
    */
-  async event(name: string, payload: Record<string, unknown> = {}, target?: string): Promise<void> {
-    await this.send(name, payload, target);
+  async event(name: string, payload: Record<string, unknown> = {}, target?: string): Promise<Json | undefined> {
+    return await this.send(name, payload, target);
   }
 
   /**
@@ -320,7 +323,8 @@ export class MountedView {
     this.lastCause = err;
   }
 
-  private async send(name: string, payload: Record<string, unknown>, target?: string, model = false): Promise<void> {
+  /** Sends an event as the browser would; resolves with its reply (`ctx.reply`, `y` on its answer). */
+  private async send(name: string, payload: Record<string, unknown>, target?: string, model = false): Promise<Json | undefined> {
     const s = this.live();
     const d = wire(payload) as Record<string, unknown>;
     const bad = checkPayload(d, DEFAULTS.maxJsonDepth); // as the server checks an event with default options
@@ -335,6 +339,7 @@ export class MountedView {
       const owner = target === undefined ? "the view" : `the component "${target}"`;
       throw new WeftTestError("E_UNKNOWN_EVENT", `${owner} has no handler "${name}" (check the template's weft-* attribute or the event name)`);
     }
+    return answer?.y as Json | undefined;
   }
 
   private receive(env: Envelope): void {
