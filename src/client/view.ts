@@ -24,6 +24,7 @@ import { applyTitle } from "./page-title.ts";
 import { Loading, patch } from "./dom-patch.ts";
 import { limits, oversized } from "./limits.ts";
 import { Rendered } from "./rendered.ts";
+import { eventCache } from "./event-cache.ts";
 import { applyStreams } from "./streams.ts";
 import { outage, passing, type Outage } from "./view-retry.ts";
 
@@ -67,6 +68,9 @@ export class View {
   /** Elements waiting for their events' acknowledgement. */
   readonly loading = new Loading();
   private readonly rendered = new Rendered();
+  /** Answers to pure events (event-cache.ts), and the HTML they are keyed by: the last built. */
+  private readonly ec = eventCache();
+  private ht!: string;
   private token: string;
   private seq = 0;
   private acked = 0;
@@ -205,8 +209,11 @@ export class View {
       reportError(this.root, "E_TOO_LARGE", `the event is larger than the server accepts (${limits.maxBytes} bytes)`, ref, this.id);
       return undefined;
     }
+    // Nothing in flight: a pure event seen before on this HTML is answered from the cache at once, not loading (and still sent).
+    const hit = this.joined && !this.waiting && this.ec.hit(msg, this.ht, this.seq);
     this.unacked.push(msg);
-    for (const el of els) this.loading.add(el, ref);
+    if (hit) this.receive(hit);
+    else for (const el of els) this.loading.add(el, ref);
     if (this.joined) this.host.send(msg);
     return ref;
   }
@@ -262,6 +269,8 @@ export class View {
     if (kind === S.error && m.q === undefined) return this.failed(m);
     const answer = typeof m.k === "string";
     if (!this.inOrder(m.q, answer, answer && kind === S.rendered)) return;
+    // A frame other than the confirmation of a cached answer: the tree may be a wrong guess.
+    if (!this.ec.seen(m)) return this.rejoin(true);
     // Mounted afresh (n): weft-recover forms' values, read before the fresh render is morphed in, go after the answer.
     const lost = m.n ? Array.from(this.root.querySelectorAll<HTMLFormElement>(`form[${ATTR.recover}]`), (f) => [f, serializeForm(f)] as const) : [];
     if (typeof m.h === "string") applyTitle(this.root, m.h);
@@ -381,7 +390,7 @@ export class View {
   private render(build: () => string): boolean {
     let html: string;
     try {
-      html = build();
+      this.ht = html = build();
     } catch (err) {
       reportError(this.root, "E_CLIENT_PATCH", String(err), undefined, this.id);
       this.rejoin(true);

@@ -17,6 +17,7 @@ import type { TransportName } from "./options.ts";
 import { FrameTrace } from "./frame-trace.ts";
 import { peekIds } from "./frame-ids.ts";
 import { navigateJoin } from "./nav-join.ts";
+import { cacheClaim } from "./event-cache.ts";
 
 /** The transport side of a link. */
 export interface Link extends Sink {
@@ -134,7 +135,10 @@ export class Connection {
     // `b: 1`: a weft-model update of field `e` (model.ts).
     const b = msg.b;
     if (b !== undefined && b !== 1) return this.reject("E_BAD_FRAME", v, "`b` must be 1 (a model update) or absent", r);
-    this.withView(v, (s) => s.event(r, e, d as Payload, g, b === 1), r);
+    // `w` (and `q`): the browser answered it from its cache (event-cache.ts).
+    const claim = cacheClaim(msg);
+    if (claim === "bad") return this.reject("E_BAD_FRAME", v, "`w` must be a 32-bit hash with a seq `q`", r);
+    this.withView(v, (s) => s.event(r, e, d as Payload, g, b === 1, claim), r);
   }
 
   /** A join, or with `nav` a live navigation's join (nav-join.ts), of view `v`. */

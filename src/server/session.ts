@@ -31,6 +31,7 @@ import { liveTitle } from "./page-title.ts";
 import { ownHandler, type EventHandler, type StandardResult, type StandardSchemaV1, type Json, type Params, type Payload, type SessionData, type TerminateReason, type ViewContext, type ViewDefinition } from "./view.ts";
 import { unknownEventMessage } from "./unknown-event.ts";
 import { modelHandler } from "./model.ts";
+import { cacheTable, confirms, type CacheClaim } from "./event-cache.ts";
 import { clip } from "./clip.ts";
 import { checkReply } from "./reply.ts";
 import { checkAuth, MAX_PATCH_CHAIN, NavRefusal, resolveRoute, runHandleParams, urlFor, type NavRoute } from "./live-nav.ts";
@@ -88,7 +89,7 @@ export interface TimerSpec {
 
 type Work =
   // `target`: the component whose handler runs (absent: the view's).
-  | { kind: "event"; ref: number; name: string; payload: Payload; at: number; target?: string | undefined; model?: boolean }
+  | { kind: "event"; ref: number; name: string; payload: Payload; at: number; target?: string | undefined; model?: boolean; claim?: CacheClaim | undefined }
   | { kind: "info"; name: string; payload: unknown }
   // A live patch: from the browser (with its ref) or from ctx.patch (resolved already).
   | { kind: "params"; ref?: number; name: "handleParams"; url: unknown; route?: NavRoute };
@@ -241,7 +242,7 @@ export class ViewSession<S = unknown> implements ChildParent {
     // (an empty outbox covers nothing before it), and what came before it is moot.
     this.outbox.length = 0;
     const o = this.restream();
-    this.emit({ t: S.rendered, d: this.tree, p: this.parts?.full(this.ledger), s: this.ledger.take(), o, r: this.lastRef, k: token, h: this.title, n: renewed ? 1 : undefined }, false);
+    this.emit({ t: S.rendered, d: this.tree, p: this.parts?.full(this.ledger), s: this.ledger.take(), o, r: this.lastRef, k: token, h: this.title, n: renewed ? 1 : undefined, z: cacheTable(this.view as ViewDefinition<unknown>) }, false);
   }
 
   /** Detaches the sink (the link dropped); the session keeps running. */
@@ -273,12 +274,13 @@ export class ViewSession<S = unknown> implements ChildParent {
 
   /**
    * Queues a browser event (for component `target`, when given; with `model`,
-   * a `weft-model` update of field `name`, model.ts). Refs already applied
-   * are answered, not re-applied.
+   * a `weft-model` update of field `name`, model.ts; with `claim`, answered
+   * from the browser's cache, event-cache.ts). Refs already applied are
+   * answered, not re-applied.
    */
-  event(ref: number, name: string, payload: Payload, target?: string, model?: boolean): void {
+  event(ref: number, name: string, payload: Payload, target?: string, model?: boolean, claim?: CacheClaim): void {
     if (!this.takeRef(ref)) return;
-    this.enqueue({ kind: "event", ref, name, payload, at: performance.now(), target, model });
+    this.enqueue({ kind: "event", ref, name, payload, at: performance.now(), target, model, claim });
   }
 
   /**
@@ -695,8 +697,10 @@ export class ViewSession<S = unknown> implements ChildParent {
       this.error("E_RATE_LIMIT", `too many "${clip(work.name)}" events: slow down`, work.ref);
       return SKIP;
     }
-    if (h.schema === undefined) return h.run(state, work.payload, this.ctx);
-    return this.validated(h.schema, h.run as ValidatedRun<S>, work.payload, state);
+    // `handler` is another name for `run` (checkEvents allows exactly one).
+    const run = (h.run ?? h.handler)!;
+    if (h.schema === undefined) return run(state, work.payload, this.ctx);
+    return this.validated(h.schema, run as ValidatedRun<S>, work.payload, state);
   }
 
   private bucket(name: string, rate: Rate): TokenBucket {
@@ -774,6 +778,8 @@ export class ViewSession<S = unknown> implements ChildParent {
     this.tree = tree;
     this.title = title;
     this.placed = this.drawn;
+    // The browser answered this event from its cache (event-cache.ts) and its answer is ours: a reply does.
+    if (work.kind === "event" && confirms(this.view as ViewDefinition<unknown>, work.name, work.claim, this.seq, diff, p, o, h)) return this.emit({ t: S.reply, r: ref, y: this.replied, q: 0, v: 0 });
     if (diff === undefined && p === undefined && o === undefined) {
       if (ref !== undefined || h !== undefined) this.emit({ t: S.reply, r: ref, y: this.replied, h, q: 0, v: 0 });
       return;

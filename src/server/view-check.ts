@@ -4,6 +4,7 @@
  * an `undefined` left by a circular import, fails there, not at a request).
  */
 import { validRate } from "./security/rate-limit.ts";
+import { checkCache } from "./event-cache.ts";
 import { checkModel } from "./model.ts";
 import { describe, rejectUnknownKeys } from "./startup-checks.ts";
 import type { ViewDefinition } from "./view.ts";
@@ -21,7 +22,7 @@ void allListed;
 /**
  * Throws a TypeError when `definition` is not a valid view: unknown keys
  * (with "did you mean"), a missing `mount` or `render`, handlers that are
- * neither functions nor `{ run, schema?, rateLimit? }`. `where` starts the message.
+ * neither functions nor `{ run | handler, schema?, rateLimit?, cache? }`. `where` starts the message.
  *
  * @example checkView(def, "defineView")
  */
@@ -38,7 +39,7 @@ export function checkView(definition: unknown, where: string): asserts definitio
   if (d.terminate !== undefined && typeof d.terminate !== "function") throw new TypeError(`${where}: \`terminate(reason, state, ctx)\` must be a function, got ${describe(d.terminate)}`);
   if (d.handleParams !== undefined && typeof d.handleParams !== "function") throw new TypeError(`${where}: \`handleParams(params, url, state, ctx)\` must be a function, got ${describe(d.handleParams)}`);
   if (d.streams !== undefined && typeof d.streams !== "function") throw new TypeError(`${where}: \`streams(state, ctx)\` must be a function, got ${describe(d.streams)}`);
-  checkEvents(where, d.events);
+  checkEvents(where, d.events, true);
   checkModel(where, d.model);
   for (const [name, h] of Object.entries(table(where, "info", d.info))) {
     if (typeof h !== "function") throw new TypeError(`${where}: info.${name} must be a function (state, payload, ctx) => state, got ${describe(h)}`);
@@ -47,17 +48,20 @@ export function checkView(definition: unknown, where: string): asserts definitio
 
 /**
  * `events` of a view or a component: absent, or an object whose handlers are
- * functions or `{ run, schema?, rateLimit? }`.
+ * functions or `{ run | handler, schema?, rateLimit?, cache? }` — exactly one
+ * of `run` and `handler`; `cache` only for a view's (`view` true).
  *
  * @example checkEvents("defineComponent", { inc: (s) => s })
  */
-export function checkEvents(where: string, events: unknown): void {
+export function checkEvents(where: string, events: unknown, view = false): void {
   for (const [name, h] of Object.entries(table(where, "events", events))) {
-    const spec = h as { run?: unknown; schema?: { "~standard"?: { validate?: unknown } }; rateLimit?: unknown } | null;
-    const ok = typeof h === "function" || (typeof h === "object" && spec !== null && typeof spec.run === "function"
+    const spec = h as { run?: unknown; handler?: unknown; schema?: { "~standard"?: { validate?: unknown } }; rateLimit?: unknown; cache?: unknown } | null;
+    const ok = typeof h === "function" || (typeof h === "object" && spec !== null && typeof (spec.run ?? spec.handler) === "function"
+      && (spec.run === undefined || spec.handler === undefined)
       && (spec.schema === undefined || typeof spec.schema?.["~standard"]?.validate === "function")
       && (spec.rateLimit === undefined || validRate(spec.rateLimit as never)));
-    if (!ok) throw new TypeError(`${where}: events.${name} must be a function (state, payload, ctx) => state or { run, schema?, rateLimit?: { perSecond, burst } }, got ${describe(h)}`);
+    if (!ok) throw new TypeError(`${where}: events.${name} must be a function (state, payload, ctx) => state or { run (or handler, not both), schema?, rateLimit?: { perSecond, burst }, cache?: { ttlMs, key } }, got ${describe(h)}`);
+    if (spec?.cache !== undefined) checkCache(where, name, spec.cache, view);
   }
 }
 

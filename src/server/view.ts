@@ -11,6 +11,7 @@ import type { ComponentDefinition, ComponentId, ComponentProps } from "./compone
 import type { StreamOptions } from "./streams/buffer.ts";
 import type { ModelSpec } from "./model.ts";
 import type { AnnounceOptions } from "./announce.ts";
+import type { EventCache } from "./event-cache.ts";
 import type { FlashKind } from "./flash.ts";
 
 /** Plain JSON-serialisable data. */
@@ -275,20 +276,34 @@ export interface TerminateContext {
 export type EventFn<S, P = Payload> = (state: S, payload: P, ctx: ViewContext) => S | void | Promise<S | void>;
 
 /**
- * An event handler with options: a payload `schema` (Standard Schema; `run` gets
- * its output, an invalid payload answers E_INVALID) and a `rateLimit` for this
- * handler per session (over it answers E_RATE_LIMIT).
+ * An event handler with options: the function as `run` or `handler` (two
+ * names for one thing: give exactly one), a payload `schema` (Standard
+ * Schema; the function gets its output, an invalid payload answers
+ * E_INVALID), a `rateLimit` for this handler per session (over it answers
+ * E_RATE_LIMIT), and for a view's pure handler a `cache` (the browser answers
+ * an identical event from its cache: docs/client.md, event-cache.ts).
+ *
+ * @example
+ * save: { schema: Todo, run: (s, todo) => ({ ...s, todos: [...s.todos, todo] }) },
+ * search: { handler: (s, p: { q: string }) => ({ ...s, q: p.q }), cache: { ttlMs: 60_000, key: ["q"] } },
  */
-export interface EventSpec<S, Out = Payload> {
+export type EventSpec<S, Out = Payload> = EventOptions<Out> & (
+  | { readonly run: EventFn<S, Out>; readonly handler?: undefined }
+  | { readonly handler: EventFn<S, Out>; readonly run?: undefined }
+);
+
+/** The options of an {@link EventSpec} besides its function. */
+export interface EventOptions<Out = Payload> {
   readonly schema?: StandardSchemaV1<unknown, Out>;
-  readonly run: EventFn<S, Out>;
   readonly rateLimit?: Rate;
+  /** Only on a view's pure handler: see {@link EventCache}. */
+  readonly cache?: EventCache;
 }
 
 /** An event handler with a payload schema (see {@link EventSpec}). */
 export type ValidatedEvent<S, Out> = EventSpec<S, Out> & { readonly schema: StandardSchemaV1<unknown, Out> };
 
-/** A handler in `events`: a function, or `{ run, schema?, rateLimit? }`. */
+/** A handler in `events`: a function, or `{ run | handler, schema?, rateLimit?, cache? }`. */
 // The payload type of a validated handler is whatever its schema outputs.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type EventHandler<S> = EventFn<S> | EventSpec<S, any>;
