@@ -15,7 +15,7 @@ export { attachUpgrade, type UpgradeSource } from "./adapters/node-bridge.ts";
 export { defineView } from "./server/view.ts";
 export type {
   EventFn, EventHandler, InfoHandler, Json, Params, Payload, SessionData, StandardResult, StandardSchemaV1,
-  EventSpec, ValidatedEvent, ViewContext, ViewDefinition, PresenceUpdate, TerminateContext, TerminateReason,
+  EventSpec, EventOptions, ValidatedEvent, ViewContext, ViewDefinition, PresenceUpdate, TerminateContext, TerminateReason,
 } from "./server/view.ts";
 export { html, raw, json, Template, Raw, JsonText, type TemplateValue } from "./server/template/html.ts";
 export { keyed, Keyed, KeyedListError, type Key } from "./server/template/keyed.ts";
@@ -24,6 +24,7 @@ export {
 } from "./server/js-commands.ts";
 export { stream, StreamRef, StreamError, type StreamOptions } from "./server/streams/index.ts";
 export { MAX_ANNOUNCE_CHARS, type AnnounceOptions } from "./server/announce.ts";
+export { MAX_CACHE_TTL_MS, MAX_CACHE_KEYS, type EventCache } from "./server/event-cache.ts";
 export { defineComponent, component, ComponentRef, type ComponentDefinition, type ComponentProps, type ComponentId } from "./server/components/define.ts";
 export { ComponentError } from "./server/components/host.ts";
 export { liveView, LiveViewRef, ChildViewError, type LiveViewOptions } from "./server/child-views/live-view.ts";
