@@ -15,6 +15,7 @@ function fakeElement(): Element {
   return {
     classList: { add: (c: string) => classes.add(c), remove: (c: string) => classes.delete(c), toggle: (c: string, on: boolean) => (on ? classes.add(c) : classes.delete(c)), contains: (c: string) => classes.has(c) },
     getAttribute: () => null,
+    attributes: [], // no weft-optimistic-* (optimistic.ts)
     dispatchEvent: (e: Event) => dispatched.push((e as CustomEvent).detail),
   } as unknown as Element;
 }
