@@ -29,14 +29,17 @@ const Inbox = defineView({
       ctx.flash("info", "Moved along");
       ctx.navigate("/other");
     },
+    later: (s, _p, ctx) => void ctx.schedule("ping", null, 1),
     away: (s, _p, ctx) => {
       ctx.flash("info", "Redirected here");
       ctx.redirect("/other");
     },
   },
+  // A flash with no frame after it (an info handler that changes nothing).
+  info: { ping: (s, _p, ctx) => ctx.flash("info", "Ping") },
   render: (s) => html`<h1>Inbox</h1><p id="page">page ${s.page}</p>
     <button id="save" weft-click="save">save</button><button id="oops" weft-click="oops">oops</button>
-    <button id="go" weft-click="go">go</button><button id="away" weft-click="away">away</button>
+    <button id="go" weft-click="go">go</button><button id="away" weft-click="away">away</button><button id="later" weft-click="later">later</button>
     <a id="patch" href="/inbox?page=2" weft-patch>page 2</a><a id="nav" href="/other" weft-navigate>other</a>`,
 });
 
@@ -95,6 +98,17 @@ for (const transport of TRANSPORTS) {
       assert.equal((await items(page)).length, 1, "a live patch keeps the flash");
       await page.click("#nav");
       await page.waitForSelector("#other");
+      await count(page, 0);
+      await page.close();
+    });
+
+    it("clears on a live navigation a flash that no other frame followed", T, async () => {
+      const page = await fx.open(transport, "/inbox");
+      await page.click("#later");
+      await count(page, 1);
+      await page.click("#nav");
+      await page.waitForSelector("#other");
+      await page.waitForSelector("[weft-view].weft-connected");
       await count(page, 0);
       await page.close();
     });
