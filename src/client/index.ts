@@ -2,7 +2,8 @@
  * The browser bundle's entry (served at /weft/client.js): on DOM ready it mounts
  * every `[weft-view]` root, wires the bindings and connects.
  *
- * Exposes `window.weft = { transport, probing, socket }` for tests and debugging. Reads
+ * Exposes `window.weft = { transport, probing, socket }` for tests and debugging,
+ * and `window.Weft` (the page's: `Weft.hooks`, hooks.ts) as soon as it runs. Reads
  * from its own script tag `data-heartbeat` (ms), `data-transports` (the
  * server's offer, best first), `data-max-bytes` (the server's size limit for
  * what the client sends), and `window.WEFT_TRANSPORT` (forces one). The
@@ -12,6 +13,7 @@ import { ATTR } from "../protocol/messages.ts";
 import { bind } from "./bindings.ts";
 import { limits } from "./limits.ts";
 import { guard } from "./dom-events.ts";
+import { installHooks } from "./hooks.ts";
 import { LiveSocket } from "./live-socket.ts";
 import { installLiveNav } from "./live-nav.ts";
 import { flashBoot } from "./flash.ts";
@@ -22,6 +24,8 @@ const script = document.currentScript;
 const heartbeat = Number(script?.getAttribute("data-heartbeat")) || 30_000;
 const offered = script?.getAttribute("data-transports");
 limits.maxBytes = Number(script?.getAttribute("data-max-bytes")) || limits.maxBytes;
+// Now, not at DOM ready: a page script right after this one may register hooks on `window.Weft`.
+installHooks();
 
 /**
  * What `window.weft` holds.

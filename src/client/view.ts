@@ -18,6 +18,8 @@ import type { ErrorCode } from "../protocol/errors.ts";
 import { ATTR, C, CLASS, kindOf, S, type Envelope, type JoinPayload, type NavigatePayload, type NavPayload } from "../protocol/messages.ts";
 import { serializeForm } from "./bindings.ts";
 import { emit, reportError } from "./dom-events.ts";
+import { sync } from "./hooks.ts";
+import { drop, replied, type Waiters } from "./replies.ts";
 import { flashIn } from "./flash.ts";
 import { navigate } from "./navigation.ts";
 import { applyTitle } from "./page-title.ts";
@@ -67,6 +69,8 @@ const NOT_JOINED: ErrorCode = "E_NOT_JOINED";
 export class View {
   /** Elements waiting for their events' acknowledgement. */
   readonly loading = new Loading();
+  /** Hook `pushEvent` promises waiting for their ref's answer (replies.ts). */
+  readonly replies: Waiters = new Map();
   private readonly rendered = new Rendered();
   /** Answers to pure events (event-cache.ts), and the HTML they are keyed by: the last built. */
   private readonly ec = eventCache();
@@ -149,20 +153,22 @@ export class View {
     this.joined = this.joinInFlight = false;
     this.status(false);
     if (!this.dead) this.outage.linkDown();
+    sync(this, false); // hooks: disconnected
   }
 
   /**
-   * Sends an event (or keeps it for the next join answer) and marks `els` as loading.
+   * Sends an event (or keeps it for the next join answer) and marks `els` as
+   * loading. Returns its ref, or undefined when it was refused (reported).
    *
    * @example
    * view.push("save", { title: "x" }, [form, submitButton]);
    * view.push("inc", {}, [button], "c1"); // to component "c1"
    * view.push("title", { value: "x" }, [input], undefined, 1); // weft-model="title"
    */
-  push(name: string, payload: Record<string, unknown>, els: readonly Element[], target?: string, b?: 1): void {
+  push(name: string, payload: Record<string, unknown>, els: readonly Element[], target?: string, b?: 1): number | undefined {
     // `r` (set by send) goes before the payload: the server reads the ids of a
     // frame it refuses unparsed (too large) from its first 256 characters.
-    this.send({ t: C.event, v: this.id, r: 0, e: name, d: payload, g: target, b }, els);
+    return this.send({ t: C.event, v: this.id, r: 0, e: name, d: payload, g: target, b }, els);
   }
 
   /**
@@ -252,8 +258,7 @@ export class View {
    */
   leave(): void {
     if (this.joined && this.host.open) this.host.send({ t: C.leave, v: this.id });
-    this.dead = true;
-    this.joined = this.joinInFlight = false;
+    this.die();
   }
 
   /**
@@ -264,6 +269,7 @@ export class View {
    */
   receive(m: Envelope): void {
     if (this.dead) return;
+    replied(this.replies, m); // hook pushEvent promises (replies.ts)
     const kind = kindOf(m);
     // Errors outside the view's stream (a refused join or frame) carry no seq.
     if (kind === S.error && m.q === undefined) return this.failed(m);
@@ -289,6 +295,7 @@ export class View {
         reportError(this.root, "E_CLIENT_PATCH", String(err), undefined, this.id);
       }
     }
+    sync(this); // hooks: mounted, updated, destroyed after a morph or stream ops
     if (typeof m.r === "number") this.acknowledge(m.r);
     if (!ok) return; // the view is rejoining for a full render
     if (answer) {
@@ -336,6 +343,8 @@ export class View {
       // Storage disabled: the reload guard simply never resets.
     }
     for (const msg of this.unacked) this.host.send(msg);
+    // Hooks mount (first join, live navigation) or reconnect after the resend: a pushEvent of theirs goes out once.
+    sync(this, true);
   }
 
   private failed(m: Envelope): void {
@@ -384,6 +393,7 @@ export class View {
     for (const msg of this.unacked) this.loading.settle(msg.r as number);
     if (this.unacked.length > 0) reportError(this.root, code, `${this.unacked.length} waiting event(s) dropped`, undefined, this.id);
     this.unacked = [];
+    drop(this.replies, code);
   }
 
   /** Builds the HTML and morphs; false when the tree broke and a full render was asked for. */
@@ -438,7 +448,9 @@ export class View {
     this.joined = this.joinInFlight = false;
     this.unacked = [];
     this.loading.done(Infinity);
+    drop(this.replies, this.outage.code ?? "E_NOT_JOINED");
     this.status(false);
+    sync(this); // its hooks are destroyed
   }
 
   private status(up: boolean): void {

@@ -340,6 +340,8 @@ export const ATTR = {
   stream: "weft-stream",
   /** Added by the client to a component's root element: its id; events inside go to it. */
   component: "weft-component",
+  /** On an element in a view: the name of its client hook in `window.Weft.hooks` (hooks.ts, docs/client.md). */
+  hook: "weft-hook",
   /** On the page's flash slot (outside view roots): the client shows `ctx.flash` messages in it (docs/client.md). */
   flash: "weft-flash",
   /** On a control: the state field it is bound to (two-way; the view's `model` lists it). */
