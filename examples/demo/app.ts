@@ -11,13 +11,14 @@ import { Lounge } from "./views/lounge.ts";
 import { ProjectPage } from "./views/project.ts";
 import { Profile } from "./views/profile.ts";
 import { Projects } from "./views/projects.ts";
+import { Search } from "./views/search.ts";
 import { Signup } from "./views/signup.ts";
 import { Todos } from "./views/todos.ts";
 
 /** The demo app, also used by the end-to-end tests. */
 export function createDemo(options: Partial<WeftOptions> = {}): WeftApp {
   return createWeft({
-    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed, "/projects": Projects, "/projects/:id": ProjectPage, "/profile": Profile },
+    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed, "/projects": Projects, "/projects/:id": ProjectPage, "/profile": Profile, "/search": Search },
     secret: process.env.WEFT_SECRET,
     // Several nodes share sessions and broadcasts through Redis (npm run demo:cluster).
     redis: process.env.REDIS_URL || undefined,

@@ -11,6 +11,7 @@ const demos = [
   ["/cards", "Cards", "components: each card keeps its own counter and re-renders alone"],
   ["/lounge", "Lounge", "a child view: the chat embedded in a page, with its own session"],
   ["/feed", "Feed", "an infinite list on a stream: the page keeps the posts, the server only their count"],
+  ["/search", "Search", "cached pure events: a tab or a query seen before shows at once, the server only confirms it"],
   ["/profile", "Profile", "forms: a bound field with a live preview, a confirmed delete, an optimistic like, text that survives a server restart"],
 ] as const;
 
