@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
-import { defineView, html, type StandardSchemaV1 } from "../../src/index.ts";
+import { defineView, html, JS, type StandardSchemaV1 } from "../../src/index.ts";
 import { browserSkipReason, e2eApp } from "../support/browser.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
@@ -64,6 +64,7 @@ const Forms = defineView({
     <button id="ping" weft-click="ping">ping</button><p id="pings">${s.pings}</p>
     <button id="del" weft-click="del" weft-confirm="Delete this?">delete</button><p id="deleted">${s.deleted ? "deleted" : "kept"}</p>
     <form id="del-form" weft-submit="del" weft-confirm="Really delete?"><button id="del-submit">delete (form)</button></form>
+    <button id="del-js" weft-click=${JS.hide("#deleted").push("del")} weft-confirm="Run the commands?">delete (JS commands)</button>
     <button id="hostile" weft-click="ping" weft-optimistic-onclick="document.title='pwned'" weft-optimistic-style="color:red" weft-optimistic-class="two words" weft-optimistic-data-ok="1">hostile</button>
     <button id="slow" weft-click="slow">slow</button><p id="n">${s.n}</p>
     ${[["like", "like"], ["like-bad", "likeBad"]].map(([id, event]) => html`<button id=${id} weft-click=${event} class=${s.liked ? "liked" : "plain"} aria-pressed=${String(s.liked)}
@@ -124,11 +125,14 @@ for (const transport of TRANSPORTS) {
       await page.click("#del");
       page.once("dialog", (d) => void (asked.push(d.message()), d.dismiss()));
       await page.click("#del-submit");
+      page.once("dialog", (d) => void (asked.push(d.message()), d.dismiss()));
+      await page.click("#del-js"); // a JS command list: none of its commands runs
       // Events are applied in order: had a delete gone, it would show before this ping's answer.
       await page.click("#ping");
       await textIs(page, "#pings", "1");
       assert.equal(await text(page, "#deleted"), "kept");
-      assert.deepEqual(asked, ["Delete this?", "Really delete?"]);
+      assert.equal(await page.isVisible("#deleted"), true, "JS.hide did not run");
+      assert.deepEqual(asked, ["Delete this?", "Really delete?", "Run the commands?"]);
       assert.equal(await page.$eval("#del", (el) => el.classList.contains("weft-loading")), false, "a dismissed binding shows no loading state");
       page.once("dialog", (d) => void d.accept());
       await page.click("#del");

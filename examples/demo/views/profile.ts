@@ -87,7 +87,7 @@ export const Profile = defineView<State>({
       <p class="muted">Type something, then restart the server without saving: what you typed comes back.</p>
       <form id="about" weft-submit="save" weft-recover>
         <label class="field">City <input name="city" value=${s.city} autocomplete="off"></label>
-        <label class="field">Bio <textarea name="bio" rows="3">${s.bio}</textarea></label>
+        <label class="field">Bio <textarea name="bio" rows="3" style="display: block; width: 100%; font: inherit; padding: .45rem .6rem; border: 1px solid #e3e7ec; border-radius: 6px">${s.bio}</textarea></label>
         <button type="submit" weft-disable-with="Saving…">Save</button>
       </form>
       <p id="saved" role="status">${s.saved}</p>
