@@ -30,6 +30,7 @@ input[aria-invalid=true] { border-color: var(--bad); }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; } .card .big { display: block; font-size: 2rem; margin: .25rem 0; }
 .projects { list-style: none; padding: 0; } .projects p { margin: .25rem 0 .5rem; font-size: .875rem; }
 #filters a { padding: 0 .25rem; } #filters a[aria-current] { font-weight: 600; color: var(--fg); text-decoration: none; }
+.spark { height: 4rem; margin: .5rem 0; border: 1px solid var(--line); border-radius: 6px; } .spark svg { width: 100%; height: 100%; }
 .weft-loading { opacity: .7; }
 [weft-view][weft-error] { opacity: .6; outline: 2px dashed var(--bad); outline-offset: 6px; border-radius: 2px; }
 [weft-view][weft-error]::before { content: "Not live (" attr(weft-error-code) ")"; display: block; color: var(--bad); font-size: .875rem; }
@@ -54,6 +55,39 @@ document.querySelectorAll("[weft-view]").forEach(function (root) {
 });
 `;
 
+// The Sparkline client hook (views/hooks.ts). This inline script runs before the
+// client (a deferred script), so it adds to window.Weft, which the client keeps.
+const HOOKS_SCRIPT = `
+var W = window.Weft = window.Weft || {};
+W.hooks = W.hooks || {};
+W.hooks.Sparkline = {
+  mounted: function () {
+    var hook = this, ns = "http://www.w3.org/2000/svg";
+    var box = this.el.querySelector(".spark");
+    var svg = document.createElementNS(ns, "svg");
+    var line = document.createElementNS(ns, "polyline");
+    svg.setAttribute("viewBox", "0 0 300 60");
+    svg.setAttribute("aria-hidden", "true");
+    line.setAttribute("fill", "none");
+    line.setAttribute("stroke", "#2f6fdb");
+    line.setAttribute("stroke-width", "2");
+    svg.appendChild(line);
+    box.replaceChildren(svg);
+    this.handleEvent("points", function (points) {
+      var step = 300 / Math.max(1, points.length - 1);
+      line.setAttribute("points", points.map(function (v, i) { return (i * step).toFixed(1) + "," + (58 - v * 0.56).toFixed(1); }).join(" "));
+      box.setAttribute("aria-label", "Sparkline of " + points.length + " values, latest " + points[points.length - 1]);
+    });
+    var out = this.el.querySelector("output");
+    this.el.querySelector("button").addEventListener("click", function () {
+      hook.pushEvent("roll", { sides: 6 }).then(
+        function (r) { out.textContent = "You rolled " + r.n + " (of " + r.sides + ")"; },
+        function (e) { out.textContent = "The roll failed (" + e.code + ")"; });
+    });
+  },
+};
+`;
+
 /** The demo's page: header, the view, a status line with the transport. */
 export function layout(p: PageParts): string {
   return `<!doctype html>
@@ -69,6 +103,7 @@ ${p.script}
 <header><strong><a href="/" weft-navigate>Weft</a></strong><a href="/counter" weft-navigate>Counter</a><a href="/todos" weft-navigate>Todos</a><a href="/signup" weft-navigate>Sign up</a><a href="/clock" weft-navigate>Clock</a><a href="/chat" weft-navigate>Chat</a><a href="/projects" weft-navigate>Projects</a></header>
 <main>${p.body}</main>
 <footer><span id="status" class="status off"><span id="transport-dot">●</span> Transport: <span id="transport">connecting…</span></span></footer>
+<script>${HOOKS_SCRIPT}</script>
 <script>${STATUS_SCRIPT}</script>
 </body>
 </html>`;

@@ -10,6 +10,7 @@ const demos = [
   ["/flaky", "Flaky mount", "a refused join: the view is marked down, retries and recovers"],
   ["/cards", "Cards", "components: each card keeps its own counter and re-renders alone"],
   ["/lounge", "Lounge", "a child view: the chat embedded in a page, with its own session"],
+  ["/hooks", "Hooks", "a client hook draws a live chart from pushed data; its button gets a value back from the server"],
   ["/feed", "Feed", "an infinite list on a stream: the page keeps the posts, the server only their count"],
   ["/search", "Search", "cached pure events: a tab or a query seen before shows at once, the server only confirms it"],
   ["/profile", "Profile", "forms: a bound field with a live preview, a confirmed delete, an optimistic like, text that survives a server restart"],
