@@ -32,6 +32,9 @@ input[aria-invalid=true] { border-color: var(--bad); }
 #filters a { padding: 0 .25rem; } #filters a[aria-current] { font-weight: 600; color: var(--fg); text-decoration: none; }
 .spark { height: 4rem; margin: .5rem 0; border: 1px solid var(--line); border-radius: 6px; } .spark svg { width: 100%; height: 100%; }
 .weft-loading { opacity: .7; }
+[weft-flash] > * { display: flex; justify-content: space-between; align-items: center; gap: .5rem; margin: 0 0 .75rem; padding: .5rem .75rem; border: 1px solid var(--ok); border-radius: 6px; background: #eefaf2; }
+[weft-flash] > [role=alert] { border-color: var(--bad); background: #fdf0ee; }
+[weft-flash] button { border: 0; background: none; color: var(--fg); padding: 0 .35rem; font-size: 1.25rem; line-height: 1; }
 [weft-view][weft-error] { opacity: .6; outline: 2px dashed var(--bad); outline-offset: 6px; border-radius: 2px; }
 [weft-view][weft-error]::before { content: "Not live (" attr(weft-error-code) ")"; display: block; color: var(--bad); font-size: .875rem; }
 #transport { font-weight: 600; } .weft-disconnected #transport-dot, .status.off #transport-dot { color: var(--bad); }
@@ -101,7 +104,7 @@ ${p.script}
 </head>
 <body>
 <header><strong><a href="/" weft-navigate>Weft</a></strong><a href="/counter" weft-navigate>Counter</a><a href="/todos" weft-navigate>Todos</a><a href="/signup" weft-navigate>Sign up</a><a href="/clock" weft-navigate>Clock</a><a href="/chat" weft-navigate>Chat</a><a href="/projects" weft-navigate>Projects</a></header>
-<main>${p.body}</main>
+<main>${p.flash}${p.body}</main>
 <footer><span id="status" class="status off"><span id="transport-dot">●</span> Transport: <span id="transport">connecting…</span></span></footer>
 <script>${HOOKS_SCRIPT}</script>
 <script>${STATUS_SCRIPT}</script>

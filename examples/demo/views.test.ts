@@ -68,6 +68,18 @@ describe("demo: Signup", () => {
     assert.equal(v.text("#welcome"), "Welcome, Ann!");
     assert.equal(v.count("form"), 0);
   });
+
+  it("flashes an error for a refused submit, a welcome for a good one, and one beside its redirect", async () => {
+    const v = await mountView(Signup);
+    await v.submit("form", { name: "A", email: "a@b", password: "short" });
+    await v.submit("form", { name: "Ann", email: "ann@example.com", password: "long enough" });
+    assert.deepEqual(v.flashes.map((f) => f.kind), ["error", "info"]);
+    assert.equal(v.flashes[1]!.text, "Welcome, Ann!");
+    const w = await mountView(Signup);
+    await w.click("button.secondary");
+    assert.equal(w.flashes.length, 1);
+    assert.deepEqual(w.navigations.map((n) => [n.kind, n.to]), [["redirect", "/projects"]]);
+  });
 });
 
 describe("demo: Clock", () => {

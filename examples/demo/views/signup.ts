@@ -49,11 +49,20 @@ export const Signup = defineView<State>({
       const target = String(p._target ?? "") as keyof Fields;
       return { ...s, fields, errors: validate(fields), touched: { ...s.touched, [target]: true } };
     },
-    save: (s, p) => {
+    save: (s, p, ctx) => {
       const fields = read(p);
       const errors = validate(fields);
       const touched = { name: true, email: true, password: true };
-      return { fields, errors, touched, done: Object.keys(errors).length === 0 };
+      const done = Object.keys(errors).length === 0;
+      // Flashes show in the layout's slot, outside the view (docs/client.md, "Flash messages").
+      if (done) ctx.flash("info", `Welcome, ${fields.name}!`);
+      else ctx.flash("error", "Could not create the account: fix the fields marked below.");
+      return { fields, errors, touched, done };
+    },
+    // A flash kept across a redirect (a page load): it shows on the projects page.
+    later: (_s, _p, ctx) => {
+      ctx.flash("info", "No account yet: you can sign up any time from the header.");
+      ctx.redirect("/projects");
     },
   },
   render: (s) => html`
@@ -66,5 +75,6 @@ export const Signup = defineView<State>({
           ${field(s, "email", "Email", "email")}
           ${field(s, "password", "Password", "password")}
           <button type="submit" weft-disable-with="Saving…">Create account</button>
+          <button type="button" class="secondary" weft-click="later">Maybe later</button>
         </form>`}`,
 });
