@@ -89,7 +89,7 @@ export interface Envelope {
   t?: string;
   /** View id on the page, chosen by the client at join. */
   v?: number;
-  /** Server seq (server → client), or last seq seen (client ack). */
+  /** Server seq (server → client), or last seq seen (client ack, an event with `w`). */
   q?: number;
   /** Client event ref. */
   r?: number;
@@ -153,8 +153,10 @@ export interface Envelope {
   z?: Record<string, [number, string[]]>;
   /**
    * Client → server, on an event answered from the client's cache: the hash of
-   * the cached answer the client applied; the server sends a reply instead of
-   * the diff when its own answer hashes the same.
+   * the cached answer the client applied (protocol/hash.ts: FNV-1a of its
+   * `answerText`, a signed 32-bit integer), with `q` the last seq the client
+   * had applied; the server sends a reply instead of the diff when its own
+   * answer hashes the same at that seq (docs/client.md, server/event-cache.ts).
    */
   w?: number;
 }
