@@ -13,6 +13,7 @@
 export { createWeft, type WeftApp, type Next } from "./server/app.ts";
 export { attachUpgrade, type UpgradeSource } from "./adapters/node-bridge.ts";
 export { defineView } from "./server/view.ts";
+export type { ModelSpec } from "./server/model.ts";
 export type {
   EventFn, EventHandler, InfoHandler, Json, Params, Payload, SessionData, StandardResult, StandardSchemaV1,
   EventSpec, EventOptions, ValidatedEvent, ViewContext, ViewDefinition, PresenceUpdate, TerminateContext, TerminateReason,
