@@ -25,6 +25,8 @@ export {
 } from "./server/js-commands.ts";
 export { stream, StreamRef, StreamError, type StreamOptions } from "./server/streams/index.ts";
 export { MAX_ANNOUNCE_CHARS, type AnnounceOptions } from "./server/announce.ts";
+export { MAX_FLASH_CHARS, MAX_FLASHES_PER_KIND, type FlashKind } from "./server/flash.ts";
+export type { FlashPayload } from "./protocol/messages.ts";
 export { MAX_CACHE_TTL_MS, MAX_CACHE_KEYS, type EventCache } from "./server/event-cache.ts";
 export { defineComponent, component, ComponentRef, type ComponentDefinition, type ComponentProps, type ComponentId } from "./server/components/define.ts";
 export { ComponentError } from "./server/components/host.ts";
