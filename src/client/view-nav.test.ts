@@ -7,7 +7,8 @@ import { C, S, type Envelope } from "../protocol/messages.ts";
 import { View, type ViewHost } from "./view.ts";
 
 const replaced: string[] = [];
-Object.assign(globalThis, { location: { href: "http://localhost/todos", replace: (u: string) => replaced.push(u) } });
+// `document` answers only the flash slot's lookup (a navigated view's first render empties the slot: flash.ts).
+Object.assign(globalThis, { location: { href: "http://localhost/todos", replace: (u: string) => replaced.push(u) }, document: { querySelector: () => null } });
 
 function fakeRoot(): Element {
   const classes = new Set<string>();
