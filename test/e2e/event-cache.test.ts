@@ -51,6 +51,13 @@ const Search = defineView({
     <ul id="hits">${s.hits.map((h) => html`<li>${h}</li>`)}</ul><p id="ver">${s.ver}</p><p id="note">${s.note}</p>`,
 });
 
+/** The same tab handler, allowed four events and then refused (E_RATE_LIMIT) for a long while. */
+const Limited = defineView({
+  mount: Search.mount,
+  events: { tab: { ...(Search.events!.tab as object), rateLimit: { perSecond: 0.001, burst: 4 } } as NonNullable<typeof Search.events>["tab"] },
+  render: Search.render,
+});
+
 type Log = { in: Envelope[]; out: Envelope[] };
 declare const window: { weftDebug: boolean; log: Log };
 
@@ -102,11 +109,11 @@ const lastEvent = async (page: Page): Promise<Envelope> => (await log(page)).out
 
 for (const transport of TRANSPORTS) {
   describe(`client event cache in Chromium over ${transport}`, { skip }, () => {
-    const fx = e2eApp({ weft: { views: { "/search": Search }, secret: "event-cache-e2e-secret-0123456789abcdef" }, wait: WAIT });
+    const fx = e2eApp({ weft: { views: { "/search": Search, "/limited": Limited }, secret: "event-cache-e2e-secret-0123456789abcdef" }, wait: WAIT });
 
-    async function open(): Promise<Page> {
+    async function open(path = "/search"): Promise<Page> {
       version = 1;
-      return fx.open(transport, "/search", { setup: recordFrames });
+      return fx.open(transport, path, { setup: recordFrames });
     }
 
     /** Tabs a, b, a: the last answer is kept for "a" on b's page, and b's for a's page. */
@@ -170,6 +177,23 @@ for (const transport of TRANSPORTS) {
       // Live and right afterwards: another tab goes through as usual.
       await clickAndWait(page, "c");
       assert.equal(await page.textContent("#ver"), "2");
+      await page.close();
+    });
+
+    it("reports a cached event the server refuses, and shows the server's page again", T, async () => {
+      const page = await open("/limited");
+      await page.evaluate(() => {
+        (window as unknown as { errors: string[] }).errors = [];
+        document.addEventListener("weft:error", (e) => (window as unknown as { errors: string[] }).errors.push((e as CustomEvent<{ code: string }>).detail.code));
+      });
+      await learn(page);
+      await clickAndWait(page, "b"); // the fourth event: a hit, confirmed
+      const now = await clickNow(page, "a"); // the fifth: shown from the cache, refused by the server
+      assert.equal(now.hits, hitsText("a"));
+      await page.waitForFunction(() => (window as unknown as { errors: string[] }).errors.includes("E_RATE_LIMIT"));
+      await page.waitForFunction((want) => document.querySelector("#hits")?.textContent === want, hitsText("b").replace(/,/g, ""));
+      await page.waitForFunction(() => window.log.in.filter((m) => m.t === "f").length === 2);
+      assert.equal((await log(page)).out.filter((m) => m.t === "e" && m.r === 5).length, 1, "refused once, not resent after the full render");
       await page.close();
     });
   });
