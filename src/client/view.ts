@@ -275,8 +275,9 @@ export class View {
     if (kind === S.error && m.q === undefined) return this.failed(m);
     const answer = typeof m.k === "string";
     if (!this.inOrder(m.q, answer, answer && kind === S.rendered)) return;
-    // A frame other than the confirmation of a cached answer: the tree may be a wrong guess.
-    if (!this.ec.seen(m)) return this.rejoin(true);
+    // A frame other than the confirmation of a cached answer: the tree may be a wrong
+    // guess, so a full render is asked for; an error (the event refused) is still reported.
+    if (!this.ec.seen(m) && (this.rejoin(true), kind !== S.error)) return;
     // Mounted afresh (n): weft-recover forms' values, read before the fresh render is morphed in, go after the answer.
     const lost = m.n ? Array.from(this.root.querySelectorAll<HTMLFormElement>(`form[${ATTR.recover}]`), (f) => [f, serializeForm(f)] as const) : [];
     if (typeof m.h === "string") applyTitle(this.root, m.h);
