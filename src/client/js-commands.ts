@@ -67,7 +67,8 @@ const C: Record<string, Cmd> = {
   removeAttribute: (t, { name: n }) => rec(t, "a" + n, (e) => e.removeAttribute(n)),
   transition: (t, a, p) => {
     C["addClass"]!(t, a, p);
-    setTimeout(() => C["removeClass"]!(t, a, p), a.time ?? 200);
+    // Then gone, record and all: a later patch neither keeps nor removes them.
+    setTimeout(() => a.names.split(" ").forEach((n: string) => (t.classList.remove(n), sticky.get(t)?.delete("c" + n))), a.time ?? 200);
   },
   // CustomEventInit reads `detail` and `bubbles` from the args.
   dispatch: (t, a) => t.dispatchEvent(new CustomEvent(a.event, { bubbles: true, ...a })),
