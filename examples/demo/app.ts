@@ -3,6 +3,7 @@ import { layout } from "./layout.ts";
 import { CardsPage } from "./views/cards.ts";
 import { Chat } from "./views/chat.ts";
 import { Clock } from "./views/clock.ts";
+import { Commands } from "./views/commands.ts";
 import { Counter } from "./views/counter.ts";
 import { Feed } from "./views/feed.ts";
 import { Flaky } from "./views/flaky.ts";
@@ -19,7 +20,7 @@ import { Todos } from "./views/todos.ts";
 /** The demo app, also used by the end-to-end tests. */
 export function createDemo(options: Partial<WeftOptions> = {}): WeftApp {
   return createWeft({
-    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed, "/hooks": Hooks, "/projects": Projects, "/projects/:id": ProjectPage, "/profile": Profile, "/search": Search },
+    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed, "/hooks": Hooks, "/projects": Projects, "/projects/:id": ProjectPage, "/profile": Profile, "/search": Search, "/commands": Commands },
     secret: process.env.WEFT_SECRET,
     // Several nodes share sessions and broadcasts through Redis (npm run demo:cluster).
     redis: process.env.REDIS_URL || undefined,

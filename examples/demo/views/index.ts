@@ -14,6 +14,7 @@ const demos = [
   ["/feed", "Feed", "an infinite list on a stream: the page keeps the posts, the server only their count"],
   ["/search", "Search", "cached pure events: a tab or a query seen before shows at once, the server only confirms it"],
   ["/profile", "Profile", "forms: a bound field with a live preview, a confirmed delete, an optimistic like, text that survives a server restart"],
+  ["/commands", "JS commands", "a dialog and a panel opened in the browser with no round trip, kept open while the server redraws the page"],
 ] as const;
 
 /** The demo's index page. */
