@@ -206,31 +206,37 @@ for (const transport of TRANSPORTS.filter((t) => !process.env.ONLY || t === proc
       await page.context().close();
     });
 
-    it("resolves a pushEvent in flight across a cut link once, the server applying it once", T, async () => {
-      const id = `${transport}-once`;
-      const page = await open("once");
-      await page.evaluate(() => {
-        const w = window as unknown as Win & { settled: unknown[] };
-        w.settled = [];
-        w.inst.logger!.pushEvent("slow").then((v) => w.settled.push(v), (e: { code?: string }) => w.settled.push(`rejected ${e.code}`));
+    // The handler finishes while the link is down (its answer is replayed from the
+    // outbox), or after the rejoin (the join answer covers its ref while it runs).
+    for (const when of ["while the link is down", "after the rejoin"] as const) {
+      it(`resolves a pushEvent in flight across a cut link once, the server applying it once (finished ${when})`, T, async () => {
+        const key = when === "after the rejoin" ? "once-late" : "once";
+        const id = `${transport}-${key}`;
+        const page = await open(key);
+        await page.evaluate(() => {
+          const w = window as unknown as Win & { settled: unknown[] };
+          w.settled = [];
+          w.inst.logger!.pushEvent("slow").then((v) => w.settled.push(v), (e: { code?: string }) => w.settled.push(`rejected ${e.code}`));
+        });
+        await until(() => slow.get(id)?.open !== undefined, WAIT, "the slow handler to start");
+        fx.proxy.reject = /./;
+        fx.proxy.cutAll();
+        try {
+          await logHas(page, "disconnected:logger");
+          if (when === "while the link is down") slow.get(id)!.open!(); // the answer is kept in the outbox
+        } finally {
+          fx.proxy.reject = undefined;
+        }
+        await logHas(page, "reconnected:logger");
+        if (when === "after the rejoin") slow.get(id)!.open!();
+        await page.waitForFunction(() => (window as unknown as { settled: unknown[] }).settled.length > 0);
+        await page.click("#inc"); // one more round trip: room for a wrong second answer
+        await page.waitForFunction(() => document.querySelector("#n")?.textContent === "2");
+        assert.deepEqual(await page.evaluate(() => (window as unknown as { settled: unknown[] }).settled), ["applied 1"]);
+        assert.equal(slow.get(id)!.runs, 1, "applied once");
+        await page.context().close();
       });
-      await until(() => slow.get(id)?.open !== undefined, WAIT, "the slow handler to start");
-      fx.proxy.reject = /./;
-      fx.proxy.cutAll();
-      try {
-        await logHas(page, "disconnected:logger");
-        slow.get(id)!.open!(); // the answer is made while the link is down: kept in the outbox
-      } finally {
-        fx.proxy.reject = undefined;
-      }
-      await logHas(page, "reconnected:logger");
-      await page.waitForFunction(() => (window as unknown as { settled: unknown[] }).settled.length > 0);
-      await page.click("#inc"); // one more round trip: room for a wrong second answer
-      await page.waitForFunction(() => document.querySelector("#n")?.textContent === "2");
-      assert.deepEqual(await page.evaluate(() => (window as unknown as { settled: unknown[] }).settled), ["applied 1"]);
-      assert.equal(slow.get(id)!.runs, 1, "applied once");
-      await page.context().close();
-    });
+    }
 
     it("sends a pushEvent made while the link is down once it is back, and resolves it once", T, async () => {
       const page = await open("queued");
