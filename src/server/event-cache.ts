@@ -37,9 +37,17 @@ export interface EventCache {
   readonly key: readonly string[];
 }
 
-/** The longest `ttlMs` (one day): an entry older than that is surely stale. */
+/**
+ * The longest `ttlMs` (one day): an entry older than that is surely stale.
+ *
+ * @example cache: { ttlMs: MAX_CACHE_TTL_MS, key: ["q"] }
+ */
 export const MAX_CACHE_TTL_MS = 86_400_000;
-/** Most key fields of one cacheable event. */
+/**
+ * Most key fields of one cacheable event.
+ *
+ * @example if (fields.length > MAX_CACHE_KEYS) throw new Error("key the handler on fewer fields");
+ */
 export const MAX_CACHE_KEYS = 16;
 const MAX_FIELD = 64;
 

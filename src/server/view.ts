@@ -292,7 +292,12 @@ export type EventSpec<S, Out = Payload> = EventOptions<Out> & (
   | { readonly handler: EventFn<S, Out>; readonly run?: undefined }
 );
 
-/** The options of an {@link EventSpec} besides its function. */
+/**
+ * The options of an {@link EventSpec} besides its function.
+ *
+ * @example
+ * const opts: EventOptions<{ q: string }> = { schema: Query, rateLimit: { perSecond: 5, burst: 10 }, cache: { ttlMs: 60_000, key: ["q"] } };
+ */
 export interface EventOptions<Out = Payload> {
   readonly schema?: StandardSchemaV1<unknown, Out>;
   readonly rateLimit?: Rate;
