@@ -81,6 +81,8 @@ const Page1 = defineView<State>({
     <p id="form-note">unsaved</p>
     <input id="typed" aria-label="typed" weft-input=${JS.addClass("typing", "#panel")} weft-keydown=${JS.push("typed")} weft-key="Enter">
     <button id="tick" weft-click="tick">tick</button>
+    <select id="pick" aria-label="pick" weft-change=${JS.setAttribute("data-picked", "yes", "#panel")}><option>a</option><option>b</option></select>
+    <input id="focusable" aria-label="focusable" weft-focus=${JS.addClass("focused", "#panel")} weft-blur=${JS.removeClass("focused", "#panel")}>
     <button id="bad-selector" weft-click=${'[["addClass",{"names":"first","to":"#panel"}],["addClass",{"names":"z","to":"[[["}],["addClass",{"names":"last","to":"#panel"}]]'}>bad selector</button>
     <button id="bad-onclick" weft-click=${'[["setAttribute",{"name":"onclick","value":"window.pwned=1"}]]'}>onclick</button>
     <button id="bad-href" weft-click=${'[["setAttribute",{"name":"href","value":"javas\\tcript:window.pwned=1","to":"#link"}]]'}>href</button><a id="link" href="/x">link</a>
@@ -166,6 +168,19 @@ for (const transport of TRANSPORTS) {
       assert.ok((await classes(page)).includes("typing"), "weft-input runs a list");
       await tick(page);
       assert.equal(await frames(page), 1, "only the tick went to the server");
+      await page.close();
+    });
+
+    it("runs lists from weft-change, weft-focus and weft-blur", T, async () => {
+      const { page } = await open();
+      await page.selectOption("#pick", "b");
+      assert.equal(await page.getAttribute("#panel", "data-picked"), "yes");
+      await page.focus("#focusable");
+      assert.ok((await classes(page)).includes("focused"));
+      await page.focus("#typed");
+      assert.ok(!(await classes(page)).includes("focused"));
+      await tick(page);
+      assert.equal(await frames(page), 1);
       await page.close();
     });
 
