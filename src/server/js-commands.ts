@@ -12,7 +12,12 @@
 import { sanitizeUrl, URL_ATTRIBUTES } from "./template/escape.ts";
 import type { Json } from "./view.ts";
 
-/** One command on the wire: its name and its arguments (always an object). */
+/**
+ * One command on the wire: its name and its arguments (always an object).
+ *
+ * @example
+ * const c: JsCommand = ["show", { to: "#modal" }];
+ */
 export type JsCommand = readonly [name: string, args: Readonly<Record<string, Json>>];
 
 /**
@@ -78,7 +83,12 @@ export interface JsPushOptions {
   target?: string;
 }
 
-/** How many commands one list may hold; the client refuses longer lists. */
+/**
+ * How many commands one list may hold; the client refuses longer lists.
+ *
+ * @example
+ * if (list.commands.length === MAX_JS_COMMANDS) console.warn("full");
+ */
 export const MAX_JS_COMMANDS = 64;
 
 /**
