@@ -296,7 +296,7 @@ export class View {
         reportError(this.root, "E_CLIENT_PATCH", String(err), undefined, this.id);
       }
     }
-    sync(this); // hooks: mounted, updated, destroyed after a morph or stream ops
+    if (kind === S.rendered || kind === S.diff) sync(this); // hooks: mounted, updated, destroyed after a morph or stream ops
     if (typeof m.r === "number") this.acknowledge(m.r);
     if (!ok) return; // the view is rejoining for a full render
     if (answer) {
