@@ -59,8 +59,8 @@ const Page1 = defineView<State>({
   },
   render: (s) => html`
     <button id="open" weft-click=${JS.show("#modal").focusFirst("#modal")}>Open</button>
-    <div id="modal" role="dialog" aria-label="Modal" style="display: none">
-      <span>Title</span><button id="first-hidden" style="display:none">x</button><input id="first" aria-label="first">
+    <div id="modal" role="dialog" aria-label="Modal" hidden>
+      <span>Title</span><button id="first-hidden" hidden>x</button><input id="first" aria-label="first">
       <button id="close" weft-click=${JS.hide("#modal").focus("#open")}>Close</button>
     </div>
     <button id="toggle" weft-click=${JS.toggle({ to: "#tog", display: "flex" })}>Toggle</button><div id="tog">T</div>

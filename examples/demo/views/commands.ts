@@ -49,7 +49,7 @@ export const Commands = defineView({
     <h2>A dialog</h2>
     <button id="open-dialog" weft-click=${openDialog}>Say hello…</button>
     <p id="greeting" aria-live="polite">${s.greeting ? `Hello, ${s.greeting}!` : ""}</p>
-    <div id="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title" style="display: none">
+    <div id="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title" hidden>
       <h3 id="dialog-title">Say hello</h3>
       <form id="greet-form" weft-submit=${closeDialog.push("greet")}>
         <label class="field">Your name <input name="name" id="name" autocomplete="off"></label>
