@@ -11,70 +11,75 @@
  *   seq it saw and the server can replay from its bounded outbox;
  * - every client event carries `r` (its ref, per view session, increasing), so
  *   the server applies each event once and acknowledges it with that ref.
+ *
+ * The constant tables (`C`, `S`, `ATTR`, `CLASS`, `HEADERS`, `PATHS`) are string
+ * enums, not `as const` objects: the client's build (esbuild) puts each member's
+ * string where it is used and leaves the table out, where an object would travel
+ * whole in the bundle, every key with it. Both read the same (`ATTR.view`).
  */
 
 /** Message kinds, client → server. */
-export const C = {
+export enum C {
   /** Join (or rejoin) a view: `d` is {@link JoinPayload}. */
-  join: "j",
+  join = "j",
   /** An event for a view handler: `e` is the name, `d` the payload, `r` the ref. */
-  event: "e",
+  event = "e",
   /** The client has applied every message up to `q` (lets the server trim its outbox). */
-  ack: "a",
+  ack = "a",
   /** The client leaves a view (the element was removed or the page is unloading). */
-  leave: "l",
+  leave = "l",
   /** Heartbeat: the server answers with a heartbeat, proving the link is alive. */
-  heartbeat: "h",
+  heartbeat = "h",
   /**
    * A live patch of a joined view (`weft-patch`, back/forward): `d` is
    * {@link PatchPayload}, `r` a ref in the view's event sequence — applied
    * once and in order with its events, answered like one.
    */
-  patch: "p",
+  patch = "p",
   /**
    * A live navigation (`weft-navigate`, back/forward): mounts the view at
    * `d.u` as view `v` on this link, authorized as a page load of that URL;
    * `d` is {@link NavigatePayload}. Answered like a join.
    */
-  navigate: "n",
-} as const;
+  navigate = "n",
+}
 
 /** Message kinds, server → client. */
-export const S = {
+export enum S {
   /** A full rendered tree `d` ({@link RenderedTree}), with new statics in `s`. */
-  rendered: "f",
+  rendered = "f",
   /**
    * A diff `d` against the client's tree, with new statics in `s`. The most
    * frequent message, so its kind is implied: an envelope without `t` is a diff
    * (see {@link kindOf}).
    */
-  diff: "d",
+  diff = "d",
   /** A server-pushed event `e` with payload `d` (ctx.pushEvent). */
-  push: "p",
+  push = "p",
   /** Navigation `d` ({@link NavPayload}). */
-  nav: "n",
+  nav = "n",
   /** An error: `c` is the code, `m` the message, `r` the event ref when one caused it. */
-  error: "x",
+  error = "x",
   /**
    * Acknowledges event ref `r` when its handling changed nothing on screen;
    * or carries a changed page title `h` alone (then `r` only when an event caused it).
    */
-  reply: "r",
+  reply = "r",
   /** An aria-live announcement (`ctx.announce`): `d` is {@link AnnouncePayload}. */
-  announce: "a",
+  announce = "a",
   /** A flash message (`ctx.flash`): `d` is {@link FlashPayload}. */
-  flash: "m",
+  flash = "m",
   /** Heartbeat answer. Carries no seq: it is not part of the view's message stream. */
-  heartbeat: "h",
-} as const;
+  heartbeat = "h",
+}
 
 /** The kind of a server envelope (a diff's `t` is omitted on the wire). */
 export function kindOf(env: Envelope): string {
   return env.t ?? S.diff;
 }
 
-export type ClientKind = (typeof C)[keyof typeof C];
-export type ServerKind = (typeof S)[keyof typeof S];
+export type ClientKind = `${C}`;
+export type ServerKind = `${S}`;
 
 /**
  * The envelope keys. Kept here so that both sides agree and nothing else spells
@@ -308,89 +313,89 @@ export interface KeyedDiff {
 export type TreeDiff = RenderedTree | SlotsDiff | ListDiff | KeyedDiff;
 
 /** Attribute names the browser client reads. */
-export const ATTR = {
+export enum ATTR {
   /** On a view root: the view path. */
-  view: "weft-view",
+  view = "weft-view",
   /** On a view root: the signed join token. */
-  token: "weft-token",
+  token = "weft-token",
   /** On a view root while the view is down (join refused, link lost): a CSS hook (docs/errors.md). */
-  error: "weft-error",
+  error = "weft-error",
   /** On a view root beside `weft-error`: the code of why the view is down. */
-  errorCode: "weft-error-code",
-  click: "weft-click",
-  submit: "weft-submit",
-  change: "weft-change",
-  input: "weft-input",
-  keydown: "weft-keydown",
-  keyup: "weft-keyup",
-  focus: "weft-focus",
-  blur: "weft-blur",
-  key: "weft-key",
-  debounce: "weft-debounce",
-  throttle: "weft-throttle",
-  valuePrefix: "weft-value-",
-  disableWith: "weft-disable-with",
+  errorCode = "weft-error-code",
+  click = "weft-click",
+  submit = "weft-submit",
+  change = "weft-change",
+  input = "weft-input",
+  keydown = "weft-keydown",
+  keyup = "weft-keyup",
+  focus = "weft-focus",
+  blur = "weft-blur",
+  key = "weft-key",
+  debounce = "weft-debounce",
+  throttle = "weft-throttle",
+  valuePrefix = "weft-value-",
+  disableWith = "weft-disable-with",
   /** Children of this element keep what the client put there (third-party widgets). */
-  ignore: "weft-ignore",
+  ignore = "weft-ignore",
   /** On a link or button: a live patch to this URL (the same view; its handleParams runs). */
-  patch: "weft-patch",
+  patch = "weft-patch",
   /** On a link or button: a live navigation to this URL (another view, no page load). */
-  navigate: "weft-navigate",
+  navigate = "weft-navigate",
   /** On an element with a binding: the id of the component its event goes to ("" for the view). */
-  target: "weft-target",
+  target = "weft-target",
   /** On a stream's container (`stream()` in its start tag): the stream's name; the morph leaves its children to the stream's ops. */
-  stream: "weft-stream",
+  stream = "weft-stream",
   /** Added by the client to a component's root element: its id; events inside go to it. */
-  component: "weft-component",
+  component = "weft-component",
   /** On an element in a view: the name of its client hook in `window.Weft.hooks` (hooks.ts, docs/client.md). */
-  hook: "weft-hook",
+  hook = "weft-hook",
   /** On the page's flash slot (outside view roots): the client shows `ctx.flash` messages in it (docs/client.md). */
-  flash: "weft-flash",
+  flash = "weft-flash",
   /** On a control: the state field it is bound to (two-way; the view's `model` lists it). */
-  model: "weft-model",
+  model = "weft-model",
   /** On an element with a binding: a question the user confirms before anything is sent. */
-  confirm: "weft-confirm",
+  confirm = "weft-confirm",
   /** On an element with a binding: `weft-optimistic-class`, `-text`, `-aria-*`, `-data-*` show a change at once while its event is in flight. */
-  optimisticPrefix: "weft-optimistic-",
+  optimisticPrefix = "weft-optimistic-",
   /** On a form: the event its values are sent in when the server mounted the view afresh (default "recover"). */
-  recover: "weft-recover",
-} as const;
+  recover = "weft-recover",
+}
 
 /** Classes the client sets. */
-export const CLASS = {
-  loading: "weft-loading",
-  connected: "weft-connected",
-  disconnected: "weft-disconnected",
-} as const;
+export enum CLASS {
+  loading = "weft-loading",
+  connected = "weft-connected",
+  disconnected = "weft-disconnected",
+}
 
 /**
  * Request headers of the link protocol (docs/transports.md), lower case as
  * Node reads them.
  */
-export const HEADERS = {
+export enum HEADERS {
   /**
    * The first request of a new SSE or HTTP link carries a view token of the
    * page here: a link is made only for a page the server rendered (a bare
    * request with a fresh link id makes nothing). A header, not a query
    * parameter, so the token stays out of proxy and access logs.
    */
-  token: "x-weft-token",
+  token = "x-weft-token",
   /** The app's `sharedKey`, sent by a gateway or service client on every request (pages, upgrades, links). */
-  key: "x-weft-key",
-} as const;
+  key = "x-weft-key",
+}
 
 /** Paths the server answers under. */
-export const PATHS = {
+export enum PATHS {
   /** The client bundle. */
-  client: "/weft/client.js",
+  client = "/weft/client.js",
   /** The WebSocket endpoint. */
-  socket: "/weft/ws",
+  socket = "/weft/ws",
   /** SSE: GET stream, POST client frames (docs/transports.md). */
-  sse: "/weft/sse",
+  sse = "/weft/sse",
   /** HTTP: GET long-poll, POST client frames answered with their results. */
-  http: "/weft/http",
+  http = "/weft/http",
   /** Health: JSON status, uptime, sessions and connections per transport. */
-  health: "/weft/health",
+  health = "/weft/health",
   /** Metrics in the Prometheus text format. */
-  metrics: "/weft/metrics",
-} as const;
+  metrics = "/weft/metrics",
+}
