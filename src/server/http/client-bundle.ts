@@ -46,7 +46,8 @@ export const CLIENT_BUDGET = 15_360;
  * Property names the client bundle shortens (esbuild `mangleProps`): private
  * members and internal fields of the client's own objects (View, LiveSocket,
  * Negotiator, Prober, Rendered, the link transports, view-retry's
- * outage). An explicit list, never a pattern, so that a name added elsewhere
+ * outage, the event cache, the morph extensions) and the options the client
+ * passes to morphdom, which the bundle holds too. An explicit list, never a pattern, so that a name added elsewhere
  * is never caught by accident. A name belongs here only if, in the whole
  * bundle (morphdom included), it is never a DOM or Web API member, a wire or
  * JSON key, an event's `detail` field, a key of history state or storage, a
@@ -73,6 +74,18 @@ export const MANGLED_PROPS: readonly string[] = [
   "seqs", "inflight", "stall", "pump",
   // rendered.ts (Rendered)
   "merge", "attempt", "lookup", "hasTree",
+  // rendered.ts (Rendered), view.ts (View), live-socket.ts (LiveSocket)
+  "tree", "parts", "statics", "full", "render", "replies", "seq", "receive", "tick", "views", "scan", "wake",
+  "viewOf", "transportName", "probingName", "current",
+  // negotiate.ts (Negotiator and its options, from index.ts), probe.ts (Prober), bindings.ts (a binding's timer state)
+  "forced", "offered", "restart", "timer", "fire",
+  // transports: link-seq.ts, post-queue.ts, http.ts, sse.ts, websocket.ts (Transport.farewell: only Weft's own transports)
+  "seen", "broken", "fillers", "sent", "busy", "post", "fail", "out", "poll", "ws", "es", "farewell",
+  // limits.ts, event-cache.ts, dom-patch.ts (loading locks; the morph extensions of morphExts)
+  "maxBytes", "hit", "morph", "added", "removed",
+  // morphdom's options: dom-patch.ts and streams.ts call it, nothing else does (`actualize` is its virtual-DOM hook, never set)
+  "getNodeKey", "onBeforeNodeAdded", "onNodeAdded", "onBeforeElUpdated", "onElUpdated", "onBeforeNodeDiscarded",
+  "onNodeDiscarded", "onBeforeElChildrenUpdated", "skipFromChildren", "addChild", "childrenOnly", "actualize",
 ];
 
 /**
