@@ -77,8 +77,8 @@ const C: Record<string, Cmd> = {
   focusFirst: (t) => {
     for (const c of t.querySelectorAll<HTMLElement>("*")) if (c.tabIndex >= 0 && (c.focus(), document.activeElement == c)) break;
   },
-  // A name that is not a string reaches the server, which refuses it.
-  push: (_, a, p) => p(a.event, a.value, a.target),
+  // A name that is not a string reaches the server, which refuses it. No `p` (Weft.js without one): nothing to send.
+  push: (_, a, p) => p?.(a.event, a.value, a.target),
 };
 
 /** Reports a bad list once: console.warn and a `weft:error` E_CLIENT_JS. */

@@ -260,7 +260,7 @@ for (const transport of TRANSPORTS) {
     });
 
     it("runs a list from page code with window.Weft.js", T, async () => {
-      const { page } = await open();
+      const { page, warnings } = await open();
       const sent = await page.evaluate(() => {
         const got: unknown[] = [];
         const weft = (window as unknown as { Weft: { js: (el: Element, json: string, push?: (...a: unknown[]) => void) => void } }).Weft;
@@ -269,6 +269,15 @@ for (const transport of TRANSPORTS) {
       });
       assert.deepEqual(sent, [["x", { n: 1 }, undefined]]);
       assert.ok((await classes(page)).includes("by-page"));
+      // Without a push function the list's other commands run and its push does nothing.
+      await page.evaluate(() => {
+        const weft = (window as unknown as { Weft: { js: (el: Element, json: string) => void } }).Weft;
+        weft.js(document.querySelector("#panel")!, '[["push",{"event":"x"}],["addClass",{"names":"no-push"}]]');
+      });
+      assert.ok((await classes(page)).includes("no-push"));
+      await tick(page);
+      assert.equal(await frames(page), 1);
+      assert.deepEqual(warnings, []);
       await page.close();
     });
 
