@@ -60,13 +60,15 @@ describe("browser client bundle", () => {
     for (const name of MANGLED_PROPS) assert.match(name, /^[A-Za-z]\w*$/, "a plain name, not a pattern");
   });
 
-  it("builds morphdom without its path for an HTML string target, and refuses a morphdom it does not know", async () => {
+  it("builds morphdom without its paths for an HTML string target, a page node in the target and virtual DOM, and refuses a morphdom it does not know", async () => {
     const main = await buildClient();
-    assert.doesNotMatch(main, /createContextualFragment/, "the string-to-node parsing is gone");
-    assert.match(main, /isSameNode/, "morphdom itself is in");
+    assert.doesNotMatch(main, /createContextualFragment|#document|toUpperCase\(\)==="BODY"/, "the string-to-node parsing is gone");
+    assert.doesNotMatch(main, /isSameNode|actualize/, "so are the checks for a page node in the target and for virtual-DOM targets");
+    assert.match(main, /OPTGROUP/, "morphdom itself is in");
     const source = readFileSync(require.resolve("morphdom/dist/morphdom-esm.js"), "utf8");
     assert.doesNotMatch(trimMorphdom(source), /typeof toNode === 'string'/);
     assert.throws(() => trimMorphdom(source.replace("typeof toNode === 'string'", "typeof toNode == 'string'")), /expects `typeof toNode === 'string'` once in morphdom/);
     assert.throws(() => trimMorphdom(source + "\nvar HAS_RANGE_SUPPORT = !!doc && doc.createRange && 'createContextualFragment' in doc.createRange();"), /once in morphdom/);
+    assert.throws(() => trimMorphdom(source.replace("if (morphedNode.actualize) {", "if (morphedNode.actualize){")), /expects `if \(morphedNode.actualize\) \{` once in morphdom/);
   });
 });

@@ -47,8 +47,8 @@ export const CLIENT_BUDGET = 15_360;
  * members and internal fields of the client's own objects (View, LiveSocket,
  * Negotiator, Prober, Rendered, the link transports, view-retry's
  * outage, the event cache, the morph extensions) and the options the client
- * passes to morphdom, which the bundle holds too. An explicit list, never a pattern, so that a name added elsewhere
- * is never caught by accident. A name belongs here only if, in the whole
+ * passes to morphdom, which the bundle holds too. An explicit list, never a
+ * pattern, so that a name added elsewhere is never caught by accident. A name belongs here only if, in the whole
  * bundle (morphdom included), it is never a DOM or Web API member, a wire or
  * JSON key, an event's `detail` field, a key of history state or storage, a
  * member of an object a page script writes or reads (`window.weft`,
@@ -83,16 +83,18 @@ export const MANGLED_PROPS: readonly string[] = [
   "seen", "broken", "fillers", "sent", "busy", "post", "fail", "out", "poll", "ws", "es", "farewell",
   // limits.ts, event-cache.ts, dom-patch.ts (loading locks; the morph extensions of morphExts)
   "maxBytes", "hit", "morph", "added", "removed",
-  // morphdom's options: dom-patch.ts and streams.ts call it, nothing else does (`actualize` is its virtual-DOM hook, never set)
+  // morphdom's options: dom-patch.ts and streams.ts call it, nothing else does
   "getNodeKey", "onBeforeNodeAdded", "onNodeAdded", "onBeforeElUpdated", "onElUpdated", "onBeforeNodeDiscarded",
-  "onNodeDiscarded", "onBeforeElChildrenUpdated", "skipFromChildren", "addChild", "childrenOnly", "actualize",
+  "onNodeDiscarded", "onBeforeElChildrenUpdated", "skipFromChildren", "addChild", "childrenOnly",
 ];
 
 /**
- * morphdom's path for a target given as an HTML string (parsing it with a
- * `<template>`, a Range or a `<body>`), which the client never takes: every
- * call passes an element (dom-patch.ts, streams.ts; dom-patch.ts's `morphdom`
- * type takes elements only). The build drops it; each replacement must match
+ * Paths of morphdom the client never takes, which the build drops: a target
+ * given as an HTML string (parsed with a `<template>`, a Range or a `<body>`:
+ * every call passes an element, dom-patch.ts, streams.ts; dom-patch.ts's
+ * `morphdom` type takes elements only), a target node that is a node of the
+ * page (`isSameNode`: the target is always a tree parsed afresh), and virtual-DOM
+ * targets (`actualize`). Each replacement must match
  * morphdom's code exactly, or the build fails (a new morphdom version is
  * checked again, not trimmed blindly).
  */
@@ -100,6 +102,16 @@ const MORPHDOM_TRIM: readonly (readonly [from: string, to: string])[] = [
   ["typeof toNode === 'string'", "false"],
   ["var HAS_TEMPLATE_SUPPORT = !!doc && 'content' in doc.createElement('template');", "var HAS_TEMPLATE_SUPPORT = true;"],
   ["var HAS_RANGE_SUPPORT = !!doc && doc.createRange && 'createContextualFragment' in doc.createRange();", "var HAS_RANGE_SUPPORT = false;"],
+  // The same path's variables (a `var` outlives its dead branch).
+  ["var toNodeHtml = toNode;", ""],
+  ["var toNodeBody = toNode;", ""],
+  ["var bodyElement = toNode.querySelector('body');", ""],
+  // Two trees of distinct nodes (the target is always parsed afresh): a node of one is never one of the other.
+  ["if (curToNodeChild.isSameNode && curToNodeChild.isSameNode(curFromNodeChild)) {", "if (false) {"],
+  ["if (toNode.isSameNode && toNode.isSameNode(morphedNode)) {", "if (false) {"],
+  // `actualize` is for virtual-DOM targets; a DOM node has none.
+  ["if (curToNodeChild.actualize) {", "if (false) {"],
+  ["if (morphedNode.actualize) {", "if (false) {"],
 ];
 
 /**
