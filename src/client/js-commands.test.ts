@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { describe, it, mock } from "node:test";
+import type { Payload } from "./bindings.ts";
+import { commandSink, exec } from "./js-commands.ts";
+
+/** An element stand-in: the logic under test only dispatches weft:error on it. */
+function fakeEl(): Element & { codes: string[] } {
+  const el = new EventTarget() as unknown as Element & { codes: string[] };
+  el.codes = [];
+  el.addEventListener("weft:error", (e) => el.codes.push((e as CustomEvent<{ code: string }>).detail.code));
+  return el;
+}
+
+/** Runs `fn` with console.warn recorded. */
+function warnings(fn: () => void): string[] {
+  const seen: string[] = [];
+  const w = mock.method(console, "warn", (...a: unknown[]) => void seen.push(a.map(String).join(" ")));
+  try {
+    fn();
+  } finally {
+    w.mock.restore();
+  }
+  return seen;
+}
+
+describe("JS commands (client, without a DOM)", () => {
+  it("sends each push of a list with its value and target, in order", () => {
+    const sent: unknown[] = [];
+    exec(fakeEl(), '[["push",{"event":"a"}],["push",{"event":"b","value":{"n":1},"target":"c1"}]]', (...a) => sent.push(a));
+    assert.deepEqual(sent, [["a", undefined, undefined], ["b", { n: 1 }, "c1"]]);
+  });
+
+  it("merges a push's value over the binding's payload and keeps the binding's elements and target", () => {
+    const got: unknown[] = [];
+    const el = fakeEl();
+    const sink = commandSink(el, '[["push",{"event":"save","value":{"extra":true,"title":"over"}}],["push",{"event":"other","target":"c9"}]]', {
+      push: (...a) => got.push(a),
+    });
+    const payload: Payload = { title: "t", id: "7" };
+    sink.push("ignored", payload, [el], "c1");
+    assert.deepEqual(got, [
+      ["save", { title: "over", id: "7", extra: true }, [el], "c1"],
+      ["other", { title: "t", id: "7" }, [el], "c9"],
+    ]);
+  });
+
+  for (const [what, json] of [
+    ["not JSON", '[["push",{"event":"a"}]'],
+    ["not an array", '{"0":["push",{"event":"a"}]}'],
+    ["null", "null"],
+    ["an unknown command", '[["push",{"event":"a"}],["eval","x"]]'],
+    ["an inherited name", '[["push",{"event":"a"}],["toString",{}]]'],
+    ["a name that is not a string", '[["push",{"event":"a"}],[["push"],{"event":"b"}]]'],
+    ["args that are not an object", '[["push",{"event":"a"}],["push","b"]]'],
+    ["null args", '[["push",{"event":"a"}],["push",null]]'],
+    ["an item that is not a pair", '[["push",{"event":"a"}],7]'],
+    ["65 commands", JSON.stringify(Array.from({ length: 65 }, () => ["push", { event: "a" }]))],
+  ] as const) {
+    it(`runs nothing of a list with ${what}, and reports E_CLIENT_JS`, () => {
+      const el = fakeEl();
+      const sent: unknown[] = [];
+      const seen = warnings(() => exec(el, json, (...a) => sent.push(a)));
+      assert.deepEqual(sent, []);
+      assert.equal(seen.length, 1);
+      assert.match(seen[0] ?? "", /^weft E_CLIENT_JS /);
+      assert.deepEqual(el.codes, ["E_CLIENT_JS"]);
+    });
+  }
+
+  it("runs a list of 64 commands", () => {
+    const sent: unknown[] = [];
+    exec(fakeEl(), JSON.stringify(Array.from({ length: 64 }, () => ["push", { event: "a" }])), (...a) => sent.push(a));
+    assert.equal(sent.length, 64);
+  });
+
+  it("reports a bad list once however often it runs, and at most 50 distinct lists", () => {
+    const el = fakeEl();
+    const seen = warnings(() => {
+      for (let i = 0; i < 3; i++) exec(el, '[["once",{}]]', () => {});
+      for (let i = 0; i < 100; i++) exec(el, `[["many-${i}",{}]]`, () => {});
+    });
+    assert.equal(seen.filter((w) => w.includes("once")).length, 1);
+    assert.ok(seen.some((w) => w.includes('"many-0"')), "a new distinct list is reported");
+    assert.ok(!seen.some((w) => w.includes('"many-99"')), "past 50 remembered lists, no more are");
+  });
+});
