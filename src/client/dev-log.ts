@@ -23,6 +23,7 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   E_TRANSPORT_OFF: "the client tried a transport the server does not offer (transports)",
   E_CLIENT_TRANSPORT: "is the server running? see the Network tab",
   E_CLIENT_PATCH: "did a script change the view's DOM? mark such elements weft-ignore",
+  E_CLIENT_JS: "a weft-* value starting with [ is a JS command list: build it with JS.* on the server (docs/client.md)",
 };
 
 /**
