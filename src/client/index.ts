@@ -17,6 +17,7 @@ import { installHooks } from "./hooks.ts";
 import { LiveSocket } from "./live-socket.ts";
 import { installLiveNav } from "./live-nav.ts";
 import { flashBoot } from "./flash.ts";
+import { installFocus } from "./focus.ts";
 import { Negotiator } from "./negotiate.ts";
 
 /** Read now: `document.currentScript` is only set while this script first runs. */
@@ -67,6 +68,7 @@ function boot(): void {
   bind(document, (root) => socket.viewOf(root));
   installLiveNav(socket);
   flashBoot();
+  installFocus();
   socket.scan();
   // Roots added or removed later (by a patch or by page scripts) join or leave.
   // Only mutations that add or remove a view root trigger a scan: patches that

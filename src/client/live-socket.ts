@@ -17,6 +17,7 @@
  */
 import { ATTR, C, kindOf, S, type Envelope } from "../protocol/messages.ts";
 import { emit, guard, reportError } from "./dom-events.ts";
+import { linkNote } from "./announce.ts";
 import { Negotiator } from "./negotiate.ts";
 import { Prober } from "./probe.ts";
 import type { Transport } from "./transports/types.ts";
@@ -225,6 +226,7 @@ export class LiveSocket implements ViewHost {
    */
   joined(_view: View): void {
     this.attempts = 0;
+    linkNote(true);
     this.up = true;
     this.proven = true;
     if (this.transport !== undefined) this.negotiator.worked(this.transport.name);
@@ -282,6 +284,7 @@ export class LiveSocket implements ViewHost {
     }
     if (this.up) {
       this.up = false;
+      linkNote(false);
       reportError(document, CODE);
     }
     this.negotiator.restart(); // reconnect on the start transport, probing again at once

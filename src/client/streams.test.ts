@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { StreamOp } from "../protocol/messages.ts";
+import { morphExts } from "./dom-patch.ts";
 import { applyStreams } from "./streams.ts";
 
 /**
@@ -16,9 +17,9 @@ class El {
   getAttribute(n: string): string | null { return this.attrs[n] ?? null; }
   hasAttribute(n: string): boolean { return n in this.attrs; }
   querySelectorAll(sel: string): El[] {
-    const name = /^\[([\w-]+)\]$/.exec(sel)![1]!;
+    const name = sel === "*" ? undefined : /^\[([\w-]+)\]$/.exec(sel)![1]!;
     const out: El[] = [];
-    const walk = (e: El): void => { for (const c of e.children) { if (c.hasAttribute(name)) out.push(c); walk(c); } };
+    const walk = (e: El): void => { for (const c of e.children) { if (name === undefined || c.hasAttribute(name)) out.push(c); walk(c); } };
     walk(this);
     return out;
   }
@@ -103,5 +104,22 @@ describe("client streams", () => {
     apply(root, [["rows", "a", -1, li("a")], ["other", "x", -1, li("x")]]);
     assert.deepEqual(ids(box), ["a"]);
     assert.deepEqual(ids(nestedBox), []);
+  });
+
+  it("shows the morph's extensions each new item, not the items of a frame that resets the stream nor one updated in place", () => {
+    const { root } = page();
+    const added: string[] = [];
+    const ext = { added: (el: Element) => void added.push(el.id) };
+    morphExts.push(ext);
+    try {
+      apply(root, [["rows", "a", -1, li("a")], ["rows", "b", -1, li("b")]]);
+      assert.deepEqual(added, ["a", "b"]);
+      // A full render's refill: the reset removes a and b, which come back with c.
+      apply(root, [["rows"], ["rows", "a", -1, li("a")], ["rows", "b", -1, li("b")], ["rows", "c", -1, li("c")]]);
+      apply(root, [["rows", "c", -1, li("c", "c2")], ["rows", "d", 0, li("d")]]);
+      assert.deepEqual(added, ["a", "b", "d"]);
+    } finally {
+      morphExts.splice(morphExts.indexOf(ext), 1);
+    }
   });
 });

@@ -15,12 +15,13 @@
  *   after the answer; a view that gave up its retries refuses them instead.
  */
 import type { ErrorCode } from "../protocol/errors.ts";
-import { ATTR, C, CLASS, kindOf, S, type Envelope, type JoinPayload, type NavigatePayload, type NavPayload } from "../protocol/messages.ts";
+import { ATTR, C, CLASS, kindOf, S, type AnnouncePayload, type Envelope, type JoinPayload, type NavigatePayload, type NavPayload } from "../protocol/messages.ts";
+import { announce } from "./announce.ts";
 import { serializeForm } from "./bindings.ts";
 import { emit, reportError } from "./dom-events.ts";
+import { flashIn } from "./flash.ts";
 import { sync } from "./hooks.ts";
 import { drop, replied, type Waiters } from "./replies.ts";
-import { flashIn } from "./flash.ts";
 import { navigate } from "./navigation.ts";
 import { applyTitle } from "./page-title.ts";
 import { Loading, patch } from "./dom-patch.ts";
@@ -286,6 +287,7 @@ export class View {
     if (kind === S.rendered) ok = this.render(() => this.rendered.full(m.d, m.s, m.p));
     else if (kind === S.diff) ok = this.render(() => this.rendered.diff(m.d, m.s, m.p));
     else if (kind === S.push && typeof m.e === "string") emit(this.root, m.e, m.d);
+    else if (kind === S.announce) announce(m.d as AnnouncePayload);
     else if (kind === S.nav && !navigate(m.d as NavPayload)) reportError(this.root, "E_NAV_TARGET", "refused a navigation target that is not a same-origin http(s) URL", m.r, this.id);
     else if (kind === S.error) return this.failed(m); // a handler or render failure, in the stream
     // Stream ops ride on a full render or a diff: applied after its morph.

@@ -359,6 +359,14 @@ export enum ATTR {
   optimisticPrefix = "weft-optimistic-",
   /** On a form: the event its values are sent in when the server mounted the view afresh (default "recover"). */
   recover = "weft-recover",
+  /** On an element: it takes focus when a patch, a stream insert or a live navigation makes it appear (docs/client.md, a11y). */
+  focusAfter = "weft-focus-after",
+  /**
+   * On <body> or a view root: the link going down and the view being live
+   * again are announced to screen readers; the value may give both texts,
+   * "lost|back" (default "Connection lost. Reconnecting…|Reconnected.").
+   */
+  announceConnection = "weft-announce-connection",
 }
 
 /** Classes the client sets. */
