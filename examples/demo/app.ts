@@ -17,14 +17,18 @@ import { Search } from "./views/search.ts";
 import { Signup } from "./views/signup.ts";
 import { Todos } from "./views/todos.ts";
 
+/** The demo app: a Weft app and its view paths (`routes`, as in `views`: the accessibility test visits each). */
+export type DemoApp = WeftApp & { readonly routes: readonly string[] };
+
 /** The demo app, also used by the end-to-end tests. */
-export function createDemo(options: Partial<WeftOptions> = {}): WeftApp {
-  return createWeft({
+export function createDemo(options: Partial<WeftOptions> = {}): DemoApp {
+  const o: WeftOptions = {
     views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed, "/hooks": Hooks, "/projects": Projects, "/projects/:id": ProjectPage, "/profile": Profile, "/search": Search, "/commands": Commands },
     secret: process.env.WEFT_SECRET,
     // Several nodes share sessions and broadcasts through Redis (npm run demo:cluster).
     redis: process.env.REDIS_URL || undefined,
     layout,
     ...options,
-  });
+  };
+  return Object.assign(createWeft(o), { routes: Object.keys(o.views) });
 }

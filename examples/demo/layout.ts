@@ -1,7 +1,7 @@
 import type { PageParts } from "../../src/index.ts";
 
 const CSS = `
-:root { --fg: #1d232a; --muted: #6b7480; --line: #e3e7ec; --accent: #2f6fdb; --bad: #c0392b; --ok: #1e8449; }
+:root { --fg: #1d232a; --muted: #646d78; --line: #e3e7ec; --accent: #2f6fdb; --bad: #c0392b; --ok: #1e8449; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: #f6f8fa; }
 header, main, footer { max-width: 40rem; margin: 0 auto; padding: 1rem 1.25rem; }
@@ -21,6 +21,7 @@ input[aria-invalid=true] { border-color: var(--bad); }
 .big { font-size: 3rem; margin: .5rem 0; font-variant-numeric: tabular-nums; }
 .mono { font-family: ui-monospace, monospace; }
 .muted { color: var(--muted); }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .todos { list-style: none; padding: 0; } .todos li { display: flex; justify-content: space-between; padding: .35rem 0; border-bottom: 1px solid var(--line); }
 .todos li.done label { text-decoration: line-through; color: var(--muted); }
 .field { display: block; margin-bottom: .9rem; } .error { display: block; min-height: 1.25rem; color: var(--bad); font-size: .875rem; }
@@ -102,7 +103,7 @@ export function layout(p: PageParts): string {
 <style>${CSS}</style>
 ${p.script}
 </head>
-<body>
+<body weft-announce-connection>
 <header><strong><a href="/" weft-navigate>Weft</a></strong><a href="/counter" weft-navigate>Counter</a><a href="/todos" weft-navigate>Todos</a><a href="/signup" weft-navigate>Sign up</a><a href="/clock" weft-navigate>Clock</a><a href="/chat" weft-navigate>Chat</a><a href="/projects" weft-navigate>Projects</a></header>
 <main>${p.flash}${p.body}</main>
 <footer><span id="status" class="status off"><span id="transport-dot">●</span> Transport: <span id="transport">connecting…</span></span></footer>

@@ -48,6 +48,26 @@ describe("demo: Todos", () => {
     assert.equal(v.count("ul.todos > li"), 1);
     assert.deepEqual(v.errors, []);
   });
+
+  it("announces what was added and deleted with the count, to screen readers", async () => {
+    const v = await mountView(Todos);
+    await v.submit("form", { title: "Milk" });
+    await v.click("button[aria-label=delete][weft-value-id=1]");
+    assert.deepEqual(v.announcements, [{ text: "Added “Milk”. 2 items." }, { text: "Deleted “Try Weft”. 1 item." }]);
+  });
+
+  it("refuses a title on the list already with an error under the field, which takes focus", async () => {
+    const v = await mountView(Todos);
+    assert.equal(v.attr("input[name=title]", "weft-focus-after"), null);
+    await v.submit("form", { title: "Try Weft" });
+    assert.equal(v.text("#todo-error"), "“Try Weft” is on the list already.");
+    assert.equal(v.attr("input[name=title]", "aria-invalid"), "true");
+    assert.notEqual(v.attr("input[name=title]", "weft-focus-after"), null);
+    assert.equal(v.count("ul.todos > li"), 1);
+    await v.submit("form", { title: "Milk" });
+    assert.equal(v.text("#todo-error"), "");
+    assert.equal(v.attr("input[name=title]", "weft-focus-after"), null);
+  });
 });
 
 describe("demo: Signup", () => {

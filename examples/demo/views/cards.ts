@@ -13,7 +13,7 @@ export const Card = defineComponent({
       <strong>${s.title}</strong>
       <span class="big">${s.count}</span>
       <div class="row">
-        <button weft-click="inc" aria-label="${`add one to ${s.title}`}">+1</button>
+        <button weft-click="inc">+1<span class="sr-only"> to ${s.title}</span></button>
         <button weft-click="reset" class="secondary">Reset</button>
       </div>
     </div>`,

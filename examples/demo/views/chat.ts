@@ -42,8 +42,10 @@ export const Chat = defineView<State>({
     },
   },
   info: {
-    said: (s, m) => {
+    said: (s, m, ctx) => {
       const msg = m as Message;
+      // Screen readers hear what others say (what one says oneself is already known).
+      if (msg.from !== s.name) ctx.announce(`${msg.from}: ${msg.text}`);
       return { ...s, messages: [...s.messages, msg].slice(-KEEP) };
     },
     presence: (s, update) => {

@@ -17,7 +17,7 @@ export const ProjectCard = defineComponent({
       <article class="card">
         <a href=${s.href} weft-navigate><strong>${p?.name}</strong></a> <small class="muted">${p?.year}</small>
         <p class="muted">${p?.summary}</p>
-        <button weft-click="like" class="secondary" aria-label=${`like ${p?.name}`}>♥ <span class="likes">${s.likes}</span></button>
+        <button weft-click="like" class="secondary"><span class="sr-only">Like ${p?.name}: </span>♥ <span class="likes">${s.likes}</span></button>
       </article>`;
   },
 });
