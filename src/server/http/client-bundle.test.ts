@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import * as messages from "../../protocol/messages.ts";
+import { morphdom } from "../../client/dom-patch.ts";
 import { buildClient, CLIENT_BUDGET, MANGLED_PROPS, trimMorphdom } from "./client-bundle.ts";
 
 const require = createRequire(import.meta.url);
@@ -67,6 +68,13 @@ describe("browser client bundle", () => {
     assert.match(main, /OPTGROUP/, "morphdom itself is in");
     const source = readFileSync(require.resolve("morphdom/dist/morphdom-esm.js"), "utf8");
     assert.doesNotMatch(trimMorphdom(source), /typeof toNode === 'string'/);
+    for (const option of ["onBeforeNodeAdded", "onBeforeNodeDiscarded", "skipFromChildren", "addChild"]) {
+      assert.match(source, new RegExp(`options\\.${option}\\b`));
+      assert.doesNotMatch(trimMorphdom(source), new RegExp(`options\\.${option}\\b|${option}\\(`), `${option} is read no more`);
+    }
+    // The client cannot pass an option the build drops (type-checked, never run).
+    // @ts-expect-error addChild is not an option of the client's morphdom
+    void (() => morphdom(document, document, { addChild: (p: Node, c: Node) => p.appendChild(c) }));
     assert.throws(() => trimMorphdom(source.replace("typeof toNode === 'string'", "typeof toNode == 'string'")), /expects `typeof toNode === 'string'` once in morphdom/);
     assert.throws(() => trimMorphdom(source + "\nvar HAS_RANGE_SUPPORT = !!doc && doc.createRange && 'createContextualFragment' in doc.createRange();"), /once in morphdom/);
     assert.throws(() => trimMorphdom(source.replace("if (morphedNode.actualize) {", "if (morphedNode.actualize){")), /expects `if \(morphedNode.actualize\) \{` once in morphdom/);

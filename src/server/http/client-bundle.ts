@@ -84,8 +84,7 @@ export const MANGLED_PROPS: readonly string[] = [
   // limits.ts, event-cache.ts, dom-patch.ts (loading locks; the morph extensions of morphExts)
   "maxBytes", "hit", "morph", "added", "removed",
   // morphdom's options: dom-patch.ts and streams.ts call it, nothing else does
-  "getNodeKey", "onBeforeNodeAdded", "onNodeAdded", "onBeforeElUpdated", "onElUpdated", "onBeforeNodeDiscarded",
-  "onNodeDiscarded", "onBeforeElChildrenUpdated", "skipFromChildren", "addChild", "childrenOnly",
+  "getNodeKey", "onNodeAdded", "onBeforeElUpdated", "onElUpdated", "onNodeDiscarded", "onBeforeElChildrenUpdated", "childrenOnly",
 ];
 
 /**
@@ -93,8 +92,9 @@ export const MANGLED_PROPS: readonly string[] = [
  * given as an HTML string (parsed with a `<template>`, a Range or a `<body>`:
  * every call passes an element, dom-patch.ts, streams.ts; dom-patch.ts's
  * `morphdom` type takes elements only), a target node that is a node of the
- * page (`isSameNode`: the target is always a tree parsed afresh), and virtual-DOM
- * targets (`actualize`). Each replacement must match
+ * page (`isSameNode`: the target is always a tree parsed afresh), virtual-DOM
+ * targets (`actualize`), and four options the client never passes. Each
+ * replacement must match
  * morphdom's code exactly, or the build fails (a new morphdom version is
  * checked again, not trimmed blindly).
  */
@@ -112,6 +112,19 @@ const MORPHDOM_TRIM: readonly (readonly [from: string, to: string])[] = [
   // `actualize` is for virtual-DOM targets; a DOM node has none.
   ["if (curToNodeChild.actualize) {", "if (false) {"],
   ["if (morphedNode.actualize) {", "if (false) {"],
+  // Options the client never passes (dom-patch.ts's `morphdom` type leaves them out): morphdom's defaults, inline.
+  ["var onBeforeNodeAdded = options.onBeforeNodeAdded || noop;", ""],
+  ["var onBeforeNodeDiscarded = options.onBeforeNodeDiscarded || noop;", ""],
+  ["var skipFromChildren = options.skipFromChildren || noop;", ""],
+  ["var addChild = options.addChild || function(parent, child){ return parent.appendChild(child); };", ""],
+  ["if (onBeforeNodeDiscarded(node) === false) {", "if (false) {"],
+  ["var skipFrom = skipFromChildren(fromEl, toEl);", ""],
+  ["while (!skipFrom && curFromNodeChild) {", "while (curFromNodeChild) {"],
+  ["if(!skipFrom){ addChild(fromEl, matchingFromEl); }", "fromEl.appendChild(matchingFromEl);"],
+  ["var onBeforeNodeAddedResult = onBeforeNodeAdded(curToNodeChild);", ""],
+  ["if (onBeforeNodeAddedResult !== false) {", "{"],
+  ["if (onBeforeNodeAddedResult) {", "if (false) {"],
+  ["addChild(fromEl, curToNodeChild);", "fromEl.appendChild(curToNodeChild);"],
 ];
 
 /**
