@@ -68,6 +68,7 @@ describe("browser client bundle", () => {
     assert.match(main, /OPTGROUP/, "morphdom itself is in");
     const source = readFileSync(require.resolve("morphdom/dist/morphdom-esm.js"), "utf8");
     assert.doesNotMatch(trimMorphdom(source), /typeof toNode === 'string'/);
+    assert.doesNotMatch(trimMorphdom(source), /toNode\.nodeType === DOCUMENT_FRAGMENT_NODE|morphedNodeType === TEXT_NODE/, "both nodes are elements");
     for (const option of ["onBeforeNodeAdded", "onBeforeNodeDiscarded", "skipFromChildren", "addChild"]) {
       assert.match(source, new RegExp(`options\\.${option}\\b`));
       assert.doesNotMatch(trimMorphdom(source), new RegExp(`options\\.${option}\\b|${option}\\(`), `${option} is read no more`);

@@ -93,10 +93,10 @@ export const MANGLED_PROPS: readonly string[] = [
  * every call passes an element, dom-patch.ts, streams.ts; dom-patch.ts's
  * `morphdom` type takes elements only), a target node that is a node of the
  * page (`isSameNode`: the target is always a tree parsed afresh), virtual-DOM
- * targets (`actualize`), and four options the client never passes. Each
- * replacement must match
- * morphdom's code exactly, or the build fails (a new morphdom version is
- * checked again, not trimmed blindly).
+ * targets (`actualize`), nodes that are not elements (both nodes of every
+ * call are), and four options the client never passes. Each replacement must
+ * match morphdom's code exactly, or the build fails (a new morphdom version
+ * is checked again, not trimmed blindly).
  */
 const MORPHDOM_TRIM: readonly (readonly [from: string, to: string])[] = [
   ["typeof toNode === 'string'", "false"],
@@ -112,6 +112,11 @@ const MORPHDOM_TRIM: readonly (readonly [from: string, to: string])[] = [
   // `actualize` is for virtual-DOM targets; a DOM node has none.
   ["if (curToNodeChild.actualize) {", "if (false) {"],
   ["if (morphedNode.actualize) {", "if (false) {"],
+  // Both nodes are always elements (a view root and its new copy, a stream item and its new HTML's root element).
+  ["if (toNode.nodeType === DOCUMENT_FRAGMENT_NODE || fromNode.nodeType === DOCUMENT_FRAGMENT_NODE) {", "if (false) {"],
+  ["} else if (toNode.nodeType === DOCUMENT_FRAGMENT_NODE$1) {", "} else if (false) {"],
+  ["if (toNodeType === ELEMENT_NODE) {", "if (true) {"],
+  ["} else if (morphedNodeType === TEXT_NODE || morphedNodeType === COMMENT_NODE) {", "} else if (false) {"],
   // Options the client never passes (dom-patch.ts's `morphdom` type leaves them out): morphdom's defaults, inline.
   ["var onBeforeNodeAdded = options.onBeforeNodeAdded || noop;", ""],
   ["var onBeforeNodeDiscarded = options.onBeforeNodeDiscarded || noop;", ""],
