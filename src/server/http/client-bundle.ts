@@ -117,6 +117,9 @@ const MORPHDOM_TRIM: readonly (readonly [from: string, to: string])[] = [
   ["} else if (toNode.nodeType === DOCUMENT_FRAGMENT_NODE$1) {", "} else if (false) {"],
   ["if (toNodeType === ELEMENT_NODE) {", "if (true) {"],
   ["} else if (morphedNodeType === TEXT_NODE || morphedNodeType === COMMENT_NODE) {", "} else if (false) {"],
+  ["if (node.nodeType === ELEMENT_NODE || node.nodeType === DOCUMENT_FRAGMENT_NODE$1) {", "if (node.nodeType === ELEMENT_NODE) {"],
+  // onBeforeElUpdated answers true or false (its type says so; dom-patch.ts's does), never a replacement element.
+  ["} else if (beforeUpdateResult instanceof HTMLElement) {", "} else if (false) {"],
   // Options the client never passes (dom-patch.ts's `morphdom` type leaves them out): morphdom's defaults, inline.
   ["var onBeforeNodeAdded = options.onBeforeNodeAdded || noop;", ""],
   ["var onBeforeNodeDiscarded = options.onBeforeNodeDiscarded || noop;", ""],
