@@ -11,9 +11,7 @@ import { LinkSeq } from "./link-seq.ts";
 import { farewell, newLinkId, opening, request } from "./link.ts";
 import { PostQueue } from "./post-queue.ts";
 import { refuse } from "./refused.ts";
-import type { Transport } from "./types.ts";
-
-const noop = (): void => {};
+import { noop, type Transport } from "./types.ts";
 
 /**
  * A poll that failed after waiting at least this long was held and then cut

@@ -10,12 +10,10 @@ import { PATHS } from "../../protocol/messages.ts";
 import { farewell, newLinkId, opening, request } from "./link.ts";
 import { PostQueue } from "./post-queue.ts";
 import { refuse } from "./refused.ts";
-import type { Transport } from "./types.ts";
+import { noop, type Transport } from "./types.ts";
 
 /** EventSource is reconnecting by itself: if it is not back by then, give up the link. */
 const RESUME_MS = 5_000;
-
-const noop = (): void => {};
 
 /**
  * SSE transport. `onOpen` fires on the stream's first event — the server's

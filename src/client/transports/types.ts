@@ -6,6 +6,15 @@
  */
 
 /**
+ * Does nothing: a transport's callbacks until its owner sets them (one
+ * function for all of them, which the bundle carries once).
+ *
+ * @example
+ * onOpen = noop;
+ */
+export const noop = (): void => {};
+
+/**
  * A client → server and server → client frame pipe.
  *
  * Invariants: `onOpen` fires at most once per `open()`; `onClose` fires at most

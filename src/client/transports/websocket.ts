@@ -2,9 +2,7 @@
  * The WebSocket transport: one socket per page at PATHS.socket, text frames.
  */
 import { PATHS } from "../../protocol/messages.ts";
-import type { Transport } from "./types.ts";
-
-const noop = (): void => {};
+import { noop, type Transport } from "./types.ts";
 
 /**
  * WebSocket transport.
