@@ -12,16 +12,31 @@ import { S, type AnnouncePayload } from "../protocol/messages.ts";
  * The longest text `ctx.announce` takes, in UTF-16 code units. A live region
  * is read out whole and cannot be skipped: anything longer belongs on the
  * page, not in an announcement.
+ *
+ * @example
+ * ctx.announce(summary.slice(0, MAX_ANNOUNCE_CHARS));
  */
 export const MAX_ANNOUNCE_CHARS = 1000;
 
-/** The options of `ctx.announce`. */
+/**
+ * The options of `ctx.announce`.
+ *
+ * @example
+ * const loud: AnnounceOptions = { politeness: "assertive" };
+ * ctx.announce("Could not save.", loud);
+ */
 export interface AnnounceOptions {
   /** "polite" (default) waits until the reader is idle; "assertive" interrupts it (errors only). */
   politeness?: "polite" | "assertive";
 }
 
-/** An announcement as it travels: an `S.announce` envelope (JSON, so a snapshot carries one asked for in mount). */
+/**
+ * An announcement as it travels: an `S.announce` envelope (JSON, so a
+ * snapshot carries one asked for in mount).
+ *
+ * @example
+ * const fx: AnnounceEffect = { t: S.announce, d: { text: "Saved." } };
+ */
 export interface AnnounceEffect {
   readonly t: typeof S.announce;
   readonly d: AnnouncePayload;

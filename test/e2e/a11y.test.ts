@@ -36,7 +36,7 @@ interface Violation {
 }
 
 /** The violations, one readable block each: rule, impact, help, and each element with what fails. */
-export function describeViolations(url: string, vs: Violation[]): string {
+function describeViolations(url: string, vs: Violation[]): string {
   const out = [`${vs.length} accessibility violation(s) on ${url}:`];
   for (const v of vs) {
     out.push(`- ${v.id} (${v.impact ?? "?"}): ${v.help} — ${v.helpUrl}`);

@@ -24,7 +24,7 @@ interface Row { id: number }
 const Talk = defineView({
   mount: (_p, ctx) => {
     ctx.subscribe("talk");
-    return { error: false, order: ["a", "b", "c"], tick: 0, rows: 2 };
+    return { error: false, invalid: false, order: ["a", "b", "c"], tick: 0, rows: 2 };
   },
   streams: (s, ctx) => ctx.stream("rows", Array.from({ length: s.rows }, (_, i) => ({ id: i + 1 }))),
   events: {
@@ -33,6 +33,7 @@ const Talk = defineView({
       return s;
     },
     err: (s) => ({ ...s, error: true }),
+    invalid: (s) => ({ ...s, invalid: true }),
     add: (s, _p, ctx) => {
       ctx.streamInsert("rows", { id: s.rows + 1 });
       return { ...s, rows: s.rows + 1 };
@@ -51,6 +52,8 @@ const Talk = defineView({
     <p id="tick">${s.tick}</p>
     ${s.error ? html`<p id="msg" tabindex="-1" weft-focus-after>Name is required</p>` : ""}
     <label>Name <input id="name"></label>
+    <button id="invalid" weft-click="invalid">invalid</button>
+    <label>Title <input id="title" aria-invalid=${s.invalid ? "true" : "false"} weft-focus-after=${s.invalid}></label>
     <ul id="keyed">${keyed(s.order, (k) => k, (k) => html`<li id=${`k-${k}`}><label>${k} <input class="k"></label></li>`)}</ul>
     <ul id="rows" ${stream<Row>("rows", (r) => html`<li><label>row ${r.id} <input weft-focus-after></label></li>`)}></ul>
     <a id="go" href="/second" weft-navigate>second</a>`,
@@ -150,6 +153,14 @@ for (const transport of TRANSPORTS) {
       await page.waitForFunction(() => document.querySelector("#tick")?.textContent === "1");
       assert.equal(await focused(page), "name");
       assert.equal(await page.inputValue("#name"), "Ada");
+      await page.close();
+    });
+
+    it("focuses an element when a patch gives it weft-focus-after", T, async () => {
+      const page = await open();
+      await page.click("#invalid");
+      await page.waitForFunction(() => document.activeElement?.id === "title");
+      assert.equal(await page.getAttribute("#title", "aria-invalid"), "true");
       await page.close();
     });
 
