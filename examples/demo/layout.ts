@@ -33,6 +33,8 @@ input[aria-invalid=true] { border-color: var(--bad); }
 #filters a { padding: 0 .25rem; } #filters a[aria-current] { font-weight: 600; color: var(--fg); text-decoration: none; }
 .spark { height: 4rem; margin: .5rem 0; border: 1px solid var(--line); border-radius: 6px; } .spark svg { width: 100%; height: 100%; }
 .weft-loading { opacity: .7; }
+/* A bound control (weft-model) is loading while each update is in flight: it must not dim while typed in. */
+[weft-model].weft-loading { opacity: 1; }
 [weft-flash] > * { display: flex; justify-content: space-between; align-items: center; gap: .5rem; margin: 0 0 .75rem; padding: .5rem .75rem; border: 1px solid var(--ok); border-radius: 6px; background: #eefaf2; }
 [weft-flash] > [role=alert] { border-color: var(--bad); background: #fdf0ee; }
 [weft-flash] button { border: 0; background: none; color: var(--fg); padding: 0 .35rem; font-size: 1.25rem; line-height: 1; }
