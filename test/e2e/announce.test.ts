@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { defineView, html, keyed, stream, type Layout } from "../../src/index.ts";
-import { browserSkipReason, e2eApp } from "../support/browser.ts";
+import { browserSkipReason, dropLinks, e2eApp } from "../support/browser.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason();
@@ -215,7 +215,7 @@ for (const transport of TRANSPORTS) {
       it("announces a dropped link and its return, once each, and not the first connect", T, async () => {
         const page = await fx.open(transport, "/talk", { setup: recordAnnouncements });
         assert.equal(await page.$("[aria-live]"), null, "the first connect is not announced");
-        await drop(fx.proxy, page);
+        await dropLinks(fx.proxy, page);
         // A reconnection within the announcer's 100 ms finds the region still empty: no "" between.
         await page.waitForFunction((b) => JSON.stringify((window as unknown as { said: unknown[] }).said.at(-1)) === JSON.stringify(["polite", b]), back).catch(() => {});
         assert.deepEqual((await said(page)).filter(([, t]) => t !== ""), [["polite", lost], ["polite", back]]);
@@ -229,7 +229,7 @@ for (const transport of TRANSPORTS) {
 
     it("says nothing when the link drops and comes back", T, async () => {
       const page = await fx.open(transport, "/talk", { setup: recordAnnouncements });
-      await drop(fx.proxy, page);
+      await dropLinks(fx.proxy, page);
       // An announcement makes its region at once (the text follows): none was made.
       assert.equal(await page.$("[aria-live]"), null);
       assert.deepEqual(await said(page), []);
@@ -250,15 +250,3 @@ describe("no connection announcement for a transport switch in Chromium", { skip
     await page.close();
   });
 });
-
-/** Cuts the page's links, keeps new ones out until the view is down, then lets it reconnect and rejoin. */
-async function drop(proxy: { reject: RegExp | undefined; cutAll(): number }, page: Page): Promise<void> {
-  proxy.reject = /./;
-  try {
-    assert.ok(proxy.cutAll() > 0, "the proxy had open connections to cut");
-    await page.waitForSelector("[weft-view].weft-disconnected", { timeout: 10_000 });
-  } finally {
-    proxy.reject = undefined;
-  }
-  await page.waitForSelector("[weft-view].weft-connected", { timeout: 15_000 });
-}

@@ -85,6 +85,24 @@ export interface E2eApp {
 }
 
 /**
+ * Cuts the page's links at the proxy, keeps new ones out until the page's view
+ * shows it is down, then lets it reconnect and waits until it has rejoined.
+ *
+ * @example
+ * await dropLinks(fx.proxy, page);
+ */
+export async function dropLinks(proxy: Pick<TcpProxy, "reject" | "cutAll">, page: Page): Promise<void> {
+  proxy.reject = /./;
+  try {
+    assert.ok(proxy.cutAll() > 0, "the proxy had open connections to cut");
+    await page.waitForSelector("[weft-view].weft-disconnected", { timeout: 10_000 });
+  } finally {
+    proxy.reject = undefined;
+  }
+  await page.waitForSelector("[weft-view].weft-connected", { timeout: 15_000 });
+}
+
+/**
  * Registers before/after hooks in the current suite: an app on a free loopback
  * port and a Chromium; after the suite both are closed and no page error (nor,
  * by default, anything reported to onError) may have happened.
