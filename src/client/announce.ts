@@ -27,9 +27,18 @@ let down = false;
  */
 export function announce(d: AnnouncePayload): void {
   if (!regions) {
-    // A constant string: nothing from the wire is ever parsed as HTML here.
-    document.body.insertAdjacentHTML("beforeend", '<div style="position:fixed;clip-path:inset(50%)"><i role=status></i><i aria-live=assertive></i></div>');
-    regions = document.body.lastElementChild!.children;
+    // Built, not parsed, and styled through the CSSOM: a strict CSP (style-src
+    // without 'unsafe-inline') refuses a style attribute in markup, which would leave
+    // the box visible, but not `el.style`.
+    const m = (a: string, v: string) => {
+      const e = document.createElement("i");
+      e.setAttribute(a, v);
+      return e;
+    };
+    const box = document.createElement("div");
+    box.style.cssText = "position:fixed;clip-path:inset(50%)";
+    box.append(m("role", "status"), m("aria-live", "assertive"));
+    regions = document.body.appendChild(box).children;
   }
   // The server sends `politeness` only when it is "assertive".
   const el = regions[d.politeness ? 1 : 0]!;
