@@ -38,7 +38,9 @@ export interface HookInstance {
    * Sends event `name` to the view (or to the component the element is in, as
    * bindings do). Resolves with the handler's `ctx.reply(value)` (undefined
    * without one); rejects with an Error whose `code` is the error code (E_HANDLER,
-   * E_UNKNOWN_EVENT, E_TOO_LARGE …). Resolves or rejects once, across reconnects.
+   * E_UNKNOWN_EVENT, E_TOO_LARGE; E_BAD_FRAME for a payload JSON cannot carry;
+   * on a dead view its down code or E_NOT_JOINED …). Resolves or rejects once,
+   * across reconnects.
    *
    * @example
    * const n = await this.pushEvent("roll", { sides: 6 });
@@ -46,7 +48,7 @@ export interface HookInstance {
   pushEvent(name: string, payload?: Record<string, unknown>): Promise<unknown>;
   /**
    * Calls `fn` with the payload of every `ctx.pushEvent(name, payload)` of the
-   * view, until the instance is destroyed.
+   * view (its components' too; not a child view's), until the instance is destroyed.
    *
    * @example
    * this.handleEvent("points", (points) => draw(this.el, points));
@@ -88,21 +90,19 @@ export interface WeftPage {
   hooks: Record<string, Hook>;
 }
 
-/** One mounted element: its instance, view, hook name, link state, pending update and listeners. */
+/** One mounted element: its instance, view, hook name, link state, pending update, and what ends its listeners. */
 interface Rec {
   i: HookInstance;
   v: View;
   n: string;
   u: boolean;
   p?: boolean;
-  l: [string, (e: Event) => void][];
+  l: AbortController;
 }
 
 const HOOK = ATTR.hook;
 const recs = new Map<Element, Rec>();
 const warned = new Set<string>();
-/** The code of the latest `weft:error`: what a refused `pushEvent` rejects with. */
-let code = "";
 let on = false;
 
 const page = globalThis as { Weft?: Partial<WeftPage> };
@@ -118,7 +118,6 @@ export function installHooks(): void {
   on = true;
   const w = page.Weft || (page.Weft = {});
   w.hooks || (w.hooks = {});
-  addEventListener(EVENT_PREFIX + "error", (e) => (code = (e as CustomEvent).detail.code));
   morphExts.push({
     updating(from, to) {
       const r = recs.get(from);
@@ -144,12 +143,13 @@ export function sync(v: View, up?: boolean): void {
   for (const [el, r] of recs) {
     if (!el.isConnected || r.v.isDead || el.getAttribute(HOOK) !== r.n) {
       recs.delete(el);
-      for (const [t, f] of r.l) r.v.root.removeEventListener(t, f);
+      r.l.abort(); // its handleEvent listeners
       call(r, "destroyed");
       continue;
     }
     if (r.p) call(r, "updated", (r.p = false));
-    if (r.v === v && up !== undefined && up !== r.u) call(r, (r.u = up) ? "reconnected" : "disconnected");
+    // A link change of `v` (`up` given, and not what the instance last heard).
+    if (r.v === v && up === !r.u) call(r, (r.u = up) ? "reconnected" : "disconnected");
   }
   if (!v.isJoined) return;
   for (const el of v.root.querySelectorAll(`[${HOOK}]`)) {
@@ -167,18 +167,18 @@ function mount(el: HTMLElement, v: View): void {
     warned.add(n);
     return;
   }
-  const r = { v, n, u: true, l: [] } as unknown as Rec;
+  const r = { v, n, u: true, l: new AbortController() } as unknown as Rec;
   r.i = Object.assign(Object.create(def as object) as HookInstance, {
     el,
     pushEvent: (name: string, payload?: Record<string, unknown>) => new Promise((ok, no) => {
       const ref = v.push(name, payload ?? {}, [], targetOf(el, v.root));
-      if (ref) v.replies.set(ref, [ok, no]);
-      else no(fail(code)); // refused before sending (too large, view down): reported just now
+      // A string: refused before sending (too large, not JSON, the view down or dead), with that code.
+      typeof ref == "string" ? no(fail(ref)) : v.replies.set(ref, [ok, no]);
     }),
     handleEvent: (name: string, fn: (payload: unknown) => void) => {
-      const f = (e: Event) => run(r, name, () => fn((e as CustomEvent).detail));
-      r.l.push([EVENT_PREFIX + name, f]);
-      v.root.addEventListener(EVENT_PREFIX + name, f);
+      // Only the view's own pushes: a child view's bubble up through this root from its own.
+      const f = (e: Event) => e.target == v.root && run(r, name, () => fn((e as CustomEvent).detail));
+      v.root.addEventListener(EVENT_PREFIX + name, f, r.l); // its `signal` ends it
     },
   });
   recs.set(el, r);

@@ -159,14 +159,14 @@ export class View {
 
   /**
    * Sends an event (or keeps it for the next join answer) and marks `els` as
-   * loading. Returns its ref, or undefined when it was refused (reported).
+   * loading. Returns its ref, or the error code it was refused with (see `send`).
    *
    * @example
    * view.push("save", { title: "x" }, [form, submitButton]);
    * view.push("inc", {}, [button], "c1"); // to component "c1"
    * view.push("title", { value: "x" }, [input], undefined, 1); // weft-model="title"
    */
-  push(name: string, payload: Record<string, unknown>, els: readonly Element[], target?: string, b?: 1): number | undefined {
+  push(name: string, payload: Record<string, unknown>, els: readonly Element[], target?: string, b?: 1): number | string {
     // `r` (set by send) goes before the payload: the server reads the ids of a
     // frame it refuses unparsed (too large) from its first 256 characters.
     return this.send({ t: C.event, v: this.id, r: 0, e: name, d: payload, g: target, b }, els);
@@ -184,7 +184,7 @@ export class View {
    */
   patchTo(url: string, els: readonly Element[], done?: () => void): void {
     const r = this.send({ t: C.patch, v: this.id, r: 0, d: { u: url } }, els); // r before d, as in push
-    if (r !== undefined) this.patching = { r, u: url, done };
+    if (typeof r == "number") this.patching = { r, u: url, done };
   }
 
   /**
@@ -198,24 +198,28 @@ export class View {
     this.die();
   }
 
-  /** Sends (or keeps) `msg` with the next ref; the ref, or undefined when refused. */
-  private send(msg: Envelope, els: readonly Element[]): number | undefined {
-    if (this.dead) return undefined;
-    if (this.outage.gaveUp) {
-      reportError(this.root, this.outage.code ?? "E_INTERNAL", "the view is down", undefined, this.id);
-      return undefined;
-    }
-    if (this.unacked.length >= MAX_UNACKED) {
-      reportError(this.root, "E_CLIENT_TRANSPORT", "too many events are waiting for the server", undefined, this.id);
-      return undefined;
-    }
+  /**
+   * Sends (or keeps) `msg` with the next ref: the ref, or the code it was
+   * refused with — reported as a `weft:error`, except by a dead view (its
+   * root is gone or another view's): that answers its down code or E_NOT_JOINED.
+   */
+  private send(msg: Envelope, els: readonly Element[]): number | string {
+    const o = this.outage;
+    if (this.dead) return o.code ?? NOT_JOINED;
+    const no = (code: string, text: string, ref?: number): string => (reportError(this.root, code, text, ref, this.id), code);
+    // Given up: retry() marked the outage's code.
+    if (o.gaveUp) return no(o.code!, "the view is down");
+    if (this.unacked.length >= MAX_UNACKED) return no("E_CLIENT_TRANSPORT", "too many events waiting");
     const ref = this.nextRef++;
     msg.r = ref;
-    // The server would refuse it (and a WebSocket frame far over closes the socket): refuse it here.
-    if (oversized(JSON.stringify(msg))) {
-      reportError(this.root, "E_TOO_LARGE", `the event is larger than the server accepts (${limits.maxBytes} bytes)`, ref, this.id);
-      return undefined;
+    let frame: string;
+    try {
+      frame = JSON.stringify(msg);
+    } catch {
+      return no("E_BAD_FRAME", "not JSON", ref); // a payload JSON cannot carry (a cycle, a BigInt)
     }
+    // The server would refuse it (and a WebSocket frame far over closes the socket): refuse it here.
+    if (oversized(frame)) return no("E_TOO_LARGE", `over ${limits.maxBytes} bytes`, ref);
     // Nothing in flight: a pure event seen before on this HTML is answered from the cache at once, not loading (and still sent).
     const hit = this.joined && !this.waiting && this.ec.hit(msg, this.ht, this.seq);
     this.unacked.push(msg);
@@ -451,7 +455,7 @@ export class View {
     this.joined = this.joinInFlight = false;
     this.unacked = [];
     this.loading.done(Infinity);
-    drop(this.replies, this.outage.code ?? "E_NOT_JOINED");
+    drop(this.replies, this.outage.code ?? NOT_JOINED);
     this.status(false);
     sync(this); // its hooks are destroyed
   }
