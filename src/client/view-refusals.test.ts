@@ -15,6 +15,8 @@ function fakeElement(): Element {
   return {
     classList: { add: (c: string) => classes.add(c), remove: (c: string) => classes.delete(c), toggle: (c: string, on: boolean) => (on ? classes.add(c) : classes.delete(c)), contains: (c: string) => classes.has(c) },
     getAttribute: () => null,
+    setAttribute: () => {}, // the down marks (view-retry.ts)
+    removeAttribute: () => {},
     attributes: [], // no weft-optimistic-* (optimistic.ts)
     dispatchEvent: (e: Event) => dispatched.push((e as CustomEvent).detail),
   } as unknown as Element;
@@ -106,5 +108,34 @@ describe("View: refused events", () => {
     } finally {
       limits.maxBytes = before;
     }
+  });
+
+  it("refuses an event whose payload JSON cannot carry with E_BAD_FRAME: nothing sent, reported, the view goes on", () => {
+    const { view, sent } = joinedView();
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    dispatched.length = 0;
+    assert.equal(view.push("save", cycle, []), "E_BAD_FRAME");
+    assert.equal(view.push("save", { n: 1n }, []), "E_BAD_FRAME");
+    assert.equal(sent.length, 0);
+    assert.deepEqual(dispatched, [{ code: "E_BAD_FRAME", message: "not JSON", ref: 1, view: 1 }, { code: "E_BAD_FRAME", message: "not JSON", ref: 2, view: 1 }]);
+    assert.equal(view.push("save", {}, []), 3);
+    assert.deepEqual(sent.map((m) => m.r), [3]);
+  });
+
+  it("answers an event of a dead view with its down code, or E_NOT_JOINED, and reports nothing (its root is gone or another view's)", () => {
+    const { view, sent } = joinedView();
+    view.retire(); // a live navigation replaced it
+    dispatched.length = 0;
+    assert.equal(view.push("save", {}, []), "E_NOT_JOINED");
+    const host: ViewHost = { open: true, send: (m) => sent.push(m), joined: () => {} };
+    const refused = new View(2, fakeElement() as HTMLElement, host);
+    refused.join();
+    refused.receive({ t: S.error, v: 2, c: "E_BAD_TOKEN", m: "bad token" }); // refused for good
+    assert.equal(refused.isDead, true);
+    dispatched.length = 0;
+    assert.equal(refused.push("save", {}, []), "E_BAD_TOKEN");
+    assert.deepEqual(dispatched, []);
+    assert.deepEqual(sent.filter((m) => m.t === C.event), []);
   });
 });
