@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it, mock } from "node:test";
 import type { Payload } from "./bindings.ts";
+import { JS_URL_ATTRIBUTES } from "../server/js-commands.ts";
+import { URL_ATTRIBUTES } from "../server/template/escape.ts";
 import { commandSink, exec } from "./js-commands.ts";
 
 /** An element stand-in: the logic under test only dispatches weft:error on it. */
@@ -82,5 +84,68 @@ describe("JS commands (client, without a DOM)", () => {
     assert.equal(seen.filter((w) => w.includes("once")).length, 1);
     assert.ok(seen.some((w) => w.includes('"many-0"')), "a new distinct list is reported");
     assert.ok(!seen.some((w) => w.includes('"many-99"')), "past 50 remembered lists, no more are");
+  });
+});
+
+describe("JS commands: setAttribute (client, without a DOM)", () => {
+  /** What `setAttribute` leaves on an element stand-in, run as a one-command list (warnings muted). */
+  function setAttr(name: unknown, value: unknown): Record<string, string> {
+    const attrs: Record<string, string> = {};
+    const el = Object.assign(fakeEl(), { setAttribute: (n: string, v: string) => void (attrs[n] = v) });
+    warnings(() => exec(el, JSON.stringify([["setAttribute", { name, value }]])));
+    return attrs;
+  }
+
+  it("sets any text in an attribute that is not a URL attribute, scheme-like words included", () => {
+    for (const [n, v] of [
+      ["title", "Transcript: 3"],
+      ["aria-label", "Export data: CSV"],
+      ["title", "javascript: the good parts"],
+      ["alt", "vbscript:"],
+      ["data-x", "data:1"],
+      ["aria-description", "on script: data:"],
+    ]) {
+      assert.deepEqual(setAttr(n, v), { [n as string]: v }, `${n}=${v}`);
+    }
+  });
+
+  it("sets safe URLs in URL attributes, a dangerous scheme later in the URL included", () => {
+    for (const [n, v] of [
+      ["href", "/notes?as=data:csv"],
+      ["href", "https://example.com/javascript:1"],
+      ["src", "img/data.png"],
+      ["action", "mailto:a@example.com"],
+      ["HREF", "#top"],
+    ]) {
+      assert.deepEqual(setAttr(n, v), { [n as string]: v }, `${n}=${v}`);
+    }
+  });
+
+  it("refuses event handlers, srcdoc, and javascript:/data:/vbscript: URLs in URL attributes", () => {
+    for (const [n, v] of [
+      ["onclick", "x()"],
+      ["ONMOUSEOVER", "x()"],
+      ["srcdoc", "<b>x</b>"],
+      ["SrcDoc", "text"],
+      ["href", "javascript:alert(1)"],
+      ["HREF", "JavaScript:alert(1)"],
+      ["href", " \u0001java\tscr\nipt:alert(1)"],
+      ["src", "data:text/html,<script>x()</script>"],
+      ["action", "vbscript:x"],
+      ["formaction", "javascript:x"],
+      ["xlink:href", "javascript:x"],
+      ["poster", "javascript:x"],
+      ["data", "data:text/html,x"],
+      ["href", ["javascript:x"]],
+      ["title", 3],
+    ] as const) {
+      assert.deepEqual(setAttr(n, v), {}, `${n}=${JSON.stringify(v)}`);
+    }
+  });
+
+  it("treats as URL attributes exactly the server builder's JS_URL_ATTRIBUTES", () => {
+    const names = new Set([...URL_ATTRIBUTES, "title", "style", "class"]);
+    const refused = [...names].filter((n) => Object.keys(setAttr(n, "javascript:x")).length === 0);
+    assert.deepEqual(refused.sort(), [...JS_URL_ATTRIBUTES].sort());
   });
 });

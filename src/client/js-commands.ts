@@ -60,8 +60,11 @@ const C: Record<string, Cmd> = {
   removeClass: cls(false),
   toggleClass: cls(),
   setAttribute: (t, { name: n, value: v }) => {
-    // Never script: no event handler (on*), srcdoc, or script:/data: URL (with the controls a browser skips removed).
-    if (/^on|srcdoc|script:|data:/i.test((n + v).replace(/[\0- ]/g, ""))) throw n;
+    // Never script: no event handler (on*), no srcdoc, and in a URL attribute (JS_URL_ATTRIBUTES of
+    // src/server/js-commands.ts, the same list) no javascript:, data: or vbscript: URL, its scheme read with the
+    // controls and spaces a browser skips removed. Any other value is text ("Export data: CSV" in a title).
+    // "=" ends the name: setAttribute refuses a name with one. A value that is not a string has no `replace`: refused.
+    if (/^(on|srcdoc=|(href|src|action|formaction|xlink:href|poster|data)=(javascript|data|vbscript):)/i.test(n + "=" + v.replace(/[\0- ]/g, ""))) throw n;
     rec(t, "a" + n, (e) => e.setAttribute(n, v));
   },
   removeAttribute: (t, { name: n }) => rec(t, "a" + n, (e) => e.removeAttribute(n)),

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { html, json, renderToString } from "../index.ts";
-import { JS, MAX_JS_COMMANDS } from "./js-commands.ts";
+import { JS, JS_URL_ATTRIBUTES, MAX_JS_COMMANDS } from "./js-commands.ts";
+import { URL_ATTRIBUTES } from "./template/escape.ts";
 
 /** The attribute value the browser reads back from `<b weft-click="…">`: entities decoded. */
 function attrOf(markup: string): string {
@@ -87,6 +88,20 @@ describe("JS command builder", () => {
     assert.throws(() => JS.setAttribute("", "1"), /must not be empty/);
     assert.deepEqual(JS.setAttribute("href", "javascript:alert(1)").commands[0]?.[1], { name: "href", value: "about:invalid#weft-unsafe-url" });
     assert.deepEqual(JS.setAttribute("HREF", "/ok").commands[0]?.[1], { name: "HREF", value: "/ok" });
+    assert.deepEqual(JS.setAttribute("Data", " data:text/html,x").commands[0]?.[1], { name: "Data", value: "about:invalid#weft-unsafe-url" });
+  });
+
+  it("keeps any value of an attribute that is not a URL attribute, colons and scheme names included", () => {
+    for (const [name, value] of [["title", "Transcript: 3"], ["aria-label", "Export data: CSV"], ["title", "javascript: the good parts"], ["data-x", "data:1"]] as const) {
+      assert.deepEqual(JS.setAttribute(name, value).commands[0]?.[1], { name, value });
+    }
+  });
+
+  it("treats as URLs a short list of attributes, each also a URL attribute of templates", () => {
+    for (const name of JS_URL_ATTRIBUTES) {
+      assert.ok(URL_ATTRIBUTES.has(name), name);
+      assert.equal(JS.setAttribute(name, "vbscript:x").commands[0]?.[1]["value"], "about:invalid#weft-unsafe-url", name);
+    }
   });
 
   it("refuses values the client cannot take: non-strings, empty event names, bad times, non-JSON values", () => {

@@ -9,7 +9,7 @@
  * Invariant: a {@link JsCommands} is immutable; every builder call returns a
  * new list, so a shared `const open = JS.show("#m")` can be extended anywhere.
  */
-import { sanitizeUrl, URL_ATTRIBUTES } from "./template/escape.ts";
+import { sanitizeUrl } from "./template/escape.ts";
 import type { Json } from "./view.ts";
 
 /**
@@ -92,6 +92,18 @@ export interface JsPushOptions {
 export const MAX_JS_COMMANDS = 64;
 
 /**
+ * The attributes whose value {@link JsCommands.setAttribute} treats as a URL
+ * (lower case). The browser client refuses a `javascript:`, `data:` or
+ * `vbscript:` URL in exactly these (src/client/js-commands.ts holds the same
+ * list; a unit test keeps them equal); in any other attribute a value is text.
+ * Every name is also a URL attribute of templates (`URL_ATTRIBUTES`).
+ *
+ * @example
+ * JS_URL_ATTRIBUTES.includes("href"); // true
+ */
+export const JS_URL_ATTRIBUTES: readonly string[] = ["href", "src", "action", "formaction", "xlink:href", "poster", "data"];
+
+/**
  * An immutable list of JS commands. Start from {@link JS}; each method returns
  * a new list with one more command. In an `html` template it renders as its
  * JSON (escaped like any attribute value); `String(list)` is the same JSON.
@@ -171,16 +183,18 @@ export class JsCommands {
 
   /**
    * Sets an attribute on the targets. Event-handler attributes (`on*`) and
-   * `srcdoc` are refused (TypeError); a URL attribute's unsafe URL
-   * (`javascript:`…) becomes `about:invalid#weft-unsafe-url`, as in templates.
+   * `srcdoc` are refused (TypeError); in a URL attribute ({@link JS_URL_ATTRIBUTES})
+   * an unsafe URL (`javascript:`…) becomes `about:invalid#weft-unsafe-url`, as
+   * in templates. Any other value is text, whatever it holds.
    *
    * @example
    * JS.setAttribute("aria-expanded", "true", "#menu-button");
+   * JS.setAttribute("title", "Transcript: 3", "#notes");
    */
   setAttribute(name: string, value: string, target?: JsTarget): JsCommands {
     const n = attrName(name);
     const v = str(value, "value");
-    return this.add("setAttribute", { name: n, value: URL_ATTRIBUTES.has(n.toLowerCase()) ? sanitizeUrl(v) : v, ...to(opts(target)) });
+    return this.add("setAttribute", { name: n, value: JS_URL_ATTRIBUTES.includes(n.toLowerCase()) ? sanitizeUrl(v) : v, ...to(opts(target)) });
   }
 
   /**

@@ -86,6 +86,9 @@ const Page1 = defineView<State>({
     <button id="bad-selector" weft-click=${'[["addClass",{"names":"first","to":"#panel"}],["addClass",{"names":"z","to":"[[["}],["addClass",{"names":"last","to":"#panel"}]]'}>bad selector</button>
     <button id="bad-onclick" weft-click=${'[["setAttribute",{"name":"onclick","value":"window.pwned=1"}]]'}>onclick</button>
     <button id="bad-href" weft-click=${'[["setAttribute",{"name":"href","value":"javas\\tcript:window.pwned=1","to":"#link"}]]'}>href</button><a id="link" href="/x">link</a>
+    <button id="bad-data" weft-click=${'[["setAttribute",{"name":"HREF","value":" DATA:text/html,<script>window.pwned=1</script>","to":"#link"}]]'}>data</button>
+    <button id="bad-srcdoc" weft-click=${'[["setAttribute",{"name":"srcdoc","value":"<b>x</b>","to":"#link"}]]'}>srcdoc</button>
+    <button id="set-text" weft-click=${JS.setAttribute("title", "Transcript: 3", "#link").setAttribute("aria-label", "Export data: CSV", "#link").setAttribute("href", "/notes?as=data:csv", "#link")}>text</button>
     ${Object.entries(HOSTILE).map(([id, v]) => html`<button id=${id} weft-click=${v}>${id}</button>`)}
     ${component(Counter, { id: "c1" })}
     <pre id="log">${JSON.stringify(s.log)}</pre><span id="tick-n">${s.tick}</span>`,
@@ -301,19 +304,25 @@ for (const transport of TRANSPORTS) {
       await page.close();
     });
 
-    it("skips a command whose selector does not parse and refuses script attributes", T, async () => {
+    it("skips a command whose selector does not parse, refuses script attributes and URLs, and sets text with colons", T, async () => {
       const { page, warnings } = await open();
       await page.click("#bad-selector");
       assert.deepEqual(await classes(page), ["even", "first", "last", "x"], "the other commands ran");
       await page.click("#bad-onclick");
       await page.click("#bad-href");
+      await page.click("#bad-data");
+      await page.click("#bad-srcdoc");
       assert.equal(await page.getAttribute("#bad-onclick", "onclick"), null);
       assert.equal(await page.getAttribute("#link", "href"), "/x");
+      assert.equal(await page.getAttribute("#link", "srcdoc"), null);
       await page.click("#bad-onclick");
       assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
-      await until(() => warnings.length >= 3, WAIT, "the warnings");
+      await until(() => warnings.length >= 5, WAIT, "the warnings");
+      // Text that holds "script:" or "data:" is set, outside URL attributes and inside a URL's path or query.
+      await page.click("#set-text");
+      assert.deepEqual(await page.$eval("#link", (el) => [el.title, el.getAttribute("aria-label"), el.getAttribute("href")]), ["Transcript: 3", "Export data: CSV", "/notes?as=data:csv"]);
       await tick(page);
-      assert.equal(warnings.filter((w) => w.includes("E_CLIENT_JS")).length, 3);
+      assert.equal(warnings.filter((w) => w.includes("E_CLIENT_JS")).length, 5);
       await page.close();
     });
   });
