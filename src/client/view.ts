@@ -17,7 +17,7 @@
 import type { ErrorCode } from "../protocol/errors.ts";
 import { ATTR, C, CLASS, kindOf, S, type AnnouncePayload, type Envelope, type JoinPayload, type NavigatePayload, type NavPayload } from "../protocol/messages.ts";
 import { announce } from "./announce.ts";
-import { serializeForm } from "./bindings.ts";
+import { serializeForm, targetOf } from "./bindings.ts";
 import { emit, reportError } from "./dom-events.ts";
 import { flashIn } from "./flash.ts";
 import { sync } from "./hooks.ts";
@@ -307,8 +307,8 @@ export class View {
     if (!ok) return; // the view is rejoining for a full render
     if (answer) {
       this.answered(m.k as string);
-      // A nested view's form is its own view's to send.
-      for (const [f, d] of lost) if (f.closest(`[${ATTR.view}]`) == this.root) this.push(f.getAttribute(ATTR.recover) || "recover", d, []);
+      // A nested view's form is its own view's to send; a component's form goes to its component, as its submit would.
+      for (const [f, d] of lost) if (f.closest(`[${ATTR.view}]`) == this.root) this.push(f.getAttribute(ATTR.recover) || "recover", d, [], targetOf(f, this.root));
     } else if (this.joined && this.seq - this.acked >= ACK_EVERY) this.ack();
   }
 

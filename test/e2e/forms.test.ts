@@ -10,8 +10,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
-import { defineView, html, JS, type StandardSchemaV1 } from "../../src/index.ts";
+import { component, defineComponent, defineView, html, JS, type StandardSchemaV1 } from "../../src/index.ts";
 import { browserSkipReason, e2eApp } from "../support/browser.ts";
+import { until } from "../support/until.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason();
@@ -43,11 +44,24 @@ const refusedLater: StandardSchemaV1<unknown, never> = {
   "~standard": { version: 1, vendor: "test", validate: async () => (await gate("like"), { issues: [{ message: "refused" }] }) },
 };
 
+/** A component with its own weft-recover form: the recover event is the component's (the view has no "restoreNote"). */
+const Note = defineComponent({
+  mount: (p: { id: string }) => ({ id: p.id, note: "", recovered: 0 }),
+  events: { restoreNote: (s, f) => ({ ...s, note: String(f.note ?? ""), recovered: s.recovered + 1 }) },
+  render: (s) => html`<div><form id="note-form" weft-recover="restoreNote" weft-submit="restoreNote"><input name="note" aria-label="Note" value=${s.note}></form>
+    <p id="note-out">${s.recovered}:${s.note}</p></div>`,
+});
+
+const COLORS = ["red", "green", "blue"];
+const SIZES = ["S", "M", "L"];
+const TAGS = ["a", "b", "c"];
+
 const Forms = defineView({
-  mount: () => ({ title: "", done: false, n: 0, liked: false, deleted: false, pings: 0, name: "", bio: "", recovered: 0 }),
-  model: ["title", "done"],
+  mount: () => ({ title: "", done: false, n: 0, liked: false, deleted: false, pings: 0, name: "", bio: "", recovered: 0, color: "red", size: "M", tags: [] as string[] }),
+  model: ["title", "done", "color", "size", "tags"],
   events: {
     reset: (s) => ({ ...s, title: "from the server" }),
+    choose: (s) => ({ ...s, color: "blue", size: "S", tags: ["b"] }),
     ping: (s) => ({ ...s, pings: s.pings + 1 }),
     del: (s) => ({ ...s, deleted: true }),
     slow: async (s) => (await gate("slow"), { ...s, n: s.n + 1 }),
@@ -73,6 +87,12 @@ const Forms = defineView({
       <input name="name" aria-label="Name" value=${s.name}><textarea name="bio" aria-label="Bio">${s.bio}</textarea>
     </form>
     <p id="recovered">${s.recovered}:${s.name}/${s.bio}</p>
+    ${component(Note, { id: "note" })}
+    <fieldset><legend>Color</legend>${COLORS.map((c) => html`<label><input type="radio" name="color" value=${c} weft-model="color" checked=${s.color === c}> ${c}</label>`)}</fieldset>
+    <select id="size" aria-label="Size" weft-model="size">${SIZES.map((z) => html`<option selected=${s.size === z}>${z}</option>`)}</select>
+    <select id="tags" aria-label="Tags" multiple weft-model="tags">${TAGS.map((t) => html`<option value=${t} selected=${s.tags.includes(t)}>tag ${t}</option>`)}</select>
+    <p id="choices">${JSON.stringify([s.color, s.size, s.tags])}</p>
+    <button id="choose" weft-click="choose">choose for me</button>
   </main>`,
 });
 
@@ -208,15 +228,39 @@ for (const transport of TRANSPORTS) {
       await page.close();
     });
 
-    it("sends a weft-recover form's values after a restarted server mounted the view afresh", T, async () => {
+    it("sends a weft-recover form's values after a restarted server mounted the view afresh, a component's form to its component", T, async () => {
       const page = await fx.open(transport, "/forms");
       await page.fill("[name=name]", "Ann");
       await page.fill("[name=bio]", "Likes\nforms");
+      await page.fill("[name=note]", "a note");
       await fx.restart(); // no store: the sessions are gone
       await textIs(page, "#recovered", "1:Ann/Likes\nforms");
+      // The component's form went to the component (the view has no such event: E_UNKNOWN_EVENT had it gone there).
+      await textIs(page, "#note-out", "1:a note");
       // The fresh render did not wipe what was typed.
       assert.equal(await page.inputValue("[name=name]"), "Ann");
       assert.equal(await page.inputValue("[name=bio]"), "Likes\nforms");
+      assert.equal(await page.inputValue("[name=note]"), "a note");
+      await page.close();
+    });
+
+    it("binds a radio group, a select and a multiple select: the picked value, the option's value, the list of selected values; and shows what the server sets", T, async () => {
+      const page = await fx.open(transport, "/forms");
+      assert.equal(await text(page, "#choices"), '["red","M",[]]');
+      await page.check("input[name=color][value=green]");
+      await textIs(page, "#choices", '["green","M",[]]');
+      await page.selectOption("#size", "L");
+      await textIs(page, "#choices", '["green","L",[]]');
+      await page.selectOption("#tags", ["a", "c"]);
+      await textIs(page, "#choices", '["green","L",["a","c"]]');
+      await page.selectOption("#tags", []);
+      await textIs(page, "#choices", '["green","L",[]]');
+      // Server → controls: the rendered checked / selected show.
+      await page.click("#choose");
+      await textIs(page, "#choices", '["blue","S",["b"]]');
+      assert.equal(await page.$eval("input[name=color]:checked", (el) => (el as HTMLInputElement).value), "blue");
+      assert.equal(await page.inputValue("#size"), "S");
+      assert.deepEqual(await page.$eval("#tags", (el) => Array.from((el as HTMLSelectElement).selectedOptions, (o) => o.value)), ["b"]);
       await page.close();
     });
   });
