@@ -320,7 +320,7 @@ for (const transport of TRANSPORTS) {
       await until(() => warnings.length >= 5, WAIT, "the warnings");
       // Text that holds "script:" or "data:" is set, outside URL attributes and inside a URL's path or query.
       await page.click("#set-text");
-      assert.deepEqual(await page.$eval("#link", (el) => [el.title, el.getAttribute("aria-label"), el.getAttribute("href")]), ["Transcript: 3", "Export data: CSV", "/notes?as=data:csv"]);
+      assert.deepEqual(await page.$eval("#link", (el) => [el.getAttribute("title"), el.getAttribute("aria-label"), el.getAttribute("href")]), ["Transcript: 3", "Export data: CSV", "/notes?as=data:csv"]);
       await tick(page);
       assert.equal(warnings.filter((w) => w.includes("E_CLIENT_JS")).length, 5);
       await page.close();
