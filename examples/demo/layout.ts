@@ -32,9 +32,14 @@ input[aria-invalid=true] { border-color: var(--bad); }
 .projects { list-style: none; padding: 0; } .projects p { margin: .25rem 0 .5rem; font-size: .875rem; }
 #filters a { padding: 0 .25rem; } #filters a[aria-current] { font-weight: 600; color: var(--fg); text-decoration: none; }
 .spark { height: 4rem; margin: .5rem 0; border: 1px solid var(--line); border-radius: 6px; } .spark svg { width: 100%; height: 100%; }
-.weft-loading { opacity: .7; }
-/* A bound control (weft-model) is loading while each update is in flight: it must not dim while typed in. */
-[weft-model].weft-loading { opacity: 1; }
+/* In flight (weft-loading): a busy cursor and, on a button, a small spinner after its text. No dimming: opacity
+   would lower the text's contrast below WCAG AA. A form or a bound control (weft-model) is loading while it is
+   typed in, so it keeps its look. */
+button.weft-loading, a.weft-loading { cursor: progress; }
+button.weft-loading::after { content: ""; display: inline-block; width: .7em; height: .7em; margin-left: .45em; vertical-align: -.05em;
+  border: 2px solid; border-right-color: transparent; border-radius: 50%; animation: weft-spin .8s linear infinite; }
+@keyframes weft-spin { to { transform: rotate(1turn); } }
+@media (prefers-reduced-motion: reduce) { button.weft-loading::after { animation: none; } }
 [weft-flash] > * { display: flex; justify-content: space-between; align-items: center; gap: .5rem; margin: 0 0 .75rem; padding: .5rem .75rem; border: 1px solid var(--ok); border-radius: 6px; background: #eefaf2; }
 [weft-flash] > [role=alert] { border-color: var(--bad); background: #fdf0ee; }
 [weft-flash] button { border: 0; background: none; color: var(--fg); padding: 0 .35rem; font-size: 1.25rem; line-height: 1; }
