@@ -265,3 +265,36 @@ for (const transport of TRANSPORTS) {
     });
   });
 }
+
+/** Sessions of the Grace view ended (its terminate ran): the grace period after a dropped link expired. */
+let graceEnded = 0;
+const Grace = defineView({
+  mount: () => ({ name: "", recovered: 0 }),
+  events: { recover: (s, f) => ({ ...s, name: String(f.name ?? ""), recovered: s.recovered + 1 }) },
+  terminate: () => void graceEnded++,
+  render: (s) => html`<form weft-recover><input name="name" aria-label="Name" value=${s.name}></form><p id="recovered">${s.recovered}:${s.name}</p>`,
+});
+
+for (const transport of TRANSPORTS) {
+  describe(`weft-recover after the session's grace expired, in Chromium over ${transport}`, { skip }, () => {
+    // Short grace and link expiry (a minute each by default): the session ends soon after its link is cut.
+    const fx = e2eApp({ weft: { views: { "/grace": Grace }, secret: "forms-e2e-secret-0123456789abcdef", sessionGraceMs: 200, linkTimeoutMs: 200 }, wait: WAIT, warmClient: true, proxy: true });
+
+    it("sends the form's values when the rejoin mounts the view afresh", T, async () => {
+      const page = await fx.open(transport, "/grace");
+      await page.fill("[name=name]", "Bo");
+      const ended = graceEnded;
+      fx.proxy.reject = /./; // the link is down and stays down until the session ended
+      try {
+        assert.ok(fx.proxy.cutAll() > 0, "the proxy had open connections to cut");
+        await page.waitForSelector("[weft-view].weft-disconnected");
+        await until(() => graceEnded > ended, WAIT, "the session's grace to expire");
+      } finally {
+        fx.proxy.reject = undefined;
+      }
+      await textIs(page, "#recovered", "1:Bo");
+      assert.equal(await page.inputValue("[name=name]"), "Bo");
+      await page.close();
+    });
+  });
+}
