@@ -29,16 +29,14 @@ export function announce(d: AnnouncePayload): void {
   if (!regions) {
     // Built, not parsed, and styled through the CSSOM: a strict CSP (style-src
     // without 'unsafe-inline') refuses a style attribute in markup, which would leave
-    // the box visible, but not `el.style`.
-    const m = (a: string, v: string) => {
-      const e = document.createElement("i");
-      e.setAttribute(a, v);
-      return e;
-    };
-    const box = document.createElement("div");
+    // the box visible, but not `el.style`. The ARIA attributes are set through their
+    // reflected properties, as flash.ts does.
+    const d = document, box = d.createElement("div"), p = d.createElement("i"), a = d.createElement("i");
+    p.role = "status";
+    a.ariaLive = "assertive";
     box.style.cssText = "position:fixed;clip-path:inset(50%)";
-    box.append(m("role", "status"), m("aria-live", "assertive"));
-    regions = document.body.appendChild(box).children;
+    box.append(p, a);
+    regions = d.body.appendChild(box).children;
   }
   // The server sends `politeness` only when it is "assertive".
   const el = regions[d.politeness ? 1 : 0]!;
