@@ -6,12 +6,16 @@
  * under weft-ignore surviving patches, disconnected/reconnected across a cut
  * link, an unregistered hook warning once while the page keeps working, a hook
  * registered after the client loaded, and a pushEvent across a cut link
- * resolving once with the server applying it once.
+ * resolving once with the server applying it once. Hooks inside a child view
+ * (liveView) and inside components: mounted, their pushEvent answered by their
+ * own handler, handleEvent hearing only its own view's pushes, destroyed when
+ * the child view or the component leaves; a pushEvent of a dead view rejects
+ * with E_NOT_JOINED, one whose payload is not JSON with E_BAD_FRAME.
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import type { Page } from "playwright-core";
-import { defineView, html, stream } from "../../src/index.ts";
+import { component, defineComponent, defineView, html, liveView, stream } from "../../src/index.ts";
 import { browserSkipReason, e2eApp } from "../support/browser.ts";
 import { until } from "../support/until.ts";
 import { TRANSPORTS } from "../support/wires.ts";
@@ -55,6 +59,38 @@ const Hooked = defineView({
     <ul ${stream("rows", (r: { id: number }) => html`<li weft-hook="Logger">row ${r.id}</li>`)}></ul>`,
 });
 
+/** A `Scoped` hook element naming who it is (`data-who`): the page logs what it gets under that name. */
+const scoped = (who: string) => html`<span id=${`hook-${who}`} weft-hook="Scoped" data-who=${who}>${who}</span>`;
+
+/** Each handler below pushes "ping" (naming who pushed) and replies (naming who answered). */
+const HookChild = defineView({
+  mount: () => ({ n: 0 }),
+  events: { ping: (s, _p, ctx) => { ctx.pushEvent("ping", { from: "child" }); ctx.reply({ child: s.n + 1 }); return { n: s.n + 1 }; } },
+  render: (s) => html`<div>${scoped("child")} child ${s.n}</div>`,
+});
+
+const HookCard = defineComponent({
+  mount: (p: { id: string }) => ({ id: p.id, n: 0 }),
+  events: { ping: (s, _p, ctx) => { ctx.pushEvent("ping", { from: `card-${s.id}` }); ctx.reply({ card: s.id, n: s.n + 1 }); return { ...s, n: s.n + 1 }; } },
+  render: (s) => html`<div class="card">${scoped(`card-${s.id}`)} card ${s.n}</div>`,
+});
+
+interface NestSt { n: number; show: boolean; cards: string[] }
+
+/** A view with a hook, two components with hooks and a child view with a hook. */
+const HookNest = defineView({
+  mount: (): NestSt => ({ n: 0, show: true, cards: ["a", "b"] }),
+  events: {
+    ping: (s, _p, ctx) => { ctx.pushEvent("ping", { from: "parent" }); ctx.reply({ parent: s.n + 1 }); return { ...s, n: s.n + 1 }; },
+    hide: (s) => ({ ...s, show: false }),
+    dropCard: (s) => ({ ...s, cards: s.cards.slice(1) }),
+  },
+  render: (s) => html`<div>${scoped("parent")} parent ${s.n}</div>
+    <button id="hide" weft-click="hide">hide the child</button><button id="drop-card" weft-click="dropCard">drop a card</button>
+    <section>${s.cards.map((id) => component(HookCard, { id }))}</section>
+    ${s.show ? liveView(HookChild, { id: "kid" }) : null}`,
+});
+
 /**
  * The page's hooks, registered before the client script (window.Weft set by
  * the page). Plain JavaScript in a string: a function of this file would carry
@@ -90,6 +126,15 @@ const REGISTER_HOOKS = `
       },
     },
   };
+  w.Weft.hooks.Scoped = {
+    mounted() {
+      const who = this.el.dataset.who;
+      w.inst[who] = this;
+      w.log.push("mounted:" + who);
+      this.handleEvent("ping", (p) => w.log.push(who + " got " + p.from));
+    },
+    destroyed() { w.log.push("destroyed:" + this.el.dataset.who); },
+  };
   addEventListener("weft:error", (e) => w.log.push("error:" + e.detail.code));
 `;
 
@@ -100,7 +145,7 @@ for (const transport of TRANSPORTS.filter((t) => !process.env.ONLY || t === proc
     // The "boom" handler's failure is expected; anything else reported to onError fails the suite.
     const unexpected: unknown[] = [];
     const onError = (err: unknown) => { if (!(err instanceof Error && err.message === "boom")) unexpected.push(err); };
-    const fx = e2eApp({ weft: { views: { "/hooked": Hooked }, secret: "hooks-e2e-secret-0123456789abcdef0123", onError }, wait: WAIT, proxy: true, warmClient: true });
+    const fx = e2eApp({ weft: { views: { "/hooked": Hooked, "/hook-nest": HookNest, "/hook-child": HookChild }, secret: "hooks-e2e-secret-0123456789abcdef0123", onError }, wait: WAIT, proxy: true, warmClient: true });
     after(() => assert.deepEqual(unexpected, [], "nothing unexpected reported to onError"));
     const warnings: string[] = [];
 
@@ -153,6 +198,50 @@ for (const transport of TRANSPORTS.filter((t) => !process.env.ONLY || t === proc
       assert.deepEqual(got, { roll: { rolled: 20, n: 0 }, none: undefined, boom: "E_HANDLER", unknown: "E_UNKNOWN_EVENT", after: { rolled: 6, n: 1 } });
       const tooBig = await page.evaluate(() => (window as unknown as Win).inst.logger!.pushEvent("roll", { x: "y".repeat(2_000_000) }).then(() => "resolved", (e: { code?: string }) => e.code));
       assert.equal(tooBig, "E_TOO_LARGE");
+      const notJson = await page.evaluate(() => {
+        const cycle: Record<string, unknown> = {};
+        cycle.self = cycle;
+        return (window as unknown as Win).inst.logger!.pushEvent("roll", cycle).then(() => "resolved", (e: { code?: string }) => e.code);
+      });
+      assert.equal(notJson, "E_BAD_FRAME");
+      await page.context().close();
+    });
+
+    /** Opens the page of a view with a hook, two hooked components and a hooked child view; waits for the four hooks. */
+    async function openNest(id: string): Promise<Page> {
+      const page = await fx.open(transport, `/hook-nest?id=${transport}-${id}`, { setup: (p) => p.addInitScript({ content: REGISTER_HOOKS }) });
+      await page.waitForFunction((all) => all.every((e) => (window as unknown as Win).log.includes(e)), ["mounted:parent", "mounted:child", "mounted:card-a", "mounted:card-b"]);
+      return page;
+    }
+
+    it("mounts hooks in a child view and in components, answers their pushEvent from their own handler, and scopes handleEvent to the hook's own view", T, async () => {
+      const page = await openNest("scope");
+      const got = await page.evaluate(async () => {
+        const i = (window as unknown as Win).inst;
+        return { child: await i.child!.pushEvent("ping"), parent: await i.parent!.pushEvent("ping"), card: await i["card-a"]!.pushEvent("ping") };
+      });
+      assert.deepEqual(got, { child: { child: 1 }, parent: { parent: 1 }, card: { card: "a", n: 1 } });
+      // A push fires before its handler's answer, in its view's stream: every push has fired by now.
+      const heard = (await log(page)).filter((e) => e.includes(" got ")).sort();
+      assert.deepEqual(heard, ["card-a got card-a", "card-a got parent", "card-b got card-a", "card-b got parent", "child got child", "parent got card-a", "parent got parent"],
+        "the parent's and the components' hooks hear the parent view's pushes (its components' too), the child's hook only the child's");
+      assert.equal(await page.$eval("#hook-child", (el) => el.parentElement!.textContent), "child child 1");
+      assert.equal(await page.$eval(".card", (el) => el.textContent), "card-a card 1");
+      await page.context().close();
+    });
+
+    it("destroys a child view's hook when the child leaves and a component's when it leaves; the dead child's pushEvent rejects with E_NOT_JOINED", T, async () => {
+      const page = await openNest("leave");
+      await page.click("#hide");
+      await logHas(page, "destroyed:child");
+      await page.click("#drop-card");
+      await logHas(page, "destroyed:card-a");
+      const l = await log(page);
+      assert.deepEqual(l.filter((e) => e.startsWith("destroyed:")), ["destroyed:child", "destroyed:card-a"]);
+      assert.equal(l.filter((e) => e.startsWith("mounted:")).length, 4, "nothing mounted again");
+      const dead = await page.evaluate(() => (window as unknown as Win).inst.child!.pushEvent("ping").then(() => "resolved", (e: { code?: string }) => e.code));
+      assert.equal(dead, "E_NOT_JOINED");
+      assert.deepEqual(await page.evaluate(() => (window as unknown as Win).inst["card-b"]!.pushEvent("ping")), { card: "b", n: 1 });
       await page.context().close();
     });
 
