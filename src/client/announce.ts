@@ -31,12 +31,12 @@ export function announce(d: AnnouncePayload): void {
     // without 'unsafe-inline') refuses a style attribute in markup, which would leave
     // the box visible, but not `el.style`. The ARIA attributes are set through their
     // reflected properties, as flash.ts does.
-    const d = document, box = d.createElement("div"), p = d.createElement("i"), a = d.createElement("i");
+    const doc = document, box = doc.createElement("div"), p = doc.createElement("i"), a = doc.createElement("i");
     p.role = "status";
     a.ariaLive = "assertive";
     box.style.cssText = "position:fixed;clip-path:inset(50%)";
     box.append(p, a);
-    regions = d.body.appendChild(box).children;
+    regions = doc.body.appendChild(box).children;
   }
   // The server sends `politeness` only when it is "assertive".
   const el = regions[d.politeness ? 1 : 0]!;
