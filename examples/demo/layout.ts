@@ -1,4 +1,5 @@
 import type { PageParts } from "../../src/index.ts";
+import { COMMANDS_SCRIPT } from "./views/commands.ts";
 
 const CSS = `
 :root { --fg: #1d232a; --muted: #646d78; --line: #e3e7ec; --accent: #2f6fdb; --bad: #c0392b; --ok: #1e8449; }
@@ -116,6 +117,7 @@ ${p.script}
 <footer><span id="status" class="status off"><span id="transport-dot">●</span> Transport: <span id="transport">connecting…</span></span></footer>
 <script>${HOOKS_SCRIPT}</script>
 <script>${STATUS_SCRIPT}</script>
+<script>${COMMANDS_SCRIPT}</script>
 </body>
 </html>`;
 }

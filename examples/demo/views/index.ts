@@ -14,7 +14,7 @@ const demos = [
   ["/feed", "Feed", "an infinite list on a stream: the page keeps the posts, the server only their count"],
   ["/search", "Search", "cached pure events: a tab or a query seen before shows at once, the server only confirms it"],
   ["/profile", "Profile", "forms: a bound field with a live preview, a confirmed delete, an optimistic like, text that survives a server restart"],
-  ["/commands", "JS commands", "a dialog and a panel opened in the browser with no round trip, kept open while the server redraws the page"],
+  ["/commands", "JS commands", "every JS command: a dialog (Escape closes it), a panel, tips and a mark changed in the browser with no round trip and kept through the server's redraws, an event for the page's script"],
 ] as const;
 
 /** The demo's index page. */
