@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { html, json, renderToString } from "../index.ts";
-import { JS, JS_URL_ATTRIBUTES, MAX_JS_COMMANDS } from "./js-commands.ts";
+import { JS, JS_URL_ATTRIBUTES, JsCommands, MAX_JS_COMMANDS } from "./js-commands.ts";
 import { URL_ATTRIBUTES } from "./template/escape.ts";
 
 /** The attribute value the browser reads back from `<b weft-click="…">`: entities decoded. */
@@ -137,5 +138,13 @@ describe("JS command builder", () => {
     let js = JS;
     for (let i = 0; i < MAX_JS_COMMANDS; i++) js = js.focus();
     assert.throws(() => js.focus(), /at most 64/);
+  });
+
+  it("has an example of every command in docs/client.md's js-commands section", () => {
+    const doc = readFileSync(new URL("../../docs/client.md", import.meta.url), "utf8");
+    const section = doc.slice(doc.indexOf("<!-- section: js-commands -->"), doc.indexOf("<!-- section: ", doc.indexOf("<!-- section: js-commands -->") + 1));
+    const names = Object.getOwnPropertyNames(JsCommands.prototype).filter((n) => !["constructor", "toString", "toJSON", "add"].includes(n));
+    assert.ok(names.length >= 13);
+    for (const n of names) assert.match(section, new RegExp(`JS\\.${n}\\(`), n);
   });
 });
