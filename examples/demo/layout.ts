@@ -69,33 +69,72 @@ document.querySelectorAll("[weft-view]").forEach(function (root) {
 
 // The Sparkline client hook (views/hooks.ts). This inline script runs before the
 // client (a deferred script), so it adds to window.Weft, which the client keeps.
+// Its own DOM lives under weft-ignore; the server hands it the threshold as
+// data-threshold, and each callback has a job (see views/hooks.ts).
 const HOOKS_SCRIPT = `
 var W = window.Weft = window.Weft || {};
 W.hooks = W.hooks || {};
 W.hooks.Sparkline = {
   mounted: function () {
-    var hook = this, ns = "http://www.w3.org/2000/svg";
-    var box = this.el.querySelector(".spark");
+    var hook = this, el = this.el, ns = "http://www.w3.org/2000/svg";
+    var box = el.querySelector(".spark");
     var svg = document.createElementNS(ns, "svg");
     var line = document.createElementNS(ns, "polyline");
+    var limit = document.createElementNS(ns, "line");
     svg.setAttribute("viewBox", "0 0 300 60");
     svg.setAttribute("aria-hidden", "true");
     line.setAttribute("fill", "none");
     line.setAttribute("stroke", "#2f6fdb");
     line.setAttribute("stroke-width", "2");
-    svg.appendChild(line);
+    limit.setAttribute("x1", "0");
+    limit.setAttribute("x2", "300");
+    limit.setAttribute("stroke", "#c0392b");
+    limit.setAttribute("stroke-dasharray", "4 3");
+    svg.append(limit, line);
     box.replaceChildren(svg);
+    var y = function (v) { return (58 - v * 0.56).toFixed(1); };
+    hook.points = [];
+    // Draws the points and the threshold line (data-threshold, which the server changes).
+    hook.draw = function () {
+      var p = hook.points, t = Number(el.dataset.threshold), step = 300 / Math.max(1, p.length - 1);
+      line.setAttribute("points", p.map(function (v, i) { return (i * step).toFixed(1) + "," + y(v); }).join(" "));
+      limit.setAttribute("y1", y(t));
+      limit.setAttribute("y2", y(t));
+      if (p.length) box.setAttribute("aria-label", "Sparkline of " + p.length + " values, latest " + p[p.length - 1] + ", " + p.filter(function (v) { return v > t; }).length + " above the threshold " + t);
+    };
     this.handleEvent("points", function (points) {
-      var step = 300 / Math.max(1, points.length - 1);
-      line.setAttribute("points", points.map(function (v, i) { return (i * step).toFixed(1) + "," + (58 - v * 0.56).toFixed(1); }).join(" "));
-      box.setAttribute("aria-label", "Sparkline of " + points.length + " values, latest " + points[points.length - 1]);
+      hook.points = points;
+      hook.at = Date.now();
+      hook.draw();
     });
-    var out = this.el.querySelector("output");
-    this.el.querySelector("button").addEventListener("click", function () {
+    // A clock of the hook's own: how long ago the last point came. Stopped in destroyed.
+    var age = el.querySelector(".age");
+    hook.timer = setInterval(function () {
+      if (hook.at) age.textContent = "last point " + Math.round((Date.now() - hook.at) / 1000) + " s ago";
+    }, 1000);
+    var out = el.querySelector("output");
+    el.querySelector("button").addEventListener("click", function () {
       hook.pushEvent("roll", { sides: 6 }).then(
         function (r) { out.textContent = "You rolled " + r.n + " (of " + r.sides + ")"; },
         function (e) { out.textContent = "The roll failed (" + e.code + ")"; });
     });
+  },
+  // The server is about to change the element (its data-threshold): note the value it had.
+  beforeUpdate: function () { this.was = this.el.dataset.threshold; },
+  // Done: show the change and redraw the threshold line.
+  updated: function () {
+    var now = this.el.dataset.threshold;
+    if (now !== this.was) this.el.querySelector(".threshold").textContent = "threshold " + now + " (was " + this.was + ")";
+    this.draw();
+  },
+  destroyed: function () { clearInterval(this.timer); },
+  // The link is down: grey the chart and say so (its points are no longer live) …
+  disconnected: function () { this.offline(true); },
+  // … until the view has joined again.
+  reconnected: function () { this.offline(false); },
+  offline: function (on) {
+    this.el.querySelector(".spark svg").style.filter = on ? "grayscale(1) opacity(.4)" : "";
+    this.el.querySelector(".offline").hidden = !on;
   },
 };
 `;

@@ -2,7 +2,11 @@
  * The demo's hooks page in Chromium, on every transport: the Sparkline hook
  * draws the points the server pushes (and keeps its drawing through patches),
  * and its button shows the value the server's ctx.reply answered with — also
- * when the page was reached by a live navigation from the index.
+ * when the page was reached by a live navigation from the index. Its other
+ * callbacks: a threshold the server changes (data-threshold) is shown with
+ * its old value and redrawn (beforeUpdate/updated), the chart greys and says
+ * "offline" while the link is down (disconnected/reconnected), and leaving
+ * the page stops the hook's clock (destroyed).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -10,6 +14,7 @@ import type { Browser, Page } from "playwright-core";
 import { createDemo } from "../../examples/demo/app.ts";
 import type { WeftApp } from "../../src/index.ts";
 import { browserSkipReason, forceTransport, launchBrowser } from "../support/browser.ts";
+import { TcpProxy } from "../support/tcp-proxy.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason();
@@ -20,16 +25,19 @@ for (const transport of TRANSPORTS) {
     let app: WeftApp;
     let base: string;
     let browser: Browser;
+    let proxy: TcpProxy;
     const pageErrors: string[] = [];
 
     before(async () => {
       app = createDemo({ secret: "demo-hooks-e2e-secret-0123456789abcdef", redis: undefined });
-      base = `http://127.0.0.1:${(await app.listen(0)).port}`;
+      proxy = new TcpProxy((await app.listen(0)).port);
+      base = await proxy.start();
       browser = await launchBrowser();
     });
 
     after(async () => {
       await browser?.close();
+      await proxy?.close();
       await app?.close();
       assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
     });
@@ -39,6 +47,23 @@ for (const transport of TRANSPORTS) {
       page.setDefaultTimeout(10_000);
       page.on("pageerror", (e) => pageErrors.push(String(e)));
       await forceTransport(page, transport);
+      // Notes the page's one-second intervals (the hook's clock) and those cleared.
+      await page.addInitScript(() => {
+        const w = window as unknown as { ticks: number[]; cleared: number[] };
+        w.ticks = [];
+        w.cleared = [];
+        const set = window.setInterval.bind(window);
+        const clear = window.clearInterval.bind(window);
+        window.setInterval = ((f: () => void, ms?: number) => {
+          const id = set(f, ms);
+          if (ms === 1000) w.ticks.push(id);
+          return id;
+        }) as typeof window.setInterval;
+        window.clearInterval = ((id?: number) => {
+          if (id !== undefined) w.cleared.push(id);
+          clear(id);
+        }) as typeof window.clearInterval;
+      });
       await page.goto(base + path);
       await page.waitForSelector("[weft-view].weft-connected");
       return page;
@@ -56,6 +81,50 @@ for (const transport of TRANSPORTS) {
     it("draws pushed points and shows the reply of a roll", T, async () => {
       const page = await open("/hooks");
       await check(page);
+      await page.close();
+    });
+
+    it("shows a threshold the server changed with its old value and redraws it (beforeUpdate, updated)", T, async () => {
+      const page = await open("/hooks");
+      await page.waitForFunction(() => (document.querySelector("#sparkline polyline")?.getAttribute("points") ?? "").length > 0);
+      assert.equal(await page.$eval("#sparkline line", (el) => el.getAttribute("y1")), "30.0");
+      await page.click("text=Raise the threshold");
+      await page.waitForFunction(() => document.querySelector("#sparkline .threshold")?.textContent === "threshold 60 (was 50)");
+      assert.equal(await page.$eval("#sparkline line", (el) => el.getAttribute("y1")), "24.4");
+      await page.click("text=Lower the threshold");
+      await page.waitForFunction(() => document.querySelector("#sparkline .threshold")?.textContent === "threshold 50 (was 60)");
+      await page.close();
+    });
+
+    it("greys the chart and says offline while the link is down, and restores it after the rejoin (disconnected, reconnected)", T, async () => {
+      const page = await open("/hooks");
+      assert.equal(await page.isHidden("#sparkline .offline"), true);
+      proxy.reject = /./;
+      try {
+        assert.ok(proxy.cutAll() > 0, "the page had a link to cut");
+        await page.waitForSelector("#sparkline .offline", { state: "visible" });
+        assert.match(await page.$eval("#sparkline svg", (el) => (el as SVGElement).style.filter), /grayscale/);
+      } finally {
+        proxy.reject = undefined;
+      }
+      await page.waitForSelector("#sparkline .offline", { state: "hidden" });
+      assert.equal(await page.$eval("#sparkline svg", (el) => (el as SVGElement).style.filter), "");
+      await page.close();
+    });
+
+    it("stops the hook's clock when the page is left (destroyed)", T, async () => {
+      const page = await open("/hooks");
+      await page.waitForFunction(() => /^last point \d+ s ago$/.test(document.querySelector("#sparkline .age")?.textContent ?? ""));
+      const timers = () => page.evaluate(() => {
+        const w = window as unknown as { ticks: number[]; cleared: number[] };
+        return { ticks: w.ticks.slice(), cleared: w.cleared.slice() };
+      });
+      assert.equal((await timers()).ticks.length, 1, "the hook's clock runs");
+      await page.click('header a[href="/counter"]');
+      await page.waitForURL(/\/counter$/);
+      await page.waitForSelector("[weft-view].weft-connected");
+      const t = await timers();
+      assert.ok(t.ticks.every((id) => t.cleared.includes(id)), `every clock cleared: ${JSON.stringify(t)}`);
       await page.close();
     });
 
