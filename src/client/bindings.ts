@@ -237,11 +237,8 @@ function controlPayload(control: Control): Payload {
     return payload;
   }
   if (control.name) payload["name"] = control.name;
-  if (control instanceof HTMLSelectElement && control.multiple) {
-    payload["value"] = Array.from(control.selectedOptions, (o) => o.value);
-  } else if (!(control instanceof HTMLInputElement && /^(checkbox|radio)$/.test(control.type) && !control.checked)) {
-    payload["value"] = control.value; // an unchecked box sends no value, as in a form
-  }
+  // An unchecked box sends no value, as in a form; a checked one its value (not modelValue's flag).
+  if (!/^(checkbox|radio)$/.test(control.type) || (control as HTMLInputElement).checked) payload["value"] = control.type == "checkbox" ? control.value : modelValue(control);
   return payload;
 }
 
