@@ -1,181 +1,261 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { answerText, fnv } from "../protocol/hash.ts";
+import { fnv } from "../protocol/hash.ts";
 import { C, S, type Envelope } from "../protocol/messages.ts";
-import { eventCache, MAX_ENTRIES, MAX_KEY, type EventCache } from "./event-cache.ts";
+import { eventCache, MAX_ENTRIES, MAX_KEY, MAX_TREE, type EventCache } from "./event-cache.ts";
 
-/** A cache with a clock the test moves, primed by a full render listing `z`. */
-function primed(z: Envelope["z"] = { search: [1000, ["q"]] }): { c: EventCache; clock: { t: number } } {
-  const clock = { t: 0 };
-  const c = eventCache(() => clock.t);
-  assert.equal(c.seen({ t: S.rendered, q: 1, d: "", k: "tok", z }), true);
-  return { c, clock };
+/**
+ * A view as the cache sees it: its page (`html`, what the tree builds to) and
+ * its tree's text (`snap`). The tests move both as the view would: a frame
+ * or a kept tree applied changes them.
+ */
+interface Page {
+  c: EventCache;
+  clock: { t: number };
+  html: string;
+}
+
+/** A cache primed by a full render listing `z`, on a page showing `html`. */
+function primed(z: Envelope["z"] = { tab: [1000, ["tab"]] }, html = "<p>start</p>"): Page {
+  const page: Page = { c: undefined!, clock: { t: 0 }, html };
+  page.c = eventCache(() => JSON.stringify({ d: page.html }), () => page.clock.t);
+  assert.equal(page.c.seen({ t: S.rendered, q: 1, d: html, k: "tok", z }), true);
+  return page;
 }
 
 let ref = 0;
+let seq = 1;
 const ev = (e: string, d: Record<string, unknown>, extra: Partial<Envelope> = {}): Envelope => ({ t: C.event, v: 1, r: ++ref, e, d, ...extra });
-const diff = (r: number, q: number, d: unknown = { 0: "x" }): Envelope => ({ d, r, q, v: 1 });
 
-/** Sends `msg` as a miss at seq `q` and answers it with `answer` (its r and q filled in): the answer is kept. */
-function learn(c: EventCache, msg: Envelope, html: string, q: number, answer: Partial<Envelope> = { d: { 0: "x" } }): void {
-  assert.equal(c.hit(msg, html, q), undefined, "a miss");
-  assert.equal(c.seen({ ...answer, r: msg.r, q: q + 1, v: 1 }), true);
+/** Sends `msg` as a miss and answers it (the next frame, with its ref): the page becomes `after`. */
+function miss(p: Page, msg: Envelope, after: string, answer: Partial<Envelope> = { d: { 0: after } }): void {
+  assert.equal(p.c.hit(msg, p.html), undefined, `a miss: ${JSON.stringify(msg.d)}`);
+  assert.equal(p.c.seen({ ...answer, r: msg.r, q: ++seq, v: 1 }), true);
+  p.html = after;
+}
+
+/** Sends `msg` expecting a hit: applies the kept tree (the page becomes its HTML) and returns it. */
+function hit(p: Page, msg: Envelope): Envelope {
+  const kept = p.c.hit(msg, p.html);
+  assert.ok(kept, `a hit: ${JSON.stringify(msg.d)}`);
+  assert.equal(p.c.seen(kept), true, "the kept tree itself passes (no seq)");
+  p.html = kept.d as string;
+  return kept;
+}
+
+const tab = (t: string, extra?: Partial<Envelope>): Envelope => ev("tab", { tab: t }, extra);
+
+/** Tabs a and b as misses from the page "start": both trees kept (one run of `tab`). */
+function learnAB(z?: Envelope["z"]): Page {
+  const p = primed(z);
+  miss(p, tab("a"), "A");
+  miss(p, tab("b"), "B");
+  return p;
 }
 
 describe("client event cache", () => {
-  it("answers the same event on the same HTML from the cache, marked with the answer's hash and the seq", () => {
-    const { c } = primed();
-    learn(c, ev("search", { q: "a" }), "<p>1</p>", 1, { d: { 0: "hits for a" }, h: "Search: a" });
-    const msg = ev("search", { q: "a", other: "ignored" });
-    const hit = c.hit(msg, "<p>1</p>", 7);
-    assert.deepEqual(hit, { d: { 0: "hits for a" }, h: "Search: a" });
-    assert.equal(msg.w, fnv(answerText({ 0: "hits for a" }, undefined, undefined, "Search: a")));
-    assert.equal(msg.q, 7);
+  it("answers a pure event seen in the same run from its kept tree, after only one miss per key", () => {
+    const p = learnAB();
+    const a = tab("a");
+    assert.deepEqual(hit(p, a), { d: "A" }, "tab a again, from b's page: a's tree");
+    assert.equal(a.w, fnv("A"), "marked with the hash of the page it shows");
+    assert.deepEqual(hit(p, tab("b")), { d: "B" });
   });
 
-  it("gives a copy each time: a later diff changing the tree in place cannot change an entry", () => {
-    const { c } = primed();
-    learn(c, ev("search", { q: "a" }), "h", 1, { d: { 0: { l: ["1"] } } });
-    const first = c.hit(ev("search", { q: "a" }), "h", 2)!;
-    assert.equal(c.seen({ t: S.reply, r: ref, q: 3 }), true, "confirmed");
-    ((first.d as { 0: { l: string[] } })[0].l).push("mutated");
-    assert.deepEqual(c.hit(ev("search", { q: "a" }), "h", 3), { d: { 0: { l: ["1"] } } });
+  it("sends nothing for a hit: it is owed until owe(), which gives it with its claim", () => {
+    const p = learnAB();
+    const a = tab("a");
+    hit(p, a);
+    const owed = p.c.owe();
+    assert.deepEqual(owed, [a]);
+    assert.equal(owed[0]!.w, fnv("A"));
+    assert.deepEqual(p.c.owe(), [], "given once");
   });
 
-  it("misses on other HTML, another key value, another event, and never caches an uncacheable one", () => {
-    const { c } = primed({ search: [1000, ["q"]], sort: [1000, []] });
-    learn(c, ev("search", { q: "a" }), "h1", 1);
-    assert.equal(c.hit(ev("search", { q: "a" }), "h2", 2), undefined, "HTML differs");
-    assert.equal(c.hit(ev("search", { q: "b" }), "h1", 2), undefined, "key differs");
-    assert.equal(c.hit(ev("sort", { q: "a" }), "h1", 2), undefined, "another event");
-    learn(c, ev("inc", {}), "h1", 2);
-    assert.equal(c.hit(ev("inc", {}), "h1", 3), undefined, "not listed in z: never cached");
+  it("collapses consecutive hits of one event to the latest key", () => {
+    const p = learnAB({ tab: [1000, ["tab"]] });
+    miss(p, tab("c"), "C");
+    hit(p, tab("a"));
+    hit(p, tab("b"));
+    const last = tab("a");
+    hit(p, last);
+    assert.deepEqual(p.c.owe(), [last], "one entry, the latest");
   });
 
-  it("never caches a component's event or a weft-model update", () => {
-    const { c } = primed();
-    learn(c, ev("search", { q: "a" }, { g: "card" }), "h", 1);
-    assert.equal(c.hit(ev("search", { q: "a" }, { g: "card" }), "h", 2), undefined);
-    learn(c, ev("search", { q: "a" }, { b: 1 }), "h", 2);
-    assert.equal(c.hit(ev("search", { q: "a" }, { b: 1 }), "h", 3), undefined);
+  it("owes nothing when the page is the server's again (a → b → a)", () => {
+    const p = learnAB();
+    for (const t of ["a", "b", "a", "b"]) hit(p, tab(t));
+    assert.deepEqual(p.c.owe(), [], "back on b, the server's page: nothing to send");
+    hit(p, tab("a"));
+    assert.equal(p.c.owe().length, 1, "one step away: owed again");
   });
 
-  it("drops an answer once its ttl has passed", () => {
-    const { c, clock } = primed({ search: [1000, ["q"]] });
-    learn(c, ev("search", { q: "a" }), "h", 1);
-    clock.t = 999;
-    assert.ok(c.hit(ev("search", { q: "a" }), "h", 2), "within ttl");
-    assert.equal(c.seen({ t: S.reply, r: ref, q: 3 }), true);
-    clock.t = 1000;
-    assert.equal(c.hit(ev("search", { q: "a" }), "h", 3), undefined, "expired");
+  it("keeps hits of different events in order, one entry per run", () => {
+    const p = primed({ tab: [1000, ["tab"]], sort: [1000, ["by"]] });
+    miss(p, tab("a"), "A");
+    miss(p, ev("sort", { by: "x" }), "Ax");
+    miss(p, ev("sort", { by: "y" }), "Ay");
+    // A new run of tab from Ay, then of sort from there.
+    miss(p, tab("b"), "By");
+    miss(p, ev("sort", { by: "x" }), "Bx");
+    miss(p, tab("a"), "Ax'");
+    miss(p, tab("b"), "Bx'");
+    const t = tab("a");
+    hit(p, t);
+    assert.equal(p.c.hit(ev("sort", { by: "x" }), p.html), undefined, "sort from Ax' was never seen: a miss");
+    assert.deepEqual(p.c.owe(), [t]);
   });
 
-  it(`keeps at most ${MAX_ENTRIES} answers, the oldest going first`, () => {
-    const { c } = primed();
-    for (let i = 0; i <= MAX_ENTRIES; i++) learn(c, ev("search", { q: `q${i}` }), "h", 1 + i);
-    assert.equal(c.hit(ev("search", { q: "q0" }), "h", 100), undefined, "the oldest went");
-    c.seen({ t: S.push, e: "x", q: 101 }); // another frame: the miss's answer is not kept
-    assert.ok(c.hit(ev("search", { q: "q1" }), "h", 101), "the next one stayed");
-    assert.equal(c.seen({ t: S.reply, r: ref, q: 102 }), true);
-    assert.ok(c.hit(ev("search", { q: `q${MAX_ENTRIES}` }), "h", 102), "the newest stayed");
+  it("accepts only the server's replies to the hits sent, in order; any other frame asks for a full render", () => {
+    const sent = (): [Page, Envelope] => {
+      const p = learnAB();
+      const a = tab("a");
+      hit(p, a);
+      p.c.owe();
+      return [p, a];
+    };
+    let [p, a] = sent();
+    assert.equal(p.c.seen({ t: S.reply, r: a.r, q: ++seq }), true, "confirmed");
+    assert.equal(p.c.seen({ d: { 0: "x" }, r: 99, q: ++seq }), true, "then frames apply as usual");
+    [p, a] = sent();
+    assert.equal(p.c.seen({ d: { 0: "A" }, r: a.r, q: ++seq }), false, "the server's diff: the guess was wrong");
+    assert.equal(p.c.seen({ d: { 0: "x" }, q: ++seq }), true, "only once: the full render is being asked for");
+    [p, a] = sent();
+    assert.equal(p.c.seen({ t: S.push, e: "x", q: ++seq }), false, "a push between");
+    [p, a] = sent();
+    assert.equal(p.c.seen({ t: S.error, c: "E_RATE_LIMIT", r: a.r, q: ++seq }), false, "refused in the stream");
+    [p] = sent();
+    assert.equal(p.c.seen({ t: S.rendered, d: "", q: ++seq, k: "tok", z: {} }), true, "a full render is the truth: taken");
+  });
+
+  it("asks for a full render on a server frame while hits are owed, and keeps them for the view to send", () => {
+    const p = learnAB();
+    const a = tab("a");
+    hit(p, a);
+    assert.equal(p.c.seen({ t: S.push, e: "x", q: ++seq }), false, "the server's frame is for its own tree, not this one");
+    assert.deepEqual(p.c.owe(), [a], "still owed: the view sends them before it rejoins");
+  });
+
+  it("ends a run on any other frame: a kept tree is used only in the run that made it", () => {
+    const p = learnAB();
+    assert.equal(p.c.seen({ t: S.push, e: "x", q: ++seq }), true);
+    assert.equal(p.c.hit(tab("a"), p.html), undefined, "after a push: a miss");
+  });
+
+  it("keeps the answer only when it is the next frame after the miss, and not an error", () => {
+    const p = primed();
+    const a = tab("a");
+    assert.equal(p.c.hit(a, p.html), undefined);
+    assert.equal(p.c.seen({ t: S.push, e: "x", q: ++seq }), true, "a push came first");
+    assert.equal(p.c.seen({ d: { 0: "A" }, r: a.r, q: ++seq }), true);
+    p.html = "A";
+    miss(p, tab("b"), "B");
+    assert.equal(p.c.hit(tab("a"), p.html), undefined, "a's answer was not kept");
+    const q = primed();
+    miss(q, tab("e"), "start", { t: S.error, c: "E_INVALID", m: "bad" });
+    assert.equal(q.c.hit(tab("e"), q.html), undefined, "an error is not kept: it is sent every time");
+  });
+
+  it("drops a tree once its ttl has passed", () => {
+    const p = learnAB({ tab: [1000, ["tab"]] });
+    p.clock.t = 999;
+    hit(p, tab("a"));
+    p.clock.t = 1000;
+    assert.equal(p.c.hit(tab("b"), p.html), undefined, "expired");
+  });
+
+  it("misses on another key value, another event, and never caches an event not listed, or a component's", () => {
+    const p = learnAB({ tab: [1000, ["tab"]], sort: [1000, []] });
+    assert.equal(p.c.hit(tab("z"), p.html), undefined, "key differs");
+    p.c.seen({ t: S.reply, r: ref, q: ++seq });
+    assert.equal(p.c.hit(ev("sort", { tab: "a" }), p.html), undefined, "another event: a miss (a new run)");
+    p.c.seen({ t: S.reply, r: ref, q: ++seq });
+    miss(p, ev("inc", {}), p.html);
+    assert.equal(p.c.hit(ev("inc", {}), p.html), undefined, "not listed in z: never cached");
+    const q = primed();
+    miss(q, tab("a", { g: "card" }), "A");
+    miss(q, tab("b", { g: "card" }), "B");
+    assert.equal(q.c.hit(tab("a", { g: "card" }), q.html), undefined, "a component's event");
+  });
+
+  it(`keeps at most ${MAX_ENTRIES} trees, the oldest going first`, () => {
+    const p = primed();
+    for (let i = 0; i <= MAX_ENTRIES; i++) miss(p, tab(`t${i}`), `T${i}`);
+    hit(p, tab("t1"));
+    hit(p, tab(`t${MAX_ENTRIES}`));
+    assert.equal(p.c.hit(tab("t0"), p.html), undefined, "the oldest went");
+  });
+
+  it(`does not keep a tree over ${MAX_TREE} characters: at most ${MAX_ENTRIES} × ${MAX_TREE} characters per view`, () => {
+    const p = primed();
+    const big = "x".repeat(MAX_TREE);
+    miss(p, tab("big"), big);
+    miss(p, tab("small"), "S");
+    assert.equal(p.c.hit(tab("big"), p.html), undefined, "too large: not kept");
+    p.c.seen({ t: S.reply, r: ref, q: ++seq });
+    const fits = "y".repeat(MAX_TREE - 20);
+    miss(p, tab("fits"), fits);
+    miss(p, tab("other"), "O");
+    assert.ok(p.c.hit(tab("fits"), p.html), "a tree within the bound is kept");
   });
 
   it(`does not cache an event whose key is over ${MAX_KEY} characters: a huge payload cannot grow it`, () => {
-    const { c } = primed();
+    const p = primed();
     const huge = "x".repeat(100_000);
-    learn(c, ev("search", { q: huge }), "h", 1);
-    assert.equal(c.hit(ev("search", { q: huge }), "h", 2), undefined);
-    const fits = "y".repeat(MAX_KEY - 40);
-    learn(c, ev("search", { q: fits }), "h", 2);
-    assert.ok(c.hit(ev("search", { q: fits }), "h", 3), "a key within the bound is cached");
+    miss(p, tab(huge), "H");
+    miss(p, tab("b"), "B");
+    assert.equal(p.c.hit(tab(huge), p.html), undefined);
   });
 
   it("builds the key from the key fields only, however many other fields the payload has", () => {
-    const { c } = primed({ search: [1000, ["q", "page"]] });
+    const p = primed({ tab: [1000, ["tab", "page"]] });
     const many = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`f${i}`, "v".repeat(50)]));
-    learn(c, ev("search", { ...many, q: "a", page: 2 }), "h", 1);
-    assert.ok(c.hit(ev("search", { q: "a", page: 2 }), "h", 2), "other fields do not count");
-    c.seen({ t: S.reply, r: ref, q: 3 });
-    assert.equal(c.hit(ev("search", { q: "a", page: "2" }), "h", 3), undefined, "a key field's JSON counts: 2 is not \"2\"");
+    miss(p, ev("tab", { ...many, tab: "a", page: 2 }), "A");
+    miss(p, ev("tab", { tab: "b", page: 2 }), "B");
+    assert.ok(p.c.hit(ev("tab", { tab: "a", page: 2 }), p.html), "other fields do not count");
+    assert.equal(p.c.hit(ev("tab", { tab: "b", page: "2" }), p.html), undefined, "a key field's JSON counts: 2 is not \"2\"");
   });
 
   it("reads own key fields only: __proto__ and constructor in the key list or the payload", () => {
-    const { c } = primed({ search: [1000, ["__proto__", "constructor"]] });
-    learn(c, ev("search", {}), "h", 1);
-    assert.ok(c.hit(ev("search", { other: 1 }), "h", 2), "two payloads without those fields share the key");
-    c.seen({ t: S.reply, r: ref, q: 3 });
+    const p = primed({ tab: [1000, ["__proto__", "constructor"]] });
+    miss(p, ev("tab", {}), "A");
     const own = JSON.parse('{"__proto__": "x", "constructor": "y"}') as Record<string, unknown>;
-    assert.equal(c.hit(ev("search", own), "h", 3), undefined, "own fields of those names are key values");
+    miss(p, ev("tab", own), "B");
+    assert.ok(p.c.hit(ev("tab", { other: 1 }), p.html), "two payloads without those fields share the key");
     assert.equal(Object.prototype.hasOwnProperty.call({}, "x"), false, "no prototype was touched");
   });
 
   it("ignores z entries that are not own: an event named constructor or __proto__ is never cached", () => {
-    const { c } = primed({});
     for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
-      learn(c, ev(name, {}), "h", 1);
-      assert.equal(c.hit(ev(name, {}), "h", 2), undefined, name);
+      const p = primed({});
+      miss(p, ev(name, { k: 1 }), "A");
+      miss(p, ev(name, { k: 2 }), "B");
+      assert.equal(p.c.hit(ev(name, { k: 1 }), p.html), undefined, name);
     }
   });
 
-  it("keeps only the answer that is the next frame after the event: not one with a frame between", () => {
-    const { c } = primed();
-    const msg = ev("search", { q: "a" });
-    assert.equal(c.hit(msg, "h", 1), undefined);
-    assert.equal(c.seen({ t: S.push, e: "x", q: 2 }), true, "a push came first");
-    assert.equal(c.seen(diff(msg.r!, 3)), true);
-    assert.equal(c.hit(ev("search", { q: "a" }), "h", 3), undefined, "not kept");
+  it("keeps at most 8 hits owed: the 9th event is a miss (sent, with the owed first)", () => {
+    const names = Array.from({ length: 10 }, (_, i) => `e${i}`);
+    const p = primed(Object.fromEntries(names.map((n) => [n, [1000, ["k"]]])));
+    // One run per event, each from the page the previous one left (k 1 last); the last leads back to the start.
+    for (const [i, n] of names.entries()) {
+      miss(p, ev(n, { k: 2 }), `${n}-2`);
+      miss(p, ev(n, { k: 1 }), i === names.length - 1 ? "<p>start</p>" : `${n}-1`);
+    }
+    const hits = names.slice(0, 8).map((n) => {
+      const e = ev(n, { k: 1 });
+      hit(p, e);
+      return e;
+    });
+    assert.equal(p.c.hit(ev("e8", { k: 1 }), p.html), undefined, "the 9th: a miss");
+    assert.deepEqual(p.c.owe(), hits, "the 8, in order");
   });
 
-  it("does not keep an error, a join answer, or an answer carrying a ctx.reply value", () => {
-    const { c } = primed();
-    learn(c, ev("search", { q: "e" }), "h", 1, { t: S.error, c: "E_INVALID", m: "bad" });
-    assert.equal(c.hit(ev("search", { q: "e" }), "h", 2), undefined, "error");
-    learn(c, ev("search", { q: "k" }), "h", 2, { t: S.reply, k: "token" });
-    assert.equal(c.hit(ev("search", { q: "k" }), "h", 3), undefined, "join answer");
-    learn(c, ev("search", { q: "y" }), "h", 3, { d: { 0: "y" }, y: 42 });
-    assert.equal(c.hit(ev("search", { q: "y" }), "h", 4), undefined, "reply value");
-  });
-
-  it("caches a reply (nothing changed on screen) as an empty answer", () => {
-    const { c } = primed();
-    learn(c, ev("search", { q: "same" }), "h", 1, { t: S.reply });
-    const msg = ev("search", { q: "same" });
-    assert.deepEqual(c.hit(msg, "h", 2), {});
-    assert.equal(msg.w, fnv("{}"));
-  });
-
-  it("accepts only the server's reply to the cached ref as confirmation; anything else asks for a full render", () => {
-    const guess = (): [EventCache, number] => {
-      const { c } = primed();
-      learn(c, ev("search", { q: "a" }), "h", 1);
-      const msg = ev("search", { q: "a" });
-      assert.ok(c.hit(msg, "h", 2));
-      assert.equal(c.seen({ d: { 0: "x" } }), true, "the cached answer itself (no seq) passes");
-      return [c, msg.r!];
-    };
-    let [c, r] = guess();
-    assert.equal(c.seen({ t: S.reply, r, q: 3 }), true, "confirmed");
-    assert.equal(c.seen(diff(99, 4)), true, "and then frames apply as usual");
-    [c, r] = guess();
-    assert.equal(c.seen(diff(r, 3)), false, "the server's own diff: the guess was wrong");
-    assert.equal(c.seen(diff(99, 4)), true, "only once: the full render is being asked for");
-    [c, r] = guess();
-    assert.equal(c.seen({ t: S.push, e: "x", q: 3 }), false, "a frame in between");
-    [c, r] = guess();
-    assert.equal(c.seen({ t: S.reply, r, q: 3, k: "tok" }), false, "a join answer's reply (the event may still be running)");
-    [c, r] = guess();
-    assert.equal(c.seen({ t: S.error, c: "E_RATE_LIMIT", r, q: 3 }), false, "refused in the stream: not applied");
-    [c, r] = guess();
-    assert.equal(c.seen({ t: S.rendered, d: "", q: 3, k: "tok" }), false, "a full render while unsure");
-  });
-
-  it("forgets every answer and takes the new table at each full render", () => {
-    const { c } = primed();
-    learn(c, ev("search", { q: "a" }), "h", 1);
-    assert.equal(c.seen({ t: S.rendered, d: "", q: 5, k: "tok", z: { search: [1000, ["q"]] } }), true);
-    assert.equal(c.hit(ev("search", { q: "a" }), "h", 5), undefined, "emptied");
-    assert.equal(c.seen({ t: S.rendered, d: "", q: 6, k: "tok" }), true);
-    learn(c, ev("search", { q: "b" }), "h", 6);
-    assert.equal(c.hit(ev("search", { q: "b" }), "h", 7), undefined, "no z: nothing is cacheable");
+  it("forgets every tree and owed hit and takes the new table at each full render", () => {
+    const p = learnAB();
+    hit(p, tab("a"));
+    assert.equal(p.c.seen({ t: S.rendered, d: "", q: ++seq, k: "tok", z: { tab: [1000, ["tab"]] } }), true);
+    assert.deepEqual(p.c.owe(), [], "nothing owed: the full render is the server's page");
+    assert.equal(p.c.hit(tab("b"), p.html), undefined, "emptied");
   });
 });

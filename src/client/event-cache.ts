@@ -2,107 +2,153 @@
  * The client cache for pure events (docs/client.md, "Client cache for pure
  * events"; the server side is server/event-cache.ts). One per view.
  *
- * An event the server lists as cacheable (`z` of each full render: name →
- * [ttlMs, key fields]) that goes out while nothing else of the view is in
- * flight is remembered under a key: the hash of the view's HTML before it,
- * its name and the JSON of its key fields' values (those only). When its
- * answer (the frame with its ref, the very next one of the stream) arrives,
- * the answer's parts are kept under that key for ttlMs. The same event on
- * the same HTML later is a hit: the kept answer is applied at once, like a
- * received diff, and the event still goes to the server, marked with the
- * answer's hash (`w`) and the view's seq (`q`), so that the server's state
- * follows. The server confirms with a reply to its ref; any other frame in
- * the stream before that confirmation means the guess may be wrong, and the
- * view asks for a full render (it never patches a tree it is unsure of).
+ * Pure, for an event the server lists as cacheable (`z` of each full render:
+ * name → [ttlMs, key fields]), means: its result depends only on its key
+ * fields and on state it does not set, so applying it with key A then key B
+ * equals applying it with key B. Within a run of that event from a page whose
+ * HTML hashes `base` (no other change to the tree between), its answer for a
+ * key is therefore always the same tree. The cache keeps, under base, name
+ * and the JSON of the key fields' values, the whole tree (a full render's
+ * text) that the server's answer to a miss produced, and the hash of its HTML.
  *
- * Invariants: at most {@link MAX_ENTRIES} entries (the oldest goes), keys of
- * at most {@link MAX_KEY} characters (a longer one is not cached: a hostile
- * payload cannot grow it); every full render empties it (its statics and
- * tree are the new truth); an answer is applied from a copy (JSON text), so
- * later diffs, which change the tree in place, never change an entry.
+ * A hit (the same key again, not expired, nothing of the view in flight)
+ * shows that tree at once and sends NOTHING: the hit is owed to the server.
+ * Owed hits form a short ordered list; a hit of the event that is last in it
+ * replaces it (the latest key wins); when the page's HTML hashes as the
+ * server's tree again (tab A → B → A), nothing is owed. The view sends the
+ * owed hits ({@link EventCache.owe}) before any other frame, at the link's
+ * heartbeat and after {@link QUIET} ms without a hit, each marked with the
+ * hash of the HTML it showed (`w`) and the seq the server is expected to
+ * answer it at (`q`); the server confirms each with a plain reply. Any other
+ * frame while hits are owed or unconfirmed makes the view ask for a full
+ * render (it never patches a tree the server does not have).
+ *
+ * Invariants: at most {@link MAX_ENTRIES} entries (the oldest go first), no
+ * tree over {@link MAX_TREE} characters (so at most 1 MiB per view);
+ * keys of at most {@link MAX_KEY} characters (a longer one is not cached: a
+ * hostile payload cannot grow it); at most 8 owed hits (a ninth sends them at
+ * once); every full render empties it (its statics and tree are the new
+ * truth); a tree is applied from a copy (JSON text), so later diffs, which
+ * change the tree in place, never change an entry.
  */
 import { fnv } from "../protocol/hash.ts";
 import { S, type Envelope } from "../protocol/messages.ts";
 
-/** Most answers kept per view (inlined below: the bundle is small). */
-export const MAX_ENTRIES = 64;
-/** Longest key (HTML hash, event name, key fields' JSON); a longer event is not cached. */
+/** Most trees kept per view (inlined below: the bundle is small). */
+export const MAX_ENTRIES = 32;
+/** Largest tree kept, in characters (a larger answer is not cached): with MAX_ENTRIES, at most 1 MiB per view. */
+export const MAX_TREE = 32_768;
+/** Longest key (base hash, event name, key fields' JSON); a longer event is not cached. */
 export const MAX_KEY = 512;
+/** Quiet time, in ms, after the last hit before the owed hits are sent. */
+export const QUIET = 1000;
 
 /**
- * A view's cache of answers to pure events.
+ * A view's cache of pure events' trees.
  *
  * @example
- * const c = eventCache();
- * const hit = c.hit(msg, html, seq); // before sending event `msg`: a frame to apply now, or undefined
- * if (!c.seen(frame)) rejoin();      // for each server frame, after its seq check
+ * const c = eventCache(() => rendered.snap(), () => view.flush());
+ * const hit = c.hit(msg, html);                 // before sending event `msg`: a full render to apply now (msg is owed), or undefined
+ * for (const m of c.owe(seq)) send(m);           // before any other frame
+ * if (!c.seen(frame, html)) rejoin();            // for each server frame, after its seq check
  */
 export interface EventCache {
   /**
-   * For event `msg` about to go out while nothing else of the view is in
-   * flight, its view at seq `q` showing `html`: the cached answer to apply
-   * now (and `msg` gets `w` and `q`), or undefined (remembered, when
-   * cacheable, so that its answer is kept).
+   * For event `msg` about to go out while nothing of the view is in flight,
+   * the view showing `html`: the kept tree to apply now (then `msg` is owed,
+   * not sent), or undefined (noted, when cacheable, so that its answer is kept).
    */
-  hit(msg: Envelope, html: string, q: number): Envelope | undefined;
+  hit(msg: Envelope, html: string): Envelope | undefined;
+  /** The owed hits, in ref order, now to be sent (each then waits for the server's reply). */
+  owe(): Envelope[];
   /** Each server frame, after its seq check: false when the view must ask for a full render. */
   seen(f: Envelope): boolean;
 }
 
 /**
- * A view's cache; `now` is the clock (tests pass their own).
+ * A view's cache: `snap` gives the view's tree as a full render's text,
+ * `flush` sends the owed hits, `now` is the clock (tests pass their own).
  *
  * @example
- * const cache = eventCache();
+ * const cache = eventCache(() => rendered.snap(), () => view.flush());
  */
-export function eventCache(now = Date.now): EventCache {
+export function eventCache(snap: () => string | undefined, now = Date.now): EventCache {
   let z: Envelope["z"] = {};
-  /** key → [expires, the answer's text]; an expired entry is never used, and goes when replaced or oldest. */
-  let m = new Map<string, [number, string]>();
+  /** key → [expires, the tree's text, its HTML's hash]; an expired entry is never used, and goes when replaced or oldest. */
+  let m = new Map<string, [number, string, number]>();
+  /** The cacheable event that made every change since the page hashed `base`: [name, base]. */
+  let run: [unknown, number] | undefined;
   /**
-   * The cacheable event sent last, until the next frame of the stream: a miss
-   * is [ref, key, expiry] (its answer is kept when it is that frame); a hit is
-   * [ref] (that frame must be the server's confirmation).
+   * The miss sent last, until the next frame of the stream: [ref, key,
+   * expiry, its run]; then, when that frame is its answer, until it is
+   * applied (`kept`).
    */
-  let sent: [number, string?, number?] | undefined;
+  let sent: [unknown, string, number, [unknown, number]] | undefined;
+  let kept: typeof sent;
+  let owed: Envelope[] = [];
+  /** While hits are owed: the hash of the server's page (before the first of them). */
+  let sh = 0;
+  /** The hits sent, each waiting for the server's reply. */
+  let un: Envelope[] = [];
   return {
-    hit(msg, html, q) {
-      // An array: an own entry (an inherited member such as `constructor` is not).
-      const c = z![msg.e as string];
-      if (!Array.isArray(c) || msg.g || msg.b) return;
+    hit(msg, html) {
+      // The answer noted by `seen` is on the page (no frame came since): keep its tree
+      // (up to MAX_TREE characters; beyond MAX_ENTRIES the oldest goes).
+      const t = kept && snap();
+      if (t && !t[32768]) {
+        m.set(kept![1], [kept![2], t, fnv(html)]);
+        if (m.size > 32) m.delete(m.keys().next().value as string);
+      }
+      kept = undefined;
+      // An array: an own entry (an inherited member such as `constructor` or `__proto__` is not).
+      const e = msg.e;
+      const c = z![e as string];
+      // A component's event is not cached (its answer is a reply, or a part's diff).
+      if (!c?.pop || msg.g || owed[7]) return; // at most 8 owed: the 9th is sent, and they go first
       const d = msg.d as Record<string, unknown>;
+      const h = fnv(html);
+      const r: [unknown, number] = [e, run && run[0] == e ? run[1] : h];
       // A field the payload lacks reads the same for every payload (undefined, or
       // Object.prototype's member for `constructor`, `__proto__`). A key shared by two
       // payloads the server tells apart costs a full render, never a wrong tree: the
-      // server confirms only an answer equal to its own.
-      const k = fnv(html) + (msg.e as string) + JSON.stringify(c[1].map((f) => d[f]));
+      // server confirms only a page equal to its own.
+      const k = r[1] + (e as string) + JSON.stringify(c[1].map((f) => d[f]));
       if (k[512]) return; // longer than MAX_KEY
       const x = m.get(k);
-      const r = msg.r as number;
       if (x && x[0] > now()) {
-        msg.w = fnv(x[1]);
-        msg.q = q;
-        sent = [r];
+        if (!owed[0]) sh = h;
+        if (owed.at(-1)?.e == e) owed.pop(); // the same event again: the latest key wins
+        owed.push(msg);
+        msg.w = x[2];
+        if (x[2] == sh) owed = []; // back to the server's page: nothing owed
+        run = r;
         return JSON.parse(x[1]) as Envelope;
       }
-      sent = [r, k, now() + c[0]];
+      sent = [msg.r, k, now() + c[0], r];
+    },
+    owe() {
+      return (un = owed), (owed = []), un;
     },
     seen(f) {
+      if (f.q == null) return true; // a kept tree itself
+      // The server's reply to the next hit sent confirms it: nothing changes.
+      if (un[0] && f.r == un[0].r && f.t == S.reply) return !!un.shift();
       const s = sent;
-      if (f.q == null) return true; // the cached answer itself
-      sent = undefined;
-      // The answer to the event sent: the first frame after it (nothing changed the tree between), not a join answer.
-      const a = !!s && f.r === s[0] && !f.k;
-      // A guess is confirmed only by the server's reply to its ref; anything
-      // else (a full render too) makes the view ask for a full render.
-      if (s && !s[1]) return a && f.t === S.reply;
-      if (f.t === S.rendered) {
+      sent = run = kept = undefined;
+      if (f.t == S.rendered) {
         z = f.z || {};
         m = new Map();
-      } else if (a && !f.c && !("y" in f)) {
-        // A diff or a reply (no error, no ctx.reply value), as text: protocol/hash.ts answerText, inlined.
-        m.set(s![1] as string, [s![2] as number, JSON.stringify({ d: f.d, p: f.p, o: f.o, h: f.h })]);
-        if (m.size > 64) m.delete(m.keys().next().value as string);
+        un = [];
+        owed = [];
+      } else if (un[0] || owed[0]) {
+        // Anything else while hits are owed or unconfirmed: a full render (the view sends the owed first).
+        return (un = []), false;
+      } else if (s && f.r == s[0] && !f.c) {
+        // The answer to the miss sent (the first frame after it), a diff or a reply, not an
+        // error: its tree is kept once applied. (With stream ops or a new title it is not
+        // the whole answer: the server never confirms a hit of it, a full render follows.)
+        kept = s;
+        run = s[3];
       }
       return true;
     },

@@ -75,6 +75,17 @@ export class Rendered {
   }
 
   /**
+   * The tree and its components as the JSON text of a diff that replaces
+   * them (the event cache keeps it, event-cache.ts), or undefined without a tree.
+   *
+   * @example
+   * view.receive(JSON.parse(rendered.snap()!)); // back to this tree later
+   */
+  snap(): string | undefined {
+    return this.tree && JSON.stringify({ d: this.tree, p: Object.fromEntries(this.parts) });
+  }
+
+  /**
    * Forgets the tree (keeps the statics), so the next join asks for a full render.
    *
    * @example

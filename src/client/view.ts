@@ -73,8 +73,8 @@ export class View {
   /** Hook `pushEvent` promises waiting for their ref's answer (replies.ts). */
   readonly replies: Waiters = new Map();
   private readonly rendered = new Rendered();
-  /** Answers to pure events (event-cache.ts), and the HTML they are keyed by: the last built. */
-  private readonly ec = eventCache();
+  /** Trees of pure events (event-cache.ts), and the HTML they are keyed by and hash: the last built. */
+  private readonly ec = eventCache(() => this.rendered.snap());
   private ht!: string;
   private token: string;
   private seq = 0;
@@ -136,6 +136,9 @@ export class View {
    */
   join(): void {
     if (this.dead || !this.host.open) return;
+    // Hits the server was not told of (event-cache.ts): the tree is a guess. They go first
+    // (while joined), the full render asked for shows them, and the answer resends them (without `w`).
+    this.flush(1);
     this.joined = false;
     this.joinInFlight = true;
     if (this.nav) return this.host.send({ t: C.navigate, v: this.id, d: this.nav });
@@ -220,22 +223,34 @@ export class View {
     }
     // The server would refuse it (and a WebSocket frame far over closes the socket): refuse it here.
     if (oversized(frame)) return no("E_TOO_LARGE", `over ${limits.maxBytes} bytes`, ref);
-    // Nothing in flight: a pure event seen before on this HTML is answered from the cache at once, not loading (and still sent).
-    const hit = this.joined && !this.waiting && this.ec.hit(msg, this.ht, this.seq);
+    // Nothing in flight: a pure event seen before is answered from the cache at once, not loading, and sent later (owed).
+    const hit = this.joined && !this.waiting && this.ec.hit(msg, this.ht);
+    if (hit) return this.receive(hit), ref;
+    this.flush(); // the owed hits first: the server applies them before this
     this.unacked.push(msg);
-    if (hit) this.receive(hit);
-    else for (const el of els) this.loading.add(el, ref);
+    for (const el of els) this.loading.add(el, ref);
     if (this.joined) this.host.send(msg);
     return ref;
   }
 
   /**
-   * Heartbeat tick: acknowledges what was applied since the last ack.
+   * Sends the event cache's owed hits (event-cache.ts), each then waiting for
+   * the server's reply; `x` (a join): also when not joined, into `unacked`
+   * for the answer's resend, and the tree is reset: a full render.
+   */
+  private flush(x?: 1): void {
+    if (this.joined || x) for (const m of this.ec.owe()) x && this.rendered.reset(), this.unacked.push(m), this.joined && this.host.send(m);
+  }
+
+  /**
+   * Heartbeat tick: sends the event cache's owed hits, and acknowledges what
+   * was applied since the last ack.
    *
    * @example
    * setInterval(() => views.forEach((v) => v.tick()), 30_000);
    */
   tick(): void {
+    this.flush();
     if (this.joined && this.seq !== this.acked) this.ack();
   }
 
@@ -349,7 +364,8 @@ export class View {
     } catch {
       // Storage disabled: the reload guard simply never resets.
     }
-    for (const msg of this.unacked) this.host.send(msg);
+    // Without the cache's claim: the tree was reset (a hit's guess is not checked against it).
+    for (const msg of this.unacked) delete msg.w, this.host.send(msg);
     // Hooks mount (first join, live navigation) or reconnect after the resend: a pushEvent of theirs goes out once.
     sync(this, true);
   }

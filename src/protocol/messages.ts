@@ -158,10 +158,10 @@ export interface Envelope {
   z?: Record<string, [number, string[]]>;
   /**
    * Client → server, on an event answered from the client's cache: the hash of
-   * the cached answer the client applied (protocol/hash.ts: FNV-1a of its
-   * `answerText`, a signed 32-bit integer), with `q` the last seq the client
-   * had applied; the server sends a reply instead of the diff when its own
-   * answer hashes the same at that seq (docs/client.md, server/event-cache.ts).
+   * the view's HTML the client showed after it (protocol/hash.ts: FNV-1a, a
+   * signed 32-bit integer), optionally with `q`, the seq the server must
+   * answer it at; the server sends a reply instead of the diff when its own
+   * page hashes the same (docs/client.md, server/event-cache.ts).
    */
   w?: number;
 }

@@ -137,7 +137,7 @@ export class Connection {
     if (b !== undefined && b !== 1) return this.reject("E_BAD_FRAME", v, "`b` must be 1 (a model update) or absent", r);
     // `w` (and `q`): the browser answered it from its cache (event-cache.ts).
     const claim = cacheClaim(msg);
-    if (claim === "bad") return this.reject("E_BAD_FRAME", v, "`w` must be a 32-bit hash with a seq `q`", r);
+    if (claim === "bad") return this.reject("E_BAD_FRAME", v, "`w` must be a 32-bit hash (and `q` a seq)", r);
     this.withView(v, (s) => s.event(r, e, d as Payload, g, b === 1, claim), r);
   }
 

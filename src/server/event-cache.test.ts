@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { answerText, fnv } from "../protocol/hash.ts";
+import { fnv } from "../protocol/hash.ts";
 import { C, kindOf, S, type Envelope } from "../protocol/messages.ts";
 import { defineComponent } from "./components/define.ts";
 import { cacheClaim, cacheTable, type CacheClaim } from "./event-cache.ts";
 import { MemoryPubSub } from "./pubsub/memory.ts";
 import { ViewSession } from "./session.ts";
 import { html } from "./template/html.ts";
+import { renderToString } from "./template/render-tree.ts";
 import { defineView, type ViewDefinition } from "./view.ts";
 
 interface St {
@@ -44,13 +45,14 @@ function joined(view: ViewDefinition<St> = Search): { s: ViewSession<St>; sent: 
 }
 
 const last = (sent: Envelope[]): Envelope => sent[sent.length - 1]!;
-/** The claim a browser makes for an answer it applied from its cache, at seq `q`. */
-const claimOf = (answer: Envelope, q: number): CacheClaim => ({ w: fnv(answerText(answer.d, answer.p, answer.o, answer.h)), q });
+/** The hash of the page `view` shows in `state`: what a browser claims (`w`) for the tree it shows. */
+const pageHash = (state: St, view: ViewDefinition<St> = Search): number => fnv(renderToString(view.render(state)));
+/** The page of tab `t` (note ""). */
+const tabPage = (t: string): number => pageHash({ tab: t, hits: ITEMS.filter((i) => i.startsWith(t)), note: "" });
+/** The claim a browser makes for tab "a" shown from its cache, with seq `q` (or none). */
+const claimOf = (q?: number, w = tabPage("a")): CacheClaim => ({ w, q });
 
-/**
- * What the server answers to tab "a" after tabs a, b: taken from a twin
- * session that ran the same events, as the browser's cache would hold it.
- */
+/** The diff the server sends for tab "a" after tabs a, b (a twin session that ran the same events). */
 function twinAnswer(): Envelope {
   const { s, sent } = joined();
   s.event(1, "tab", { tab: "a" });
@@ -76,14 +78,20 @@ describe("server event cache", () => {
     assert.deepEqual(last(sent).z, { tab: [60_000, ["tab"]] });
   });
 
-  it("replies instead of sending the diff when its answer hashes as the browser's cached one, at the browser's seq", () => {
-    const cached = twinAnswer();
-    assert.equal(kindOf(cached), S.diff);
+  it("replies instead of sending the diff when its page hashes as the one the browser shows (with or without a seq)", () => {
+    assert.equal(kindOf(twinAnswer()), S.diff);
+    for (const q of [undefined, 3]) {
+      const { s, sent } = joined();
+      s.event(1, "tab", { tab: "a" });
+      s.event(2, "tab", { tab: "b" });
+      s.event(3, "tab", { tab: "a" }, undefined, false, claimOf(q === undefined ? undefined : last(sent).q!));
+      assert.deepEqual({ t: last(sent).t, r: last(sent).r, d: last(sent).d }, { t: S.reply, r: 3, d: undefined }, `a reply, no diff (q ${q})`);
+    }
     const { s, sent } = joined();
     s.event(1, "tab", { tab: "a" });
     s.event(2, "tab", { tab: "b" });
     const before = runs;
-    s.event(3, "tab", { tab: "a" }, undefined, false, claimOf(cached, last(sent).q!));
+    s.event(3, "tab", { tab: "a" }, undefined, false, claimOf());
     assert.deepEqual({ t: last(sent).t, r: last(sent).r, d: last(sent).d }, { t: S.reply, r: 3, d: undefined }, "a reply, no diff");
     assert.equal(runs, before + 1, "the handler ran once: the server's state follows");
     // State and tree were committed: the next diff is the one a session that sent the diff computes.
@@ -99,30 +107,27 @@ describe("server event cache", () => {
     const { s, sent } = joined();
     s.event(1, "tab", { tab: "a" });
     s.event(2, "tab", { tab: "b" });
-    s.event(3, "tab", { tab: "a" }, undefined, false, { ...claimOf(cached, last(sent).q!), w: claimOf(cached, 0).w ^ 1 });
+    s.event(3, "tab", { tab: "a" }, undefined, false, claimOf(undefined, tabPage("a") ^ 1));
     assert.equal(kindOf(last(sent)), S.diff);
     assert.equal(last(sent).r, 3);
     assert.deepEqual(last(sent).d, cached.d);
   });
 
-  it("sends the diff when a frame went out after the browser's seq (the trees may differ)", () => {
+  it("sends the diff when a frame went out after a claimed seq (the trees may differ)", () => {
     const cached = twinAnswer();
     const { s, sent } = joined();
     s.event(1, "tab", { tab: "a" });
     s.event(2, "tab", { tab: "b" });
     const q = last(sent).q!;
     s.ctx.pushEvent("hello", null); // a frame the browser had not seen when it answered from its cache
-    s.event(3, "tab", { tab: "a" }, undefined, false, claimOf(cached, q));
+    s.event(3, "tab", { tab: "a" }, undefined, false, claimOf(q));
     assert.equal(kindOf(last(sent)), S.diff, "the same answer, but another seq: the diff goes");
     assert.deepEqual(last(sent).d, cached.d);
   });
 
   it("never confirms an event that is not cacheable, even with a matching hash", () => {
-    const { s: twin, sent: tsent } = joined();
-    twin.event(1, "plain", { note: "x" });
-    const cached = last(tsent);
     const { s, sent } = joined();
-    s.event(1, "plain", { note: "x" }, undefined, false, claimOf(cached, last(sent).q!));
+    s.event(1, "plain", { note: "x" }, undefined, false, claimOf(undefined, pageHash({ tab: "", hits: [], note: "x" })));
     assert.equal(kindOf(last(sent)), S.diff);
   });
 
@@ -131,8 +136,9 @@ describe("server event cache", () => {
     const { s, sent } = joined();
     s.event(1, "tab", { tab: "a" });
     s.event(2, "tab", { tab: "b" });
-    const claim = claimOf(cached, last(sent).q!);
+    const claim = claimOf();
     s.event(3, "tab", { tab: "a" }, undefined, false, claim);
+    assert.equal(kindOf(cached), S.diff);
     const before = runs;
     const frames = sent.length;
     s.event(3, "tab", { tab: "a" }, undefined, false, claim); // the browser resends it after a reconnect
@@ -147,10 +153,8 @@ describe("server event cache", () => {
       events: { tab: { run: (s, p: { tab: string }, ctx) => { ctx.reply(p.tab.length); return { ...s, tab: p.tab }; }, cache: { ttlMs: 1000, key: ["tab"] } } },
       render: (s) => html`<nav>${s.tab}</nav>`,
     });
-    const { s: twin, sent: tsent } = joined(Replying);
-    twin.event(1, "tab", { tab: "ab" });
     const { s, sent } = joined(Replying);
-    s.event(1, "tab", { tab: "ab" }, undefined, false, claimOf(last(tsent), last(sent).q!));
+    s.event(1, "tab", { tab: "ab" }, undefined, false, claimOf(undefined, pageHash({ tab: "ab", hits: [], note: "" }, Replying)));
     assert.deepEqual({ t: last(sent).t, y: last(sent).y, d: last(sent).d }, { t: S.reply, y: 2, d: undefined });
   });
 
@@ -159,7 +163,8 @@ describe("server event cache", () => {
     assert.equal(cacheClaim(base), undefined);
     assert.deepEqual(cacheClaim({ ...base, w: -5, q: 3 }), { w: -5, q: 3 });
     assert.deepEqual(cacheClaim({ ...base, w: 0x7fffffff, q: 0 }), { w: 0x7fffffff, q: 0 });
-    for (const bad of [{ w: 1.5, q: 1 }, { w: 2 ** 31, q: 1 }, { w: -(2 ** 31) - 1, q: 1 }, { w: 1 }, { w: 1, q: -1 }, { w: "1", q: 1 }, { w: 1, q: "1" }]) {
+    assert.deepEqual(cacheClaim({ ...base, w: -5 }), { w: -5, q: undefined }, "no seq: the browser's own claim");
+    for (const bad of [{ w: 1.5, q: 1 }, { w: 2 ** 31, q: 1 }, { w: -(2 ** 31) - 1, q: 1 }, { w: 1, q: -1 }, { w: "1", q: 1 }, { w: 1, q: "1" }, { w: 1, q: 1.5 }]) {
       assert.equal(cacheClaim({ ...base, ...(bad as object) }), "bad", JSON.stringify(bad));
     }
   });

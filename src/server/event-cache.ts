@@ -1,22 +1,26 @@
 /**
  * The server side of the client cache for pure events (docs/client.md,
  * "Client cache for pure events"). A handler with `cache: { ttlMs, key }`
- * promises that its answer depends only on the state and the payload's `key`
- * fields. The server
+ * promises that its result depends only on the payload's `key` fields and
+ * on state it does not set (applying it with key A then key B equals
+ * applying it with key B). The server
  * - lists the view's cacheable events on every join answer's full render
  *   (`z`: name → [ttlMs, key]), so the browser knows what it may cache;
  * - runs an event the browser answered from its cache (`w`: the hash of the
- *   answer it applied, `q`: the last seq it had applied) as any other, and
- *   then, when its own answer hashes the same and no frame went out since
- *   `q` (so both computed from the same tree), sends a plain reply instead of
- *   the diff: the browser's tree is right already. Otherwise the diff goes,
- *   and the browser, whose tree is then a guess, asks for a full render.
+ *   view's HTML the browser showed after it; the browser sends it later,
+ *   before any other frame of the view or at its heartbeat) as any other,
+ *   and then, when the HTML of its own new tree hashes the same (and a
+ *   claimed seq `q` is its seq), sends a plain reply instead of the diff: the
+ *   browser's tree is right already. Otherwise the diff goes, and the
+ *   browser, whose tree is then a guess, asks for a full render.
  *
  * Exactly once still holds: a cached event carries a ref like any other, and
  * is applied once (the session's ref check), whatever the browser showed.
  */
-import { answerText, fnv } from "../protocol/hash.ts";
-import type { Envelope } from "../protocol/messages.ts";
+import { fnv } from "../protocol/hash.ts";
+import type { Envelope, RenderedTree } from "../protocol/messages.ts";
+import { toHtml, type PartsLookup } from "../protocol/tree.ts";
+import { staticsOf } from "./template/compile.ts";
 import { describe } from "./startup-checks.ts";
 import type { ViewDefinition } from "./view.ts";
 
@@ -51,10 +55,15 @@ export const MAX_CACHE_TTL_MS = 86_400_000;
 export const MAX_CACHE_KEYS = 16;
 const MAX_FIELD = 64;
 
-/** The claim of an event answered from the browser's cache: the hash `w` of the answer it applied, at its seq `q`. */
+/**
+ * The claim of an event answered from the browser's cache: the hash `w` of
+ * the view's HTML it showed after it, and optionally the seq `q` the browser
+ * expects the answer at (the browser leaves it out: it asks for a full render
+ * on any frame but the confirmation).
+ */
 export interface CacheClaim {
   readonly w: number;
-  readonly q: number;
+  readonly q?: number | undefined;
 }
 
 /**
@@ -98,30 +107,32 @@ export function cacheTable(view: ViewDefinition<unknown>): Envelope["z"] {
 
 /**
  * The cache claim of an event frame: undefined without `w`, "bad" when `w`
- * is not a signed 32-bit integer (protocol/hash.ts) or `q` not a seq (the
- * frame is refused).
+ * is not a signed 32-bit integer (protocol/hash.ts) or a `q` given is not a
+ * seq (the frame is refused).
  *
- * @example cacheClaim({ t: "e", r: 4, e: "search", d: { q: "a" }, w: -305419896, q: 7 }) // { w: -305419896, q: 7 }
+ * @example cacheClaim({ t: "e", r: 4, e: "search", d: { q: "a" }, w: -305419896 }) // { w: -305419896, q: undefined }
  */
 export function cacheClaim(msg: Envelope): CacheClaim | "bad" | undefined {
   const { w, q } = msg;
   if (w === undefined) return undefined;
-  const ok = Number.isInteger(w) && w >= -0x80000000 && w <= 0x7fffffff && Number.isInteger(q) && (q as number) >= 0;
-  return ok ? { w, q: q as number } : "bad";
+  const ok = Number.isInteger(w) && w >= -0x80000000 && w <= 0x7fffffff && (q === undefined || (Number.isInteger(q) && q >= 0));
+  return ok ? { w, q } : "bad";
 }
 
 /**
- * True when the browser's cached answer to event `name` (its `claim`) is the
- * server's own answer: the event is cacheable, the browser had applied every
- * frame before it (`seq` is the session's seq now, before the answer), and
- * the answer's parts hash the same. The session then commits and sends a
+ * True when the browser's cached tree for event `name` (its `claim`) is the
+ * server's own answer: the event is cacheable, a claimed `q` is the
+ * session's seq now (`seq`, before the answer), the
+ * answer carries no stream ops (`o`) or title (`h`), which are not part of
+ * the tree, and the HTML of the new `tree` (its components by `parts`)
+ * hashes as the page the browser shows. The session then commits and sends a
  * reply instead of the diff.
  *
- * @example if (confirms(view, "search", claim, this.seq, diff, p, o, h)) return this.emit({ t: S.reply, r: ref });
+ * @example if (confirms(view, "search", claim, this.seq, tree, parts, o, h)) return this.emit({ t: S.reply, r: ref });
  */
-export function confirms(view: ViewDefinition<unknown>, name: string, claim: CacheClaim | undefined, seq: number, d: unknown, p: unknown, o: unknown, h: unknown): boolean {
-  if (claim === undefined || claim.q !== seq) return false;
+export function confirms(view: ViewDefinition<unknown>, name: string, claim: CacheClaim | undefined, seq: number, tree: RenderedTree, parts: PartsLookup | undefined, o: unknown, h: unknown): boolean {
+  if (claim === undefined || (claim.q !== undefined && claim.q !== seq) || o !== undefined || h !== undefined) return false;
   // An own handler only (never `__proto__` & co.; view.ts ownHandler, not imported: view.ts imports this file's checks).
   const spec = view.events !== undefined && Object.prototype.hasOwnProperty.call(view.events, name) ? view.events[name] : undefined;
-  return typeof spec === "object" && spec.cache !== undefined && fnv(answerText(d, p, o, h)) === claim.w;
+  return typeof spec === "object" && spec.cache !== undefined && fnv(toHtml(tree, staticsOf, parts)) === claim.w;
 }

@@ -778,8 +778,8 @@ export class ViewSession<S = unknown> implements ChildParent {
     this.tree = tree;
     this.title = title;
     this.placed = this.drawn;
-    // The browser answered this event from its cache (event-cache.ts) and its answer is ours: a reply does.
-    if (work.kind === "event" && confirms(this.view as ViewDefinition<unknown>, work.name, work.claim, this.seq, diff, p, o, h)) return this.emit({ t: S.reply, r: ref, y: this.replied, q: 0, v: 0 });
+    // The browser answered this event from its cache (event-cache.ts) and shows our page: a reply does.
+    if (work.kind === "event" && confirms(this.view as ViewDefinition<unknown>, work.name, work.claim, this.seq, tree, this.parts?.lookup, o, h)) return this.emit({ t: S.reply, r: ref, y: this.replied, q: 0, v: 0 });
     if (diff === undefined && p === undefined && o === undefined) {
       if (ref !== undefined || h !== undefined) this.emit({ t: S.reply, r: ref, y: this.replied, h, q: 0, v: 0 });
       return;
