@@ -203,7 +203,7 @@ for (const transport of TRANSPORTS) {
       await clickNow(page, "ask");
       await textIs(page, "#asked", "a");
       const tabs = (await events(page)).filter((m) => m.e === "tab");
-      assert.equal(tabs[2]!.d!.tab, "a", "the owed hit went");
+      assert.deepEqual(tabs[2]!.d, { tab: "a" }, "the owed hit went");
       await page.close();
     });
 
