@@ -158,6 +158,14 @@ describe("server event cache", () => {
     assert.deepEqual({ t: last(sent).t, y: last(sent).y, d: last(sent).d }, { t: S.reply, y: 2, d: undefined });
   });
 
+  it("never confirms an answer that changes the title (not part of the tree the browser keeps): the diff goes", () => {
+    const Titled = defineView<St>({ ...Search, title: (st) => `Tab ${st.tab}` });
+    const { s, sent } = joined(Titled);
+    s.event(1, "tab", { tab: "a" }, undefined, false, claimOf(undefined, pageHash({ tab: "a", hits: ITEMS.filter((i) => i.startsWith("a")), note: "" }, Titled)));
+    assert.equal(kindOf(last(sent)), S.diff);
+    assert.equal(last(sent).h, "Tab a");
+  });
+
   it("reads a claim from an event frame, and refuses a malformed one", () => {
     const base: Envelope = { t: C.event, v: 1, r: 1, e: "tab", d: {} };
     assert.equal(cacheClaim(base), undefined);
