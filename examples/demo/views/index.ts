@@ -12,7 +12,7 @@ const demos = [
   ["/lounge", "Lounge", "a child view: the chat embedded in a page, with its own session"],
   ["/hooks", "Hooks", "a client hook draws a live chart from pushed data; its button gets a value back from the server"],
   ["/feed", "Feed", "an infinite list on a stream: the page keeps the posts, the server only their count"],
-  ["/search", "Search", "cached pure events: a tab or a query seen before shows at once, the server only confirms it"],
+  ["/search", "Search", "cached pure events: a tab or a query seen before shows at once and nothing is sent then; the server is told later"],
   ["/profile", "Profile", "forms: a bound field with a live preview, a confirmed delete, an optimistic like, text that survives a server restart"],
   ["/commands", "JS commands", "every JS command: a dialog (Escape closes it), a panel, tips and a mark changed in the browser with no round trip and kept through the server's redraws, an event for the page's script"],
 ] as const;

@@ -31,10 +31,11 @@ function find(q: string, kind: SearchState["kind"]): string[] {
 const asKind = (v: unknown): SearchState["kind"] => (TABS.some(([k]) => k === v) ? (v as SearchState["kind"]) : "all");
 
 /**
- * A searchable list with tabs: `search` and `tab` are pure (the answer depends
- * only on the state and the payload's key field), so they are cached in the
- * browser: going back to a tab, or typing a query again, shows its result at
- * once, and the server confirms with a reply instead of the diff.
+ * A searchable list with tabs: `search` and `tab` are pure (the result depends
+ * only on the payload's key field and state the event does not set: the last
+ * query or tab wins), so they are cached in the browser: going back to a tab,
+ * or typing a query again, shows its result at once and sends nothing then;
+ * the server is told later and confirms with a reply instead of the diff.
  */
 export const Search = defineView({
   title: "Search",
@@ -58,8 +59,9 @@ export const Search = defineView({
   render: (s) => html`
     <h1>Search</h1>
     <p>Both the search box and the tabs are <em>cached pure events</em>: go back to a tab you
-    saw (or type a query again) and the list changes at once, before the server answers.
-    The event still reaches the server, which only confirms it instead of sending the change.</p>
+    saw (or type a query again) and the list changes at once, and nothing is sent then. The
+    server is told the latest one later (before your next other action, or at the heartbeat),
+    and only confirms it; going back to the tab the server has owes it nothing.</p>
     <form weft-input="search" weft-submit="search" role="search">
       <label for="q">Search foods</label>
       <input id="q" name="q" type="search" value=${s.q} autocomplete="off" maxlength="40" weft-debounce="150">
