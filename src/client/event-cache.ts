@@ -92,21 +92,23 @@ export function eventCache(snap: () => string | undefined, now = Date.now): Even
   let un: Envelope[] = [];
   return {
     hit(msg, html) {
+      // An array: an own entry (an inherited member such as `constructor` or `__proto__` is not).
+      const e = msg.e;
+      const c = z![e as string];
+      // A component's event is not cached (its answer is a reply, or a part's diff). At most
+      // 8 owed: the 9th event is sent, and they go first. (A tree noted as kept is then never
+      // reached: this event's answer ends the run.)
+      if (!c?.pop || msg.g || owed[7]) return;
+      const d = msg.d as Record<string, unknown>;
+      const h = fnv(html);
       // The answer noted by `seen` is on the page (no frame came since): keep its tree
       // (up to MAX_TREE characters; beyond MAX_ENTRIES the oldest goes).
       const t = kept && snap();
       if (t && !t[32768]) {
-        m.set(kept![1], [kept![2], t, fnv(html)]);
+        m.set(kept![1], [kept![2], t, h]);
         if (m.size > 32) m.delete(m.keys().next().value as string);
       }
       kept = undefined;
-      // An array: an own entry (an inherited member such as `constructor` or `__proto__` is not).
-      const e = msg.e;
-      const c = z![e as string];
-      // A component's event is not cached (its answer is a reply, or a part's diff).
-      if (!c?.pop || msg.g || owed[7]) return; // at most 8 owed: the 9th is sent, and they go first
-      const d = msg.d as Record<string, unknown>;
-      const h = fnv(html);
       const r: [unknown, number] = [e, run && run[0] == e ? run[1] : h];
       // A field the payload lacks reads the same for every payload (undefined, or
       // Object.prototype's member for `constructor`, `__proto__`). A key shared by two
@@ -132,7 +134,7 @@ export function eventCache(snap: () => string | undefined, now = Date.now): Even
     seen(f) {
       if (f.q == null) return true; // a kept tree itself
       // The server's reply to the next hit sent confirms it: nothing changes.
-      if (un[0] && f.r == un[0].r && f.t == S.reply) return !!un.shift();
+      if (f.t == S.reply && f.r == un[0]?.r && un.shift()) return true;
       const s = sent;
       sent = run = kept = undefined;
       if (f.t == S.rendered) {
