@@ -8,26 +8,26 @@
  * equals applying it with key B. Within a run of that event from a page whose
  * HTML hashes `base` (no other change to the tree between), its answer for a
  * key is therefore always the same tree. The cache keeps, under base, name
- * and the JSON of the key fields' values, the whole tree (a full render's
- * text) that the server's answer to a miss produced, and the hash of its HTML.
+ * and the JSON of the key fields' values, the whole tree (as the text of a
+ * diff that replaces it) that the server's answer to a miss produced, and the
+ * hash of its HTML.
  *
  * A hit (the same key again, not expired, nothing of the view in flight)
  * shows that tree at once and sends NOTHING: the hit is owed to the server.
  * Owed hits form a short ordered list; a hit of the event that is last in it
  * replaces it (the latest key wins); when the page's HTML hashes as the
  * server's tree again (tab A → B → A), nothing is owed. The view sends the
- * owed hits ({@link EventCache.owe}) before any other frame, at the link's
- * heartbeat and after {@link QUIET} ms without a hit, each marked with the
- * hash of the HTML it showed (`w`) and the seq the server is expected to
- * answer it at (`q`); the server confirms each with a plain reply. Any other
+ * owed hits ({@link EventCache.owe}) before any other frame and at the link's
+ * heartbeat, each marked with the hash of the HTML it showed (`w`); the
+ * server confirms each with a plain reply. Any other
  * frame while hits are owed or unconfirmed makes the view ask for a full
  * render (it never patches a tree the server does not have).
  *
  * Invariants: at most {@link MAX_ENTRIES} entries (the oldest go first), no
  * tree over {@link MAX_TREE} characters (so at most 1 MiB per view);
  * keys of at most {@link MAX_KEY} characters (a longer one is not cached: a
- * hostile payload cannot grow it); at most 8 owed hits (a ninth sends them at
- * once); every full render empties it (its statics and tree are the new
+ * hostile payload cannot grow it); at most 8 owed hits (a ninth event is a
+ * miss, sent after them); every full render empties it (its statics and tree are the new
  * truth); a tree is applied from a copy (JSON text), so later diffs, which
  * change the tree in place, never change an entry.
  */
@@ -40,17 +40,15 @@ export const MAX_ENTRIES = 32;
 export const MAX_TREE = 32_768;
 /** Longest key (base hash, event name, key fields' JSON); a longer event is not cached. */
 export const MAX_KEY = 512;
-/** Quiet time, in ms, after the last hit before the owed hits are sent. */
-export const QUIET = 1000;
 
 /**
  * A view's cache of pure events' trees.
  *
  * @example
- * const c = eventCache(() => rendered.snap(), () => view.flush());
- * const hit = c.hit(msg, html);                 // before sending event `msg`: a full render to apply now (msg is owed), or undefined
- * for (const m of c.owe(seq)) send(m);           // before any other frame
- * if (!c.seen(frame, html)) rejoin();            // for each server frame, after its seq check
+ * const c = eventCache(() => rendered.snap());
+ * const hit = c.hit(msg, html);  // before sending event `msg`: a kept tree to apply now (msg is owed), or undefined
+ * for (const m of c.owe()) send(m); // before any other frame, and at the heartbeat
+ * if (!c.seen(frame)) rejoin();     // for each server frame, after its seq check
  */
 export interface EventCache {
   /**
@@ -66,11 +64,11 @@ export interface EventCache {
 }
 
 /**
- * A view's cache: `snap` gives the view's tree as a full render's text,
- * `flush` sends the owed hits, `now` is the clock (tests pass their own).
+ * A view's cache: `snap` gives the view's tree as the text of a diff that replaces it,
+ * `now` is the clock (tests pass their own).
  *
  * @example
- * const cache = eventCache(() => rendered.snap(), () => view.flush());
+ * const cache = eventCache(() => rendered.snap());
  */
 export function eventCache(snap: () => string | undefined, now = Date.now): EventCache {
   let z: Envelope["z"] = {};

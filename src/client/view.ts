@@ -138,7 +138,7 @@ export class View {
     if (this.dead || !this.host.open) return;
     // Hits the server was not told of (event-cache.ts): the tree is a guess. They go first
     // (while joined), the full render asked for shows them, and the answer resends them (without `w`).
-    this.flush(1);
+    this.tellOwed(1);
     this.joined = false;
     this.joinInFlight = true;
     if (this.nav) return this.host.send({ t: C.navigate, v: this.id, d: this.nav });
@@ -226,7 +226,7 @@ export class View {
     // Nothing in flight: a pure event seen before is answered from the cache at once, not loading, and sent later (owed).
     const hit = this.joined && !this.waiting && this.ec.hit(msg, this.ht);
     if (hit) return this.receive(hit), ref;
-    this.flush(); // the owed hits first: the server applies them before this
+    this.tellOwed(); // the owed hits first: the server applies them before this
     this.unacked.push(msg);
     for (const el of els) this.loading.add(el, ref);
     if (this.joined) this.host.send(msg);
@@ -238,7 +238,7 @@ export class View {
    * the server's reply; `x` (a join): also when not joined, into `unacked`
    * for the answer's resend, and the tree is reset: a full render.
    */
-  private flush(x?: 1): void {
+  private tellOwed(x?: 1): void {
     if (this.joined || x) for (const m of this.ec.owe()) x && this.rendered.reset(), this.unacked.push(m), this.joined && this.host.send(m);
   }
 
@@ -250,7 +250,7 @@ export class View {
    * setInterval(() => views.forEach((v) => v.tick()), 30_000);
    */
   tick(): void {
-    this.flush();
+    this.tellOwed();
     if (this.joined && this.seq !== this.acked) this.ack();
   }
 

@@ -82,7 +82,7 @@ export const MANGLED_PROPS: readonly string[] = [
   // transports: link-seq.ts, post-queue.ts, http.ts, sse.ts, websocket.ts (Transport.farewell: only Weft's own transports)
   "seen", "broken", "fillers", "sent", "busy", "post", "fail", "out", "poll", "ws", "es", "farewell",
   // limits.ts, event-cache.ts, dom-patch.ts (loading locks; the morph extensions of morphExts)
-  "maxBytes", "hit", "owe", "snap", "flush", "morph", "added", "removed",
+  "maxBytes", "hit", "owe", "snap", "tellOwed", "morph", "added", "removed",
   // morphdom's options: dom-patch.ts and streams.ts call it, nothing else does
   "getNodeKey", "onNodeAdded", "onBeforeElUpdated", "onElUpdated", "onNodeDiscarded", "onBeforeElChildrenUpdated", "childrenOnly",
 ];
