@@ -243,7 +243,7 @@ export class LiveSocket implements ViewHost {
     this.transport = t;
     this.proven = false;
     t.onMessage = guard(CODE, (frame: string) => this.transport === t && this.receive(frame));
-    t.onClose = guard(CODE, () => this.lost(t));
+    t.onClose = guard(CODE, (c?: string) => this.lost(t, c));
   }
 
   private opened(t: Transport): void {
@@ -265,8 +265,13 @@ export class LiveSocket implements ViewHost {
    * buffered, cut before its first join answer) is followed at once by the
    * next one; a dropped link that worked, or every transport having failed,
    * waits a jittered backoff.
+   *
+   * A link the server refused for its view token (`c`: E_TOKEN_EXPIRED,
+   * E_BAD_TOKEN, E_LINK_TOKEN; docs/transports.md) is a refused join of the
+   * view that gave the token (see linkToken): an expired one reloads the page
+   * once, a bad one ends the view — no new link is opened with it.
    */
-  private lost(t: Transport): void {
+  private lost(t: Transport, c?: string): void {
     if (this.transport !== t) return; // a stale transport's late callback
     t.close();
     this.transport = undefined;
@@ -277,6 +282,7 @@ export class LiveSocket implements ViewHost {
     this.next?.close();
     this.next = undefined;
     for (const view of this.views.values()) view.disconnected();
+    if (/TOKEN/.test(c!)) for (const v of this.views.values()) if (!v.isDead) return v.receive({ t: S.error, c });
     if (!this.proven && this.negotiator.failed()) {
       this.fallingBack = true;
       this.retry = setTimeout(guard(CODE, () => this.connect()), 0);

@@ -35,7 +35,7 @@ interface Answer {
  * order, each once ({@link LinkSeq}).
  *
  * @example
- * const t = new HttpTransport(); // a new link: /weft/http?l=<22 chars>&n=…
+ * const t = new HttpTransport(); // a new link: /weft/http?l=<20 chars>&n=…
  * t.onMessage = handle;
  * t.open();
  */
@@ -43,7 +43,7 @@ export class HttpTransport implements Transport {
   readonly name = "http";
   onOpen = noop;
   onMessage: (frame: string) => void = noop;
-  onClose = noop;
+  onClose: (code?: string) => void = noop;
   private readonly url: string;
   private readonly seqs = new LinkSeq();
   private readonly abort = new AbortController();
@@ -83,9 +83,10 @@ export class HttpTransport implements Transport {
       const since = Date.now();
       let answer: Answer;
       try {
-        answer = await read(await request(this.url + this.seqs.seen, this.abort.signal, undefined, first ? opening(this.token) : {}));
+        answer = await read(await request(this.url + this.seqs.seen, this.abort.signal, undefined, opening(first && this.token)));
       } catch (err) {
-        if (first || Date.now() - since < HELD_MS || !cut(err)) return this.fail();
+        // A first poll refused (a 403 for the view token, say) hands its code to the live socket.
+        if (first || Date.now() - since < HELD_MS || !cut(err)) return this.fail((err as Error).message);
         // Nothing of a cut poll was taken: the next poll asks again from `seen`.
         answer = { n: 0, f: [] };
       }
@@ -111,21 +112,21 @@ export class HttpTransport implements Transport {
     if (this.seqs.broken) this.fail();
   }
 
-  private fail(): void {
+  private fail(code?: string): void {
     if (this.done) return;
     this.close();
-    this.onClose();
+    this.onClose(code);
   }
 }
 
 /** A request cut on its way (a network error, or a gateway's 502/504), not refused by Weft. */
 function cut(err: unknown): boolean {
-  return err instanceof TypeError || /^HTTP 50[24]$/.test((err as Error | undefined)?.message ?? "");
+  return err instanceof TypeError || /^HTTP 50[24]$/.test((err as Error)?.message);
 }
 
 /** The answer's body; throws on anything else (a proxy's error page, a cut body). */
 async function read(res: Response | undefined): Promise<Answer> {
   const a = (await res?.json()) as Partial<Answer> | undefined;
-  if (typeof a?.n !== "number" || !Array.isArray(a.f)) throw new Error("not a link answer");
+  if (typeof a?.n !== "number" || !Array.isArray(a.f)) throw Error("not a link answer");
   return a as Answer;
 }

@@ -5,6 +5,7 @@
  */
 import { HEADERS } from "../../protocol/messages.ts";
 import { reportError } from "../dom-events.ts";
+import { noop } from "./types.ts";
 
 /**
  * Answers that refuse the frames themselves (400 not JSON, 413 too large, 415
@@ -28,14 +29,15 @@ export function farewell(url: string, frames: readonly string[]): void {
 }
 
 /**
- * A fresh link id: 16 random bytes, base64url (22 characters of `[A-Za-z0-9_-]`).
+ * A fresh link id: 15 random bytes, base64url (20 characters of
+ * `[A-Za-z0-9_-]`: a multiple of 3 bytes leaves no `=` padding to strip).
  *
  * @example
- * newLinkId(); // "q5mF0Jm3tUeZ2c8xR1o9_w"
+ * newLinkId(); // "q5mF0Jm3tUeZ2c8xR1o9"
  */
 export function newLinkId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const bytes = crypto.getRandomValues(new Uint8Array(15));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
 }
 
 /**
@@ -45,7 +47,7 @@ export function newLinkId(): string {
  * @example
  * opening("eyJ…"); // { "x-weft-token": "eyJ…" }
  */
-export function opening(token: string | undefined): Record<string, string> {
+export function opening(token: string | false | undefined): Record<string, string> {
   return token ? { [HEADERS.token]: token } : {};
 }
 
@@ -58,7 +60,9 @@ const reportRefused: OnRefused = (code, message) => reportError(document, code, 
  * GETs `url`, or POSTs `body` (a JSON array of frames) to it, with `headers`.
  * Resolves with the response when it is 2xx, with undefined when the server
  * refused the posted frames (handed to `refused`; by default reported as
- * `weft:error`); rejects when the link is gone (or was never admitted).
+ * `weft:error`); rejects when the link is gone (or was never admitted): the
+ * error's message is Weft's code when the answer carried one (`E_TOKEN_EXPIRED`
+ * for a link opened with an expired view token), else `HTTP <status>`.
  *
  * @example
  * const res = await request(`${PATHS.sse}?l=${link}`, abort.signal, "[{\"t\":\"h\"}]");
@@ -68,8 +72,9 @@ export async function request(url: string, signal: AbortSignal, body?: string, h
   if (body !== undefined) Object.assign(init, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body });
   const res = await fetch(url, init);
   if (res.ok) return res;
-  if (body === undefined || !REFUSED.includes(res.status)) throw new Error(`HTTP ${res.status}`);
-  const answer = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
-  refused(answer?.error?.code ?? "E_BAD_FRAME", answer?.error?.message);
+  // Weft says why in `{"error":{"code","message"}}` (a proxy's error page does not).
+  const e = ((await res.json().catch(noop)) as { error?: { code?: string; message?: string } } | undefined)?.error;
+  if (body === undefined || !REFUSED.includes(res.status)) throw Error(e?.code ?? `HTTP ${res.status}`);
+  refused(e?.code ?? "E_BAD_FRAME", e?.message);
   return undefined;
 }

@@ -22,7 +22,7 @@ const RESUME_MS = 5_000;
  * through.
  *
  * @example
- * const t = new SseTransport(); // a new link: /weft/sse?l=<22 chars>
+ * const t = new SseTransport(); // a new link: /weft/sse?l=<20 chars>
  * t.onOpen = () => t.send(JSON.stringify({ t: "h" }));
  * t.open();
  */
@@ -30,7 +30,7 @@ export class SseTransport implements Transport {
   readonly name = "sse";
   onOpen = noop;
   onMessage: (frame: string) => void = noop;
-  onClose = noop;
+  onClose: (code?: string) => void = noop;
   private readonly url: string;
   private readonly abort = new AbortController();
   private readonly out = new PostQueue((body, frames) => request(this.url, this.abort.signal, body, {}, (c, m) => refuse(frames, c, m, (f) => this.done || this.onMessage(f))), () => this.fail());
@@ -53,9 +53,11 @@ export class SseTransport implements Transport {
       return;
     }
     // The opening POST makes the link (and sets its cookie); then the stream.
+    // (Were its `[]` refused as frames, the stream would find no link and fail.)
+    // A refusal of the link (a 403 for the view token, say) hands its code to the live socket.
     request(this.url, this.abort.signal, "[]", opening(this.token)).then(
-      (res) => (res === undefined ? this.fail() : this.stream()),
-      () => this.fail(),
+      () => this.stream(),
+      (e: Error) => this.fail(e.message),
     );
   }
 
@@ -97,9 +99,9 @@ export class SseTransport implements Transport {
     this.es?.close();
   }
 
-  private fail(): void {
+  private fail(code?: string): void {
     if (this.done) return;
     this.close();
-    this.onClose();
+    this.onClose(code);
   }
 }

@@ -47,8 +47,12 @@ export interface Transport {
   onOpen: () => void;
   /** One frame from the server. */
   onMessage: (frame: string) => void;
-  /** The link is down (or never came up). */
-  onClose: () => void;
+  /**
+   * The link is down (or never came up). `code`: the server refused to open
+   * the link, with this error code (an SSE or HTTP link's first request:
+   * `E_TOKEN_EXPIRED`, `E_BAD_TOKEN`, `E_LINK_TOKEN` … see docs/transports.md).
+   */
+  onClose: (code?: string) => void;
 }
 
 /**
