@@ -26,7 +26,7 @@ export function protocolConformance(host: Host): void {
 
       it("answers frames that are JSON but not Weft messages with E_BAD_FRAME", async () => {
         const c = await connect();
-        for (const bad of ["[]", "null", "42", '{"t":"e","v":"1"}', '{"t":"zz","v":1}', '{"t":"e","v":1,"r":-1,"e":"inc"}', '{"t":"e","v":1,"r":1,"e":"inc","d":[]}', '{"t":"e","v":1,"r":1,"e":"inc","d":{},"w":"1","q":0}', '{"t":"e","v":1,"r":1,"e":"inc","d":{},"w":1}', '{"t":"e","v":1,"r":1,"e":"inc","d":{},"w":4294967296,"q":0}']) {
+        for (const bad of ["[]", "null", "42", '{"t":"e","v":"1"}', '{"t":"zz","v":1}', '{"t":"e","v":1,"r":-1,"e":"inc"}', '{"t":"e","v":1,"r":1,"e":"inc","d":[]}', '{"t":"e","v":1,"r":1,"e":"inc","d":{},"w":"1","q":0}', '{"t":"e","v":1,"r":1,"e":"inc","d":{},"w":1.5}', '{"t":"e","v":1,"r":1,"e":"inc","d":{},"w":4294967296,"q":0}']) {
           c.sendRaw(bad);
           assert.equal((await c.next((m) => m.t === S.error)).c, "E_BAD_FRAME", bad);
         }
