@@ -50,8 +50,6 @@ export function emit(target: EventTarget, name: string, detail: unknown): void {
 export const CLIENT_MESSAGES: Partial<Record<ErrorCode, string>> = {
   E_CLIENT_TRANSPORT: "the browser could not reach the server",
   E_CLIENT_PATCH: "the browser could not apply an update; it rejoins",
-  E_BAD_FRAME: "the frame is not a valid Weft message (JSON object with a known kind)",
-  E_INTERNAL: "internal error",
 };
 
 /**

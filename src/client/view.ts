@@ -307,7 +307,7 @@ export class View {
     else if (kind === S.diff) ok = this.render(() => this.rendered.diff(m.d, m.s, m.p));
     else if (kind === S.push && typeof m.e === "string") emit(this.root, m.e, m.d);
     else if (kind === S.announce) announce(m.d as AnnouncePayload);
-    else if (kind === S.nav && !navigate(m.d as NavPayload)) reportError(this.root, "E_NAV_TARGET", "refused a navigation target that is not a same-origin http(s) URL", m.r, this.id);
+    else if (kind === S.nav && !navigate(m.d as NavPayload)) reportError(this.root, "E_NAV_TARGET", "not a same-origin http(s) URL", m.r, this.id);
     else if (kind === S.error) return this.failed(m); // a handler or render failure, in the stream
     // Stream ops ride on a full render or a diff: applied after its morph.
     if (ok && m.o !== undefined) {
