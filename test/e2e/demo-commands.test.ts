@@ -7,11 +7,10 @@
  * also when the page was reached by a live navigation from the index.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
 import { createDemo } from "../../examples/demo/app.ts";
-import type { WeftApp } from "../../src/index.ts";
-import { browserSkipReason, forceTransport, launchBrowser } from "../support/browser.ts";
+import { browserSkipReason, e2eApp } from "../support/browser.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason();
@@ -19,32 +18,8 @@ const T = { timeout: 30_000 };
 
 for (const transport of TRANSPORTS) {
   describe(`the demo's JS commands page in Chromium over ${transport}`, { skip }, () => {
-    let app: WeftApp;
-    let base: string;
-    let browser: Browser;
-    const pageErrors: string[] = [];
-
-    before(async () => {
-      app = createDemo({ secret: "demo-commands-e2e-secret-0123456789abcdef", redis: undefined });
-      base = `http://127.0.0.1:${(await app.listen(0)).port}`;
-      browser = await launchBrowser();
-    });
-
-    after(async () => {
-      await browser?.close();
-      await app?.close();
-      assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
-    });
-
-    async function open(path: string): Promise<Page> {
-      const page = await browser.newPage();
-      page.setDefaultTimeout(10_000);
-      page.on("pageerror", (e) => pageErrors.push(String(e)));
-      await forceTransport(page, transport);
-      await page.goto(base + path);
-      await page.waitForSelector("[weft-view].weft-connected");
-      return page;
-    }
+    const fx = e2eApp({ weft: { secret: "demo-commands-e2e-secret-0123456789abcdef", redis: undefined }, make: createDemo, wait: 10_000, serverErrors: false });
+    const open = (path: string): Promise<Page> => fx.open(transport, path);
 
     const focused = (page: Page) => page.evaluate(() => document.activeElement?.id ?? "");
     /** Waits for the server's next redraw of the clock. */

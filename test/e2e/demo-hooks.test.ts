@@ -9,12 +9,10 @@
  * the page stops the hook's clock (destroyed).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
 import { createDemo } from "../../examples/demo/app.ts";
-import type { WeftApp } from "../../src/index.ts";
-import { browserSkipReason, forceTransport, launchBrowser } from "../support/browser.ts";
-import { TcpProxy } from "../support/tcp-proxy.ts";
+import { browserSkipReason, e2eApp } from "../support/browser.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason();
@@ -22,52 +20,24 @@ const T = { timeout: 30_000 };
 
 for (const transport of TRANSPORTS) {
   describe(`the demo's hooks page in Chromium over ${transport}`, { skip }, () => {
-    let app: WeftApp;
-    let base: string;
-    let browser: Browser;
-    let proxy: TcpProxy;
-    const pageErrors: string[] = [];
-
-    before(async () => {
-      app = createDemo({ secret: "demo-hooks-e2e-secret-0123456789abcdef", redis: undefined });
-      proxy = new TcpProxy((await app.listen(0)).port);
-      base = await proxy.start();
-      browser = await launchBrowser();
-    });
-
-    after(async () => {
-      await browser?.close();
-      await proxy?.close();
-      await app?.close();
-      assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
-    });
-
-    async function open(path: string): Promise<Page> {
-      const page = await browser.newPage();
-      page.setDefaultTimeout(10_000);
-      page.on("pageerror", (e) => pageErrors.push(String(e)));
-      await forceTransport(page, transport);
-      // Notes the page's one-second intervals (the hook's clock) and those cleared.
-      await page.addInitScript(() => {
-        const w = window as unknown as { ticks: number[]; cleared: number[] };
-        w.ticks = [];
-        w.cleared = [];
-        const set = window.setInterval.bind(window);
-        const clear = window.clearInterval.bind(window);
-        window.setInterval = ((f: () => void, ms?: number) => {
-          const id = set(f, ms);
-          if (ms === 1000) w.ticks.push(id);
-          return id;
-        }) as typeof window.setInterval;
-        window.clearInterval = ((id?: number) => {
-          if (id !== undefined) w.cleared.push(id);
-          clear(id);
-        }) as typeof window.clearInterval;
-      });
-      await page.goto(base + path);
-      await page.waitForSelector("[weft-view].weft-connected");
-      return page;
-    }
+    const fx = e2eApp({ weft: { secret: "demo-hooks-e2e-secret-0123456789abcdef", redis: undefined }, make: createDemo, wait: 10_000, serverErrors: false, proxy: true });
+    // Notes the page's one-second intervals (the hook's clock) and those cleared.
+    const open = (path: string): Promise<Page> => fx.open(transport, path, { setup: (page) => page.addInitScript(() => {
+      const w = window as unknown as { ticks: number[]; cleared: number[] };
+      w.ticks = [];
+      w.cleared = [];
+      const set = window.setInterval.bind(window);
+      const clear = window.clearInterval.bind(window);
+      window.setInterval = ((f: () => void, ms?: number) => {
+        const id = set(f, ms);
+        if (ms === 1000) w.ticks.push(id);
+        return id;
+      }) as typeof window.setInterval;
+      window.clearInterval = ((id?: number) => {
+        if (id !== undefined) w.cleared.push(id);
+        clear(id);
+      }) as typeof window.clearInterval;
+    }) });
 
     async function check(page: Page): Promise<void> {
       await page.waitForFunction(() => (document.querySelector("#sparkline polyline")?.getAttribute("points") ?? "").split(" ").length >= 3);
@@ -99,13 +69,13 @@ for (const transport of TRANSPORTS) {
     it("greys the chart and says offline while the link is down, and restores it after the rejoin (disconnected, reconnected)", T, async () => {
       const page = await open("/hooks");
       assert.equal(await page.isHidden("#sparkline .offline"), true);
-      proxy.reject = /./;
+      fx.proxy.reject = /./;
       try {
-        assert.ok(proxy.cutAll() > 0, "the page had a link to cut");
+        assert.ok(fx.proxy.cutAll() > 0, "the page had a link to cut");
         await page.waitForSelector("#sparkline .offline", { state: "visible" });
         assert.match(await page.$eval("#sparkline svg", (el) => (el as SVGElement).style.filter), /grayscale/);
       } finally {
-        proxy.reject = undefined;
+        fx.proxy.reject = undefined;
       }
       await page.waitForSelector("#sparkline .offline", { state: "hidden" });
       assert.equal(await page.$eval("#sparkline svg", (el) => (el as SVGElement).style.filter), "");

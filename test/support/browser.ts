@@ -35,9 +35,22 @@ export async function forceTransport(page: Page, transport: string): Promise<voi
 }
 
 /** Options of {@link e2eApp}. */
-export interface E2eAppOptions {
-  /** The app's options, or a function that makes them when the suite starts (each restart reuses them). */
-  weft: WeftOptions | (() => WeftOptions);
+export type E2eAppOptions = E2eAppBase & (
+  | {
+      /** The app's options, or a function that makes them when the suite starts (each restart reuses them). */
+      weft: WeftOptions | (() => WeftOptions);
+      make?: undefined;
+    }
+  | {
+      /** Options for `make`, which fills in the rest (the demo's views and layout). */
+      weft: Partial<WeftOptions> | (() => Partial<WeftOptions>);
+      /** Makes the app from its options (e.g. the demo's `createDemo`); default `createWeft`. */
+      make: (options: Partial<WeftOptions>) => WeftApp;
+    }
+);
+
+/** Options of {@link e2eApp} besides the app's. */
+export interface E2eAppBase {
   /** Every page's default timeout, in ms. */
   wait: number;
   /**
@@ -113,7 +126,8 @@ export async function dropLinks(proxy: Pick<TcpProxy, "reject" | "cutAll">, page
  */
 export function e2eApp(options: E2eAppOptions): E2eApp {
   const checkServer = options.serverErrors ?? true;
-  let weft: WeftOptions;
+  const make = options.make ?? ((o: Partial<WeftOptions>) => createWeft(o as WeftOptions));
+  let weft: Partial<WeftOptions>;
   const fx = {
     app: undefined as unknown as WeftApp,
     port: 0,
@@ -134,14 +148,14 @@ export function e2eApp(options: E2eAppOptions): E2eApp {
     },
     async restart(): Promise<void> {
       await fx.app.close();
-      fx.app = createWeft(weft);
+      fx.app = make(weft);
       await fx.app.listen(fx.port);
     },
   };
   before(async () => {
     const made = typeof options.weft === "function" ? options.weft() : options.weft;
     weft = checkServer ? { onError: (err) => fx.serverErrors.push(err), ...made } : made;
-    fx.app = createWeft(weft);
+    fx.app = make(weft);
     fx.port = (await fx.app.listen(0)).port;
     fx.base = `http://127.0.0.1:${fx.port}`;
     if (options.proxy === true) {
