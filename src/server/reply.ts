@@ -14,7 +14,7 @@
 import { clip } from "./clip.ts";
 import type { Json } from "./view.ts";
 
-/** Most characters a reply's JSON may have: 64 KiB. */
+/** Most characters (UTF-16 code units, not bytes) a reply's JSON may have: 65,536. */
 export const MAX_REPLY_CHARS = 65_536;
 
 /**

@@ -73,7 +73,7 @@ export interface ViewContext {
    * the handler gives none). It travels on the frame that answers the event,
    * and is replayed with it after a reconnect. Only a browser event has an
    * answer: in `mount`, `info`, `handleParams` or after the handler finished
-   * the value is checked and dropped. JSON of at most 64 KiB; another value
+   * the value is checked and dropped. JSON of at most 65,536 characters; another value
    * throws a TypeError (the handler fails with E_HANDLER). The last call wins.
    * See docs/client.md, "Hooks".
    *
