@@ -126,8 +126,7 @@ export class JsCommands {
    * JS.show("#modal");
    */
   show(target?: string | JsShowOptions): JsCommands {
-    const o = opts(target);
-    return this.add("show", { ...to(o), ...(o.display === undefined ? {} : { display: str(o.display, "display") }) });
+    return this.add("show", shown(target));
   }
 
   /**
@@ -147,8 +146,7 @@ export class JsCommands {
    * JS.toggle({ to: "#menu", display: "flex" });
    */
   toggle(target?: string | JsShowOptions): JsCommands {
-    const o = opts(target);
-    return this.add("toggle", { ...to(o), ...(o.display === undefined ? {} : { display: str(o.display, "display") }) });
+    return this.add("toggle", shown(target));
   }
 
   /**
@@ -315,6 +313,12 @@ function opts(target: string | JsShowOptions | undefined): JsShowOptions {
   if (typeof target === "string") return { to: target };
   if (target === null || typeof target !== "object") throw new TypeError("Weft: a JS command's target must be a CSS selector string or an options object");
   return target;
+}
+
+/** The args of show and toggle: the target and, when given, the display value. */
+function shown(target: string | JsShowOptions | undefined): Record<string, string> {
+  const o = opts(target);
+  return o.display === undefined ? to(o) : { ...to(o), display: str(o.display, "display") };
 }
 
 function to(o: { to?: string }): Record<string, string> {
