@@ -158,7 +158,7 @@ function isControl(el: unknown): el is Control {
 
 /**
  * An extension of the morph (client hooks, JS commands, focus): sees what each
- * patch adds, updates and removes under a view root, and the end of the patch.
+ * patch adds and updates under a view root.
  *
  * @example
  * morphExts.push({ added: (el) => mountHook(el) });
@@ -168,12 +168,6 @@ export interface MorphExt {
   added?(el: Element): void;
   /** Before `from` takes the server's version `to` (attributes may be changed on `to`). */
   updating?(from: Element, to: Element): void;
-  /** After `el` was updated. */
-  updated?(el: Element): void;
-  /** An element the patch removed (the top of a removed subtree). */
-  removed?(el: Element): void;
-  /** The patch of `root` is done. */
-  done?(root: HTMLElement): void;
 }
 
 /** The installed extensions, in order. */
@@ -201,12 +195,6 @@ export function patch(root: HTMLElement, html: string, loading: Loading): void {
       if (node instanceof Element) for (const x of morphExts) x.added?.(node);
       return node;
     },
-    onElUpdated(el) {
-      for (const x of morphExts) x.updated?.(el);
-    },
-    onNodeDiscarded(node) {
-      if (node instanceof Element) for (const x of morphExts) x.removed?.(node);
-    },
     onBeforeElUpdated(from, to) {
       if (keepsNestedRoot(from, to)) return false;
       for (const x of morphExts) x.updating?.(from, to);
@@ -225,7 +213,6 @@ export function patch(root: HTMLElement, html: string, loading: Loading): void {
     onBeforeElChildrenUpdated: (from) => !from.hasAttribute(ATTR.ignore) && !from.hasAttribute(ATTR.view) && !from.hasAttribute(ATTR.stream),
   });
   for (const [select, values] of choices) for (const o of Array.from(select.options)) o.selected = values.includes(o.value);
-  for (const x of morphExts) x.done?.(root);
   // Moving a keyed node (insertBefore) blurs it; put focus and caret back.
   if (focused instanceof HTMLElement && focused !== document.activeElement && focused.isConnected) {
     focused.focus();
