@@ -214,6 +214,17 @@ for (const transport of TRANSPORTS.filter((t) => !process.env.ONLY || t === proc
       return page;
     }
 
+    /** Cuts every link and refuses new ones while `down` runs, then lets links through again. */
+    async function whileCut(down: () => Promise<unknown>): Promise<void> {
+      fx.proxy.reject = /./;
+      fx.proxy.cutAll();
+      try {
+        await down();
+      } finally {
+        fx.proxy.reject = undefined;
+      }
+    }
+
     it("mounts hooks in a child view and in components, answers their pushEvent from their own handler, and scopes handleEvent to the hook's own view", T, async () => {
       const page = await openNest("scope");
       const got = await page.evaluate(async () => {
@@ -261,13 +272,7 @@ for (const transport of TRANSPORTS.filter((t) => !process.env.ONLY || t === proc
 
     it("tells hooks their link went down and came back", T, async () => {
       const page = await open("cut");
-      fx.proxy.reject = /./;
-      fx.proxy.cutAll();
-      try {
-        await logHas(page, "disconnected:logger");
-      } finally {
-        fx.proxy.reject = undefined;
-      }
+      await whileCut(() => logHas(page, "disconnected:logger"));
       await logHas(page, "reconnected:logger");
       const l = await log(page);
       assert.equal(l.filter((e) => e === "reconnected:logger").length, 1);
@@ -308,14 +313,10 @@ for (const transport of TRANSPORTS.filter((t) => !process.env.ONLY || t === proc
           w.inst.logger!.pushEvent("slow").then((v) => w.settled.push(v), (e: { code?: string }) => w.settled.push(`rejected ${e.code}`));
         });
         await until(() => slow.get(id)?.open !== undefined, WAIT, "the slow handler to start");
-        fx.proxy.reject = /./;
-        fx.proxy.cutAll();
-        try {
+        await whileCut(async () => {
           await logHas(page, "disconnected:logger");
           if (when === "while the link is down") slow.get(id)!.open!(); // the answer is kept in the outbox
-        } finally {
-          fx.proxy.reject = undefined;
-        }
+        });
         await logHas(page, "reconnected:logger");
         if (when === "after the rejoin") slow.get(id)!.open!();
         await page.waitForFunction(() => (window as unknown as { settled: unknown[] }).settled.length > 0);
@@ -329,18 +330,14 @@ for (const transport of TRANSPORTS.filter((t) => !process.env.ONLY || t === proc
 
     it("sends a pushEvent made while the link is down once it is back, and resolves it once", T, async () => {
       const page = await open("queued");
-      fx.proxy.reject = /./;
-      fx.proxy.cutAll();
-      try {
+      await whileCut(async () => {
         await logHas(page, "disconnected:logger");
         await page.evaluate(() => {
           const w = window as unknown as Win & { settled: unknown[] };
           w.settled = [];
           w.inst.logger!.pushEvent("roll", { sides: 8 }).then((v) => w.settled.push(v), (e: { code?: string }) => w.settled.push(`rejected ${e.code}`));
         });
-      } finally {
-        fx.proxy.reject = undefined;
-      }
+      });
       await page.waitForFunction(() => (window as unknown as { settled: unknown[] }).settled.length > 0);
       await page.click("#inc");
       await page.waitForFunction(() => document.querySelector("#n")?.textContent === "1");
