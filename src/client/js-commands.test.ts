@@ -96,29 +96,30 @@ describe("JS commands: setAttribute (client, without a DOM)", () => {
     return attrs;
   }
 
+  /** Each `[name, value]` is set as given. */
+  function setsEach(pairs: [string, string][]): void {
+    for (const [n, v] of pairs) assert.deepEqual(setAttr(n, v), { [n]: v }, `${n}=${v}`);
+  }
+
   it("sets any text in an attribute that is not a URL attribute, scheme-like words included", () => {
-    for (const [n, v] of [
+    setsEach([
       ["title", "Transcript: 3"],
       ["aria-label", "Export data: CSV"],
       ["title", "javascript: the good parts"],
       ["alt", "vbscript:"],
       ["data-x", "data:1"],
       ["aria-description", "on script: data:"],
-    ]) {
-      assert.deepEqual(setAttr(n, v), { [n as string]: v }, `${n}=${v}`);
-    }
+    ]);
   });
 
   it("sets safe URLs in URL attributes, a dangerous scheme later in the URL included", () => {
-    for (const [n, v] of [
+    setsEach([
       ["href", "/notes?as=data:csv"],
       ["href", "https://example.com/javascript:1"],
       ["src", "img/data.png"],
       ["action", "mailto:a@example.com"],
       ["HREF", "#top"],
-    ]) {
-      assert.deepEqual(setAttr(n, v), { [n as string]: v }, `${n}=${v}`);
-    }
+    ]);
   });
 
   it("refuses event handlers, srcdoc, and javascript:/data:/vbscript: URLs in URL attributes", () => {
