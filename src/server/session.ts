@@ -905,12 +905,12 @@ class SessionContext implements ViewContext {
 
   get announce(): ViewContext["announce"] {
     const s = this.#s;
-    return (text, o) => s.emit({ ...announceEffect(text, o) });
+    return (text, o) => s.emit(announceEffect(text, o));
   }
 
   get flash(): ViewContext["flash"] {
     const s = this.#s;
-    return (kind, text) => s.emit({ ...flashEffect(kind, text) });
+    return (kind, text) => s.emit(flashEffect(kind, text));
   }
 
   get schedule(): ViewContext["schedule"] {
