@@ -6,7 +6,7 @@
  */
 import { ATTR } from "../protocol/messages.ts";
 import { guard } from "./dom-events.ts";
-import { noteSubmitted, noteTyped } from "./dom-patch.ts";
+import { isControl, noteSubmitted, noteTyped } from "./dom-patch.ts";
 import { commandSink } from "./js-commands.ts";
 
 /**
@@ -209,10 +209,6 @@ function modelValue(c: Control): unknown {
 function obj(): Payload {
   // No prototype: a field named "__proto__" or "constructor" stays a plain key.
   return Object.create(null) as Payload;
-}
-
-function isControl(el: unknown): el is Control {
-  return el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement;
 }
 
 /** Adds the element's `weft-value-NAME` attributes (names are lower case, as HTML stores them). */

@@ -152,7 +152,13 @@ export function noteTyped(el: Element): void {
   submitted.delete(el);
 }
 
-function isControl(el: unknown): el is Control {
+/**
+ * Whether `el` is a form control (input, textarea, select).
+ *
+ * @example
+ * if (isControl(e.target)) noteTyped(e.target);
+ */
+export function isControl(el: unknown): el is Control {
   return el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement;
 }
 
