@@ -73,6 +73,12 @@ What the page does about a refused join depends on its code:
 | \`E_TOKEN_EXPIRED\` | reloads the page once (then ends, as a final refusal) |
 | any other code | stays marked, no retry (the same join would be refused again); the next reconnect of the link tries once more |
 
+Over SSE and HTTP a new link whose first request is refused for the view token
+it carries (\`403 E_TOKEN_EXPIRED\`, \`E_BAD_TOKEN\`, \`E_LINK_TOKEN\`, before any join)
+counts as a refused join of the view that gave the token, with the same outcome
+as above, and no new link is opened with that token
+([transports](transports.md#how-a-link-starts)).
+
 The backoff: the *n*-th retry waits a random time between half and all of
 min(30 s, 1 s × 2ⁿ) — 0.5–1 s first, then 1–2 s, 2–4 s, … up to 15–30 s — so a
 restarting backend is not hammered and pages refused together do not all come

@@ -42,6 +42,22 @@ export enum C {
    * `d` is {@link NavigatePayload}. Answered like a join.
    */
   navigate = "n",
+  /**
+   * Declares files chosen for an upload (`weft-upload`, docs/uploads.md): `e`
+   * is the upload's name, `d` a list of {@link UploadDeclaration}, `r` a ref
+   * in the view's event sequence — applied once, answered like an event.
+   */
+  upload = "u",
+  /** Cancels one upload entry: `e` the upload's name, `d` the entry's ref; `r` a ref, answered like an event. */
+  uploadCancel = "c",
+  /**
+   * An upload chunk inside an encoding that carries bytes (MessagePack):
+   * `d` is `[entryRef, offset, bytes]`. With JSON on WebSocket a chunk is a
+   * binary frame instead ({@link encodeChunkHeader}); on SSE and HTTP an
+   * `application/octet-stream` POST to the link's path with `u` (entry ref),
+   * `o` (offset) and `v` (view id) in the query.
+   */
+  chunk = "k",
 }
 
 /** Message kinds, server → client. */
@@ -71,6 +87,14 @@ export enum S {
   flash = "m",
   /** Heartbeat answer. Carries no seq: it is not part of the view's message stream. */
   heartbeat = "h",
+  /**
+   * Acknowledges an upload chunk on WebSocket (no seq: not part of the view's
+   * message stream): `d` is `[entryRef, bytesReceived]`, or
+   * `[entryRef, bytesReceived, code]` when the chunk was refused (the entry
+   * is then gone, its temp data removed). On SSE and HTTP the chunk's POST
+   * answer carries the same: `{ "o": bytesReceived }`, or an error body.
+   */
+  uploadAck = "u",
 }
 
 /** The kind of a server envelope (a diff's `t` is omitted on the wire). */
@@ -164,7 +188,18 @@ export interface Envelope {
    * page hashes the same (docs/client.md, server/event-cache.ts).
    */
   w?: number;
+  /**
+   * Server → client, on a join answer of a view that declares uploads: upload
+   * name → {@link UploadConfig} (what the client needs to pick, check and send files).
+   */
+  u?: Record<string, UploadConfig>;
 }
+
+/** One file of a {@link C.upload} frame: `[entryRef, name, type, size]`; the ref is client-chosen, 16–64 of `[A-Za-z0-9_-]`. */
+export type UploadDeclaration = [ref: string, name: string, type: string, size: number];
+
+/** An upload's settings as a page learns them: `[chunkBytes, autoUpload (1|0), maxBytes, maxFiles, accept]`. */
+export type UploadConfig = [chunkBytes: number, auto: 0 | 1, maxBytes: number, maxFiles: number, accept: string[]];
 
 /**
  * One operation on a stream container (the element marked `weft-stream="NAME"`),
@@ -406,4 +441,51 @@ export enum PATHS {
   health = "/weft/health",
   /** Metrics in the Prometheus text format. */
   metrics = "/weft/metrics",
+}
+
+/**
+ * An upload chunk as a binary WebSocket frame (JSON encoding): one byte `n`,
+ * then `n` bytes of ASCII `v,ref,offset` (view id, entry ref, the chunk's
+ * first byte in the file), then the chunk's bytes.
+ *
+ * @example
+ * const frame = encodeChunkHeader(1, "q5mF0Jm3tUeZ2c8x", 0, bytes); // → Uint8Array
+ */
+export function encodeChunkHeader(v: number, ref: string, offset: number, bytes: Uint8Array): Uint8Array {
+  const head = `${v},${ref},${offset}`;
+  const out = new Uint8Array(1 + head.length + bytes.length);
+  out[0] = head.length;
+  for (let i = 0; i < head.length; i++) out[1 + i] = head.charCodeAt(i);
+  out.set(bytes, 1 + head.length);
+  return out;
+}
+
+/** A binary chunk frame read back: undefined when its head is malformed. */
+export interface ChunkFrame {
+  v: number;
+  ref: string;
+  offset: number;
+  bytes: Uint8Array;
+}
+
+const CHUNK_HEAD = /^(\d{1,10}),([A-Za-z0-9_-]{16,64}),(\d{1,16})$/;
+
+/**
+ * Reads a frame made by {@link encodeChunkHeader}; undefined when its head is
+ * not `v,ref,offset` (ids as the protocol allows them).
+ *
+ * @example
+ * decodeChunkFrame(encodeChunkHeader(1, "q5mF0Jm3tUeZ2c8x", 0, new Uint8Array(2)))?.offset; // 0
+ */
+export function decodeChunkFrame(frame: Uint8Array): ChunkFrame | undefined {
+  const n = frame[0];
+  if (n === undefined || frame.length < 1 + n) return undefined;
+  let head = "";
+  for (let i = 1; i <= n; i++) head += String.fromCharCode(frame[i]!);
+  const m = CHUNK_HEAD.exec(head);
+  if (m === null) return undefined;
+  const v = Number(m[1]);
+  const offset = Number(m[3]);
+  if (v > 2 ** 31 - 1 || !Number.isSafeInteger(offset)) return undefined;
+  return { v, ref: m[2]!, offset, bytes: frame.subarray(1 + n) };
 }
