@@ -402,6 +402,18 @@ export enum ATTR {
    * "lost|back" (default "Connection lost. Reconnecting…|Reconnected.").
    */
   announceConnection = "weft-announce-connection",
+  /** On a file input in a view: the name of the view's upload its files are declared for (docs/uploads.md). */
+  upload = "weft-upload",
+  /** On an element in a view: files dropped on it are declared for this upload, as a `weft-upload` input's. */
+  dropTarget = "weft-drop-target",
+  /** On an <img>: the ref of an upload entry; the client shows that file (images only) from the browser's copy. */
+  uploadPreview = "weft-upload-preview",
+  /** On an element: the ref of an upload entry; the client sets `weft-upload-progress` on it as chunks are acknowledged. */
+  uploadEntry = "weft-upload-entry",
+  /** Set by the client (0–100) on a `weft-upload` input or drop target (its latest files) and on `weft-upload-entry` elements, for CSS. */
+  uploadProgress = "weft-upload-progress",
+  /** On a button: the ref of an upload entry; a click stops its chunks and cancels it on the server. */
+  uploadCancel = "weft-upload-cancel",
 }
 
 /** Classes the client sets. */
