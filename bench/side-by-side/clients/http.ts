@@ -18,8 +18,8 @@ export class HttpPeer {
 
   constructor(readonly base: string) {}
 
-  /** Sends a request; resolves with the whole answer. */
-  fetch(method: "GET" | "POST", path: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> {
+  /** Sends a request (a text or binary body); resolves with the whole answer. */
+  fetch(method: "GET" | "POST", path: string, body?: string | Uint8Array, headers: Record<string, string> = {}): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const req = this.open(method, path, body, headers, (res) => {
         let text = "";
@@ -62,7 +62,7 @@ export class HttpPeer {
     return this.closed;
   }
 
-  private open(method: string, path: string, body: string | undefined, headers: Record<string, string>, onResponse: (res: IncomingMessage) => void) {
+  private open(method: string, path: string, body: string | Uint8Array | undefined, headers: Record<string, string>, onResponse: (res: IncomingMessage) => void) {
     const h: Record<string, string | number> = { ...headers };
     if (this.cookies.size > 0) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     if (body !== undefined) h["content-length"] = Buffer.byteLength(body);
