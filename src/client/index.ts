@@ -19,6 +19,7 @@ import { installLiveNav } from "./live-nav.ts";
 import { flashBoot } from "./flash.ts";
 import { installFocus } from "./focus.ts";
 import { Negotiator } from "./negotiate.ts";
+import { installUploads } from "./uploads.ts";
 
 /** Read now: `document.currentScript` is only set while this script first runs. */
 const script = document.currentScript;
@@ -69,6 +70,7 @@ function boot(): void {
   installLiveNav(socket);
   flashBoot();
   installFocus();
+  installUploads(socket);
   socket.scan();
   // Roots added or removed later (by a patch or by page scripts) join or leave.
   // Only mutations that add or remove a view root trigger a scan: patches that

@@ -21,6 +21,7 @@ import { linkNote } from "./announce.ts";
 import { Negotiator } from "./negotiate.ts";
 import { Prober } from "./probe.ts";
 import type { Transport } from "./transports/types.ts";
+import { acked } from "./uploads.ts";
 import { View, type ViewHost } from "./view.ts";
 
 /** First reconnect waits at most this long (full jitter: a random delay below it). */
@@ -204,6 +205,18 @@ export class LiveSocket implements ViewHost {
     const frame = JSON.stringify(msg);
     if (this.open && this.transport !== undefined) this.transport.send(frame);
     else if (this.queue.push(frame) > MAX_QUEUE) this.queue.shift();
+  }
+
+  /**
+   * Sends bytes `b` of upload entry `ref` of view `v` (from byte `o` of its
+   * file) on the live transport; dropped while the link is down (the entry
+   * resumes from its last acknowledged byte once the view has joined again).
+   *
+   * @example
+   * socket.sendChunk(1, ref, 0, file.slice(0, 65_536));
+   */
+  sendChunk(v: number, ref: string, o: number, b: Blob): void {
+    if (this.open) this.transport?.sendChunk?.(v, ref, o, b);
   }
 
   /**
@@ -393,6 +406,7 @@ export class LiveSocket implements ViewHost {
     this.debug("in", msg);
     const kind = kindOf(msg);
     if (kind === S.heartbeat) return;
+    if (kind === S.uploadAck) return acked(msg.d);
     const view = typeof msg.v === "number" ? this.views.get(msg.v) : undefined;
     if (view === undefined) {
       // The server is shutting down (an SSE or HTTP link's last frame): not an

@@ -29,6 +29,7 @@ import { limits, oversized } from "./limits.ts";
 import { Rendered } from "./rendered.ts";
 import { eventCache } from "./event-cache.ts";
 import { applyStreams } from "./streams.ts";
+import { uploadsAfter } from "./uploads.ts";
 import { outage, passing, type Outage } from "./view-retry.ts";
 
 /**
@@ -168,11 +169,13 @@ export class View {
    * view.push("save", { title: "x" }, [form, submitButton]);
    * view.push("inc", {}, [button], "c1"); // to component "c1"
    * view.push("title", { value: "x" }, [input], undefined, 1); // weft-model="title"
+   * view.push("avatar", [[ref, "a.png", "image/png", 912]], [], undefined, undefined, C.upload); // uploads.ts
    */
-  push(name: string, payload: Record<string, unknown>, els: readonly Element[], target?: string, b?: 1): number | string {
+  push(name: string, payload: unknown, els: readonly Element[], target?: string, b?: 1, t: string = C.event): number | string {
     // `r` (set by send) goes before the payload: the server reads the ids of a
     // frame it refuses unparsed (too large) from its first 256 characters.
-    return this.send({ t: C.event, v: this.id, r: 0, e: name, d: payload, g: target, b }, els);
+    // `t`: another frame of the event sequence (an upload's declaration or cancel, uploads.ts).
+    return this.send({ t, v: this.id, r: 0, e: name, d: payload, g: target, b }, els);
   }
 
   /**
@@ -224,7 +227,7 @@ export class View {
     // The server would refuse it (and a WebSocket frame far over closes the socket): refuse it here.
     if (oversized(frame)) return no("E_TOO_LARGE", `over ${limits.maxBytes} bytes`, ref);
     // Nothing in flight: a pure event seen before is answered from the cache at once, not loading, and sent later (owed).
-    const hit = this.joined && !this.waiting && this.ec.hit(msg, this.ht);
+    const hit = this.joined && !this.waiting && msg.t == C.event && this.ec.hit(msg, this.ht);
     if (hit) return this.receive(hit), ref;
     this.tellOwed(); // the owed hits first: the server applies them before this
     this.unacked.push(msg);
@@ -325,6 +328,7 @@ export class View {
       // A nested view's form is its own view's to send; a component's form goes to its component, as its submit would.
       for (const [f, d] of lost) if (f.closest(`[${ATTR.view}]`) == this.root) this.push(f.getAttribute(ATTR.recover) || "recover", d, [], targetOf(f, this.root));
     } else if (this.joined && this.seq - this.acked >= ACK_EVERY) this.ack();
+    uploadsAfter(this, m);
   }
 
   /**

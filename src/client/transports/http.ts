@@ -8,7 +8,7 @@
  */
 import { PATHS } from "../../protocol/messages.ts";
 import { LinkSeq } from "./link-seq.ts";
-import { farewell, newLinkId, opening, request } from "./link.ts";
+import { farewell, newLinkId, opening, postChunk, request } from "./link.ts";
 import { PostQueue } from "./post-queue.ts";
 import { refuse } from "./refused.ts";
 import { noop, type Transport } from "./types.ts";
@@ -64,6 +64,10 @@ export class HttpTransport implements Transport {
 
   send(frame: string): void {
     this.out.push(frame);
+  }
+
+  sendChunk(v: number, ref: string, o: number, b: Blob): void {
+    postChunk(this.url + this.seqs.seen, this.abort.signal, v, ref, o, b, (f) => this.done || this.onMessage(f));
   }
 
   farewell(frames: readonly string[]): void {

@@ -3,7 +3,7 @@
  * that names the page's connection, and one fetch with the status policy of
  * docs/transports.md.
  */
-import { HEADERS } from "../../protocol/messages.ts";
+import { HEADERS, S } from "../../protocol/messages.ts";
 import { reportError } from "../dom-events.ts";
 import { noop } from "./types.ts";
 
@@ -77,4 +77,23 @@ export async function request(url: string, signal: AbortSignal, body?: string, h
   if (body === undefined || !REFUSED.includes(res.status)) throw Error(e?.code ?? `HTTP ${res.status}`);
   refused(e?.code ?? "E_BAD_FRAME", e?.message);
   return undefined;
+}
+
+/**
+ * POSTs upload chunk `b` (entry `ref` of view `v`, from byte `o`) to the
+ * link's URL as `application/octet-stream`, and hands its answer to `deliver`
+ * as the frame a WebSocket would have brought: `{"o": n}` becomes
+ * `{ t: "u", v, d: [ref, n] }`, a refusal `{ d: [ref, undefined, code] }`
+ * (an answer that is not Weft's — a proxy's error page — reads
+ * E_CLIENT_TRANSPORT). A request that fails on the way (the link is going
+ * down, or was closed: `signal`) delivers nothing: the entry resumes after
+ * the view's next join.
+ *
+ * @example
+ * postChunk(`${PATHS.sse}?l=${link}`, abort.signal, 1, ref, 0, file.slice(0, 65_536), onFrame);
+ */
+export function postChunk(url: string, signal: AbortSignal, v: number, ref: string, o: number, b: Blob, deliver: (frame: string) => void): void {
+  fetch(`${url}&v=${v}&u=${ref}&o=${o}`, { method: "POST", cache: "no-store", signal, headers: { "Content-Type": "application/octet-stream" }, body: b })
+    .then((res) => res.json().catch(() => ({ error: { code: "E_CLIENT_TRANSPORT" } })))
+    .then((a: { o?: number; error?: { code?: string } }) => deliver(JSON.stringify({ t: S.uploadAck, v, d: [ref, a.o, a.error?.code] })), noop);
 }

@@ -7,7 +7,7 @@
  * one); the stream follows. See docs/transports.md.
  */
 import { PATHS } from "../../protocol/messages.ts";
-import { farewell, newLinkId, opening, request } from "./link.ts";
+import { farewell, newLinkId, opening, postChunk, request } from "./link.ts";
 import { PostQueue } from "./post-queue.ts";
 import { refuse } from "./refused.ts";
 import { noop, type Transport } from "./types.ts";
@@ -84,6 +84,10 @@ export class SseTransport implements Transport {
 
   send(frame: string): void {
     this.out.push(frame);
+  }
+
+  sendChunk(v: number, ref: string, o: number, b: Blob): void {
+    postChunk(this.url, this.abort.signal, v, ref, o, b, (f) => this.done || this.onMessage(f));
   }
 
   farewell(frames: readonly string[]): void {

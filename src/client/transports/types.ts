@@ -43,6 +43,14 @@ export interface Transport {
    * that outlives the page. Best effort, nothing awaited.
    */
   farewell(frames: readonly string[]): void;
+  /**
+   * Sends bytes `b` of upload entry `ref` of view `v`, which start at byte `o`
+   * of its file (docs/uploads.md). Its acknowledgement comes back as a frame
+   * like any other (`S.uploadAck`: `{ t: "u", v, d: [ref, received, code?] }`);
+   * a chunk lost with the link gets none (the entry resumes after the view's
+   * next join). Every transport of Weft has it; optional for test doubles.
+   */
+  sendChunk?(v: number, ref: string, o: number, b: Blob): void;
   /** The link is up: frames can be sent. */
   onOpen: () => void;
   /** One frame from the server. */

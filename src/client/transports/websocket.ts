@@ -1,7 +1,7 @@
 /**
  * The WebSocket transport: one socket per page at PATHS.socket, text frames.
  */
-import { PATHS } from "../../protocol/messages.ts";
+import { encodeChunkHeader, PATHS } from "../../protocol/messages.ts";
 import { noop, type Transport } from "./types.ts";
 
 /**
@@ -44,8 +44,13 @@ export class WebSocketTransport implements Transport {
     };
   }
 
-  send(frame: string): void {
+  send(frame: string | Blob): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(frame);
+  }
+
+  /** One binary frame: the chunk's head, then its bytes (a Blob is sent in order with the text frames). */
+  sendChunk(v: number, ref: string, o: number, b: Blob): void {
+    this.send(new Blob([encodeChunkHeader(v, ref, o, new Uint8Array()) as Uint8Array<ArrayBuffer>, b]));
   }
 
   farewell(frames: readonly string[]): void {

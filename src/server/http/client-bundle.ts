@@ -81,6 +81,8 @@ export const MANGLED_PROPS: readonly string[] = [
   "forced", "offered", "restart", "timer", "fire",
   // transports: link-seq.ts, post-queue.ts, http.ts, sse.ts, websocket.ts (Transport.farewell: only Weft's own transports)
   "seen", "broken", "fillers", "sent", "busy", "post", "fail", "out", "poll", "ws", "es", "farewell",
+  // uploads: the transports' and the live socket's sendChunk (uploads.ts)
+  "sendChunk",
   // limits.ts, event-cache.ts, dom-patch.ts (loading locks; the morph extensions of morphExts)
   "maxBytes", "hit", "owe", "snap", "tellOwed", "morph", "added", "removed",
   // morphdom's options: dom-patch.ts and streams.ts call it, nothing else does
