@@ -456,6 +456,15 @@ export enum PATHS {
 }
 
 /**
+ * The WebSocket subprotocol of MessagePack frames (docs/transports.md#messagepack):
+ * offered by a page that loaded the codec (/weft/client-msgpack.js), chosen by a server
+ * with the `msgpack` option. On such a socket every frame is one envelope
+ * packed as MessagePack, in a binary message; the keys and values are the
+ * JSON envelope's, and an upload chunk is the envelope {@link C.chunk}.
+ */
+export const MSGPACK_PROTOCOL = "weft.msgpack";
+
+/**
  * An upload chunk as a binary WebSocket frame (JSON encoding): one byte `n`,
  * then `n` bytes of ASCII `v,ref,offset` (view id, entry ref, the chunk's
  * first byte in the file), then the chunk's bytes.

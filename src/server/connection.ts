@@ -10,7 +10,7 @@ import type { IncomingMessage } from "node:http";
 import type { Core } from "./core.ts";
 import { checkPayload } from "./security/payload.ts";
 import { TokenBucket } from "./security/rate-limit.ts";
-import type { Sink, ViewSession } from "./session.ts";
+import { sendTo, type Sink, type ViewSession } from "./session.ts";
 import { SmallMap } from "./small-map.ts";
 import type { Payload } from "./view.ts";
 import type { TransportName } from "./options.ts";
@@ -18,6 +18,7 @@ import { FrameTrace } from "./frame-trace.ts";
 import { peekIds } from "./frame-ids.ts";
 import { navigateJoin } from "./nav-join.ts";
 import { cacheClaim } from "./event-cache.ts";
+import { unpackFrame } from "./transports/msgpack.ts";
 
 /** The transport side of a link. */
 export interface Link extends Sink {
@@ -65,6 +66,14 @@ export class Connection {
       return this.refuse(frame, "E_BAD_FRAME", "the frame is not JSON");
     }
     this.handle(msg);
+  }
+
+  /** Handles one binary frame of a MessagePack socket (transports/msgpack.ts): the same limits and codes as {@link receive}. Never throws. */
+  receivePacked(buf: Uint8Array): void {
+    if (this.closed) return;
+    const out = unpackFrame(buf, this.core.options.maxMessageBytes, this.core.options.maxJsonDepth);
+    if ("msg" in out) return this.handle(out.msg);
+    this.reject(out.code, out.ids.v, out.message, out.ids.r);
   }
 
   /** Handles one already-parsed frame (an element of a POSTed batch). Never throws. */
@@ -256,7 +265,7 @@ export class Connection {
     const env: Envelope = { t: S.error, c: code, m: message ?? ERRORS[code].message };
     if (v !== undefined) env.v = v;
     if (ref !== undefined) env.r = ref;
-    this.link.send(JSON.stringify(env), env);
+    sendTo(this.link, env);
   }
 }
 

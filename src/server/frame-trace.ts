@@ -59,7 +59,13 @@ export class FrameTrace {
       this.out(frame, env);
       link.send(frame, env);
     };
-    return { kind: link.kind, send, close: (code, reason) => link.close(code, reason) };
+    const packed = link.sendEnvelope;
+    // A MessagePack link keeps taking envelopes (no JSON is made for it), logged the same.
+    const sendEnvelope = packed === undefined ? undefined : (env: Envelope): void => {
+      this.out("", env);
+      packed.call(link, env);
+    };
+    return { kind: link.kind, send, sendEnvelope, close: (code, reason) => link.close(code, reason) };
   }
 
   private out(frame: string, env: Envelope | undefined): void {

@@ -19,6 +19,7 @@ export const OPTION_KEYS = [
   "shutdownMs", "maxViewsPerConnection", "redis", "handoverWaitMs", "handoffTimeoutMs", "pubsub", "store",
   "onError", "logger", "debug", "dev", "errorPage", "allowedOrigins", "trustProxy", "requireTLS", "sharedKey",
   "authorize", "identity", "rateLimit", "abuseLimit", "maxJsonDepth", "maxConnectionsPerIp", "maxConnections",
+  "msgpack",
 ] as const satisfies readonly (keyof WeftOptions)[];
 type Unlisted = Exclude<keyof WeftOptions, (typeof OPTION_KEYS)[number]>;
 // A compile error here names a WeftOptions key missing from OPTION_KEYS.
@@ -26,7 +27,7 @@ const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void allListed;
 
 const FUNCTIONS = ["layout", "onError", "errorPage", "authorize", "identity"] as const;
-const BOOLEANS = ["useWebSocket", "requireTLS", "debug", "dev"] as const;
+const BOOLEANS = ["useWebSocket", "requireTLS", "debug", "dev", "msgpack"] as const;
 /** Custom backends: the methods Weft calls on them. */
 const BACKENDS = { pubsub: ["subscribe", "publish", "close"], store: ["save", "load", "delete", "close"] } as const;
 

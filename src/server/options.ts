@@ -75,6 +75,16 @@ export interface WeftOptions {
   transports?: readonly TransportName[];
   /** `false` drops "websocket" from `transports` (the short form). */
   useWebSocket?: boolean;
+  /**
+   * MessagePack on WebSocket (docs/transports.md#messagepack): pages load the
+   * codec (/weft/client-msgpack.js) and their socket offers the subprotocol
+   * `weft.msgpack`, which the server then chooses; every frame on it is
+   * binary MessagePack. SSE, HTTP and clients that do not offer it stay on
+   * JSON. Default false: measured, it saves few bytes on Weft's frames and
+   * costs each page a second script (docs/benchmarks.md).
+   * @example createWeft({ views, msgpack: true })
+   */
+  msgpack?: boolean;
   /** How long a long-poll GET waits for something to send, ms. Default 25 000. */
   longPollMs?: number;
   /** SSE heartbeat comment interval, ms. Default 15 000. */
@@ -254,6 +264,7 @@ export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "la
 
 export const DEFAULTS = {
   transports: ["websocket", "sse", "http"] as readonly TransportName[],
+  msgpack: false,
   longPollMs: 25_000,
   sseHeartbeatMs: 15_000,
   sseRetryMs: 1_000,

@@ -48,6 +48,21 @@ import { renderWithChildren, type ChildParent, type ChildScope } from "./child-v
 export interface Sink {
   /** Sends one frame; `env` is the envelope it serialises (links that wait for answers read it). */
   send(frame: string, env?: Envelope): void;
+  /**
+   * Present on a link with an encoding of its own (a MessagePack socket,
+   * transports/msgpack.ts): it takes the envelope and no JSON is made for it.
+   */
+  readonly sendEnvelope?: ((env: Envelope) => void) | undefined;
+}
+
+/**
+ * Sends `env` on `sink`: as JSON text, made once here, or to the sink's own
+ * encoder. A JSON sink pays one property check for the choice.
+ * @example sendTo(link, { t: S.error, c: "E_BAD_FRAME", m: "…" });
+ */
+export function sendTo(sink: Sink, env: Envelope): void {
+  if (sink.sendEnvelope !== undefined) sink.sendEnvelope(env);
+  else sink.send(JSON.stringify(env), env);
 }
 
 /** Settings a session needs (resolved app options). */
@@ -554,7 +569,7 @@ export class ViewSession<S = unknown> implements ChildParent {
       const env: Envelope = { t: S.error, c: "E_NOT_JOINED", m: "the session moved to another node: rejoin", v: this.v };
       if (ref !== undefined) env.r = ref;
       this.config.metrics?.error("E_NOT_JOINED");
-      sink.send(JSON.stringify(env), env);
+      sendTo(sink, env);
     }
     this.config.onMoved?.(this as ViewSession);
   }
@@ -610,7 +625,7 @@ export class ViewSession<S = unknown> implements ChildParent {
     const sink = this.sink;
     if (sink === undefined) return;
     env.v = this.v;
-    sink.send(JSON.stringify(env), env);
+    sendTo(sink, env);
   }
 
   private enqueue(work: Work): void {

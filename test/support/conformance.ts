@@ -15,11 +15,11 @@ import { appFixture, startApp, TEST_SECRET } from "./server.ts";
 import * as views from "./views.ts";
 import { until, within } from "./until.ts";
 import type { Host } from "./hosts.ts";
-import { linkToken, newLinkId, TRANSPORTS } from "./wires.ts";
+import { linkToken, newLinkId, WIRES, wireOptions } from "./wires.ts";
 
 /** Registers the conformance suite for `host`. */
 export function protocolConformance(host: Host): void {
-  for (const transport of TRANSPORTS) {
+  for (const transport of WIRES) {
     describe(`protocol over ${transport} (${host.name})`, () => {
       const fx = appFixture(transport, {}, host);
       const connect = () => fx.connect();
@@ -253,7 +253,7 @@ export function protocolConformance(host: Host): void {
         });
 
         it("mounts afresh when the session is gone", async () => {
-          const small = await startApp({ sessionGraceMs: 20, joinTimeoutMs: 20 }, host);
+          const small = await startApp({ sessionGraceMs: 20, joinTimeoutMs: 20, ...wireOptions(transport) }, host);
           try {
             const before = views.counterMounts;
             const page = await getPage(small.base, "/counter?start=9");

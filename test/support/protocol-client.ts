@@ -5,7 +5,7 @@
 import type WebSocket from "ws";
 import { C, kindOf, S, type Envelope, type RenderedTree, type TreeDiff } from "../../src/protocol/messages.ts";
 import { applyDiff, applyParts, toHtml } from "../../src/protocol/tree.ts";
-import { openWire, WsWire, type TransportKind, type Wire } from "./wires.ts";
+import { openWire, WsWire, type WireKind, type Wire } from "./wires.ts";
 
 /** Fetches a view page and returns its HTML and join token. */
 export async function getPage(base: string, path: string): Promise<{ html: string; token: string; status: number }> {
@@ -51,13 +51,13 @@ export class ProtocolClient {
   }
 
   /** Opens a link to the server at `base` (http://host:port) over `transport`. */
-  static async connect(base: string, headers: Record<string, string> = {}, transport: TransportKind = "websocket"): Promise<ProtocolClient> {
+  static async connect(base: string, headers: Record<string, string> = {}, transport: WireKind = "websocket"): Promise<ProtocolClient> {
     return new ProtocolClient(await openWire(transport, base, headers));
   }
 
   /** Sends a raw frame. */
   sendRaw(frame: string | Buffer): void {
-    if (this.wire instanceof WsWire) this.wire.ws.send(frame);
+    if (this.wire instanceof WsWire) this.wire.sendRaw(frame);
     else this.wire.send(String(frame));
   }
 

@@ -8,7 +8,7 @@ import type { Host } from "./hosts.ts";
 import { ProtocolClient } from "./protocol-client.ts";
 import { RedisServer } from "./redis.ts";
 import { until } from "./until.ts";
-import type { TransportKind } from "./wires.ts";
+import { wireOptions, type WireKind } from "./wires.ts";
 import { Admin, BadRender, Counter, Guarded, Items, Profile, Ticker } from "./views.ts";
 
 export const TEST_SECRET = "test-secret-0123456789abcdef";
@@ -43,7 +43,7 @@ export async function startApp(opts: Partial<WeftOptions> = {}, host?: Host): Pr
  * a `connect()` that opens protocol clients over `transport`, closed after.
  * With a `host`, the app is served through that framework.
  */
-export function appFixture(transport: TransportKind = "websocket", opts: Partial<WeftOptions> = {}, host?: Host) {
+export function appFixture(transport: WireKind = "websocket", opts: Partial<WeftOptions> = {}, host?: Host) {
   const fx = {
     ctx: undefined as unknown as Awaited<ReturnType<typeof startApp>>,
     clients: [] as ProtocolClient[],
@@ -54,7 +54,7 @@ export function appFixture(transport: TransportKind = "websocket", opts: Partial
     },
   };
   before(async () => {
-    fx.ctx = await startApp(opts, host);
+    fx.ctx = await startApp({ ...wireOptions(transport), ...opts }, host);
   });
   after(async () => {
     await Promise.all(fx.clients.map((c) => c.close()));

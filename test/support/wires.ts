@@ -7,12 +7,22 @@
 import { randomBytes } from "node:crypto";
 import { EventSource } from "eventsource";
 import WebSocket from "ws";
-import { HEADERS, PATHS } from "../../src/protocol/messages.ts";
+import { pack, unpack } from "msgpackr";
+import { HEADERS, MSGPACK_PROTOCOL, PATHS } from "../../src/protocol/messages.ts";
 import { TokenSigner } from "../../src/server/security/token.ts";
 import { TEST_SECRET } from "./server.ts";
 
 export type TransportKind = "websocket" | "sse" | "http";
 export const TRANSPORTS: readonly TransportKind[] = ["websocket", "sse", "http"];
+/** A transport, or "msgpack": WebSocket with MessagePack frames (subprotocol weft.msgpack, app option `msgpack`). */
+export type WireKind = TransportKind | "msgpack";
+/** The wires the protocol conformance suite runs on: every transport, and WebSocket's MessagePack encoding. */
+export const WIRES: readonly WireKind[] = [...TRANSPORTS, "msgpack"];
+
+/** The app options a wire needs: `msgpack: true` for the MessagePack one. */
+export function wireOptions(kind: WireKind): { msgpack?: true } {
+  return kind === "msgpack" ? { msgpack: true } : {};
+}
 
 export interface Wire {
   readonly kind: TransportKind;
@@ -38,8 +48,8 @@ export function linkToken(headers: Record<string, string> = {}): string {
   return headers[HEADERS.token] ?? new TokenSigner([TEST_SECRET]).sign({ sid: newLinkId(), view: "/", params: {}, exp: Date.now() + 3_600_000 });
 }
 
-export async function openWire(kind: TransportKind, base: string, headers: Record<string, string> = {}): Promise<Wire> {
-  if (kind === "websocket") return WsWire.open(base, headers);
+export async function openWire(kind: WireKind, base: string, headers: Record<string, string> = {}): Promise<Wire> {
+  if (kind === "websocket" || kind === "msgpack") return WsWire.open(base, headers, kind === "msgpack");
   const token = linkToken(headers);
   // Every request of the link carries the other headers, as a browser's requests carry theirs.
   const { [HEADERS.token]: _, ...rest } = headers;
@@ -47,24 +57,50 @@ export async function openWire(kind: TransportKind, base: string, headers: Recor
   return HttpWire.open(base, newLinkId(), new Jar(rest), token);
 }
 
+/**
+ * A `ws` socket; `packed`: it offers MessagePack, and the server must choose
+ * it. Frames stay JSON text for the tests: packed and unpacked here, at the
+ * socket (a binary frame that does not decode is passed on as its bytes).
+ */
 export class WsWire implements Wire {
   readonly kind = "websocket";
   onFrame: (f: string) => void = () => {};
   onClose: () => void = () => {};
-  private constructor(readonly ws: WebSocket) {
-    ws.on("message", (d) => this.onFrame(String(d)));
+  /** Binary frames received (every frame of a MessagePack socket is one). */
+  binaryFrames = 0;
+  private constructor(readonly ws: WebSocket, readonly packed: boolean) {
+    ws.on("message", (d: Buffer, binary) => {
+      if (binary) this.binaryFrames++;
+      this.onFrame(packed && binary ? JSON.stringify(unpack(d)) : String(d));
+    });
     ws.on("close", () => this.onClose());
   }
-  static async open(base: string, headers: Record<string, string>): Promise<WsWire> {
-    const ws = new WebSocket(base.replace(/^http/, "ws") + PATHS.socket, { headers });
+  static async open(base: string, headers: Record<string, string>, packed = false): Promise<WsWire> {
+    const ws = new WebSocket(base.replace(/^http/, "ws") + PATHS.socket, packed ? [MSGPACK_PROTOCOL] : [], { headers });
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());
       ws.once("error", reject);
     });
-    return new WsWire(ws);
+    if (packed && ws.protocol !== MSGPACK_PROTOCOL) throw new Error(`the server chose ${JSON.stringify(ws.protocol)}, not ${MSGPACK_PROTOCOL}`);
+    return new WsWire(ws, packed);
   }
+  /** Sends a JSON frame (packed on a MessagePack socket). */
   send(frame: string): void {
-    this.ws.send(frame);
+    this.ws.send(this.packed ? pack(JSON.parse(frame)) : frame);
+  }
+  /**
+   * Sends a raw frame: on a MessagePack socket, text that is JSON goes packed
+   * and anything else as its bytes in a binary frame; elsewhere as given.
+   */
+  sendRaw(frame: string | Buffer): void {
+    if (!this.packed || Buffer.isBuffer(frame)) return this.ws.send(frame);
+    let value: unknown;
+    try {
+      value = JSON.parse(frame);
+    } catch {
+      return this.ws.send(Buffer.from(frame));
+    }
+    this.ws.send(pack(value));
   }
   close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();

@@ -11,6 +11,8 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { ERRORS } from "../../protocol/errors.ts";
+import { MSGPACK_PROTOCOL, type Envelope } from "../../protocol/messages.ts";
+import { packFrame } from "./msgpack.ts";
 import { Connection, type Link } from "../connection.ts";
 import type { Core } from "../core.ts";
 
@@ -35,6 +37,9 @@ export class WebSocketTransport {
       maxPayload: Math.max(core.options.maxMessageBytes * HARD_CAP_FACTOR, 1 << 20),
       perMessageDeflate: false,
       clientTracking: true,
+      // MessagePack when the client offers it and the app allows it; otherwise no subprotocol
+      // (JSON). Never ws's default, which would pick whatever the client offers first.
+      handleProtocols: (offered) => (core.options.msgpack && offered.has(MSGPACK_PROTOCOL) ? MSGPACK_PROTOCOL : false),
     });
     this.timer = setInterval(() => this.beat(), core.options.heartbeatMs).unref();
   }
@@ -57,7 +62,8 @@ export class WebSocketTransport {
   }
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
-    const link = new WebSocketLink(ws, this.core.metrics);
+    const packed = ws.protocol === MSGPACK_PROTOCOL;
+    const link = packed ? new PackedLink(ws, this.core.metrics) : new WebSocketLink(ws, this.core.metrics);
     const conn = new Connection(this.core, link);
     // What authorize sees at a join on this socket: the upgrade's method,
     // target, headers and socket — not the whole parsed request, held for the
@@ -70,6 +76,7 @@ export class WebSocketTransport {
     ws.on("message", (data: RawData, isBinary: boolean) => {
       this.alive.set(ws, true);
       const buf = toBuffer(data);
+      if (packed && isBinary) return conn.receivePacked(buf);
       conn.receive(isBinary ? "" : buf.toString("utf8"), buf.length);
     });
     ws.on("close", () => conn.close());
@@ -105,6 +112,11 @@ class WebSocketLink implements Link {
   }
 
   send(frame: string): void {
+    // Encoded once: ws takes the bytes as they are, the metrics count them.
+    this.write(Buffer.from(frame), TEXT);
+  }
+
+  protected write(bytes: Buffer, opts: typeof TEXT | typeof BINARY): void {
     const ws = this.ws;
     if (ws.readyState !== ws.OPEN) return;
     if (!this.corked) {
@@ -112,9 +124,7 @@ class WebSocketLink implements Link {
       this.socket.cork();
       process.nextTick(uncork, this);
     }
-    // Encoded once: ws takes the bytes as they are, the metrics count them.
-    const bytes = Buffer.from(frame);
-    ws.send(bytes, TEXT);
+    ws.send(bytes, opts);
     this.metrics.out("websocket", bytes.length);
   }
 
@@ -135,8 +145,25 @@ class WebSocketLink implements Link {
   }
 }
 
+/**
+ * A socket that chose MessagePack (transports/msgpack.ts): every frame is
+ * binary, packed from its envelope; the session hands the envelope over
+ * (`sendEnvelope`) and makes no JSON for it. A frame that comes as text (a
+ * constant such as the heartbeat answer) is read back into its envelope.
+ */
+class PackedLink extends WebSocketLink {
+  override send(frame: string, env?: Envelope): void {
+    this.sendEnvelope(env ?? (JSON.parse(frame) as Envelope));
+  }
+
+  sendEnvelope(env: Envelope): void {
+    this.write(packFrame(env), BINARY);
+  }
+}
+
 const uncork = WebSocketLink.uncork;
 const TEXT = { binary: false } as const;
+const BINARY = { binary: true } as const;
 
 function ignore(): void {}
 
