@@ -12,9 +12,9 @@ import { note, optOf, put, type Opt } from "./optimistic.ts";
 // morphdom's types declare `export default` in a CommonJS package, so under
 // NodeNext TypeScript sees the module object; bundlers (and Node's CJS interop)
 // hand over the function itself. Accept both. The target is always a node, and
-// four options are never passed: the client's build drops morphdom's path for an
+// six options are never passed: the client's build drops morphdom's path for an
 // HTML string and its code for those options (client-bundle.ts MORPHDOM_TRIM).
-export const morphdom = ((morphdomImport as { default?: unknown }).default ?? morphdomImport) as (from: Node, to: Node, options?: Omit<NonNullable<Parameters<typeof morphdomImport.default>[2]>, "onBeforeNodeAdded" | "onBeforeNodeDiscarded" | "skipFromChildren" | "addChild">) => Node;
+export const morphdom = ((morphdomImport as { default?: unknown }).default ?? morphdomImport) as (from: Node, to: Node, options?: Omit<NonNullable<Parameters<typeof morphdomImport.default>[2]>, "onBeforeNodeAdded" | "onBeforeNodeDiscarded" | "skipFromChildren" | "addChild" | "onElUpdated" | "onNodeDiscarded">) => Node;
 
 type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
 

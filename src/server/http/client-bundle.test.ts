@@ -69,13 +69,15 @@ describe("browser client bundle", () => {
     const source = readFileSync(require.resolve("morphdom/dist/morphdom-esm.js"), "utf8");
     assert.doesNotMatch(trimMorphdom(source), /typeof toNode === 'string'/);
     assert.doesNotMatch(trimMorphdom(source), /toNode\.nodeType === DOCUMENT_FRAGMENT_NODE|morphedNodeType === TEXT_NODE/, "both nodes are elements");
-    for (const option of ["onBeforeNodeAdded", "onBeforeNodeDiscarded", "skipFromChildren", "addChild"]) {
+    for (const option of ["onBeforeNodeAdded", "onBeforeNodeDiscarded", "skipFromChildren", "addChild", "onElUpdated", "onNodeDiscarded"]) {
       assert.match(source, new RegExp(`options\\.${option}\\b`));
       assert.doesNotMatch(trimMorphdom(source), new RegExp(`options\\.${option}\\b|${option}\\(`), `${option} is read no more`);
     }
     // The client cannot pass an option the build drops (type-checked, never run).
     // @ts-expect-error addChild is not an option of the client's morphdom
     void (() => morphdom(document, document, { addChild: (p: Node, c: Node) => p.appendChild(c) }));
+    // @ts-expect-error nor is onNodeDiscarded
+    void (() => morphdom(document, document, { onNodeDiscarded: () => {} }));
     assert.throws(() => trimMorphdom(source.replace("typeof toNode === 'string'", "typeof toNode == 'string'")), /expects `typeof toNode === 'string'` once in morphdom/);
     assert.throws(() => trimMorphdom(source + "\nvar HAS_RANGE_SUPPORT = !!doc && doc.createRange && 'createContextualFragment' in doc.createRange();"), /once in morphdom/);
     assert.throws(() => trimMorphdom(source.replace("if (morphedNode.actualize) {", "if (morphedNode.actualize){")), /expects `if \(morphedNode.actualize\) \{` once in morphdom/);

@@ -31,10 +31,19 @@ export interface ClientBundle extends ClientFile {
   readonly hash: string;
   /** The development part, served at {@link CLIENT_DEV_PATH}. */
   readonly dev: ClientFile;
+  /** The MessagePack codec, served at {@link CLIENT_MSGPACK_PATH}. */
+  readonly msgpack: ClientFile;
 }
 
 /** Where the development part is served; a page links it only with the `dev` option. */
 export const CLIENT_DEV_PATH = "/weft/client-dev.js";
+
+/**
+ * Where the MessagePack codec (src/client/msgpack.ts: msgpackr's encoder and
+ * decoder) is served; a page links it, before the client, only when the app
+ * has the `msgpack` option, so the client every page loads does not carry it.
+ */
+export const CLIENT_MSGPACK_PATH = "/weft/client-msgpack.js";
 
 /**
  * The size budget of the browser client, gzipped (level 9), in bytes: 15 KB.
@@ -96,7 +105,7 @@ export const MANGLED_PROPS: readonly string[] = [
  * `morphdom` type takes elements only), a target node that is a node of the
  * page (`isSameNode`: the target is always a tree parsed afresh), virtual-DOM
  * targets (`actualize`), nodes that are not elements (both nodes of every
- * call are), and four options the client never passes. Each replacement must
+ * call are), and six options the client never passes. Each replacement must
  * match morphdom's code exactly, or the build fails (a new morphdom version
  * is checked again, not trimmed blindly).
  */
@@ -119,7 +128,14 @@ const MORPHDOM_TRIM: readonly (readonly [from: string, to: string])[] = [
   ["} else if (toNode.nodeType === DOCUMENT_FRAGMENT_NODE$1) {", "} else if (false) {"],
   ["if (toNodeType === ELEMENT_NODE) {", "if (true) {"],
   ["} else if (morphedNodeType === TEXT_NODE || morphedNodeType === COMMENT_NODE) {", "} else if (false) {"],
-  ["if (node.nodeType === ELEMENT_NODE || node.nodeType === DOCUMENT_FRAGMENT_NODE$1) {", "if (node.nodeType === ELEMENT_NODE) {"],
+  // The node's type need not be tested before walking its children either: a text or comment node has none.
+  ["if (node.nodeType === ELEMENT_NODE || node.nodeType === DOCUMENT_FRAGMENT_NODE$1) {", "{"],
+  ["if (node.nodeType === ELEMENT_NODE) {", "{"],
+  ["var morphedNodeType = morphedNode.nodeType;", ""],
+  ["var toNodeType = toNode.nodeType;", ""],
+  ["if (morphedNodeType === ELEMENT_NODE) {", "if (true) {"],
+  // The client runs in a page: there is a document.
+  ["var doc = typeof document === 'undefined' ? undefined : document;", "var doc = document;"],
   // onBeforeElUpdated answers true or false (its type says so; dom-patch.ts's does), never a replacement element.
   ["} else if (beforeUpdateResult instanceof HTMLElement) {", "} else if (false) {"],
   // Options the client never passes (dom-patch.ts's `morphdom` type leaves them out): morphdom's defaults, inline.
@@ -135,6 +151,16 @@ const MORPHDOM_TRIM: readonly (readonly [from: string, to: string])[] = [
   ["if (onBeforeNodeAddedResult !== false) {", "{"],
   ["if (onBeforeNodeAddedResult) {", "if (false) {"],
   ["addChild(fromEl, curToNodeChild);", "fromEl.appendChild(curToNodeChild);"],
+  // Two more options no call passes: `onElUpdated` and `onNodeDiscarded` (morphdom's default, a noop, is
+  // all they ever were), their calls dropped; one of those sits in the branch for a "to node" put in the
+  // place of the "from node", which needs an element turned into text (gone above).
+  ["var onElUpdated = options.onElUpdated || noop;", ""],
+  ["onElUpdated(fromEl);", ""],
+  ["var onNodeDiscarded = options.onNodeDiscarded || noop;", ""],
+  ["onNodeDiscarded(curChild);", ""],
+  ["onNodeDiscarded(node);", ""],
+  ["onNodeDiscarded(fromNode);\n            morphedNode = moveChildren(", "morphedNode = moveChildren("],
+  ["if (morphedNode === toNode) {\n      // The \"to node\" was not compatible with the \"from node\" so we had to\n      // toss out the \"from node\" and use the \"to node\"\n      onNodeDiscarded(fromNode);\n    } else {", "{"],
 ];
 
 /**
@@ -159,14 +185,37 @@ const morphdomPlugin: Plugin = {
   },
 };
 
+/**
+ * msgpackr's decoder builds a faster reader for its "records" extension with
+ * `new Function` (a page's CSP may forbid it, and the client never evaluates
+ * code). Weft never sends records, but the text would be in the codec: the
+ * build points that call at an undefined name, as msgpackr's own no-eval
+ * build does — the call would throw, and msgpackr falls back to its plain
+ * reader. The build fails if the call is not there exactly once.
+ */
+const noEvalPlugin: Plugin = {
+  name: "weft-msgpackr-no-eval",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]msgpackr[\\/]unpack\.js$/ }, async ({ path }) => {
+      const parts = (await readFile(path, "utf8")).split("new Function(");
+      if (parts.length !== 2) throw new Error("weft-live: the client build expects `new Function(` once in msgpackr/unpack.js (client-bundle.ts noEvalPlugin)");
+      return { contents: parts.join("new BlockedFunction("), loader: "js" };
+    });
+  },
+};
+
 /** The client's entry among the sources (src/client/index.ts). */
 const ENTRY = fileURLToPath(new URL("../../client/index.ts", import.meta.url));
 /** The development part's entry (src/client/dev.ts). */
 const DEV_ENTRY = fileURLToPath(new URL("../../client/dev.ts", import.meta.url));
+/** The MessagePack codec's entry (src/client/msgpack.ts). */
+const MSGPACK_ENTRY = fileURLToPath(new URL("../../client/msgpack.ts", import.meta.url));
 /** The prebuilt bundle in the built package: dist/server/http/ → dist/client.js. */
 const PREBUILT = fileURLToPath(new URL("../../client.js", import.meta.url));
 /** The prebuilt development part: dist/client-dev.js. */
 const PREBUILT_DEV = fileURLToPath(new URL("../../client-dev.js", import.meta.url));
+/** The prebuilt MessagePack codec: dist/client-msgpack.js. */
+const PREBUILT_MSGPACK = fileURLToPath(new URL("../../client-msgpack.js", import.meta.url));
 /** True when this module runs as TypeScript source (tsx), false when built to dist/. */
 const FROM_SOURCES = import.meta.url.endsWith(".ts");
 
@@ -185,12 +234,16 @@ export function clientBundle(): Promise<ClientBundle> {
 }
 
 async function load(): Promise<ClientBundle> {
-  const [main, dev] = FROM_SOURCES ? await Promise.all([buildClient(), buildClient("dev")]) : await Promise.all([readPrebuilt(PREBUILT), readPrebuilt(PREBUILT_DEV)]);
+  const [main, dev, packed] = FROM_SOURCES
+    ? await Promise.all([buildClient(), buildClient("dev"), buildClient("msgpack")])
+    : await Promise.all([readPrebuilt(PREBUILT), readPrebuilt(PREBUILT_DEV), readPrebuilt(PREBUILT_MSGPACK)]);
   const code = Buffer.from(main);
   const devCode = Buffer.from(dev);
-  // One hash for the pair: a page links both with it, so neither can be cached stale.
-  const hash = createHash("sha256").update(code).update("\0").update(devCode).digest("base64url").slice(0, 16);
-  return { code, gzip: gzipSync(code, { level: 9 }), hash, dev: { code: devCode, gzip: gzipSync(devCode, { level: 9 }) } };
+  const msgpackCode = Buffer.from(packed);
+  // One hash for the three: a page links them with it, so none can be cached stale.
+  const hash = createHash("sha256").update(code).update("\0").update(devCode).update("\0").update(msgpackCode).digest("base64url").slice(0, 16);
+  const file = (c: Buffer): ClientFile => ({ code: c, gzip: gzipSync(c, { level: 9 }) });
+  return { ...file(code), hash, dev: file(devCode), msgpack: file(msgpackCode) };
 }
 
 async function readPrebuilt(path: string): Promise<Buffer> {
@@ -208,10 +261,10 @@ async function readPrebuilt(path: string): Promise<Buffer> {
  * devDependencies: only the build and development from sources call this).
  * @example writeFileSync("dist/client.js", await buildClient());
  */
-export async function buildClient(part: "main" | "dev" = "main"): Promise<string> {
+export async function buildClient(part: "main" | "dev" | "msgpack" = "main"): Promise<string> {
   const esbuild = await import("esbuild");
   const out = await esbuild.build({
-    entryPoints: [part === "dev" ? DEV_ENTRY : ENTRY],
+    entryPoints: [part === "dev" ? DEV_ENTRY : part === "msgpack" ? MSGPACK_ENTRY : ENTRY],
     bundle: true,
     minify: true,
     format: "iife",
@@ -222,8 +275,9 @@ export async function buildClient(part: "main" | "dev" = "main"): Promise<string
     tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
     write: false,
     legalComments: "none",
-    mangleProps: new RegExp(`^(?:${MANGLED_PROPS.join("|")})$`),
-    plugins: [morphdomPlugin],
+    // The codec is msgpackr's code, whose property names are its own: none mangled.
+    ...(part === "msgpack" ? {} : { mangleProps: new RegExp(`^(?:${MANGLED_PROPS.join("|")})$`) }),
+    plugins: [morphdomPlugin, noEvalPlugin],
   });
   // A second pass with terser (a devDependency too): its compressor folds what
   // esbuild leaves, and its names for the local variables (the most frequent
