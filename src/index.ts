@@ -30,6 +30,7 @@ export type { FlashPayload } from "./protocol/messages.ts";
 export { MAX_CACHE_TTL_MS, MAX_CACHE_KEYS, type EventCache } from "./server/event-cache.ts";
 export { defineComponent, component, ComponentRef, type ComponentDefinition, type ComponentProps, type ComponentId } from "./server/components/define.ts";
 export { ComponentError } from "./server/components/host.ts";
+export type { Uploads, UploadEntry, UploadState, UploadOptions, UploadedFile, UploadBudget } from "./server/uploads/types.ts";
 export { liveView, LiveViewRef, ChildViewError, type LiveViewOptions } from "./server/child-views/live-view.ts";
 export { renderToString } from "./server/template/render-tree.ts";
 export { defaultLayout } from "./server/http/page.ts";

@@ -36,6 +36,7 @@ import { NavigationError, navTarget } from "./navigation.ts";
 import { ViewSession, type SessionConfig, type SessionInit, type Sink } from "./session.ts";
 import type { Json, Params, SessionData, ViewContext, ViewDefinition } from "./view.ts";
 import { ChildHub } from "./child-views/hub.ts";
+import { UploadNode } from "./uploads/node.ts";
 
 /** A page mount's outcome. */
 export type PageMount =
@@ -66,6 +67,8 @@ export class Core {
   readonly metrics: WeftMetrics;
   /** Child views (`liveView()`): their tokens, page mounts and endings. */
   readonly children: ChildHub;
+  /** Uploads: the temp files, budget and idle sweep of this node (uploads/). */
+  readonly uploads: UploadNode;
   /** Live numbers for the metrics' gauges (set by the app, which has the transports). */
   gauges: () => WeftGaugeSnapshot = () => ({ sessions: this.registry.stats().live, connections: { websocket: 0, sse: 0, http: 0 } });
   /** Serves a request another node forwarded (set by the app). */
@@ -110,7 +113,8 @@ export class Core {
     this.presence = this.cluster !== undefined ? new RedisPresence(redis!, this.cluster.node, options.onError) : new MemoryPresence(options.onError);
     this.router = new Router(options.views as Record<string, ViewDefinition<unknown>>);
     this.children = new ChildHub(this, options.views as Record<string, ViewDefinition<unknown>>);
-    this.sessionConfig = { children: this.children, outboxSize: options.outboxSize, onError: options.onError, pubsub: this.pubsub, persist: this.persist, metrics: this.metrics, presence: this.presence,
+    this.uploads = new UploadNode({ dir: options.uploadDir, perSession: options.uploadBudget.perSession, perNode: options.uploadBudget.perNode, idleMs: options.uploadIdleMs, onError: options.onError });
+    this.sessionConfig = { uploads: this.uploads, children: this.children, outboxSize: options.outboxSize, onError: options.onError, pubsub: this.pubsub, persist: this.persist, metrics: this.metrics, presence: this.presence,
       onMoved: (s) => this.registry.handOver(s), dev: options.dev, router: this.router };
     // Idle sessions keep their snapshots alive.
     if (store?.touch !== undefined) {
@@ -339,6 +343,8 @@ export class Core {
     this.registry.close(this.store !== undefined);
     // Their views' terminate may still broadcast: the backends stay open for it, within a bound.
     await this.registry.endings.settled(this.options.shutdownMs);
+    // The ended sessions' upload temp files are being removed: wait for them.
+    await this.uploads.close();
     await this.presence.close().catch((err: unknown) => this.options.onError(err, "presence close"));
     if (this.cluster !== undefined) {
       const cluster = this.cluster;
@@ -456,6 +462,9 @@ export function pageContext(params: Params, session: SessionData, pubsub: PubSub
     untrack: (topic: string) => { delete tracked[topic]; },
     presence: (topic: string) => presence.list(topic),
     sendUpdate: () => { throw new TypeError("ctx.sendUpdate: the view has no components while it mounts; send updates from an event or info handler"); },
+    // No files before the browser joins (uploads/).
+    consumeUploads: () => Promise.resolve([]),
+    cancelUpload: () => {},
     // A full render follows every mount and fills the streams from view.streams (docs/streams.md):
     // a stream call here would be lost, so it fails the mount, never silently.
     stream: (name: string) => streamInMount("stream", name),

@@ -155,6 +155,14 @@ export interface MountPatch {
   to?: string | undefined;
 }
 
+/** The mounted state of a view that declares uploads, with `uploads` as Weft owns it: no entries yet (uploads/). */
+function withUploads(view: ViewDefinition<unknown>, state: unknown): unknown {
+  if (view.uploads === undefined || typeof state !== "object" || state === null || Array.isArray(state)) return state;
+  const uploads: Record<string, { entries: never[]; errors: never[] }> = {};
+  for (const name of Object.keys(view.uploads)) uploads[name] = { entries: [], errors: [] };
+  return { ...state, uploads };
+}
+
 /**
  * Mounts a view the way a page does: `mount(params)`, then `handleParams`
  * with the page's URL — or with the URL a `ctx.patch` in mount or in
@@ -178,6 +186,6 @@ export async function mountWithParams(view: ViewDefinition<unknown>, at: NavRout
       route = next;
     }
     state = await runHandleParams(view, route.params, route.url, state, ctx);
-    if (patch.to === undefined) return { state, route };
+    if (patch.to === undefined) return { state: withUploads(view, state), route };
   }
 }

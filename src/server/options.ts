@@ -19,6 +19,9 @@ import { checkLogger, consoleLogger, type Logger } from "./logger.ts";
 import { checkOptionShapes } from "./option-checks.ts";
 import type { ErrorPage } from "./http/error-page.ts";
 import type { FlashPayload } from "../protocol/messages.ts";
+import { defaultUploadDir } from "./uploads/node.ts";
+import { resolveUploadOptions } from "./uploads/config.ts";
+import type { UploadBudget } from "./uploads/types.ts";
 
 /** What a layout receives to build the page around a view. */
 export interface PageParts {
@@ -247,10 +250,27 @@ export interface WeftOptions {
   maxConnectionsPerIp?: number;
   /** Connections (sockets and links) on this node, from all addresses; past it 503 E_SERVER_BUSY. Default 50 000. */
   maxConnections?: number;
+
+  // --- Uploads (docs/uploads.md) ---
+
+  /**
+   * Where upload temp files go, each under a random name (never the
+   * browser's); made when the first file arrives. Default
+   * `os.tmpdir()/weft-uploads-<pid>`.
+   */
+  uploadDir?: string;
+  /**
+   * Disk budget of unfinished and unconsumed uploads, bytes: `perSession`
+   * (default 256 MB) and `perNode` (default 4 GB). A declared file is
+   * reserved from both; past either it is refused (E_UPLOAD_BUDGET).
+   */
+  uploadBudget?: UploadBudget;
+  /** An upload with no chunk for this long is dropped (E_UPLOAD_IDLE), ms. Default 60 000. */
+  uploadIdleMs?: number;
 }
 
 /** Resolved options. */
-export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket" | "sharedKey" | "authorize" | "identity" | "pubsub" | "store" | "redis" | "errorPage">>> & {
+export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket" | "sharedKey" | "authorize" | "identity" | "pubsub" | "store" | "redis" | "errorPage" | "uploadBudget">>> & {
   readonly pubsub: PubSub | undefined;
   readonly store: Store | undefined;
   readonly redis: RedisConfig | undefined;
@@ -260,6 +280,7 @@ export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "la
   readonly authorize: WeftOptions["authorize"];
   readonly identity: IdentityOf | undefined;
   readonly errorPage: ErrorPage | undefined;
+  readonly uploadBudget: { readonly perSession: number; readonly perNode: number };
 };
 
 export const DEFAULTS = {
@@ -366,6 +387,7 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
     secrets: Object.freeze(resolveSecrets(o.secret, logger)),
     layout: o.layout,
     errorPage: o.errorPage,
+    ...resolveUploadOptions(o, defaultUploadDir()),
   });
 }
 

@@ -43,6 +43,7 @@ import { componentEvent } from "./components/events.ts";
 import type { AnyComponent } from "./components/define.ts";
 import type { ChildHub } from "./child-views/hub.ts";
 import { renderWithChildren, type ChildParent, type ChildScope } from "./child-views/scope.ts";
+import { SessionUploads, type UploadNode } from "./uploads/index.ts";
 
 /** Where a session's frames go: a connection, with the view id the client chose. */
 export interface Sink {
@@ -89,6 +90,8 @@ export interface SessionConfig {
   readonly router?: Router | undefined;
   /** The app's child views (child-views/): renders that embed `liveView()` mint and end children through it. */
   readonly children?: ChildHub | undefined;
+  /** The node's uploads (uploads/): temp files and budgets of the views that declare `uploads`. */
+  readonly uploads?: UploadNode | undefined;
 }
 
 /** A timer asked for by `ctx.schedule`. */
@@ -106,6 +109,8 @@ type Work =
   // `target`: the component whose handler runs (absent: the view's).
   | { kind: "event"; ref: number; name: string; payload: Payload; at: number; target?: string | undefined; model?: boolean; claim?: CacheClaim | undefined }
   | { kind: "info"; name: string; payload: unknown }
+  // Framework work on the state (uploads/): `run` changes what the render shows, or answers a code.
+  | { kind: "apply"; ref?: number; name: string; run: () => ErrorCode | undefined | void }
   // A live patch: from the browser (with its ref) or from ctx.patch (resolved already).
   | { kind: "params"; ref?: number; name: "handleParams"; url: unknown; route?: NavRoute };
 
@@ -200,6 +205,8 @@ export class ViewSession<S = unknown> implements ChildParent {
   readonly ctx: ViewContext;
   /** @internal The child views its render embeds (child-views/), made by the first that does. */
   children: ChildScope | undefined;
+  /** @internal The view's uploads (uploads/): undefined when it declares none. */
+  readonly uploads: SessionUploads | undefined;
 
   constructor(init: SessionInit<S>, private readonly config: SessionConfig) {
     this.sid = init.sid;
@@ -207,6 +214,11 @@ export class ViewSession<S = unknown> implements ChildParent {
     this.params = init.params;
     this.url = init.url ?? urlFor(init.path, init.params);
     this.view = init.view;
+    // Weft owns `state.uploads` (a snapshot's entries come back failed: their files stayed on the old node).
+    if (init.view.uploads !== undefined && config.uploads !== undefined) {
+      this.uploads = new SessionUploads(config.uploads, init.view.uploads, (init.state as { uploads?: unknown } | null)?.uploads, (run) => this.enqueue({ kind: "apply", name: "uploads", run }));
+      init.state = this.uploads.overlay(init.state);
+    }
     this.state = init.state;
     // Before the first render: a render that embeds a new child view mints its token from ctx.session.
     this.ctx = new SessionContext(this, init.params, init.session);
@@ -257,7 +269,7 @@ export class ViewSession<S = unknown> implements ChildParent {
     // (an empty outbox covers nothing before it), and what came before it is moot.
     this.outbox.length = 0;
     const o = this.restream();
-    this.emit({ t: S.rendered, d: this.tree, p: this.parts?.full(this.ledger), s: this.ledger.take(), o, r: this.lastRef, k: token, h: this.title, n: renewed ? 1 : undefined, z: cacheTable(this.view as ViewDefinition<unknown>) }, false);
+    this.emit({ t: S.rendered, d: this.tree, p: this.parts?.full(this.ledger), s: this.ledger.take(), o, r: this.lastRef, k: token, h: this.title, n: renewed ? 1 : undefined, z: cacheTable(this.view as ViewDefinition<unknown>), u: this.uploads?.configs }, false);
   }
 
   /** Detaches the sink (the link dropped); the session keeps running. */
@@ -420,6 +432,15 @@ export class ViewSession<S = unknown> implements ChildParent {
     (this.ctx as SessionContext).params = route.params;
     this.url = route.url;
     return next;
+  }
+
+  /**
+   * @internal An upload frame (C.upload, C.uploadCancel; uploads/): ordered
+   * and applied once with the events (it shares their refs), answered like one.
+   */
+  uploadWork(ref: number, name: string, run: (u: SessionUploads) => ErrorCode | undefined): void {
+    if (!this.takeRef(ref)) return;
+    this.enqueue({ kind: "apply", ref, name, run: () => (this.uploads === undefined ? "E_UPLOAD_UNKNOWN" : run(this.uploads)) });
   }
 
   /** Queues an info message (timer, pub/sub, async result). */
@@ -597,6 +618,7 @@ export class ViewSession<S = unknown> implements ChildParent {
     for (const t of this.timers ?? []) clearTimeout(t.handle);
     this.timers = undefined;
     this.queue.length = 0;
+    this.uploads?.close();
   }
 
   /** @internal ctx.schedule */
@@ -674,6 +696,12 @@ export class ViewSession<S = unknown> implements ChildParent {
   /** Calls the handler; a missing one answers E_UNKNOWN_EVENT and returns the state. */
   private invoke(work: Work): Result<S> {
     if (work.kind === "params") return this.runPatch(work);
+    if (work.kind === "apply") {
+      const code = work.run();
+      if (code === undefined) return this.state;
+      this.error(code, ERRORS[code].message, work.ref);
+      return SKIP;
+    }
     if (work.kind === "info") {
       const h = ownHandler(this.view.info, work.name);
       if (h === undefined) throw new Error(`no info handler "${work.name}"`);
@@ -771,7 +799,8 @@ export class ViewSession<S = unknown> implements ChildParent {
     if (this.disposed || result === SKIP) return;
     if (work.kind === "event" && work.target !== undefined) return this.answerComponent(work, work.target, result);
     const ref = refOf(work);
-    const next = result === undefined ? this.state : result;
+    let next = result === undefined ? this.state : result;
+    if (this.uploads !== undefined) next = this.uploads.overlay(next);
     let tree: RenderedTree;
     let title: string | undefined;
     let o: StreamOp[] | undefined;
@@ -888,7 +917,7 @@ class InvalidPayload extends Error {
 }
 
 
-type ContextSession = Pick<ViewSession, "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList" | "livePatch" | "sendUpdate" | "streamBuffer" | "reply">;
+type ContextSession = Pick<ViewSession, "uploads" | "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList" | "livePatch" | "sendUpdate" | "streamBuffer" | "reply">;
 
 /**
  * The context of a joined session. Its effects are getters on the prototype
@@ -996,6 +1025,16 @@ class SessionContext implements ViewContext {
   get streamDelete(): ViewContext["streamDelete"] {
     const s = this.#s;
     return (name, item) => s.streamBuffer().delete(name, item);
+  }
+
+  get consumeUploads(): ViewContext["consumeUploads"] {
+    const u = this.#s.uploads;
+    return (name, fn) => (u === undefined ? Promise.reject(new TypeError(`ctx.consumeUploads("${clip(String(name))}"): the view declares no uploads`)) : u.consume(name, fn));
+  }
+
+  get cancelUpload(): ViewContext["cancelUpload"] {
+    const u = this.#s.uploads;
+    return (name, ref) => void u?.cancel(name, ref);
   }
 }
 

@@ -6,6 +6,7 @@
 import { validRate } from "./security/rate-limit.ts";
 import { checkCache } from "./event-cache.ts";
 import { checkModel } from "./model.ts";
+import { checkUploads } from "./uploads/config.ts";
 import { describe, rejectUnknownKeys } from "./startup-checks.ts";
 import type { ViewDefinition } from "./view.ts";
 
@@ -13,7 +14,7 @@ import type { ViewDefinition } from "./view.ts";
  * Every key a view definition may have. The type check below fails when
  * ViewDefinition gains a key that is not listed here: add it to the list.
  */
-export const VIEW_KEYS = ["mount", "events", "info", "render", "title", "auth", "terminate", "handleParams", "streams", "model"] as const satisfies readonly (keyof ViewDefinition)[];
+export const VIEW_KEYS = ["mount", "events", "info", "render", "title", "auth", "terminate", "handleParams", "streams", "model", "uploads"] as const satisfies readonly (keyof ViewDefinition)[];
 type Unlisted = Exclude<keyof ViewDefinition, (typeof VIEW_KEYS)[number]>;
 // A compile error here names a ViewDefinition key missing from VIEW_KEYS.
 const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
@@ -41,6 +42,7 @@ export function checkView(definition: unknown, where: string): asserts definitio
   if (d.streams !== undefined && typeof d.streams !== "function") throw new TypeError(`${where}: \`streams(state, ctx)\` must be a function, got ${describe(d.streams)}`);
   checkEvents(where, d.events, true);
   checkModel(where, d.model);
+  checkUploads(where, d.uploads);
   for (const [name, h] of Object.entries(table(where, "info", d.info))) {
     if (typeof h !== "function") throw new TypeError(`${where}: info.${name} must be a function (state, payload, ctx) => state, got ${describe(h)}`);
   }

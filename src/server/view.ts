@@ -13,6 +13,7 @@ import type { ModelSpec } from "./model.ts";
 import type { AnnounceOptions } from "./announce.ts";
 import type { EventCache } from "./event-cache.ts";
 import type { FlashKind } from "./flash.ts";
+import type { UploadedFile, UploadOptions } from "./uploads/types.ts";
 
 /** Plain JSON-serialisable data. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -221,6 +222,27 @@ export interface ViewContext {
    * @example ctx.streamDelete("rows", "rows-7")
    */
   streamDelete(name: string, item: unknown): void;
+  /**
+   * Hands each finished file of upload `name` (the view's `uploads`), in
+   * order, to `fn`: `path` is its temp file (a server-chosen name in
+   * `uploadDir`), removed as soon as `fn` settles, and the entry leaves
+   * `state.uploads`. Resolves with `fn`'s results. Entries still uploading
+   * are left alone; a throw from `fn` stops there and is rethrown. An unknown
+   * name throws a TypeError. While mounting there are no files: it resolves
+   * with `[]`. See docs/uploads.md.
+   *
+   * @example
+   * save: async (s, _p, ctx) => ({ ...s, saved: [...s.saved, ...(await ctx.consumeUploads("avatar", async ({ path, name }) => { await copyFile(path, `/srv/${randomUUID()}`); return name; }))] }),
+   */
+  consumeUploads<R>(name: string, fn: (file: UploadedFile) => R | Promise<R>): Promise<R[]>;
+  /**
+   * Cancels entry `ref` of upload `name`: it leaves `state.uploads` and its
+   * temp data is removed; chunks sent for it after are refused
+   * (E_UPLOAD_CANCELLED). An entry that is not there is a no-op.
+   *
+   * @example ctx.cancelUpload("avatar", entry.ref)
+   */
+  cancelUpload(name: string, ref: string): void;
 }
 
 /** What `info.presence` receives. */
@@ -335,6 +357,16 @@ export interface ViewDefinition<S = unknown> {
    * model: { title: z.string().max(80), done: true },
    */
   readonly model?: ModelSpec<NoInfer<S>>;
+  /**
+   * File uploads by name (docs/uploads.md): what each accepts, its limits,
+   * and whether it starts at once. A `<input type="file" weft-upload="NAME">`
+   * picks files; Weft owns `state.uploads` (see `Uploads`), and
+   * `ctx.consumeUploads(NAME, fn)` takes the finished files.
+   *
+   * @example
+   * uploads: { avatar: { accept: [".png", "image/jpeg"], maxBytes: 5_000_000, maxFiles: 3, autoUpload: true } },
+   */
+  readonly uploads?: Readonly<Record<string, UploadOptions>>;
   /**
    * Runs after `mount` (with the page's URL), after every live patch
    * (`weft-patch`, `ctx.patch`, back/forward within the view) and at every

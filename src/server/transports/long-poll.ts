@@ -13,6 +13,7 @@ import { sendError } from "../http/respond.ts";
 import { LINK_ID, type BufferedLink } from "./buffered-link.ts";
 import type { LinkTable } from "./link-table.ts";
 import { postFrames } from "./post-frames.ts";
+import { isChunkPost, postChunk } from "./post-chunk.ts";
 
 const HELLO = JSON.stringify({ t: S.heartbeat });
 
@@ -53,6 +54,7 @@ export class LongPollTransport {
     const link = this.links.find(id, "http", req);
     if (typeof link === "string") return sendError(res, link);
     link.conn.request = req;
+    if (isChunkPost(req, url)) return postChunk(req, res, link, url);
     link.ack(seen);
     this.posting.set(link, (this.posting.get(link) ?? 0) + 1);
     let ok = false;

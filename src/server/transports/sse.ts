@@ -12,6 +12,7 @@ import { sendError } from "../http/respond.ts";
 import { LINK_ID, type BufferedLink, type LinkStream } from "./buffered-link.ts";
 import type { LinkTable } from "./link-table.ts";
 import { postFrames } from "./post-frames.ts";
+import { isChunkPost, postChunk } from "./post-chunk.ts";
 
 const HELLO = `data: ${JSON.stringify({ t: S.heartbeat })}\n\n`;
 /** A stream whose unsent bytes pass this is too slow: end it; the client resumes by Last-Event-ID. */
@@ -57,6 +58,7 @@ export class SseTransport {
     const link = req.headers[HEADERS.token] === undefined ? this.links.find(id, "sse", req) : this.links.open(id, "sse", req, res, false);
     if (typeof link === "string") return sendError(res, link);
     link.conn.request = req;
+    if (isChunkPost(req, url)) return postChunk(req, res, link, url);
     if (!(await postFrames(req, res, link, this.core.options.maxMessageBytes, false, 0))) return;
     res.writeHead(204, { "Cache-Control": "no-store" }).end();
   }

@@ -15,6 +15,7 @@ import { MSGPACK_PROTOCOL, type Envelope } from "../../protocol/messages.ts";
 import { packFrame } from "./msgpack.ts";
 import { Connection, type Link } from "../connection.ts";
 import type { Core } from "../core.ts";
+import { MAX_CHUNK_BYTES } from "../uploads/config.ts";
 
 /**
  * Bytes a socket may hold unsent once a tick's frames are handed to it. A peer
@@ -34,7 +35,8 @@ export class WebSocketTransport {
   constructor(private readonly core: Core) {
     this.wss = new WebSocketServer({
       noServer: true,
-      maxPayload: Math.max(core.options.maxMessageBytes * HARD_CAP_FACTOR, 1 << 20),
+      // At least an upload chunk of the largest chunkBytes with its head (uploads/config.ts).
+      maxPayload: Math.max(core.options.maxMessageBytes * HARD_CAP_FACTOR, MAX_CHUNK_BYTES + 256),
       perMessageDeflate: false,
       clientTracking: true,
       // MessagePack when the client offers it and the app allows it; otherwise no subprotocol
@@ -77,6 +79,7 @@ export class WebSocketTransport {
       this.alive.set(ws, true);
       const buf = toBuffer(data);
       if (packed && isBinary) return conn.receivePacked(buf);
+      if (isBinary) return conn.binary(buf);
       conn.receive(isBinary ? "" : buf.toString("utf8"), buf.length);
     });
     ws.on("close", () => conn.close());

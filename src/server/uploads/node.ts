@@ -1,0 +1,116 @@
+/**
+ * The uploads of one node (one app): where temp files go, the node's disk
+ * budget, the idle sweep of stalled entries, and the removals `app.close()`
+ * waits for. Every session's uploads (session-uploads.ts) report here.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** What a node's uploads are set up with (resolved app options). */
+export interface UploadNodeOptions {
+  /** Directory of the temp files (made when the first file arrives). */
+  readonly dir: string;
+  /** Bytes one session may hold (declared sizes of live entries). */
+  readonly perSession: number;
+  /** Bytes the node may hold, all sessions. */
+  readonly perNode: number;
+  /** A live entry with no chunk for this long is dropped (E_UPLOAD_IDLE), ms. */
+  readonly idleMs: number;
+  readonly onError: (err: unknown, where: string) => void;
+}
+
+/** An entry the idle sweep watches. */
+export interface IdleWatch {
+  /** When its last chunk (or its declaration) arrived, ms since epoch. */
+  lastActive: number;
+  /** Called once it has been idle for `idleMs`. */
+  idle(): void;
+}
+
+/** The default `uploadDir`: one per process under the OS temp directory. */
+export function defaultUploadDir(): string {
+  return join(tmpdir(), `weft-uploads-${process.pid}`);
+}
+
+export class UploadNode {
+  /** Bytes reserved by live entries on this node. */
+  used = 0;
+  private readonly watched = new Set<IdleWatch>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly removals = new Set<Promise<void>>();
+  private made: Promise<void> | undefined;
+
+  constructor(readonly options: UploadNodeOptions) {}
+
+  /** Reserves `bytes` of the node's budget; false when it would pass it. */
+  reserve(bytes: number): boolean {
+    if (this.used + bytes > this.options.perNode) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  release(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+  }
+
+  /** A fresh temp file path in `dir`: a random name, nothing of the browser's. */
+  async tempPath(): Promise<string> {
+    this.made ??= mkdir(this.options.dir, { recursive: true, mode: 0o700 }).then(() => undefined);
+    try {
+      await this.made;
+    } catch (err) {
+      this.made = undefined;
+      throw err;
+    }
+    return join(this.options.dir, `weft-${randomBytes(18).toString("base64url")}.part`);
+  }
+
+  /** Watches `w` for idleness until {@link UploadNode.unwatch}. */
+  watch(w: IdleWatch): void {
+    this.watched.add(w);
+    if (this.sweeper !== undefined) return;
+    // A quarter of the idle time: an entry is dropped within 1.25 × idleMs.
+    const every = Math.min(5_000, Math.max(10, Math.floor(this.options.idleMs / 4)));
+    this.sweeper = setInterval(() => this.sweep(), every);
+    this.sweeper.unref();
+  }
+
+  unwatch(w: IdleWatch): void {
+    this.watched.delete(w);
+    if (this.watched.size === 0 && this.sweeper !== undefined) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  /** Entries watched for idleness (stalled uploads included). */
+  get watching(): number {
+    return this.watched.size;
+  }
+
+  /** Keeps a temp file's removal until it is done (`close` waits for it). */
+  removing(p: Promise<void>): void {
+    const tracked = p.catch((err: unknown) => this.options.onError(err, "upload temp file removal")).finally(() => this.removals.delete(tracked));
+    this.removals.add(tracked);
+  }
+
+  /** Resolves once every removal started so far is done (sessions end before: their files go). */
+  async close(): Promise<void> {
+    if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    this.watched.clear();
+    // Bounded: each pass awaits the removals in flight; a removal adds none.
+    for (let i = 0; i < 3 && this.removals.size > 0; i++) await Promise.all([...this.removals]);
+  }
+
+  private sweep(): void {
+    const stale = Date.now() - this.options.idleMs;
+    for (const w of [...this.watched]) {
+      if (w.lastActive > stale) continue;
+      this.unwatch(w);
+      w.idle();
+    }
+  }
+}
