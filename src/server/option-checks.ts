@@ -28,7 +28,8 @@ const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void allListed;
 
 const FUNCTIONS = ["layout", "onError", "errorPage", "authorize", "identity"] as const;
-const BOOLEANS = ["useWebSocket", "requireTLS", "debug", "dev", "msgpack"] as const;
+// `dev` may also be an object (dev/hot-options.ts checks it).
+const BOOLEANS = ["useWebSocket", "requireTLS", "debug", "msgpack"] as const;
 /** Custom backends: the methods Weft calls on them. */
 const BACKENDS = { pubsub: ["subscribe", "publish", "close"], store: ["save", "load", "delete", "close"] } as const;
 

@@ -112,7 +112,9 @@ type Work =
   // Framework work on the state (uploads/): `run` changes what the render shows, or answers a code.
   | { kind: "apply"; ref?: number; name: string; run: () => ErrorCode | undefined | void }
   // A live patch: from the browser (with its ref) or from ctx.patch (resolved already).
-  | { kind: "params"; ref?: number; name: "handleParams"; url: unknown; route?: NavRoute };
+  | { kind: "params"; ref?: number; name: "handleParams"; url: unknown; route?: NavRoute }
+  // A development hot reload (dev/hot-reload.ts): `view` renders from now on; the old one comes back if its render throws.
+  | { kind: "swap"; ref?: undefined; name: "hot reload"; view: ViewDefinition<any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The browser event ref a piece of work answers, if any. */
 function refOf(work: Work): number | undefined {
@@ -163,7 +165,7 @@ export class ViewSession<S = unknown> implements ChildParent {
   private patchTo: { route: NavRoute; replace: boolean } | undefined;
   /** Patches in a row (handleParams patching again): bounded by MAX_PATCH_CHAIN. */
   private patchChain = 0;
-  private readonly view: ViewDefinition<S>;
+  private view: ViewDefinition<S>;
   private state: S;
   private tree: RenderedTree;
   /** The view's components (components/host.ts); undefined while it has none. */
@@ -434,6 +436,21 @@ export class ViewSession<S = unknown> implements ChildParent {
     return next;
   }
 
+  /** @internal The view's definition as it runs now (dev/hot-reload.ts maps it to the newest). */
+  get definition(): ViewDefinition<S> {
+    return this.view;
+  }
+
+  /**
+   * @internal Development hot reload: after the work queued before it, `view`
+   * replaces the definition and renders the current state (mount does not run
+   * again); the diff goes out like an event's. A render that throws keeps the
+   * old definition and answers E_RENDER.
+   */
+  hotSwap(view: ViewDefinition<S>): void {
+    this.enqueue({ kind: "swap", name: "hot reload", view });
+  }
+
   /**
    * @internal An upload frame (C.upload, C.uploadCancel; uploads/): ordered
    * and applied once with the events (it shares their refs), answered like one.
@@ -696,6 +713,11 @@ export class ViewSession<S = unknown> implements ChildParent {
   /** Calls the handler; a missing one answers E_UNKNOWN_EVENT and returns the state. */
   private invoke(work: Work): Result<S> {
     if (work.kind === "params") return this.runPatch(work);
+    if (work.kind === "swap") {
+      // The old definition waits in the work item until the render succeeds (answer()).
+      [this.view, work.view] = [work.view, this.view];
+      return this.state;
+    }
     if (work.kind === "apply") {
       const code = work.run();
       if (code === undefined) return this.state;
@@ -811,6 +833,7 @@ export class ViewSession<S = unknown> implements ChildParent {
       this.parts?.flush((err) => this.config.onError(err, `${work.kind} "${work.name}"`));
     } catch (err) {
       this.parts?.discard();
+      if (work.kind === "swap") this.view = work.view;
       this.report(work, "E_RENDER", err);
       return;
     }
