@@ -79,7 +79,7 @@ describe("WeftMetrics", () => {
       weft_events_total: "counter", weft_event_duration_seconds: "histogram",
       weft_messages_out_total: "counter", weft_bytes_out_total: "counter", weft_reconnects_total: "counter",
       weft_fallbacks_total: "counter", weft_errors_total: "counter", weft_broadcast_failures_total: "counter",
-      weft_snapshot_failures_total: "counter", weft_forwarded_requests_total: "counter",
+      weft_snapshot_failures_total: "counter", weft_info_dropped_total: "counter", weft_forwarded_requests_total: "counter",
       weft_malformed_messages_total: "counter",
       weft_sessions: "gauge", weft_connections: "gauge", weft_uptime_seconds: "gauge",
     };

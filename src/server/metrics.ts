@@ -11,6 +11,8 @@
  * - `weft_errors_total{code}`: error codes sent to clients (label bounded, see below).
  * - `weft_broadcast_failures_total`, `weft_snapshot_failures_total`: pub/sub
  *   publishes and session-store writes that failed.
+ * - `weft_info_dropped_total`: info messages dropped by a full session queue
+ *   (`maxQueuedPerSession`, {@link WeftMetrics.infoDropped}).
  * - `weft_forwarded_requests_total{kind}`: requests routed to another node.
  * - `weft_malformed_messages_total{source}`: messages read from Redis (a topic, a
  *   presence diff or entry, the node channel) that were not Weft's and were dropped;
@@ -234,6 +236,7 @@ export class WeftMetrics {
   readonly #errors = new BoundedCounts(CODE_PATTERN, MAX_EXTRA_CODES, OTHER_ERROR_CODE, Object.keys(ERRORS));
   #broadcastFailures = 0;
   #snapshotFailures = 0;
+  #infoDropped = 0;
   readonly #forwarded = new BoundedCounts(KIND_PATTERN, MAX_KINDS, OTHER_KIND);
 
   /**
@@ -275,6 +278,7 @@ export class WeftMetrics {
     counter("weft_errors_total", "Error codes sent to clients.", ["code"], (c) => this.#errors.copyTo(c, "code"));
     counter("weft_broadcast_failures_total", "Pub/sub publishes that failed.", [], (c) => c.inc(this.#broadcastFailures));
     counter("weft_snapshot_failures_total", "Session snapshots the store failed to write.", [], (c) => c.inc(this.#snapshotFailures));
+    counter("weft_info_dropped_total", "Info messages (timers, broadcasts) dropped because their session's queue was full (maxQueuedPerSession).", [], (c) => c.inc(this.#infoDropped));
     counter("weft_forwarded_requests_total", "Requests routed to another node.", ["kind"], (c) => this.#forwarded.copyTo(c, "kind"));
     this.#registerGauges(gauges, registers);
   }
@@ -393,6 +397,15 @@ export class WeftMetrics {
    */
   snapshotFailed(): void {
     this.#snapshotFailures++;
+  }
+
+  /**
+   * Counts an info message dropped because its session's queue was full.
+   * @example
+   * if (queue.length >= maxQueued) metrics.infoDropped();
+   */
+  infoDropped(): void {
+    this.#infoDropped++;
   }
 
   /**

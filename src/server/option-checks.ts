@@ -19,6 +19,7 @@ export const OPTION_KEYS = [
   "shutdownMs", "maxViewsPerConnection", "redis", "handoverWaitMs", "handoffTimeoutMs", "pubsub", "store",
   "onError", "logger", "debug", "dev", "errorPage", "allowedOrigins", "trustProxy", "requireTLS", "sharedKey",
   "authorize", "identity", "rateLimit", "abuseLimit", "maxJsonDepth", "maxConnectionsPerIp", "maxConnections",
+  "handlerTimeoutMs", "maxQueuedPerSession",
   "uploadDir", "uploadBudget", "uploadIdleMs",
   "msgpack",
 ] as const satisfies readonly (keyof WeftOptions)[];

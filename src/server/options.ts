@@ -19,6 +19,7 @@ import { checkLogger, consoleLogger, type Logger } from "./logger.ts";
 import { checkOptionShapes } from "./option-checks.ts";
 import type { ErrorPage } from "./http/error-page.ts";
 import type { FlashPayload } from "../protocol/messages.ts";
+import { HANDLER_TIMEOUT_MS, MAX_QUEUED } from "./async/deadline.ts";
 import { defaultUploadDir } from "./uploads/node.ts";
 import { resolveUploadOptions } from "./uploads/config.ts";
 import type { UploadBudget } from "./uploads/types.ts";
@@ -133,6 +134,21 @@ export interface WeftOptions {
   shutdownMs?: number;
   /** Views joined at most on one connection. Default 64. */
   maxViewsPerConnection?: number;
+  /**
+   * How long an async handler (event, info, handleParams) may take, ms: one
+   * not settled by then answers E_TIMEOUT, the view keeps its last good state
+   * and its queue moves on (the handler's late result is dropped). An event's
+   * `timeoutMs` overrides it; a synchronous handler cannot be interrupted.
+   * Default 10 000 (docs/async.md).
+   */
+  handlerTimeoutMs?: number;
+  /**
+   * Pieces of work (browser events, info messages) a session keeps queued
+   * behind its running handler. Past it a browser event answers E_BUSY and is
+   * never applied; an info message (timer, broadcast) is dropped with a
+   * warning and counted in `weft_info_dropped_total`. Default 64 (docs/async.md).
+   */
+  maxQueuedPerSession?: number;
   /**
    * Redis for several nodes: a URL (`redis://127.0.0.1:6379`) or ioredis
    * options. Switches both the session store and the pub/sub to Redis, so any
@@ -299,6 +315,8 @@ export const DEFAULTS = {
   maxPendingMounts: 10_000,
   sessionGraceMs: 60_000,
   maxViewsPerConnection: 64,
+  handlerTimeoutMs: HANDLER_TIMEOUT_MS,
+  maxQueuedPerSession: MAX_QUEUED,
   shutdownMs: 5_000,
   handoverWaitMs: 1_000,
   handoffTimeoutMs: 2_000,
@@ -315,9 +333,9 @@ export const DEFAULTS = {
   maxPendingMountsPerIp: 256,
 };
 
-const NUMERIC = ["abuseLimit", "maxJsonDepth", "longPollMs", "sseHeartbeatMs", "sseRetryMs", "linkTimeoutMs", "httpAnswerWaitMs", "heartbeatMs", "maxMessageBytes", "outboxSize", "tokenMaxAgeMs", "joinTimeoutMs", "maxPendingMounts", "sessionGraceMs", "maxViewsPerConnection", "shutdownMs", "handoverWaitMs", "handoffTimeoutMs"] as const;
+const NUMERIC = ["abuseLimit", "maxJsonDepth", "longPollMs", "sseHeartbeatMs", "sseRetryMs", "linkTimeoutMs", "httpAnswerWaitMs", "heartbeatMs", "maxMessageBytes", "outboxSize", "tokenMaxAgeMs", "joinTimeoutMs", "maxPendingMounts", "sessionGraceMs", "maxViewsPerConnection", "shutdownMs", "handoverWaitMs", "handoffTimeoutMs", "handlerTimeoutMs"] as const;
 /** Counts: whole numbers ≥ 1 (no "0 = unlimited"). */
-const COUNTS = ["maxConnectionsPerIp", "maxConnections", "maxPendingMountsPerIp"] as const;
+const COUNTS = ["maxConnectionsPerIp", "maxConnections", "maxPendingMountsPerIp", "maxQueuedPerSession"] as const;
 
 /** Merges options over the defaults and validates them; throws a TypeError showing the right call. */
 export function resolveOptions(o: WeftOptions): ResolvedOptions {
@@ -338,6 +356,8 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
     const v = merged[k];
     if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new TypeError(`createWeft: \`${k}\` must be a positive number, got ${String(v)}`);
   }
+  // A Node timer holds at most 2^31 - 1 ms; a longer one would fire at once.
+  if (merged.handlerTimeoutMs > 2 ** 31 - 1) throw new TypeError(`createWeft: \`handlerTimeoutMs\` must be at most ${2 ** 31 - 1} ms (about 24.8 days), got ${merged.handlerTimeoutMs}`);
   if (merged.handoffTimeoutMs <= merged.handoverWaitMs) {
     throw new TypeError(`createWeft: \`handoffTimeoutMs\` (${merged.handoffTimeoutMs}) must exceed \`handoverWaitMs\` (${merged.handoverWaitMs}): the joining node waits for the handover, e.g. { handoverWaitMs: 1000, handoffTimeoutMs: 2000 }`);
   }
