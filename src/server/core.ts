@@ -36,6 +36,7 @@ import { NavigationError, navTarget } from "./navigation.ts";
 import { ViewSession, type SessionConfig, type SessionInit, type Sink } from "./session.ts";
 import type { Json, Params, SessionData, ViewContext, ViewDefinition } from "./view.ts";
 import { ChildHub } from "./child-views/hub.ts";
+import { infoDropReporter, resumedReports } from "./async/index.ts";
 import { UploadNode } from "./uploads/node.ts";
 
 /** A page mount's outcome. */
@@ -115,7 +116,8 @@ export class Core {
     this.children = new ChildHub(this, options.views as Record<string, ViewDefinition<unknown>>);
     this.uploads = new UploadNode({ dir: options.uploadDir, perSession: options.uploadBudget.perSession, perNode: options.uploadBudget.perNode, idleMs: options.uploadIdleMs, onError: options.onError });
     this.sessionConfig = { uploads: this.uploads, children: this.children, outboxSize: options.outboxSize, onError: options.onError, pubsub: this.pubsub, persist: this.persist, metrics: this.metrics, presence: this.presence,
-      onMoved: (s) => this.registry.handOver(s), dev: options.dev, router: this.router };
+      onMoved: (s) => this.registry.handOver(s), dev: options.dev, router: this.router,
+      handlerTimeoutMs: options.handlerTimeoutMs, maxQueued: options.maxQueuedPerSession, infoDropped: infoDropReporter(options.logger, this.metrics) };
     // Idle sessions keep their snapshots alive.
     if (store?.touch !== undefined) {
       const touch = store.touch.bind(store);
@@ -279,7 +281,7 @@ export class Core {
     this.registry.forgetPending(sid);
     const now = Date.now();
     return this.start({
-      sid, path, view, params: toParams(snap.params as Params), url: snap.url ?? urlFor(path, snap.params as Params), session: snap.session, state: snap.state,
+      sid, path, view, params: toParams(snap.params as Params), url: snap.url ?? urlFor(path, snap.params as Params), session: snap.session, state: resumedReports(snap.state),
       timers: snap.timers.map((t) => ({ name: t.name, payload: t.payload, ms: Math.max(0, t.due - now) })),
       topics: [...snap.topics],
       tracked: { ...snap.tracked },
@@ -462,6 +464,9 @@ export function pageContext(params: Params, session: SessionData, pubsub: PubSub
     untrack: (topic: string) => { delete tracked[topic]; },
     presence: (topic: string) => presence.list(topic),
     sendUpdate: () => { throw new TypeError("ctx.sendUpdate: the view has no components while it mounts; send updates from an event or info handler"); },
+    // A task needs a live session (a page's mount may never be joined, or be joined on another node).
+    startAsync: (name: string) => { throw new TypeError(`ctx.startAsync(${JSON.stringify(String(name))}) in mount: a task needs the live session; start it from an event or info handler (e.g. ctx.schedule("load", null, 0) in mount, and info.load starts it)`); },
+    cancelAsync: () => false,
     // No files before the browser joins (uploads/).
     consumeUploads: () => Promise.resolve([]),
     cancelUpload: () => {},

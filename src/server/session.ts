@@ -43,6 +43,7 @@ import { componentEvent } from "./components/events.ts";
 import type { AnyComponent } from "./components/define.ts";
 import type { ChildHub } from "./child-views/hub.ts";
 import { renderWithChildren, type ChildParent, type ChildScope } from "./child-views/scope.ts";
+import { AsyncTasks, HandlerTimeout, HANDLER_TIMEOUT_MS, MAX_QUEUED, withinLimit, type AsyncFn, type AsyncOptions } from "./async/index.ts";
 import { SessionUploads, type UploadNode } from "./uploads/index.ts";
 
 /** Where a session's frames go: a connection, with the view id the client chose. */
@@ -90,6 +91,12 @@ export interface SessionConfig {
   readonly router?: Router | undefined;
   /** The app's child views (child-views/): renders that embed `liveView()` mint and end children through it. */
   readonly children?: ChildHub | undefined;
+  /** An async handler's time limit, ms (`handlerTimeoutMs`; an event's `timeoutMs` wins). Default 10 000. */
+  readonly handlerTimeoutMs?: number | undefined;
+  /** Work queued at most behind the running handler (`maxQueuedPerSession`). Default 64. */
+  readonly maxQueued?: number | undefined;
+  /** An info message was dropped: the queue was full (counted and logged by the app). */
+  readonly infoDropped?: ((path: string, name: string) => void) | undefined;
   /** The node's uploads (uploads/): temp files and budgets of the views that declare `uploads`. */
   readonly uploads?: UploadNode | undefined;
 }
@@ -109,6 +116,8 @@ type Work =
   // `target`: the component whose handler runs (absent: the view's).
   | { kind: "event"; ref: number; name: string; payload: Payload; at: number; target?: string | undefined; model?: boolean; claim?: CacheClaim | undefined }
   | { kind: "info"; name: string; payload: unknown }
+  // Background tasks' reports (async/): written into state.async.
+  | { kind: "async"; ref?: undefined; name: "async" }
   // Framework work on the state (uploads/): `run` changes what the render shows, or answers a code.
   | { kind: "apply"; ref?: number; name: string; run: () => ErrorCode | undefined | void }
   // A live patch: from the browser (with its ref) or from ctx.patch (resolved already).
@@ -204,6 +213,10 @@ export class ViewSession<S = unknown> implements ChildParent {
   private drawn: Map<string, StreamRef> | undefined;
   /** Per-handler rate limits, created on first use. */
   private buckets: Map<string, TokenBucket> | undefined;
+  /** Background tasks (async/), made by the first `ctx.startAsync`. */
+  private tasks: AsyncTasks | undefined;
+  /** The running event handler's own `timeoutMs`, if it has one. */
+  private limitMs: number | undefined;
   readonly ctx: ViewContext;
   /** @internal The child views its render embeds (child-views/), made by the first that does. */
   children: ChildScope | undefined;
@@ -308,7 +321,7 @@ export class ViewSession<S = unknown> implements ChildParent {
    * answered, not re-applied.
    */
   event(ref: number, name: string, payload: Payload, target?: string, model?: boolean, claim?: CacheClaim): void {
-    if (!this.takeRef(ref)) return;
+    if (!this.takeRef(ref) || this.full(ref)) return;
     this.enqueue({ kind: "event", ref, name, payload, at: performance.now(), target, model, claim });
   }
 
@@ -378,7 +391,7 @@ export class ViewSession<S = unknown> implements ChildParent {
    * and applied once with the events (it shares their refs), answered like one.
    */
   patch(ref: number, url: unknown): void {
-    if (!this.takeRef(ref)) return;
+    if (!this.takeRef(ref) || this.full(ref)) return;
     this.enqueue({ kind: "params", ref, name: "handleParams", url });
   }
 
@@ -389,6 +402,19 @@ export class ViewSession<S = unknown> implements ChildParent {
       return false;
     }
     this.lastRef = ref;
+    return true;
+  }
+
+  /**
+   * True when the queue is full (`maxQueued`): browser frame `ref` is refused
+   * with E_BUSY outside the view's stream (no seq: the client settles that
+   * ref alone, not the ones queued before it) and never applied — its ref is
+   * taken, so a resend after a reconnect is answered, not applied.
+   */
+  private full(ref: number): boolean {
+    if (this.queue.length < (this.config.maxQueued ?? MAX_QUEUED)) return false;
+    this.config.metrics?.error("E_BUSY");
+    this.deliver({ t: S.error, c: "E_BUSY", m: ERRORS.E_BUSY.message, r: ref });
     return true;
   }
 
@@ -462,7 +488,26 @@ export class ViewSession<S = unknown> implements ChildParent {
 
   /** Queues an info message (timer, pub/sub, async result). */
   info(name: string, payload: unknown): void {
+    // Bounded like events: past maxQueued the message is dropped (counted, logged), never kept.
+    if (this.queue.length >= (this.config.maxQueued ?? MAX_QUEUED)) return this.config.infoDropped?.(this.path, name);
     this.enqueue({ kind: "info", name, payload });
+  }
+
+  /** @internal ctx.startAsync (async/): the task runs beside the queue; its reports come back through it. */
+  startAsync(name: string, fn: AsyncFn, o?: AsyncOptions): void {
+    if (this.disposed) return;
+    this.tasks ??= new AsyncTasks({
+      state: () => this.state,
+      flush: () => this.enqueue({ kind: "async", name: "async" }),
+      ended: (n, report) => ownHandler(this.view.info, n) !== undefined && this.enqueue({ kind: "info", name: n, payload: report }),
+      onError: this.config.onError,
+    });
+    this.tasks.start(name, fn, o);
+  }
+
+  /** @internal ctx.cancelAsync */
+  cancelAsync(name: string): boolean {
+    return this.tasks?.cancel(name) ?? false;
   }
 
   /** Sends a message with the next seq, kept in the outbox for replay unless `keep` is false. */
@@ -635,6 +680,7 @@ export class ViewSession<S = unknown> implements ChildParent {
     for (const t of this.timers ?? []) clearTimeout(t.handle);
     this.timers = undefined;
     this.queue.length = 0;
+    this.tasks?.stop();
     this.uploads?.close();
   }
 
@@ -681,6 +727,7 @@ export class ViewSession<S = unknown> implements ChildParent {
     this.replied = undefined;
     this.workSeq = this.seq;
     this.runningRef = refOf(work);
+    this.limitMs = undefined;
     if (work.kind !== "params") this.patchChain = 0;
     let result: Result<S>;
     try {
@@ -691,9 +738,10 @@ export class ViewSession<S = unknown> implements ChildParent {
     }
     if (result instanceof Promise) {
       this.busy = true;
-      result.then(
+      // The time limit (async/deadline.ts): past it E_TIMEOUT, and the late result is dropped.
+      withinLimit(result, this.limitMs ?? this.config.handlerTimeoutMs ?? HANDLER_TIMEOUT_MS).then(
         (next) => this.commit(work, next),
-        (err) => this.fail(work, "E_HANDLER", err),
+        (err) => this.fail(work, err instanceof HandlerTimeout ? "E_TIMEOUT" : "E_HANDLER", err),
       ).finally(() => this.drain());
       return;
     }
@@ -724,6 +772,7 @@ export class ViewSession<S = unknown> implements ChildParent {
       this.error(code, ERRORS[code].message, work.ref);
       return SKIP;
     }
+    if (work.kind === "async") return this.tasks?.apply(this.state) ?? SKIP;
     if (work.kind === "info") {
       const h = ownHandler(this.view.info, work.name);
       if (h === undefined) throw new Error(`no info handler "${work.name}"`);
@@ -757,6 +806,7 @@ export class ViewSession<S = unknown> implements ChildParent {
   /** Runs an event handler on `state` (the view's or, with `work.target`, a component's). */
   private call(h: EventHandler<S>, state: S, work: Extract<Work, { kind: "event" }>): Result<S> {
     if (typeof h === "function") return h(state, work.payload, this.ctx);
+    this.limitMs = h.timeoutMs;
     // A component's handler has a rate bucket of its own, named by the component's id and the event.
     if (h.rateLimit !== undefined && !this.bucket(work.target === undefined ? work.name : `${work.target} ${work.name}`, h.rateLimit).take()) {
       this.error("E_RATE_LIMIT", `too many "${clip(work.name)}" events: slow down`, work.ref);
@@ -940,7 +990,7 @@ class InvalidPayload extends Error {
 }
 
 
-type ContextSession = Pick<ViewSession, "uploads" | "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList" | "livePatch" | "sendUpdate" | "streamBuffer" | "reply">;
+type ContextSession = Pick<ViewSession, "uploads" | "emit" | "startTimer" | "subscribe" | "unsubscribe" | "broadcast" | "track" | "untrack" | "presenceList" | "livePatch" | "sendUpdate" | "streamBuffer" | "reply" | "startAsync" | "cancelAsync">;
 
 /**
  * The context of a joined session. Its effects are getters on the prototype
@@ -978,6 +1028,16 @@ class SessionContext implements ViewContext {
   get flash(): ViewContext["flash"] {
     const s = this.#s;
     return (kind, text) => s.emit(flashEffect(kind, text));
+  }
+
+  get startAsync(): ViewContext["startAsync"] {
+    const s = this.#s;
+    return (name, fn, o) => s.startAsync(name, fn, o);
+  }
+
+  get cancelAsync(): ViewContext["cancelAsync"] {
+    const s = this.#s;
+    return (name) => s.cancelAsync(name);
   }
 
   get schedule(): ViewContext["schedule"] {

@@ -50,21 +50,27 @@ export function checkView(definition: unknown, where: string): asserts definitio
 
 /**
  * `events` of a view or a component: absent, or an object whose handlers are
- * functions or `{ run | handler, schema?, rateLimit?, cache? }` — exactly one
+ * functions or `{ run | handler, schema?, rateLimit?, timeoutMs?, cache? }` — exactly one
  * of `run` and `handler`; `cache` only for a view's (`view` true).
  *
  * @example checkEvents("defineComponent", { inc: (s) => s })
  */
 export function checkEvents(where: string, events: unknown, view = false): void {
   for (const [name, h] of Object.entries(table(where, "events", events))) {
-    const spec = h as { run?: unknown; handler?: unknown; schema?: { "~standard"?: { validate?: unknown } }; rateLimit?: unknown; cache?: unknown } | null;
+    const spec = h as { run?: unknown; handler?: unknown; schema?: { "~standard"?: { validate?: unknown } }; rateLimit?: unknown; cache?: unknown; timeoutMs?: unknown } | null;
     const ok = typeof h === "function" || (typeof h === "object" && spec !== null && typeof (spec.run ?? spec.handler) === "function"
       && (spec.run === undefined || spec.handler === undefined)
       && (spec.schema === undefined || typeof spec.schema?.["~standard"]?.validate === "function")
-      && (spec.rateLimit === undefined || validRate(spec.rateLimit as never)));
-    if (!ok) throw new TypeError(`${where}: events.${name} must be a function (state, payload, ctx) => state or { run (or handler, not both), schema?, rateLimit?: { perSecond, burst }, cache?: { ttlMs, key } }, got ${describe(h)}`);
+      && (spec.rateLimit === undefined || validRate(spec.rateLimit as never))
+      && (spec.timeoutMs === undefined || validTimeout(spec.timeoutMs)));
+    if (!ok) throw new TypeError(`${where}: events.${name} must be a function (state, payload, ctx) => state or { run (or handler, not both), schema?, rateLimit?: { perSecond, burst }, timeoutMs?: ms > 0, cache?: { ttlMs, key } }, got ${describe(h)}`);
     if (spec?.cache !== undefined) checkCache(where, name, spec.cache, view);
   }
+}
+
+/** A handler time limit: a positive number of ms a timer can hold (at most 2^31 - 1). */
+function validTimeout(ms: unknown): boolean {
+  return typeof ms === "number" && ms > 0 && ms <= 2 ** 31 - 1;
 }
 
 /** `events` / `info`: absent, or an object of handlers by name. */

@@ -13,6 +13,7 @@ import type { ModelSpec } from "./model.ts";
 import type { AnnounceOptions } from "./announce.ts";
 import type { EventCache } from "./event-cache.ts";
 import type { FlashKind } from "./flash.ts";
+import type { AsyncFn, AsyncOptions } from "./async/tasks.ts";
 import type { UploadedFile, UploadOptions } from "./uploads/types.ts";
 
 /** Plain JSON-serialisable data. */
@@ -117,6 +118,34 @@ export interface ViewContext {
    * function that cancels the timer.
    */
   schedule(name: string, payload: Json | undefined, ms: number): () => void;
+  /**
+   * Runs `fn` as background task `name`, outside the session's work queue:
+   * the view keeps answering events while it runs. Its reports reach the
+   * view as state, through the queue: `state.async[name]` is
+   * `{ status: "running" | "ok" | "failed" | "cancelled", progress, result, error }`
+   * (Weft's: a handler's value there is replaced), and several progress
+   * reports that queue up make one render. When the status becomes a final
+   * one, `info[name](state, report, ctx)` runs too, if the view has it.
+   * `fn` gets `{ signal, progress }`; its result must be JSON (else "failed"
+   * with the reason). A name that is running is cancelled first (or, with
+   * `ifRunning: "reject"`, this throws an AsyncRunningError); `timeoutMs`
+   * fails it with error "E_TIMEOUT". Tasks end with their session (nothing
+   * reported after). Not in `mount`: it throws there (start one from an
+   * `info` handler of a `ctx.schedule(name, payload, 0)` timer). The
+   * view's state must be an object. See docs/async.md.
+   *
+   * @example
+   * start: (s, _p, ctx) => { ctx.startAsync("report", async ({ signal, progress }) => build({ signal, onStep: progress }), { timeoutMs: 60_000 }); },
+   */
+  startAsync(name: string, fn: AsyncFn, options?: AsyncOptions): void;
+  /**
+   * Cancels background task `name`: its `signal` aborts and it is reported
+   * "cancelled" at once — even if it ignores the signal, whatever it
+   * reports or returns later is dropped. False when no task of that name runs.
+   *
+   * @example stop: (s, _p, ctx) => { ctx.cancelAsync("report"); }
+   */
+  cancelAsync(name: string): boolean;
   /**
    * Live patch: changes the page's URL (`history.pushState`, or
    * `replaceState` with `replace`) and keeps this view; once the handler has
@@ -302,12 +331,14 @@ export type EventFn<S, P = Payload> = (state: S, payload: P, ctx: ViewContext) =
  * names for one thing: give exactly one), a payload `schema` (Standard
  * Schema; the function gets its output, an invalid payload answers
  * E_INVALID), a `rateLimit` for this handler per session (over it answers
- * E_RATE_LIMIT), and for a view's pure handler a `cache` (the browser answers
+ * E_RATE_LIMIT), a `timeoutMs` for an async handler (over it answers
+ * E_TIMEOUT), and for a view's pure handler a `cache` (the browser answers
  * an identical event from its cache: docs/client.md, event-cache.ts).
  *
  * @example
  * save: { schema: Todo, run: (s, todo) => ({ ...s, todos: [...s.todos, todo] }) },
  * search: { handler: (s, p: { q: string }) => ({ ...s, q: p.q }), cache: { ttlMs: 60_000, key: ["q"] } },
+ * slow: { run: async (s) => ({ ...s, rows: await db.rows() }), timeoutMs: 30_000 },
  */
 export type EventSpec<S, Out = Payload> = EventOptions<Out> & (
   | { readonly run: EventFn<S, Out>; readonly handler?: undefined }
@@ -323,6 +354,12 @@ export type EventSpec<S, Out = Payload> = EventOptions<Out> & (
 export interface EventOptions<Out = Payload> {
   readonly schema?: StandardSchemaV1<unknown, Out>;
   readonly rateLimit?: Rate;
+  /**
+   * This handler's time limit in ms, over the app's `handlerTimeoutMs`: an
+   * async handler not settled by then answers E_TIMEOUT, keeps the last good
+   * state and lets the queue move on (docs/async.md).
+   */
+  readonly timeoutMs?: number;
   /** Only on a view's pure handler: see {@link EventCache}. */
   readonly cache?: EventCache;
 }
