@@ -15,6 +15,7 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   E_INVALID: "the payload does not match the handler's schema",
   E_HANDLER: "the handler threw: the server log has the stack",
   E_RENDER: "render threw: the server log has the stack",
+  E_HOT_RELOAD: "fix the module and save it again: the server log has the error",
   E_MOUNT: "mount threw: the server log has the stack",
   E_BAD_TOKEN: "was the page rendered by a server with another secret?",
   E_TOKEN_EXPIRED: "reload the page (tokenMaxAgeMs)",

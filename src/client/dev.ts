@@ -2,8 +2,11 @@
  * The development part of the client (served at /weft/client-dev.js), loaded
  * apart from the client so that production pages do not carry it: a page of a
  * server with the `dev` option links it before the client, and from then on
- * every `weft:error` is also written to the console (dev-log.ts).
+ * every `weft:error` is also written to the console (dev-log.ts), and a
+ * hot reload's CSS change re-fetches the page's stylesheets (dev-css.ts).
  */
+import { swapCssOnPush } from "./dev-css.ts";
 import { logErrors } from "./dev-log.ts";
 
 logErrors(document);
+swapCssOnPush(document);

@@ -61,6 +61,7 @@ export const ERRORS = {
   E_UPLOAD_BUDGET: { message: "the server's disk budget for uploads (per session or per node) is used up; retry later", status: 507, close: 0 },
   E_UPLOAD_IDLE: { message: "the upload stalled (no chunk within the idle timeout) and was dropped", status: 408, close: 0 },
   E_UPLOAD_CANCELLED: { message: "the upload entry was cancelled", status: 410, close: 0 },
+  E_HOT_RELOAD: { message: "development hot reload: a changed module failed to load; the old code keeps running", status: 500, close: 0 },
   E_INTERNAL: { message: "internal error", status: 500, close: 0 },
   E_CLIENT_TRANSPORT: { message: "the browser could not reach the server", status: 0, close: 0 },
   E_CLIENT_PATCH: { message: "the browser could not apply an update; it rejoins", status: 0, close: 0 },

@@ -24,6 +24,7 @@ import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
 import { RequestGuard } from "./security/guard.ts";
 import { limitAddress } from "./security/client-address.ts";
 import { ConnectionLimits } from "./security/connection-limits.ts";
+import { startHotReload } from "./dev/hot-reload.ts";
 
 /** Calls the next middleware (Express, Connect) when a request is not Weft's. */
 export type Next = (err?: unknown) => void;
@@ -80,6 +81,8 @@ export function createWeft(options: WeftOptions): WeftApp {
   const sse = new SseTransport(core, links);
   const poll = new LongPollTransport(core, links);
   let server: Server | undefined;
+  // Development hot reload: only with an explicit `dev: true` or `dev: { … }` (dev/hot-options.ts).
+  const hot = core.options.hot === undefined ? undefined : startHotReload(core, core.options.hot);
   // Build the client at once so the first page does not wait for it.
   clientBundle().catch((err: unknown) => core.options.onError(err, "client bundle build"));
 
@@ -182,6 +185,7 @@ export function createWeft(options: WeftOptions): WeftApp {
     async close() {
       // Stop accepting; let running events finish and save snapshots; then
       // tell clients to reconnect (to another node, behind a balancer).
+      hot?.close();
       const s = server;
       server = undefined;
       const stopped = s === undefined ? Promise.resolve() : new Promise<void>((resolve) => s.close(() => resolve()));

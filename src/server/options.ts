@@ -23,6 +23,7 @@ import { HANDLER_TIMEOUT_MS, MAX_QUEUED } from "./async/deadline.ts";
 import { defaultUploadDir } from "./uploads/node.ts";
 import { resolveUploadOptions } from "./uploads/config.ts";
 import type { UploadBudget } from "./uploads/types.ts";
+import { devMode, hotOptions, type DevOptions, type HotOptions } from "./dev/hot-options.ts";
 
 /** What a layout receives to build the page around a view. */
 export interface PageParts {
@@ -203,9 +204,17 @@ export interface WeftOptions {
    * Default: on unless `NODE_ENV` is `"production"`. In production the
    * browser loads no development part, logs nothing, and handler names stay
    * on the server.
+   *
+   * Hot reload (docs/hot-reload.md) only when given explicitly: `true` watches
+   * the folders of the modules that define the views (and their CSS), and a
+   * change re-renders every open page with the new code, keeping its state;
+   * the object form says what to watch (`{ watch, css, debounceMs }`;
+   * `{ watch: false }`: development mode without it). The default never
+   * watches anything.
    * @example dev: process.env.NODE_ENV === "development"
+   * @example dev: { watch: ["src/views"], css: ["public/app.css"] }
    */
-  dev?: boolean;
+  dev?: boolean | DevOptions;
   /**
    * Builds the HTML of an error page answering a page request (GET of a view
    * path, or of an unknown path outside `/weft/`): `(status, { code, message,
@@ -286,7 +295,11 @@ export interface WeftOptions {
 }
 
 /** Resolved options. */
-export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket" | "sharedKey" | "authorize" | "identity" | "pubsub" | "store" | "redis" | "errorPage" | "uploadBudget">>> & {
+export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket" | "sharedKey" | "authorize" | "identity" | "pubsub" | "store" | "redis" | "errorPage" | "uploadBudget" | "dev">>> & {
+  /** Development mode (the `dev` option, or its default). */
+  readonly dev: boolean;
+  /** Hot reload's settings, when the `dev` option asks for it (dev/hot-options.ts). */
+  readonly hot: HotOptions | undefined;
   readonly pubsub: PubSub | undefined;
   readonly store: Store | undefined;
   readonly redis: RedisConfig | undefined;
@@ -349,8 +362,8 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
   // The default onError logs through the logger: one place for everything Weft says.
   const onError = (err: unknown, where: string): void => logger.error({ err, where }, `${where} failed`);
   const debug = o.debug ?? process.env.WEFT_DEBUG === "1";
-  const dev = o.dev ?? process.env.NODE_ENV !== "production";
-  const merged = { ...DEFAULTS, onError, ...stripUndefined(rest), logger, debug, dev };
+  const dev = devMode(o.dev);
+  const merged = { ...DEFAULTS, onError, ...stripUndefined(rest), logger, debug, dev, hot: hotOptions(o.dev) };
   if (useWebSocket === false) merged.transports = merged.transports.filter((t) => t !== "websocket");
   for (const k of NUMERIC) {
     const v = merged[k];

@@ -109,6 +109,11 @@ export class SessionRegistry {
     return this.live.values();
   }
 
+  /** Development hot reload (dev/hot-reload.ts): pages waiting for their join go live with `newest(view)`. */
+  replaceViews(newest: <V extends object>(view: V) => V): void {
+    for (const p of this.pending.values()) p.view = newest(p.view);
+  }
+
   /** Forgets a page's pending mount (another node took it). */
   forgetPending(sid: string): void {
     this.unpend(sid);

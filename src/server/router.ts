@@ -38,6 +38,11 @@ export class Router {
     return this.byPattern.get(pattern);
   }
 
+  /** Development hot reload (dev/hot-reload.ts): every route's view becomes `newest(view)`. */
+  replaceViews(newest: <V extends object>(view: V) => V): void {
+    for (const r of this.routes) this.byPattern.set(r.pattern, (r.view = newest(r.view)));
+  }
+
   /** Matches a request pathname. */
   match(pathname: string): RouteMatch | undefined {
     const parts = split(pathname);

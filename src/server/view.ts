@@ -8,6 +8,7 @@ import type { Rate } from "./security/rate-limit.ts";
 import { checkView } from "./view-check.ts";
 import type { Template } from "./template/html.ts";
 import type { ComponentDefinition, ComponentId, ComponentProps } from "./components/define.ts";
+import { noteOrigin } from "./dev/origins.ts";
 import type { StreamOptions } from "./streams/buffer.ts";
 import type { ModelSpec } from "./model.ts";
 import type { AnnounceOptions } from "./announce.ts";
@@ -475,7 +476,9 @@ export interface ViewDefinition<S = unknown> {
  */
 export function defineView<S>(definition: ViewDefinition<S>): ViewDefinition<S> {
   checkView(definition, "defineView");
-  return Object.freeze({ ...definition });
+  const view = Object.freeze({ ...definition });
+  noteOrigin(view); // its module, for development hot reload (dev/origins.ts)
+  return view;
 }
 
 /**

@@ -46,6 +46,12 @@ export class ChildHub implements ChildMinter {
     for (const [path, view] of Object.entries(views)) if (!this.paths.has(view)) this.paths.set(view, path);
   }
 
+  /** Development hot reload (dev/hot-reload.ts): `next` replaced `old`, at the same path. */
+  replaceView(old: ViewDefinition<unknown>, next: ViewDefinition<unknown>): void {
+    const path = this.paths.get(old);
+    if (path !== undefined && !this.paths.has(next)) this.paths.set(next, path);
+  }
+
   /** A child view's registered path; a ChildViewError for a view the app does not register. */
   pathOf(ref: LiveViewRef): string {
     const path = this.paths.get(ref.view);

@@ -8,6 +8,7 @@
 import { describe, rejectUnknownKeys } from "../startup-checks.ts";
 import type { Template } from "../template/html.ts";
 import { checkEvents } from "../view-check.ts";
+import { noteOrigin } from "../dev/origins.ts";
 import type { EventHandler } from "../view.ts";
 
 /**
@@ -80,7 +81,9 @@ export function defineComponent<S, P extends ComponentProps = ComponentProps>(de
   if (typeof d.render !== "function") throw new TypeError(`${where}: \`render(state)\` must be a function returning html\`…\`, got ${describe(d.render)}`);
   if (d.update !== undefined && typeof d.update !== "function") throw new TypeError(`${where}: \`update(props, state)\` must be a function returning the new state, got ${describe(d.update)}`);
   checkEvents(where, d.events);
-  return Object.freeze({ ...definition });
+  const def = Object.freeze({ ...definition });
+  noteOrigin(def); // its module, for development hot reload (dev/origins.ts)
+  return def;
 }
 
 /** A component definition of any state and props (what the host holds). */

@@ -19,6 +19,7 @@ import { renderTree } from "../template/render-tree.ts";
 import { ownHandler, type EventHandler, type Json } from "../view.ts";
 import { ComponentError, duplicateIds, MAX_COMPONENT_DEPTH, tooDeep, type AnyComponent, type ComponentProps, type ComponentRef } from "./define.ts";
 import { withVisitor, type ComponentVisitor } from "./scope.ts";
+import { sameLineage } from "../dev/origins.ts";
 
 /** One component as rendered: immutable (a change makes a new entry). */
 interface Entry {
@@ -211,6 +212,8 @@ export class ComponentHost implements ComponentVisitor {
     const saved = old === undefined ? this.restored?.[id] : undefined;
     let state: unknown;
     if (old !== undefined && old.def === ref.def) state = runUpdate(ref.def, ref.props, old.state, id);
+    // A hot reload's new definition of the same component (dev/origins.ts) keeps its state: asked only when the definitions differ.
+    else if (old !== undefined && sameLineage(old.def, ref.def)) state = sameProps(old.props, ref.props) ? old.state : runUpdate(ref.def, ref.props, old.state, id);
     else if (saved !== undefined) state = sameProps(saved.p as ComponentProps, ref.props) ? saved.s : runUpdate(ref.def, ref.props, saved.s, id);
     else state = runMount(ref.def, ref.props, id);
     next.set(id, PLACEHOLDER); // its own subtree may not use its id again

@@ -1,0 +1,150 @@
+/**
+ * Development hot reload over each transport (real server, real clients): a
+ * view module edited in a temporary copy of a small app re-renders the open
+ * session with the new code and its state, a component keeps its state, new
+ * pages use the new code, a module that fails to load or a render that
+ * throws keeps the old code (with E_HOT_RELOAD / E_RENDER on the page and the
+ * error on onError), a CSS change reaches the page as a `dev:css` push; and
+ * without an explicit `dev` option nothing is watched.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import nodeModule from "node:module";
+import { after, before, describe, it, mock } from "node:test";
+import { S } from "../../src/protocol/messages.ts";
+import { createWeft, defineView, html, type WeftApp } from "../../src/index.ts";
+import type { Logger } from "../../src/server/logger.ts";
+import { hotAppFiles, makeHotApp, writeFiles } from "../support/hot-app.ts";
+import { getPage, ProtocolClient } from "../support/protocol-client.ts";
+import { TEST_SECRET } from "../support/server.ts";
+import { until } from "../support/until.ts";
+import { TRANSPORTS } from "../support/wires.ts";
+
+const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+
+describe("hot reload is off unless the dev option asks for it", () => {
+  it("starts no watcher and registers no module hook without an explicit dev: true or dev: { … }", async () => {
+    const watch = mock.method(fs, "watch");
+    const register = mock.method(nodeModule, "register");
+    const env = process.env.NODE_ENV;
+    try {
+      const View = defineView({ mount: () => ({}), render: () => html`<p>x</p>` });
+      for (const [nodeEnv, dev] of [[undefined, undefined], ["development", undefined], [undefined, false], [undefined, { watch: false }]] as const) {
+        if (nodeEnv === undefined) delete process.env.NODE_ENV;
+        else process.env.NODE_ENV = nodeEnv;
+        const app = createWeft({ views: { "/": View }, secret: TEST_SECRET, logger: quiet, ...(dev === undefined ? {} : { dev }) });
+        await app.close();
+      }
+      assert.equal(watch.mock.callCount(), 0, "no fs.watch");
+      assert.equal(register.mock.callCount(), 0, "no module hook");
+      // The same check sees a watcher when one starts.
+      const { dir, Counter } = await makeHotApp();
+      const on = createWeft({ views: { "/": Counter }, secret: TEST_SECRET, logger: quiet, dev: { watch: [dir] } });
+      await on.close();
+      assert.ok(watch.mock.callCount() > 0, "dev: { watch } watches");
+    } finally {
+      if (env === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = env;
+      watch.mock.restore();
+      register.mock.restore();
+    }
+  });
+});
+
+for (const transport of TRANSPORTS) describe(`hot reload over ${transport}`, () => {
+  let app: WeftApp;
+  let base: string;
+  let dir: string;
+  const errors: { err: unknown; where: string }[] = [];
+
+  before(async () => {
+    const made = await makeHotApp();
+    dir = made.dir;
+    app = createWeft({ views: { "/": made.Counter }, secret: TEST_SECRET, logger: quiet, onError: (err, where) => errors.push({ err, where }), dev: { watch: [dir], debounceMs: 20 } });
+    base = `http://127.0.0.1:${(await app.listen(0)).port}`;
+  });
+  after(async () => {
+    await app.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A client joined to a fresh page, counted to `n`, its badge hit `hits` times. */
+  async function opened(n: number, hits: number): Promise<ProtocolClient> {
+    const page = await getPage(base, "/");
+    const c = await ProtocolClient.connect(base, {}, transport);
+    await c.join(1, page.token);
+    for (let i = 0; i < n; i++) await c.event(1, "inc");
+    for (let i = 0; i < hits; i++) await c.event(1, "hit", {}, undefined, "b1");
+    return c;
+  }
+  const html = (c: ProtocolClient): string => c.views.get(1)!.html();
+
+  it("re-renders an open view with the edited module and keeps its state and its component's", async () => {
+    const c = await opened(3, 2);
+    try {
+      assert.match(html(c), /Count: 3/);
+      const seq = c.views.get(1)!.seq;
+      writeFiles(dir, { "views/label.ts": hotAppFiles("Total")["views/label.ts"]! });
+      await until(() => html(c).includes("Total: 3"), 10_000, "the new label with the old count");
+      assert.match(html(c), /hits: <b id="hits">2<\/b>/, "the component kept its state");
+      const frames = c.received.filter((m) => (m.q ?? 0) > seq);
+      assert.ok(frames.every((m) => m.t !== S.rendered), "a diff, not a full render");
+      // The new code handles the next event; a new page mounts with it too.
+      await c.event(1, "inc");
+      assert.match(html(c), /Total: 4/);
+      assert.match((await getPage(base, "/")).html, /Total: 0/);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it("keeps the old code when a changed module fails to load, says so on the page and to onError, and reloads once it is fixed", async () => {
+    const c = await opened(1, 0);
+    try {
+      const before = errors.length;
+      writeFiles(dir, { "views/label.ts": "export const LABEL: string = ;\n" });
+      const err = await c.next((m) => m.t === S.error && m.c === "E_HOT_RELOAD", 10_000);
+      assert.equal(err.r, undefined);
+      assert.match(err.m ?? "", /label\.ts/);
+      assert.equal(errors.length, before + 1);
+      assert.match(errors[before]!.where, /hot reload of label\.ts/);
+      await c.event(1, "inc");
+      assert.match(html(c), /: 2</, "the old code still answers");
+      writeFiles(dir, { "views/label.ts": hotAppFiles("Fixed")["views/label.ts"]! });
+      await until(() => html(c).includes("Fixed: 2"), 10_000, "the fixed module");
+    } finally {
+      await c.close();
+    }
+  });
+
+  it("keeps a session on its old definition when the new render throws (E_RENDER)", async () => {
+    const c = await opened(2, 0);
+    try {
+      const good = hotAppFiles()["views/counter.ts"]!;
+      const before = errors.length;
+      writeFiles(dir, { "views/counter.ts": good.replace("render: (s) => html`", "render: (s) => { if (s.count > 0) throw new Error(\"boom\"); return html`").replace("`,\n});", "`; },\n});") });
+      const err = await c.next((m) => m.t === S.error && m.c === "E_RENDER", 10_000);
+      assert.equal(err.r, undefined);
+      assert.ok(errors.length > before, "the render error reached onError");
+      await c.event(1, "inc");
+      assert.match(html(c), /: 3</, "the old render answers");
+      writeFiles(dir, { "views/counter.ts": good, "views/label.ts": hotAppFiles("Back")["views/label.ts"]! });
+      await until(() => html(c).includes("Back: 3"), 10_000, "the good module again");
+    } finally {
+      await c.close();
+    }
+  });
+
+  it("sends each page a dev:css push naming a changed stylesheet, and reloads no module for it", async () => {
+    const c = await opened(0, 0);
+    try {
+      const seq = c.views.get(1)!.seq;
+      writeFiles(dir, { "style.css": ".count { color: blue; }\n" });
+      const push = await c.next((m) => m.t === S.push && m.e === "dev:css", 10_000);
+      assert.deepEqual((push.d as { f: string[] }).f, ["style.css"]);
+      assert.deepEqual((await c.quiet(200)).filter((m) => (m.q ?? 0) > seq && m.t !== S.push), [], "no re-render");
+    } finally {
+      await c.close();
+    }
+  });
+});
