@@ -20,6 +20,8 @@ import { Cluster } from "./cluster/cluster.ts";
 import { LongPollTransport } from "./transports/long-poll.ts";
 import { SseTransport } from "./transports/sse.ts";
 import { WebSocketTransport } from "./transports/websocket.ts";
+import { isChunkPost } from "./transports/post-chunk.ts";
+import { MAX_CHUNK_BYTES } from "./uploads/config.ts";
 import { ERRORS, type ErrorCode } from "../protocol/errors.ts";
 import { RequestGuard } from "./security/guard.ts";
 import { limitAddress } from "./security/client-address.ts";
@@ -108,6 +110,8 @@ export function createWeft(options: WeftOptions): WeftApp {
       const owner = core.cluster === undefined ? undefined : await linkOwner(req, url);
       if (owner !== undefined) {
         core.metrics.forwarded(transport === sse ? "sse" : "http");
+        // An upload chunk's body is bounded by the largest chunk (uploads/config.ts), other bodies by maxMessageBytes.
+        if (isChunkPost(req, url)) return core.cluster!.forward(owner, req, res, MAX_CHUNK_BYTES, "E_UPLOAD_CHUNK");
         return core.cluster!.forward(owner, req, res, core.options.maxMessageBytes);
       }
       return transport.handle(req, res, url);

@@ -224,12 +224,17 @@ export class Cluster {
    * Forwards `req` to the node that owns its link and streams the answer
    * back on `res`. The body is read here (at most `limit` bytes).
    */
-  async forward(owner: string, req: IncomingMessage, res: ServerResponse, limit: number): Promise<void> {
+  async forward(owner: string, req: IncomingMessage, res: ServerResponse, limit: number, tooLarge: ErrorCode = "E_TOO_LARGE"): Promise<void> {
     // A GET's body is empty; anything else is read (bounded) to travel with the request.
     const raw = req.method === "GET" || req.method === "HEAD" ? Buffer.alloc(0) : await readBody(req, limit);
-    if (raw === undefined) return sendError(res, "E_TOO_LARGE", `the body is over the limit of ${limit} bytes`);
+    if (raw === undefined) {
+      res.setHeader("Connection", "close");
+      return sendError(res, tooLarge, `the body is over the limit of ${limit} bytes`);
+    }
     if (raw === "error") return sendError(res, "E_BAD_FRAME", "the request failed while reading");
-    const body = raw.toString("utf8");
+    // Bytes (an upload chunk) travel as base64 (`y: 1`), intact; JSON bodies as text.
+    const binary = String(req.headers["content-type"] ?? "").toLowerCase().startsWith("application/octet-stream");
+    const body = raw.toString(binary ? "base64" : "utf8");
     const i = randomBytes(12).toString("base64url");
     this.totals.forwarded++;
     const headers: Record<string, string> = {};
@@ -256,7 +261,7 @@ export class Cluster {
     try {
       // `e`: the browser's connection to this node is TLS (requireTLS on the owner reads it).
       const e = (req.socket as { encrypted?: boolean }).encrypted === true ? 1 : 0;
-      await this.send(owner, { k: "q", i, f: this.id, m: req.method ?? "GET", u: req.url ?? "/", h: headers, a: req.socket.remoteAddress ?? "", b: body, e });
+      await this.send(owner, { k: "q", i, f: this.id, m: req.method ?? "GET", u: req.url ?? "/", h: headers, a: req.socket.remoteAddress ?? "", b: body, e, ...(binary ? { y: 1 as const } : {}) });
     } catch {
       out.fail("E_NODE_GONE");
     }
@@ -320,7 +325,8 @@ export class Cluster {
       for (const [k, v] of Object.entries(msg.h)) if (HEADERS.includes(k) && typeof v === "string") headers[k] = v;
     }
     // Only nodes publish on a node channel (Redis is trusted infrastructure): `e` is the forwarding node's word.
-    const req = new ForwardedRequest(msg.m!, msg.u!, headers, typeof msg.a === "string" ? msg.a : "", typeof msg.b === "string" ? msg.b : "", msg.e === 1);
+    const body = typeof msg.b !== "string" ? "" : msg.y === 1 ? Buffer.from(msg.b, "base64") : msg.b;
+    const req = new ForwardedRequest(msg.m!, msg.u!, headers, typeof msg.a === "string" ? msg.a : "", body, msg.e === 1);
     const res = new ForwardedResponse((m) => {
       if (m.k === "e" || m.k === "g") this.incoming.delete(i);
       this.send(from, { ...m, i }).catch(() => req.abort());
@@ -417,4 +423,6 @@ interface BusMessage {
   c?: string;
   /** On a request: 1 when the browser's connection to the forwarding node is TLS. */
   e?: number;
+  /** On a request: 1 when `b` is base64 of the body's bytes (an upload chunk), not its text. */
+  y?: 1;
 }

@@ -17,10 +17,11 @@ export class ForwardedRequest extends Readable {
   readonly socket: { remoteAddress: string; encrypted: boolean };
   private aborted = false;
 
-  constructor(readonly method: string, readonly url: string, readonly headers: Record<string, string>, address: string, body: string, encrypted = false) {
+  constructor(readonly method: string, readonly url: string, readonly headers: Record<string, string>, address: string, body: string | Buffer, encrypted = false) {
     super({ read() {}, emitClose: false });
     this.socket = { remoteAddress: address, encrypted };
-    if (body.length > 0) this.push(Buffer.from(body, "utf8"));
+    // A Buffer: an upload chunk's bytes, as they came (base64 on the bus).
+    if (body.length > 0) this.push(typeof body === "string" ? Buffer.from(body, "utf8") : body);
     this.push(null);
   }
 
