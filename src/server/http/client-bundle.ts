@@ -125,6 +125,12 @@ const MORPHDOM_TRIM: readonly (readonly [from: string, to: string])[] = [
   ["var morphedNodeType = morphedNode.nodeType;", ""],
   ["var toNodeType = toNode.nodeType;", ""],
   ["if (morphedNodeType === ELEMENT_NODE) {", "if (true) {"],
+  // Both trees are parsed by the page's own document (the target is always a fresh parse, never a virtual
+  // DOM): a tag name reads alike in both, so two names that differ only in case are different elements.
+  ["fromCodeStart = fromNodeName.charCodeAt(0);", ""],
+  ["toCodeStart = toNodeName.charCodeAt(0);", ""],
+  ["if (fromCodeStart <= 90 && toCodeStart >= 97) {", "if (false) {"],
+  ["} else if (toCodeStart <= 90 && fromCodeStart >= 97) {", "} else if (false) {"],
   // The client runs in a page: there is a document.
   ["var doc = typeof document === 'undefined' ? undefined : document;", "var doc = document;"],
   // onBeforeElUpdated answers true or false (its type says so; dom-patch.ts's does), never a replacement element.
