@@ -1,0 +1,161 @@
+/**
+ * Uploads under hostile load: a client that declares 1 KB and sends 100 MB,
+ * a thousand stalled uploads, temp files at app.close(), and the progress
+ * renders' throttle.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { defineView, html, type Uploads, type WeftOptions } from "../../src/index.ts";
+import { kindOf, S } from "../../src/protocol/messages.ts";
+import { getPage, ProtocolClient } from "../support/protocol-client.ts";
+import { startApp } from "../support/server.ts";
+import { until } from "../support/until.ts";
+import { HttpWire, SseWire, type TransportKind } from "../support/wires.ts";
+import { chunk, declare, entryRef, Files, postChunk, shown } from "../support/uploads.ts";
+
+/** One upload that takes up to 1,000 files of 1 MB. */
+const Bulk = defineView({
+  uploads: { bulk: { accept: [".bin"], maxBytes: 1_000_000, maxFiles: 1_000 } },
+  mount: () => ({ uploads: {} as Uploads }),
+  render: (s) => html`<p>${s.uploads.bulk.entries.length}:${s.uploads.bulk.entries.filter((e) => e.errors.length === 0).length}:${s.uploads.bulk.entries.filter((e) => e.errors[0] === "E_UPLOAD_BUDGET").length}:${s.uploads.bulk.entries.filter((e) => e.errors[0] === "E_UPLOAD_IDLE").length}</p>`,
+});
+
+const cleanups: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const f of cleanups.reverse()) await f();
+});
+
+async function setup(opts: Partial<WeftOptions> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "weft-up-limits-"));
+  const ctx = await startApp({ views: { "/files": Files, "/bulk": Bulk }, uploadDir: dir, ...opts });
+  let closed = false;
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(async () => {
+    if (!closed) await ctx.app.close();
+  });
+  const files = () => (existsSync(dir) ? readdirSync(dir) : []);
+  const bytes = () => files().reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+  return { ...ctx, dir, files, bytes, close: async () => { closed = true; await ctx.app.close(); } };
+}
+
+async function joined(base: string, transport: TransportKind = "websocket", path = "/files"): Promise<ProtocolClient> {
+  const c = await ProtocolClient.connect(base, {}, transport);
+  cleanups.push(() => c.close());
+  await c.join(1, (await getPage(base, path)).token);
+  return c;
+}
+
+describe("uploads under hostile load", { timeout: 120_000 }, () => {
+  it("cuts off a WebSocket client that declares 1 KB and sends 100 MB: never more than 1 KB on disk, the socket closed", async () => {
+    const { base, bytes, files } = await setup({ abuseLimit: 50 });
+    const c = await joined(base);
+    const ref = entryRef();
+    await declare(c, "doc", [[ref, "small.txt", "text/plain", 1000]]);
+    const piece = Buffer.alloc(65_536, 97);
+    let sent = 0;
+    // 100 MB in 64 KiB chunks, sent without waiting for acks, until the server closes the socket.
+    for (let i = 0; i < 1600 && !c.closed; i++) {
+      const head = Buffer.from(`1,${ref},${i * 65_536}`);
+      c.ws.send(Buffer.concat([Buffer.from([head.length]), head, piece]));
+      sent += piece.length;
+      assert.ok(bytes() <= 1000, `${bytes()} bytes on disk`);
+      if (i % 16 === 15) await new Promise((r) => setImmediate(r));
+    }
+    await until(() => c.closed, 10_000, "the socket closed");
+    assert.ok(sent < 100 * 1024 * 1024, "cut off before the 100 MB went");
+    assert.ok(bytes() <= 1000);
+    await until(() => files().length === 0, 5000, "temp data removed");
+  });
+
+  for (const transport of ["sse", "http"] as const) {
+    it(`cuts off a ${transport} POST that declares 1 KB and streams 100 MB: the request stops near the limit, nothing past it on disk`, async () => {
+      const { base, bytes, files } = await setup();
+      const c = await joined(base, transport);
+      const ref = entryRef();
+      await declare(c, "doc", [[ref, "small.txt", "text/plain", 1000]]);
+      let pulled = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(ctl) {
+          if (pulled >= 100 * 1024 * 1024) return ctl.close();
+          pulled += 16_384;
+          ctl.enqueue(new Uint8Array(16_384).fill(97));
+        },
+      });
+      const ack = await postChunk(c.wire as SseWire | HttpWire, ref, 0, body).catch((err: unknown) => ({ o: -1, c: `network: ${String(err)}` }));
+      assert.equal(ack.c, "E_UPLOAD_TOO_LARGE");
+      assert.ok(pulled < 20 * 1024 * 1024, `${pulled} bytes pulled from the body`);
+      assert.ok(bytes() <= 1000);
+      await until(() => files().length === 0, 5000, "temp data removed");
+      // A body declared larger than chunkBytes is refused before it is read.
+      const ref2 = entryRef();
+      await declare(c, "doc", [[ref2, "b.txt", "text/plain", 1000]]);
+      const big = await postChunk(c.wire as SseWire | HttpWire, ref2, 0, Buffer.alloc(100_000, 97));
+      assert.equal(big.c, "E_UPLOAD_CHUNK");
+      assert.equal(big.status, 413);
+    });
+  }
+
+  it("holds 1,000 concurrent stalled uploads within the node's disk budget and bounded memory, refusing the rest E_UPLOAD_BUDGET, and drops them when idle", async () => {
+    const { base, files, bytes } = await setup({ uploadBudget: { perSession: 300_000_000, perNode: 500_000_000 }, uploadIdleMs: 1_500 });
+    const clients = await Promise.all([0, 1, 2, 3].map(() => joined(base, "websocket", "/bulk")));
+    global.gc?.();
+    const before = process.memoryUsage();
+    const refs: string[][] = [];
+    for (const c of clients) {
+      const mine = Array.from({ length: 250 }, () => entryRef());
+      refs.push(mine);
+      const r = 100 + refs.length;
+      c.send({ t: "u", v: 1, r, e: "bulk", d: mine.map((ref, i) => [ref, `f${i}.bin`, "application/octet-stream", 1_000_000]) });
+      await c.next((m) => m.r === r);
+    }
+    const counts = (c: ProtocolClient) => (/<p>(\d+):(\d+):(\d+):(\d+)<\/p>/.exec(c.views.get(1)!.html()) ?? []).slice(1).map(Number);
+    // 500 MB of the node's budget: the first two sessions' 500 files; the other 500 refused (the state keeps the last 32 failed entries of an upload).
+    assert.deepEqual(clients.map(counts), [[250, 250, 0, 0], [250, 250, 0, 0], [32, 0, 32, 0], [32, 0, 32, 0]]);
+    // Each live upload gets one chunk and stalls.
+    await Promise.all(clients.slice(0, 2).map(async (c, k) => {
+      for (const ref of refs[k]!) assert.equal((await chunk(c, ref, 0, Buffer.alloc(1024, 98))).o, 1024);
+    }));
+    assert.equal(files().length, 500);
+    assert.equal(bytes(), 500 * 1024);
+    global.gc?.();
+    const grown = process.memoryUsage().heapUsed - before.heapUsed;
+    assert.ok(grown < 64 * 1024 * 1024, `heap grew ${grown} bytes for 1,000 stalled uploads`);
+    // Stalled past uploadIdleMs: dropped, files removed, budget freed.
+    await until(() => clients.slice(0, 2).every((c) => counts(c)[3] === 250), 15_000, "idle entries dropped");
+    await until(() => files().length === 0, 5000, "temp data removed");
+    const fresh = entryRef();
+    await declare(clients[3]!, "bulk", [[fresh, "again.bin", "", 1_000_000]]);
+    assert.equal(counts(clients[3]!)[1], 1, "the freed budget takes a new upload");
+  });
+
+  it("removes every temp file at app.close()", async () => {
+    const { base, files, close } = await setup();
+    const c = await joined(base);
+    for (const name of ["a.txt", "b.txt"]) {
+      const ref = entryRef();
+      await declare(c, "doc", [[ref, name, "text/plain", 5000]]);
+      assert.equal((await chunk(c, ref, 0, Buffer.alloc(100, 97))).o, 100);
+    }
+    assert.equal(files().length, 2);
+    await close();
+    assert.deepEqual(files(), []);
+  });
+
+  it("renders progress at most about every 100 ms, and always the end", async () => {
+    const { base } = await setup();
+    const c = await joined(base);
+    const ref = entryRef();
+    const size = 200 * 1024;
+    await declare(c, "doc", [[ref, "p.txt", "text/plain", size]]);
+    const from = c.received.length;
+    const t0 = Date.now();
+    for (let at = 0; at < size; at += 1024) assert.equal((await chunk(c, ref, at, Buffer.alloc(1024, 97))).c, undefined);
+    const elapsed = Date.now() - t0;
+    await until(() => shown(c, "doc").entries[0]?.done === true, 5000, "done rendered");
+    const renders = c.received.slice(from).filter((m) => m.v === 1 && kindOf(m) === S.diff).length;
+    assert.ok(renders <= Math.ceil(elapsed / 100) + 2, `${renders} renders in ${elapsed} ms for 200 chunks`);
+  });
+});
