@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createWeft, type ViewDefinition, type WeftApp, type WeftOptions } from "../../src/index.ts";
+import { createWeft, type Layout, type ViewDefinition, type WeftApp, type WeftOptions } from "../../src/index.ts";
 
 const WEFT = pathToFileURL(join(import.meta.dirname, "../../src/index.ts")).href;
 
@@ -34,12 +34,16 @@ import { Badge } from "./badge.ts";
 export const Counter = defineView({
   mount: () => ({ count: 0 }),
   events: { inc: (s: { count: number }) => ({ count: s.count + 1 }) },
-  render: (s) => html\`<main><link rel="stylesheet" href="/style.css"><p class="count" id="out">\${LABEL}: \${s.count}</p><button weft-click="inc">More</button>\${component(Badge, { id: "b1" })}</main>\`,
+  render: (s) => html\`<main><p class="count" id="out">\${LABEL}: \${s.count}</p><button weft-click="inc">More</button>\${component(Badge, { id: "b1" })}</main>\`,
 });
 `,
     "style.css": `.count { color: ${color}; }\n`,
   };
 }
+
+/** A page that links /style.css in its head (where a stylesheet swap leaves the view's DOM alone). */
+export const hotLayout: Layout = (p) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${p.title}</title><link rel="stylesheet" href="/style.css">${p.script}</head><body>${p.flash}${p.body}</body></html>`;
 
 /** Writes `files` under `dir` (folders made as needed). */
 export function writeFiles(dir: string, files: Record<string, string>): void {
