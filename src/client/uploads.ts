@@ -139,7 +139,8 @@ const pick = (el: Element, n: string | null, files: FileList | null | undefined)
   const root = el.closest(`[${ATTR.view}]`);
   const v = root && sock.viewOf(root);
   if (!v || !n || !files?.length) return;
-  const g: Entry[] = Array.from(files, (f) => ({ f, v, n, r: newLinkId(), i: el, g, o: 0, s: 0 }));
+  const g: Entry[] = [];
+  for (const f of Array.from(files)) g.push({ f, v, n, r: newLinkId(), i: el, g, o: 0, s: 0 });
   const ref = v.push(n, g.map((e) => [e.r, e.f.name, e.f.type, e.f.size]), [], undefined, undefined, C.upload);
   // Refused before sending (too many names for one frame, the view down for good): reported by the view.
   if (typeof ref == "string") return;
