@@ -25,6 +25,7 @@ export {
 } from "./server/js-commands.ts";
 export { stream, StreamRef, StreamError, type StreamOptions } from "./server/streams/index.ts";
 export { MAX_ANNOUNCE_CHARS, type AnnounceOptions } from "./server/announce.ts";
+export { AsyncRunningError, type AsyncFn, type AsyncOptions, type AsyncReport, type AsyncReports, type AsyncStatus, type AsyncTask } from "./server/async/index.ts";
 export { MAX_FLASH_CHARS, MAX_FLASHES_PER_KIND, type FlashKind } from "./server/flash.ts";
 export type { FlashPayload } from "./protocol/messages.ts";
 export { MAX_CACHE_TTL_MS, MAX_CACHE_KEYS, type EventCache } from "./server/event-cache.ts";

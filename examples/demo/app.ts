@@ -13,6 +13,7 @@ import { Lounge } from "./views/lounge.ts";
 import { ProjectPage } from "./views/project.ts";
 import { Profile } from "./views/profile.ts";
 import { Projects } from "./views/projects.ts";
+import { Report } from "./views/report.ts";
 import { Search } from "./views/search.ts";
 import { Signup } from "./views/signup.ts";
 import { Todos } from "./views/todos.ts";
@@ -23,7 +24,7 @@ export type DemoApp = WeftApp & { readonly routes: readonly string[] };
 /** The demo app, also used by the end-to-end tests. */
 export function createDemo(options: Partial<WeftOptions> = {}): DemoApp {
   const o: WeftOptions = {
-    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed, "/hooks": Hooks, "/projects": Projects, "/projects/:id": ProjectPage, "/profile": Profile, "/search": Search, "/commands": Commands },
+    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed, "/hooks": Hooks, "/projects": Projects, "/projects/:id": ProjectPage, "/profile": Profile, "/search": Search, "/commands": Commands, "/report": Report },
     secret: process.env.WEFT_SECRET,
     // Several nodes share sessions and broadcasts through Redis (npm run demo:cluster).
     redis: process.env.REDIS_URL || undefined,
