@@ -14,7 +14,7 @@ import { bind } from "./bindings.ts";
 import { limits } from "./limits.ts";
 import { guard } from "./dom-events.ts";
 import { installHooks } from "./hooks.ts";
-import { LiveSocket } from "./live-socket.ts";
+import { liveSocket, type LiveSocket } from "./live-socket.ts";
 import { installLiveNav } from "./live-nav.ts";
 import { flashBoot } from "./flash.ts";
 import { installFocus } from "./focus.ts";
@@ -55,7 +55,7 @@ function tabStorage(): Storage | undefined {
 
 function boot(): void {
   const forced = (window as { WEFT_TRANSPORT?: unknown }).WEFT_TRANSPORT;
-  const socket = new LiveSocket(heartbeat, new Negotiator({ offered, forced, storage: tabStorage() }));
+  const socket = liveSocket(heartbeat, new Negotiator({ offered, forced, storage: tabStorage() }));
   const weft: WeftGlobal = {
     get transport() {
       return socket.transportName;

@@ -37,112 +37,46 @@ const CODE = "E_CLIENT_TRANSPORT";
 const page = globalThis as { weftDebug?: unknown };
 
 /**
- * The connection and the views it carries.
+ * The connection and the views it carries (made by {@link liveSocket}).
  *
  * @example
- * const socket = new LiveSocket(30_000, new Negotiator({ offered: "websocket,sse,http" }));
+ * const socket = liveSocket(30_000, new Negotiator({ offered: "websocket,sse,http" }));
  * socket.scan();    // mount every [weft-view] root
  * socket.connect(); // open, join, keep alive
  */
-export class LiveSocket implements ViewHost {
+export interface LiveSocket extends ViewHost {
   /** Mounted views by id. */
-  readonly views = new Map<number, View>();
+  readonly views: Map<number, View>;
   /** True while a transport is open. */
-  open = false;
-  private readonly roots = new Map<Element, View>();
-  private transport: Transport | undefined;
-  /** The transport last announced (`weft:transport`, `window.weft.transport`). */
-  private current: string | undefined;
-  /**
-   * A view frame came over the live transport: it works end to end, so losing
-   * it is an outage (retry it after a backoff), not a failed transport (try
-   * the next one at once).
-   */
-  private proven = false;
-  /** A proven transport that takes over once no join or event is in flight (switchTo). */
-  private next: Transport | undefined;
-  /** The next link is opened because a better transport failed. */
-  private fallingBack = false;
-  private queue: string[] = [];
-  private nextId = 1;
-  private attempts = 0;
-  private lastRx = 0;
-  private lastPing = 0;
-  private beat: ReturnType<typeof setInterval> | undefined;
-  private retry: ReturnType<typeof setTimeout> | undefined;
-  private openTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly prober: Prober;
-  /**
-   * Whether the link counted as up (a join was answered since the last report):
-   * a `weft:error` is reported once per outage, not per retry, and a server that
-   * accepts sockets only to drop them is still one outage.
-   */
-  private up = true;
-
-  /**
-   * @param heartbeat interval in ms (the script tag's `data-heartbeat`).
-   * @param negotiator picks the transports (the script tag's `data-transports`, `window.WEFT_TRANSPORT`).
-   */
-  constructor(
-    private readonly heartbeat = 30_000,
-    private readonly negotiator = new Negotiator(),
-  ) {
-    this.prober = new Prober(negotiator, (t) => this.switchTo(t), () => this.linkToken());
-  }
-
+  open: boolean;
   /**
    * Name of the transport in use (the last one that connected), if any.
    *
    * @example
    * socket.transportName; // "websocket"
    */
-  get transportName(): string | undefined {
-    return this.current;
-  }
-
+  readonly transportName: string | undefined;
   /**
    * Name of the better transport being probed in the background, if any.
    *
    * @example
    * socket.probingName; // "websocket" while the page runs on "http"
    */
-  get probingName(): string | undefined {
-    return this.prober.probing;
-  }
-
+  readonly probingName: string | undefined;
   /**
    * Opens a transport now, unless one is open or opening.
    *
    * @example
    * socket.connect();
    */
-  connect(): void {
-    clearTimeout(this.retry);
-    this.retry = undefined;
-    if (this.transport !== undefined) return;
-    const factory = this.negotiator.current;
-    const t = factory.create(this.fallingBack, this.linkToken());
-    this.fallingBack = false;
-    this.use(t);
-    // Not open in time: a proxy holds the request, or buffers the SSE hello.
-    this.openTimer = setTimeout(guard(CODE, () => this.lost(t)), factory.openMs);
-    t.onOpen = guard(CODE, () => {
-      clearTimeout(this.openTimer);
-      this.opened(t);
-    });
-    t.open();
-  }
-
+  connect(): void;
   /**
    * Skips the backoff wait (the browser came back online).
    *
    * @example
    * addEventListener("online", () => socket.wake());
    */
-  wake(): void {
-    if (this.retry !== undefined) this.connect();
-  }
-
+  wake(): void;
   /**
    * Mounts views for new `[weft-view]` roots and leaves views whose root left
    * the page. Safe to call often (after patches, from a MutationObserver).
@@ -150,22 +84,7 @@ export class LiveSocket implements ViewHost {
    * @example
    * new MutationObserver(() => socket.scan()).observe(document.body, { childList: true, subtree: true });
    */
-  scan(): void {
-    for (const view of this.views.values()) {
-      if (view.root.isConnected) continue;
-      view.leave();
-      this.views.delete(view.id);
-      this.roots.delete(view.root);
-    }
-    for (const root of Array.from(document.querySelectorAll<HTMLElement>(`[${ATTR.view}]`))) {
-      if (this.roots.has(root)) continue;
-      const view = new View(this.nextId++, root, this);
-      this.views.set(view.id, view);
-      this.roots.set(root, view);
-      view.join();
-    }
-  }
-
+  scan(): void;
   /**
    * Live navigation: the view of `url` (path and query) replaces `old` on its
    * root, joining over this link with a navigate frame; the server ends the
@@ -174,39 +93,21 @@ export class LiveSocket implements ViewHost {
    * @example
    * socket.replace(socket.viewOf(root)!, "/todos/42").onLive = () => root.focus();
    */
-  replace(old: View, url: string): View {
-    old.retire();
-    const view = new View(this.nextId++, old.root, this, { k: old.linkToken, u: url, f: old.id });
-    this.views.delete(old.id);
-    this.views.set(view.id, view);
-    this.roots.set(old.root, view);
-    view.join();
-    return view;
-  }
-
+  replace(old: View, url: string): View;
   /**
    * The view mounted on `root`.
    *
    * @example
    * socket.viewOf(button.closest("[weft-view]")!)?.push("inc", {}, [button]);
    */
-  viewOf(root: Element): View | undefined {
-    return this.roots.get(root);
-  }
-
+  viewOf(root: Element): View | undefined;
   /**
    * Sends a message now, or queues it until the link is up.
    *
    * @example
    * socket.send({ t: C.heartbeat });
    */
-  send(msg: Envelope): void {
-    this.debug("out", msg);
-    const frame = JSON.stringify(msg);
-    if (this.open && this.transport !== undefined) this.transport.send(frame);
-    else if (this.queue.push(frame) > MAX_QUEUE) this.queue.shift();
-  }
-
+  send(msg: Envelope): void;
   /**
    * Sends bytes `b` of upload entry `ref` of view `v` (from byte `o` of its
    * file) on the live transport; dropped while the link is down (the entry
@@ -215,10 +116,7 @@ export class LiveSocket implements ViewHost {
    * @example
    * socket.sendChunk(1, ref, 0, file.slice(0, 65_536));
    */
-  sendChunk(v: number, ref: string, o: number, b: Blob): void {
-    if (this.open) this.transport?.sendChunk?.(v, ref, o, b);
-  }
-
+  sendChunk(v: number, ref: string, o: number, b: Blob): void;
   /**
    * The page is going away for good (not into the back-forward cache): every
    * joined view leaves now, so its session ends at once — it leaves presence
@@ -227,51 +125,84 @@ export class LiveSocket implements ViewHost {
    * @example
    * addEventListener("pagehide", (e) => { if (!e.persisted) socket.farewell(); });
    */
-  farewell(): void {
-    const frames: string[] = [];
-    for (const view of this.views.values()) if (view.isJoined) frames.push(JSON.stringify({ t: C.leave, v: view.id }));
-    if (this.open && this.transport !== undefined) this.transport.farewell(frames);
-  }
-
+  farewell(): void;
   /**
    * A view's join was answered: the link really works, so the next outage
    * starts its backoff from the shortest delay again.
    */
-  joined(_view: View): void {
-    this.attempts = 0;
-    linkNote(true);
-    this.up = true;
-    this.proven = true;
-    if (this.transport !== undefined) this.negotiator.worked(this.transport.name);
-  }
+  joined(view: View): void;
+}
+
+/**
+ * Makes the page's connection (a closure, not a class: its private state is
+ * local variables, which the minifier shortens to a letter each).
+ *
+ * @param heartbeat interval in ms (the script tag's `data-heartbeat`).
+ * @param negotiator picks the transports (the script tag's `data-transports`, `window.WEFT_TRANSPORT`).
+ *
+ * @example
+ * const socket = liveSocket(30_000, new Negotiator({ offered: "websocket,sse,http" }));
+ * socket.scan();
+ * socket.connect();
+ */
+export function liveSocket(heartbeat = 30_000, negotiator = new Negotiator()): LiveSocket {
+  const views = new Map<number, View>();
+  const roots = new Map<Element, View>();
+  let transport: Transport | undefined;
+  /** The transport last announced (`weft:transport`, `window.weft.transport`). */
+  let current: string | undefined;
+  /**
+   * A view frame came over the live transport: it works end to end, so losing
+   * it is an outage (retry it after a backoff), not a failed transport (try
+   * the next one at once).
+   */
+  let proven = false;
+  /** A proven transport that takes over once no join or event is in flight (switchTo). */
+  let next: Transport | undefined;
+  /** The next link is opened because a better transport failed. */
+  let fallingBack = false;
+  let queue: string[] = [];
+  let nextId = 1;
+  let attempts = 0;
+  let lastRx = 0;
+  let lastPing = 0;
+  let beat: ReturnType<typeof setInterval> | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let openTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Whether the link counted as up (a join was answered since the last report):
+   * a `weft:error` is reported once per outage, not per retry, and a server that
+   * accepts sockets only to drop them is still one outage.
+   */
+  let up = true;
 
   /** A view token of the page, which a new SSE or HTTP link opens with (the first live view's). */
-  private linkToken(): string | undefined {
-    for (const view of this.views.values()) if (!view.isDead) return view.linkToken;
+  const linkToken = (): string | undefined => {
+    for (const view of views.values()) if (!view.isDead) return view.linkToken;
     return undefined;
-  }
+  };
 
   /** Makes `t` the live transport: its frames and its end are handled here from now on. */
-  private use(t: Transport): void {
-    this.transport = t;
-    this.proven = false;
-    t.onMessage = guard(CODE, (frame: string) => this.transport === t && this.receive(frame));
-    t.onClose = guard(CODE, (c?: string) => this.lost(t, c));
-  }
+  const use = (t: Transport): void => {
+    transport = t;
+    proven = false;
+    t.onMessage = guard(CODE, (frame: string) => transport === t && receive(frame));
+    t.onClose = guard(CODE, (c?: string) => lost(t, c));
+  };
 
-  private opened(t: Transport): void {
-    this.open = true;
-    this.proven = this.views.size === 0; // nothing to join: opening is all it can prove
-    this.lastRx = this.lastPing = Date.now();
-    this.beat = setInterval(guard(CODE, () => this.tick()), this.heartbeat);
-    this.announce(t.name);
-    for (const view of this.views.values()) view.join();
+  const opened = (t: Transport): void => {
+    s.open = true;
+    proven = views.size === 0; // nothing to join: opening is all it can prove
+    lastRx = lastPing = Date.now();
+    beat = setInterval(guard(CODE, tick), heartbeat);
+    announce(t.name);
+    for (const view of views.values()) view.join();
     // Joins go first: frames queued while down may need a joined view.
-    const queued = this.queue;
-    this.queue = [];
+    const queued = queue;
+    queue = [];
     for (const frame of queued) t.send(frame);
-    this.prober.schedule();
-  }
+    prober.schedule();
+  };
 
   /**
    * The link is gone (or never came up). A transport that never worked (blocked,
@@ -284,53 +215,42 @@ export class LiveSocket implements ViewHost {
    * view that gave the token (see linkToken): an expired one reloads the page
    * once, a bad one ends the view — no new link is opened with it.
    */
-  private lost(t: Transport, c?: string): void {
-    if (this.transport !== t) return; // a stale transport's late callback
+  const lost = (t: Transport, c?: string): void => {
+    if (transport !== t) return; // a stale transport's late callback
     t.close();
-    this.transport = undefined;
-    this.open = false;
-    clearTimeout(this.openTimer);
-    clearInterval(this.beat);
-    this.prober.stop();
-    this.next?.close();
-    this.next = undefined;
-    for (const view of this.views.values()) view.disconnected();
-    if (/TOKEN/.test(c!)) for (const v of this.views.values()) if (!v.isDead) return v.receive({ t: S.error, c });
-    if (!this.proven && this.negotiator.failed()) {
-      this.fallingBack = true;
-      this.retry = setTimeout(guard(CODE, () => this.connect()), 0);
+    transport = undefined;
+    s.open = false;
+    clearTimeout(openTimer);
+    clearInterval(beat);
+    prober.stop();
+    next?.close();
+    next = undefined;
+    for (const view of views.values()) view.disconnected();
+    if (/TOKEN/.test(c!)) for (const v of views.values()) if (!v.isDead) return v.receive({ t: S.error, c });
+    if (!proven && negotiator.failed()) {
+      fallingBack = true;
+      retry = setTimeout(guard(CODE, connect), 0);
       return;
     }
-    if (this.up) {
-      this.up = false;
+    if (up) {
+      up = false;
       linkNote(false);
       reportError(document, CODE);
     }
-    this.negotiator.restart(); // reconnect on the start transport, probing again at once
+    negotiator.restart(); // reconnect on the start transport, probing again at once
     // Full jitter (random delay below the exponential bound): a server restart
     // does not see every page reconnect in the same instant.
-    const bound = Math.min(MAX_DELAY, BASE_DELAY * 2 ** Math.min(this.attempts++, 10));
-    this.retry = setTimeout(guard(CODE, () => this.connect()), Math.random() * bound);
-  }
-
-  /**
-   * The server closes the link (`E_SHUTDOWN`): the transport worked, so this
-   * is an outage — backoff, then the same transport — not a failed transport.
-   */
-  private shutdown(): void {
-    const t = this.transport;
-    if (t === undefined) return;
-    this.proven = true;
-    this.lost(t);
-  }
+    const bound = Math.min(MAX_DELAY, BASE_DELAY * 2 ** Math.min(attempts++, 10));
+    retry = setTimeout(guard(CODE, connect), Math.random() * bound);
+  };
 
   /** Fires `weft:transport` when the transport in use changes (the first connect included). */
-  private announce(name: string): void {
-    if (name === this.current) return;
-    const previous = this.current;
-    this.current = name;
+  const announce = (name: string): void => {
+    if (name === current) return;
+    const previous = current;
+    current = name;
     emit(document, "transport", { transport: name, previous });
-  }
+  };
 
   /**
    * A probe proved `t`: it becomes the live transport. The old one is closed at
@@ -338,19 +258,19 @@ export class LiveSocket implements ViewHost {
    * views keep their connected state — the switch is not an outage — and each
    * rejoins over `t`, resuming from its last seq.
    */
-  private switchTo(t: Transport): void {
-    const old = this.transport;
-    if (old === undefined || !this.open) return t.close();
-    if (this.busy()) return this.switchWhenIdle(t);
-    this.next = undefined;
+  const switchTo = (t: Transport): void => {
+    const old = transport;
+    if (old === undefined || !s.open) return t.close();
+    if (busy()) return switchWhenIdle(t);
+    next = undefined;
     old.close();
-    this.negotiator.use(t.name);
-    this.use(t);
-    this.lastRx = this.lastPing = Date.now();
-    this.announce(t.name);
-    for (const view of this.views.values()) view.join();
-    this.prober.schedule();
-  }
+    negotiator.use(t.name);
+    use(t);
+    lastRx = lastPing = Date.now();
+    announce(t.name);
+    for (const view of views.values()) view.join();
+    prober.schedule();
+  };
 
   /**
    * A join or an event is in flight: switching now would abandon its request
@@ -358,42 +278,42 @@ export class LiveSocket implements ViewHost {
    * `t` takes over when the page is next idle (see receive); if it closes
    * meanwhile, probing starts over.
    */
-  private switchWhenIdle(t: Transport): void {
-    if (this.next !== t) this.next?.close();
-    this.next = t;
+  const switchWhenIdle = (t: Transport): void => {
+    if (next !== t) next?.close();
+    next = t;
     t.onMessage = () => {};
     t.onClose = guard(CODE, () => {
-      if (this.next !== t) return;
-      this.next = undefined;
-      this.prober.schedule();
+      if (next !== t) return;
+      next = undefined;
+      prober.schedule();
     });
-  }
+  };
 
   /**
    * Whether a request is in flight: a view's join not yet answered or refused,
    * or an event of a joined view not yet acknowledged. A view that is down
    * (between join retries, given up) does not count: the switch rejoins it.
    */
-  private busy(): boolean {
-    for (const view of this.views.values()) if (view.waiting) return true;
+  const busy = (): boolean => {
+    for (const view of views.values()) if (view.waiting) return true;
     return false;
-  }
+  };
 
-  private tick(): void {
-    const t = this.transport;
-    if (t === undefined || !this.open) return;
+  const tick = (): void => {
+    const t = transport;
+    if (t === undefined || !s.open) return;
     const now = Date.now();
     // Dead: the last ping got no answer and nothing at all came for two intervals.
     // (Comparing with the ping, not just the clock, keeps a background tab whose
     // timers the browser throttles from mistaking its own slowness for a dead link.)
-    if (this.lastRx < this.lastPing && now - this.lastRx >= 2 * this.heartbeat) return this.lost(t);
-    this.lastPing = now;
-    this.send({ t: C.heartbeat });
-    for (const view of this.views.values()) view.tick();
-  }
+    if (lastRx < lastPing && now - lastRx >= 2 * heartbeat) return lost(t);
+    lastPing = now;
+    send({ t: C.heartbeat });
+    for (const view of views.values()) view.tick();
+  };
 
-  private receive(frame: string): void {
-    this.lastRx = Date.now();
+  const receive = (frame: string): void => {
+    lastRx = Date.now();
     let m: unknown;
     try {
       m = JSON.parse(frame);
@@ -402,17 +322,21 @@ export class LiveSocket implements ViewHost {
     }
     if (typeof m !== "object" || m === null || Array.isArray(m)) return;
     const msg = m as Envelope;
-    if (typeof msg.v === "number") this.proven = true; // a view's answer came back: the round trip works
-    this.debug("in", msg);
+    if (typeof msg.v === "number") proven = true; // a view's answer came back: the round trip works
+    debug("in", msg);
     const kind = kindOf(msg);
     if (kind === S.heartbeat) return;
     if (kind === S.uploadAck) return acked(msg.d);
-    const view = typeof msg.v === "number" ? this.views.get(msg.v) : undefined;
+    const view = typeof msg.v === "number" ? views.get(msg.v) : undefined;
     if (view === undefined) {
       // The server is shutting down (an SSE or HTTP link's last frame): not an
       // error of the page — reconnect, after the usual jittered backoff, to
-      // whichever node the balancer picks, as after a WebSocket's 4503.
-      if (kind === S.error && msg.c === "E_SHUTDOWN" && msg.v === undefined) return this.shutdown();
+      // whichever node the balancer picks, as after a WebSocket's 4503. The
+      // transport worked, so this is an outage, not a failed transport.
+      if (kind === S.error && msg.c === "E_SHUTDOWN" && msg.v === undefined) {
+        if (transport) (proven = true), lost(transport);
+        return;
+      }
       if (kind === S.error) reportError(document, msg.c ?? "E_INTERNAL", msg.m, msg.r, msg.v);
       return;
     }
@@ -421,10 +345,93 @@ export class LiveSocket implements ViewHost {
     } catch (err) {
       reportError(view.root, "E_CLIENT_PATCH", String(err), msg.r, view.id);
     }
-    if (this.next !== undefined && !this.busy()) this.switchTo(this.next);
+    if (next !== undefined && !busy()) switchTo(next);
+  };
+
+  const debug = (direction: "in" | "out", msg: Envelope): void => {
+    if (page.weftDebug) console.debug(`weft ${direction}`, msg.v ?? "-", msg);
+  };
+
+  const send = (msg: Envelope): void => {
+    debug("out", msg);
+    const frame = JSON.stringify(msg);
+    if (s.open && transport !== undefined) transport.send(frame);
+    else if (queue.push(frame) > MAX_QUEUE) queue.shift();
+  };
+
+  function connect(): void {
+    clearTimeout(retry);
+    retry = undefined;
+    if (transport !== undefined) return;
+    const factory = negotiator.current;
+    const t = factory.create(fallingBack, linkToken());
+    fallingBack = false;
+    use(t);
+    // Not open in time: a proxy holds the request, or buffers the SSE hello.
+    openTimer = setTimeout(guard(CODE, () => lost(t)), factory.openMs);
+    t.onOpen = guard(CODE, () => {
+      clearTimeout(openTimer);
+      opened(t);
+    });
+    t.open();
   }
 
-  private debug(direction: "in" | "out", msg: Envelope): void {
-    if (page.weftDebug) console.debug(`weft ${direction}`, msg.v ?? "-", msg);
-  }
+  const prober = new Prober(negotiator, switchTo, linkToken);
+
+  const s: LiveSocket = {
+    views,
+    open: false,
+    get transportName() {
+      return current;
+    },
+    get probingName() {
+      return prober.probing;
+    },
+    connect,
+    wake() {
+      if (retry !== undefined) connect();
+    },
+    scan() {
+      for (const view of views.values()) {
+        if (view.root.isConnected) continue;
+        view.leave();
+        views.delete(view.id);
+        roots.delete(view.root);
+      }
+      for (const root of Array.from(document.querySelectorAll<HTMLElement>(`[${ATTR.view}]`))) {
+        if (roots.has(root)) continue;
+        const view = new View(nextId++, root, s);
+        views.set(view.id, view);
+        roots.set(root, view);
+        view.join();
+      }
+    },
+    replace(old, url) {
+      old.retire();
+      const view = new View(nextId++, old.root, s, { k: old.linkToken, u: url, f: old.id });
+      views.delete(old.id);
+      views.set(view.id, view);
+      roots.set(old.root, view);
+      view.join();
+      return view;
+    },
+    viewOf: (root) => roots.get(root),
+    send,
+    sendChunk(v, ref, o, b) {
+      if (s.open) transport?.sendChunk?.(v, ref, o, b);
+    },
+    farewell() {
+      const frames: string[] = [];
+      for (const view of views.values()) if (view.isJoined) frames.push(JSON.stringify({ t: C.leave, v: view.id }));
+      if (s.open && transport !== undefined) transport.farewell(frames);
+    },
+    joined() {
+      attempts = 0;
+      linkNote(true);
+      up = true;
+      proven = true;
+      if (transport !== undefined) negotiator.worked(transport.name);
+    },
+  };
+  return s;
 }

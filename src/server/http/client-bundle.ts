@@ -63,9 +63,6 @@ export const MANGLED_PROPS: readonly string[] = [
   "joined", "dead", "refused", "failed", "settle", "die",
   // view-retry.ts (the outage of a view)
   "gaveUp", "linkDown",
-  // live-socket.ts (LiveSocket)
-  "negotiator", "fallingBack", "lastPing", "lastRx", "openTimer", "switchWhenIdle", "switchTo", "prober",
-  "proven", "attempts", "nextId", "roots", "shutdown", "beat", "opened",
   // negotiate.ts (Negotiator) and probe.ts (Prober)
   "remembered", "probeDelay", "probeFailed", "rounds", "tried", "worked", "better", "schedule",
   // transports/types.ts (Transport, TransportFactory: only Weft's own transports are in the bundle)
