@@ -19,14 +19,14 @@ function newest(dir: string, keep: (name: string) => boolean): number {
 
 /**
  * Why dist/ must be rebuilt, or undefined when it is complete (index.js,
- * client.js and client-dev.js) and newer than everything it is built from: src/ (tests aside),
+ * client.js, client-dev.js and client-msgpack.js) and newer than everything it is built from: src/ (tests aside),
  * scripts/build*, the tsconfigs and package.json.
  *
  * @example
  * distStale(); // "src/ changed since dist/ was built"
  */
 export function distStale(root = ROOT): string | undefined {
-  const built = ["index.js", "client.js", "client-dev.js"].map((f) => join(root, "dist", f));
+  const built = ["index.js", "client.js", "client-dev.js", "client-msgpack.js"].map((f) => join(root, "dist", f));
   if (!built.every((f) => existsSync(f))) return "dist/ is missing";
   const builtAt = Math.min(...built.map((f) => statSync(f).mtimeMs));
   const sources = newest(join(root, "src"), (n) => n.endsWith(".ts") && !n.endsWith(".test.ts"));

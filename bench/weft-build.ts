@@ -43,7 +43,7 @@ function snapshotDist(): string {
     } catch {
       // dist/ was being rebuilt elsewhere while we copied; the check below decides.
     }
-    if (["index.js", "client.js", "client-dev.js"].every((f) => existsSync(join(dir, f)))) break;
+    if (["index.js", "client.js", "client-dev.js", "client-msgpack.js"].every((f) => existsSync(join(dir, f)))) break;
     if (attempt === 3) throw new Error(`bench: could not copy a complete dist/ (is a build running?)`);
     spawnSync("sleep", ["3"]);
     ensureDist();

@@ -465,6 +465,14 @@ export enum PATHS {
 export const MSGPACK_PROTOCOL = "weft.msgpack";
 
 /**
+ * The WebSocket subprotocol of JSON frames, which the codec offers after
+ * {@link MSGPACK_PROTOCOL}: a server without the `msgpack` option chooses it,
+ * because a browser fails a handshake that offered subprotocols and got none
+ * back. A socket that offers neither gets none (JSON, as always).
+ */
+export const JSON_PROTOCOL = "weft.json";
+
+/**
  * An upload chunk as a binary WebSocket frame (JSON encoding): one byte `n`,
  * then `n` bytes of ASCII `v,ref,offset` (view id, entry ref, the chunk's
  * first byte in the file), then the chunk's bytes.

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { PATHS } from "../protocol/messages.ts";
 import { Core } from "./core.ts";
-import { CLIENT_DEV_PATH, clientBundle } from "./http/client-bundle.ts";
+import { CLIENT_DEV_PATH, CLIENT_MSGPACK_PATH, clientBundle } from "./http/client-bundle.ts";
 import { renderPage } from "./http/page.ts";
 import { OpsEndpoints } from "./http/ops.ts";
 import { COUNT_ERROR, sendError } from "./http/respond.ts";
@@ -121,6 +121,7 @@ export function createWeft(options: WeftOptions): WeftApp {
     const readOnly = req.method === "GET" || req.method === "HEAD";
     if (readOnly && url.pathname === PATHS.client) return serveClient(req, res, url, await clientBundle());
     if (readOnly && url.pathname === CLIENT_DEV_PATH) return serveClient(req, res, url, await clientBundle(), "dev");
+    if (readOnly && url.pathname === CLIENT_MSGPACK_PATH) return serveClient(req, res, url, await clientBundle(), "msgpack");
     if (readOnly && (await ops.serve(req, res, url.pathname))) return;
     const match = readOnly ? core.router.match(url.pathname) : undefined;
     if (match !== undefined) {

@@ -60,11 +60,11 @@ it("rebuilds dist when it is missing or older than src, and not when it is newer
     writeFileSync(join(root, "src", "a.test.ts"), "export {};\n");
     assert.equal(distStale(root), "dist/ is missing");
     mkdirSync(join(root, "dist"));
-    for (const f of ["index.js", "client.js", "client-dev.js"]) writeFileSync(join(root, "dist", f), "\n");
+    for (const f of ["index.js", "client.js", "client-dev.js", "client-msgpack.js"]) writeFileSync(join(root, "dist", f), "\n");
     const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
     utimesSync(join(root, "src", "a.ts"), t(10), t(10));
     utimesSync(join(root, "src", "a.test.ts"), t(30), t(30)); // a test is not built: never makes dist stale
-    for (const f of ["index.js", "client.js", "client-dev.js"]) utimesSync(join(root, "dist", f), t(20), t(20));
+    for (const f of ["index.js", "client.js", "client-dev.js", "client-msgpack.js"]) utimesSync(join(root, "dist", f), t(20), t(20));
     assert.equal(distStale(root), undefined);
     utimesSync(join(root, "src", "a.ts"), t(25), t(25));
     assert.equal(distStale(root), "src/ changed since dist/ was built");

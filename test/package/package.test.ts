@@ -55,7 +55,7 @@ describe("the packed package in fresh apps", { timeout: 900_000 }, () => {
 
   it("packs only what users need: no tests, benches, docs sources, fixtures, scripts or TypeScript sources", () => {
     const paths = files.map((f) => f.path);
-    for (const must of ["package.json", "dist/index.js", "dist/index.d.ts", "dist/client.js", "dist/client-dev.js"]) assert.ok(paths.includes(must), `${must} is packed`);
+    for (const must of ["package.json", "dist/index.js", "dist/index.d.ts", "dist/client.js", "dist/client-dev.js", "dist/client-msgpack.js"]) assert.ok(paths.includes(must), `${must} is packed`);
     const stray = paths.filter((p) =>
       !(p.startsWith("dist/") || p === "package.json" || /^(README|LICENSE|CHANGELOG)(\.md)?$/i.test(p))
       || /\.test\.|(^|\/)(test|tests|bench|fixtures?|scripts|examples|docs)\//.test(p)

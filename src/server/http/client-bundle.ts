@@ -31,10 +31,19 @@ export interface ClientBundle extends ClientFile {
   readonly hash: string;
   /** The development part, served at {@link CLIENT_DEV_PATH}. */
   readonly dev: ClientFile;
+  /** The MessagePack codec, served at {@link CLIENT_MSGPACK_PATH}. */
+  readonly msgpack: ClientFile;
 }
 
 /** Where the development part is served; a page links it only with the `dev` option. */
 export const CLIENT_DEV_PATH = "/weft/client-dev.js";
+
+/**
+ * Where the MessagePack codec (src/client/msgpack.ts: msgpackr's encoder and
+ * decoder) is served; a page links it, before the client, only when the app
+ * has the `msgpack` option, so the client every page loads does not carry it.
+ */
+export const CLIENT_MSGPACK_PATH = "/weft/client-msgpack.js";
 
 /**
  * The size budget of the browser client, gzipped (level 9), in bytes: 15 KB.
@@ -179,14 +188,37 @@ const morphdomPlugin: Plugin = {
   },
 };
 
+/**
+ * msgpackr's decoder builds a faster reader for its "records" extension with
+ * `new Function` (a page's CSP may forbid it, and the client never evaluates
+ * code). Weft never sends records, but the text would be in the codec: the
+ * build points that call at an undefined name, as msgpackr's own no-eval
+ * build does — the call would throw, and msgpackr falls back to its plain
+ * reader. The build fails if the call is not there exactly once.
+ */
+const noEvalPlugin: Plugin = {
+  name: "weft-msgpackr-no-eval",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]msgpackr[\\/]unpack\.js$/ }, async ({ path }) => {
+      const parts = (await readFile(path, "utf8")).split("new Function(");
+      if (parts.length !== 2) throw new Error("weft-live: the client build expects `new Function(` once in msgpackr/unpack.js (client-bundle.ts noEvalPlugin)");
+      return { contents: parts.join("new BlockedFunction("), loader: "js" };
+    });
+  },
+};
+
 /** The client's entry among the sources (src/client/index.ts). */
 const ENTRY = fileURLToPath(new URL("../../client/index.ts", import.meta.url));
 /** The development part's entry (src/client/dev.ts). */
 const DEV_ENTRY = fileURLToPath(new URL("../../client/dev.ts", import.meta.url));
+/** The MessagePack codec's entry (src/client/msgpack.ts). */
+const MSGPACK_ENTRY = fileURLToPath(new URL("../../client/msgpack.ts", import.meta.url));
 /** The prebuilt bundle in the built package: dist/server/http/ → dist/client.js. */
 const PREBUILT = fileURLToPath(new URL("../../client.js", import.meta.url));
 /** The prebuilt development part: dist/client-dev.js. */
 const PREBUILT_DEV = fileURLToPath(new URL("../../client-dev.js", import.meta.url));
+/** The prebuilt MessagePack codec: dist/client-msgpack.js. */
+const PREBUILT_MSGPACK = fileURLToPath(new URL("../../client-msgpack.js", import.meta.url));
 /** True when this module runs as TypeScript source (tsx), false when built to dist/. */
 const FROM_SOURCES = import.meta.url.endsWith(".ts");
 
@@ -205,12 +237,16 @@ export function clientBundle(): Promise<ClientBundle> {
 }
 
 async function load(): Promise<ClientBundle> {
-  const [main, dev] = FROM_SOURCES ? await Promise.all([buildClient(), buildClient("dev")]) : await Promise.all([readPrebuilt(PREBUILT), readPrebuilt(PREBUILT_DEV)]);
+  const [main, dev, packed] = FROM_SOURCES
+    ? await Promise.all([buildClient(), buildClient("dev"), buildClient("msgpack")])
+    : await Promise.all([readPrebuilt(PREBUILT), readPrebuilt(PREBUILT_DEV), readPrebuilt(PREBUILT_MSGPACK)]);
   const code = Buffer.from(main);
   const devCode = Buffer.from(dev);
-  // One hash for the pair: a page links both with it, so neither can be cached stale.
-  const hash = createHash("sha256").update(code).update("\0").update(devCode).digest("base64url").slice(0, 16);
-  return { code, gzip: gzipSync(code, { level: 9 }), hash, dev: { code: devCode, gzip: gzipSync(devCode, { level: 9 }) } };
+  const msgpackCode = Buffer.from(packed);
+  // One hash for the three: a page links them with it, so none can be cached stale.
+  const hash = createHash("sha256").update(code).update("\0").update(devCode).update("\0").update(msgpackCode).digest("base64url").slice(0, 16);
+  const file = (c: Buffer): ClientFile => ({ code: c, gzip: gzipSync(c, { level: 9 }) });
+  return { ...file(code), hash, dev: file(devCode), msgpack: file(msgpackCode) };
 }
 
 async function readPrebuilt(path: string): Promise<Buffer> {
@@ -228,10 +264,10 @@ async function readPrebuilt(path: string): Promise<Buffer> {
  * devDependencies: only the build and development from sources call this).
  * @example writeFileSync("dist/client.js", await buildClient());
  */
-export async function buildClient(part: "main" | "dev" = "main"): Promise<string> {
+export async function buildClient(part: "main" | "dev" | "msgpack" = "main"): Promise<string> {
   const esbuild = await import("esbuild");
   const out = await esbuild.build({
-    entryPoints: [part === "dev" ? DEV_ENTRY : ENTRY],
+    entryPoints: [part === "dev" ? DEV_ENTRY : part === "msgpack" ? MSGPACK_ENTRY : ENTRY],
     bundle: true,
     minify: true,
     format: "iife",
@@ -242,8 +278,9 @@ export async function buildClient(part: "main" | "dev" = "main"): Promise<string
     tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
     write: false,
     legalComments: "none",
-    mangleProps: new RegExp(`^(?:${MANGLED_PROPS.join("|")})$`),
-    plugins: [morphdomPlugin],
+    // The codec is msgpackr's code, whose property names are its own: none mangled.
+    ...(part === "msgpack" ? {} : { mangleProps: new RegExp(`^(?:${MANGLED_PROPS.join("|")})$`) }),
+    plugins: [morphdomPlugin, noEvalPlugin],
   });
   // A second pass with terser (a devDependency too): its compressor folds what
   // esbuild leaves, and its names for the local variables (the most frequent

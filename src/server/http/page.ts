@@ -16,7 +16,7 @@ import { escapeHtml } from "../template/escape.ts";
 import { renderView } from "../render-view.ts";
 import { pageTitle } from "../page-title.ts";
 import { sendErrorFor } from "./error-page.ts";
-import { CLIENT_DEV_PATH } from "./client-bundle.ts";
+import { CLIENT_DEV_PATH, CLIENT_MSGPACK_PATH } from "./client-bundle.ts";
 import { flashSlot, mergeFlashes, withFlashSlot } from "../flash.ts";
 import { clearFlashCookie, flashCookie, readFlashCookie } from "./flash-cookie.ts";
 
@@ -70,7 +70,9 @@ export async function renderPage(core: Core, route: RouteMatch, url: URL, req: I
   const body = `<div ${ATTR.view}="${escapeHtml(route.pattern)}" ${ATTR.token}="${token}">${inner}</div>`;
   // A dev page links the client's development part (the console log) first, so that it hears the client's first errors.
   const devScript = core.options.dev ? `<script src="${CLIENT_DEV_PATH}?v=${clientHash}" defer></script>` : "";
-  const script = `${devScript}<script src="${PATHS.client}?v=${clientHash}" defer data-heartbeat="${core.options.heartbeatMs}" data-transports="${core.options.transports.join(",")}" data-max-bytes="${core.options.maxMessageBytes}" data-title="${escapeHtml(title)}"${core.options.dev ? " data-dev" : ""}></script>`;
+  // With `msgpack`, the codec goes before the client too: it registers itself, and the client's socket offers it.
+  const msgpack = core.options.msgpack && core.options.transports.includes("websocket") ? `<script src="${CLIENT_MSGPACK_PATH}?v=${clientHash}" defer></script>` : "";
+  const script = `${devScript}${msgpack}<script src="${PATHS.client}?v=${clientHash}" defer data-heartbeat="${core.options.heartbeatMs}" data-transports="${core.options.transports.join(",")}" data-max-bytes="${core.options.maxMessageBytes}" data-title="${escapeHtml(title)}"${core.options.dev ? " data-dev" : ""}></script>`;
   const flashes = mergeFlashes(carried ?? [], mounted.flashes);
   const flash = flashSlot(flashes);
   // Every part is safe to place in text or a quoted attribute: the path keeps `'`, `&` and `=` from the URL.

@@ -8,12 +8,13 @@ import type { ClientBundle } from "./client-bundle.ts";
 
 /**
  * Answers a GET or HEAD of /weft/client.js (or, with `"dev"`, of its
- * development part /weft/client-dev.js): 304 on a matching `If-None-Match`,
+ * development part /weft/client-dev.js; with `"msgpack"`, of its MessagePack
+ * codec /weft/client-msgpack.js): 304 on a matching `If-None-Match`,
  * gzip when accepted, `immutable` for the hashed URL.
  * @example if (url.pathname === "/weft/client.js") return serveClient(req, res, url, await clientBundle());
  */
-export function serveClient(req: IncomingMessage, res: ServerResponse, url: URL, b: ClientBundle, part: "main" | "dev" = "main"): void {
-  const file = part === "dev" ? b.dev : b;
+export function serveClient(req: IncomingMessage, res: ServerResponse, url: URL, b: ClientBundle, part: "main" | "dev" | "msgpack" = "main"): void {
+  const file = part === "main" ? b : b[part];
   const etag = `"${b.hash}"`;
   const headers: Record<string, string | number> = {
     "Content-Type": "text/javascript; charset=utf-8",

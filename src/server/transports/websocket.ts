@@ -11,7 +11,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { ERRORS } from "../../protocol/errors.ts";
-import { MSGPACK_PROTOCOL, type Envelope } from "../../protocol/messages.ts";
+import { JSON_PROTOCOL, MSGPACK_PROTOCOL, type Envelope } from "../../protocol/messages.ts";
 import { packFrame } from "./msgpack.ts";
 import { Connection, type Link } from "../connection.ts";
 import type { Core } from "../core.ts";
@@ -39,9 +39,10 @@ export class WebSocketTransport {
       maxPayload: Math.max(core.options.maxMessageBytes * HARD_CAP_FACTOR, MAX_CHUNK_BYTES + 256),
       perMessageDeflate: false,
       clientTracking: true,
-      // MessagePack when the client offers it and the app allows it; otherwise no subprotocol
-      // (JSON). Never ws's default, which would pick whatever the client offers first.
-      handleProtocols: (offered) => (core.options.msgpack && offered.has(MSGPACK_PROTOCOL) ? MSGPACK_PROTOCOL : false),
+      // MessagePack when the client offers it and the app allows it; else JSON, named when the
+      // client offered its name (a browser fails a handshake that offered subprotocols and got
+      // none back). Never ws's default, which would pick whatever the client offers first.
+      handleProtocols: (offered) => (core.options.msgpack && offered.has(MSGPACK_PROTOCOL) ? MSGPACK_PROTOCOL : offered.has(JSON_PROTOCOL) ? JSON_PROTOCOL : false),
     });
     this.timer = setInterval(() => this.beat(), core.options.heartbeatMs).unref();
   }
