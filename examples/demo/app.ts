@@ -1,5 +1,6 @@
 import { createWeft, type WeftApp, type WeftOptions } from "../../src/index.ts";
 import { layout } from "./layout.ts";
+import { withAssets } from "./assets.ts";
 import { CardsPage } from "./views/cards.ts";
 import { Chat } from "./views/chat.ts";
 import { Clock } from "./views/clock.ts";
@@ -8,6 +9,7 @@ import { Counter } from "./views/counter.ts";
 import { Feed } from "./views/feed.ts";
 import { Flaky } from "./views/flaky.ts";
 import { Hooks } from "./views/hooks.ts";
+import { Hot } from "./views/hot.ts";
 import { Index } from "./views/index.ts";
 import { Lounge } from "./views/lounge.ts";
 import { ProjectPage } from "./views/project.ts";
@@ -24,12 +26,13 @@ export type DemoApp = WeftApp & { readonly routes: readonly string[] };
 /** The demo app, also used by the end-to-end tests. */
 export function createDemo(options: Partial<WeftOptions> = {}): DemoApp {
   const o: WeftOptions = {
-    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed, "/hooks": Hooks, "/projects": Projects, "/projects/:id": ProjectPage, "/profile": Profile, "/search": Search, "/commands": Commands, "/report": Report },
+    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed, "/hooks": Hooks, "/projects": Projects, "/projects/:id": ProjectPage, "/profile": Profile, "/search": Search, "/commands": Commands, "/report": Report, "/hot": Hot },
     secret: process.env.WEFT_SECRET,
     // Several nodes share sessions and broadcasts through Redis (npm run demo:cluster).
     redis: process.env.REDIS_URL || undefined,
     layout,
     ...options,
   };
-  return Object.assign(createWeft(o), { routes: Object.keys(o.views) });
+  // /demo.css is served beside the app (assets.ts).
+  return Object.assign(withAssets(createWeft(o)), { routes: Object.keys(o.views) });
 }

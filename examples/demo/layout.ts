@@ -1,5 +1,6 @@
 import type { PageParts } from "../../src/index.ts";
 import { COMMANDS_SCRIPT } from "./views/commands.ts";
+import { DEMO_CSS } from "./assets.ts";
 
 const CSS = `
 :root { --fg: #1d232a; --muted: #646d78; --line: #e3e7ec; --accent: #2f6fdb; --bad: #c0392b; --ok: #1e8449; }
@@ -148,6 +149,7 @@ export function layout(p: PageParts): string {
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${p.title} · Weft demo</title>
 <style>${CSS}</style>
+<link rel="stylesheet" href="${DEMO_CSS.href}">
 ${p.script}
 </head>
 <body weft-announce-connection>
