@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import nodeModule from "node:module";
+import { join } from "node:path";
 import { after, before, describe, it, mock } from "node:test";
 import { S } from "../../src/protocol/messages.ts";
 import { createWeft, defineView, html, type WeftApp } from "../../src/index.ts";
@@ -23,7 +24,7 @@ import { TRANSPORTS } from "../support/wires.ts";
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 
 describe("hot reload is off unless the dev option asks for it", () => {
-  it("starts no watcher and registers no module hook without an explicit dev: true or dev: { … }", async () => {
+  it("starts no watcher and registers no module hook without an explicit dev: true or dev: { … }; dev: true watches the views' folder", async () => {
     const watch = mock.method(fs, "watch");
     const register = mock.method(nodeModule, "register");
     const env = process.env.NODE_ENV;
@@ -42,6 +43,10 @@ describe("hot reload is off unless the dev option asks for it", () => {
       const on = createWeft({ views: { "/": Counter }, secret: TEST_SECRET, logger: quiet, dev: { watch: [dir] } });
       await on.close();
       assert.ok(watch.mock.callCount() > 0, "dev: { watch } watches");
+      // dev: true watches the folder of the module that defines the view.
+      const byDefault = createWeft({ views: { "/": Counter }, secret: TEST_SECRET, logger: quiet, dev: true });
+      await byDefault.close();
+      assert.equal(watch.mock.calls.at(-1)?.arguments[0], join(dir, "views"));
     } finally {
       if (env === undefined) delete process.env.NODE_ENV;
       else process.env.NODE_ENV = env;
@@ -81,6 +86,8 @@ for (const transport of TRANSPORTS) describe(`hot reload over ${transport}`, () 
 
   it("re-renders an open view with the edited module and keeps its state and its component's", async () => {
     const c = await opened(3, 2);
+    // A page rendered before the change, joined after it.
+    const early = await getPage(base, "/");
     try {
       assert.match(html(c), /Count: 3/);
       const seq = c.views.get(1)!.seq;
@@ -93,6 +100,15 @@ for (const transport of TRANSPORTS) describe(`hot reload over ${transport}`, () 
       await c.event(1, "inc");
       assert.match(html(c), /Total: 4/);
       assert.match((await getPage(base, "/")).html, /Total: 0/);
+      const late = await ProtocolClient.connect(base, {}, transport);
+      try {
+        const mounts = (globalThis as { hotMounts?: number }).hotMounts;
+        await late.join(1, early.token);
+        assert.match(late.views.get(1)!.html(), /Total: 0/, "a page rendered before the change joins with the new code");
+        assert.equal((globalThis as { hotMounts?: number }).hotMounts, mounts, "with the state of its page's mount (no mount at the join)");
+      } finally {
+        await late.close();
+      }
     } finally {
       await c.close();
     }

@@ -32,8 +32,9 @@ export const Badge = defineComponent({
 import { LABEL } from "./label.ts";
 import { Badge } from "./badge.ts";
 export const Counter = defineView({
-  mount: () => ({ count: 0 }),
-  events: { inc: (s: { count: number }) => ({ count: s.count + 1 }) },
+  // Counts mounts in the process (globalThis.hotMounts), so a test sees whether one ran.
+  mount: () => ({ count: 0, mount: ((globalThis as { hotMounts?: number }).hotMounts = ((globalThis as { hotMounts?: number }).hotMounts ?? 0) + 1) }),
+  events: { inc: (s: { count: number }) => ({ ...s, count: s.count + 1 }) },
   render: (s) => html\`<main><p class="count" id="out">\${LABEL}: \${s.count}</p><button weft-click="inc">More</button>\${component(Badge, { id: "b1" })}</main>\`,
 });
 `,
