@@ -91,7 +91,8 @@ describe("errors are visible and refused events give their form back", { skip },
 
   before(async () => {
     browser = await launchBrowser();
-    dev = await start({ dev: true });
+    // Development mode without hot reload (dev: true would also watch this folder and re-import this file on a change).
+    dev = await start({ dev: { watch: false } });
     prod = await start({ dev: false });
     stale = await start({ dev: false, layout: staleLimit });
   });
