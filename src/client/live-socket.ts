@@ -22,7 +22,7 @@ import { Negotiator } from "./negotiate.ts";
 import { Prober } from "./probe.ts";
 import type { Transport } from "./transports/types.ts";
 import { acked } from "./uploads.ts";
-import { View, type ViewHost } from "./view.ts";
+import { createView, type View, type ViewHost } from "./view.ts";
 
 /** First reconnect waits at most this long (full jitter: a random delay below it). */
 const BASE_DELAY = 500;
@@ -400,7 +400,7 @@ export function liveSocket(heartbeat = 30_000, negotiator = new Negotiator()): L
       }
       for (const root of Array.from(document.querySelectorAll<HTMLElement>(`[${ATTR.view}]`))) {
         if (roots.has(root)) continue;
-        const view = new View(nextId++, root, s);
+        const view = createView(nextId++, root, s);
         views.set(view.id, view);
         roots.set(root, view);
         view.join();
@@ -408,7 +408,7 @@ export function liveSocket(heartbeat = 30_000, negotiator = new Negotiator()): L
     },
     replace(old, url) {
       old.retire();
-      const view = new View(nextId++, old.root, s, { k: old.linkToken, u: url, f: old.id });
+      const view = createView(nextId++, old.root, s, { k: old.linkToken, u: url, f: old.id });
       views.delete(old.id);
       views.set(view.id, view);
       roots.set(old.root, view);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Rendered } from "./rendered.ts";
+import { createRendered, type Rendered } from "./rendered.ts";
 
 /** A counter view: <p>Count: N</p><ul>items</ul>, items from a second template. */
 const STATICS = {
@@ -9,14 +9,14 @@ const STATICS = {
 };
 
 function counter(): Rendered {
-  const r = new Rendered();
+  const r = createRendered();
   r.full({ s: 0, d: ["1", { l: [{ s: 1, d: ["a"] }] }] }, STATICS);
   return r;
 }
 
 describe("Rendered", () => {
   it("builds the HTML of a full render", () => {
-    const r = new Rendered();
+    const r = createRendered();
     assert.equal(r.hasTree, false);
     const html = r.full({ s: 0, d: ["1", { l: [{ s: 1, d: ["a"] }, { s: 1, d: ["b"] }] }] }, STATICS);
     assert.equal(html, "<p>Count: 1</p><ul><li>a</li><li>b</li></ul>");
@@ -41,7 +41,7 @@ describe("Rendered", () => {
   });
 
   it("keeps statics from earlier messages for later diffs", () => {
-    const r = new Rendered();
+    const r = createRendered();
     r.full({ s: 0, d: ["1", { l: [] }] }, { 0: STATICS[0] });
     // Template 1 arrives with the diff that first uses it; template 0 is not resent.
     assert.equal(r.diff({ 1: { n: 1, u: { 0: { s: 1, d: ["x"] } } } }, { 1: STATICS[1] }), "<p>Count: 1</p><ul><li>x</li></ul>");
@@ -71,13 +71,13 @@ describe("Rendered", () => {
   });
 
   it("rejects a diff before any full render", () => {
-    const r = new Rendered();
+    const r = createRendered();
     assert.throws(() => r.diff({ 0: "1" }), TypeError);
     assert.equal(r.hasTree, false);
   });
 
   it("rejects a render that uses unknown statics and keeps no tree", () => {
-    const r = new Rendered();
+    const r = createRendered();
     assert.throws(() => r.full({ s: 9, d: [] }), TypeError);
     assert.equal(r.hasTree, false);
   });

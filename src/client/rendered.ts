@@ -8,7 +8,7 @@ import type { RenderedTree, TreeDiff } from "../protocol/messages.ts";
 import { applyDiff, applyParts, toHtml } from "../protocol/tree.ts";
 
 /**
- * The client's copy of a view's tree.
+ * The client's copy of a view's tree (made by {@link createRendered}).
  *
  * Invariant: after a failed {@link Rendered.diff} or {@link Rendered.full} the
  * tree is dropped (`hasTree` is false), because `applyDiff` mutates in place and
@@ -19,18 +19,11 @@ import { applyDiff, applyParts, toHtml } from "../protocol/tree.ts";
  * view session, and the server resends any table it is unsure the client holds.
  *
  * @example
- * const r = new Rendered();
+ * const r = createRendered();
  * r.full({ s: 0, d: ["1"] }, { 0: ["<b>", "</b>"] }); // "<b>1</b>"
  * r.diff({ 0: "2" });                                  // "<b>2</b>"
  */
-export class Rendered {
-  private tree: RenderedTree | undefined;
-  /** Component trees by id (`p` of the envelopes); replaced by a full render. */
-  private parts = new Map<string, RenderedTree>();
-  private readonly statics = new Map<number, readonly string[]>();
-  private readonly lookup = (id: number): readonly string[] | undefined => this.statics.get(id);
-  private readonly part = (id: string): RenderedTree | undefined => this.parts.get(id);
-
+export interface Rendered {
   /**
    * True when the client holds a tree it can apply diffs to (and so may resume
    * from its last seq on a rejoin).
@@ -38,10 +31,7 @@ export class Rendered {
    * @example
    * if (!rendered.hasTree) join({ k: token }); // no `q`: ask for a full render
    */
-  get hasTree(): boolean {
-    return this.tree !== undefined;
-  }
-
+  readonly hasTree: boolean;
   /**
    * Replaces the tree with a full render and returns its HTML.
    * Throws a `TypeError` (and drops the tree) when the render does not build.
@@ -49,14 +39,7 @@ export class Rendered {
    * @example
    * const html = rendered.full(msg.d, msg.s, msg.p);
    */
-  full(tree: unknown, statics?: unknown, parts?: unknown): string {
-    return this.attempt(statics, () => {
-      this.parts = new Map();
-      applyParts(this.parts, parts);
-      return tree as RenderedTree;
-    });
-  }
-
+  full(tree: unknown, statics?: unknown, parts?: unknown): string;
   /**
    * Applies a diff and returns the new HTML.
    * Throws a `TypeError` (and drops the tree) when the diff does not fit.
@@ -66,14 +49,7 @@ export class Rendered {
    * @example
    * const html = rendered.diff(msg.d, msg.s, msg.p);
    */
-  diff(diff: unknown, statics?: unknown, parts?: unknown): string {
-    return this.attempt(statics, () => {
-      if (this.tree === undefined) throw new TypeError("diff before a render");
-      applyParts(this.parts, parts);
-      return diff === undefined ? this.tree : applyDiff(this.tree, diff as TreeDiff);
-    });
-  }
-
+  diff(diff: unknown, statics?: unknown, parts?: unknown): string;
   /**
    * The tree and its components as the JSON text of a diff that replaces
    * them (the event cache keeps it, event-cache.ts), or undefined without a tree.
@@ -81,44 +57,68 @@ export class Rendered {
    * @example
    * view.receive(JSON.parse(rendered.snap()!)); // back to this tree later
    */
-  snap(): string | undefined {
-    return this.tree && JSON.stringify({ d: this.tree, p: Object.fromEntries(this.parts) });
-  }
-
+  snap(): string | undefined;
   /**
    * Forgets the tree (keeps the statics), so the next join asks for a full render.
    *
    * @example
    * rendered.reset(); // after a seq gap
    */
-  reset(): void {
-    this.tree = undefined;
-  }
+  reset(): void;
+}
 
-  /** Merges statics, computes the next tree, builds it; all or nothing. */
-  private attempt(statics: unknown, next: () => RenderedTree): string {
+/**
+ * An empty tree and statics cache (a closure, not a class: its state is local
+ * variables, which the minifier shortens to a letter each).
+ *
+ * @example
+ * const rendered = createRendered();
+ */
+export function createRendered(): Rendered {
+  let tree: RenderedTree | undefined;
+  /** Component trees by id (`p` of the envelopes); replaced by a full render. */
+  let parts = new Map<string, RenderedTree>();
+  const statics = new Map<number, readonly string[]>();
+
+  /** Merges statics (`table`, later tables win: a full render resends what it uses), computes the next tree, builds it; all or nothing. */
+  const attempt = (table: unknown, next: () => RenderedTree): string => {
     try {
-      this.merge(statics);
-      const tree = next();
-      const html = toHtml(tree, this.lookup, this.part);
-      this.tree = tree;
+      if (table !== undefined) {
+        if (typeof table !== "object" || table === null) throw new TypeError("bad statics");
+        for (const [key, strings] of Object.entries(table)) {
+          const id = Number(key);
+          if (!Number.isInteger(id) || !Array.isArray(strings) || !strings.every((x) => typeof x === "string")) {
+            throw new TypeError(`bad statics ${key}`);
+          }
+          statics.set(id, strings as string[]);
+        }
+      }
+      const t = next();
+      const html = toHtml(t, (id) => statics.get(id), (id) => parts.get(id));
+      tree = t;
       return html;
     } catch (err) {
-      this.tree = undefined;
+      tree = undefined;
       throw err;
     }
-  }
+  };
 
-  /** Merges a statics table (`s` of an envelope). Later tables win: a full render resends what it uses. */
-  private merge(table: unknown): void {
-    if (table === undefined) return;
-    if (typeof table !== "object" || table === null) throw new TypeError("bad statics");
-    for (const [key, strings] of Object.entries(table)) {
-      const id = Number(key);
-      if (!Number.isInteger(id) || !Array.isArray(strings) || !strings.every((x) => typeof x === "string")) {
-        throw new TypeError(`bad statics ${key}`);
-      }
-      this.statics.set(id, strings as string[]);
-    }
-  }
+  return {
+    get hasTree() {
+      return tree !== undefined;
+    },
+    full: (t, s, p) =>
+      attempt(s, () => {
+        applyParts((parts = new Map()), p);
+        return t as RenderedTree;
+      }),
+    diff: (d, s, p) =>
+      attempt(s, () => {
+        if (tree === undefined) throw new TypeError("diff before a render");
+        applyParts(parts, p);
+        return d === undefined ? tree : applyDiff(tree, d as TreeDiff);
+      }),
+    snap: () => tree && JSON.stringify({ d: tree, p: Object.fromEntries(parts) }),
+    reset: () => void (tree = undefined),
+  };
 }

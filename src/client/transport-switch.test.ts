@@ -10,7 +10,7 @@ import { C, S, type Envelope } from "../protocol/messages.ts";
 import { liveSocket, type LiveSocket } from "./live-socket.ts";
 import { Negotiator } from "./negotiate.ts";
 import type { Transport, TransportFactory } from "./transports/types.ts";
-import { View } from "./view.ts";
+import { createView } from "./view.ts";
 
 interface Fake extends Transport {
   sent: Envelope[];
@@ -66,7 +66,7 @@ Object.assign(globalThis, { location: { href: "http://localhost/flaky" }, docume
 function page(): { socket: LiveSocket; http: Fake; made: Fake[] } {
   const { made, transports } = fakes();
   const socket = liveSocket(30_000, new Negotiator({ offered: "websocket,http", transports }));
-  socket.views.set(1, new View(1, fakeRoot(), socket));
+  socket.views.set(1, createView(1, fakeRoot(), socket));
   socket.connect();
   mock.timers.tick(1); // HTTP open: the join goes out, the first probe round is scheduled
   const http = made[0]!;

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { C, S, type Envelope } from "../protocol/messages.ts";
-import { View, type ViewHost } from "./view.ts";
+import { createView, type View, type ViewHost } from "./view.ts";
 
 const replaced: string[] = [];
 // `document` answers only the flash slot's lookup (a navigated view's first render empties the slot: flash.ts).
@@ -25,7 +25,7 @@ function fakeRoot(): Element {
 function setup(nav?: { k: string; u: string; f: number }): { view: View; sent: Envelope[] } {
   const sent: Envelope[] = [];
   const host = { open: true, send: (m: Envelope) => sent.push(m), joined: () => {} } satisfies ViewHost;
-  return { view: new View(2, fakeRoot() as HTMLElement, host, nav), sent };
+  return { view: createView(2, fakeRoot() as HTMLElement, host, nav), sent };
 }
 
 const answer = (view: View, q = 1): void => view.receive({ t: S.rendered, v: 2, q, k: "fresh", d: "x" });

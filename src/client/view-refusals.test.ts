@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { C, CLASS, S, type Envelope } from "../protocol/messages.ts";
 import { limits } from "./limits.ts";
-import { View, type ViewHost } from "./view.ts";
+import { createView, type View, type ViewHost } from "./view.ts";
 
 /** `detail` of every event dispatched on a fake element. */
 const dispatched: unknown[] = [];
@@ -31,7 +31,7 @@ const loading = (el: Element): boolean => el.classList.contains(CLASS.loading);
 function joinedView(): { view: View; sent: Envelope[] } {
   const sent: Envelope[] = [];
   const host: ViewHost = { open: true, send: (m) => sent.push(m), joined: () => {} };
-  const view = new View(1, fakeElement() as HTMLElement, host);
+  const view = createView(1, fakeElement() as HTMLElement, host);
   view.join();
   view.receive({ t: S.rendered, v: 1, q: 1, k: "token", d: "x" });
   assert.equal(view.isJoined, true);
@@ -129,7 +129,7 @@ describe("View: refused events", () => {
     dispatched.length = 0;
     assert.equal(view.push("save", {}, []), "E_NOT_JOINED");
     const host: ViewHost = { open: true, send: (m) => sent.push(m), joined: () => {} };
-    const refused = new View(2, fakeElement() as HTMLElement, host);
+    const refused = createView(2, fakeElement() as HTMLElement, host);
     refused.join();
     refused.receive({ t: S.error, v: 2, c: "E_BAD_TOKEN", m: "bad token" }); // refused for good
     assert.equal(refused.isDead, true);

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it, mock } from "node:test";
 import { C, S, type Envelope } from "../protocol/messages.ts";
-import { View, type ViewHost } from "./view.ts";
+import { createView, type View, type ViewHost } from "./view.ts";
 import { outage } from "./view-retry.ts";
 
 interface FakeRoot extends Element {
@@ -38,7 +38,7 @@ function setup(): { view: View; root: FakeRoot; sent: Envelope[]; host: { open: 
   const sent: Envelope[] = [];
   const host = { open: true, send: (m: Envelope) => sent.push(m), joined: () => {} } satisfies ViewHost;
   const root = fakeRoot();
-  const view = new View(1, root as unknown as HTMLElement, host);
+  const view = createView(1, root as unknown as HTMLElement, host);
   return { view, root, sent, host };
 }
 

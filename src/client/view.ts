@@ -26,7 +26,7 @@ import { navigate } from "./navigation.ts";
 import { applyTitle } from "./page-title.ts";
 import { Loading, patch } from "./dom-patch.ts";
 import { limits, oversized } from "./limits.ts";
-import { Rendered } from "./rendered.ts";
+import { createRendered } from "./rendered.ts";
 import { eventCache } from "./event-cache.ts";
 import { applyStreams } from "./streams.ts";
 import { uploadsAfter } from "./uploads.ts";
@@ -60,57 +60,25 @@ const FATAL: readonly ErrorCode[] = ["E_BAD_TOKEN", "E_UNKNOWN_VIEW", "E_UNAUTHO
 const NOT_JOINED: ErrorCode = "E_NOT_JOINED";
 
 /**
- * A view root on the page and its live session.
+ * A view root on the page and its live session (made by {@link createView}).
  *
  * @example
- * const view = new View(1, root, socket);
+ * const view = createView(1, root, socket);
  * view.join();                       // when the link opens
  * view.receive(JSON.parse(frame));   // for each server message with v === 1
  * view.push("inc", {}, [button]);    // from the bindings
  */
-export class View {
+export interface View {
+  /** View id on the wire (`v`), fixed for the page's lifetime. */
+  readonly id: number;
+  /** The `[weft-view]` element. */
+  readonly root: HTMLElement;
   /** Elements waiting for their events' acknowledgement. */
-  readonly loading = new Loading();
+  readonly loading: Loading;
   /** Hook `pushEvent` promises waiting for their ref's answer (replies.ts). */
-  readonly replies: Waiters = new Map();
-  private readonly rendered = new Rendered();
-  /** Trees of pure events (event-cache.ts), and the HTML they are keyed by and hash: the last built. */
-  private readonly ec = eventCache(() => this.rendered.snap());
-  private ht!: string;
-  private token: string;
-  private seq = 0;
-  private acked = 0;
-  private nextRef = 1;
-  private unacked: Envelope[] = [];
-  private joined = false;
-  /**
-   * A join (or navigate) frame went out on the live link and has had neither
-   * answer nor refusal yet. Unlike `!joined`, false while the view waits
-   * between retries, after it gave up, and while the link is down: nothing of
-   * it is in flight then (see `waiting`).
-   */
-  private joinInFlight = false;
-  private dead = false;
-  /** Down state: the root's weft-error marks and the retries of a refused join. */
-  private readonly outage: Outage;
-  /** A live patch waiting for its answer: its ref, URL, and what to do then (live-nav.ts). */
-  private patching: { r: number; u: string; done: (() => void) | undefined } | undefined;
+  readonly replies: Waiters;
   /** Called once, after the first join answer was applied (a live navigation's arrival). */
   onLive: (() => void) | undefined;
-
-  constructor(
-    /** View id on the wire (`v`), fixed for the page's lifetime. */
-    readonly id: number,
-    /** The `[weft-view]` element. */
-    readonly root: HTMLElement,
-    private readonly host: ViewHost,
-    /** A live navigation: the view of `u` replaces view `f` (token `k`) on this root; it joins with a navigate frame. */
-    private nav?: NavigatePayload,
-  ) {
-    this.token = nav?.k ?? root.getAttribute(ATTR.token) ?? "";
-    this.outage = outage(root, () => this.join());
-  }
-
   /**
    * The view's current token (the page's, then each join answer's): a new
    * SSE or HTTP link opens with it (docs/transports.md).
@@ -118,15 +86,19 @@ export class View {
    * @example
    * new SseTransport(false, view.linkToken);
    */
-  get linkToken(): string {
-    return this.token;
-  }
-
+  readonly linkToken: string;
   /** True once the server refused the view for good (bad token, unknown view), or its root left the page. */
-  get isDead(): boolean {
-    return this.dead;
-  }
-
+  readonly isDead: boolean;
+  /**
+   * True while a request of the view is in flight: a join sent and not yet
+   * answered or refused, or (joined) an event not yet acknowledged. A view
+   * that is down — between join retries, given up, refused for good — waits
+   * on nothing: its events stay queued until a join is answered, and a
+   * transport switch (which rejoins every view) does not wait for it.
+   */
+  readonly waiting: boolean;
+  /** True while the server has this view joined. */
+  readonly isJoined: boolean;
   /**
    * Sends a join: with the last applied seq when the view holds a tree (the
    * server then replays what was missed), without one to get a full render.
@@ -135,32 +107,14 @@ export class View {
    * @example
    * socket.views.forEach((v) => v.join());
    */
-  join(): void {
-    if (this.dead || !this.host.open) return;
-    // Hits the server was not told of (event-cache.ts): the tree is a guess. They go first
-    // (while joined), the full render asked for shows them, and the answer resends them (without `w`).
-    this.tellOwed(1);
-    this.joined = false;
-    this.joinInFlight = true;
-    if (this.nav) return this.host.send({ t: C.navigate, v: this.id, d: this.nav });
-    const d: JoinPayload = { k: this.token, u: location.href };
-    if (this.rendered.hasTree) d.q = this.seq;
-    this.host.send({ t: C.join, v: this.id, d });
-  }
-
+  join(): void;
   /**
    * The link went down: events wait in `unacked` until the next join answer.
    *
    * @example
    * transport.onClose = () => views.forEach((v) => v.disconnected());
    */
-  disconnected(): void {
-    this.joined = this.joinInFlight = false;
-    this.status(false);
-    if (!this.dead) this.outage.linkDown();
-    sync(this, false); // hooks: disconnected
-  }
-
+  disconnected(): void;
   /**
    * Sends an event (or keeps it for the next join answer) and marks `els` as
    * loading. Returns its ref, or the error code it was refused with (see `send`).
@@ -171,13 +125,7 @@ export class View {
    * view.push("title", { value: "x" }, [input], undefined, 1); // weft-model="title"
    * view.push("avatar", [[ref, "a.png", "image/png", 912]], [], undefined, undefined, C.upload); // uploads.ts
    */
-  push(name: string, payload: unknown, els: readonly Element[], target?: string, b?: 1, t: string = C.event): number | string {
-    // `r` (set by send) goes before the payload: the server reads the ids of a
-    // frame it refuses unparsed (too large) from its first 256 characters.
-    // `t`: another frame of the event sequence (an upload's declaration or cancel, uploads.ts).
-    return this.send({ t, v: this.id, r: 0, e: name, d: payload, g: target, b }, els);
-  }
-
+  push(name: string, payload: unknown, els: readonly Element[], target?: string, b?: 1, t?: string): number | string;
   /**
    * Live-patches the view to `url` (path and query): the server runs its
    * handleParams; `done` runs once that is answered. Ordered with the events
@@ -188,11 +136,7 @@ export class View {
    * @example
    * view.patchTo("/todos?page=2", [link]);
    */
-  patchTo(url: string, els: readonly Element[], done?: () => void): void {
-    const r = this.send({ t: C.patch, v: this.id, r: 0, d: { u: url } }, els); // r before d, as in push
-    if (typeof r == "number") this.patching = { r, u: url, done };
-  }
-
+  patchTo(url: string, els: readonly Element[], done?: () => void): void;
   /**
    * Stops the view without a leave: a live navigation replaced it, and the
    * server ends its session once the new view has joined.
@@ -200,23 +144,92 @@ export class View {
    * @example
    * old.retire();
    */
-  retire(): void {
-    this.die();
-  }
+  retire(): void;
+  /**
+   * Heartbeat tick: sends the event cache's owed hits, and acknowledges what
+   * was applied since the last ack.
+   *
+   * @example
+   * setInterval(() => views.forEach((v) => v.tick()), 30_000);
+   */
+  tick(): void;
+  /**
+   * The root left the page: tell the server, stop handling messages.
+   *
+   * @example
+   * if (!view.root.isConnected) view.leave();
+   */
+  leave(): void;
+  /**
+   * Handles one server message addressed to this view.
+   *
+   * @example
+   * view.receive({ t: "d", v: 1, q: 8, d: { 0: "2" }, r: 3 });
+   */
+  receive(m: Envelope): void;
+}
+
+/**
+ * Mounts view `id` on `root`, carried by `host` (a closure, not a class: its
+ * private state is local variables, which the minifier shortens to a letter
+ * each). `nav`: a live navigation — the view of `u` replaces view `f` (token
+ * `k`) on this root; it joins with a navigate frame.
+ *
+ * @example
+ * const view = createView(1, root, socket);
+ */
+export function createView(id: number, root: HTMLElement, host: ViewHost, nav?: NavigatePayload): View {
+  const loading = new Loading();
+  const replies: Waiters = new Map();
+  const rendered = createRendered();
+  /** Trees of pure events (event-cache.ts), and the HTML they are keyed by and hash: the last built. */
+  const ec = eventCache(() => rendered.snap());
+  let ht!: string;
+  let token = nav?.k ?? root.getAttribute(ATTR.token) ?? "";
+  let seq = 0;
+  let acked = 0;
+  let nextRef = 1;
+  let unacked: Envelope[] = [];
+  let joined = false;
+  /**
+   * A join (or navigate) frame went out on the live link and has had neither
+   * answer nor refusal yet. Unlike `!joined`, false while the view waits
+   * between retries, after it gave up, and while the link is down: nothing of
+   * it is in flight then (see `waiting`).
+   */
+  let joinInFlight = false;
+  let dead = false;
+  /** A live patch waiting for its answer: its ref, URL, and what to do then (live-nav.ts). */
+  let patching: { r: number; u: string; done: (() => void) | undefined } | undefined;
+
+  const join = (): void => {
+    if (dead || !host.open) return;
+    // Hits the server was not told of (event-cache.ts): the tree is a guess. They go first
+    // (while joined), the full render asked for shows them, and the answer resends them (without `w`).
+    tellOwed(1);
+    joined = false;
+    joinInFlight = true;
+    if (nav) return host.send({ t: C.navigate, v: id, d: nav });
+    const d: JoinPayload = { k: token, u: location.href };
+    if (rendered.hasTree) d.q = seq;
+    host.send({ t: C.join, v: id, d });
+  };
+
+  /** Down state: the root's weft-error marks and the retries of a refused join. */
+  const out: Outage = outage(root, join);
 
   /**
    * Sends (or keeps) `msg` with the next ref: the ref, or the code it was
    * refused with — reported as a `weft:error`, except by a dead view (its
    * root is gone or another view's): that answers its down code or E_NOT_JOINED.
    */
-  private send(msg: Envelope, els: readonly Element[]): number | string {
-    const o = this.outage;
-    if (this.dead) return o.code ?? NOT_JOINED;
-    const no = (code: string, text: string, ref?: number): string => (reportError(this.root, code, text, ref, this.id), code);
+  const send = (msg: Envelope, els: readonly Element[]): number | string => {
+    if (dead) return out.code ?? NOT_JOINED;
+    const no = (code: string, text: string, ref?: number): string => (reportError(root, code, text, ref, id), code);
     // Given up: retry() marked the outage's code.
-    if (o.gaveUp) return no(o.code!, "the view is down");
-    if (this.unacked.length >= MAX_UNACKED) return no("E_CLIENT_TRANSPORT", "too many events waiting");
-    const ref = this.nextRef++;
+    if (out.gaveUp) return no(out.code!, "the view is down");
+    if (unacked.length >= MAX_UNACKED) return no("E_CLIENT_TRANSPORT", "too many events waiting");
+    const ref = nextRef++;
     msg.r = ref;
     let frame: string;
     try {
@@ -227,263 +240,264 @@ export class View {
     // The server would refuse it (and a WebSocket frame far over closes the socket): refuse it here.
     if (oversized(frame)) return no("E_TOO_LARGE", `over ${limits.maxBytes} bytes`, ref);
     // Nothing in flight: a pure event seen before is answered from the cache at once, not loading, and sent later (owed).
-    const hit = this.joined && !this.waiting && msg.t == C.event && this.ec.hit(msg, this.ht);
-    if (hit) return this.receive(hit), ref;
-    this.tellOwed(); // the owed hits first: the server applies them before this
-    this.unacked.push(msg);
-    for (const el of els) this.loading.add(el, ref);
-    if (this.joined) this.host.send(msg);
+    const hit = joined && !v.waiting && msg.t == C.event && ec.hit(msg, ht);
+    if (hit) return receive(hit), ref;
+    tellOwed(); // the owed hits first: the server applies them before this
+    unacked.push(msg);
+    for (const el of els) loading.add(el, ref);
+    if (joined) host.send(msg);
     return ref;
-  }
+  };
 
   /**
    * Sends the event cache's owed hits (event-cache.ts), each then waiting for
    * the server's reply; `x` (a join): also when not joined, into `unacked`
    * for the answer's resend, and the tree is reset: a full render.
    */
-  private tellOwed(x?: 1): void {
-    if (this.joined || x) for (const m of this.ec.owe()) x && this.rendered.reset(), this.unacked.push(m), this.joined && this.host.send(m);
-  }
+  const tellOwed = (x?: 1): void => {
+    if (joined || x) for (const m of ec.owe()) x && rendered.reset(), unacked.push(m), joined && host.send(m);
+  };
 
-  /**
-   * Heartbeat tick: sends the event cache's owed hits, and acknowledges what
-   * was applied since the last ack.
-   *
-   * @example
-   * setInterval(() => views.forEach((v) => v.tick()), 30_000);
-   */
-  tick(): void {
-    this.tellOwed();
-    if (this.joined && this.seq !== this.acked) this.ack();
-  }
-
-  /**
-   * True while a request of the view is in flight: a join sent and not yet
-   * answered or refused, or (joined) an event not yet acknowledged. A view
-   * that is down — between join retries, given up, refused for good — waits
-   * on nothing: its events stay queued until a join is answered, and a
-   * transport switch (which rejoins every view) does not wait for it.
-   */
-  get waiting(): boolean {
-    return this.joinInFlight || (this.joined && this.unacked.length > 0);
-  }
-
-  /** True while the server has this view joined. */
-  get isJoined(): boolean {
-    return this.joined;
-  }
-
-  /**
-   * The root left the page: tell the server, stop handling messages.
-   *
-   * @example
-   * if (!view.root.isConnected) view.leave();
-   */
-  leave(): void {
-    if (this.joined && this.host.open) this.host.send({ t: C.leave, v: this.id });
-    this.die();
-  }
-
-  /**
-   * Handles one server message addressed to this view.
-   *
-   * @example
-   * view.receive({ t: "d", v: 1, q: 8, d: { 0: "2" }, r: 3 });
-   */
-  receive(m: Envelope): void {
-    if (this.dead) return;
-    replied(this.replies, m); // hook pushEvent promises (replies.ts)
+  const receive = (m: Envelope): void => {
+    if (dead) return;
+    replied(replies, m); // hook pushEvent promises (replies.ts)
     const kind = kindOf(m);
     // Errors outside the view's stream (a refused join or frame) carry no seq.
-    if (kind === S.error && m.q === undefined) return this.failed(m);
+    if (kind === S.error && m.q === undefined) return failed(m);
     const answer = typeof m.k === "string";
-    if (!this.inOrder(m.q, answer, answer && kind === S.rendered)) return;
+    if (!inOrder(m.q, answer, answer && kind === S.rendered)) return;
     // A frame other than the confirmation of a cached answer: the tree may be a wrong
     // guess, so a full render is asked for; an error (the event refused) is still reported.
-    if (!this.ec.seen(m) && (this.rejoin(true), kind !== S.error)) return;
+    if (!ec.seen(m) && (rejoin(true), kind !== S.error)) return;
     // Mounted afresh (n): weft-recover forms' values, read before the fresh render is morphed in, go after the answer.
-    const lost = m.n ? Array.from(this.root.querySelectorAll<HTMLFormElement>(`form[${ATTR.recover}]`), (f) => [f, serializeForm(f)] as const) : [];
-    if (typeof m.h === "string") applyTitle(this.root, m.h);
-    flashIn(m, kind, this.nav);
+    const lost = m.n ? Array.from(root.querySelectorAll<HTMLFormElement>(`form[${ATTR.recover}]`), (f) => [f, serializeForm(f)] as const) : [];
+    if (typeof m.h === "string") applyTitle(root, m.h);
+    flashIn(m, kind, nav);
     let ok = true;
-    if (kind === S.rendered) ok = this.render(() => this.rendered.full(m.d, m.s, m.p));
-    else if (kind === S.diff) ok = this.render(() => this.rendered.diff(m.d, m.s, m.p));
-    else if (kind === S.push && typeof m.e === "string") emit(this.root, m.e, m.d);
+    if (kind === S.rendered) ok = render(() => rendered.full(m.d, m.s, m.p));
+    else if (kind === S.diff) ok = render(() => rendered.diff(m.d, m.s, m.p));
+    else if (kind === S.push && typeof m.e === "string") emit(root, m.e, m.d);
     else if (kind === S.announce) announce(m.d as AnnouncePayload);
-    else if (kind === S.nav && !navigate(m.d as NavPayload)) reportError(this.root, "E_NAV_TARGET", "not a same-origin http(s) URL", m.r, this.id);
-    else if (kind === S.error) return this.failed(m); // a handler or render failure, in the stream
+    else if (kind === S.nav && !navigate(m.d as NavPayload)) reportError(root, "E_NAV_TARGET", "not a same-origin http(s) URL", m.r, id);
+    else if (kind === S.error) return failed(m); // a handler or render failure, in the stream
     // Stream ops ride on a full render or a diff: applied after its morph.
     if (ok && m.o !== undefined) {
       try {
-        applyStreams(this.root, m.o);
+        applyStreams(root, m.o);
       } catch (err) {
-        reportError(this.root, "E_CLIENT_PATCH", String(err), undefined, this.id);
+        reportError(root, "E_CLIENT_PATCH", String(err), undefined, id);
       }
     }
-    if (kind === S.rendered || kind === S.diff) sync(this); // hooks: mounted, updated, destroyed after a morph or stream ops
-    if (typeof m.r === "number") this.acknowledge(m.r);
+    if (kind === S.rendered || kind === S.diff) sync(v); // hooks: mounted, updated, destroyed after a morph or stream ops
+    if (typeof m.r === "number") acknowledge(m.r);
     if (!ok) return; // the view is rejoining for a full render
     if (answer) {
-      this.answered(m.k as string);
+      answered(m.k as string);
       // A nested view's form is its own view's to send; a component's form goes to its component, as its submit would.
-      for (const [f, d] of lost) if (f.closest(`[${ATTR.view}]`) == this.root) this.push(f.getAttribute(ATTR.recover) || "recover", d, [], targetOf(f, this.root));
-    } else if (this.joined && this.seq - this.acked >= ACK_EVERY) this.ack();
-    uploadsAfter(this, m);
-  }
+      for (const [f, d] of lost) if (f.closest(`[${ATTR.view}]`) == root) v.push(f.getAttribute(ATTR.recover) || "recover", d, [], targetOf(f, root));
+    } else if (joined && seq - acked >= ACK_EVERY) ack();
+    uploadsAfter(v, m);
+  };
 
   /**
    * Seq bookkeeping for message `q`; false when the message must be skipped.
    * `restart`: a join's full render, which starts the stream afresh at its seq.
    */
-  private inOrder(q: number | undefined, answer: boolean, restart: boolean): boolean {
+  const inOrder = (q: number | undefined, answer: boolean, restart: boolean): boolean => {
     // Without a tree only a join answer's full render helps; anything else is
     // the tail of a stream the view already gave up on (it asked for a full render).
-    if (!this.rendered.hasTree && !restart) return false;
+    if (!rendered.hasTree && !restart) return false;
     if (q === undefined) return true;
-    if (restart || q === this.seq + 1) {
-      this.seq = q;
+    if (restart || q === seq + 1) {
+      seq = q;
       return true;
     }
-    if (q <= this.seq) return answer; // a replay of what was applied; a join answer still counts
-    this.rejoin(true); // a hole: messages were lost
+    if (q <= seq) return answer; // a replay of what was applied; a join answer still counts
+    rejoin(true); // a hole: messages were lost
     return false;
-  }
+  };
 
   /** A join answer: the view is live; resend what the server has not applied. */
-  private answered(token: string): void {
-    this.token = token;
-    this.joined = true;
-    this.joinInFlight = false;
-    this.nav = undefined;
-    const live = this.onLive;
-    this.onLive = undefined;
+  const answered = (t: string): void => {
+    token = t;
+    joined = true;
+    joinInFlight = false;
+    nav = undefined;
+    const live = v.onLive;
+    v.onLive = undefined;
     live?.();
-    this.status(true);
-    this.outage.up();
+    status(true);
+    out.up();
     // Only the refs about to be resent can still be answered: nothing else stays loading.
-    this.loading.done((this.unacked[0]?.r ?? Infinity) - 1);
-    this.host.joined(this);
+    loading.done((unacked[0]?.r ?? Infinity) - 1);
+    host.joined(v);
     try {
       sessionStorage.removeItem(RELOAD_KEY);
     } catch {
       // Storage disabled: the reload guard simply never resets.
     }
     // Without the cache's claim: the tree was reset (a hit's guess is not checked against it).
-    for (const msg of this.unacked) delete msg.w, this.host.send(msg);
+    for (const msg of unacked) delete msg.w, host.send(msg);
     // Hooks mount (first join, live navigation) or reconnect after the resend: a pushEvent of theirs goes out once.
-    sync(this, true);
-  }
+    sync(v, true);
+  };
 
-  private failed(m: Envelope): void {
+  const failed = (m: Envelope): void => {
     const code = m.c ?? "E_INTERNAL";
     // A refused join: outside the stream, about no event, while not joined.
-    const refusal = !this.joined && m.q === undefined && m.r === undefined && code !== NOT_JOINED;
+    const refusal = !joined && m.q === undefined && m.r === undefined && code !== NOT_JOINED;
     // Each retry of one outage refused alike is not reported again.
-    if (!refusal || this.outage.code !== code) reportError(this.root, code, m.m, m.r, this.id);
+    if (!refusal || out.code !== code) reportError(root, code, m.m, m.r, id);
     // A live navigation or live patch the server refused: load the page, which answers as it would (404, 401, 403 …).
-    const p = this.patching;
-    const to = this.nav && refusal ? this.nav.u : p && p.r === m.r && FATAL.includes(code as ErrorCode) ? p.u : undefined;
+    const p = patching;
+    const to = nav && refusal ? nav.u : p && p.r === m.r && FATAL.includes(code as ErrorCode) ? p.u : undefined;
     if (to !== undefined) {
-      this.die();
+      die();
       return location.replace(to);
     }
     if (refusal) {
-      this.joinInFlight = false;
-      return this.refused(code);
+      joinInFlight = false;
+      return refused(code);
     }
     // The server does not know this view on this link (it restarted, or another
     // link took over): the event was not applied, so keep it and rejoin.
     if (code === NOT_JOINED) {
-      if (this.joined) this.rejoin(false);
+      if (joined) rejoin(false);
     } else if (typeof m.r === "number") {
       // In the stream, the session answered refs in order; a refusal outside
       // it (too large, over the rate, not JSON) concerns that ref alone.
-      if (m.q === undefined) this.settle(m.r);
-      else this.acknowledge(m.r);
+      if (m.q === undefined) settle(m.r);
+      else acknowledge(m.r);
     }
-  }
+  };
 
   /**
    * The server refused the join: a passing reason is retried with backoff
    * (events keep waiting for the answer), a final one ends the view; either
    * way the root is marked until a join is answered.
    */
-  private refused(code: string): void {
+  const refused = (code: string): void => {
     if (code === EXPIRED && reloadOnce()) return;
     if (!passing(code)) {
-      this.outage.mark(code);
-      if (code === EXPIRED || FATAL.includes(code as ErrorCode)) this.die();
+      out.mark(code);
+      if (code === EXPIRED || FATAL.includes(code as ErrorCode)) die();
       return;
     }
-    if (this.outage.retry(code)) return;
+    if (out.retry(code)) return;
     // Out of retries: the events waiting for this view are refused, visibly.
-    for (const msg of this.unacked) this.loading.settle(msg.r as number);
-    if (this.unacked.length > 0) reportError(this.root, code, `${this.unacked.length} waiting event(s) dropped`, undefined, this.id);
-    this.unacked = [];
-    drop(this.replies, code);
-  }
+    for (const msg of unacked) loading.settle(msg.r as number);
+    if (unacked.length > 0) reportError(root, code, `${unacked.length} waiting event(s) dropped`, undefined, id);
+    unacked = [];
+    drop(replies, code);
+  };
 
   /** Builds the HTML and morphs; false when the tree broke and a full render was asked for. */
-  private render(build: () => string): boolean {
+  const render = (build: () => string): boolean => {
     let html: string;
     try {
-      this.ht = html = build();
+      ht = html = build();
     } catch (err) {
-      reportError(this.root, "E_CLIENT_PATCH", String(err), undefined, this.id);
-      this.rejoin(true);
+      reportError(root, "E_CLIENT_PATCH", String(err), undefined, id);
+      rejoin(true);
       return false;
     }
     try {
-      patch(this.root, html, this.loading);
+      patch(root, html, loading);
     } catch (err) {
       // The tree is right, only the DOM update failed: the next patch morphs the
       // whole root again and heals it, so no rejoin.
-      reportError(this.root, "E_CLIENT_PATCH", String(err), undefined, this.id);
+      reportError(root, "E_CLIENT_PATCH", String(err), undefined, id);
     }
     return true;
-  }
+  };
 
-  private rejoin(fresh: boolean): void {
-    if (fresh) this.rendered.reset();
-    this.join();
-  }
+  const rejoin = (fresh: boolean): void => {
+    if (fresh) rendered.reset();
+    join();
+  };
 
   /** Every ref ≤ `ref` is done (applied or refused): forget it and clear its loading state. */
-  private acknowledge(ref: number): void {
-    this.unacked = this.unacked.filter((msg) => (msg.r as number) > ref);
-    this.loading.done(ref);
-    const p = this.patching;
+  const acknowledge = (ref: number): void => {
+    unacked = unacked.filter((msg) => (msg.r as number) > ref);
+    loading.done(ref);
+    const p = patching;
     if (p !== undefined && p.r <= ref) {
-      this.patching = undefined;
+      patching = undefined;
       p.done?.();
     }
-  }
+  };
 
   /** Ref `ref` was refused and will never be applied: forget it, clear its loading state. */
-  private settle(ref: number): void {
-    this.unacked = this.unacked.filter((msg) => msg.r !== ref);
-    this.loading.settle(ref);
-  }
+  const settle = (ref: number): void => {
+    unacked = unacked.filter((msg) => msg.r !== ref);
+    loading.settle(ref);
+  };
 
-  private ack(): void {
-    this.host.send({ t: C.ack, v: this.id, q: this.seq });
-    this.acked = this.seq;
-  }
+  const ack = (): void => {
+    host.send({ t: C.ack, v: id, q: seq });
+    acked = seq;
+  };
 
-  private die(): void {
-    this.dead = true;
-    this.joined = this.joinInFlight = false;
-    this.unacked = [];
-    this.loading.done(Infinity);
-    drop(this.replies, this.outage.code ?? NOT_JOINED);
-    this.status(false);
-    sync(this); // its hooks are destroyed
-  }
+  const die = (): void => {
+    dead = true;
+    joined = joinInFlight = false;
+    unacked = [];
+    loading.done(Infinity);
+    drop(replies, out.code ?? NOT_JOINED);
+    status(false);
+    sync(v); // its hooks are destroyed
+  };
 
-  private status(up: boolean): void {
-    this.root.classList.toggle(CLASS.connected, up);
-    this.root.classList.toggle(CLASS.disconnected, !up);
-  }
+  const status = (up: boolean): void => {
+    root.classList.toggle(CLASS.connected, up);
+    root.classList.toggle(CLASS.disconnected, !up);
+  };
+
+  const v: View = {
+    id,
+    root,
+    loading,
+    replies,
+    onLive: undefined,
+    get linkToken() {
+      return token;
+    },
+    get isDead() {
+      return dead;
+    },
+    get waiting() {
+      return joinInFlight || (joined && unacked.length > 0);
+    },
+    get isJoined() {
+      return joined;
+    },
+    join,
+    disconnected() {
+      joined = joinInFlight = false;
+      status(false);
+      if (!dead) out.linkDown();
+      sync(v, false); // hooks: disconnected
+    },
+    // `r` (set by send) goes before the payload: the server reads the ids of a
+    // frame it refuses unparsed (too large) from its first 256 characters.
+    // `t`: another frame of the event sequence (an upload's declaration or cancel, uploads.ts).
+    push: (name, payload, els, target, b, t = C.event) => send({ t, v: id, r: 0, e: name, d: payload, g: target, b }, els),
+    patchTo(url, els, done) {
+      const r = send({ t: C.patch, v: id, r: 0, d: { u: url } }, els); // r before d, as in push
+      if (typeof r == "number") patching = { r, u: url, done };
+    },
+    retire: die,
+    tick() {
+      tellOwed();
+      if (joined && seq !== acked) ack();
+    },
+    leave() {
+      if (joined && host.open) host.send({ t: C.leave, v: id });
+      die();
+    },
+    receive,
+  };
+  return v;
 }
 
 /** Reloads the page unless this tab already did so for an expired token. */

@@ -66,10 +66,8 @@ export const CLIENT_BUDGET = 15_360;
  * client-bundle.test.ts checks that none of these names is left in the bundle.
  */
 export const MANGLED_PROPS: readonly string[] = [
-  // view.ts (View)
-  "joinInFlight", "unacked", "nextRef", "acked", "inOrder", "answered", "acknowledge", "patching",
-  "outage", "rejoin", "retire", "patchTo", "onLive", "isDead", "isJoined", "linkToken",
-  "joined", "dead", "refused", "failed", "settle", "die",
+  // view.ts (View), link-seq.ts (LinkSeq.answered), negotiate.ts (Negotiator.failed), dom-patch.ts (Loading.settle)
+  "answered", "retire", "patchTo", "onLive", "isDead", "isJoined", "linkToken", "joined", "failed", "settle",
   // view-retry.ts (the outage of a view)
   "gaveUp", "linkDown",
   // negotiate.ts (Negotiator) and probe.ts (Prober)
@@ -78,10 +76,8 @@ export const MANGLED_PROPS: readonly string[] = [
   "onOpen", "onMessage", "onClose", "openMs",
   // transports: link-seq.ts (LinkSeq), http.ts, sse.ts, post-queue.ts (PostQueue)
   "seqs", "inflight", "stall", "pump",
-  // rendered.ts (Rendered)
-  "merge", "attempt", "lookup", "hasTree",
   // rendered.ts (Rendered), view.ts (View), live-socket.ts (LiveSocket)
-  "tree", "parts", "statics", "full", "render", "replies", "seq", "receive", "tick", "views", "scan", "wake",
+  "hasTree", "full", "replies", "receive", "tick", "views", "scan", "wake",
   "viewOf", "transportName", "probingName", "current",
   // negotiate.ts (Negotiator and its options, from index.ts), probe.ts (Prober), bindings.ts (a binding's timer state)
   "forced", "offered", "restart", "timer", "fire",
