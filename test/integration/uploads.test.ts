@@ -9,7 +9,7 @@ import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { startApp } from "../support/server.ts";
 import { until } from "../support/until.ts";
 import { TRANSPORTS, type TransportKind } from "../support/wires.ts";
-import { cancel, chunk, declare, entryRef, event, Files, pngBytes, saved, sendAll, sha, shown } from "../support/uploads.ts";
+import { cancel, chunk, declare, entryRef, event, Files, pngBytes, postChunk, saved, sha, shown } from "../support/uploads.ts";
 
 const apps: { close(): Promise<void> }[] = [];
 const dirs: string[] = [];
@@ -117,6 +117,15 @@ for (const transport of TRANSPORTS) {
       assert.equal((await chunk(c, ref, 0, pngBytes(1025))).c, "E_UPLOAD_CHUNK");
       await until(() => shown(c, "avatar").entries[0]?.errors[0] === "E_UPLOAD_CHUNK");
       assert.equal(files().length, 0);
+      if (transport === "sse" || transport === "http") {
+        // A streamed body (no Content-Length) is counted while it is read, and cut off past chunkBytes.
+        const ref2 = entryRef();
+        await declare(c, "avatar", [[ref2, "b.png", "image/png", 3000]]);
+        const bytes = pngBytes(1500);
+        const body = new ReadableStream<Uint8Array>({ start(ctl) { ctl.enqueue(bytes.subarray(0, 1000)); ctl.enqueue(bytes.subarray(1000)); ctl.close(); } });
+        assert.equal((await postChunk(c.wire as Parameters<typeof postChunk>[0], ref2, 0, body)).c, "E_UPLOAD_CHUNK");
+        await until(() => files().length === 0, 5000, "temp data removed");
+      }
     });
 
     it("cuts a file off at its declared size: never more bytes on disk, the entry refused and removed", async () => {
