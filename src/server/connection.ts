@@ -20,9 +20,8 @@ import { navigateJoin } from "./nav-join.ts";
 import { cacheClaim } from "./event-cache.ts";
 import { readCancel, readDeclaration, type ChunkAck, type ChunkBody } from "./uploads/index.ts";
 import { decodeChunkFrame } from "../protocol/messages.ts";
-import { readCancel, readDeclaration, type ChunkAck, type ChunkBody } from "./uploads/index.ts";
-import { decodeChunkFrame } from "../protocol/messages.ts";
 import { unpackFrame } from "./transports/msgpack.ts";
+import { ENTRY_REF } from "./uploads/frames.ts";
 
 /** The transport side of a link. */
 export interface Link extends Sink {
@@ -76,8 +75,18 @@ export class Connection {
   receivePacked(buf: Uint8Array): void {
     if (this.closed) return;
     const out = unpackFrame(buf, this.core.options.maxMessageBytes, this.core.options.maxJsonDepth);
-    if ("msg" in out) return this.handle(out.msg);
+    if ("msg" in out) return out.msg.t === C.chunk ? this.packedChunk(out.msg) : this.handle(out.msg);
     this.reject(out.code, out.ids.v, out.message, out.ids.r);
+  }
+
+  /** A MessagePack upload chunk, `{ t: "k", v, d: [ref, offset, bytes] }`: to {@link chunk}, as a binary frame's; malformed, E_BAD_FRAME. */
+  private packedChunk(msg: Envelope): void {
+    const { v, d } = msg;
+    const [ref, offset, bytes] = Array.isArray(d) && d.length === 3 ? (d as unknown[]) : [];
+    if (!isId(v) || typeof ref !== "string" || !ENTRY_REF.test(ref) || !Number.isSafeInteger(offset) || (offset as number) < 0 || !(bytes instanceof Uint8Array)) {
+      return this.reject("E_BAD_FRAME", isId(v) ? v : undefined, "a chunk is { t: \"k\", v, d: [entry ref, offset, bytes] }");
+    }
+    void this.chunk(v, ref, offset as number, bytes, bytes.length);
   }
 
   /** Handles one already-parsed frame (an element of a POSTed batch). Never throws. */
@@ -131,7 +140,6 @@ export class Connection {
       case C.ack: return this.withView(v, (s) => isSeq(msg.q) && s.ack(msg.q));
       case C.leave: return this.leave(v);
       case C.upload: case C.uploadCancel: return this.upload(v, msg);
-      case C.upload: case C.uploadCancel: return this.upload(v, msg);
       default: return this.reject("E_BAD_FRAME", v, "unknown message kind");
     }
   }
@@ -154,44 +162,6 @@ export class Connection {
     const claim = cacheClaim(msg);
     if (claim === "bad") return this.reject("E_BAD_FRAME", v, "`w` must be a 32-bit hash (and `q` a seq)", r);
     this.withView(v, (s) => s.event(r, e, d as Payload, g, b === 1, claim), r);
-  }
-
-  /** A declaration or a cancel of upload entries (uploads/): checked here, applied once as the view's work. */
-  private upload(v: number, msg: Envelope): void {
-    const r = msg.r;
-    if (!isId(r)) return this.reject("E_BAD_FRAME", v, "`r` must be a positive integer ref");
-    const d = msg.t === C.upload ? readDeclaration(msg) : readCancel(msg);
-    if (typeof d === "string") return this.reject("E_BAD_FRAME", v, d, r);
-    this.withView(v, (s) => s.uploadWork(r, d.name, (u) => ("files" in d ? u.declare(d.name, d.files) : u.cancel(d.name, d.ref))), r);
-  }
-
-  /**
-   * One upload chunk, whatever carried it (a binary WebSocket frame, a
-   * MessagePack `C.chunk`, an SSE/HTTP POST): entry `ref` of view `v`, its
-   * bytes from `offset` on. Resolves with its ack — on WebSocket also sent
-   * (S.uploadAck, no seq); the POST answers carry it there. Never rejects.
-   */
-  async chunk(v: number, ref: string, offset: number, body: ChunkBody, length?: number): Promise<ChunkAck> {
-    const entry = this.views.get(v);
-    const s = entry instanceof Promise ? await entry.catch(() => undefined) : entry;
-    let ack: ChunkAck;
-    if (s === undefined || !s.isAttachedTo(this.link)) ack = { o: 0, c: "E_NOT_JOINED" };
-    else if (s.uploads === undefined) ack = { o: 0, c: "E_UPLOAD_UNKNOWN" };
-    else ack = await s.uploads.chunk(ref, offset, body, length);
-    if (ack.c !== undefined) this.core.metrics.error(ack.c);
-    if (this.link.kind === "websocket" && !this.closed) {
-      const env: Envelope = { t: S.uploadAck, v, d: ack.c === undefined ? [ref, ack.o] : [ref, ack.o, ack.c] };
-      this.link.send(JSON.stringify(env), env);
-    }
-    return ack;
-  }
-
-  /** A binary WebSocket frame (JSON encoding): an upload chunk (protocol encodeChunkHeader), else E_BAD_FRAME. Never throws. */
-  binary(frame: Uint8Array): void {
-    if (this.closed) return;
-    const c = decodeChunkFrame(frame);
-    if (c === undefined || c.v === 0) return this.reject("E_BAD_FRAME", undefined, "a binary frame must be an upload chunk: one byte n, then `v,ref,offset` in n bytes, then the bytes");
-    void this.chunk(c.v, c.ref, c.offset, c.bytes, c.bytes.length);
   }
 
   /** A declaration or a cancel of upload entries (uploads/): checked here, applied once as the view's work. */

@@ -8,7 +8,7 @@ import type { WeftOptions } from "../../src/index.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { startApp } from "../support/server.ts";
 import { until } from "../support/until.ts";
-import { TRANSPORTS, type TransportKind } from "../support/wires.ts";
+import { WIRES, wireOptions, type WireKind } from "../support/wires.ts";
 import { cancel, chunk, declare, entryRef, event, Files, pngBytes, postChunk, saved, sha, shown } from "../support/uploads.ts";
 
 const apps: { close(): Promise<void> }[] = [];
@@ -19,16 +19,16 @@ after(async () => {
 });
 
 /** An app with the Files view and an uploadDir of its own; a client joined to it as view 1. */
-async function setup(transport: TransportKind, opts: Partial<WeftOptions> = {}) {
+async function setup(transport: WireKind, opts: Partial<WeftOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "weft-up-test-"));
   dirs.push(dir);
-  const ctx = await startApp({ views: { "/files": Files }, uploadDir: dir, ...opts });
+  const ctx = await startApp({ views: { "/files": Files }, uploadDir: dir, ...wireOptions(transport), ...opts });
   apps.push(ctx.app);
   const c = await joined(ctx.base, transport);
   return { ...ctx, dir, c, files: () => (existsSync(dir) ? readdirSync(dir) : []) };
 }
 
-async function joined(base: string, transport: TransportKind, v = 1): Promise<ProtocolClient> {
+async function joined(base: string, transport: WireKind, v = 1): Promise<ProtocolClient> {
   const c = await ProtocolClient.connect(base, {}, transport);
   apps.push({ close: () => c.close() });
   const { token } = await getPage(base, "/files");
@@ -37,7 +37,9 @@ async function joined(base: string, transport: TransportKind, v = 1): Promise<Pr
   return c;
 }
 
-for (const transport of TRANSPORTS) {
+for (const transport of WIRES) {
+  // A socket: WebSocket, with JSON or MessagePack frames (chunks as binary frames, acks as frames).
+  const socket = transport === "websocket" || transport === "msgpack";
   describe(`uploads over ${transport}`, () => {
     it("gives the page each upload's settings at its join", async () => {
       const { base } = await setup(transport);
@@ -53,7 +55,7 @@ for (const transport of TRANSPORTS) {
       const bytes = pngBytes(3000);
       await declare(c, "avatar", [[ref, "me.png", "image/png", 3000]]);
       assert.deepEqual(shown(c, "avatar").entries, [{ ref, name: "me.png", type: "image/png", size: 3000, progress: 0, done: false, errors: [] }]);
-      assert.deepEqual(await chunk(c, ref, 0, bytes.subarray(0, 1024)), { o: 1024, ...(transport === "websocket" ? {} : { status: 200 }) });
+      assert.deepEqual(await chunk(c, ref, 0, bytes.subarray(0, 1024)), { o: 1024, ...(socket ? {} : { status: 200 }) });
       assert.equal((await chunk(c, ref, 1024, bytes.subarray(1024, 2048))).o, 2048);
       assert.equal((await chunk(c, ref, 2048, bytes.subarray(2048))).o, 3000);
       await until(() => shown(c, "avatar").entries[0]?.done === true, 5000, "done entry");
@@ -240,7 +242,7 @@ for (const transport of TRANSPORTS) {
       c.send({ t: "l", v: 1 });
       await until(() => files().length === 1, 5000, "the ended session's file removed");
       // A link that drops ends its session after sessionGraceMs.
-      if (transport === "websocket") {
+      if (socket) {
         await other.close();
         await until(() => files().length === 0, 5000, "the dropped session's file removed");
       }

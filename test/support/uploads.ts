@@ -9,7 +9,8 @@ import { readFile } from "node:fs/promises";
 import { defineView, html, type Uploads } from "../../src/index.ts";
 import { C, encodeChunkHeader, S, type Envelope } from "../../src/protocol/messages.ts";
 import type { ProtocolClient } from "./protocol-client.ts";
-import { HttpWire, SseWire } from "./wires.ts";
+import { pack } from "msgpackr";
+import { HttpWire, SseWire, WsWire } from "./wires.ts";
 
 /** A PNG's first bytes (its signature and the start of an IHDR chunk). */
 export const PNG_HEAD = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
@@ -123,7 +124,8 @@ export interface Ack {
 
 /**
  * Sends one chunk of entry `ref` at `offset` over the client's transport:
- * a binary frame on WebSocket (resolves with its S.uploadAck), an
+ * a binary frame on WebSocket — the `k` envelope on a MessagePack socket —
+ * (resolves with its S.uploadAck), an
  * octet-stream POST on SSE and HTTP (resolves with its answer).
  */
 export async function chunk(c: ProtocolClient, ref: string, offset: number, bytes: Uint8Array, v = 1): Promise<Ack> {
@@ -132,7 +134,8 @@ export async function chunk(c: ProtocolClient, ref: string, offset: number, byte
     const res = await postChunk(w, ref, offset, bytes, v);
     return res;
   }
-  c.sendRaw(Buffer.from(encodeChunkHeader(v, ref, offset, bytes)));
+  if (w instanceof WsWire && w.packed) c.sendRaw(pack({ t: C.chunk, v, d: [ref, offset, bytes] }));
+  else c.sendRaw(Buffer.from(encodeChunkHeader(v, ref, offset, bytes)));
   const m = await c.next((x) => x.t === S.uploadAck && Array.isArray(x.d) && x.d[0] === ref);
   const d = m.d as [string, number, string?];
   return d[2] === undefined ? { o: d[1] } : { o: d[1], c: d[2] };
