@@ -18,7 +18,7 @@ import { liveSocket, type LiveSocket } from "./live-socket.ts";
 import { installLiveNav } from "./live-nav.ts";
 import { flashBoot } from "./flash.ts";
 import { installFocus } from "./focus.ts";
-import { Negotiator } from "./negotiate.ts";
+import { createNegotiator } from "./negotiate.ts";
 import { installUploads } from "./uploads.ts";
 
 /** Read now: `document.currentScript` is only set while this script first runs. */
@@ -55,7 +55,7 @@ function tabStorage(): Storage | undefined {
 
 function boot(): void {
   const forced = (window as { WEFT_TRANSPORT?: unknown }).WEFT_TRANSPORT;
-  const socket = liveSocket(heartbeat, new Negotiator({ offered, forced, storage: tabStorage() }));
+  const socket = liveSocket(heartbeat, createNegotiator({ offered, forced, storage: tabStorage() }));
   const weft: WeftGlobal = {
     get transport() {
       return socket.transportName;

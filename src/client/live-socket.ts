@@ -18,8 +18,8 @@
 import { ATTR, C, kindOf, S, type Envelope } from "../protocol/messages.ts";
 import { emit, guard, reportError } from "./dom-events.ts";
 import { linkNote } from "./announce.ts";
-import { Negotiator } from "./negotiate.ts";
-import { Prober } from "./probe.ts";
+import { createNegotiator } from "./negotiate.ts";
+import { createProber } from "./probe.ts";
 import type { Transport } from "./transports/types.ts";
 import { acked } from "./uploads.ts";
 import { createView, type View, type ViewHost } from "./view.ts";
@@ -40,7 +40,7 @@ const page = globalThis as { weftDebug?: unknown };
  * The connection and the views it carries (made by {@link liveSocket}).
  *
  * @example
- * const socket = liveSocket(30_000, new Negotiator({ offered: "websocket,sse,http" }));
+ * const socket = liveSocket(30_000, createNegotiator({ offered: "websocket,sse,http" }));
  * socket.scan();    // mount every [weft-view] root
  * socket.connect(); // open, join, keep alive
  */
@@ -141,11 +141,11 @@ export interface LiveSocket extends ViewHost {
  * @param negotiator picks the transports (the script tag's `data-transports`, `window.WEFT_TRANSPORT`).
  *
  * @example
- * const socket = liveSocket(30_000, new Negotiator({ offered: "websocket,sse,http" }));
+ * const socket = liveSocket(30_000, createNegotiator({ offered: "websocket,sse,http" }));
  * socket.scan();
  * socket.connect();
  */
-export function liveSocket(heartbeat = 30_000, negotiator = new Negotiator()): LiveSocket {
+export function liveSocket(heartbeat = 30_000, negotiator = createNegotiator()): LiveSocket {
   const views = new Map<number, View>();
   const roots = new Map<Element, View>();
   let transport: Transport | undefined;
@@ -376,7 +376,7 @@ export function liveSocket(heartbeat = 30_000, negotiator = new Negotiator()): L
     t.open();
   }
 
-  const prober = new Prober(negotiator, switchTo, linkToken);
+  const prober = createProber(negotiator, switchTo, linkToken);
 
   const s: LiveSocket = {
     views,

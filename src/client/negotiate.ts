@@ -47,7 +47,7 @@ export interface NegotiatorOptions {
 }
 
 /**
- * Picks transports for one page. The page never waits on a transport that may
+ * Picks transports for one page (made by {@link createNegotiator}). The page never waits on a transport that may
  * not work: it starts on the most permissive one offered (the last in the
  * client's own order, whatever the offer's) — HTTP, which works wherever HTTP
  * does — and the better ones are probed at once in the background (the one
@@ -62,43 +62,24 @@ export interface NegotiatorOptions {
  * counts as absent.
  *
  * @example
- * const n = new Negotiator({ offered: "websocket,sse,http", forced: window.WEFT_TRANSPORT, storage: sessionStorage });
+ * const n = createNegotiator({ offered: "websocket,sse,http", forced: window.WEFT_TRANSPORT, storage: sessionStorage });
  * const t = n.current.create();  // "http"
  * // it never worked:            if (n.failed()) retryNow(); else retryAfterBackoff();
  * // a working link dropped:     n.restart();
  * // probe n.better() after n.probeDelay(); one proved itself: n.use(name); n.worked(name);
  */
-export class Negotiator {
+export interface Negotiator {
   /** The transports to use, best first. */
   readonly order: readonly TransportFactory[];
   /** True when `window.WEFT_TRANSPORT` picked the one transport. */
   readonly forced: boolean;
-  private readonly storage: NegotiatorOptions["storage"];
-  /** Index in `order` of the start transport (the last: the one that always works). */
-  private readonly start: number;
-  private index: number;
-  /** Transports tried since the start one without one working (the start one included). */
-  private tried = 1;
-  private rounds = 0;
-
-  constructor({ offered, forced, storage, transports = TRANSPORTS }: NegotiatorOptions = {}) {
-    const only = transports.filter((t) => t.name === forced);
-    this.forced = only.length > 0;
-    this.order = this.forced ? only : pick(offered, transports);
-    this.storage = storage;
-    this.start = this.index = this.order.length - 1;
-  }
-
   /**
    * The transport to open now.
    *
    * @example
    * negotiator.current.create().open();
    */
-  get current(): TransportFactory {
-    return this.order[this.index]!;
-  }
-
+  readonly current: TransportFactory;
   /**
    * The current transport never worked: move to the next one (after the start
    * transport: the others, best first). True when there is a next one to try
@@ -108,15 +89,7 @@ export class Negotiator {
    * @example
    * if (negotiator.failed()) connect(); else setTimeout(connect, backoff());
    */
-  failed(): boolean {
-    if (this.tried >= this.order.length) {
-      this.restart();
-      return false;
-    }
-    this.index = this.tried++ - 1;
-    return true;
-  }
-
+  failed(): boolean;
   /**
    * A link that worked dropped: the reconnect starts over on the start
    * transport (so it waits on no probe either), and probing starts at once.
@@ -124,12 +97,7 @@ export class Negotiator {
    * @example
    * negotiator.restart();
    */
-  restart(): void {
-    this.index = this.start;
-    this.tried = 1;
-    this.rounds = 0;
-  }
-
+  restart(): void;
   /**
    * A probe proved `name` (or a join was answered over it): remember it for
    * the next page of this tab, which probes it first. The start transport is
@@ -138,15 +106,7 @@ export class Negotiator {
    * @example
    * negotiator.worked("sse");
    */
-  worked(name: string): void {
-    if (name === this.order[this.start]?.name) return;
-    try {
-      this.storage?.setItem(REMEMBER_KEY, name);
-    } catch {
-      // Storage full or disabled: nothing is remembered.
-    }
-  }
-
+  worked(name: string): void;
   /**
    * The page switched to `name` (a probe succeeded): it is current now, and
    * what is still better is probed after the next delay (10 s).
@@ -154,13 +114,7 @@ export class Negotiator {
    * @example
    * negotiator.use("websocket");
    */
-  use(name: string): void {
-    const i = this.order.findIndex((t) => t.name === name);
-    if (i >= 0) this.index = i;
-    this.tried = 1;
-    this.rounds = 1;
-  }
-
+  use(name: string): void;
   /**
    * Transports better than the current one: what to probe, best first, except
    * that the one this tab remembers goes first (it worked here before; in
@@ -170,12 +124,7 @@ export class Negotiator {
    * @example
    * negotiator.better().map((t) => t.name); // ["websocket", "sse"] while on "http"
    */
-  better(): readonly TransportFactory[] {
-    const better = this.order.slice(0, this.index);
-    const r = better.findIndex((t) => t.name === this.remembered());
-    return r > 0 ? [better[r]!, ...better.slice(0, r), ...better.slice(r + 1)] : better;
-  }
-
+  better(): readonly TransportFactory[];
   /**
    * How long to wait before the next probe round: none for the first, then
    * 10 s, doubling per failed round up to 5 minutes.
@@ -183,27 +132,83 @@ export class Negotiator {
    * @example
    * setTimeout(probeRound, negotiator.probeDelay());
    */
-  probeDelay(): number {
-    return this.rounds === 0 ? 0 : Math.min(MAX_PROBE_MS, NEXT_PROBE_MS * 2 ** (this.rounds - 1));
-  }
-
+  probeDelay(): number;
   /**
    * A probe round found nothing better that works: back off.
    *
    * @example
    * negotiator.probeFailed();
    */
-  probeFailed(): void {
-    this.rounds = Math.min(this.rounds + 1, 16);
-  }
+  probeFailed(): void;
+}
 
-  private remembered(): string | null {
+/**
+ * Makes the page's negotiator (a closure, not a class: its state is local
+ * variables, which the minifier shortens to a letter each).
+ *
+ * @example
+ * const n = createNegotiator({ offered: "websocket,sse,http", storage: sessionStorage });
+ */
+export function createNegotiator({ offered, forced, storage, transports = TRANSPORTS }: NegotiatorOptions = {}): Negotiator {
+  const only = transports.filter((t) => t.name === forced);
+  const order = only.length > 0 ? only : pick(offered, transports);
+  /** Index in `order` of the start transport (the last: the one that always works). */
+  const start = order.length - 1;
+  let index = start;
+  /** Transports tried since the start one without one working (the start one included). */
+  let tried = 1;
+  let rounds = 0;
+  const remembered = (): string | null => {
     try {
-      return this.storage?.getItem(REMEMBER_KEY) ?? null;
+      return storage?.getItem(REMEMBER_KEY) ?? null;
     } catch {
       return null; // storage disabled
     }
-  }
+  };
+  const restart = (): void => {
+    index = start;
+    tried = 1;
+    rounds = 0;
+  };
+  return {
+    order,
+    forced: only.length > 0,
+    get current() {
+      return order[index]!;
+    },
+    failed() {
+      if (tried >= order.length) {
+        restart();
+        return false;
+      }
+      index = tried++ - 1;
+      return true;
+    },
+    restart,
+    worked(name) {
+      if (name === order[start]?.name) return;
+      try {
+        storage?.setItem(REMEMBER_KEY, name);
+      } catch {
+        // Storage full or disabled: nothing is remembered.
+      }
+    },
+    use(name) {
+      const i = order.findIndex((t) => t.name === name);
+      if (i >= 0) index = i;
+      tried = 1;
+      rounds = 1;
+    },
+    better() {
+      const better = order.slice(0, index);
+      const r = better.findIndex((t) => t.name === remembered());
+      return r > 0 ? [better[r]!, ...better.slice(0, r), ...better.slice(r + 1)] : better;
+    },
+    probeDelay: () => (rounds === 0 ? 0 : Math.min(MAX_PROBE_MS, NEXT_PROBE_MS * 2 ** (rounds - 1))),
+    probeFailed() {
+      rounds = Math.min(rounds + 1, 16);
+    },
+  };
 }
 
 /**

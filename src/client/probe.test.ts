@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it, mock } from "node:test";
-import { Negotiator } from "./negotiate.ts";
-import { Prober } from "./probe.ts";
+import { createNegotiator } from "./negotiate.ts";
+import { createProber } from "./probe.ts";
 import type { Transport, TransportFactory } from "./transports/types.ts";
 
 /** How a fake transport behaves: opens and answers, opens and stays silent, or never opens (a black-holed upgrade). */
@@ -43,9 +43,9 @@ describe("Prober", () => {
     mock.timers.enable({ apis: ["setTimeout"] });
     try {
       const { made, transports } = fakes({ websocket: "works", sse: "works" });
-      const n = new Negotiator({ transports });
+      const n = createNegotiator({ transports });
       const proven: string[] = [];
-      const prober = new Prober(n, (t) => proven.push(t.name));
+      const prober = createProber(n, (t) => proven.push(t.name));
       prober.schedule();
       mock.timers.tick(0);
       assert.equal(prober.probing, "websocket", "the probe is outstanding while the page works on");
@@ -63,9 +63,9 @@ describe("Prober", () => {
     mock.timers.enable({ apis: ["setTimeout"] });
     try {
       const { made, transports } = fakes({ websocket: "held", sse: "works" });
-      const n = new Negotiator({ transports });
+      const n = createNegotiator({ transports });
       const proven: string[] = [];
-      const prober = new Prober(n, (t) => proven.push(t.name));
+      const prober = createProber(n, (t) => proven.push(t.name));
       prober.schedule();
       mock.timers.tick(0);
       mock.timers.tick(4_999);
@@ -86,8 +86,8 @@ describe("Prober", () => {
     mock.timers.enable({ apis: ["setTimeout"] });
     try {
       const { made, transports } = fakes({ websocket: "silent", sse: "held" });
-      const n = new Negotiator({ transports });
-      const prober = new Prober(n, () => assert.fail("nothing proved itself"));
+      const n = createNegotiator({ transports });
+      const prober = createProber(n, () => assert.fail("nothing proved itself"));
       prober.schedule();
       mock.timers.tick(0);
       mock.timers.tick(1); // websocket opened; its heartbeat goes unanswered for 5 s
@@ -113,9 +113,9 @@ describe("Prober", () => {
     try {
       const { transports } = fakes({ websocket: "held", sse: "works" });
       const items = new Map([["weft:transport", "sse"]]);
-      const n = new Negotiator({ transports, storage: { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v) } });
+      const n = createNegotiator({ transports, storage: { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v) } });
       const proven: string[] = [];
-      const prober = new Prober(n, (t) => proven.push(t.name));
+      const prober = createProber(n, (t) => proven.push(t.name));
       prober.schedule();
       mock.timers.tick(0);
       assert.equal(prober.probing, "sse");

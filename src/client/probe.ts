@@ -60,69 +60,84 @@ export function probe(factory: TransportFactory, done: (t: Transport | undefined
  * time, in the negotiator's order; the first that works is handed to `proven`
  * (which switches to it). A round where none works backs off (10 s, doubling,
  * up to 5 minutes). The page keeps working on its current transport all along:
- * nothing waits on a probe.
+ * nothing waits on a probe. Made by {@link createProber}.
  *
  * @example
- * const prober = new Prober(negotiator, (t) => socket.switchTo(t), () => firstView.linkToken);
+ * const prober = createProber(negotiator, (t) => switchTo(t), () => firstView.linkToken);
  * prober.schedule(); // on open: does nothing on the best transport or when forced
  * prober.stop();     // the link dropped: no probe runs while reconnecting
  */
-export class Prober {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private cancel: (() => void) | undefined;
-  private name: string | undefined;
-
-  constructor(
-    private readonly negotiator: Negotiator,
-    private readonly proven: (t: Transport) => void,
-    /** A view token of the page: a probed SSE or HTTP link opens with it. */
-    private readonly token: () => string | undefined = () => undefined,
-  ) {}
-
+export interface Prober {
   /**
-   * The transport being probed now, if any (`window.weft.probing`: tests see
-   * that an answer came while a probe was still outstanding).
+   * Name of the transport being probed, if any.
    *
    * @example
    * prober.probing; // "websocket"
    */
-  get probing(): string | undefined {
-    return this.name;
-  }
+  readonly probing: string | undefined;
+  /**
+   * Schedules the next probe round, unless one is scheduled or running, or
+   * nothing is better than the current transport.
+   *
+   * @example
+   * prober.schedule();
+   */
+  schedule(): void;
+  /**
+   * Cancels the scheduled round or the running probe (its transport is closed).
+   *
+   * @example
+   * prober.stop();
+   */
+  stop(): void;
+}
 
-  /** Schedules the next round, unless one is scheduled or running, or nothing is better. */
-  schedule(): void {
-    if (this.timer !== undefined || this.cancel !== undefined) return;
-    const better = this.negotiator.better();
-    if (better.length === 0) return;
-    this.timer = setTimeout(guard("E_CLIENT_TRANSPORT", () => this.round(better, 0)), this.negotiator.probeDelay());
-  }
-
-  /** Cancels the scheduled or running round. */
-  stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.cancel?.();
-    this.cancel = this.name = undefined;
-  }
-
-  private round(candidates: readonly TransportFactory[], i: number): void {
-    this.timer = undefined;
+/**
+ * Makes the probe rounds of a page (a closure: its state is local variables).
+ * `token`: a view token of the page, which a probed SSE or HTTP link opens with.
+ *
+ * @example
+ * const prober = createProber(negotiator, (t) => switchTo(t));
+ */
+export function createProber(negotiator: Negotiator, proven: (t: Transport) => void, token: () => string | undefined = () => undefined): Prober {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel: (() => void) | undefined;
+  let name: string | undefined;
+  const round = (candidates: readonly TransportFactory[], i: number): void => {
+    timer = undefined;
     const factory = candidates[i];
     if (factory === undefined) {
-      this.negotiator.probeFailed();
-      return this.schedule();
+      negotiator.probeFailed();
+      return p.schedule();
     }
-    this.name = factory.name;
-    this.cancel = probe(
+    name = factory.name;
+    cancel = probe(
       factory,
       guard("E_CLIENT_TRANSPORT", (t: Transport | undefined) => {
-        this.cancel = this.name = undefined;
-        if (t === undefined) this.round(candidates, i + 1);
-        else this.proven(t);
+        cancel = name = undefined;
+        if (t === undefined) round(candidates, i + 1);
+        else proven(t);
       }),
-      this.token(),
+      token(),
       i > 0, // a better one failed this round: a fallback, as the server counts them
     );
-  }
+  };
+  const p: Prober = {
+    get probing() {
+      return name;
+    },
+    schedule() {
+      if (timer !== undefined || cancel !== undefined) return;
+      const better = negotiator.better();
+      if (better.length === 0) return;
+      timer = setTimeout(guard("E_CLIENT_TRANSPORT", () => round(better, 0)), negotiator.probeDelay());
+    },
+    stop() {
+      clearTimeout(timer);
+      timer = undefined;
+      cancel?.();
+      cancel = name = undefined;
+    },
+  };
+  return p;
 }

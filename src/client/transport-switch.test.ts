@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it, mock } from "node:test";
 import { C, S, type Envelope } from "../protocol/messages.ts";
 import { liveSocket, type LiveSocket } from "./live-socket.ts";
-import { Negotiator } from "./negotiate.ts";
+import { createNegotiator } from "./negotiate.ts";
 import type { Transport, TransportFactory } from "./transports/types.ts";
 import { createView } from "./view.ts";
 
@@ -65,7 +65,7 @@ Object.assign(globalThis, { location: { href: "http://localhost/flaky" }, docume
 /** A page on HTTP (WebSocket offered, so probed) with one view, its join sent over HTTP. */
 function page(): { socket: LiveSocket; http: Fake; made: Fake[] } {
   const { made, transports } = fakes();
-  const socket = liveSocket(30_000, new Negotiator({ offered: "websocket,http", transports }));
+  const socket = liveSocket(30_000, createNegotiator({ offered: "websocket,http", transports }));
   socket.views.set(1, createView(1, fakeRoot(), socket));
   socket.connect();
   mock.timers.tick(1); // HTTP open: the join goes out, the first probe round is scheduled

@@ -71,7 +71,7 @@ export const MANGLED_PROPS: readonly string[] = [
   // view-retry.ts (the outage of a view)
   "gaveUp", "linkDown",
   // negotiate.ts (Negotiator) and probe.ts (Prober)
-  "remembered", "probeDelay", "probeFailed", "rounds", "tried", "worked", "better", "schedule",
+  "probeDelay", "probeFailed", "worked", "better", "schedule",
   // transports/types.ts (Transport, TransportFactory: only Weft's own transports are in the bundle)
   "onOpen", "onMessage", "onClose", "openMs",
   // transports: link-seq.ts (LinkSeq), http.ts, sse.ts, post-queue.ts (PostQueue)
