@@ -19,6 +19,11 @@
 //   [--mb 50] [--runs 5]            the file's size (1–100 MB) and measured runs per case
 //   [--only floor,websocket,sse,http]   a subset
 //   [--chunks default,1048576]      Weft's chunk sizes ("default": Weft's own default)
+//   [--ws-window 4]                 unacknowledged chunks on WebSocket (default 4, as the browser client)
+//   [--ws-send]                     WebSocket chunks through ws.send, masked in JavaScript while the
+//                                   clock runs (default: frames encoded before it, see clients/upload.ts)
+//   [--ws-zero-mask]                an experiment: WebSocket frames masked with the key 0, which the
+//                                   server's ws skips unmasking (what unmasking costs; not a browser's frames)
 //   [--no-write] [--write]          print only / write even for a non-default size or subset
 //   [--src]                         Weft from the TypeScript sources through tsx (default: dist/)
 // The last line printed is the run as JSON (the smoke test reads it).
@@ -48,7 +53,12 @@ const ONLY = arg("only")?.split(",").filter(Boolean) as UploadSystem[] | undefin
 for (const s of ONLY ?? []) if (!SYSTEMS.includes(s)) throw new Error(`--only: unknown system ${s} (known: ${SYSTEMS.join(", ")})`);
 /** Weft's chunk sizes: "default" (the server passes none, Weft picks) and a larger one. */
 const CHUNKS = (arg("chunks") ?? "default,1048576").split(",").filter(Boolean).map((c) => (c === "default" ? undefined : Number(c)));
-const WRITE = !has("no-write") && (has("write") || (MB === 50 && RUNS >= 3 && ONLY === undefined && arg("chunks") === undefined));
+const WS_WINDOW = Number(arg("ws-window") ?? 4);
+if (!(Number.isInteger(WS_WINDOW) && WS_WINDOW >= 1 && WS_WINDOW <= 64)) throw new Error("--ws-window: an integer 1–64");
+const WS_SEND = has("ws-send");
+const WS_ZERO_MASK = has("ws-zero-mask");
+if (WS_ZERO_MASK && has("write")) throw new Error("--ws-zero-mask is an experiment: its figures are not written");
+const WRITE = !has("no-write") && !WS_ZERO_MASK && (has("write") || (MB === 50 && RUNS >= 3 && ONLY === undefined && arg("chunks") === undefined && WS_WINDOW === 4 && !WS_SEND));
 
 const BYTES = Math.round(MB * 1e6);
 /** One upload may take this long before the run fails (a 50 MB upload takes seconds). */
@@ -69,13 +79,14 @@ interface Case {
 
 /** One upload on a fresh connection: the page, link and join before the clock starts; the consume after it stops. */
 async function uploadOnce(c: Case, data: Buffer): Promise<Case["runs"][number]> {
-  const client = await UPLOADERS[c.system](c.server.base);
+  const client = await UPLOADERS[c.system](c.server.base, { wsWindow: WS_WINDOW, wsSend: WS_SEND, wsZeroMask: WS_ZERO_MASK });
   try {
     c.chunkBytes = client.chunkBytes;
+    client.prepare(data);
     const server0 = await c.server.cpu();
     const client0 = process.cpuUsage();
     const t0 = performance.now();
-    await withTimeout(client.upload(data), UPLOAD_MS, `${caseLabel(c)} upload`);
+    await withTimeout(client.upload(), UPLOAD_MS, `${caseLabel(c)} upload`);
     const ms = performance.now() - t0;
     const clientUs = process.cpuUsage(client0);
     const serverUs = (await c.server.cpu()) - server0;
@@ -93,7 +104,7 @@ async function uploadOnce(c: Case, data: Buffer): Promise<Case["runs"][number]> 
 }
 
 const loadStart = loadavg();
-const provenance = currentProvenance(`upload ${MB} MB × ${RUNS}${ONLY === undefined ? "" : ` --only ${ONLY.join(",")}`}${arg("chunks") === undefined ? "" : ` --chunks ${arg("chunks")}`}`);
+const provenance = currentProvenance(`upload ${MB} MB × ${RUNS}${ONLY === undefined ? "" : ` --only ${ONLY.join(",")}`}${arg("chunks") === undefined ? "" : ` --chunks ${arg("chunks")}`}${WS_WINDOW === 4 ? "" : ` --ws-window ${WS_WINDOW}`}${WS_SEND ? " --ws-send" : ""}${WS_ZERO_MASK ? " --ws-zero-mask" : ""}`);
 log(`upload benchmark: ${MB} MB, ${RUNS} runs per case; ${WEFT_BUILD_LABEL}; ${machine()}`);
 const data = randomBytes(BYTES);
 const cases: Case[] = [];

@@ -25,6 +25,19 @@ import { HttpPeer, sseParser } from "./http.ts";
 /** What the browser client keeps in flight on WebSocket: unacknowledged chunks. */
 export const WS_WINDOW = 4;
 
+/**
+ * How a client sends: `wsWindow`, unacknowledged chunks on WebSocket (default
+ * {@link WS_WINDOW}, as the browser); `wsSend`, WebSocket chunks through
+ * `ws.send` (masked by `ws` in JavaScript while the clock runs) instead of
+ * frames encoded before it (see {@link maskedFrame}).
+ */
+export interface UploadClientOptions {
+  wsWindow?: number;
+  wsSend?: boolean;
+  /** Frames masked with the key 0, which the server's `ws` does not unmask: an experiment that shows what unmasking costs (see {@link maskedFrame}). */
+  wsZeroMask?: boolean;
+}
+
 /** The file's name and type as declared (the bench view accepts them). */
 export const FILE_NAME = "bench.bin";
 export const FILE_TYPE = "application/octet-stream";
@@ -33,8 +46,10 @@ export const FILE_TYPE = "application/octet-stream";
 export interface Uploader {
   /** The chunk size the server's join answer asked for (the floor: its write size). */
   readonly chunkBytes: number;
-  /** Sends `data` whole; resolves once the server has it all (the floor's answer, Weft's last ack). */
-  upload(data: Buffer): Promise<void>;
+  /** Before the clock starts: takes the file, and encodes what can be encoded ahead (WebSocket frames). */
+  prepare(data: Buffer): void;
+  /** Sends the prepared file whole; resolves once the server has it all (the floor's answer, Weft's last ack). */
+  upload(): Promise<void>;
   /** After the timed part: lets the server consume what it received (Weft: the `keep` event). */
   finish(): Promise<void>;
   close(): void;
@@ -46,9 +61,11 @@ const FLOOR_WRITE = 65_536;
 /** The busboy floor: one multipart POST per upload, on a fresh keep-alive agent. */
 export async function floorUploader(base: string): Promise<Uploader> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  let data: Buffer = Buffer.alloc(0);
   return {
     chunkBytes: FLOOR_WRITE,
-    upload: (data) => new Promise<void>((resolve, reject) => {
+    prepare: (d) => void (data = d),
+    upload: () => new Promise<void>((resolve, reject) => {
       const boundary = `----weftbench${randomBytes(8).toString("hex")}`;
       const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${FILE_NAME}"\r\nContent-Type: ${FILE_TYPE}\r\n\r\n`);
       const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
@@ -116,6 +133,8 @@ interface Link {
   inbox: Inbox;
   /** Sends one JSON envelope. */
   send(env: object): void;
+  /** Before the clock: encodes what the link can encode ahead for entry `ref` (WebSocket: its frames). */
+  prepare?(ref: string, data: Buffer, chunkBytes: number): void;
   /** Sends the chunks of `data` for entry `ref`; resolves once all are acknowledged. */
   chunks(ref: string, data: Buffer, chunkBytes: number): Promise<void>;
   close(): void;
@@ -156,10 +175,16 @@ async function weftUploader(link: Link, token: string): Promise<Uploader> {
     if (f.t === S.error) throw failed(f);
     return f;
   };
+  let entry = "";
+  let data: Buffer = Buffer.alloc(0);
   return {
     chunkBytes,
-    async upload(data) {
-      const entry = newRef();
+    prepare(d) {
+      entry = newRef();
+      data = d;
+      link.prepare?.(entry, data, chunkBytes);
+    },
+    async upload() {
       await call({ t: C.upload, e: UPLOAD_NAME, d: [[entry, FILE_NAME, FILE_TYPE, data.length]] }, "weft upload declaration");
       await link.chunks(entry, data, chunkBytes);
     },
@@ -177,8 +202,44 @@ function ackOf(f: Frame): [string, number, string | undefined] | undefined {
   return typeof ref === "string" && typeof received === "number" ? [ref, received, typeof code === "string" ? code : undefined] : undefined;
 }
 
-/** Weft over WebSocket: chunks as binary frames, {@link WS_WINDOW} unacknowledged at most. */
-export async function weftWsUploader(base: string): Promise<Uploader> {
+/**
+ * One client → server WebSocket frame (RFC 6455: FIN, binary, masked with a
+ * fresh random key as a browser masks) carrying `payload`, its bytes masked
+ * here. The load generator encodes every chunk's frame before the clock
+ * starts and writes them to the socket as they are: a browser masks natively,
+ * while `ws` masks in JavaScript (no `bufferutil` here) at several ms per MB,
+ * which would make the load generator the limit. The server receives the
+ * same bytes either way, and unmasks them as it would a browser's.
+ * `zeroMask` (an experiment, `--ws-zero-mask`): the key 0, which `ws` skips
+ * unmasking — what the server's unmasking costs, not what a browser sends.
+ *
+ * @example
+ * socket.write(maskedFrame(encodeChunkHeader(1, ref, 0, bytes)));
+ */
+export function maskedFrame(payload: Uint8Array, zeroMask = false): Buffer {
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(head + 4 + n);
+  out[0] = 0x82;
+  if (n < 126) out[1] = 0x80 | n;
+  else if (n < 65_536) {
+    out[1] = 0x80 | 126;
+    out.writeUInt16BE(n, 2);
+  } else {
+    out[1] = 0x80 | 127;
+    out.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    out.writeUInt32BE(n >>> 0, 6);
+  }
+  const mask = zeroMask ? Buffer.alloc(4) : randomBytes(4);
+  mask.copy(out, head);
+  const at = head + 4;
+  for (let i = 0; i < n; i++) out[at + i] = payload[i]! ^ mask[i & 3]!;
+  return out;
+}
+
+/** Weft over WebSocket: chunks as binary frames, {@link WS_WINDOW} unacknowledged at most (or `o.wsWindow`). */
+export async function weftWsUploader(base: string, o: UploadClientOptions = {}): Promise<Uploader> {
+  const window = o.wsWindow ?? WS_WINDOW;
   const peer = new HttpPeer(base);
   const token = await pageToken(peer);
   peer.close();
@@ -192,18 +253,27 @@ export async function weftWsUploader(base: string): Promise<Uploader> {
     if (!binary) inbox.take(JSON.parse(String(d)) as Frame);
   });
   ws.on("error", () => {});
+  const socket = (ws as unknown as { _socket: { write(b: Buffer): boolean } })._socket;
+  /** The chunks' frames, encoded before the clock (unless `wsSend`). */
+  let frames: Buffer[] = [];
   const link: Link = {
     inbox,
     send: (env) => ws.send(JSON.stringify(env)),
+    prepare: (ref, data, chunkBytes) => {
+      frames = [];
+      if (o.wsSend === true) return;
+      for (let at = 0; at < data.length; at += chunkBytes) frames.push(maskedFrame(encodeChunkHeader(1, ref, at, data.subarray(at, Math.min(data.length, at + chunkBytes))), o.wsZeroMask === true));
+    },
     chunks: (ref, data, chunkBytes) => new Promise<void>((resolve, reject) => {
       let sent = 0;
       let acked = 0;
       /** End offsets of the chunks sent and not yet acknowledged. */
       const open: number[] = [];
       const pump = () => {
-        while (sent < data.length && open.length < WS_WINDOW) {
+        while (sent < data.length && open.length < window) {
           const end = Math.min(data.length, sent + chunkBytes);
-          ws.send(encodeChunkHeader(1, ref, sent, data.subarray(sent, end)));
+          if (o.wsSend === true) ws.send(encodeChunkHeader(1, ref, sent, data.subarray(sent, end)));
+          else socket.write(frames[sent / chunkBytes]!);
           open.push(end);
           sent = end;
         }
@@ -317,4 +387,4 @@ export const UPLOADERS = {
   websocket: weftWsUploader,
   sse: weftSseUploader,
   http: weftHttpUploader,
-} as const satisfies Record<string, (base: string) => Promise<Uploader>>;
+} as const satisfies Record<string, (base: string, o?: UploadClientOptions) => Promise<Uploader>>;
