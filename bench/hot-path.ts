@@ -1,6 +1,7 @@
 // Hot-path benchmark (not a test): event → handler → render → diff → frame.
 //  1. in process: ViewSession.event() to the frame handed to the sink (no
-//     Connection: no rate limit, payload walk or schema on this path);
+//     Connection: no rate limit, payload walk or schema on this path), with
+//     the frame as JSON text and as MessagePack (a socket with `msgpack`);
 //  2. over loopback: a `ws` client sends an event and waits for its diff.
 // Prints medians and p99 of repeated runs. Usage: npm run bench:hot [-- --events 20000]
 // `npm run bench:hot -- --wire [--events 10000] [--pairs 3]`: the security
@@ -13,6 +14,7 @@ import { WEFT_BUILD_LABEL, weft, weftModule } from "./weft-build.ts";
 const { createWeft, defineView, html } = weft;
 const { MemoryPubSub } = await weftModule<typeof import("../src/server/pubsub/memory.ts")>("server/pubsub/memory");
 const { ViewSession } = await weftModule<typeof import("../src/server/session.ts")>("server/session");
+const { packFrame } = await weftModule<typeof import("../src/server/transports/msgpack.ts")>("server/transports/msgpack");
 console.log(WEFT_BUILD_LABEL);
 
 const arg = (name: string, d: number) => {
@@ -39,13 +41,17 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
 }
 
-function inProcess(): { perEventUs: number; bytes: number } {
+/** `packed`: the sink takes envelopes and packs them (a MessagePack socket), else frames as JSON text. */
+function inProcess(packed = false): { perEventUs: number; bytes: number } {
   let bytes = 0;
   const session = new ViewSession(
     { sid: "bench", path: "/", view: Counter as never, params: {}, session: {}, state: { count: 0 }, timers: [] },
     { outboxSize: 256, onError: () => {}, pubsub: new MemoryPubSub() },
   );
-  session.attach({ send: (f) => { bytes = f.length; } }, 1, undefined, "t");
+  const sink = packed
+    ? { send: () => {}, sendEnvelope: (env: object) => { bytes = packFrame(env).length; } }
+    : { send: (f: string) => { bytes = Buffer.byteLength(f); } };
+  session.attach(sink, 1, undefined, "t");
   const t0 = performance.now();
   for (let r = 1; r <= EVENTS; r++) {
     session.event(r, "inc", {});
@@ -81,5 +87,9 @@ async function roundTrips(): Promise<number[]> {
 const runs = [inProcess(), inProcess(), inProcess(), inProcess(), inProcess()];
 const perEvent = runs.map((r) => r.perEventUs);
 console.log(`in process: event→frame median ${pct(perEvent, 50).toFixed(2)} µs (runs: ${perEvent.map((x) => x.toFixed(2)).join(", ")}), frame ${runs[0]!.bytes} bytes`);
+// Interleaved with JSON runs, so that a slow phase of the machine hits both.
+const both = [0, 1, 2, 3, 4].map(() => [inProcess(), inProcess(true)] as const);
+const [json, packed] = [both.map(([j]) => j.perEventUs), both.map(([, p]) => p.perEventUs)];
+console.log(`in process, JSON vs MessagePack frames (interleaved): JSON ${pct(json, 50).toFixed(2)} µs, ${both[0]![0].bytes} bytes; MessagePack ${pct(packed, 50).toFixed(2)} µs, ${both[0]![1].bytes} bytes (runs: ${packed.map((x) => x.toFixed(2)).join(", ")})`);
 const rt = await roundTrips();
 console.log(`ws round trip over loopback: p50 ${pct(rt, 50).toFixed(0)} µs, p99 ${pct(rt, 99).toFixed(0)} µs (${rt.length} events)`);

@@ -4,7 +4,7 @@ import { floorHttp, floorSse, floorWs } from "./clients/floor.ts";
 import { liveviewjsWs } from "./clients/liveviewjs.ts";
 import { socketioPolling, socketioWs } from "./clients/socketio.ts";
 import type { Connect, ViewName } from "./clients/types.ts";
-import { weftHttp, weftSse, weftWs } from "./clients/weft.ts";
+import { weftHttp, weftSse, weftWs, weftWsMsgpack } from "./clients/weft.ts";
 import type { Metric } from "./results.ts";
 
 /** The metric that each wire view's bytes per update are recorded under. */
@@ -20,7 +20,8 @@ export interface SystemSpec {
   /** Short id for --only: "weft-ws", "floor-sse", … */
   readonly id: string;
   readonly system: "weft" | "floor" | "socket.io" | "liveviewjs";
-  readonly transport: "websocket" | "sse" | "http" | "polling";
+  /** "websocket+msgpack": WebSocket with MessagePack frames (the msgpack option). */
+  readonly transport: "websocket" | "websocket+msgpack" | "sse" | "http" | "polling";
   readonly script: string;
   readonly args: readonly string[];
   readonly connect: Connect;
@@ -33,6 +34,7 @@ export interface SystemSpec {
 export const SYSTEMS: readonly SystemSpec[] = [
   { id: "floor-ws", system: "floor", transport: "websocket", script: "floor", args: ["--kind", "ws"], connect: floorWs, wire: [] },
   { id: "weft-ws", system: "weft", transport: "websocket", script: "weft", args: [], connect: weftWs, wire: ["counter", "table", "list", "keyed-delete", "keyed-move"] },
+  { id: "weft-ws-msgpack", system: "weft", transport: "websocket+msgpack", script: "weft", args: ["--msgpack"], connect: weftWsMsgpack, wire: ["counter", "table", "list", "keyed-delete", "keyed-move"] },
   { id: "socketio-ws", system: "socket.io", transport: "websocket", script: "socketio", args: ["--transport", "websocket"], connect: socketioWs, wire: [] },
   { id: "liveviewjs-ws", system: "liveviewjs", transport: "websocket", script: "liveviewjs", args: [], connect: liveviewjsWs, wire: ["counter"] },
   { id: "floor-sse", system: "floor", transport: "sse", script: "floor", args: ["--kind", "sse"], connect: floorSse, wire: [] },

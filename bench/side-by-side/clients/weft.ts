@@ -7,8 +7,9 @@
 // `r` answers every event up to that ref.
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
+import { pack, unpack } from "msgpackr";
 import { LinkSeq } from "../../../src/client/transports/link-seq.ts";
-import { HEADERS } from "../../../src/protocol/messages.ts";
+import { HEADERS, MSGPACK_PROTOCOL } from "../../../src/protocol/messages.ts";
 import { PostQueue } from "../../../src/client/transports/post-queue.ts";
 import { withTimeout } from "../stats.ts";
 import { HttpPeer, sseParser } from "./http.ts";
@@ -87,24 +88,33 @@ async function token(peer: HttpPeer, view: ViewName): Promise<string> {
 const linkId = () => randomBytes(16).toString("base64url");
 
 /** A WebSocket client; `payload` is each event's `d` as JSON text (bench:hot --wire sends `{"by":1}`). */
-export const weftWs = async (base: string, view: ViewName = "counter", payload = "{}"): Promise<BenchClient> => {
+export const weftWs = (base: string, view: ViewName = "counter", payload = "{}"): Promise<BenchClient> => socketClient(base, view, payload, false);
+
+/**
+ * A WebSocket client that offers MessagePack (the server must choose it):
+ * frames packed from the JSON the session writes, and read into objects.
+ */
+export const weftWsMsgpack = (base: string, view: ViewName = "counter", payload = "{}"): Promise<BenchClient> => socketClient(base, view, payload, true);
+
+const socketClient = async (base: string, view: ViewName, payload: string, packed: boolean): Promise<BenchClient> => {
   let pages = pagePeers.get(base);
   if (pages === undefined) pagePeers.set(base, (pages = new HttpPeer(base)));
   const k = await token(pages, view);
-  const ws = new WebSocket(`${base.replace(/^http/, "ws")}/weft/ws`, { headers: { origin: base } });
+  const ws = new WebSocket(`${base.replace(/^http/, "ws")}/weft/ws`, packed ? [MSGPACK_PROTOCOL] : [], { headers: { origin: base } });
   let socket: { bytesRead: number } | undefined;
   ws.on("upgrade", (res) => (socket = res.socket));
   await withTimeout(new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
     ws.once("error", reject);
   }), 10_000, "weft ws open");
+  if (packed && ws.protocol !== MSGPACK_PROTOCOL) throw new Error(`weft ws: the server chose ${JSON.stringify(ws.protocol)}, not MessagePack`);
   const wire: Wire = {
-    send: (f) => ws.send(f),
+    send: packed ? (f) => ws.send(pack(JSON.parse(f))) : (f) => ws.send(f),
     onFrame: () => {},
     bytesIn: () => socket?.bytesRead ?? 0,
     close: () => ws.terminate(),
   };
-  ws.on("message", (d) => wire.onFrame(String(d)));
+  ws.on("message", packed ? (d: Buffer) => wire.onFrame(unpack(d) as object) : (d) => wire.onFrame(String(d)));
   ws.on("error", () => {});
   const client = new WeftClient(wire, view, payload);
   await client.join(k);

@@ -8,7 +8,7 @@ import { checkTargets, verdict } from "./targets.ts";
 
 const LABEL: Record<string, string> = { floor: "floor (no framework)", weft: "Weft", "socket.io": "Socket.IO 4.8", liveviewjs: "LiveViewJS 0.8.1" };
 const METRIC_LABEL: Record<string, string> = { "rt-p50": "RT p50", "rt-p99": "RT p99", "cpu-per-event": "CPU/event", "tput-1x100": "events/s 1×100", "tput-50x1": "events/s 50×1" };
-const FLOOR_OF: Record<string, string> = { websocket: "websocket", sse: "sse", http: "http", polling: "http" };
+const FLOOR_OF: Record<string, string> = { websocket: "websocket", "websocket+msgpack": "websocket", sse: "sse", http: "http", polling: "http" };
 
 /** Round trip, CPU, throughput and memory, one row per system. */
 export function mainTable(r: Results): string {
@@ -65,9 +65,9 @@ export function wireTable(r: Results): string {
     ["bytes-counter", "counter increment"], ["bytes-table-cell", "1 cell of a 100-row table"], ["bytes-list-append", "1 item appended to 1,000"],
     ["bytes-keyed-delete", "first of 1,000 keyed items deleted"], ["bytes-keyed-move", "1 of 1,000 keyed items moved"],
   ] as const;
-  const head = ["update", "Weft websocket", "Weft sse", "Weft http", "Phoenix LiveView (computed)", "LiveViewJS (measured)"];
+  const head = ["update", "Weft websocket", "Weft websocket+msgpack", "Weft sse", "Weft http", "Phoenix LiveView (computed)", "LiveViewJS (measured)"];
   const apart = apartMarks();
-  const rows = cases.map(([m, label]) => [label, ...([["weft", "websocket"], ["weft", "sse"], ["weft", "http"], ["phoenix", "websocket"], ["liveviewjs", "websocket"]] as const)
+  const rows = cases.map(([m, label]) => [label, ...([["weft", "websocket"], ["weft", "websocket+msgpack"], ["weft", "sse"], ["weft", "http"], ["phoenix", "websocket"], ["liveviewjs", "websocket"]] as const)
     .map(([system, transport]) => { const x = r.get(system, transport, m); return apart.mark(x, num(x?.value), "", label); })]);
   return table(head, rows) + apart.notes();
 }
