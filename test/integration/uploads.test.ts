@@ -86,6 +86,30 @@ for (const transport of WIRES) {
       assert.equal(saved(c)[0]!.size, 2500);
     });
 
+    it("resumes an upload on a new link after the old one dropped, from the last acknowledged byte", async () => {
+      const { c, base } = await setup(transport);
+      const ref = entryRef();
+      const bytes = pngBytes(3500);
+      await declare(c, "avatar", [[ref, "r.png", "image/png", 3500]]);
+      assert.equal((await chunk(c, ref, 0, bytes.subarray(0, 1024))).o, 1024);
+      assert.equal((await chunk(c, ref, 1024, bytes.subarray(1024, 2048))).o, 2048);
+      const seq = c.views.get(1)!.seq;
+      const token = c.views.get(1)!.token;
+      await c.close();
+      // The browser comes back on a new link and rejoins the same session.
+      const d = await ProtocolClient.connect(base, {}, transport);
+      apps.push({ close: () => d.close() });
+      d.views.set(1, c.views.get(1)!);
+      await d.join(1, token, seq);
+      // Its last ack was lost: it resends the second chunk; the server re-acknowledges it.
+      assert.equal((await chunk(d, ref, 1024, bytes.subarray(1024, 2048))).o, 2048);
+      assert.equal((await chunk(d, ref, 2048, bytes.subarray(2048, 3072))).o, 3072);
+      assert.equal((await chunk(d, ref, 3072, bytes.subarray(3072))).o, 3500);
+      await until(() => shown(d, "avatar").entries[0]?.done === true, 5000, "done after the resume");
+      await event(d, "save");
+      assert.equal(saved(d)[0]!.sha, sha(bytes));
+    });
+
     it("refuses a chunk out of order, marks the entry and removes its temp data", async () => {
       const { c, files } = await setup(transport);
       const ref = entryRef();
@@ -119,6 +143,15 @@ for (const transport of WIRES) {
       assert.equal((await chunk(c, ref, 0, pngBytes(1025))).c, "E_UPLOAD_CHUNK");
       await until(() => shown(c, "avatar").entries[0]?.errors[0] === "E_UPLOAD_CHUNK");
       assert.equal(files().length, 0);
+      if (transport === "sse" || transport === "http") {
+        // A streamed body (no Content-Length) is counted while it is read, and cut off past chunkBytes.
+        const ref2 = entryRef();
+        await declare(c, "avatar", [[ref2, "b.png", "image/png", 3000]]);
+        const bytes = pngBytes(1500);
+        const body = new ReadableStream<Uint8Array>({ start(ctl) { ctl.enqueue(bytes.subarray(0, 1000)); ctl.enqueue(bytes.subarray(1000)); ctl.close(); } });
+        assert.equal((await postChunk(c.wire as Parameters<typeof postChunk>[0], ref2, 0, body)).c, "E_UPLOAD_CHUNK");
+        await until(() => files().length === 0, 5000, "temp data removed");
+      }
       if (transport === "sse" || transport === "http") {
         // A streamed body (no Content-Length) is counted while it is read, and cut off past chunkBytes.
         const ref2 = entryRef();
