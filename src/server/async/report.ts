@@ -8,15 +8,20 @@
  */
 import type { Json } from "../view.ts";
 
-/** Where a task is: running, or ended ok, failed or cancelled. */
+/**
+ * Where a task is: running, or ended ok, failed or cancelled.
+ *
+ * @example
+ * const ended = (s: AsyncStatus) => s !== "running";
+ */
 export type AsyncStatus = "running" | "ok" | "failed" | "cancelled";
 
 /**
  * One task's report, as `state.async[name]`. `progress` is the last value
  * the task reported (kept when it ends; null before the first), `result`
  * its JSON result once "ok" (null otherwise), `error` why it failed: "E_TIMEOUT"
- * when its `timeoutMs` passed, "not JSON: …" when its result was not plain
- * JSON, else the message of what it threw (null unless "failed").
+ * when its `timeoutMs` passed, "result is not JSON: …" when its result was not
+ * plain JSON, else the message of what it threw (null unless "failed").
  *
  * @example
  * render: (s: { async?: AsyncReports }) => html`<progress value=${Number(s.async?.report?.progress ?? 0)} max="100"></progress>`

@@ -38,7 +38,13 @@ export interface AsyncTask {
   progress(value: Json): void;
 }
 
-/** A task: its (JSON) result becomes `state.async[name].result`. */
+/**
+ * A task: its (JSON) result becomes `state.async[name].result`; what it
+ * throws makes it "failed".
+ *
+ * @example
+ * const count: AsyncFn = async ({ signal }) => ({ rows: await db.count({ signal }) });
+ */
 export type AsyncFn = (task: AsyncTask) => unknown;
 
 /**
