@@ -10,7 +10,9 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import nodeModule from "node:module";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { after, before, describe, it, mock } from "node:test";
 import { S } from "../../src/protocol/messages.ts";
 import { createWeft, defineView, html, type WeftApp } from "../../src/index.ts";
@@ -52,6 +54,37 @@ describe("hot reload is off unless the dev option asks for it", () => {
       else process.env.NODE_ENV = env;
       watch.mock.restore();
       register.mock.restore();
+    }
+  });
+});
+
+describe("hot reload and the module that creates the app", () => {
+  it("never loads the app's own module again (no second createWeft or listen), and still reloads the others", async () => {
+    const dir = fs.mkdtempSync(join(tmpdir(), "weft-hot-app-"));
+    const weft = JSON.stringify(pathToFileURL(join(import.meta.dirname, "../../src/index.ts")).href);
+    const said: string[] = [];
+    (globalThis as { hotLog?: Logger }).hotLog = { ...quiet, info: (_f, m) => said.push(m) };
+    writeFiles(dir, {
+      "package.json": JSON.stringify({ type: "module" }),
+      "label.ts": 'export const LABEL: string = "one";\n',
+      // One file: a view, the app, listen() — as a quick start writes it.
+      "app.ts": `import { createWeft, defineView, html } from ${weft};
+import { LABEL } from "./label.ts";
+const g = globalThis as { appLoads?: number; hotLog?: never };
+g.appLoads = (g.appLoads ?? 0) + 1;
+export const Home = defineView({ mount: () => ({}), render: () => html\`<p>\${LABEL}</p>\` });
+export const app = createWeft({ views: { "/": Home }, secret: ${JSON.stringify(TEST_SECRET)}, logger: g.hotLog, dev: { watch: [${JSON.stringify(dir)}], debounceMs: 20 } });
+export const addr = await app.listen(0);
+`,
+    });
+    const mod = (await import(pathToFileURL(join(dir, "app.ts")).href)) as { app: WeftApp };
+    try {
+      writeFiles(dir, { "label.ts": 'export const LABEL: string = "two";\n' });
+      await until(() => said.some((m) => m.startsWith("hot reload: label.ts changed")), 10_000, "the reload");
+      assert.equal((globalThis as { appLoads?: number }).appLoads, 1, "app.ts ran once");
+    } finally {
+      await mod.app.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

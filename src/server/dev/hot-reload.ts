@@ -17,7 +17,7 @@
  * this module runs.
  */
 import nodeModule from "node:module";
-import { basename, dirname, sep } from "node:path";
+import { basename, dirname, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { ERRORS } from "../../protocol/errors.ts";
@@ -27,7 +27,7 @@ import type { Logger } from "../logger.ts";
 import type { ViewSession } from "../session.ts";
 import type { ViewDefinition } from "../view.ts";
 import type { HotOptions } from "./hot-options.ts";
-import { definitionCount, isDefinition, latest, originFiles, originOf, succeed } from "./origins.ts";
+import { callerFile, definitionCount, isDefinition, latest, originFiles, originOf, succeed } from "./origins.ts";
 import { watchFiles, type FileWatch } from "./watch.ts";
 
 /** What hot reload needs of the app (Core has it): its views, sessions and pending pages, where to log. */
@@ -69,13 +69,16 @@ let hookPort: MessagePort | undefined;
 export function startHotReload(core: HotTarget, hot: HotOptions): HotReload {
   const log = core.options.logger;
   const roots = hot.watch ?? defaultRoots(Object.values(core.options.views) as object[]);
+  // The module that creates the app (and the process's entry) never load again: a second
+  // createWeft or listen() would run. Views defined there keep their code.
+  const fixed = new Set([callerFile(new Error().stack ?? ""), process.argv[1] === undefined ? undefined : resolve(process.argv[1])].filter((f): f is string => f !== undefined));
   if (roots.length === 0) {
     log.warn({}, "hot reload: no folder to watch (the views' modules are unknown); pass dev: { watch: [\"src/views\"] }");
   } else {
-    versionModules(roots);
+    versionModules(roots, fixed);
     log.info({ watch: roots }, `hot reload: watching ${roots.join(", ")}`);
   }
-  const reloader = new Reloader(core, roots);
+  const reloader = new Reloader(core, roots, fixed);
   const watch = watchFiles([...roots, ...hot.css], hot.debounceMs, (files) => reloader.changed(files), (err) => log.warn({ err }, "hot reload: a watcher failed"));
   return {
     roots,
@@ -93,8 +96,8 @@ function defaultRoots(views: readonly object[]): string[] {
   return dirs.filter((d, i) => !dirs.slice(0, i).some((outer) => d.startsWith(outer))).map((d) => d.slice(0, -1));
 }
 
-/** Registers the resolve hook (once per process) and tells it `roots`. */
-function versionModules(roots: readonly string[]): void {
+/** Registers the resolve hook (once per process) and tells it `roots`, and the `fixed` files it must never version. */
+function versionModules(roots: readonly string[], fixed: ReadonlySet<string>): void {
   if (hookPort === undefined) {
     const { port1, port2 } = new MessageChannel();
     const hooks = new URL(import.meta.url.endsWith(".ts") ? "./hot-hooks.ts" : "./hot-hooks.js", import.meta.url);
@@ -102,7 +105,7 @@ function versionModules(roots: readonly string[]): void {
     port1.unref();
     hookPort = port1;
   }
-  hookPort.postMessage({ roots: roots.map((r) => pathToFileURL(r).href + (MODULE_FILE.test(r) || /\.css$/.test(r) ? "" : "/")), excluded: [WEFT_ROOT] });
+  hookPort.postMessage({ roots: roots.map((r) => pathToFileURL(r).href + (MODULE_FILE.test(r) || /\.css$/.test(r) ? "" : "/")), excluded: [WEFT_ROOT, ...[...fixed].map((f) => pathToFileURL(f).href)] });
 }
 
 /** A module's URL in generation `gen` (0: the URL the app loaded it under). */
@@ -122,7 +125,7 @@ class Reloader {
   /** Files changed while a reload was running: the next one takes them. */
   private readonly waiting = new Set<string>();
 
-  constructor(private readonly core: HotTarget, private readonly roots: readonly string[]) {}
+  constructor(private readonly core: HotTarget, private readonly roots: readonly string[], private readonly fixed: ReadonlySet<string>) {}
 
   /** Files changed (debounced): CSS is swapped in the pages, modules are reloaded. */
   changed(files: string[]): void {
@@ -152,6 +155,11 @@ class Reloader {
     return this.roots.some((r) => file === r || file.startsWith(r + sep));
   }
 
+  /** A module a reload imports again: under the roots, and not the app's own file or the entry. */
+  private reloadable(file: string): boolean {
+    return this.under(file) && !this.fixed.has(file);
+  }
+
   /** One reload: a new generation of the modules, then every session on the new definitions. */
   private async reload(files: string[]): Promise<void> {
     const gen = ++this.gen;
@@ -159,11 +167,11 @@ class Reloader {
     let next: Map<string, object>;
     try {
       // The definitions as loaded before the first reload: the app's own modules, from the module cache (no code runs).
-      this.current ??= await this.exported([...originFiles().keys()].filter((f) => this.under(f)), 0);
+      this.current ??= await this.exported([...originFiles().keys()].filter((f) => this.reloadable(f)), 0);
       const mark = definitionCount();
       await Promise.all([...new Set([...this.current.keys()].map((k) => k.slice(0, k.lastIndexOf("#"))))].map((f) => import(moduleUrl(f, gen))));
       // Every file that made definitions during this import is in generation `gen` (cached: no code runs again).
-      next = await this.exported([...originFiles()].filter(([f, n]) => n > mark && this.under(f)).map(([f]) => f), gen);
+      next = await this.exported([...originFiles()].filter(([f, n]) => n > mark && this.reloadable(f)).map(([f]) => f), gen);
     } catch (err) {
       return this.failed(err, names);
     }
