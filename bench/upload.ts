@@ -24,6 +24,8 @@
 //                                   clock runs (default: frames encoded before it, see clients/upload.ts)
 //   [--ws-zero-mask]                an experiment: WebSocket frames masked with the key 0, which the
 //                                   server's ws skips unmasking (what unmasking costs; not a browser's frames)
+//   [--bufferutil DIR]              also the WebSocket rows again on servers that find `bufferutil` in DIR
+//                                   (a node_modules directory, as NODE_PATH): ws then unmasks natively
 //   [--no-write] [--write]          print only / write even for a non-default size or subset
 //   [--src]                         Weft from the TypeScript sources through tsx (default: dist/)
 // The last line printed is the run as JSON (the smoke test reads it).
@@ -58,6 +60,7 @@ if (!(Number.isInteger(WS_WINDOW) && WS_WINDOW >= 1 && WS_WINDOW <= 64)) throw n
 const WS_SEND = has("ws-send");
 const WS_ZERO_MASK = has("ws-zero-mask");
 if (WS_ZERO_MASK && has("write")) throw new Error("--ws-zero-mask is an experiment: its figures are not written");
+const BUFFERUTIL = arg("bufferutil");
 const WRITE = !has("no-write") && !WS_ZERO_MASK && (has("write") || (MB === 50 && RUNS >= 3 && ONLY === undefined && arg("chunks") === undefined && WS_WINDOW === 4 && !WS_SEND));
 
 const BYTES = Math.round(MB * 1e6);
@@ -72,6 +75,8 @@ interface Case {
   system: UploadSystem;
   /** undefined: Weft's default chunkBytes (learnt from the join answer). */
   chunk: number | undefined;
+  /** How the server's ws unmasks frames (Weft servers: their `stats`). */
+  unmask?: UploadCase["unmask"];
   server: ServerChild;
   chunkBytes: number;
   runs: { mbPerSecond: number; serverCpuMsPerMB: number; clientCpuMsPerMB: number; serverBusy: number }[];
@@ -104,16 +109,27 @@ async function uploadOnce(c: Case, data: Buffer): Promise<Case["runs"][number]> 
 }
 
 const loadStart = loadavg();
-const provenance = currentProvenance(`upload ${MB} MB × ${RUNS}${ONLY === undefined ? "" : ` --only ${ONLY.join(",")}`}${arg("chunks") === undefined ? "" : ` --chunks ${arg("chunks")}`}${WS_WINDOW === 4 ? "" : ` --ws-window ${WS_WINDOW}`}${WS_SEND ? " --ws-send" : ""}${WS_ZERO_MASK ? " --ws-zero-mask" : ""}`);
+const provenance = currentProvenance(`upload ${MB} MB × ${RUNS}${ONLY === undefined ? "" : ` --only ${ONLY.join(",")}`}${arg("chunks") === undefined ? "" : ` --chunks ${arg("chunks")}`}${WS_WINDOW === 4 ? "" : ` --ws-window ${WS_WINDOW}`}${WS_SEND ? " --ws-send" : ""}${WS_ZERO_MASK ? " --ws-zero-mask" : ""}${BUFFERUTIL === undefined ? "" : " --bufferutil"}`);
 log(`upload benchmark: ${MB} MB, ${RUNS} runs per case; ${WEFT_BUILD_LABEL}; ${machine()}`);
 const data = randomBytes(BYTES);
 const cases: Case[] = [];
 let failure: Error | undefined;
 try {
   for (const system of SYSTEMS.filter((s) => ONLY === undefined || ONLY.includes(s))) {
-    for (const chunk of system === "floor" ? [undefined] : CHUNKS) {
-      const server = await ServerChild.start(system === "floor" ? "upload-floor" : "weft-upload", chunk === undefined ? [] : ["--chunk", String(chunk)]);
+    for (const [chunk, nodePath] of system === "floor" ? [[undefined, undefined] as const] : [
+      ...CHUNKS.map((x) => [x, undefined] as const),
+      ...(system === "websocket" && BUFFERUTIL !== undefined ? CHUNKS.map((x) => [x, BUFFERUTIL] as const) : []),
+    ]) {
+      // The child inherits the environment at fork: NODE_PATH only for the servers meant to find bufferutil.
+      const before = process.env.NODE_PATH;
+      if (nodePath !== undefined) process.env.NODE_PATH = nodePath;
+      const server = await ServerChild.start(system === "floor" ? "upload-floor" : "weft-upload", chunk === undefined ? [] : ["--chunk", String(chunk)]).finally(() => {
+        if (before === undefined) delete process.env.NODE_PATH;
+        else process.env.NODE_PATH = before;
+      });
       const c: Case = { system, chunk, server, chunkBytes: 0, runs: [] };
+      if (system !== "floor") c.unmask = (await server.call<{ unmask: UploadCase["unmask"] }>("stats")).unmask;
+      if (nodePath !== undefined && c.unmask !== "bufferutil") throw new Error(`--bufferutil ${nodePath}: the server's ws did not find bufferutil there (it unmasks with ${c.unmask})`);
       cases.push(c);
       await uploadOnce(c, data);
       log(`${caseLabel(c)}: started, warm-up upload done`);
@@ -145,6 +161,7 @@ if (failure !== undefined) {
 const results: UploadCase[] = cases.map((c) => ({
   system: c.system,
   chunkBytes: c.chunkBytes,
+  ...(c.unmask === undefined ? {} : { unmask: c.unmask }),
   mbPerSecond: spread(c.runs.map((r) => r.mbPerSecond)),
   serverCpuMsPerMB: spread(c.runs.map((r) => r.serverCpuMsPerMB), 2),
   clientCpuMsPerMB: spread(c.runs.map((r) => r.clientCpuMsPerMB), 2),

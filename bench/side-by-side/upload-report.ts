@@ -16,6 +16,13 @@ export interface UploadCase {
   system: UploadSystem;
   /** Weft: the upload's chunkBytes; the floor: the client's write size (one multipart request either way). */
   chunkBytes: number;
+  /**
+   * Weft: how the server's `ws` unmasks the client's frames — "javascript"
+   * (ws's own loop, when neither of the others is there), "bufferutil" (the
+   * optional native package) or "node:http" (Node's own, where it has it).
+   * Only WebSocket frames are masked.
+   */
+  unmask?: "javascript" | "bufferutil" | "node:http";
   /** File bytes over the wall time from the first request of the upload (Weft: the declaration) to the server's last answer, in MB/s (10^6 bytes). */
   mbPerSecond: Spread;
   /** Server process CPU (user + system) over that window, ms per MB. */
@@ -60,9 +67,11 @@ export function kib(bytes: number): string {
   return bytes >= 1 << 20 && bytes % (1 << 20) === 0 ? `${bytes / (1 << 20)} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${num(bytes)} B`;
 }
 
-/** "Weft WebSocket, 64 KiB chunks". */
-export function caseLabel(c: Pick<UploadCase, "system" | "chunkBytes">): string {
-  return c.system === "floor" ? NAME.floor : `${NAME[c.system]}, ${kib(c.chunkBytes)} chunks`;
+/** "Weft WebSocket, 64 KiB chunks"; "Weft WebSocket + bufferutil, 64 KiB chunks" where ws unmasks natively. */
+export function caseLabel(c: Pick<UploadCase, "system" | "chunkBytes" | "unmask">): string {
+  if (c.system === "floor") return NAME.floor;
+  const native = c.system === "websocket" && c.unmask !== undefined && c.unmask !== "javascript" ? ` + ${c.unmask}` : "";
+  return `${NAME[c.system]}${native}, ${kib(c.chunkBytes)} chunks`;
 }
 
 const spreadText = (s: Spread): string => (s.runs.length < 2 ? num(s.value) : `${num(s.value)} (${num(s.min)}–${num(s.max)})`);

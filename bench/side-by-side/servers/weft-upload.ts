@@ -8,6 +8,7 @@
 // every security check on), and an uploadDir of its own, removed at exit.
 // Weft comes from the built package (dist/) unless the run says --src.
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Uploads } from "../../../src/index.ts";
@@ -16,6 +17,23 @@ import { serve } from "./harness.ts";
 import { BENCH_OPTIONS } from "./weft-app.ts";
 
 const { createWeft, defineView, html } = weft;
+
+/**
+ * How this process's `ws` unmasks client frames: natively (Node's own
+ * `http.websocketMask`, or the optional `bufferutil` package where `ws` finds
+ * it) or in a JavaScript loop (ws/lib/buffer-util.js, the same checks in the same order).
+ */
+function unmasking(): "node:http" | "bufferutil" | "javascript" {
+  const wsRequire = createRequire(createRequire(import.meta.url).resolve("ws"));
+  if (typeof (wsRequire("http") as { websocketMask?: unknown }).websocketMask === "function") return "node:http";
+  if (process.env.WS_NO_BUFFER_UTIL) return "javascript";
+  try {
+    wsRequire("bufferutil");
+    return "bufferutil";
+  } catch {
+    return "javascript";
+  }
+}
 
 /** The largest file the view takes: the benchmark sends 50 MB (at most 100). */
 export const MAX_UPLOAD_BYTES = 100_000_000;
@@ -57,5 +75,5 @@ await serve(async () => {
     },
   });
   const { port } = await app.listen(0, "127.0.0.1");
-  return { port, close: () => app.close(), stats: () => ({ errors, build: WEFT_BUILD }) };
+  return { port, close: () => app.close(), stats: () => ({ errors, build: WEFT_BUILD, unmask: unmasking() }) };
 });
