@@ -1,0 +1,144 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { until } from "../../../test/support/until.ts";
+import { UploadNode } from "./node.ts";
+import { SessionUploads } from "./session-uploads.ts";
+import type { Uploads } from "./types.ts";
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 1, 2, 3, 4]);
+const REF = (n: number) => `ref-${String(n).padStart(12, "0")}`;
+
+function make(o: { perSession?: number; perNode?: number; idleMs?: number; prior?: unknown } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "weft-su-"));
+  dirs.push(dir);
+  const errors: unknown[] = [];
+  const node = new UploadNode({ dir, perSession: o.perSession ?? 1e9, perNode: o.perNode ?? 1e9, idleMs: o.idleMs ?? 60_000, onError: (e) => errors.push(e) });
+  let refreshes = 0;
+  const u = new SessionUploads(node, { pic: { accept: [".png"], maxBytes: 100, maxFiles: 2, chunkBytes: 1024, autoUpload: true }, doc: { accept: [".txt"], maxBytes: 10_000, maxFiles: 5 } }, o.prior, (run) => {
+    refreshes++;
+    run();
+  });
+  const state = () => (u.overlay({ uploads: {} }) as { uploads: Uploads }).uploads;
+  const files = () => (existsSync(dir) ? readdirSync(dir) : []);
+  return { u, node, dir, errors, state, files, refreshes: () => refreshes };
+}
+
+describe("a session's uploads", () => {
+  it("overlays state.uploads with every declared upload, and leaves non-object states alone", () => {
+    const { u, state } = make();
+    assert.deepEqual(state(), { pic: { entries: [], errors: [] }, doc: { entries: [], errors: [] } });
+    assert.equal(u.overlay(5), 5);
+    assert.deepEqual(u.configs.pic, [1024, 1, 100, 2, [".png"]]);
+  });
+
+  it("writes chunks in order to a random-named temp file, skips bytes sent twice, and finishes the entry", async () => {
+    const { u, state, files, dir } = make();
+    u.declare("pic", [[REF(1), "a.png", "image/png", 16]]);
+    assert.deepEqual(await u.chunk(REF(1), 0, PNG.subarray(0, 10)), { o: 10 });
+    assert.deepEqual(await u.chunk(REF(1), 0, PNG.subarray(0, 10)), { o: 10 });
+    assert.deepEqual(await u.chunk(REF(1), 5, PNG.subarray(5)), { o: 16 });
+    const e = state().pic!.entries[0]!;
+    assert.deepEqual([e.done, e.progress], [true, 100]);
+    assert.deepEqual(readFileSync(join(dir, files()[0]!)), PNG);
+    const got = await u.consume("pic", (f) => ({ ...f }));
+    assert.equal(got[0]!.name, "a.png");
+    assert.ok(got[0]!.path.startsWith(dir));
+    assert.deepEqual(state().pic!.entries, []);
+    await until(() => files().length === 0);
+  });
+
+  it("handles an entry's chunks one after another, in arrival order", async () => {
+    const { u } = make();
+    u.declare("doc", [[REF(2), "a.txt", "", 3000]]);
+    const acks = await Promise.all([0, 1000, 2000].map((at) => u.chunk(REF(2), at, Buffer.alloc(1000, 97))));
+    assert.deepEqual(acks, [{ o: 1000 }, { o: 2000 }, { o: 3000 }]);
+  });
+
+  it("refuses at declaration what the upload does not accept, and past maxFiles and the budgets", () => {
+    const { u, state, node } = make({ perSession: 150, perNode: 1000 });
+    u.declare("pic", [[REF(3), "a.jpg", "image/jpeg", 10], [REF(4), "b.png", "image/png", 101], [REF(5), "c.png", "image/png", 90], [REF(6), "d.png", "image/png", 90], [REF(7), "e.png", "image/png", 10], [REF(8), "f.png", "image/png", 10]]);
+    assert.deepEqual(state().pic!.entries.map((e) => e.errors), [["E_UPLOAD_TYPE"], ["E_UPLOAD_TOO_LARGE"], [], ["E_UPLOAD_BUDGET"], [], ["E_UPLOAD_FILES"]]);
+    assert.deepEqual(state().pic!.errors, ["E_UPLOAD_FILES"]);
+    assert.equal(node.used, 100);
+    assert.equal(u.declare("nope", []), "E_UPLOAD_UNKNOWN");
+  });
+
+  it("refuses a chunk that would pass the declared size, out of order, too large, or of the wrong type, and frees what it held", async () => {
+    const { u, state, node, files } = make();
+    u.declare("doc", [[REF(10), "a.txt", "", 100], [REF(11), "b.txt", "", 100], [REF(12), "c.txt", "", 5000]]);
+    u.declare("pic", [[REF(13), "d.png", "image/png", 50]]);
+    assert.equal((await u.chunk(REF(10), 0, Buffer.alloc(101))).c, "E_UPLOAD_TOO_LARGE");
+    assert.equal((await u.chunk(REF(11), 1, Buffer.alloc(10))).c, "E_UPLOAD_ORDER");
+    assert.equal((await u.chunk(REF(12), 0, Buffer.alloc(65_537))).c, "E_UPLOAD_CHUNK");
+    assert.equal((await u.chunk(REF(13), 0, Buffer.from("GIF89a-not-a-png"))).c, "E_UPLOAD_TYPE");
+    assert.deepEqual([...state().doc!.entries, ...state().pic!.entries].map((e) => e.errors[0]), ["E_UPLOAD_TOO_LARGE", "E_UPLOAD_ORDER", "E_UPLOAD_CHUNK", "E_UPLOAD_TYPE"]);
+    assert.equal(node.used, 0);
+    assert.deepEqual(files(), []);
+    assert.equal((await u.chunk("unknown-ref-000000", 0, Buffer.alloc(1))).c, "E_UPLOAD_UNKNOWN");
+  });
+
+  it("refuses chunks of a cancelled entry with E_UPLOAD_CANCELLED, after removing its file", async () => {
+    const { u, files, node } = make();
+    u.declare("doc", [[REF(20), "a.txt", "", 100]]);
+    await u.chunk(REF(20), 0, Buffer.alloc(10));
+    assert.equal(files().length, 1);
+    u.cancel("doc", REF(20));
+    assert.equal(node.used, 0);
+    await until(() => files().length === 0);
+    assert.equal((await u.chunk(REF(20), 10, Buffer.alloc(10))).c, "E_UPLOAD_CANCELLED");
+  });
+
+  it("drops an entry idle past idleMs with E_UPLOAD_IDLE", async () => {
+    const { u, state, files, node } = make({ idleMs: 40 });
+    u.declare("pic", [[REF(30), "a.png", "image/png", 50]]);
+    await u.chunk(REF(30), 0, PNG);
+    await until(() => state().pic!.entries[0]!.errors[0] === "E_UPLOAD_IDLE", 2000);
+    await until(() => files().length === 0);
+    assert.equal(node.watching, 0);
+  });
+
+  it("brings a snapshot's entries back failed (E_UPLOAD_UNKNOWN): their files stayed on the node that had them", async () => {
+    const prior = { pic: { entries: [{ ref: REF(40), name: "a.png", type: "image/png", size: 50, progress: 40, done: false, errors: [] }], errors: [] } };
+    const { u, state } = make({ prior });
+    assert.deepEqual(state().pic!.entries.map((e) => [e.ref, e.errors]), [[REF(40), ["E_UPLOAD_UNKNOWN"]]]);
+    assert.equal((await u.chunk(REF(40), 20, PNG)).c, "E_UPLOAD_UNKNOWN");
+  });
+
+  it("removes every temp file and frees its budget when the session ends", async () => {
+    const { u, files, node } = make();
+    u.declare("doc", [[REF(50), "a.txt", "", 100], [REF(51), "b.txt", "", 10]]);
+    await u.chunk(REF(50), 0, Buffer.alloc(10));
+    await u.chunk(REF(51), 0, Buffer.alloc(10));
+    assert.equal(files().length, 2);
+    u.close();
+    assert.equal(node.used, 0);
+    await node.close();
+    assert.deepEqual(files(), []);
+  });
+
+  it("makes an empty file's temp file at its declaration and finishes it at once", async () => {
+    const { u, state, files } = make();
+    u.declare("doc", [[REF(60), "empty.txt", "", 0]]);
+    await until(() => state().doc!.entries[0]!.done);
+    assert.equal(files().length, 1);
+    const [f] = await u.consume("doc", (x) => x);
+    assert.equal(f!.size, 0);
+  });
+
+  it("re-renders at most once per PROGRESS_MS for progress, at once for the end", async () => {
+    const { u, refreshes, state } = make();
+    u.declare("doc", [[REF(70), "a.txt", "", 5000]]);
+    const before = refreshes();
+    for (let at = 0; at < 5000; at += 100) await u.chunk(REF(70), at, Buffer.alloc(100));
+    assert.equal(state().doc!.entries[0]!.done, true);
+    assert.ok(refreshes() - before <= 3, `${refreshes() - before} refreshes for 50 chunks`);
+  });
+});
