@@ -258,7 +258,8 @@ export class SessionUploads {
         if (e.received + part.length > limit) return this.fail(e, "E_UPLOAD_TOO_LARGE");
         if (!this.sniffed(e, part)) return this.fail(e, "E_UPLOAD_TYPE");
         await this.write(e, part);
-        if (e.gone) return { o: e.received, c: "E_UPLOAD_CANCELLED" };
+        // Cancelled, or refused meanwhile (idle, session end): nothing more is written.
+        if (e.gone || e.errors.length > 0) return { o: e.received, c: (e.errors[0] as ErrorCode | undefined) ?? "E_UPLOAD_CANCELLED" };
       }
     } catch (err) {
       this.node.options.onError(err, `upload "${e.upload}" chunk`);
