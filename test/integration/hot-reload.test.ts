@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, it, mock } from "node:test";
 import { S } from "../../src/protocol/messages.ts";
-import { createWeft, defineView, html, type WeftApp } from "../../src/index.ts";
+import { createWeft, defineView, html, type ViewDefinition, type WeftApp } from "../../src/index.ts";
 import type { Logger } from "../../src/server/logger.ts";
 import { hotAppFiles, makeHotApp, writeFiles } from "../support/hot-app.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
@@ -84,6 +84,51 @@ export const addr = await app.listen(0);
       assert.equal((globalThis as { appLoads?: number }).appLoads, 1, "app.ts ran once");
     } finally {
       await mod.app.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("hot reload and child views", () => {
+  it("re-renders a child view's own session with its new code, keeping its state", async () => {
+    const dir = fs.mkdtempSync(join(tmpdir(), "weft-hot-child-"));
+    const weft = JSON.stringify(pathToFileURL(join(import.meta.dirname, "../../src/index.ts")).href);
+    writeFiles(dir, {
+      "package.json": JSON.stringify({ type: "module" }),
+      "label.ts": 'export const LABEL: string = "kid";\n',
+      "child.ts": `import { defineView, html } from ${weft};
+import { LABEL } from "./label.ts";
+export const Child = defineView({ mount: () => ({ n: 0 }), events: { bump: (s: { n: number }) => ({ n: s.n + 1 }) }, render: (s) => html\`<p>\${LABEL} \${s.n}</p>\` });
+`,
+      "parent.ts": `import { defineView, html, liveView } from ${weft};
+import { Child } from "./child.ts";
+export const Parent = defineView({ mount: () => ({}), render: () => html\`<h1>parent</h1>\${liveView(Child, { id: "kid" })}\` });
+`,
+    });
+    const { Parent } = (await import(pathToFileURL(join(dir, "parent.ts")).href)) as { Parent: ViewDefinition<unknown> };
+    const { Child } = (await import(pathToFileURL(join(dir, "child.ts")).href)) as { Child: ViewDefinition<unknown> };
+    const failures: unknown[] = [];
+    const app = createWeft({ views: { "/": Parent, "/kid": Child }, secret: TEST_SECRET, logger: quiet, onError: (err) => failures.push(err), dev: { watch: [dir], debounceMs: 20 } });
+    const base = `http://127.0.0.1:${(await app.listen(0)).port}`;
+    const c = await ProtocolClient.connect(base);
+    try {
+      const page = await getPage(base, "/");
+      const tokens = [...page.html.matchAll(/weft-token="([^"]+)"/g)].map((m) => m[1]!);
+      assert.equal(tokens.length, 2, "the parent's and the child's");
+      await c.join(1, tokens[0]!);
+      await c.join(2, tokens[1]!);
+      await c.event(2, "bump");
+      await c.event(2, "bump");
+      assert.match(c.views.get(2)!.html(), /kid 2/);
+      writeFiles(dir, { "label.ts": 'export const LABEL: string = "child";\n' });
+      await until(() => c.views.get(2)!.html().includes("child 2"), 10_000, "the child's new code with its count");
+      // The parent re-rendered with the new code too, placing the same child (same id and view: its session kept).
+      await c.event(1, "nothing-here").catch(() => undefined);
+      assert.deepEqual(failures, [], "no render failed");
+      assert.match(c.views.get(1)!.html(), /<h1>parent<\/h1><div id="kid" weft-view="\/kid"/);
+    } finally {
+      await c.close();
+      await app.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
