@@ -199,7 +199,7 @@ for (const transport of TRANSPORTS) describe(`hot reload over ${transport}`, () 
       writeFiles(dir, { "views/label.ts": "export const LABEL: string = ;\n" });
       const err = await c.next((m) => m.t === S.error && m.c === "E_HOT_RELOAD", 10_000);
       assert.equal(err.r, undefined);
-      assert.match(err.m ?? "", /label\.ts/);
+      assert.match(err.m ?? "", /\(label\.ts\): .*label\.ts:1:\d+: ERROR/, "the file and the loader's message");
       assert.equal(errors.length, before + 1);
       assert.match(errors[before]!.where, /hot reload of label\.ts/);
       await c.event(1, "inc");

@@ -163,6 +163,7 @@ class Reloader {
   /** One reload: a new generation of the modules, then every session on the new definitions. */
   private async reload(files: string[]): Promise<void> {
     const gen = ++this.gen;
+    const started = performance.now();
     const names = files.map((f) => basename(f)).join(", ");
     let next: Map<string, object>;
     try {
@@ -182,7 +183,7 @@ class Reloader {
       if (old !== undefined) succeed(old, def);
       current.set(key, def);
     }
-    this.apply(names, gen);
+    this.apply(names, gen, Math.round(performance.now() - started));
   }
 
   /** The definitions `files` export in generation `gen`, by "file#export". */
@@ -196,7 +197,7 @@ class Reloader {
   }
 
   /** Routes, pending pages and live sessions move to the newest definitions. */
-  private apply(names: string, gen: number): void {
+  private apply(names: string, gen: number, ms: number): void {
     const { router, registry, children, options } = this.core;
     router.replaceViews(latest);
     registry.replaceViews(latest);
@@ -208,14 +209,15 @@ class Reloader {
       s.hotSwap(view);
       n++;
     }
-    options.logger.info({ gen, sessions: n }, `hot reload: ${names} changed; ${n} live view(s) re-rendered`);
+    options.logger.info({ gen, sessions: n, ms }, `hot reload: ${names} changed; ${n} live view(s) re-rendered (modules loaded in ${ms} ms)`);
   }
 
   /** A module failed to load: the old code keeps running; the log and every page say why. */
   private failed(err: unknown, names: string): void {
     if (this.closed) return;
     this.core.options.onError(err, `hot reload of ${names}`);
-    const why = clip(String(err instanceof Error ? err.message : err).split("\n")[0] ?? "", 300);
+    // The loader's message on one line ("Transform failed with 1 error: /app/views/a.ts:1:29: ERROR: Unexpected \";\""), cut.
+    const why = clip(String(err instanceof Error ? err.message : err).replace(/\s+/g, " ").trim(), 300);
     for (const s of this.core.registry.sessions()) s.emit({ t: S.error, c: "E_HOT_RELOAD", m: `${ERRORS.E_HOT_RELOAD.message} (${clip(names, 200)}): ${why}` });
   }
 
