@@ -5,10 +5,10 @@
  * opens, times and switches — so this is unit-tested with fake transports and
  * a fake storage.
  */
-import { HttpTransport } from "./transports/http.ts";
-import { SseTransport } from "./transports/sse.ts";
+import { httpTransport } from "./transports/http.ts";
+import { sseTransport } from "./transports/sse.ts";
 import type { TransportFactory } from "./transports/types.ts";
-import { WebSocketTransport } from "./transports/websocket.ts";
+import { webSocketTransport } from "./transports/websocket.ts";
 
 /**
  * Every transport the client has, best first, with how long each may take to
@@ -22,9 +22,9 @@ import { WebSocketTransport } from "./transports/websocket.ts";
  * TRANSPORTS.map((t) => t.name); // ["websocket", "sse", "http"]
  */
 export const TRANSPORTS: readonly TransportFactory[] = [
-  { name: "websocket", openMs: 5_000, create: () => new WebSocketTransport() },
-  { name: "sse", openMs: 2_500, create: (fallback, token) => new SseTransport(fallback, token) },
-  { name: "http", openMs: 10_000, create: (fallback, token) => new HttpTransport(fallback, token) },
+  { name: "websocket", openMs: 5_000, create: () => webSocketTransport() },
+  { name: "sse", openMs: 2_500, create: sseTransport },
+  { name: "http", openMs: 10_000, create: httpTransport },
 ];
 
 /** sessionStorage key: the better transport a probe last proved in this tab (per origin, as sessionStorage is); probed first. */

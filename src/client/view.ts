@@ -84,7 +84,7 @@ export interface View {
    * SSE or HTTP link opens with it (docs/transports.md).
    *
    * @example
-   * new SseTransport(false, view.linkToken);
+   * sseTransport(false, view.linkToken);
    */
   readonly linkToken: string;
   /** True once the server refused the view for good (bad token, unknown view), or its root left the page. */

@@ -35,92 +35,76 @@ interface Answer {
  * order, each once ({@link LinkSeq}).
  *
  * @example
- * const t = new HttpTransport(); // a new link: /weft/http?l=<20 chars>&n=…
+ * const t = httpTransport(); // a new link: /weft/http?l=<20 chars>&n=…
  * t.onMessage = handle;
  * t.open();
  */
-export class HttpTransport implements Transport {
-  readonly name = "http";
-  onOpen = noop;
-  onMessage: (frame: string) => void = noop;
-  onClose: (code?: string) => void = noop;
-  private readonly url: string;
-  private readonly seqs = new LinkSeq();
-  private readonly abort = new AbortController();
-  private readonly out = new PostQueue((body, frames) => this.post(body, frames), () => this.fail());
-  private done = false;
+export function httpTransport(fallback = false, token?: string): Transport {
+  const url = `${PATHS.http}?l=${newLinkId()}${fallback ? "&fb=1" : ""}&n=`;
+  const seqs = new LinkSeq();
+  const abort = new AbortController();
+  let done = false;
 
-  /**
-   * @param fallback opened because a better transport failed: the link says so (`fb=1`), the server counts it once a view joins.
-   * @param token a view token of the page: the link's first poll carries it.
-   */
-  constructor(fallback = false, private readonly token?: string) {
-    this.url = `${PATHS.http}?l=${newLinkId()}${fallback ? "&fb=1" : ""}&n=`;
-  }
-
-  open(): void {
-    void this.poll();
-  }
-
-  send(frame: string): void {
-    this.out.push(frame);
-  }
-
-  sendChunk(v: number, ref: string, o: number, b: Blob): void {
-    postChunk(this.url + this.seqs.seen, this.abort.signal, v, ref, o, b, (f) => this.done || this.onMessage(f));
-  }
-
-  farewell(frames: readonly string[]): void {
-    farewell(this.url + this.seqs.seen, frames);
-  }
-
-  close(): void {
-    this.done = true;
-    this.out.close();
-    this.abort.abort(); // the waiting poll would hold a connection for up to 25 s
-  }
-
-  /** The poll loop: one GET in flight for as long as the link lives. */
-  private async poll(): Promise<void> {
-    for (let first = true; !this.done; first = false) {
-      const id = this.seqs.sent();
+  const poll = async (): Promise<void> => {
+    for (let first = true; !done; first = false) {
+      const id = seqs.sent();
       const since = Date.now();
       let answer: Answer;
       try {
-        answer = await read(await request(this.url + this.seqs.seen, this.abort.signal, undefined, opening(first && this.token)));
+        answer = await read(await request(url + seqs.seen, abort.signal, undefined, opening(first && token)));
       } catch (err) {
         // A first poll refused (a 403 for the view token, say) hands its code to the live socket.
-        if (first || Date.now() - since < HELD_MS || !cut(err)) return this.fail((err as Error).message);
+        if (first || Date.now() - since < HELD_MS || !cut(err)) return fail((err as Error).message);
         // Nothing of a cut poll was taken: the next poll asks again from `seen`.
         answer = { n: 0, f: [] };
       }
-      if (this.done) return;
-      if (first) this.onOpen();
-      this.apply(id, answer);
+      if (done) return;
+      if (first) t.onOpen();
+      apply(id, answer);
     }
-  }
+  };
 
-  private async post(body: string, frames: readonly string[]): Promise<void> {
-    const id = this.seqs.sent();
-    const res = await request(this.url + this.seqs.seen, this.abort.signal, body, {}, (c, m) => refuse(frames, c, m, (f) => this.done || this.onMessage(f)));
-    // Refused frames (answered by refuse) cause nothing more: the request simply ends.
-    this.apply(id, res === undefined ? { n: 0, f: [] } : await read(res));
-  }
-
-  private apply(id: number, answer: Answer): void {
-    for (const frame of this.seqs.answered(id, answer.n, answer.f)) {
-      if (this.done) return;
-      this.onMessage(JSON.stringify(frame));
+  const apply = (id: number, answer: Answer): void => {
+    for (const frame of seqs.answered(id, answer.n, answer.f)) {
+      if (done) return;
+      t.onMessage(JSON.stringify(frame));
     }
     // Frames were lost on the way (see LinkSeq): a new link, where each view resumes from its own seq.
-    if (this.seqs.broken) this.fail();
-  }
+    if (seqs.broken) fail();
+  };
 
-  private fail(code?: string): void {
-    if (this.done) return;
-    this.close();
-    this.onClose(code);
-  }
+  const fail = (code?: string): void => {
+    if (done) return;
+    t.close();
+    t.onClose(code);
+  };
+
+  /** A frame refused by the server: handed on unless the link is closed. */
+  const refused = (f: string) => done || t.onMessage(f);
+
+  const out = new PostQueue(async (body, frames) => {
+    const id = seqs.sent();
+    const res = await request(url + seqs.seen, abort.signal, body, {}, (c, m) => refuse(frames, c, m, refused));
+    // Refused frames (answered by refuse) cause nothing more: the request simply ends.
+    apply(id, res === undefined ? { n: 0, f: [] } : await read(res));
+  }, fail);
+
+  const t: Transport = {
+    name: "http",
+    onOpen: noop,
+    onMessage: noop,
+    onClose: noop,
+    open: () => void poll(),
+    send: (frame) => out.push(frame),
+    sendChunk: (v, ref, o, b) => postChunk(url + seqs.seen, abort.signal, v, ref, o, b, refused),
+    farewell: (frames) => farewell(url + seqs.seen, frames),
+    close() {
+      done = true;
+      out.close();
+      abort.abort(); // the waiting poll would hold a connection for up to 25 s
+    },
+  };
+  return t;
 }
 
 /** A request cut on its way (a network error, or a gateway's 502/504), not refused by Weft. */

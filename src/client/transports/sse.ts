@@ -22,90 +22,75 @@ const RESUME_MS = 5_000;
  * through.
  *
  * @example
- * const t = new SseTransport(); // a new link: /weft/sse?l=<20 chars>
+ * const t = sseTransport(); // a new link: /weft/sse?l=<20 chars>
  * t.onOpen = () => t.send(JSON.stringify({ t: "h" }));
  * t.open();
  */
-export class SseTransport implements Transport {
-  readonly name = "sse";
-  onOpen = noop;
-  onMessage: (frame: string) => void = noop;
-  onClose: (code?: string) => void = noop;
-  private readonly url: string;
-  private readonly abort = new AbortController();
-  private readonly out = new PostQueue((body, frames) => request(this.url, this.abort.signal, body, {}, (c, m) => refuse(frames, c, m, (f) => this.done || this.onMessage(f))), () => this.fail());
-  private es: EventSource | undefined;
-  private opened = false;
-  private done = false;
-  private stall: ReturnType<typeof setTimeout> | undefined;
+export function sseTransport(fallback = false, token?: string): Transport {
+  const url = `${PATHS.sse}?l=${newLinkId()}${fallback ? "&fb=1" : ""}`;
+  const abort = new AbortController();
+  let es: EventSource | undefined;
+  let opened = false;
+  let done = false;
+  let stall: ReturnType<typeof setTimeout> | undefined;
 
-  /**
-   * @param fallback opened because a better transport failed: the link says so (`fb=1`), the server counts it once a view joins.
-   * @param token a view token of the page: the link's opening POST carries it.
-   */
-  constructor(fallback = false, private readonly token?: string) {
-    this.url = `${PATHS.sse}?l=${newLinkId()}${fallback ? "&fb=1" : ""}`;
-  }
+  const fail = (code?: string): void => {
+    if (done) return;
+    t.close();
+    t.onClose(code);
+  };
 
-  open(): void {
-    if (typeof EventSource !== "function") {
-      setTimeout(() => this.fail(), 0);
-      return;
-    }
-    // The opening POST makes the link (and sets its cookie); then the stream.
-    // (Were its `[]` refused as frames, the stream would find no link and fail.)
-    // A refusal of the link (a 403 for the view token, say) hands its code to the live socket.
-    request(this.url, this.abort.signal, "[]", opening(this.token)).then(
-      () => this.stream(),
-      (e: Error) => this.fail(e.message),
-    );
-  }
+  /** A frame refused by the server: handed on unless the link is closed. */
+  const refused = (f: string) => done || t.onMessage(f);
 
-  private stream(): void {
-    if (this.done) return;
-    const es = new EventSource(this.url);
-    this.es = es;
-    es.onmessage = (e: MessageEvent) => {
-      clearTimeout(this.stall);
-      this.stall = undefined;
-      if (!this.opened) {
-        this.opened = true;
-        this.onOpen(); // the hello: the link's first event, with no id
-      } else if (typeof e.data === "string") this.onMessage(e.data);
+  const out = new PostQueue((body, frames) => request(url, abort.signal, body, {}, (c, m) => refuse(frames, c, m, refused)), fail);
+
+  const stream = (): void => {
+    if (done) return;
+    const e = (es = new EventSource(url));
+    e.onmessage = (m: MessageEvent) => {
+      clearTimeout(stall);
+      stall = undefined;
+      if (!opened) {
+        opened = true;
+        t.onOpen(); // the hello: the link's first event, with no id
+      } else if (typeof m.data === "string") t.onMessage(m.data);
     };
-    es.onerror = () => {
+    e.onerror = () => {
       // CLOSED: the browser gave up (a 410 on resume, a 403 from a proxy, not
       // text/event-stream). Before the hello: the stream does not work here.
-      if (!this.opened || es.readyState === EventSource.CLOSED) return this.fail();
+      if (!opened || e.readyState === EventSource.CLOSED) return fail();
       // CONNECTING: EventSource retries with Last-Event-ID; the link replays what was missed.
-      this.stall ??= setTimeout(() => this.fail(), RESUME_MS);
+      stall ??= setTimeout(fail, RESUME_MS);
     };
-  }
+  };
 
-  send(frame: string): void {
-    this.out.push(frame);
-  }
-
-  sendChunk(v: number, ref: string, o: number, b: Blob): void {
-    postChunk(this.url, this.abort.signal, v, ref, o, b, (f) => this.done || this.onMessage(f));
-  }
-
-  farewell(frames: readonly string[]): void {
-    farewell(this.url, frames);
-  }
-
-  close(): void {
-    this.done = true;
-    clearTimeout(this.stall);
-    this.out.close();
-    this.abort.abort();
-    if (this.es !== undefined) this.es.onmessage = this.es.onerror = null;
-    this.es?.close();
-  }
-
-  private fail(code?: string): void {
-    if (this.done) return;
-    this.close();
-    this.onClose(code);
-  }
+  const t: Transport = {
+    name: "sse",
+    onOpen: noop,
+    onMessage: noop,
+    onClose: noop,
+    open() {
+      if (typeof EventSource !== "function") {
+        setTimeout(fail, 0);
+        return;
+      }
+      // The opening POST makes the link (and sets its cookie); then the stream.
+      // (Were its `[]` refused as frames, the stream would find no link and fail.)
+      // A refusal of the link (a 403 for the view token, say) hands its code to the live socket.
+      request(url, abort.signal, "[]", opening(token)).then(stream, (e: Error) => fail(e.message));
+    },
+    send: (frame) => out.push(frame),
+    sendChunk: (v, ref, o, b) => postChunk(url, abort.signal, v, ref, o, b, refused),
+    farewell: (frames) => farewell(url, frames),
+    close() {
+      done = true;
+      clearTimeout(stall);
+      out.close();
+      abort.abort();
+      if (es !== undefined) es.onmessage = es.onerror = null;
+      es?.close();
+    },
+  };
+  return t;
 }

@@ -23,7 +23,7 @@ export const noop = (): void => {};
  * the owner never races its own teardown.
  *
  * @example
- * const t: Transport = new WebSocketTransport();
+ * const t: Transport = webSocketTransport();
  * t.onOpen = () => t.send(JSON.stringify({ t: C.heartbeat }));
  * t.onMessage = (frame) => console.log(frame);
  * t.onClose = () => scheduleReconnect();
@@ -67,7 +67,7 @@ export interface Transport {
  * Makes transports of one kind; negotiation picks among these.
  *
  * @example
- * const ws: TransportFactory = { name: "websocket", openMs: 5_000, create: () => new WebSocketTransport() };
+ * const ws: TransportFactory = { name: "websocket", openMs: 5_000, create: () => webSocketTransport() };
  */
 export interface TransportFactory {
   /** The transport's name. */

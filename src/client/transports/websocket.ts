@@ -26,73 +26,68 @@ export interface MsgpackCodec {
 }
 
 /**
- * WebSocket transport.
+ * WebSocket transport. `url` defaults to the page's host, `wss:` on an https page.
  *
  * @example
- * const t = new WebSocketTransport(); // ws(s)://<this host>/weft/ws
+ * const t = webSocketTransport(); // ws(s)://<this host>/weft/ws
  * t.onMessage = handle;
  * t.open();
  */
-export class WebSocketTransport implements Transport {
-  readonly name = "websocket";
-  onOpen = noop;
-  onMessage: (frame: string) => void = noop;
-  onClose = noop;
-  private ws: WebSocket | undefined;
-  private closed = false;
+export function webSocketTransport(url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${PATHS.socket}`): Transport {
+  let ws: WebSocket | undefined;
+  let closed = false;
   /** The codec, once the server chose MessagePack for this socket. */
-  private k: MsgpackCodec | undefined;
-
-  /** @param url defaults to the page's host, `wss:` on an https page. */
-  constructor(private readonly url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${PATHS.socket}`) {}
-
-  open(): void {
-    let ws: WebSocket;
-    const k = (window as { weftMsgpack?: MsgpackCodec }).weftMsgpack;
-    try {
-      ws = new WebSocket(this.url, k?.n);
-    } catch {
-      // A bad URL or a blocked scheme throws synchronously; report it like a failed connect.
-      setTimeout(() => this.closed || this.onClose(), 0);
-      return;
-    }
-    this.ws = ws;
-    ws.binaryType = "arraybuffer";
-    ws.onopen = () => {
-      this.k = k?.n[0] === ws.protocol ? k : undefined;
-      this.onOpen();
-    };
-    ws.onmessage = (e: MessageEvent) => {
-      const d = e.data;
-      if (typeof d === "string") this.onMessage(d);
-      else if (this.k) this.onMessage(this.k.u(d));
-    };
-    // `error` is always followed by `close`; one place handles both.
-    ws.onclose = () => {
-      this.ws = undefined;
-      this.onClose();
-    };
-  }
-
-  send(frame: string | Blob): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(this.k && typeof frame === "string" ? (this.k.p(frame) as Uint8Array<ArrayBuffer>) : frame);
-  }
-
-  /** One binary frame: the chunk's head, then its bytes (a Blob is sent in order with the text frames). */
-  sendChunk(v: number, ref: string, o: number, b: Blob): void {
-    this.send(new Blob([(this.k ? this.k.c(v, ref, o, b.size) : encodeChunkHeader(v, ref, o, new Uint8Array())) as Uint8Array<ArrayBuffer>, b]));
-  }
-
-  farewell(frames: readonly string[]): void {
-    for (const f of frames) this.send(f);
-  }
-
-  close(): void {
-    const ws = this.ws;
-    this.ws = undefined;
-    this.closed = true;
-    if (ws === undefined) return;
-    ws.onopen = ws.onmessage = ws.onclose = null;
-    ws.close();
-  }
+  let k: MsgpackCodec | undefined;
+  const send = (frame: string | Blob): void => {
+    if (ws?.readyState === WebSocket.OPEN) ws.send(k && typeof frame === "string" ? (k.p(frame) as Uint8Array<ArrayBuffer>) : frame);
+  };
+  const t: Transport = {
+    name: "websocket",
+    onOpen: noop,
+    onMessage: noop,
+    onClose: noop,
+    open() {
+      let s: WebSocket;
+      const c = (window as { weftMsgpack?: MsgpackCodec }).weftMsgpack;
+      try {
+        s = new WebSocket(url, c?.n);
+      } catch {
+        // A bad URL or a blocked scheme throws synchronously; report it like a failed connect.
+        setTimeout(() => closed || t.onClose(), 0);
+        return;
+      }
+      ws = s;
+      s.binaryType = "arraybuffer";
+      s.onopen = () => {
+        k = c?.n[0] === s.protocol ? c : undefined;
+        t.onOpen();
+      };
+      s.onmessage = (e: MessageEvent) => {
+        const d = e.data;
+        if (typeof d === "string") t.onMessage(d);
+        else if (k) t.onMessage(k.u(d));
+      };
+      // `error` is always followed by `close`; one place handles both.
+      s.onclose = () => {
+        ws = undefined;
+        t.onClose();
+      };
+    },
+    send,
+    sendChunk(v, ref, o, b) {
+      send(new Blob([(k ? k.c(v, ref, o, b.size) : encodeChunkHeader(v, ref, o, new Uint8Array())) as Uint8Array<ArrayBuffer>, b]));
+    },
+    farewell(frames) {
+      for (const f of frames) send(f);
+    },
+    close() {
+      const s = ws;
+      ws = undefined;
+      closed = true;
+      if (s === undefined) return;
+      s.onopen = s.onmessage = s.onclose = null;
+      s.close();
+    },
+  };
+  return t;
 }
