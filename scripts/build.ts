@@ -1,6 +1,7 @@
 // `npm run build`: the package as users install it, in dist/ —
 //   dist/**/*.js, *.d.ts, *.js.map   tsc -p tsconfig.build.json (ESM, from src/, tests left out)
 //   dist/client.js                   the minified browser client (esbuild), served at /weft/client.js
+//   dist/client-dev.js, client-msgpack.js  its development part and its MessagePack codec (pages that need them)
 // dist/ is emptied first so that a module deleted from src/ cannot linger in the package.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
