@@ -8,7 +8,8 @@ import { startApp } from "../support/server.ts";
  * part as served), and the error an unknown event "incr" gets, on an app with `dev`.
  */
 async function probe(dev: boolean): Promise<{ script: string; devScript: string | undefined; devCode: string | undefined; message: string | undefined }> {
-  const { app, base } = await startApp({ dev });
+  // Development mode without hot reload's watcher (docs/hot-reload.md): `dev: true` would watch the views' folder.
+  const { app, base } = await startApp({ dev: dev && { watch: false } });
   try {
     const { html, token } = await getPage(base, "/counter");
     const c = await ProtocolClient.connect(base);
@@ -41,7 +42,7 @@ describe("dev mode", () => {
 
   it("says why a render failed in dev, and only the code's text in production", async () => {
     for (const dev of [true, false]) {
-      const { app, base } = await startApp({ dev });
+      const { app, base } = await startApp({ dev: dev && { watch: false } });
       try {
         const { token } = await getPage(base, "/bad");
         const c = await ProtocolClient.connect(base);
