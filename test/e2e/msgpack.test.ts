@@ -10,7 +10,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
-import { defineView, html, stream } from "../../src/index.ts";
+import { createHash, randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { defineView, html, stream, type Uploads } from "../../src/index.ts";
 import { MSGPACK_PROTOCOL } from "../../src/protocol/messages.ts";
 import { browserSkipReason, e2eApp, type E2eApp } from "../support/browser.ts";
 import { TRANSPORTS } from "../support/wires.ts";
@@ -43,7 +45,24 @@ const Other = defineView({
   render: () => html`<h1 id="other">other view «ü»</h1>`,
 });
 
-const views = { "/counter": Counter, "/other": Other };
+/** What the upload view's save got: the sha-256 of each consumed file, by name. */
+const saved = new Map<string, string>();
+
+const Upload = defineView({
+  uploads: { doc: { accept: [".bin"], maxBytes: 1_000_000, chunkBytes: 1_024, autoUpload: true } },
+  mount: () => ({ uploads: {} as Uploads, n: 0 }),
+  events: {
+    save: async (s, _p, ctx) => {
+      await ctx.consumeUploads("doc", async ({ path, name }) => saved.set(name, createHash("sha256").update(await readFile(path)).digest("hex")));
+      return { ...s, n: s.n + 1 };
+    },
+  },
+  render: (s) => html`<form weft-submit="save"><label>File <input type="file" id="file" weft-upload="doc"></label>
+    <ul>${(s.uploads.doc?.entries ?? []).map((e) => html`<li class="entry" data-progress=${e.progress} data-done=${String(e.done)} data-errors=${e.errors.join(",")}>${e.name}</li>`)}</ul>
+    <button id="save">Save</button><p id="saves">${s.n}</p></form>`,
+});
+
+const views = { "/counter": Counter, "/other": Other, "/upload": Upload };
 
 /**
  * Records, in the page, every WebSocket it opens and the kinds of frames it
@@ -107,6 +126,21 @@ for (const transport of TRANSPORTS) {
       } else {
         assert.equal(used.filter((s) => s.textIn + s.binaryIn > 0).length, 0, "no WebSocket carried frames");
         assert.equal(await page.evaluate(() => (window as unknown as { weft: { transport: string } }).weft.transport), transport);
+      }
+      await page.close();
+    });
+
+    it("uploads a file in chunks, and the server's copy is the original byte for byte", T, async () => {
+      const page = await fx.open(transport, "/upload", { setup: watchSockets });
+      const bytes = randomBytes(5_000 + 300); // 6 chunks of 1 KiB, the last one short
+      await page.setInputFiles("#file", { name: `up-${transport}.bin`, mimeType: "application/octet-stream", buffer: bytes });
+      await page.waitForSelector(".entry[data-done=true]");
+      assert.equal(await page.getAttribute(".entry", "data-errors"), "");
+      await page.click("#save");
+      await page.waitForFunction(() => document.querySelector("#saves")?.textContent === "1");
+      assert.equal(saved.get(`up-${transport}.bin`), createHash("sha256").update(bytes).digest("hex"));
+      if (transport === "websocket") {
+        for (const s of await sockets(page)) assert.equal(s.textIn + s.textOut, 0, "chunks and acks are MessagePack too");
       }
       await page.close();
     });
