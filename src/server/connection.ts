@@ -196,7 +196,7 @@ export class Connection {
     }
     if (this.link.kind === "websocket" && !this.closed) {
       const env: Envelope = { t: S.uploadAck, v, d: ack.c === undefined ? [ref, ack.o] : [ref, ack.o, ack.c] };
-      this.link.send(JSON.stringify(env), env);
+      sendTo(this.link, env);
     }
     return ack;
   }
