@@ -61,7 +61,7 @@ export function bind(doc: Document, lookup: (root: Element) => EventSink | undef
   const limiters = new WeakMap<Element, Record<string, Limiter>>();
   const pending = new Set<Limiter>();
 
-  const on = (type: string, fn: (e: Event) => void): void => doc.addEventListener(type, guard("E_CLIENT_TRANSPORT", fn));
+  const on = (type: string, fn: (e: Event) => void): void => doc.addEventListener(type, guard(fn));
 
   const find = (e: Event, attr: string): Hit | undefined => {
     const el = e.target instanceof Element ? e.target.closest(`[${attr}]`) : null;
@@ -86,7 +86,7 @@ export function bind(doc: Document, lookup: (root: Element) => EventSink | undef
    */
   const limit = (control: Element, hit: Hit, kind: string, payload: () => Payload): void => {
     // weft-confirm: asked when the event would go; cancelled, nothing is sent (and nothing shows loading).
-    const send = guard("E_CLIENT_TRANSPORT", () => confirmed(hit.el) && hit.view.push(hit.name, values(hit.el, payload()), [hit.el], hit.target, hit.b));
+    const send = guard(() => confirmed(hit.el) && hit.view.push(hit.name, values(hit.el, payload()), [hit.el], hit.target, hit.b));
     const debounce = control.getAttribute(ATTR.debounce) ?? hit.el.getAttribute(ATTR.debounce);
     const throttle = control.getAttribute(ATTR.throttle) ?? hit.el.getAttribute(ATTR.throttle);
     if (debounce === null && throttle === null) return send();

@@ -67,12 +67,13 @@ export function reportError(target: EventTarget, code: string, message?: string,
 
 /**
  * Wraps a callback so that nothing it throws escapes into the browser's event
- * loop: the failure becomes a `weft:error` with `code` on `document`.
+ * loop: the failure becomes a `weft:error` with `code` on `document` (by
+ * default E_CLIENT_TRANSPORT, the code every caller of the client has).
  *
  * @example
- * ws.onmessage = guard("E_CLIENT_TRANSPORT", (e) => handle(e.data));
+ * ws.onmessage = guard((e) => handle(e.data));
  */
-export function guard<A extends unknown[]>(code: ErrorCode, fn: (...args: A) => void): (...args: A) => void {
+export function guard<A extends unknown[]>(fn: (...args: A) => void, code: ErrorCode = "E_CLIENT_TRANSPORT"): (...args: A) => void {
   return (...args: A) => {
     try {
       fn(...args);

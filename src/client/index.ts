@@ -75,14 +75,14 @@ function boot(): void {
   // Roots added or removed later (by a patch or by page scripts) join or leave.
   // Only mutations that add or remove a view root trigger a scan: patches that
   // touch ordinary elements (most of them) cost one check per changed node.
-  new MutationObserver(guard("E_CLIENT_TRANSPORT", (records: MutationRecord[]) => {
+  new MutationObserver(guard((records: MutationRecord[]) => {
     if (records.some(touchesRoot)) socket.scan();
   })).observe(document.documentElement, {
     childList: true,
     subtree: true,
   });
-  addEventListener("online", guard("E_CLIENT_TRANSPORT", () => socket.wake()));
-  addEventListener("pagehide", guard("E_CLIENT_TRANSPORT", (e: PageTransitionEvent) => {
+  addEventListener("online", guard(() => socket.wake()));
+  addEventListener("pagehide", guard((e: PageTransitionEvent) => {
     if (!e.persisted) socket.farewell();
   }));
   socket.connect();
@@ -95,5 +95,5 @@ function touchesRoot(r: MutationRecord): boolean {
   return Array.prototype.some.call(r.addedNodes, has) || Array.prototype.some.call(r.removedNodes, has);
 }
 
-if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", guard("E_CLIENT_TRANSPORT", boot));
-else guard("E_CLIENT_TRANSPORT", boot)();
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", guard(boot));
+else guard(boot)();

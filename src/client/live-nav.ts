@@ -22,8 +22,6 @@ interface Entry {
   scroll?: number;
 }
 
-const CODE = "E_CLIENT_TRANSPORT";
-
 /**
  * Wires live navigation for the page's main view (its outermost view root).
  *
@@ -81,10 +79,10 @@ export function installLiveNav(socket: LiveSocket): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   addEventListener("scroll", () => {
     clearTimeout(timer);
-    timer = setTimeout(guard(CODE, () => mark(scrollY)), 99);
+    timer = setTimeout(guard(() => mark(scrollY)), 99);
   }, { passive: true });
 
-  addEventListener("popstate", guard(CODE, (e: PopStateEvent) => {
+  addEventListener("popstate", guard((e: PopStateEvent) => {
     const entry = (e.state as { weft?: Entry } | null)?.weft;
     if (!entry) return;
     const v = main();
@@ -96,7 +94,7 @@ export function installLiveNav(socket: LiveSocket): void {
     mount(v, u, scroll);
   }));
 
-  document.addEventListener("click", guard(CODE, (e: MouseEvent) => {
+  document.addEventListener("click", guard((e: MouseEvent) => {
     if (e.defaultPrevented || e.button || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     const el = (e.target as Element).closest?.(`[${ATTR.patch}],[${ATTR.navigate}]`);
     if (!el || (el.getAttribute("target") || "_self") !== "_self") return;

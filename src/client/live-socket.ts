@@ -186,15 +186,15 @@ export function liveSocket(heartbeat = 30_000, negotiator = createNegotiator()):
   const use = (t: Transport): void => {
     transport = t;
     proven = false;
-    t.onMessage = guard(CODE, (frame: string) => transport === t && receive(frame));
-    t.onClose = guard(CODE, (c?: string) => lost(t, c));
+    t.onMessage = guard((frame: string) => transport === t && receive(frame));
+    t.onClose = guard((c?: string) => lost(t, c));
   };
 
   const opened = (t: Transport): void => {
     s.open = true;
     proven = views.size === 0; // nothing to join: opening is all it can prove
     lastRx = lastPing = Date.now();
-    beat = setInterval(guard(CODE, tick), heartbeat);
+    beat = setInterval(guard(tick), heartbeat);
     announce(t.name);
     for (const view of views.values()) view.join();
     // Joins go first: frames queued while down may need a joined view.
@@ -229,7 +229,7 @@ export function liveSocket(heartbeat = 30_000, negotiator = createNegotiator()):
     if (/TOKEN/.test(c!)) for (const v of views.values()) if (!v.isDead) return v.receive({ t: S.error, c });
     if (!proven && negotiator.failed()) {
       fallingBack = true;
-      retry = setTimeout(guard(CODE, connect), 0);
+      retry = setTimeout(guard(connect), 0);
       return;
     }
     if (up) {
@@ -241,7 +241,7 @@ export function liveSocket(heartbeat = 30_000, negotiator = createNegotiator()):
     // Full jitter (random delay below the exponential bound): a server restart
     // does not see every page reconnect in the same instant.
     const bound = Math.min(MAX_DELAY, BASE_DELAY * 2 ** Math.min(attempts++, 10));
-    retry = setTimeout(guard(CODE, connect), Math.random() * bound);
+    retry = setTimeout(guard(connect), Math.random() * bound);
   };
 
   /** Fires `weft:transport` when the transport in use changes (the first connect included). */
@@ -282,7 +282,7 @@ export function liveSocket(heartbeat = 30_000, negotiator = createNegotiator()):
     if (next !== t) next?.close();
     next = t;
     t.onMessage = () => {};
-    t.onClose = guard(CODE, () => {
+    t.onClose = guard(() => {
       if (next !== t) return;
       next = undefined;
       prober.schedule();
@@ -368,8 +368,8 @@ export function liveSocket(heartbeat = 30_000, negotiator = createNegotiator()):
     fallingBack = false;
     use(t);
     // Not open in time: a proxy holds the request, or buffers the SSE hello.
-    openTimer = setTimeout(guard(CODE, () => lost(t)), factory.openMs);
-    t.onOpen = guard(CODE, () => {
+    openTimer = setTimeout(guard(() => lost(t)), factory.openMs);
+    t.onOpen = guard(() => {
       clearTimeout(openTimer);
       opened(t);
     });

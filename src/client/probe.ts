@@ -113,7 +113,7 @@ export function createProber(negotiator: Negotiator, proven: (t: Transport) => v
     name = factory.name;
     cancel = probe(
       factory,
-      guard("E_CLIENT_TRANSPORT", (t: Transport | undefined) => {
+      guard((t: Transport | undefined) => {
         cancel = name = undefined;
         if (t === undefined) round(candidates, i + 1);
         else proven(t);
@@ -130,7 +130,7 @@ export function createProber(negotiator: Negotiator, proven: (t: Transport) => v
       if (timer !== undefined || cancel !== undefined) return;
       const better = negotiator.better();
       if (better.length === 0) return;
-      timer = setTimeout(guard("E_CLIENT_TRANSPORT", () => round(better, 0)), negotiator.probeDelay());
+      timer = setTimeout(guard(() => round(better, 0)), negotiator.probeDelay());
     },
     stop() {
       clearTimeout(timer);

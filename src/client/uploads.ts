@@ -216,7 +216,7 @@ export function uploadsAfter(v: View, m: Envelope): void {
  */
 export function installUploads(host: UploadHost): void {
   sock = host;
-  const on = (type: string, fn: (e: Event) => void, capture?: boolean): void => document.addEventListener(type, guard("E_CLIENT_TRANSPORT", fn), capture);
+  const on = (type: string, fn: (e: Event) => void, capture?: boolean): void => document.addEventListener(type, guard(fn), capture);
   const at = (e: Event, a: string): Element | null | undefined => (e.target as Element).closest?.(`[${a}]`);
   morphExts.push({
     added: dress,

@@ -91,7 +91,7 @@ export function outage(root: Element, rejoin: () => void): Outage {
       const bound = Math.min(CAP, BASE * 2 ** retries++);
       // Equal jitter: never sooner than half the bound (no hammering), and pages
       // refused together (a restarting backend) do not all come back at once.
-      timer = setTimeout(guard(LINK_LOST, rejoin), (bound + Math.random() * bound) / 2);
+      timer = setTimeout(guard(rejoin), (bound + Math.random() * bound) / 2);
       return true;
     },
     mark(code) {
