@@ -89,6 +89,33 @@ export const addr = await app.listen(0);
   });
 });
 
+describe("hot reload in a process with several apps", () => {
+  it("gives every reload a new generation, so an app started again on the same files never loads a stale one", async () => {
+    const { dir, Counter } = await makeHotApp();
+    const said: string[] = [];
+    const logger: Logger = { ...quiet, info: (_f, m) => said.push(m) };
+    const start = () => createWeft({ views: { "/": Counter }, secret: TEST_SECRET, logger, dev: { watch: [dir], debounceMs: 20 } });
+    const reloaded = (n: number) => until(() => said.filter((m) => m.startsWith("hot reload: label.ts changed")).length >= n, 10_000, `reload ${n}`);
+    try {
+      const first = start();
+      writeFiles(dir, { "views/label.ts": hotAppFiles("First")["views/label.ts"]! });
+      await reloaded(1);
+      await first.close();
+      const again = start();
+      const base = `http://127.0.0.1:${(await again.listen(0)).port}`;
+      try {
+        writeFiles(dir, { "views/label.ts": hotAppFiles("Second")["views/label.ts"]! });
+        await reloaded(2);
+        assert.match((await getPage(base, "/")).html, /Second: 0/);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("hot reload and child views", () => {
   it("re-renders a child view's own session with its new code, keeping its state", async () => {
     const dir = fs.mkdtempSync(join(tmpdir(), "weft-hot-child-"));

@@ -57,6 +57,12 @@ const MODULE_FILE = /\.(?:[cm]?[jt]sx?|json|html?|svg)$/;
 const WEFT_ROOT = new URL("../../", import.meta.url).href;
 /** The hook's port, once registered in this process (a module hook cannot be removed: later apps add roots to it). */
 let hookPort: MessagePort | undefined;
+/**
+ * The last module generation of this process. One counter for every app: a
+ * generation's URLs are cached for the process's life, so two apps (or an app
+ * started again) must never reuse a number for newer files.
+ */
+let generation = 0;
 
 /**
  * Starts hot reload for `core` with `hot`'s settings: the resolve hook, the
@@ -117,8 +123,6 @@ function moduleUrl(file: string, gen: number): string {
 /** The reloads of one app, one at a time. */
 class Reloader {
   closed = false;
-  /** The last generation tried (each reload takes a new number, also after a failed one). */
-  private gen = 0;
   /** Every exported definition of the current generation, by "file#export". */
   private current: Map<string, object> | undefined;
   private running: Promise<void> | undefined;
@@ -162,7 +166,8 @@ class Reloader {
 
   /** One reload: a new generation of the modules, then every session on the new definitions. */
   private async reload(files: string[]): Promise<void> {
-    const gen = ++this.gen;
+    // Each reload takes a new number, also after a failed one.
+    const gen = ++generation;
     const started = performance.now();
     const names = files.map((f) => basename(f)).join(", ");
     let next: Map<string, object>;
