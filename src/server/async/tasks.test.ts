@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { until } from "../../../test/support/until.ts";
-import { AsyncRunningError, AsyncTasks, type AsyncTask } from "./tasks.ts";
+import { AsyncRunningError, AsyncTasks, MAX_TASKS, type AsyncTask } from "./tasks.ts";
 import type { AsyncReport } from "./report.ts";
 
 /** A session stand-in: counts flushes, records ended reports and errors, holds the state. */
@@ -195,6 +195,17 @@ describe("background tasks", () => {
     assert.throws(() => tasks.start("a", fn, { ifRunning: "queue" as never }), /ifRunning must be "cancel" or "reject", got "queue"/);
     assert.throws(() => host(7).tasks.start("a", fn), /the view's state must be an object .* got number/);
     assert.equal(tasks.has("a"), false);
+  });
+
+  it("runs at most MAX_TASKS tasks at once in a session: one more throws a RangeError, a restart of a running name does not count twice", async () => {
+    const { tasks } = host();
+    const never = () => new Promise(() => {});
+    for (let i = 0; i < MAX_TASKS; i++) tasks.start(`t${i}`, never);
+    assert.throws(() => tasks.start("one-more", never), (e: unknown) => e instanceof RangeError && /64 tasks are running/.test(e.message));
+    assert.doesNotThrow(() => tasks.start("t0", never), "replacing a running task");
+    tasks.cancel("t1");
+    assert.doesNotThrow(() => tasks.start("one-more", never), "room again once one ended");
+    tasks.stop();
   });
 
   it("writes a task named __proto__ as a plain key of state.async", async () => {

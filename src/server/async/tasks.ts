@@ -96,6 +96,12 @@ interface Task {
 /** The longest `error` a report keeps of what a task threw, in characters. */
 const MAX_ERROR_CHARS = 1000;
 
+/**
+ * Tasks running at once in one session, at most: an app that names tasks
+ * after what a browser sent cannot be made to hold an unbounded number.
+ */
+export const MAX_TASKS = 64;
+
 /** The longest task name, in characters. */
 export const MAX_TASK_NAME = 100;
 
@@ -127,6 +133,8 @@ export class AsyncTasks {
       if (o.ifRunning === "reject") throw new AsyncRunningError(name);
       // Replaced: aborted and silent; the new task's "running" takes its place.
       this.end(name, old, new DOMException("replaced by a new task of the same name", "AbortError"));
+    } else if (this.running.size >= MAX_TASKS) {
+      throw new RangeError(`ctx.startAsync(${JSON.stringify(name)}): ${MAX_TASKS} tasks are running in this session already (the most there can be); cancel one or wait for one to end`);
     }
     const task: Task = { ctrl: new AbortController(), timer: undefined, progress: null, done: false };
     this.running.set(name, task);
