@@ -40,22 +40,13 @@ export class LinkSeq {
   seen = 0;
   /** True once a hole turned out unfillable: frames were lost, the link must end. */
   broken = false;
-  private readonly held = new Map<number, Held>();
-  private readonly inflight = new Set<number>();
-  private nextId = 0;
-
   /**
    * A request is about to go out; its id is passed to {@link answered}.
    *
    * @example
    * const id = seqs.sent();
    */
-  sent(): number {
-    const id = ++this.nextId;
-    this.inflight.add(id);
-    return id;
-  }
-
+  readonly sent: () => number;
   /**
    * Request `id` was answered `{n, f}`: frame `i` of `f` has link seq
    * `n - f.length + i + 1`. Returns the frames to hand on now, in order;
@@ -65,22 +56,35 @@ export class LinkSeq {
    * @example
    * seqs.answered(id, 7, [a, b]); // [a, b] when seen was 5
    */
-  answered(id: number, n: number, frames: readonly unknown[]): unknown[] {
-    this.inflight.delete(id);
-    for (const h of this.held.values()) h.fillers.delete(id);
-    const fillers = new Set(this.inflight);
-    const first = n - frames.length + 1;
-    frames.forEach((frame, i) => {
-      const seq = first + i;
-      if (seq > this.seen && !this.held.has(seq)) this.held.set(seq, { frame, fillers });
-    });
-    const out: unknown[] = [];
-    for (let h = this.held.get(this.seen + 1); h !== undefined; h = this.held.get(this.seen + 1)) {
-      this.held.delete(++this.seen);
-      out.push(h.frame);
-    }
-    const lowest = this.held.get(Math.min(...this.held.keys())); // undefined when nothing is held
-    if (lowest !== undefined && lowest.fillers.size === 0) this.broken = true;
-    return out;
+  readonly answered: (id: number, n: number, frames: readonly unknown[]) => unknown[];
+
+  // The private state lives in the constructor's closure, not in fields: local
+  // names the minifier shortens to a letter, where `this.held` stays (the client's size).
+  constructor() {
+    const held = new Map<number, Held>();
+    const inflight = new Set<number>();
+    let nextId = 0;
+    this.sent = () => {
+      inflight.add(++nextId);
+      return nextId;
+    };
+    this.answered = (id, n, frames) => {
+      inflight.delete(id);
+      for (const h of held.values()) h.fillers.delete(id);
+      const fillers = new Set(inflight);
+      const first = n - frames.length + 1;
+      frames.forEach((frame, i) => {
+        const seq = first + i;
+        if (seq > this.seen && !held.has(seq)) held.set(seq, { frame, fillers });
+      });
+      const out: unknown[] = [];
+      for (let h = held.get(this.seen + 1); h !== undefined; h = held.get(this.seen + 1)) {
+        held.delete(++this.seen);
+        out.push(h.frame);
+      }
+      const lowest = held.get(Math.min(...held.keys())); // undefined when nothing is held
+      if (lowest !== undefined && lowest.fillers.size === 0) this.broken = true;
+      return out;
+    };
   }
 }

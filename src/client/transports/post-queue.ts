@@ -42,43 +42,46 @@ export function batchSize(frames: readonly string[], maxBytes = limits.maxBytes,
  * out.push(JSON.stringify({ t: "h" }));
  */
 export class PostQueue {
-  private queue: string[] = [];
-  private busy = false;
-  private done = false;
-
-  constructor(
-    /** POSTs `body`, the JSON array of `frames`. */
-    private readonly post: (body: string, frames: readonly string[]) => Promise<unknown>,
-    private readonly fail: () => void,
-  ) {}
-
   /** Queues a frame; it leaves with the next POST. */
-  push(frame: string): void {
-    if (this.done) return;
-    this.queue.push(frame);
-    this.pump();
-  }
-
+  readonly push: (frame: string) => void;
   /** Drops what is queued and posts nothing more. */
-  close(): void {
-    this.done = true;
-    this.queue = [];
-  }
+  readonly close: () => void;
 
-  private pump(): void {
-    if (this.busy || this.done || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, batchSize(this.queue));
-    this.busy = true;
-    this.post(`[${batch.join(",")}]`, batch).then(
-      () => {
-        this.busy = false;
-        this.pump();
-      },
-      () => {
-        if (this.done) return;
-        this.close();
-        this.fail();
-      },
-    );
+  /**
+   * @param post POSTs `body`, the JSON array of `frames`.
+   * @param fail the queue ended: a POST was rejected.
+   */
+  constructor(post: (body: string, frames: readonly string[]) => Promise<unknown>, fail: () => void) {
+    // The state lives in this closure, not in fields: local names the minifier
+    // shortens to a letter, where `this.queue` stays (the client's size).
+    let queue: string[] = [];
+    let busy = false;
+    let done = false;
+    const close = (): void => {
+      done = true;
+      queue = [];
+    };
+    const pump = (): void => {
+      if (busy || done || queue.length === 0) return;
+      const batch = queue.splice(0, batchSize(queue));
+      busy = true;
+      post(`[${batch.join(",")}]`, batch).then(
+        () => {
+          busy = false;
+          pump();
+        },
+        () => {
+          if (done) return;
+          close();
+          fail();
+        },
+      );
+    };
+    this.close = close;
+    this.push = (frame) => {
+      if (done) return;
+      queue.push(frame);
+      pump();
+    };
   }
 }

@@ -74,15 +74,13 @@ export const MANGLED_PROPS: readonly string[] = [
   "probeDelay", "probeFailed", "worked", "better", "schedule",
   // transports/types.ts (Transport, TransportFactory: only Weft's own transports are in the bundle)
   "onOpen", "onMessage", "onClose", "openMs",
-  // transports: link-seq.ts (LinkSeq), post-queue.ts (PostQueue)
-  "inflight", "pump",
   // rendered.ts (Rendered), view.ts (View), live-socket.ts (LiveSocket)
   "hasTree", "full", "replies", "receive", "tick", "views", "scan", "wake",
   "viewOf", "transportName", "probingName", "current",
   // negotiate.ts (Negotiator and its options, from index.ts), probe.ts (Prober), bindings.ts (a binding's timer state)
   "forced", "offered", "restart", "timer", "fire",
-  // transports: link-seq.ts, post-queue.ts, every transport (Transport.farewell: only Weft's own transports)
-  "seen", "broken", "fillers", "sent", "busy", "post", "fail", "farewell",
+  // transports: link-seq.ts (LinkSeq, its held frames), every transport (Transport.farewell: only Weft's own transports)
+  "seen", "broken", "fillers", "sent", "farewell",
   // uploads: the transports' and the live socket's sendChunk (uploads.ts)
   "sendChunk",
   // limits.ts, event-cache.ts, dom-patch.ts (loading locks; the morph extensions of morphExts)
