@@ -92,7 +92,7 @@ const ROOT = `[${ATTR.view}]`;
 
 function touchesRoot(r: MutationRecord): boolean {
   const has = (n: Node) => n instanceof Element && (n.matches(ROOT) || n.querySelector(ROOT) !== null);
-  return Array.prototype.some.call(r.addedNodes, has) || Array.prototype.some.call(r.removedNodes, has);
+  return [...r.addedNodes, ...r.removedNodes].some(has);
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", guard(boot));
