@@ -188,6 +188,8 @@ for (const transport of TRANSPORTS) {
       assert.equal(await page.getAttribute("#report-status", "data-status"), "running");
       await page.click("#cancel");
       await page.waitForSelector("#report-status[data-status=cancelled]");
+      await page.waitForSelector("#runs li"); // info.report ran once the run ended
+      assert.match(await text(page, "#runs"), /^cancelled at \d+%$/);
       await page.close();
       // Fast steps (20 × 20 ms): the run ends with its result.
       const fast = await fx.open(transport, "/report?step=20");
@@ -195,6 +197,7 @@ for (const transport of TRANSPORTS) {
       await fast.waitForSelector("#report-status[data-status=ok]");
       assert.equal(await text(fast, "#report-result"), "1000 rows, total 7770.");
       assert.equal(await fast.$eval("#report-progress", (el) => (el as HTMLProgressElement).value), 100);
+      await fast.waitForFunction(() => document.querySelector("#runs")?.textContent === "1000 rows");
       await fast.close();
     });
   });

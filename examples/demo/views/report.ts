@@ -4,7 +4,7 @@ import { defineView, html, type AsyncReport, type AsyncReports } from "../../../
 /** The report's steps; each takes `stepMs` (the page's `?step=` in ms, 20–1000; default 250). */
 const STEPS = 20;
 
-type State = { count: number; stepMs: number; async?: AsyncReports };
+type State = { count: number; stepMs: number; runs: string[]; async?: AsyncReports };
 type Result = { rows: number; total: number };
 
 const stepOf = (p: string | undefined): number => Math.min(1000, Math.max(20, Number.parseInt(p ?? "", 10) || 250));
@@ -38,7 +38,7 @@ const said: Record<AsyncReport["status"], string> = {
  */
 export const Report = defineView<State>({
   title: "Run report",
-  mount: (params) => ({ count: 0, stepMs: stepOf(params.step) }),
+  mount: (params) => ({ count: 0, stepMs: stepOf(params.step), runs: [] }),
   events: {
     start: (s, _p, ctx) => {
       ctx.startAsync("report", (task) => build(s.stepMs, task), { timeoutMs: 60_000 });
@@ -49,10 +49,11 @@ export const Report = defineView<State>({
     inc: (s) => ({ ...s, count: s.count + 1 }),
   },
   info: {
-    // Called once the report ends: the status line is a live region already; this reads out the outcome.
-    report: (_s, r, ctx) => {
+    // Called once per run, when it ends (ok, failed or cancelled): the last five outcomes.
+    report: (s, r) => {
       const report = r as AsyncReport<Result>;
-      ctx.announce(report.status === "ok" ? `Report ready: ${report.result?.rows} rows.` : `Report ${report.status}.`);
+      const line = report.status === "ok" ? `${report.result?.rows} rows` : `${report.status} at ${report.progress ?? 0}%`;
+      return { ...s, runs: [line, ...s.runs].slice(0, 5) };
     },
   },
   render: (s) => {
@@ -72,6 +73,7 @@ export const Report = defineView<State>({
       <progress id="report-progress" max="100" value=${pct}>${pct}%</progress> <span id="report-pct">${pct}%</span></p>
     <p id="report-status" role="status" data-status=${r?.status ?? "idle"}>${r === undefined ? "Not started." : said[r.status]}${r?.status === "failed" ? ` (${r.error})` : ""}</p>
     ${r?.status === "ok" && r.result !== null ? html`<p id="report-result">${r.result.rows} rows, total ${r.result.total}.</p>` : ""}
+    ${s.runs.length > 0 ? html`<h2>Past runs</h2><ol id="runs">${s.runs.map((line) => html`<li>${line}</li>`)}</ol>` : ""}
     <h2>Meanwhile</h2>
     <p>The view keeps answering while the report runs:</p>
     <button id="tally" weft-click="inc" class="secondary">Clicked <span id="count">${s.count}</span> times</button>`;
