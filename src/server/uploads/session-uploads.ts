@@ -262,6 +262,9 @@ export class SessionUploads {
         if (e.gone || e.errors.length > 0) return { o: e.received, c: (e.errors[0] as ErrorCode | undefined) ?? "E_UPLOAD_CANCELLED" };
       }
     } catch (err) {
+      // The request was cut mid-body (the link dropped): what arrived is kept; the
+      // browser resumes from the bytes received once its view has joined again.
+      if ((err as NodeJS.ErrnoException)?.code === "ECONNRESET") return { o: e.received };
       this.node.options.onError(err, `upload "${e.upload}" chunk`);
       return this.fail(e, "E_INTERNAL");
     }
