@@ -19,6 +19,7 @@ import { Report } from "./views/report.ts";
 import { Search } from "./views/search.ts";
 import { Signup } from "./views/signup.ts";
 import { Todos } from "./views/todos.ts";
+import { Upload } from "./views/upload.ts";
 
 /** The demo app: a Weft app and its view paths (`routes`, as in `views`: the accessibility test visits each). */
 export type DemoApp = WeftApp & { readonly routes: readonly string[] };
@@ -26,7 +27,7 @@ export type DemoApp = WeftApp & { readonly routes: readonly string[] };
 /** The demo app, also used by the end-to-end tests. */
 export function createDemo(options: Partial<WeftOptions> = {}): DemoApp {
   const o: WeftOptions = {
-    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed, "/hooks": Hooks, "/projects": Projects, "/projects/:id": ProjectPage, "/profile": Profile, "/search": Search, "/commands": Commands, "/report": Report, "/hot": Hot },
+    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed, "/hooks": Hooks, "/projects": Projects, "/projects/:id": ProjectPage, "/profile": Profile, "/search": Search, "/commands": Commands, "/report": Report, "/upload": Upload, "/hot": Hot },
     secret: process.env.WEFT_SECRET,
     // Several nodes share sessions and broadcasts through Redis (npm run demo:cluster).
     redis: process.env.REDIS_URL || undefined,

@@ -14,6 +14,7 @@ const demos = [
   ["/feed", "Feed", "an infinite list on a stream: the page keeps the posts, the server only their count"],
   ["/search", "Search", "cached pure events: a tab or a query seen before shows at once and nothing is sent then; the server is told later"],
   ["/profile", "Profile", "forms: a bound field with a live preview, a confirmed delete, an optimistic like, text that survives a server restart"],
+  ["/upload", "Upload", "photos picked or dropped upload in chunks with previews, progress and cancel, and resume where they were after a dropped connection"],
   ["/report", "Run report", "background work: a report runs on the server with a progress bar and Cancel, while the page keeps answering clicks"],
   ["/hot", "Hot reload", "under npm run dev: edit a view or the stylesheet and the open page changes, keeping its state"],
   ["/commands", "JS commands", "every JS command: a dialog (Escape closes it), a panel, tips and a mark changed in the browser with no round trip and kept through the server's redraws, an event for the page's script"],

@@ -1,0 +1,259 @@
+/**
+ * Uploads in Chromium, on every transport: files picked on a `weft-upload`
+ * input (or dropped on a `weft-drop-target`) upload in chunks with progress and
+ * previews, and the save handler gets byte-identical files; without
+ * autoUpload the chunks go when the form is submitted and the submit event
+ * follows them; one entry of two is cancelled; a `.png` that is not a PNG
+ * shows its error code; and a link cut mid-upload (or a change of transport)
+ * resumes from the last acknowledged byte, so the server's file is the
+ * original, byte for byte.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { defineView, html, type Uploads, type UploadOptions } from "../../src/index.ts";
+import { browserSkipReason, dropLinks, e2eApp } from "../support/browser.ts";
+import { TRANSPORTS } from "../support/wires.ts";
+
+const skip = browserSkipReason();
+const WAIT = 10_000;
+const T = { timeout: 60_000 };
+const SECRET = "uploads-e2e-secret-0123456789abcdef";
+/** The /slow view's chunk size. */
+const SLOW_CHUNK = 8_192;
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** `n` random bytes that start like a PNG (the server checks the signature only). */
+const png = (n: number): Buffer => Buffer.concat([PNG, randomBytes(n - PNG.length)]);
+
+/** What the save handlers consumed, by file name: the bytes of the server's temp file. */
+const got = new Map<string, Buffer>();
+
+interface State {
+  uploads: Uploads;
+  saved: string[];
+  submits: number;
+}
+
+/** A view with one upload `files` (PNG only), a Save form, and the state shown for the tests. */
+function view(o: Partial<UploadOptions>) {
+  return defineView<State>({
+    uploads: { files: { accept: [".png"], maxBytes: 20_000_000, maxFiles: 3, chunkBytes: 16_384, ...o } },
+    mount: () => ({ uploads: {} as Uploads, saved: [], submits: 0 }),
+    events: {
+      save: async (s, _p, ctx) => {
+        const saved = await ctx.consumeUploads("files", async ({ path, name }) => {
+          got.set(name, await readFile(path));
+          return name;
+        });
+        return { ...s, saved: [...s.saved, ...saved], submits: s.submits + 1 };
+      },
+    },
+    render: (s) => html`<form weft-submit="save">
+      <label>Files <input type="file" id="files" weft-upload="files" multiple></label>
+      <div id="drop" weft-drop-target="files">drop here</div>
+      <ul id="entries">${(s.uploads.files?.entries ?? []).map((e) => html`<li weft-upload-entry=${e.ref} data-name=${e.name} data-progress=${e.progress} data-done=${String(e.done)} data-errors=${e.errors.join(",")}>
+        <img weft-upload-preview=${e.ref} alt="preview"><button type="button" weft-upload-cancel=${e.ref}>Cancel ${e.name}</button></li>`)}</ul>
+      <button id="save">Save</button>
+    </form><p id="saved">${s.saved.join(",")}</p><p id="submits">${s.submits}</p>`,
+  });
+}
+
+const uploadDir = mkdtempSync(join(tmpdir(), "weft-e2e-uploads-"));
+const views = {
+  "/auto": view({ autoUpload: true }),
+  "/manual": view({ autoUpload: false }),
+  // Big files in small chunks: slow enough to cut the link mid-upload.
+  "/slow": view({ autoUpload: true, chunkBytes: SLOW_CHUNK }),
+};
+
+type Win = Window & { errs: string[]; chunks: number };
+
+/**
+ * Records the codes of the page's `weft:error` events in `window.errs`, and
+ * counts in `window.chunks` the chunks it sends (binary WebSocket frames,
+ * POSTs with an entry ref), as the page calls send or fetch.
+ */
+async function watch(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as Win;
+    w.errs = [];
+    w.chunks = 0;
+    document.addEventListener("weft:error", (e) => w.errs.push((e as CustomEvent<{ code: string }>).detail.code));
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (this: WebSocket, d) {
+      if (typeof d !== "string") w.chunks++;
+      return send.call(this, d);
+    };
+    const f = window.fetch;
+    window.fetch = (url, init) => {
+      if (/[?&]u=/.test(String(url))) w.chunks++;
+      return f(url, init);
+    };
+  });
+}
+
+const chunks = (page: Page) => page.evaluate(() => (window as unknown as Win).chunks);
+
+const file = (name: string, buffer: Buffer) => ({ name, mimeType: "image/png", buffer });
+
+/**
+ * A resumed upload sent again only what was in flight when the link went
+ * (at most a WebSocket's window of 4 chunks, and a few more for a second cut),
+ * not the file from its start.
+ */
+async function resentFew(page: Page, size: number): Promise<void> {
+  const sent = await chunks(page);
+  const needed = Math.ceil(size / SLOW_CHUNK);
+  assert.ok(sent >= needed && sent <= needed + 8, `${sent} chunks sent for ${needed}`);
+}
+
+/** Waits until the entries named `names` are done. */
+async function done(page: Page, names: string[], timeout = WAIT): Promise<void> {
+  await page.waitForFunction((ns) => ns.every((n) => document.querySelector(`#entries li[data-name="${n}"]`)?.getAttribute("data-done") === "true"), names, { timeout });
+}
+
+/** Clicks Save and waits until the page shows `names` saved. */
+async function save(page: Page, names: string[]): Promise<void> {
+  await page.click("#save");
+  await page.waitForFunction((ns) => ns.every((n) => document.getElementById("saved")!.textContent!.split(",").includes(n)), names);
+}
+
+/** The save handler got exactly these bytes for each name, and the temp files are gone. */
+function sameBytes(files: Record<string, Buffer>): void {
+  for (const [name, bytes] of Object.entries(files)) {
+    assert.ok(got.has(name), `the server consumed ${name}`);
+    assert.equal(got.get(name)!.length, bytes.length, `${name}: as many bytes as sent, none twice`);
+    assert.ok(got.get(name)!.equals(bytes), `${name}: byte-identical`);
+  }
+}
+
+for (const transport of TRANSPORTS) {
+  describe(`uploads in Chromium over ${transport}`, { skip }, () => {
+    const fx = e2eApp({ weft: { views, secret: SECRET, uploadDir }, wait: WAIT, proxy: true, warmClient: true });
+
+    beforeEach(() => got.clear());
+
+    async function open(path: string): Promise<Page> {
+      return fx.open(transport, path, { setup: watch });
+    }
+
+    it("uploads picked files in chunks with progress and previews; the save handler gets them byte for byte", T, async () => {
+      const page = await open("/auto");
+      const a = png(300_000);
+      const b = png(50_000);
+      await page.setInputFiles("#files", [file("a.png", a), file("b.png", b)]);
+      await done(page, ["a.png", "b.png"]);
+      // Progress for CSS: the input (its files) and each entry's element.
+      await page.waitForFunction(() => document.getElementById("files")!.getAttribute("weft-upload-progress") === "100");
+      assert.deepEqual(await page.$$eval("#entries li", (els) => els.map((e) => e.getAttribute("weft-upload-progress"))), ["100", "100"]);
+      assert.deepEqual(await page.$$eval("#entries img", (els) => els.map((e) => (e as HTMLImageElement).src.slice(0, 5))), ["blob:", "blob:"]);
+      await save(page, ["a.png", "b.png"]);
+      sameBytes({ "a.png": a, "b.png": b });
+      // Consumed: the entries left the state, their previews were let go, the temp files removed.
+      await page.waitForFunction(() => document.querySelectorAll("#entries li").length === 0);
+      assert.deepEqual(readdirSync(uploadDir).filter((f) => !f.startsWith(".")), []);
+      assert.deepEqual(await page.evaluate(() => (window as unknown as Win).errs), []);
+      await page.close();
+    });
+
+    it("without autoUpload sends the chunks when the form is submitted, and the submit event after them", T, async () => {
+      const page = await open("/manual");
+      const a = png(120_000);
+      const b = png(40_000);
+      await page.setInputFiles("#files", [file("a.png", a), file("b.png", b)]);
+      await page.waitForSelector('#entries li[data-name="b.png"]');
+      // Chunks sent with the declaration's answer (before its render) would have been seen by now.
+      assert.equal(await chunks(page), 0, "nothing sent before the submit");
+      assert.deepEqual(await page.$$eval("#entries li", (els) => els.map((e) => e.getAttribute("data-progress"))), ["0", "0"]);
+      await save(page, ["a.png", "b.png"]);
+      assert.ok((await chunks(page)) >= 2, "the chunks went with the submit");
+      assert.equal(await page.textContent("#submits"), "1", "one submit event, after the uploads");
+      sameBytes({ "a.png": a, "b.png": b });
+      await page.close();
+    });
+
+    it("drops files on a weft-drop-target", T, async () => {
+      const page = await open("/auto");
+      const a = png(70_000);
+      await page.evaluate((bytes) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(bytes)], "dropped.png", { type: "image/png" }));
+        const target = document.getElementById("drop")!;
+        target.dispatchEvent(new DragEvent("dragover", { bubbles: true, cancelable: true, dataTransfer: dt }));
+        target.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: dt }));
+      }, [...a]);
+      await done(page, ["dropped.png"]);
+      assert.equal(await page.getAttribute("#drop", "weft-upload-progress"), "100");
+      await save(page, ["dropped.png"]);
+      sameBytes({ "dropped.png": a });
+      await page.close();
+    });
+
+    it("cancels one entry of two: the other is saved alone", T, async () => {
+      const page = await open("/manual");
+      const keep = png(30_000);
+      await page.setInputFiles("#files", [file("gone.png", png(30_000)), file("kept.png", keep)]);
+      await page.click('#entries li[data-name="gone.png"] button');
+      await page.waitForFunction(() => document.querySelectorAll("#entries li").length === 1);
+      await save(page, ["kept.png"]);
+      assert.deepEqual([...got.keys()], ["kept.png"]);
+      sameBytes({ "kept.png": keep });
+      await page.close();
+    });
+
+    it("shows E_UPLOAD_TYPE in the entry of a .png that is not a PNG", T, async () => {
+      const page = await open("/auto");
+      await page.setInputFiles("#files", [file("fake.png", Buffer.from("GIF89a, or anything but a PNG"))]);
+      await page.waitForSelector('#entries li[data-name="fake.png"][data-errors="E_UPLOAD_TYPE"]', { state: "attached" });
+      await page.waitForFunction(() => (window as unknown as Win).errs.includes("E_UPLOAD_TYPE"));
+      await page.close();
+    });
+
+    it("resumes from the last acknowledged byte after the link is cut mid-upload", T, async () => {
+      const page = await open("/slow");
+      const big = png(6_000_000);
+      await page.setInputFiles("#files", [file("big.png", big)]);
+      await page.waitForFunction(() => Number(document.getElementById("files")!.getAttribute("weft-upload-progress")) >= 5, undefined, { polling: 5 });
+      await dropLinks(fx.proxy, page);
+      const at = Number(await page.getAttribute("#files", "weft-upload-progress"));
+      assert.ok(at < 100, `cut mid-upload (at ${at}%)`);
+      await done(page, ["big.png"], 60_000);
+      await resentFew(page, big.length);
+      await save(page, ["big.png"]);
+      sameBytes({ "big.png": big });
+      await page.close();
+    });
+  });
+}
+
+describe("uploads in Chromium across a change of transport", { skip }, () => {
+  const fx = e2eApp({ weft: { views, secret: SECRET, uploadDir }, wait: WAIT, proxy: true, warmClient: true });
+
+  it("resumes on HTTP an upload begun on SSE when the SSE path is cut off", T, async () => {
+    got.clear();
+    fx.proxy.reject = /upgrade: websocket/i;
+    try {
+      const page = await fx.open(undefined as unknown as string, "/slow", { setup: watch });
+      await page.waitForFunction(() => (window as unknown as { weft: { transport?: string } }).weft.transport === "sse", undefined, { timeout: 15_000 });
+      const big = png(4_000_000);
+      await page.setInputFiles("#files", [file("big.png", big)]);
+      await page.waitForFunction(() => Number(document.getElementById("files")!.getAttribute("weft-upload-progress")) >= 5, undefined, { polling: 5 });
+      fx.proxy.reject = /upgrade: websocket|^(GET|POST) \/weft\/sse/im;
+      fx.proxy.cutAll();
+      await page.waitForFunction(() => (window as unknown as { weft: { transport?: string } }).weft.transport === "http", undefined, { timeout: 15_000 });
+      await done(page, ["big.png"], 60_000);
+      await resentFew(page, big.length);
+      await save(page, ["big.png"]);
+      sameBytes({ "big.png": big });
+      await page.close();
+    } finally {
+      fx.proxy.reject = undefined;
+    }
+  });
+});
