@@ -186,7 +186,8 @@ export class Connection {
     if (s === undefined || !s.isAttachedTo(this.link)) ack = { o: 0, c: "E_NOT_JOINED" };
     else if (s.uploads === undefined) ack = { o: 0, c: "E_UPLOAD_UNKNOWN" };
     else ack = await s.uploads.chunk(ref, offset, body, length);
-    if (ack.c !== undefined) this.core.metrics.error(ack.c);
+    // Counted here on WebSocket; a POST's refusal is counted by its answer (sendError).
+    if (ack.c !== undefined && this.link.kind === "websocket") this.core.metrics.error(ack.c);
     // Refused chunks in a row count like refused frames: a client that goes on sending (100 MB declared as 1 KB) is cut off.
     this.refused = ack.c === undefined ? 0 : this.refused + 1;
     if (this.refused >= this.core.options.abuseLimit && !this.closed) {

@@ -19,7 +19,7 @@ import { chunk, declare, entryRef, Files, postChunk, shown } from "../support/up
 /** One upload that takes up to 1,000 files of 1 MB. */
 const Bulk = defineView({
   uploads: { bulk: { accept: [".bin"], maxBytes: 1_000_000, maxFiles: 1_000 } },
-  mount: () => ({ uploads: {} as Uploads }),
+  mount: () => ({ uploads: {} as Uploads<"bulk"> }),
   render: (s) => html`<p>${s.uploads.bulk.entries.length}:${s.uploads.bulk.entries.filter((e) => e.errors.length === 0).length}:${s.uploads.bulk.entries.filter((e) => e.errors[0] === "E_UPLOAD_BUDGET").length}:${s.uploads.bulk.entries.filter((e) => e.errors[0] === "E_UPLOAD_IDLE").length}</p>`,
 });
 

@@ -61,13 +61,14 @@ export interface UploadState {
 /**
  * `state.uploads` of a view that declares uploads: upload name → its state.
  * Weft owns this key: it is filled at mount and after every change, and a
- * value a handler returns there is replaced.
+ * value a handler returns there is replaced. Name the uploads (`N`) and
+ * each is known to be there, also under `noUncheckedIndexedAccess`.
  *
  * @example
- * mount: () => ({ uploads: {} as Uploads, saved: [] as string[] }),
+ * mount: () => ({ uploads: {} as Uploads<"avatar">, saved: [] as string[] }),
  * render: (s) => html`${s.uploads.avatar.entries.map((e) => html`<li>${e.name}</li>`)}`,
  */
-export type Uploads = Record<string, UploadState>;
+export type Uploads<N extends string = string> = Record<N, UploadState>;
 
 /**
  * A finished file as `ctx.consumeUploads` hands it to its callback: `path`
