@@ -31,6 +31,8 @@ export function createDemo(options: Partial<WeftOptions> = {}): DemoApp {
     secret: process.env.WEFT_SECRET,
     // Several nodes share sessions and broadcasts through Redis (npm run demo:cluster).
     redis: process.env.REDIS_URL || undefined,
+    // WEFT_MSGPACK=1 npm start: MessagePack frames on WebSocket (docs/transports.md#messagepack).
+    msgpack: process.env.WEFT_MSGPACK === "1",
     layout,
     ...options,
   };
