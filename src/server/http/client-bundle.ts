@@ -281,6 +281,8 @@ export async function buildClient(part: "main" | "dev" | "msgpack" = "main"): Pr
   // letters first) gzip better than esbuild's — about 600 bytes gzipped less,
   // for the same code. Property names are left as esbuild's mangleProps made them.
   const { minify } = await import("terser");
-  const min = await minify((out.outputFiles[0] as { text: string }).text, { ecma: 2020, compress: {}, mangle: true, format: { ecma: 2020 } });
+  // `sequences: false`: statements stay statements instead of being joined with commas, which
+  // leaves more repeated runs for gzip (20 bytes less gzipped, a few more minified).
+  const min = await minify((out.outputFiles[0] as { text: string }).text, { ecma: 2020, compress: { sequences: false }, mangle: true, format: { ecma: 2020 } });
   return min.code as string;
 }
