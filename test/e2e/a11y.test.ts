@@ -169,6 +169,19 @@ describe("the demo's pages under axe-core in Chromium (websocket)", { skip }, ()
     await page.close();
   });
 
+  it("has no violations on /upload with photos picked (previews, progress bars, Cancel buttons) and saved", T, async () => {
+    const page = await open("/upload");
+    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+    await page.setInputFiles("#photos", [{ name: "one.png", mimeType: "image/png", buffer: png }, { name: "two.txt.png", mimeType: "image/png", buffer: Buffer.from("not a PNG") }]);
+    await page.waitForSelector("#entries li:nth-child(2)");
+    await page.waitForFunction(() => document.querySelector("#entries li img")?.getAttribute("src")?.startsWith("blob:"));
+    await axe(page, "/upload, photos picked");
+    await page.click("#save");
+    await page.waitForSelector("#saved li");
+    await axe(page, "/upload, saved");
+    await page.close();
+  });
+
   it("has no violations on /signup with an error flash, then an info flash", T, async () => {
     const page = await open("/signup");
     await page.click("button[type=submit]");
