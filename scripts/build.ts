@@ -1,6 +1,6 @@
 // `npm run build`: the package as users install it, in dist/ —
 //   dist/**/*.js, *.d.ts, *.js.map   tsc -p tsconfig.build.json (ESM, from src/, tests left out)
-//   dist/client.js                   the minified browser client (esbuild), served at /weft/client.js
+//   dist/client.js                   the minified browser client (esbuild, then terser), served at /weft/client.js
 //   dist/client-dev.js, client-msgpack.js  its development part and its MessagePack codec (pages that need them)
 // dist/ is emptied first so that a module deleted from src/ cannot linger in the package.
 import { spawnSync } from "node:child_process";
