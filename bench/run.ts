@@ -8,7 +8,7 @@
 //        npm run bench:quick       under 3 minutes: 2,000 idle sessions, 3 runs
 //        npm run bench:smoke       every system with tiny counts, seconds; writes nothing;
 //                                  exits 1 if any system fails to produce its figures
-//   [--only weft-ws,floor-ws,…] [--skip fanout,bundle,idle] [--no-write]
+//   [--only weft-ws,floor-ws,…] [--skip fanout,bundle,idle,upload] [--no-write]
 //        npm run bench -- --from-results   rewrites the docs block and the chart
 //                                  from bench/results.json, measuring nothing
 //        npm run bench -- --merge a.json,b.json,c.json   several runs' results files
@@ -34,12 +34,13 @@ import { fanout } from "./side-by-side/measure/fanout.ts";
 import { idleSessions } from "./side-by-side/measure/idle.ts";
 import { roundTrips } from "./side-by-side/measure/latency.ts";
 import { throughput } from "./side-by-side/measure/throughput.ts";
+import { uploads } from "./side-by-side/measure/upload.ts";
 import { bytesPerUpdate } from "./side-by-side/measure/wire.ts";
 import { phoenixBytes } from "./side-by-side/phoenix.ts";
 import { mergeRuns } from "./side-by-side/merge.ts";
 import { currentProvenance } from "./side-by-side/provenance.ts";
 import { captionFor, currentRunLine, machine, writeDocs } from "./side-by-side/report/docs.ts";
-import { bundleTable, fanoutTable, mainTable, targetsTable, wireTable } from "./side-by-side/report/tables.ts";
+import { bundleTable, fanoutTable, mainTable, targetsTable, uploadGroupTable, wireTable } from "./side-by-side/report/tables.ts";
 import { METRICS, readResults, Results, writeResults, type Metric } from "./side-by-side/results.ts";
 import { median } from "./side-by-side/stats.ts";
 import { SYSTEMS, WIRE_METRIC, type SystemSpec } from "./side-by-side/systems.ts";
@@ -66,7 +67,7 @@ for (const id of ONLY ?? []) if (!SYSTEMS.some((s) => s.id === id)) throw new Er
 
 const RESULTS_FILE = fileURLToPath(new URL("./results.json", import.meta.url));
 
-const tables = (r: Results) => `${mainTable(r)}\n\n${wireTable(r)}\n\n${bundleTable(r)}\n\n${fanoutTable(r)}\n\n${targetsTable(r)}`;
+const tables = (r: Results) => `${mainTable(r)}\n\n${wireTable(r)}\n\n${bundleTable(r)}\n\n${fanoutTable(r)}\n\n${uploadGroupTable(r)}\n\n${targetsTable(r)}`;
 
 if (has("from-results")) {
   const saved = readResults(RESULTS_FILE);
@@ -255,6 +256,20 @@ if (!SKIP.has("fanout")) {
     results.add("weft", "websocket", "fanout-last", f.lastMs.median, { runs: f.rounds.map((x) => x.lastMs), note });
     results.add("weft", "websocket", "fanout-p50", f.p50Ms.median, { runs: f.rounds.map((x) => x.p50Ms), note });
     log(`fan-out: last delivery ${f.lastMs.median} ms (${f.lastMs.min}–${f.lastMs.max})`);
+  });
+}
+if (!SKIP.has("upload")) {
+  await phase("upload (bench/upload.ts)", async () => {
+    log(`upload: bench/upload.ts ${PLAN.uploadArgs.join(" ")}`);
+    const run = await uploads([...PLAN.uploadArgs, ...(WEFT_BUILD === "src" ? ["--src"] : [])]);
+    const note = `${(run.bytes / 1e6).toLocaleString("en-US")} MB file, ${run.runs} uploads`;
+    for (const c of run.cases) {
+      const big = c.system !== "floor" && c.chunkBytes > 65_536;
+      const [system, transport] = c.system === "floor" ? ["floor", "multipart"] : ["weft", c.system];
+      results.add(system, transport, big ? "upload-mbps-1mib" : "upload-mbps", c.mbPerSecond.value, { runs: c.mbPerSecond.runs, note: `${note}, ${c.chunkBytes}-byte chunks` });
+      results.add(system, transport, big ? "upload-cpu-mb-1mib" : "upload-cpu-mb", c.serverCpuMsPerMB.value, { runs: c.serverCpuMsPerMB.runs, note: `${note}, ${c.chunkBytes}-byte chunks` });
+    }
+    log(`upload: ${run.cases.map((c) => `${c.system} ${c.chunkBytes} B ${c.mbPerSecond.value} MB/s`).join(", ")}`);
   });
 }
 killAll();

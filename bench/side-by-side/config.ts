@@ -23,6 +23,8 @@ export interface Plan {
   readonly wireSamples: number;
   /** Arguments for bench/fanout.ts (one node, in-memory pub/sub). */
   readonly fanoutArgs: readonly string[];
+  /** Arguments for bench/upload.ts (the file's size in MB, measured uploads per row). */
+  readonly uploadArgs: readonly string[];
 }
 
 const PLANS: Record<Mode, Plan> = {
@@ -31,18 +33,21 @@ const PLANS: Record<Mode, Plan> = {
     tpMs: 3_000, tpWarmupMs: 500, tpReps: 5, tpInflight: 100, tpClients: 50,
     idleSessions: 10_000, wireSamples: 9,
     fanoutArgs: ["--setup", "memory", "--rounds", "7"],
+    uploadArgs: ["--mb", "50", "--runs", "5"],
   },
   quick: {
     mode: "quick", rtWarmup: 500, rtEvents: 2_000, rtReps: 3, rtMaxMs: 2_000,
     tpMs: 300, tpWarmupMs: 200, tpReps: 5, tpInflight: 100, tpClients: 50,
     idleSessions: 1_000, wireSamples: 9,
     fanoutArgs: ["--setup", "memory", "--rounds", "3", "--spacing-ms", "500"],
+    uploadArgs: ["--mb", "20", "--runs", "3"],
   },
   smoke: {
     mode: "smoke", rtWarmup: 10, rtEvents: 40, rtReps: 1, rtMaxMs: 2_000,
     tpMs: 150, tpWarmupMs: 50, tpReps: 1, tpInflight: 10, tpClients: 5,
     idleSessions: 20, wireSamples: 3,
     fanoutArgs: ["--setup", "memory", "--rounds", "1", "--sessions", "200", "--views-per-socket", "20", "--spacing-ms", "100"],
+    uploadArgs: ["--mb", "1", "--runs", "1"],
   },
 };
 

@@ -13,6 +13,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
+import { renderBlock } from "../../bench/side-by-side/report/docs.ts";
+import { uploadGroupTable } from "../../bench/side-by-side/report/tables.ts";
+import { Results } from "../../bench/side-by-side/results.ts";
 import { uploadTable, writeUpload, type UploadCase, type UploadFile } from "../../bench/side-by-side/upload-report.ts";
 
 it("bench:upload sends a file to the floor and to Weft over every transport and chunk size, and reports each", { timeout: 240_000 }, () => {
@@ -72,4 +75,19 @@ it("writes a run between its markers of the docs page, the rest untouched", () =
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it("npm run bench's report has an upload group, against the floor, once a run measured uploads", () => {
+  const r = new Results();
+  assert.doesNotMatch(renderBlock(r, "Run of 2026-12-04."), /Upload of one file/, "no upload table before a run measured uploads");
+  r.add("floor", "multipart", "upload-mbps", 200);
+  r.add("floor", "multipart", "upload-cpu-mb", 2);
+  r.add("weft", "websocket", "upload-mbps", 100);
+  r.add("weft", "websocket", "upload-cpu-mb", 8);
+  r.add("weft", "websocket", "upload-mbps-1mib", 180);
+  r.add("weft", "websocket", "upload-cpu-mb-1mib", 4);
+  const t = uploadGroupTable(r);
+  assert.match(t, /\| Weft +\| websocket +\| 100 +\| 0\.50× +\| 8 +\| 180 +\| 0\.90× +\| 4 +\|/);
+  assert.match(t, /\| floor: node:http \+ busboy \| multipart +\| 200 +\| +\| 2 +\|/);
+  assert.match(renderBlock(r, "Run of 2026-12-04."), /Upload of one file[^\n]*\n\n\| system +\| transport +\| MB\/s \(64 KiB chunks\)/);
 });

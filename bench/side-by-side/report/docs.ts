@@ -7,7 +7,7 @@ import { machine } from "../machine.ts";
 import { provenanceLine } from "../provenance.ts";
 import type { Results } from "../results.ts";
 import { chartSvg } from "./chart.ts";
-import { bundleTable, fanoutTable, mainTable, targetsTable, wireTable } from "./tables.ts";
+import { bundleTable, fanoutTable, mainTable, targetsTable, uploadGroupTable, wireTable } from "./tables.ts";
 
 const DOC = fileURLToPath(new URL("../../../docs/benchmarks.md", import.meta.url));
 const CHART = fileURLToPath(new URL("../../../docs/benchmarks-chart.svg", import.meta.url));
@@ -51,6 +51,9 @@ export function renderBlock(r: Results, runLine: string): string {
     "",
     fanoutTable(r),
     "",
+    ...(r.all.some((x) => x.metric.startsWith("upload-"))
+      ? ["Upload of one file (bench/upload.ts: the floor is one multipart POST to node:http + busboy; Weft's `ws` unmasking in JavaScript, as installed; see \"Uploads\" below):", "", uploadGroupTable(r), ""]
+      : []),
     "Targets of issue 6, from these figures:",
     "",
     targetsTable(r),

@@ -88,6 +88,19 @@ export function fanoutTable(r: Results): string {
   return table(["setup", "last delivery ms", "p50 delivery ms"], [[last?.note ?? "–", withSpread(last), withSpread(p50)]]);
 }
 
+/** Upload of one file (bench/upload.ts): MB/s, against the busboy floor, and server CPU per MB, at the default chunk size and 1 MiB. */
+export function uploadGroupTable(r: Results): string {
+  const floor = r.get("floor", "multipart", "upload-mbps")?.value;
+  const x = (v: number | undefined) => (v === undefined || floor === undefined || !(floor > 0) ? "" : `${(v / floor).toFixed(2)}×`);
+  const rows = ([["floor", "multipart"], ["weft", "websocket"], ["weft", "sse"], ["weft", "http"]] as const).map(([system, transport]) => {
+    const g = (m: Parameters<Results["get"]>[2]) => r.get(system, transport, m);
+    const name = system === "floor" ? "floor: node:http + busboy" : "Weft";
+    const big = system === "floor" ? ["–", "", "–"] : [withSpread(g("upload-mbps-1mib")), x(g("upload-mbps-1mib")?.value), withSpread(g("upload-cpu-mb-1mib"))];
+    return [name, transport, withSpread(g("upload-mbps")), system === "floor" ? "" : x(g("upload-mbps")?.value), withSpread(g("upload-cpu-mb")), ...big];
+  });
+  return table(["system", "transport", "MB/s (64 KiB chunks)", "× floor", "server CPU ms/MB", "MB/s (1 MiB chunks)", "× floor", "server CPU ms/MB"], rows);
+}
+
 /** Two decimals, or three where two would round onto the bound and hide the verdict (0.7455 is not 0.75). */
 function ratioText(ratio: number, bound: number | undefined): string {
   const two = ratio.toFixed(2);
