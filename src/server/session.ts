@@ -873,6 +873,8 @@ export class ViewSession<S = unknown> implements ChildParent {
     const ref = refOf(work);
     let next = result === undefined ? this.state : result;
     if (this.uploads !== undefined) next = this.uploads.overlay(next);
+    // Background tasks' reports (async/): the new ones, and the running ones a handler's state may have dropped.
+    if (this.tasks !== undefined) next = this.tasks.overlay(next);
     let tree: RenderedTree;
     let title: string | undefined;
     let o: StreamOp[] | undefined;

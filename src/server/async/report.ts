@@ -1,7 +1,8 @@
 /**
  * What a view's state says about its background tasks: `state.async[name]`,
  * one {@link AsyncReport} per task name, written by Weft (never by a
- * handler: a handler's value there is replaced by the next report). Reports
+ * handler: a running task's report is written into every committed state,
+ * and an ending one once, tasks.ts). Reports
  * are plain JSON, so they travel in snapshots like the rest of the state; a
  * task's promise does not, so a snapshot's running task is cancelled where
  * the snapshot is taken up ({@link resumedReports}).

@@ -26,6 +26,8 @@ const View = defineView<State>({
   mount: () => ({ count: 0 }),
   events: {
     inc: (s) => ({ ...s, count: s.count + 1 }),
+    // A new state without `async`, as a handler that builds its state afresh returns.
+    reset: () => ({ count: 0 }),
     start: (s, p, ctx) => {
       ctx.startAsync("job", (task) => new Promise((finish) => (job = { task, finish })), p.timeoutMs === undefined ? {} : { timeoutMs: Number(p.timeoutMs) });
       return s;
@@ -93,6 +95,33 @@ describe("background tasks in a session", () => {
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(state(), settled, "late progress and result dropped");
     assert.deepEqual(state().ended, ["cancelled"]);
+  });
+
+  it("shows running in the starting handler's own answer, and cancelled in the cancelling one's", () => {
+    const { session, frames, state } = open();
+    session.event(1, "start", {});
+    assert.equal(state().async?.job?.status, "running");
+    assert.equal(frames.at(-1)!.r, 1, "the answer of the start carries it");
+    session.event(2, "cancel", {});
+    assert.equal(state().async?.job?.status, "cancelled");
+    assert.equal(frames.at(-1)!.r, 2);
+  });
+
+  it("keeps a running task's report when a handler returns a state without it; an ended one is written once, so a handler may clear it", async () => {
+    const { session, state } = open();
+    session.event(1, "start", {});
+    await until(() => job !== undefined);
+    job!.task.progress(20);
+    await until(() => state().async?.job?.progress === 20);
+    session.event(2, "reset", {});
+    assert.deepEqual(state().async?.job, { status: "running", progress: 20, result: null, error: null }, "still there");
+    job!.finish("done");
+    await until(() => state().ended?.length === 1);
+    assert.equal(state().async?.job?.status, "ok");
+    session.event(3, "reset", {});
+    assert.deepEqual(state(), { count: 0 }, "cleared by the app");
+    session.event(4, "inc", {});
+    assert.deepEqual(state(), { count: 1 }, "and not written again");
   });
 
   it("fails a task past its timeoutMs with E_TIMEOUT", async () => {

@@ -208,6 +208,26 @@ describe("background tasks", () => {
     tasks.stop();
   });
 
+  it("overlays a commit's state: new reports and running ones, the same object when it holds them, a non-object as it is", async () => {
+    const { tasks } = host();
+    assert.equal(tasks.overlay(5), 5, "no tasks: nothing to do");
+    const d = deferred();
+    tasks.start("r", () => d.promise);
+    const s1 = tasks.overlay({ n: 1 }) as { n: number; async: Record<string, { status: string }> };
+    assert.equal(s1.async.r!.status, "running");
+    assert.equal(tasks.overlay(s1), s1, "holds them already: the same object");
+    const s2 = tasks.overlay({ n: 2 }) as typeof s1;
+    assert.equal(s2.async.r, s1.async.r, "a running report is written again into a state that lost it");
+    assert.equal(tasks.overlay(7), 7, "a state that is not an object is left as it is");
+    assert.equal(tasks.apply(s2), undefined, "no new report: the flush has nothing to do");
+    d.resolve(1);
+    await until(() => tasks.has("r") === false);
+    await tick();
+    const s3 = tasks.overlay(s2) as typeof s1;
+    assert.equal(s3.async.r!.status, "ok");
+    assert.deepEqual(tasks.overlay({ n: 3 }), { n: 3 }, "an ended report is written once");
+  });
+
   it("writes a task named __proto__ as a plain key of state.async", async () => {
     const { h, tasks, flush } = host();
     tasks.start("__proto__", async () => 1);

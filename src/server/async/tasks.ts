@@ -2,11 +2,17 @@
  * A session's background tasks (`ctx.startAsync` / `ctx.cancelAsync`).
  *
  * A task runs beside the session's work queue, never in it: the view keeps
- * answering events while it runs. What it says comes back through the queue
- * as work, so state still changes one piece of work at a time:
- * - every report (running, progress, the end) is kept in `pending`, the
- *   latest per name, and ONE flush work item writes them all into
- *   `state.async` — several progress reports queued make one render;
+ * answering events while it runs. What it says reaches the state only as
+ * part of a piece of work, so state still changes one piece at a time:
+ * - every report (running, progress, the end) is kept in `fresh`, the latest
+ *   per name, until a commit writes it into `state.async` ({@link AsyncTasks.overlay},
+ *   called by every commit of the view); ONE flush work item is queued for
+ *   them, in case no other work comes — several progress reports queued make
+ *   one render;
+ * - a running task's report is written at every commit, so a handler that
+ *   returns a state without it (or with its own value there) cannot lose it;
+ *   an ended task's report is written once, after which the state is the
+ *   app's (a handler may drop it to clear a result);
  * - a report that ends a task also queues `info[name](state, report, ctx)`
  *   after that flush, when the view has the handler.
  *
@@ -19,7 +25,7 @@
  */
 import type { Json } from "../view.ts";
 import { clip } from "../clip.ts";
-import { toJson, withReports, type AsyncReport, type AsyncStatus } from "./report.ts";
+import { ASYNC_KEY, isRecord, toJson, withReports, type AsyncReport, type AsyncStatus } from "./report.ts";
 
 /**
  * What a task function gets: `signal` aborts when the task is cancelled,
@@ -91,6 +97,8 @@ interface Task {
   timer: NodeJS.Timeout | undefined;
   progress: Json | null;
   done: boolean;
+  /** Its latest report (written at every commit while it runs). */
+  report: AsyncReport | undefined;
 }
 
 /** The longest `error` a report keeps of what a task threw, in characters. */
@@ -108,7 +116,8 @@ export const MAX_TASK_NAME = 100;
 /** The tasks of one session. */
 export class AsyncTasks {
   private readonly running = new Map<string, Task>();
-  private pending = new Map<string, AsyncReport>();
+  /** Reports not written into the state yet, the latest per name. */
+  private readonly fresh = new Map<string, AsyncReport>();
   private finals: [string, AsyncReport][] = [];
   /** A microtask will post. */
   private posting = false;
@@ -136,7 +145,7 @@ export class AsyncTasks {
     } else if (this.running.size >= MAX_TASKS) {
       throw new RangeError(`ctx.startAsync(${JSON.stringify(name)}): ${MAX_TASKS} tasks are running in this session already (the most there can be); cancel one or wait for one to end`);
     }
-    const task: Task = { ctrl: new AbortController(), timer: undefined, progress: null, done: false };
+    const task: Task = { ctrl: new AbortController(), timer: undefined, progress: null, done: false, report: undefined };
     this.running.set(name, task);
     if (o.timeoutMs !== undefined) {
       task.timer = setTimeout(() => this.settle(name, task, "failed", "E_TIMEOUT", new DOMException(`the task ran past its timeoutMs (${o.timeoutMs})`, "TimeoutError")), o.timeoutMs);
@@ -165,21 +174,37 @@ export class AsyncTasks {
   stop(): void {
     this.stopped = true;
     for (const [name, task] of this.running) this.end(name, task, new DOMException("the session ended", "AbortError"));
-    this.pending.clear();
+    this.fresh.clear();
     this.finals = [];
   }
 
   /**
-   * The flush work: `state` with the pending reports written into
-   * `state.async`, or undefined when there are none (a flush that found its
-   * reports written already).
+   * The flush work: `state` with the reports written ({@link AsyncTasks.overlay}),
+   * or undefined when no report is new (another commit wrote them first).
    */
   apply<S>(state: S): S | undefined {
     this.queued = false;
-    if (this.pending.size === 0) return undefined;
-    const reports = this.pending;
-    this.pending = new Map();
-    return withReports(state, reports);
+    return this.fresh.size === 0 ? undefined : this.overlay(state);
+  }
+
+  /**
+   * What a commit of the view writes: `state` with the new reports and those
+   * of the running tasks in `state.async` — the same object when it holds
+   * them already (most commits), a state that is not an object as it is.
+   */
+  overlay<S>(state: S): S {
+    if (this.fresh.size === 0 && this.running.size === 0) return state;
+    const out = new Map(this.fresh);
+    this.fresh.clear();
+    for (const [name, task] of this.running) if (task.report !== undefined && !out.has(name)) out.set(name, task.report);
+    if (!isRecord(state)) return state;
+    const now = state[ASYNC_KEY];
+    if (isRecord(now)) {
+      let same = true;
+      for (const [name, r] of out) if (!Object.prototype.hasOwnProperty.call(now, name) || now[name] !== r) same = false;
+      if (same) return state;
+    }
+    return withReports(state, out);
   }
 
   private progress(name: string, task: Task, value: Json): void {
@@ -217,7 +242,8 @@ export class AsyncTasks {
 
   private report(name: string, task: Task, status: AsyncStatus, result: Json | null, error: string | null): AsyncReport {
     const r: AsyncReport = { status, progress: task.progress, result, error };
-    this.pending.set(name, r);
+    task.report = r;
+    this.fresh.set(name, r);
     this.post();
     return r;
   }
@@ -229,7 +255,7 @@ export class AsyncTasks {
     queueMicrotask(() => {
       this.posting = false;
       if (this.stopped) return;
-      if (!this.queued && this.pending.size > 0) {
+      if (!this.queued && this.fresh.size > 0) {
         this.queued = true;
         this.host.flush();
       }
