@@ -20,7 +20,7 @@
  * (refused, cancelled) or whose view is not joined on the live link; an
  * object URL lives while an element of the view shows its entry.
  */
-import { ATTR, C, type Envelope, type UploadConfig } from "../protocol/messages.ts";
+import { ATTR, C, S, type Envelope, type UploadConfig } from "../protocol/messages.ts";
 import { guard, reportError } from "./dom-events.ts";
 import { morphExts } from "./dom-patch.ts";
 import { newLinkId } from "./transports/link.ts";
@@ -74,6 +74,8 @@ interface Entry {
 }
 
 const P = ATTR.uploadProgress;
+const CANCELLED = "E_UPLOAD_CANCELLED";
+const NJ = "E_NOT_JOINED";
 /** The entries by ref. */
 const E = new Map<string, Entry>();
 /** Each view's uploads, from its join answer (`u`). */
@@ -172,7 +174,9 @@ export function acked(d: unknown): void {
   const [r, n, c] = d as [string, number, string?];
   const e = E.get(r);
   if (!e || e.x) return;
-  if (c) {
+  // The view is not joined on this link (the server says so): the rejoin that follows resumes the entry.
+  if (c == NJ) e.v.receive({ t: S.error, c });
+  else if (c) {
     stop(e, c);
     reportError(e.v.root, c, undefined, undefined, e.v.id);
   } else {
@@ -243,8 +247,9 @@ export function installUploads(host: UploadHost): void {
   on("click", (e) => {
     const r = at(e, ATTR.uploadCancel)?.getAttribute(ATTR.uploadCancel);
     const x = r && E.get(r);
-    if (!x || x.x) return;
-    stop(x, "E_UPLOAD_CANCELLED");
+    // A failed entry too: the server keeps it, with its error, until it is cancelled.
+    if (!x || x.x == CANCELLED) return;
+    stop(x, CANCELLED);
     x.v.push(x.n, r, [], undefined, undefined, C.uploadCancel);
     pump();
   });
