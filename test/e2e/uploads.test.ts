@@ -72,7 +72,7 @@ const views = {
   "/slow": view({ autoUpload: true, chunkBytes: SLOW_CHUNK }),
 };
 
-type Win = Window & { errs: string[]; chunks: number };
+type Win = Window & { errs: string[]; chunks: number; notJoinedAt?: number };
 
 /**
  * Records the codes of the page's `weft:error` events in `window.errs`, and
@@ -85,14 +85,19 @@ async function watch(page: Page): Promise<void> {
     w.errs = [];
     w.chunks = 0;
     document.addEventListener("weft:error", (e) => w.errs.push((e as CustomEvent<{ code: string }>).detail.code));
+    // With `notJoinedAt` set, that chunk is not sent: the server's E_NOT_JOINED answers it instead.
+    // (No named functions in here: the page does not have the test build's helpers for them.)
     const send = WebSocket.prototype.send;
     WebSocket.prototype.send = function (this: WebSocket, d) {
-      if (typeof d !== "string") w.chunks++;
+      if (typeof d !== "string" && ++w.chunks === w.notJoinedAt) {
+        const data = JSON.stringify({ t: "u", v: 1, d: [document.querySelector("[weft-upload-entry]")!.getAttribute("weft-upload-entry"), 0, "E_NOT_JOINED"] });
+        return void setTimeout(() => this.onmessage?.(new MessageEvent("message", { data })));
+      }
       return send.call(this, d);
     };
     const f = window.fetch;
-    window.fetch = (url, init) => {
-      if (/[?&]u=/.test(String(url))) w.chunks++;
+    window.fetch = async (url, init) => {
+      if (/[?&]u=/.test(String(url)) && ++w.chunks === w.notJoinedAt) return new Response(JSON.stringify({ error: { code: "E_NOT_JOINED", message: "not joined" } }), { status: 404 });
       return f(url, init);
     };
   });
@@ -207,11 +212,26 @@ for (const transport of TRANSPORTS) {
       await page.close();
     });
 
-    it("shows E_UPLOAD_TYPE in the entry of a .png that is not a PNG", T, async () => {
+    it("shows E_UPLOAD_TYPE in the entry of a .png that is not a PNG, until it is cancelled", T, async () => {
       const page = await open("/auto");
       await page.setInputFiles("#files", [file("fake.png", Buffer.from("GIF89a, or anything but a PNG"))]);
       await page.waitForSelector('#entries li[data-name="fake.png"][data-errors="E_UPLOAD_TYPE"]', { state: "attached" });
       await page.waitForFunction(() => (window as unknown as Win).errs.includes("E_UPLOAD_TYPE"));
+      // The failed entry stays, with its error, until it is cancelled.
+      await page.click('#entries li[data-name="fake.png"] button');
+      await page.waitForFunction(() => document.querySelectorAll("#entries li").length === 0);
+      await page.close();
+    });
+
+    it("rejoins when the server answers a chunk E_NOT_JOINED, and resumes the upload", T, async () => {
+      const page = await open("/auto");
+      await page.evaluate(() => ((window as unknown as Win).notJoinedAt = 5));
+      const a = png(200_000);
+      await page.setInputFiles("#files", [file("a.png", a)]);
+      await done(page, ["a.png"]);
+      assert.deepEqual(await page.evaluate(() => (window as unknown as Win).errs), ["E_NOT_JOINED"]);
+      await save(page, ["a.png"]);
+      sameBytes({ "a.png": a });
       await page.close();
     });
 
