@@ -2,11 +2,15 @@
  * The development part of the client (served at /weft/client-dev.js), loaded
  * apart from the client so that production pages do not carry it: a page of a
  * server with the `dev` option links it before the client, and from then on
- * every `weft:error` is also written to the console (dev-log.ts), and a
- * hot reload's CSS change re-fetches the page's stylesheets (dev-css.ts).
+ * every `weft:error` is also written to the console (dev-log.ts), the
+ * development warnings are on (a hook name with no hook, a bad JS command
+ * list: dev-warnings.ts), and a hot reload's CSS change re-fetches the page's
+ * stylesheets (dev-css.ts).
  */
 import { swapCssOnPush } from "./dev-css.ts";
 import { logErrors } from "./dev-log.ts";
+import { warnInDev } from "./dev-warnings.ts";
 
 logErrors(document);
+warnInDev(document);
 swapCssOnPush(document);

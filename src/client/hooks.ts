@@ -14,8 +14,8 @@
  *
  * Invariants: at most one instance per element; a callback that throws is
  * reported (`weft:error`, E_CLIENT_PATCH) and nothing else stops; a name with
- * no hook warns once and its element is looked up again at the next sweep (a
- * hook may be registered after the client loaded).
+ * no hook is looked up again at the next sweep (a hook may be registered after
+ * the client loaded; a dev page warns once, dev-warnings.ts).
  */
 import { ATTR } from "../protocol/messages.ts";
 import { targetOf } from "./bindings.ts";
@@ -102,7 +102,6 @@ interface Rec {
 
 const HOOK = ATTR.hook;
 const recs = new Map<Element, Rec>();
-const warned = new Set<string>();
 let on = false;
 
 const page = globalThis as { Weft?: Partial<WeftPage> };
@@ -162,11 +161,8 @@ function mount(el: HTMLElement, v: View): void {
   const all = page.Weft?.hooks;
   // A name such as "constructor" or "__proto__" finds nothing (not Object.prototype's).
   const def: unknown = n in {} ? 0 : all?.[n];
-  if (Object(def) !== def) {
-    if (!warned.has(n)) console.warn("weft: no hook", n);
-    warned.add(n);
-    return;
-  }
+  // None (yet): looked up again at the next sweep; a dev page warns (dev-warnings.ts).
+  if (Object(def) !== def) return;
   const r = { v, n, u: true, l: new AbortController() } as unknown as Rec;
   r.i = Object.assign(Object.create(def as object) as HookInstance, {
     el,

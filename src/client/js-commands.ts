@@ -84,12 +84,11 @@ const C: Record<string, Cmd> = {
   push: (_, a, p) => p?.(a.event, a.value, a.target),
 };
 
-/** Reports a bad list once: console.warn and a `weft:error` E_CLIENT_JS. */
+/** Reports a bad list once: a `weft:error` E_CLIENT_JS (which a dev page also warns of, dev-warnings.ts). */
 const bad = (el: Element, v: string): void => {
   v = v.slice(0, 99);
   if (warned.has(v) || warned.size > 49) return;
   warned.add(v);
-  console.warn("weft E_CLIENT_JS", v);
   reportError(el, "E_CLIENT_JS", v);
 };
 

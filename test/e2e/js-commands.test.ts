@@ -109,7 +109,8 @@ async function countFrames(page: Page): Promise<void> {
 
 for (const transport of TRANSPORTS) {
   describe(`JS commands in Chromium over ${transport}`, { skip }, () => {
-    const fx = e2eApp({ weft: { views: { "/js": Page1 }, secret: "js-commands-e2e-secret-0123456789abcdef" }, wait: WAIT, warmClient: true });
+    // Development mode (without hot reload): the console warnings are the client's development part's (dev-warnings.ts).
+    const fx = e2eApp({ weft: { views: { "/js": Page1 }, secret: "js-commands-e2e-secret-0123456789abcdef", dev: { watch: false } }, wait: WAIT, warmClient: true });
 
     async function open(): Promise<{ page: Page; warnings: string[] }> {
       const warnings: string[] = [];

@@ -43,6 +43,13 @@ describe("browser client bundle", () => {
     assert.match(dev, /raise the server's maxMessageBytes/);
   });
 
+  it("leaves the development warnings (a hook with no registration, a bad JS command list) to the development part", async () => {
+    const [main, dev] = await Promise.all([buildClient(), buildClient("dev")]);
+    assert.doesNotMatch(main, /console\.warn|weft: no hook/, "the client every page loads warns of nothing");
+    assert.match(dev, /weft: no hook/);
+    assert.match(dev, /weft E_CLIENT_JS/);
+  });
+
   it("shortens the client's own private member names (MANGLED_PROPS): none is left in the bundle", async () => {
     const main = await buildClient();
     const left = MANGLED_PROPS.filter((name) => memberOf(name).test(main));
