@@ -180,7 +180,7 @@ export function acked(d: unknown): void {
     stop(e, c);
     reportError(e.v.root, c, undefined, undefined, e.v.id);
   } else {
-    if (n > e.o) e.o = n;
+    if (n > e.o) e.o = +n;
     if (e.s < e.o) e.s = e.o;
     show(e);
     if (settled(e)) finish();

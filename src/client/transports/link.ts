@@ -83,9 +83,9 @@ export async function request(url: string, signal: AbortSignal, body?: string, h
  * POSTs upload chunk `b` (entry `ref` of view `v`, from byte `o`) to the
  * link's URL as `application/octet-stream`, and hands its answer to `deliver`
  * as the frame a WebSocket would have brought: `{"o": n}` becomes
- * `{ t: "u", v, d: [ref, n] }`, a refusal `{ d: [ref, undefined, code] }`
- * (an answer that is not Weft's — a proxy's error page — reads
- * E_CLIENT_TRANSPORT). A request that fails on the way (the link is going
+ * `{ t: "u", v, d: [ref, n, 0] }`, a refusal `{ d: [ref, undefined, code] }`
+ * (an answer that is not Weft's — a proxy's error page, any body without a
+ * byte count — reads E_CLIENT_TRANSPORT). A request that fails on the way (the link is going
  * down, or was closed: `signal`) delivers nothing: the entry resumes after
  * the view's next join.
  *
@@ -94,6 +94,7 @@ export async function request(url: string, signal: AbortSignal, body?: string, h
  */
 export function postChunk(url: string, signal: AbortSignal, v: number, ref: string, o: number, b: Blob, deliver: (frame: string) => void): void {
   fetch(`${url}&v=${v}&u=${ref}&o=${o}`, { method: "POST", cache: "no-store", signal, headers: { "Content-Type": "application/octet-stream" }, body: b })
-    .then((res) => res.json().catch(() => ({ error: { code: "E_CLIENT_TRANSPORT" } })))
-    .then((a: { o?: number; error?: { code?: string } }) => deliver(JSON.stringify({ t: S.uploadAck, v, d: [ref, a.o, a.error?.code] })), noop);
+    .then((res) => res.json().catch(noop))
+    // Not `{"o": n}`: Weft's refusal code, or E_CLIENT_TRANSPORT for an answer that is not Weft's.
+    .then((a?: { o?: number; error?: { code?: string } }) => deliver(JSON.stringify({ t: S.uploadAck, v, d: [ref, a?.o, a?.o! >= 0 ? 0 : a?.error?.code || "E_CLIENT_TRANSPORT"] })), noop);
 }
