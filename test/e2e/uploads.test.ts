@@ -235,6 +235,18 @@ for (const transport of TRANSPORTS) {
       await page.close();
     });
 
+    if (transport !== "websocket") {
+      it("stops an entry whose chunk POST a proxy answers with its own error page (E_CLIENT_TRANSPORT)", T, async () => {
+        const page = await open("/auto");
+        let posts = 0;
+        await page.route(/[?&]u=/, (r) => (posts++, r.fulfill({ status: 413, contentType: "text/html", body: "<h1>413 Request Entity Too Large</h1>" })));
+        await page.setInputFiles("#files", [file("a.png", png(40_000))]);
+        await page.waitForFunction(() => (window as unknown as Win).errs.includes("E_CLIENT_TRANSPORT"));
+        assert.equal(posts, 1, "nothing more is sent for the entry");
+        await page.close();
+      });
+    }
+
     it("resumes from the last acknowledged byte after the link is cut mid-upload", T, async () => {
       const page = await open("/slow");
       const big = png(6_000_000);
