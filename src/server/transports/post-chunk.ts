@@ -12,12 +12,20 @@ import { sendError, sendJson } from "../http/respond.ts";
 import { ENTRY_REF } from "../uploads/frames.ts";
 import type { BufferedLink } from "./buffered-link.ts";
 
-/** True for a chunk POST: an octet-stream body and an entry ref in the query. */
+/**
+ * True for a chunk POST: an octet-stream body and an entry ref in the query.
+ *
+ * @example if (isChunkPost(req, url)) return postChunk(req, res, link, url);
+ */
 export function isChunkPost(req: IncomingMessage, url: URL): boolean {
   return url.searchParams.has("u") && String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase() === "application/octet-stream";
 }
 
-/** Feeds a chunk POST to `link`'s connection and answers it. */
+/**
+ * Feeds a chunk POST to `link`'s connection and answers it.
+ *
+ * @example await postChunk(req, res, link, new URL(req.url!, "http://x")); // 200 {"o":65536}
+ */
 export async function postChunk(req: IncomingMessage, res: ServerResponse, link: BufferedLink, url: URL): Promise<void> {
   const q = url.searchParams;
   const v = Number(q.get("v"));

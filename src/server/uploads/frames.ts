@@ -14,7 +14,11 @@ const MAX_DECLARED = 1_000;
 const MAX_NAME = 1_024;
 const MAX_TYPE = 255;
 
-/** A declaration's upload name and files, or the reason it is malformed. */
+/**
+ * A declaration's upload name and files, or the reason it is malformed.
+ *
+ * @example readDeclaration({ t: "u", v: 1, r: 3, e: "avatar", d: [["q5mF0Jm3tUeZ2c8xAb1z", "me.png", "image/png", 10]] }) // { name, files }
+ */
 export function readDeclaration(msg: Envelope): { name: string; files: UploadDeclaration[] } | string {
   if (!uploadName(msg.e)) return "`e` must be an upload name";
   const d = msg.d;
@@ -30,7 +34,11 @@ export function readDeclaration(msg: Envelope): { name: string; files: UploadDec
   return { name: msg.e as string, files: d as UploadDeclaration[] };
 }
 
-/** A cancel's upload name and entry ref, or the reason it is malformed. */
+/**
+ * A cancel's upload name and entry ref, or the reason it is malformed.
+ *
+ * @example readCancel({ t: "c", v: 1, r: 4, e: "avatar", d: 42 }) // "`d` must be an entry ref"
+ */
 export function readCancel(msg: Envelope): { name: string; ref: string } | string {
   if (!uploadName(msg.e)) return "`e` must be an upload name";
   if (typeof msg.d !== "string" || !ENTRY_REF.test(msg.d)) return "`d` must be an entry ref";

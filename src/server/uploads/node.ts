@@ -29,11 +29,22 @@ export interface IdleWatch {
   idle(): void;
 }
 
-/** The default `uploadDir`: one per process under the OS temp directory. */
+/**
+ * The default `uploadDir`: one per process under the OS temp directory.
+ *
+ * @example defaultUploadDir() // "/tmp/weft-uploads-4242"
+ */
 export function defaultUploadDir(): string {
   return join(tmpdir(), `weft-uploads-${process.pid}`);
 }
 
+/**
+ * The uploads of one node: budget, temp file names, idle sweep, removals.
+ *
+ * @example
+ * const node = new UploadNode({ dir: defaultUploadDir(), perSession: 256e6, perNode: 4e9, idleMs: 60_000, onError });
+ * node.reserve(3000); // true while the node's budget holds it
+ */
 export class UploadNode {
   /** Bytes reserved by live entries on this node. */
   used = 0;

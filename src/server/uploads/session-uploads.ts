@@ -20,13 +20,21 @@ import { accepts, SNIFF_BYTES, sniff } from "./file-type.ts";
 import type { IdleWatch, UploadNode } from "./node.ts";
 import type { UploadedFile, UploadEntry, UploadOptions, Uploads, UploadState } from "./types.ts";
 
-/** A chunk's answer: bytes of the file received so far, and the code when it was refused. */
+/**
+ * A chunk's answer: bytes of the file received so far, and the code when it was refused.
+ *
+ * @example const ack: ChunkAck = { o: 2048 }; // or { o: 1024, c: "E_UPLOAD_ORDER" }
+ */
 export interface ChunkAck {
   o: number;
   c?: ErrorCode;
 }
 
-/** A chunk's bytes: all at once (a WebSocket frame) or as they arrive (a POST body). */
+/**
+ * A chunk's bytes: all at once (a WebSocket frame) or as they arrive (a POST body).
+ *
+ * @example const body: ChunkBody = req.iterator({ destroyOnReturn: false });
+ */
 export type ChunkBody = Uint8Array | AsyncIterable<Uint8Array>;
 
 /** At most one progress render per this many ms per view. */
@@ -73,6 +81,14 @@ interface Upload {
   errors: string[];
 }
 
+/**
+ * One session's uploads (made by the session of a view that declares `uploads`).
+ *
+ * @example
+ * const u = new SessionUploads(node, view.uploads, undefined, (run) => session.enqueueApply(run));
+ * u.declare("avatar", [[ref, "me.png", "image/png", 3000]]);
+ * await u.chunk(ref, 0, bytes); // { o: 1024 } or { o, c: "E_UPLOAD_ORDER" }
+ */
 export class SessionUploads {
   private readonly uploads = new Map<string, Upload>();
   private readonly byRef = new Map<string, Entry>();
@@ -415,7 +431,11 @@ export class SessionUploads {
   }
 }
 
-/** A file name for display: control and bidi-override characters removed, at most 255 characters. */
+/**
+ * A file name for display: control and bidi-override characters removed, at most 255 characters.
+ *
+ * @example cleanName("a\u0000b\u202e.txt") // "ab.txt"
+ */
 export function cleanName(name: string): string {
   // eslint-disable-next-line no-control-regex
   const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "");

@@ -50,7 +50,12 @@ export interface UploadEntry {
   readonly errors: readonly string[];
 }
 
-/** One upload's part of `state.uploads`. */
+/**
+ * One upload's part of `state.uploads`.
+ *
+ * @example
+ * html`${s.uploads.avatar.errors.includes("E_UPLOAD_FILES") ? html`<p role="alert">Too many files</p>` : ""}`
+ */
 export interface UploadState {
   /** The files picked, in order. */
   readonly entries: readonly UploadEntry[];
