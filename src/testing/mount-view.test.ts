@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { defineView, deny, html, type StandardSchemaV1 } from "../index.ts";
+import { defineView, deny, html, type StandardSchemaV1, type Uploads } from "../index.ts";
 import { createTestBus, mountView, WeftTestError } from "./index.ts";
 
 /** A Standard Schema for `{ n: integer }`, without a schema library. */
@@ -154,6 +154,22 @@ const Timed = defineView({
     never: () => ({ ticks: -1 }),
   },
   render: (s) => html`<p id="ticks">${s.ticks}</p>`,
+});
+
+describe("mountView with uploads", () => {
+  it("shows no upload entries and hands a handler's consumeUploads no files (no browser sends any)", async () => {
+    const V = defineView({
+      uploads: { avatar: { accept: [".png"] } },
+      mount: () => ({ uploads: {} as Uploads<"avatar">, saved: -1 }),
+      events: { save: async (s, _p, ctx) => ({ ...s, saved: (await ctx.consumeUploads("avatar", (f) => f.name)).length }) },
+      render: (s) => html`<p id="n">${s.uploads.avatar.entries.length}/${s.saved}</p><button id="save" weft-click="save">Save</button>`,
+    });
+    const v = await mountView(V);
+    assert.equal(v.text("#n"), "0/-1");
+    await v.click("#save");
+    assert.deepEqual(v.errors, []);
+    assert.equal(v.text("#n"), "0/0");
+  });
 });
 
 describe("mountView timers", () => {

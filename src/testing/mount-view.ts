@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { pageContext } from "../server/core.ts";
+import { defaultUploadDir, UploadNode } from "../server/uploads/node.ts";
 import { sendEffects } from "../server/mount-effects.ts";
 import { flashEffects } from "../server/flash.ts";
 import { mountWithParams, urlFor, type NavRoute } from "../server/live-nav.ts";
@@ -75,13 +76,23 @@ export async function mountView<S>(view: ViewDefinition<S>, options: MountOption
   const live = new (clockedSession(bus))({
     sid: randomBytes(16).toString("base64url"), path: pattern, view: v, params: route.params, url: route.url, session, state,
     timers: page.timers, topics: page.topics, tracked: page.tracked,
-  }, { outboxSize: 1000, onError: (err) => mounted.noteCause(err), pubsub: bus.pubsub, presence: bus.presence, router });
+  }, { outboxSize: 1000, onError: (err) => mounted.noteCause(err), pubsub: bus.pubsub, presence: bus.presence, router, uploads: testUploads(v, mounted) });
   mounted.title = pageTitle(v, state, pattern);
   mounted.start(live);
   // What mount pushed follows the first render, as at a browser's join.
   sendEffects([...flashEffects(page.flashes), ...page.effects], (env) => live.emit(env));
   await bus.settle();
   return mounted;
+}
+
+/**
+ * Uploads for a view that declares them: no browser sends files here, so
+ * `ctx.consumeUploads` resolves with `[]` and `state.uploads` shows no entries.
+ * Nothing is written: the directory is never made.
+ */
+function testUploads(view: ViewDefinition<unknown>, mounted: MountedView): UploadNode | undefined {
+  if (view.uploads === undefined) return undefined;
+  return new UploadNode({ dir: defaultUploadDir(), perSession: 1, perNode: 1, idleMs: 60_000, onError: (err) => mounted.noteCause(err) });
 }
 
 /**
