@@ -11,11 +11,13 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, it } from "node:test";
 import type { Page } from "playwright-core";
+import { createDemo } from "../../examples/demo/app.ts";
+import { savedPhotosDir } from "../../examples/demo/views/upload.ts";
 import { defineView, html, type Uploads, type UploadOptions } from "../../src/index.ts";
 import { browserSkipReason, dropLinks, e2eApp } from "../support/browser.ts";
 import { TRANSPORTS } from "../support/wires.ts";
@@ -287,5 +289,26 @@ describe("uploads in Chromium across a change of transport", { skip }, () => {
     } finally {
       fx.proxy.reject = undefined;
     }
+  });
+});
+
+describe("the demo's upload page in Chromium", { skip }, () => {
+  const fx = e2eApp({ weft: { secret: SECRET, redis: undefined, uploadDir }, make: createDemo, wait: WAIT });
+
+  it("saves a photo named ../../etc/passwd.png under a name it chooses, byte for byte, and lists it", T, async () => {
+    const page = await fx.open("websocket", "/upload");
+    const photo = png(30_000);
+    await page.setInputFiles("#photos", [file("../../etc/passwd.png", photo)]);
+    await page.waitForSelector("#entries li progress[value='100']", { state: "attached" });
+    const dir = await savedPhotosDir();
+    const before = new Set(await readdir(dir));
+    await page.click("#save");
+    await page.waitForSelector("#saved li");
+    assert.match(await page.textContent("#saved li") ?? "", /passwd\.png — 29 KB/);
+    const added = (await readdir(dir)).filter((f) => !before.has(f));
+    assert.equal(added.length, 1);
+    assert.match(added[0]!, /^[0-9a-f-]{36}$/, "a name the demo chose");
+    assert.ok((await readFile(join(dir, added[0]!))).equals(photo));
+    await page.close();
   });
 });
