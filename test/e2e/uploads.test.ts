@@ -91,6 +91,7 @@ async function watch(page: Page): Promise<void> {
     // (No named functions in here: the page does not have the test build's helpers for them.)
     const send = WebSocket.prototype.send;
     WebSocket.prototype.send = function (this: WebSocket, d) {
+      (w as unknown as { weftSocket: WebSocket }).weftSocket = this;
       if (typeof d !== "string" && ++w.chunks === w.notJoinedAt) {
         const data = JSON.stringify({ t: "u", v: 1, d: [document.querySelector("[weft-upload-entry]")!.getAttribute("weft-upload-entry"), 0, "E_NOT_JOINED"] });
         return void setTimeout(() => this.onmessage?.(new MessageEvent("message", { data })));
@@ -236,6 +237,26 @@ for (const transport of TRANSPORTS) {
       sameBytes({ "a.png": a });
       await page.close();
     });
+
+    if (transport === "websocket") {
+      it("ignores an ack for a ref it does not hold, reports a malformed one, and uploads on", T, async () => {
+        const page = await open("/auto");
+        // Frames a hostile or broken server could send, delivered as the socket's own.
+        await page.evaluate(() => {
+          const ws = (window as unknown as { weftSocket?: WebSocket }).weftSocket;
+          for (const data of ['{"t":"u","v":1,"d":["AAAAAAAAAAAAAAAAAAAA",99999999]}', '{"t":"u","v":1,"d":7}', '{"t":"u","v":1,"d":["constructor",1,"E_X"]}']) {
+            ws!.onmessage!(new MessageEvent("message", { data }));
+          }
+        });
+        assert.deepEqual(await page.evaluate(() => (window as unknown as Win).errs), ["E_CLIENT_TRANSPORT"]);
+        const a = png(50_000);
+        await page.setInputFiles("#files", [file("a.png", a)]);
+        await done(page, ["a.png"]);
+        await save(page, ["a.png"]);
+        sameBytes({ "a.png": a });
+        await page.close();
+      });
+    }
 
     if (transport !== "websocket") {
       it("stops an entry whose chunk POST a proxy answers with its own error page (E_CLIENT_TRANSPORT)", T, async () => {
