@@ -34,6 +34,11 @@ input[aria-invalid=true] { border-color: var(--bad); }
 .projects { list-style: none; padding: 0; } .projects p { margin: .25rem 0 .5rem; font-size: .875rem; }
 #filters a { padding: 0 .25rem; } #filters a[aria-current] { font-weight: 600; color: var(--fg); text-decoration: none; }
 .spark { height: 4rem; margin: .5rem 0; border: 1px solid var(--line); border-radius: 6px; } .spark svg { width: 100%; height: 100%; }
+.drop { border-style: dashed; margin-bottom: .75rem; } .drop:focus-within { outline: 2px solid var(--fg); }
+.entries { list-style: none; padding: 0; } .entries li { display: flex; align-items: center; gap: .5rem; margin-bottom: .4rem; }
+.entries img { object-fit: cover; border-radius: 4px; background: var(--line); } .entries .name { flex: 1; overflow-wrap: anywhere; }
+/* weft-upload-progress: set by the client at every acknowledged chunk, no render needed. */
+.entries li[weft-upload-progress="100"] .state { color: var(--ok); }
 /* In flight (weft-loading): a busy cursor and, on a button, a small spinner after its text. No dimming: opacity
    would lower the text's contrast below WCAG AA. A form or a bound control (weft-model) is loading while it is
    typed in, so it keeps its look. */
