@@ -118,6 +118,28 @@ describe("a cluster of two nodes in Chromium", { skip, timeout: 180_000 }, () =>
     }
   });
 
+  it("uploads a photo on every transport across both nodes: the chunks reach the node of the page's session", async () => {
+    const tabs: Page[] = [];
+    try {
+      for (const transport of TRANSPORTS) {
+        const page = await (await browser.newContext()).newPage();
+        await forceTransport(page, transport);
+        await page.goto(`${lb}/upload`);
+        await page.waitForSelector("[weft-view].weft-connected");
+        tabs.push(page);
+        // A PNG's signature, then 300 KB: several chunks, each POST (SSE, HTTP) balanced to either node.
+        const photo = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(300_000, transport.length)]);
+        await page.setInputFiles("#photos", [{ name: `${transport}.png`, mimeType: "image/png", buffer: photo }]);
+        await page.waitForSelector("#entries li progress[value='100']", { state: "attached", timeout: 30_000 });
+        await page.click("#save");
+        await page.waitForFunction((n) => document.querySelector("#saved")?.textContent?.includes(`${n}.png — 293 KB`), transport, { timeout: 15_000 });
+      }
+    } finally {
+      // Their sessions must not count in the later tests' totals.
+      await Promise.all(tabs.map((t) => t.context().close().catch(() => {})));
+    }
+  });
+
   it("a killed node's pages carry on on the other node, no click lost or doubled, not even one whose handler was running", async () => {
     // Node 0 dies while its pages' slow events are in flight: never applied
     // there (nor saved), they are resent to node 1 and applied once.
