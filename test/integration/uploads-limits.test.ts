@@ -92,7 +92,7 @@ describe("uploads under hostile load", { timeout: 120_000 }, () => {
       // A body declared larger than chunkBytes is refused before it is read.
       const ref2 = entryRef();
       await declare(c, "doc", [[ref2, "b.txt", "text/plain", 1000]]);
-      const big = await postChunk(c.wire as SseWire | HttpWire, ref2, 0, Buffer.alloc(100_000, 97));
+      const big = await postChunk(c.wire as SseWire | HttpWire, ref2, 0, Buffer.alloc(600_000, 97));
       assert.equal(big.c, "E_UPLOAD_CHUNK");
       assert.equal(big.status, 413);
     });

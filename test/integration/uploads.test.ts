@@ -46,7 +46,7 @@ for (const transport of WIRES) {
       const c = await ProtocolClient.connect(base, {}, transport);
       apps.push({ close: () => c.close() });
       const a = await c.join(1, (await getPage(base, "/files")).token);
-      assert.deepEqual(a.u, { avatar: [1024, 1, 4096, 2, [".png", "image/jpeg"]], doc: [65536, 0, 10_000_000, 3, [".txt", ".bin"]] });
+      assert.deepEqual(a.u, { avatar: [1024, 1, 4096, 2, [".png", "image/jpeg"]], doc: [524288, 0, 10_000_000, 3, [".txt", ".bin"]] });
     });
 
     it("receives a file chunk by chunk, shows progress and done, and consumeUploads hands it over byte for byte, then removes it", async () => {

@@ -7,7 +7,7 @@ import { cleanName } from "./session-uploads.ts";
 describe("upload options", () => {
   it("resolves an upload over its defaults and gives the page its settings", () => {
     const r = resolveUpload({ accept: [".png"] });
-    assert.deepEqual({ ...r }, { accept: [".png"], maxBytes: 8_000_000, maxFiles: 1, chunkBytes: 65_536, autoUpload: false });
+    assert.deepEqual({ ...r }, { accept: [".png"], maxBytes: 8_000_000, maxFiles: 1, chunkBytes: 524_288, autoUpload: false });
     assert.deepEqual(uploadConfig(resolveUpload({ accept: ["image/*"], maxBytes: 10, maxFiles: 2, chunkBytes: 2048, autoUpload: true })), [2048, 1, 10, 2, ["image/*"]]);
   });
 

@@ -19,7 +19,7 @@ const MAX_FILES = 1_000;
 export const UPLOAD_DEFAULTS = {
   maxBytes: 8_000_000,
   maxFiles: 1,
-  chunkBytes: 64 * 1024,
+  chunkBytes: 512 * 1024,
   autoUpload: false,
 };
 
@@ -69,7 +69,7 @@ function whole(at: string, key: string, v: unknown, min: number, max: number): v
 /**
  * An upload's options over the defaults.
  *
- * @example resolveUpload({ accept: [".png"] }).chunkBytes // 65536
+ * @example resolveUpload({ accept: [".png"] }).chunkBytes // 524288
  */
 export function resolveUpload(o: UploadOptions): ResolvedUpload {
   return Object.freeze({
@@ -84,7 +84,7 @@ export function resolveUpload(o: UploadOptions): ResolvedUpload {
 /**
  * What the page learns of an upload at its join (`u`): `[chunkBytes, auto, maxBytes, maxFiles, accept]`.
  *
- * @example uploadConfig(resolveUpload({ accept: [".png"] })) // [65536, 0, 8000000, 1, [".png"]]
+ * @example uploadConfig(resolveUpload({ accept: [".png"] })) // [524288, 0, 8000000, 1, [".png"]]
  */
 export function uploadConfig(r: ResolvedUpload): UploadConfig {
   return [r.chunkBytes, r.autoUpload ? 1 : 0, r.maxBytes, r.maxFiles, [...r.accept]];

@@ -21,7 +21,7 @@ export interface UploadOptions {
   readonly maxBytes?: number;
   /** Files at once (entries not failed). Default 1. */
   readonly maxFiles?: number;
-  /** Bytes per chunk the browser sends (≤ 1 MiB). Default 65,536. */
+  /** Bytes per chunk the browser sends (≤ 1 MiB). Default 524,288 (512 KiB: the smallest size at which a WebSocket upload keeps up with a bare multipart POST, docs/benchmarks.md). */
   readonly chunkBytes?: number;
   /** Send the chunks as soon as files are picked; else when their form is submitted. Default false. */
   readonly autoUpload?: boolean;
