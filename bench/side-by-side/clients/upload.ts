@@ -321,6 +321,16 @@ async function postChunks(peer: HttpPeer, path: string, ref: string, data: Buffe
   }
 }
 
+/**
+ * An envelope's POST failed on the way. After `close()` that is expected: the
+ * answer came on the stream or long-poll and the link closed while the POST's
+ * own answer was still in flight (its socket destroyed: "socket hang up").
+ * Otherwise it is printed; the frame waited on then times out and fails the run.
+ */
+function sendFailed(peer: HttpPeer, what: string, err: Error): void {
+  if (!peer.isClosed) console.error(`${what}: ${err.message}`);
+}
+
 /** Weft over SSE: the stream carries the server's frames, each JSON POST one envelope. */
 export async function weftSseUploader(base: string): Promise<Uploader> {
   const peer = new HttpPeer(base);
@@ -337,7 +347,7 @@ export async function weftSseUploader(base: string): Promise<Uploader> {
     inbox,
     send: (env) => void peer.fetch("POST", path, JSON.stringify(env), { "content-type": "application/json", origin: base }).then((r) => {
       if (r.status >= 300) console.error(`weft sse: POST ${path}: ${r.status} ${r.body.slice(0, 200)}`);
-    }),
+    }, (err: Error) => sendFailed(peer, `weft sse: POST ${path}`, err)),
     chunks: (ref, data, chunkBytes) => postChunks(peer, path, ref, data, chunkBytes),
     close: () => peer.close(),
   };
@@ -373,7 +383,7 @@ export async function weftHttpUploader(base: string): Promise<Uploader> {
       void peer.fetch("POST", `${path}&n=${seqs.seen}`, JSON.stringify(env), { "content-type": "application/json", origin: base }).then((r) => {
         if (r.status !== 200) console.error(`weft http: POST ${path}: ${r.status} ${r.body.slice(0, 200)}`);
         else apply(sent, r.body);
-      });
+      }, (err: Error) => sendFailed(peer, `weft http: POST ${path}`, err));
     },
     chunks: (ref, data, chunkBytes) => postChunks(peer, path, ref, data, chunkBytes),
     close: () => peer.close(),
