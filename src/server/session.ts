@@ -482,7 +482,7 @@ export class ViewSession<S = unknown> implements ChildParent {
    * and applied once with the events (it shares their refs), answered like one.
    */
   uploadWork(ref: number, name: string, run: (u: SessionUploads) => ErrorCode | undefined): void {
-    if (!this.takeRef(ref)) return;
+    if (!this.takeRef(ref) || this.full(ref)) return;
     this.enqueue({ kind: "apply", ref, name, run: () => (this.uploads === undefined ? "E_UPLOAD_UNKNOWN" : run(this.uploads)) });
   }
 

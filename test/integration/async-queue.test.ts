@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { defineView, html } from "../../src/index.ts";
+import { defineView, html, type Uploads } from "../../src/index.ts";
 import { S } from "../../src/protocol/messages.ts";
 import { getPage } from "../support/protocol-client.ts";
 import { appFixture } from "../support/server.ts";
@@ -27,10 +27,18 @@ const Queue = defineView({
   render: (s) => html`<b>${s.count}</b>`,
 });
 
+/** A view with an upload and a handler that holds its queue. */
+const Held = defineView({
+  uploads: { doc: { accept: [".txt"], maxBytes: 1000, maxFiles: 50 } },
+  mount: () => ({ uploads: {} as Uploads<"doc"> }),
+  events: { wait: () => new Promise<void>((r) => (release = r)) },
+  render: (s) => html`<i>${s.uploads.doc.entries.map((e) => e.name).join(",")}</i>`,
+});
+
 for (const transport of WIRES) {
   describe(`the bounded queue and handler time limits over ${transport}`, () => {
     // An HTTP POST waits at most this long for its events' answers, so a held queue does not hold the next POST.
-    const fx = appFixture(transport, { views: { "/q": Queue }, maxQueuedPerSession: 1, httpAnswerWaitMs: 200 });
+    const fx = appFixture(transport, { views: { "/q": Queue, "/held": Held }, maxQueuedPerSession: 1, httpAnswerWaitMs: 200 });
 
     it("refuses the event over the bound with E_BUSY outside the stream, and never applies it, even resent after a reconnect", async () => {
       const page = await getPage(fx.ctx.base, "/q");
@@ -56,6 +64,31 @@ for (const transport of WIRES) {
       assert.deepEqual([again.t, again.r], [S.reply, 3], "answered, not applied");
       await d.event(1, "inc", {}, 4);
       assert.equal(d.views.get(1)!.html(), "<b>2</b>");
+    });
+
+    it("refuses upload declarations and cancels over the bound with E_BUSY outside the stream, and never applies them", async () => {
+      const page = await getPage(fx.ctx.base, "/held");
+      const c = await fx.connect();
+      await c.join(1, page.token);
+      release = undefined;
+      c.send({ t: "e", v: 1, r: 1, e: "wait", d: {} });
+      await until(() => release !== undefined, 5_000, "the wait handler to hold the queue");
+      // 20 declarations and a cancel while the queue holds: the first waits, the rest are refused.
+      for (let r = 2; r <= 21; r++) c.send({ t: "u", v: 1, r, e: "doc", d: [[`ref-${String(r).padStart(16, "0")}`, `f${r}.txt`, "text/plain", 10]] });
+      c.send({ t: "c", v: 1, r: 22, e: "doc", d: `ref-${String(2).padStart(16, "0")}` });
+      for (let r = 3; r <= 22; r++) {
+        const busy = await c.next((m) => m.r === r);
+        assert.deepEqual([busy.t, busy.c, busy.v, busy.q], [S.error, "E_BUSY", 1, undefined], `ref ${r}`);
+      }
+      release!();
+      const applied = await c.next((m) => m.r === 2);
+      assert.notEqual(applied.t, S.error, JSON.stringify(applied));
+      assert.equal(c.views.get(1)!.html(), "<i>f2.txt</i>", "only the queued declaration applied; the cancel was not");
+      // The refused cancel, sent again: its ref counts as used, so it is answered, not applied.
+      c.send({ t: "c", v: 1, r: 22, e: "doc", d: `ref-${String(2).padStart(16, "0")}` });
+      const again = await c.next((m) => m.r === 22);
+      assert.deepEqual([again.t, again.r], [S.reply, 22], JSON.stringify(again));
+      assert.equal(c.views.get(1)!.html(), "<i>f2.txt</i>");
     });
 
     it("answers a hung handler with E_TIMEOUT for its ref, in the stream, and applies the next event", async () => {
