@@ -212,17 +212,18 @@ for (const transport of WIRES) {
       assert.equal(files().length, 0);
     });
 
-    it("stores a file named ../../etc/passwd or with control characters under a server-chosen name in uploadDir", async () => {
+    it("stores a file named ../../etc/passwd or with control characters under a server-chosen name in uploadDir, and shows only its last part", async () => {
       const { c, dir, files } = await setup(transport);
       const [a, b] = [entryRef(), entryRef()];
       await declare(c, "doc", [[a, "../../etc/passwd.txt", "text/plain", 5], [b, "x\u0000\u001b[31m\u202eevil\r\n.txt", "text/plain", 5]]);
       assert.equal((await chunk(c, a, 0, Buffer.from("hello"))).o, 5);
       assert.equal((await chunk(c, b, 0, Buffer.from("world"))).o, 5);
       await until(() => shown(c, "doc").entries.every((e) => e.done));
-      assert.deepEqual(shown(c, "doc").entries.map((e) => e.name), ["../../etc/passwd.txt", "x[31mevil.txt"]);
+      assert.deepEqual(shown(c, "doc").entries.map((e) => e.name), ["passwd.txt", "x[31mevil.txt"]);
       for (const f of files()) assert.match(f, /^weft-[A-Za-z0-9_-]{24}\.part$/);
       assert.equal(files().length, 2);
       await event(c, "save", { upload: "doc" });
+      assert.deepEqual(saved(c).map((s) => s.name), ["passwd.txt", "x[31mevil.txt"]);
       for (const s of saved(c)) assert.equal(join(dir, s.path.slice(dir.length + 1)), s.path);
       assert.ok(!existsSync(join(dir, "..", "..", "etc", "passwd.txt")));
     });

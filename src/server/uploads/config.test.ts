@@ -43,4 +43,11 @@ describe("upload options", () => {
     assert.equal(cleanName("x".repeat(300)).length, 255);
     assert.equal(cleanName("😀".repeat(300)), "😀".repeat(255));
   });
+
+  it("keeps only the part of a name after its last / or \\ (browsers send no paths)", () => {
+    assert.equal(cleanName("../../etc/passwd.txt"), "passwd.txt");
+    assert.equal(cleanName("..\\..\\win\\a.png"), "a.png");
+    assert.equal(cleanName("a\\b/c\u0000.txt"), "c.txt");
+    assert.equal(cleanName("dir/"), "");
+  });
 });

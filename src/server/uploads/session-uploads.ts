@@ -432,12 +432,14 @@ export class SessionUploads {
 }
 
 /**
- * A file name for display: control and bidi-override characters removed, at most 255 characters.
+ * A file name for display: only the part after the last "/" or "\\" (browsers
+ * send no paths), control and bidi-override characters removed, at most 255 characters.
  *
- * @example cleanName("a\u0000b\u202e.txt") // "ab.txt"
+ * @example cleanName("../../etc/a\u0000b\u202e.txt") // "ab.txt"
  */
 export function cleanName(name: string): string {
+  const base = name.slice(Math.max(name.lastIndexOf("/"), name.lastIndexOf("\\")) + 1);
   // eslint-disable-next-line no-control-regex
-  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "");
+  const clean = base.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "");
   return Array.from(clean).slice(0, 255).join("");
 }
