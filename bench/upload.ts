@@ -18,7 +18,7 @@
 //                                   the bench-upload block of docs/benchmarks.md
 //   [--mb 50] [--runs 5]            the file's size (1–100 MB) and measured runs per case
 //   [--only floor,websocket,sse,http]   a subset
-//   [--chunks default,1048576]      Weft's chunk sizes ("default": Weft's own default)
+//   [--chunks default,1048576]      Weft's chunk sizes ("default": Weft's own default, 512 KiB)
 //   [--ws-window 4]                 unacknowledged chunks on WebSocket (default 4, as the browser client)
 //   [--ws-send]                     WebSocket chunks through ws.send, masked in JavaScript while the
 //                                   clock runs (default: frames encoded before it, see clients/upload.ts)
@@ -26,6 +26,9 @@
 //                                   server's ws skips unmasking (what unmasking costs; not a browser's frames)
 //   [--bufferutil DIR]              also the WebSocket rows again on servers that find `bufferutil` in DIR
 //                                   (a node_modules directory, as NODE_PATH): ws then unmasks natively
+//                                   (for an install without it: weft-live has it as an optional dependency)
+//   [--js-unmask]                   also the WebSocket rows again on servers started with WS_NO_BUFFER_UTIL=1:
+//                                   ws then unmasks in JavaScript, as where the optional bufferutil did not install
 //   [--no-write] [--write]          print only / write even for a non-default size or subset
 //   [--src]                         Weft from the TypeScript sources through tsx (default: dist/)
 // The last line printed is the run as JSON (the smoke test reads it).
@@ -61,6 +64,7 @@ const WS_SEND = has("ws-send");
 const WS_ZERO_MASK = has("ws-zero-mask");
 if (WS_ZERO_MASK && has("write")) throw new Error("--ws-zero-mask is an experiment: its figures are not written");
 const BUFFERUTIL = arg("bufferutil");
+const JS_UNMASK = has("js-unmask");
 const WRITE = !has("no-write") && !WS_ZERO_MASK && (has("write") || (MB === 50 && RUNS >= 3 && ONLY === undefined && arg("chunks") === undefined && WS_WINDOW === 4 && !WS_SEND));
 
 const BYTES = Math.round(MB * 1e6);
@@ -109,27 +113,33 @@ async function uploadOnce(c: Case, data: Buffer): Promise<Case["runs"][number]> 
 }
 
 const loadStart = loadavg();
-const provenance = currentProvenance(`upload ${MB} MB × ${RUNS}${ONLY === undefined ? "" : ` --only ${ONLY.join(",")}`}${arg("chunks") === undefined ? "" : ` --chunks ${arg("chunks")}`}${WS_WINDOW === 4 ? "" : ` --ws-window ${WS_WINDOW}`}${WS_SEND ? " --ws-send" : ""}${WS_ZERO_MASK ? " --ws-zero-mask" : ""}${BUFFERUTIL === undefined ? "" : " --bufferutil"}`);
+const provenance = currentProvenance(`upload ${MB} MB × ${RUNS}${ONLY === undefined ? "" : ` --only ${ONLY.join(",")}`}${arg("chunks") === undefined ? "" : ` --chunks ${arg("chunks")}`}${WS_WINDOW === 4 ? "" : ` --ws-window ${WS_WINDOW}`}${WS_SEND ? " --ws-send" : ""}${WS_ZERO_MASK ? " --ws-zero-mask" : ""}${BUFFERUTIL === undefined ? "" : " --bufferutil"}${JS_UNMASK ? " --js-unmask" : ""}`);
 log(`upload benchmark: ${MB} MB, ${RUNS} runs per case; ${WEFT_BUILD_LABEL}; ${machine()}`);
 const data = randomBytes(BYTES);
 const cases: Case[] = [];
 let failure: Error | undefined;
 try {
   for (const system of SYSTEMS.filter((s) => ONLY === undefined || ONLY.includes(s))) {
-    for (const [chunk, nodePath] of system === "floor" ? [[undefined, undefined] as const] : [
-      ...CHUNKS.map((x) => [x, undefined] as const),
-      ...(system === "websocket" && BUFFERUTIL !== undefined ? CHUNKS.map((x) => [x, BUFFERUTIL] as const) : []),
+    const plain = { name: undefined, value: undefined };
+    const ws = system === "websocket";
+    for (const [chunk, env] of system === "floor" ? [[undefined, plain] as const] : [
+      ...CHUNKS.map((x) => [x, plain] as const),
+      ...(ws && BUFFERUTIL !== undefined ? CHUNKS.map((x) => [x, { name: "NODE_PATH", value: BUFFERUTIL }] as const) : []),
+      ...(ws && JS_UNMASK ? CHUNKS.map((x) => [x, { name: "WS_NO_BUFFER_UTIL", value: "1" }] as const) : []),
     ]) {
-      // The child inherits the environment at fork: NODE_PATH only for the servers meant to find bufferutil.
-      const before = process.env.NODE_PATH;
-      if (nodePath !== undefined) process.env.NODE_PATH = nodePath;
+      // The child inherits the environment at fork: NODE_PATH only for the servers meant to find
+      // bufferutil there, WS_NO_BUFFER_UTIL only for those meant to unmask in JavaScript.
+      const before = env.name === undefined ? undefined : process.env[env.name];
+      if (env.name !== undefined) process.env[env.name] = env.value;
       const server = await ServerChild.start(system === "floor" ? "upload-floor" : "weft-upload", chunk === undefined ? [] : ["--chunk", String(chunk)]).finally(() => {
-        if (before === undefined) delete process.env.NODE_PATH;
-        else process.env.NODE_PATH = before;
+        if (env.name === undefined) return;
+        if (before === undefined) delete process.env[env.name];
+        else process.env[env.name] = before;
       });
       const c: Case = { system, chunk, server, chunkBytes: 0, runs: [] };
       if (system !== "floor") c.unmask = (await server.call<{ unmask: UploadCase["unmask"] }>("stats")).unmask;
-      if (nodePath !== undefined && c.unmask !== "bufferutil") throw new Error(`--bufferutil ${nodePath}: the server's ws did not find bufferutil there (it unmasks with ${c.unmask})`);
+      if (env.name === "NODE_PATH" && c.unmask !== "bufferutil") throw new Error(`--bufferutil ${env.value}: the server's ws did not find bufferutil there (it unmasks with ${c.unmask})`);
+      if (env.name === "WS_NO_BUFFER_UTIL" && c.unmask !== "javascript") throw new Error(`--js-unmask: the server's ws unmasks with ${c.unmask}, not in JavaScript`);
       cases.push(c);
       await uploadOnce(c, data);
       log(`${caseLabel(c)}: started, warm-up upload done`);

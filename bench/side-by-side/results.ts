@@ -36,7 +36,7 @@ export const METRICS = {
   "fanout-p50": { unit: "ms", label: "broadcast to N sessions, p50 delivery" },
   "bundle-min": { unit: "bytes", label: "client bundle, minified" },
   "bundle-gzip": { unit: "bytes", label: "client bundle, minified + gzip" },
-  "upload-mbps": { unit: "MB/s", label: "upload of one file (bench/upload.ts), default chunkBytes (64 KiB)" },
+  "upload-mbps": { unit: "MB/s", label: "upload of one file (bench/upload.ts), default chunkBytes (512 KiB)" },
   "upload-cpu-mb": { unit: "ms/MB", label: "server CPU per MB uploaded, default chunkBytes" },
   "upload-mbps-1mib": { unit: "MB/s", label: "upload of one file, 1 MiB chunks" },
   "upload-cpu-mb-1mib": { unit: "ms/MB", label: "server CPU per MB uploaded, 1 MiB chunks" },

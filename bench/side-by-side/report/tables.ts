@@ -98,7 +98,7 @@ export function uploadGroupTable(r: Results): string {
     const big = system === "floor" ? ["–", "", "–"] : [withSpread(g("upload-mbps-1mib")), x(g("upload-mbps-1mib")?.value), withSpread(g("upload-cpu-mb-1mib"))];
     return [name, transport, withSpread(g("upload-mbps")), system === "floor" ? "" : x(g("upload-mbps")?.value), withSpread(g("upload-cpu-mb")), ...big];
   });
-  return table(["system", "transport", "MB/s (64 KiB chunks)", "× floor", "server CPU ms/MB", "MB/s (1 MiB chunks)", "× floor", "server CPU ms/MB"], rows);
+  return table(["system", "transport", "MB/s (default chunks, 512 KiB)", "× floor", "server CPU ms/MB", "MB/s (1 MiB chunks)", "× floor", "server CPU ms/MB"], rows);
 }
 
 /** Two decimals, or three where two would round onto the bound and hide the verdict (0.7455 is not 0.75). */
