@@ -114,7 +114,7 @@ export class Core {
     this.presence = this.cluster !== undefined ? new RedisPresence(redis!, this.cluster.node, options.onError) : new MemoryPresence(options.onError);
     this.router = new Router(options.views as Record<string, ViewDefinition<unknown>>);
     this.children = new ChildHub(this, options.views as Record<string, ViewDefinition<unknown>>);
-    this.uploads = new UploadNode({ dir: options.uploadDir, perSession: options.uploadBudget.perSession, perNode: options.uploadBudget.perNode, idleMs: options.uploadIdleMs, onError: options.onError });
+    this.uploads = new UploadNode({ dir: options.uploadDir, perSession: options.uploadBudget.perSession, perNode: options.uploadBudget.perNode, idleMs: options.uploadIdleMs, keepMs: options.uploadKeepMs, onError: options.onError });
     this.sessionConfig = { uploads: this.uploads, children: this.children, outboxSize: options.outboxSize, onError: options.onError, pubsub: this.pubsub, persist: this.persist, metrics: this.metrics, presence: this.presence,
       onMoved: (s) => this.registry.handOver(s), dev: options.dev, router: this.router,
       handlerTimeoutMs: options.handlerTimeoutMs, maxQueued: options.maxQueuedPerSession, infoDropped: infoDropReporter(options.logger, this.metrics) };

@@ -20,7 +20,7 @@ export const OPTION_KEYS = [
   "onError", "logger", "debug", "dev", "errorPage", "allowedOrigins", "trustProxy", "requireTLS", "sharedKey",
   "authorize", "identity", "rateLimit", "abuseLimit", "maxJsonDepth", "maxConnectionsPerIp", "maxConnections",
   "handlerTimeoutMs", "maxQueuedPerSession",
-  "uploadDir", "uploadBudget", "uploadIdleMs",
+  "uploadDir", "uploadBudget", "uploadIdleMs", "uploadKeepMs",
   "msgpack",
 ] as const satisfies readonly (keyof WeftOptions)[];
 type Unlisted = Exclude<keyof WeftOptions, (typeof OPTION_KEYS)[number]>;

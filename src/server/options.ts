@@ -286,12 +286,20 @@ export interface WeftOptions {
   uploadDir?: string;
   /**
    * Disk budget of unfinished and unconsumed uploads, bytes: `perSession`
-   * (default 256 MB) and `perNode` (default 4 GB). A declared file is
-   * reserved from both; past either it is refused (E_UPLOAD_BUDGET).
+   * (default 256 MB) and `perNode` (default 4 GB). A file's declared size
+   * is reserved from its session's at its declaration and from the node's
+   * at its first chunk; past either it is refused (E_UPLOAD_BUDGET).
    */
   uploadBudget?: UploadBudget;
   /** An upload with no chunk for this long is dropped (E_UPLOAD_IDLE), ms. Default 60 000. */
   uploadIdleMs?: number;
+  /**
+   * A finished file not consumed (`ctx.consumeUploads`) for this long is
+   * removed and its entry marked E_UPLOAD_IDLE, ms. Default 600 000 (10 min).
+   *
+   * @example createWeft({ views, uploadKeepMs: 30 * 60_000 })
+   */
+  uploadKeepMs?: number;
 }
 
 /** Resolved options. */

@@ -238,7 +238,7 @@ for (const transport of WIRES) {
       assert.equal((await chunk(c, ref, 1024, pngBytes(1024))).c, "E_UPLOAD_IDLE");
     });
 
-    it("refuses declarations past the per-session and per-node budgets, and frees the budget of what goes", async () => {
+    it("reserves the session's budget at a declaration and the node's at the first chunk (a file declared and never sent holds none of it)", async () => {
       const { c, base } = await setup(transport, { uploadBudget: { perSession: 1500, perNode: 2500 } });
       const [a, b] = [entryRef(), entryRef()];
       await declare(c, "doc", [[a, "a.txt", "", 1000], [b, "b.txt", "", 1000]]);
@@ -247,10 +247,90 @@ for (const transport of WIRES) {
       const [d, e] = [entryRef(), entryRef()];
       await declare(other, "doc", [[d, "d.txt", "", 1000], [e, "e.txt", "", 1000]]);
       assert.deepEqual(shown(other, "doc").entries.map((x) => x.errors), [[], ["E_UPLOAD_BUDGET"]]);
-      await cancel(c, "doc", a);
+      // Three sessions declare 3,000 bytes of the node's 2,500: nothing is held until chunks come.
+      const third = await joined(base, transport);
+      const g = entryRef();
+      await declare(third, "doc", [[g, "g.txt", "", 1000]]);
+      assert.deepEqual(shown(third, "doc").entries.map((x) => x.errors), [[]]);
+      assert.equal((await chunk(third, g, 0, Buffer.alloc(100, 97))).o, 100);
+      assert.equal((await chunk(other, d, 0, Buffer.alloc(100, 97))).o, 100);
+      // The node's budget is taken: the first chunk of a third 1,000 is refused, and the page shows why.
+      assert.equal((await chunk(c, a, 0, Buffer.alloc(100, 97))).c, "E_UPLOAD_BUDGET");
+      await until(() => shown(c, "doc").entries[0]?.errors[0] === "E_UPLOAD_BUDGET", 5000, "budget refusal shown");
+      // What goes frees it.
+      await cancel(third, "doc", g);
       const f = entryRef();
-      await declare(other, "doc", [[f, "f.txt", "", 400]]);
-      assert.deepEqual(shown(other, "doc").entries.at(-1)!.errors, []);
+      await declare(c, "doc", [[f, "f.txt", "", 400]]);
+      assert.equal((await chunk(c, f, 0, Buffer.alloc(400, 97))).o, 400);
+    });
+
+    it("gives the node's budget back on every way out of an entry", async () => {
+      // perNode fits one 1,000-byte file: after each way out, another session's 1,000 bytes must fit.
+      const { c, base, files } = await setup(transport, { uploadBudget: { perNode: 1000 }, uploadIdleMs: 1000, uploadKeepMs: 1500 });
+      const probe = await joined(base, transport);
+      const bytes = pngBytes(1000);
+      const exits: [string, (ref: string) => Promise<unknown>][] = [
+        ["cancel", async (ref) => cancel(c, "avatar", ref)],
+        ["a refused chunk", async (ref) => chunk(c, ref, 999, bytes.subarray(0, 10))],
+        ["idle", async (ref) => until(() => shown(c, "avatar").entries.find((e) => e.ref === ref)?.errors[0] === "E_UPLOAD_IDLE", 5000, "idle")],
+        ["keep time", async (ref) => { await chunk(c, ref, 500, bytes.subarray(500)); await until(() => shown(c, "avatar").entries.find((e) => e.ref === ref)?.errors[0] === "E_UPLOAD_IDLE", 5000, "kept"); }],
+        ["consume", async (ref) => { await chunk(c, ref, 500, bytes.subarray(500)); await event(c, "save"); }],
+        ["consume that throws", async (ref) => { await chunk(c, ref, 500, bytes.subarray(500)); assert.equal((await event(c, "boom")).c, "E_HANDLER"); }],
+        ["session end", async () => c.send({ t: "l", v: 1 })],
+      ];
+      for (const [how, exit] of exits) {
+        const ref = entryRef();
+        await declare(c, "avatar", [[ref, "a.png", "image/png", 1000]]);
+        assert.equal((await chunk(c, ref, 0, bytes.subarray(0, 500))).o, 500, how);
+        // Held: the probe's first chunk does not fit.
+        const p = entryRef();
+        await declare(probe, "avatar", [[p, "p.png", "image/png", 1000]]);
+        assert.equal((await chunk(probe, p, 0, bytes.subarray(0, 100))).c, "E_UPLOAD_BUDGET", how);
+        await cancel(probe, "avatar", p);
+        await exit(ref);
+        await until(() => files().length === 0, 5000, `${how}: temp data removed`);
+        const q = entryRef();
+        await declare(probe, "avatar", [[q, "q.png", "image/png", 1000]]);
+        assert.equal((await chunk(probe, q, 0, bytes.subarray(0, 100))).o, 100, `${how}: budget given back`);
+        await cancel(probe, "avatar", q);
+        if (how !== "session end") await cancel(c, "avatar", ref);
+      }
+    });
+
+    it("keeps a finished file that is not consumed for uploadKeepMs, then removes it (E_UPLOAD_IDLE)", async () => {
+      const { c, files } = await setup(transport, { uploadKeepMs: 300 });
+      const ref = entryRef();
+      await declare(c, "avatar", [[ref, "a.png", "image/png", 1000]]);
+      await chunk(c, ref, 0, pngBytes(1000));
+      await until(() => shown(c, "avatar").entries[0]?.done === true, 5000, "done");
+      assert.equal(files().length, 1);
+      await until(() => shown(c, "avatar").entries[0]?.errors[0] === "E_UPLOAD_IDLE", 5000, "dropped after the keep time");
+      assert.equal(shown(c, "avatar").entries[0]!.done, false);
+      await until(() => files().length === 0, 5000, "file removed");
+      await event(c, "save");
+      assert.deepEqual(saved(c), []);
+    });
+
+    it("consumeUploads from a background task (outside a handler) removes the entry from the page", async () => {
+      const { c, files } = await setup(transport);
+      const ref = entryRef();
+      await declare(c, "avatar", [[ref, "a.png", "image/png", 1000]]);
+      await chunk(c, ref, 0, pngBytes(1000));
+      await until(() => shown(c, "avatar").entries[0]?.done === true, 5000, "done");
+      await event(c, "later");
+      await until(() => shown(c, "avatar").entries.length === 0, 5000, "entry gone from the page");
+      await until(() => files().length === 0, 5000, "file removed");
+    });
+
+    it("a consumeUploads callback that throws: the handler answers E_HANDLER, the file and the entry go", async () => {
+      const { c, files } = await setup(transport);
+      const ref = entryRef();
+      await declare(c, "avatar", [[ref, "a.png", "image/png", 1000]]);
+      await chunk(c, ref, 0, pngBytes(1000));
+      await until(() => shown(c, "avatar").entries[0]?.done === true, 5000, "done");
+      assert.equal((await event(c, "boom")).c, "E_HANDLER");
+      await until(() => shown(c, "avatar").entries.length === 0, 5000, "entry gone from the page");
+      await until(() => files().length === 0, 5000, "file removed");
     });
 
     it("removes the temp data of a session that ends", async () => {

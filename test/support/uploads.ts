@@ -53,6 +53,15 @@ export const Files = defineView({
         throw new Error("boom");
       });
     },
+    // Consumes outside any handler: in a background task that goes on (until its session ends) after it.
+    later: (s, _p, ctx) => {
+      ctx.startAsync("later", async ({ signal }) => {
+        const n = (await ctx.consumeUploads("avatar", (f) => f.name)).length;
+        await new Promise((done) => signal.addEventListener("abort", done, { once: true }));
+        return n;
+      });
+      return s;
+    },
   },
   render: (s) => html`<ul>${Object.entries(s.uploads).map(([n, u]) => html`<li>${n}:${u.errors.join(",")}<ol>${u.entries.map((e) => html`<li>${e.ref}|${e.name}|${e.type}|${e.size}|${e.progress}|${e.done ? "done" : ""}|${e.errors.join(",")}</li>`)}</ol></li>`)}</ul><p>${s.saved.map((x) => html`<b>${x.name}|${x.size}|${x.sha}|${x.path}</b>`)}</p>`,
 });

@@ -30,11 +30,13 @@ describe("upload options", () => {
 
   it("resolves the app's upload options and refuses bad ones", () => {
     const r = resolveUploadOptions({}, "/tmp/x");
-    assert.deepEqual(r, { uploadDir: "/tmp/x", uploadBudget: { perSession: 256_000_000, perNode: 4_000_000_000 }, uploadIdleMs: 60_000 });
+    assert.deepEqual(r, { uploadDir: "/tmp/x", uploadBudget: { perSession: 256_000_000, perNode: 4_000_000_000 }, uploadIdleMs: 60_000, uploadKeepMs: 600_000 });
     assert.equal(resolveUploadOptions({ uploadBudget: { perNode: 10 } }, "/d").uploadBudget.perNode, 10);
     assert.throws(() => resolveUploadOptions({ uploadBudget: { perSesion: 1 } }, "/d"), /uploadBudget/);
     assert.throws(() => resolveUploadOptions({ uploadBudget: { perSession: 0 } }, "/d"), /perSession/);
     assert.throws(() => resolveUploadOptions({ uploadIdleMs: 0 }, "/d"), /uploadIdleMs/);
+    assert.throws(() => resolveUploadOptions({ uploadKeepMs: -1 }, "/d"), /uploadKeepMs/);
+    assert.equal(resolveUploadOptions({ uploadKeepMs: 5000 }, "/d").uploadKeepMs, 5000);
     assert.throws(() => resolveUploadOptions({ uploadDir: "" }, "/d"), /uploadDir/);
   });
 

@@ -6,6 +6,7 @@
 import type { UploadConfig } from "../../protocol/messages.ts";
 import { describe } from "../startup-checks.ts";
 import { validAcceptEntry } from "./file-type.ts";
+import { DEFAULT_KEEP_MS } from "./node.ts";
 import type { UploadOptions } from "./types.ts";
 
 /** Largest `chunkBytes`: what every transport carries (a WebSocket frame, a POST body, a forwarded request). */
@@ -90,22 +91,23 @@ export function uploadConfig(r: ResolvedUpload): UploadConfig {
   return [r.chunkBytes, r.autoUpload ? 1 : 0, r.maxBytes, r.maxFiles, [...r.accept]];
 }
 
-/** The app's upload options, resolved (createWeft: `uploadDir`, `uploadBudget`, `uploadIdleMs`). */
+/** The app's upload options, resolved (createWeft: `uploadDir`, `uploadBudget`, `uploadIdleMs`, `uploadKeepMs`). */
 export interface ResolvedUploadOptions {
   readonly uploadDir: string;
   readonly uploadBudget: { readonly perSession: number; readonly perNode: number };
   readonly uploadIdleMs: number;
+  readonly uploadKeepMs: number;
 }
 
-/** Default budgets: 256 MB per session, 4 GB per node; a stalled upload is dropped after 60 s. */
-export const UPLOAD_APP_DEFAULTS = { perSession: 256_000_000, perNode: 4_000_000_000, idleMs: 60_000 };
+/** Default budgets: 256 MB per session, 4 GB per node; a stalled upload is dropped after 60 s, a finished unconsumed one after 10 min. */
+export const UPLOAD_APP_DEFAULTS = { perSession: 256_000_000, perNode: 4_000_000_000, idleMs: 60_000, keepMs: DEFAULT_KEEP_MS };
 
 /**
  * Checks and resolves the app's upload options; throws a TypeError that shows the right call.
  *
  * @example resolveUploadOptions({ uploadBudget: { perSession: 50e6 } }, "/tmp/weft-uploads-1").uploadBudget.perNode // 4e9
  */
-export function resolveUploadOptions(o: { uploadDir?: unknown; uploadBudget?: unknown; uploadIdleMs?: unknown }, defaultDir: string): ResolvedUploadOptions {
+export function resolveUploadOptions(o: { uploadDir?: unknown; uploadBudget?: unknown; uploadIdleMs?: unknown; uploadKeepMs?: unknown }, defaultDir: string): ResolvedUploadOptions {
   if (o.uploadDir !== undefined && (typeof o.uploadDir !== "string" || o.uploadDir === "" || o.uploadDir.includes("\0"))) {
     throw new TypeError(`createWeft: \`uploadDir\` must be a directory path, e.g. uploadDir: "/var/tmp/weft-uploads", got ${describe(o.uploadDir)}`);
   }
@@ -119,9 +121,12 @@ export function resolveUploadOptions(o: { uploadDir?: unknown; uploadBudget?: un
   }
   const idle = o.uploadIdleMs ?? UPLOAD_APP_DEFAULTS.idleMs;
   if (typeof idle !== "number" || !Number.isFinite(idle) || idle <= 0) throw new TypeError(`createWeft: \`uploadIdleMs\` must be a positive number of ms, got ${describe(idle)}`);
+  const keep = o.uploadKeepMs ?? UPLOAD_APP_DEFAULTS.keepMs;
+  if (typeof keep !== "number" || !Number.isFinite(keep) || keep <= 0) throw new TypeError(`createWeft: \`uploadKeepMs\` must be a positive number of ms, e.g. uploadKeepMs: 600_000, got ${describe(keep)}`);
   return {
     uploadDir: (o.uploadDir as string | undefined) ?? defaultDir,
     uploadBudget: Object.freeze({ perSession: perSession as number, perNode: perNode as number }),
     uploadIdleMs: idle,
+    uploadKeepMs: keep,
   };
 }

@@ -14,18 +14,23 @@ export interface UploadNodeOptions {
   readonly dir: string;
   /** Bytes one session may hold (declared sizes of live entries). */
   readonly perSession: number;
-  /** Bytes the node may hold, all sessions. */
+  /** Bytes the node may hold, all sessions (an entry's size, from its first chunk until it goes). */
   readonly perNode: number;
   /** A live entry with no chunk for this long is dropped (E_UPLOAD_IDLE), ms. */
   readonly idleMs: number;
+  /** A finished entry not consumed for this long is dropped (E_UPLOAD_IDLE), ms. Default {@link DEFAULT_KEEP_MS}. */
+  readonly keepMs?: number;
   readonly onError: (err: unknown, where: string) => void;
 }
 
+/** How long a finished, unconsumed file is kept by default (`uploadKeepMs`): 10 minutes. */
+export const DEFAULT_KEEP_MS = 600_000;
+
 /** An entry the idle sweep watches. */
 export interface IdleWatch {
-  /** When its last chunk (or its declaration) arrived, ms since epoch. */
-  lastActive: number;
-  /** Called once it has been idle for `idleMs`. */
+  /** When it is dropped unless it moves on (a chunk, its consumption), ms since epoch. */
+  deadline: number;
+  /** Called once its deadline has passed. */
   idle(): void;
 }
 
@@ -42,11 +47,11 @@ export function defaultUploadDir(): string {
  * The uploads of one node: budget, temp file names, idle sweep, removals.
  *
  * @example
- * const node = new UploadNode({ dir: defaultUploadDir(), perSession: 256e6, perNode: 4e9, idleMs: 60_000, onError });
+ * const node = new UploadNode({ dir: defaultUploadDir(), perSession: 256e6, perNode: 4e9, idleMs: 60_000, keepMs: 600_000, onError });
  * node.reserve(3000); // true while the node's budget holds it
  */
 export class UploadNode {
-  /** Bytes reserved by live entries on this node. */
+  /** Bytes reserved on this node by entries that are receiving chunks or hold a finished file. */
   used = 0;
   private readonly watched = new Set<IdleWatch>();
   private sweeper: NodeJS.Timeout | undefined;
@@ -82,8 +87,8 @@ export class UploadNode {
   watch(w: IdleWatch): void {
     this.watched.add(w);
     if (this.sweeper !== undefined) return;
-    // A quarter of the idle time: an entry is dropped within 1.25 × idleMs.
-    const every = Math.min(5_000, Math.max(10, Math.floor(this.options.idleMs / 4)));
+    // A quarter of the shorter limit (at most 5 s): an entry goes within 1.25 × its limit.
+    const every = Math.min(5_000, Math.max(10, Math.floor(Math.min(this.options.idleMs, this.keepMs) / 4)));
     this.sweeper = setInterval(() => this.sweep(), every);
     this.sweeper.unref();
   }
@@ -96,7 +101,12 @@ export class UploadNode {
     }
   }
 
-  /** Entries watched for idleness (stalled uploads included). */
+  /** How long a finished, unconsumed file is kept, ms. */
+  get keepMs(): number {
+    return this.options.keepMs ?? DEFAULT_KEEP_MS;
+  }
+
+  /** Entries watched for idleness (stalled uploads and finished, unconsumed ones included). */
   get watching(): number {
     return this.watched.size;
   }
@@ -117,9 +127,9 @@ export class UploadNode {
   }
 
   private sweep(): void {
-    const stale = Date.now() - this.options.idleMs;
+    const now = Date.now();
     for (const w of [...this.watched]) {
-      if (w.lastActive > stale) continue;
+      if (w.deadline > now) continue;
       this.unwatch(w);
       w.idle();
     }

@@ -16,11 +16,11 @@ after(() => {
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 1, 2, 3, 4]);
 const REF = (n: number) => `ref-${String(n).padStart(12, "0")}`;
 
-function make(o: { perSession?: number; perNode?: number; idleMs?: number; prior?: unknown } = {}) {
+function make(o: { perSession?: number; perNode?: number; idleMs?: number; keepMs?: number; prior?: unknown } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "weft-su-"));
   dirs.push(dir);
   const errors: unknown[] = [];
-  const node = new UploadNode({ dir, perSession: o.perSession ?? 1e9, perNode: o.perNode ?? 1e9, idleMs: o.idleMs ?? 60_000, onError: (e) => errors.push(e) });
+  const node = new UploadNode({ dir, perSession: o.perSession ?? 1e9, perNode: o.perNode ?? 1e9, idleMs: o.idleMs ?? 60_000, keepMs: o.keepMs, onError: (e) => errors.push(e) });
   let refreshes = 0;
   const u = new SessionUploads(node, { pic: { accept: [".png"], maxBytes: 100, maxFiles: 2, chunkBytes: 1024, autoUpload: true }, doc: { accept: [".txt"], maxBytes: 10_000, maxFiles: 5 } }, o.prior, (run) => {
     refreshes++;
@@ -67,8 +67,95 @@ describe("a session's uploads", () => {
     u.declare("pic", [[REF(3), "a.jpg", "image/jpeg", 10], [REF(4), "b.png", "image/png", 101], [REF(5), "c.png", "image/png", 90], [REF(6), "d.png", "image/png", 90], [REF(7), "e.png", "image/png", 10], [REF(8), "f.png", "image/png", 10]]);
     assert.deepEqual(state().pic!.entries.map((e) => e.errors), [["E_UPLOAD_TYPE"], ["E_UPLOAD_TOO_LARGE"], [], ["E_UPLOAD_BUDGET"], [], ["E_UPLOAD_FILES"]]);
     assert.deepEqual(state().pic!.errors, ["E_UPLOAD_FILES"]);
-    assert.equal(node.used, 100);
+    // Declared, not sent: the node's budget is not held yet.
+    assert.equal(node.used, 0);
     assert.equal(u.declare("nope", []), "E_UPLOAD_UNKNOWN");
+  });
+
+  it("holds the node's budget from an entry's first chunk, not its declaration, and refuses a chunk past it (E_UPLOAD_BUDGET)", async () => {
+    const { u, state, node, files } = make({ perNode: 150 });
+    u.declare("doc", [[REF(80), "a.txt", "", 100], [REF(81), "b.txt", "", 100]]);
+    assert.deepEqual(state().doc!.entries.map((e) => e.errors), [[], []]);
+    // Without autoUpload a declared entry waits for its form: no budget, no idle watch.
+    assert.deepEqual([node.used, node.watching], [0, 0]);
+    assert.deepEqual(await u.chunk(REF(80), 0, Buffer.alloc(10, 97)), { o: 10 });
+    assert.equal(node.used, 100);
+    assert.deepEqual(await u.chunk(REF(81), 0, Buffer.alloc(10, 97)), { o: 0, c: "E_UPLOAD_BUDGET" });
+    assert.deepEqual(state().doc!.entries.map((e) => e.errors), [[], ["E_UPLOAD_BUDGET"]]);
+    assert.equal(node.used, 100);
+    assert.equal(files().length, 1);
+    // What could not fit the node now is refused at its declaration.
+    u.declare("doc", [[REF(82), "c.txt", "", 60], [REF(83), "d.txt", "", 50]]);
+    assert.deepEqual(state().doc!.entries.slice(2).map((e) => e.errors), [["E_UPLOAD_BUDGET"], []]);
+  });
+
+  it("drops a finished file not consumed within keepMs (E_UPLOAD_IDLE): its file and budget go", async () => {
+    const { u, state, files, node } = make({ keepMs: 60 });
+    u.declare("doc", [[REF(90), "a.txt", "", 10]]);
+    await u.chunk(REF(90), 0, Buffer.alloc(10, 97));
+    assert.equal(state().doc!.entries[0]!.done, true);
+    assert.deepEqual([node.used, files().length, node.watching], [10, 1, 1]);
+    await until(() => state().doc!.entries[0]!.errors[0] === "E_UPLOAD_IDLE", 2000, "kept entry dropped");
+    assert.equal(state().doc!.entries[0]!.done, false);
+    assert.deepEqual([node.used, node.watching], [0, 0]);
+    await until(() => files().length === 0);
+    assert.deepEqual(await u.consume("doc", (f) => f), []);
+  });
+
+  it("does not remove a file while consume's callback runs past keepMs", async () => {
+    const { u, node } = make({ keepMs: 40 });
+    u.declare("doc", [[REF(95), "a.txt", "", 10]]);
+    await u.chunk(REF(95), 0, Buffer.alloc(10, 97));
+    const got = await u.consume("doc", async (f) => {
+      await new Promise((r) => setTimeout(r, 150));
+      return readFileSync(f.path).length;
+    });
+    assert.deepEqual(got, [10]);
+    assert.equal(node.used, 0);
+  });
+
+  it("removes the file when consume's callback throws, rethrows, and re-renders the entries without it", async () => {
+    const { u, state, files, node, refreshes } = make();
+    u.declare("doc", [[REF(96), "a.txt", "", 10], [REF(97), "b.txt", "", 10]]);
+    await u.chunk(REF(96), 0, Buffer.alloc(10, 97));
+    await u.chunk(REF(97), 0, Buffer.alloc(10, 98));
+    const before = refreshes();
+    await assert.rejects(u.consume("doc", () => {
+      throw new Error("copy failed");
+    }), /copy failed/);
+    // The first entry went; the second stays done (kept again), for a later consume.
+    assert.deepEqual(state().doc!.entries.map((e) => [e.ref, e.done]), [[REF(97), true]]);
+    assert.ok(refreshes() > before, "consume re-renders (also outside a handler)");
+    assert.equal(node.used, 10);
+    assert.equal(node.watching, 1);
+    await until(() => files().length === 1);
+    assert.deepEqual(await u.consume("doc", (f) => f.name), ["b.txt"]);
+    assert.equal(node.used, 0);
+  });
+
+  it("gives every budget back on every way out of an entry", async () => {
+    const paths: [string, (x: ReturnType<typeof make>) => Promise<unknown>][] = [
+      ["cancel mid-upload", async ({ u }) => u.cancel("doc", REF(100))],
+      ["cancel when finished", async ({ u }) => { await u.chunk(REF(100), 10, Buffer.alloc(90)); u.cancel("doc", REF(100)); }],
+      ["a refused chunk", async ({ u }) => u.chunk(REF(100), 50, Buffer.alloc(10))],
+      ["idle", async ({ state }) => until(() => state().doc!.entries[0]?.errors[0] === "E_UPLOAD_IDLE", 2000)],
+      ["keep time", async ({ u, state }) => { await u.chunk(REF(100), 10, Buffer.alloc(90)); await until(() => state().doc!.entries[0]?.errors[0] === "E_UPLOAD_IDLE", 2000); }],
+      ["consume", async ({ u }) => { await u.chunk(REF(100), 10, Buffer.alloc(90)); await u.consume("doc", (f) => f); }],
+      ["consume that throws", async ({ u }) => { await u.chunk(REF(100), 10, Buffer.alloc(90)); await u.consume("doc", () => { throw new Error("x"); }).catch(() => {}); }],
+      ["session end", async ({ u }) => u.close()],
+    ];
+    for (const [how, exit] of paths) {
+      const x = make({ idleMs: 60, keepMs: 60 });
+      x.u.declare("doc", [[REF(100), "a.txt", "", 100], [REF(101), "never-sent.txt", "", 100]]);
+      await x.u.chunk(REF(100), 0, Buffer.alloc(10));
+      assert.equal(x.node.used, 100, how);
+      await exit(x);
+      assert.equal(x.node.used, 0, how);
+      assert.equal(x.node.watching, 0, how);
+      await x.node.close();
+      assert.deepEqual(x.files(), [], how);
+      x.u.close();
+    }
   });
 
   it("refuses a chunk that would pass the declared size, out of order, too large, or of the wrong type, and frees what it held", async () => {

@@ -50,8 +50,10 @@ class Entry implements IdleWatch {
   received = 0;
   done = false;
   errors: string[] = [];
-  /** Budget held (the declared size while live). */
+  /** Session budget held (the declared size, from the declaration while live). */
   reserved = 0;
+  /** Node budget held (the declared size, from the first chunk while live). */
+  held = 0;
   path: string | undefined;
   fh: FileHandle | undefined;
   head = new Uint8Array(0);
@@ -59,7 +61,7 @@ class Entry implements IdleWatch {
   pending = 0;
   /** Left the session (cancelled, consumed, or the session ended). */
   gone = false;
-  lastActive = Date.now();
+  deadline = 0;
   watched = false;
 
   constructor(readonly owner: SessionUploads, readonly upload: string, readonly ref: string, readonly name: string, readonly type: string, readonly size: number) {}
@@ -178,10 +180,12 @@ export class SessionUploads {
     if (!accepts(u.spec.accept, e.name, e.type)) return "E_UPLOAD_TYPE";
     if (e.size > u.spec.maxBytes) return "E_UPLOAD_TOO_LARGE";
     if (live >= u.spec.maxFiles) return "E_UPLOAD_FILES";
-    if (this.used + e.size > this.node.options.perSession || !this.node.reserve(e.size)) return "E_UPLOAD_BUDGET";
+    // The session's budget is reserved now; the node's at the first chunk (a file declared and never
+    // sent holds none of it), refused at once only when it could not fit the node now.
+    if (this.used + e.size > this.node.options.perSession || this.node.used + e.size > this.node.options.perNode) return "E_UPLOAD_BUDGET";
     this.used += e.size;
     e.reserved = e.size;
-    if (u.spec.autoUpload) this.watch(e);
+    if (u.spec.autoUpload) this.watch(e, this.node.options.idleMs);
     // An empty file is complete as declared: its (empty) temp file is made now.
     if (e.size === 0) this.run(e, () => this.finish(e));
     return undefined;
@@ -207,7 +211,8 @@ export class SessionUploads {
     this.cancelled.add(ref);
     if (this.cancelled.size > MAX_CANCELLED) this.cancelled.delete(this.cancelled.values().next().value!);
     this.remove(e);
-    this.built = undefined;
+    // Also from outside a handler (ctx.cancelUpload in a startAsync task): the page sees it go.
+    this.changed();
     return undefined;
   }
 
@@ -220,14 +225,23 @@ export class SessionUploads {
     const u = this.uploads.get(name);
     if (u === undefined) throw new TypeError(`ctx.consumeUploads: the view declares no upload "${name}" (it has ${[...this.uploads.keys()].join(", ")})`);
     const out: R[] = [];
-    for (const e of u.entries.filter((x) => x.done && !x.gone)) {
-      try {
-        out.push(await fn(Object.freeze({ path: e.path!, name: e.name, type: e.type, size: e.size })));
-      } finally {
-        // In a handler: its commit renders the entries without it.
-        this.remove(e);
-        this.built = undefined;
+    const list = u.entries.filter((x) => x.done && !x.gone);
+    // Their keep time stops: a file is not removed under a slow `fn`.
+    for (const e of list) this.unwatch(e);
+    try {
+      for (const e of list) {
+        if (e.gone || !e.done) continue;
+        try {
+          out.push(await fn(Object.freeze({ path: e.path!, name: e.name, type: e.type, size: e.size })));
+        } finally {
+          this.remove(e);
+          // Also from outside a handler (a startAsync task): the page sees the entry go.
+          this.changed();
+        }
       }
+    } finally {
+      // Left after a throw: kept again for uploadKeepMs.
+      for (const e of list) if (!e.gone && e.done) this.watch(e, this.node.keepMs);
     }
     return out;
   }
@@ -257,8 +271,11 @@ export class SessionUploads {
   private async receive(e: Entry, spec: ResolvedUpload, offset: number, body: ChunkBody): Promise<ChunkAck> {
     if (e.gone || e.errors.length > 0) return { o: e.received, c: e.gone && this.cancelled.has(e.ref) ? "E_UPLOAD_CANCELLED" : (e.errors[0] as ErrorCode | undefined) ?? "E_UPLOAD_UNKNOWN" };
     if (offset > e.received) return this.fail(e, "E_UPLOAD_ORDER");
-    e.lastActive = Date.now();
-    this.watch(e);
+    if (e.held < e.size) {
+      if (!this.node.reserve(e.size)) return this.fail(e, "E_UPLOAD_BUDGET");
+      e.held = e.size;
+    }
+    if (!e.done) this.watch(e, this.node.options.idleMs);
     const limit = Math.min(e.size, spec.maxBytes);
     let pos = offset;
     let total = 0;
@@ -335,7 +352,8 @@ export class SessionUploads {
     }
     if (e.gone) return;
     e.done = true;
-    this.unwatch(e);
+    // Kept for uploadKeepMs unless consumed (or cancelled) before.
+    this.watch(e, this.node.keepMs);
     this.changed();
   }
 
@@ -365,8 +383,9 @@ export class SessionUploads {
   private drop(e: Entry): void {
     this.unwatch(e);
     this.used -= e.reserved;
-    this.node.release(e.reserved);
+    this.node.release(e.held);
     e.reserved = 0;
+    e.held = 0;
     this.node.removing(this.run(e, async () => {
       const fh = e.fh;
       const path = e.path;
@@ -377,8 +396,11 @@ export class SessionUploads {
     }));
   }
 
-  private watch(e: Entry): void {
-    if (e.watched || e.done || e.gone || e.errors.length > 0) return;
+  /** Drops `e` (E_UPLOAD_IDLE) unless it moves on within `ms`. */
+  private watch(e: Entry, ms: number): void {
+    if (e.gone || e.errors.length > 0) return;
+    e.deadline = Date.now() + ms;
+    if (e.watched) return;
     e.watched = true;
     this.node.watch(e);
   }

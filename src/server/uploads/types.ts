@@ -98,8 +98,8 @@ export interface UploadedFile {
  * createWeft({ views, uploadDir: "/var/tmp/weft", uploadBudget: { perSession: 50e6, perNode: 2e9 }, uploadIdleMs: 30_000 })
  */
 export interface UploadBudget {
-  /** Bytes of unfinished and unconsumed files one session may hold. Default 256 MB. */
+  /** Bytes of unfinished and unconsumed files one session may hold (held from their declaration). Default 256 MB. */
   readonly perSession?: number;
-  /** Bytes of them on this node, all sessions. Default 4 GB. */
+  /** Bytes of them on this node, all sessions (held from a file's first chunk: a file declared and never sent holds none). Default 4 GB. */
   readonly perNode?: number;
 }
