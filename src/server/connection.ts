@@ -22,6 +22,7 @@ import { readCancel, readDeclaration, type ChunkAck, type ChunkBody } from "./up
 import { decodeChunkFrame } from "../protocol/messages.ts";
 import { unpackFrame } from "./transports/msgpack.ts";
 import { ENTRY_REF } from "./uploads/frames.ts";
+import { MAX_CHUNK_BYTES } from "./uploads/config.ts";
 
 /** The transport side of a link. */
 export interface Link extends Sink {
@@ -32,6 +33,14 @@ export interface Link extends Sink {
 }
 
 const MAX_ID = 2 ** 31 - 1;
+/**
+ * Bytes of refused upload chunks a link may send (less the chunk bytes
+ * accepted since) before it is closed: a client that declares 1 KB and sends
+ * 100 MB is cut off here, whatever else it sends between the chunks.
+ */
+export const MAX_REFUSED_BYTES = 8 * MAX_CHUNK_BYTES;
+/** A refused chunk counts at least this many bytes (empty chunks are not free). */
+const MIN_REFUSED = 16_384;
 const MAX_EVENT_NAME = 256;
 
 export class Connection {
@@ -41,6 +50,8 @@ export class Connection {
   private readonly bucket: TokenBucket;
   /** Frames refused for rate in a row; past `abuseLimit` the link is closed. */
   private refused = 0;
+  /** Refused upload chunk bytes, less accepted ones ({@link MAX_REFUSED_BYTES}); other frames leave it. */
+  private refusedBytes = 0;
   /**
    * The HTTP request behind the frames being handled — the WebSocket upgrade,
    * or the POST that carried them — so that `authorize` sees real cookies.
@@ -188,9 +199,10 @@ export class Connection {
     else ack = await s.uploads.chunk(ref, offset, body, length);
     // Counted here on WebSocket; a POST's refusal is counted by its answer (sendError).
     if (ack.c !== undefined && this.link.kind === "websocket") this.core.metrics.error(ack.c);
-    // Refused chunks in a row count like refused frames: a client that goes on sending (100 MB declared as 1 KB) is cut off.
-    this.refused = ack.c === undefined ? 0 : this.refused + 1;
-    if (this.refused >= this.core.options.abuseLimit && !this.closed) {
+    // Refused bytes (a body of unknown length counts as the largest chunk) add up; only accepted chunk bytes take them back.
+    const n = length ?? (ack.c === undefined ? 0 : MAX_CHUNK_BYTES);
+    this.refusedBytes = ack.c === undefined ? Math.max(0, this.refusedBytes - n) : this.refusedBytes + Math.max(n, MIN_REFUSED);
+    if (this.refusedBytes > MAX_REFUSED_BYTES && !this.closed) {
       this.link.close(ERRORS.E_RATE_LIMIT.close, "refused upload chunks");
       this.close();
       return ack;

@@ -13,7 +13,8 @@ import { kindOf, S } from "../../src/protocol/messages.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { startApp } from "../support/server.ts";
 import { until } from "../support/until.ts";
-import { HttpWire, SseWire, type TransportKind } from "../support/wires.ts";
+import { HttpWire, SseWire, TRANSPORTS, type TransportKind } from "../support/wires.ts";
+import { ERRORS } from "../../src/protocol/errors.ts";
 import { chunk, declare, entryRef, Files, postChunk, shown } from "../support/uploads.ts";
 
 /** One upload that takes up to 1,000 files of 1 MB. */
@@ -23,6 +24,15 @@ const Bulk = defineView({
   render: (s) => html`<p>${s.uploads.bulk.entries.length}:${s.uploads.bulk.entries.filter((e) => e.errors.length === 0).length}:${s.uploads.bulk.entries.filter((e) => e.errors[0] === "E_UPLOAD_BUDGET").length}:${s.uploads.bulk.entries.filter((e) => e.errors[0] === "E_UPLOAD_IDLE").length}</p>`,
 });
 
+const MiB = 1_048_576;
+
+/** One upload of up to 20 files of 10 MiB in chunks of 1 MiB (the largest chunkBytes). */
+const Big = defineView({
+  uploads: { big: { accept: [".bin"], maxBytes: 10 * MiB, maxFiles: 20, chunkBytes: MiB } },
+  mount: () => ({ uploads: {} as Uploads<"big"> }),
+  render: (s) => html`<p>${s.uploads.big.entries.map((e) => `${e.ref}:${e.progress}:${e.errors.join(",")}`).join(" ")}</p>`,
+});
+
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {
   for (const f of cleanups.reverse()) await f();
@@ -30,7 +40,7 @@ after(async () => {
 
 async function setup(opts: Partial<WeftOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "weft-up-limits-"));
-  const ctx = await startApp({ views: { "/files": Files, "/bulk": Bulk }, uploadDir: dir, ...opts });
+  const ctx = await startApp({ views: { "/files": Files, "/bulk": Bulk, "/big": Big }, uploadDir: dir, ...opts });
   let closed = false;
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   cleanups.push(async () => {
@@ -69,6 +79,55 @@ describe("uploads under hostile load", { timeout: 120_000 }, () => {
     assert.ok(bytes() <= 1000);
     await until(() => files().length === 0, 5000, "temp data removed");
   });
+
+  /**
+   * Sends `count` chunks of `size` bytes of entry `ref` (declared 1 KB) without waiting for acks — on
+   * WebSocket only for the socket to drain, on SSE/HTTP one POST after another — with a heartbeat
+   * every `beat` chunks; stops once the link is gone. Resolves with the bytes sent.
+   */
+  async function flood(c: ProtocolClient, ref: string, size: number, count: number, beat: number): Promise<number> {
+    const piece = Buffer.alloc(size, 97);
+    let sent = 0;
+    for (let i = 0; i < count && !c.closed; i++) {
+      if (i % beat === beat - 1) c.send({ t: "h" });
+      if (c.wire instanceof SseWire || c.wire instanceof HttpWire) {
+        const ack = await postChunk(c.wire, ref, i * size, piece).catch(() => ({ o: -1, c: "network" }));
+        sent += size;
+        if (ack.c === "E_UNKNOWN_LINK") break;
+        continue;
+      }
+      const head = Buffer.from(`1,${ref},${i * size}`);
+      c.ws.send(Buffer.concat([Buffer.from([head.length]), head, piece]));
+      sent += size;
+      await until(() => c.closed || c.ws.bufferedAmount < 2 * size, 10_000, "the socket drains");
+    }
+    return sent;
+  }
+
+  for (const transport of TRANSPORTS) {
+    it(`cuts off a ${transport} client that declares 1 KB and sends 100 MB with a heartbeat between every 20 chunks`, async () => {
+      const { base, bytes, files } = await setup({ abuseLimit: 50 });
+      const c = await joined(base, transport);
+      const ref = entryRef();
+      await declare(c, "doc", [[ref, "small.txt", "text/plain", 1000]]);
+      const sent = await flood(c, ref, 65_536, 1600, 20);
+      assert.ok(sent < 24 * MiB, `${sent} bytes sent before the link was closed`);
+      if (transport === "websocket") await until(() => c.closeCode === ERRORS.E_RATE_LIMIT.close, 5000, "the socket closed 4429");
+      assert.ok(bytes() <= 1000);
+      await until(() => files().length === 0, 5000, "temp data removed");
+    });
+
+    it(`cuts off a ${transport} client that sends 100 MB of refused 1 MiB chunks under the default abuseLimit`, async () => {
+      const { base, files } = await setup();
+      const c = await joined(base, transport, "/big");
+      const ref = entryRef();
+      await declare(c, "big", [[ref, "small.bin", "", 1000]]);
+      const sent = await flood(c, ref, MiB, 100, 1000);
+      assert.ok(sent < 24 * MiB, `${sent} bytes sent before the link was closed`);
+      if (transport === "websocket") await until(() => c.closeCode === ERRORS.E_RATE_LIMIT.close, 5000, "the socket closed 4429");
+      await until(() => files().length === 0, 5000, "temp data removed");
+    });
+  }
 
   for (const transport of ["sse", "http"] as const) {
     it(`cuts off a ${transport} POST that declares 1 KB and streams 100 MB: the request stops near the limit, nothing past it on disk`, async () => {
