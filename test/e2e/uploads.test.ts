@@ -3,8 +3,10 @@
  * input (or dropped on a `weft-drop-target`) upload in chunks with progress and
  * previews, and the save handler gets byte-identical files; without
  * autoUpload the chunks go when the form is submitted and the submit event
- * follows them; one entry of two is cancelled; a `.png` that is not a PNG
- * shows its error code; and a link cut mid-upload (or a change of transport)
+ * follows them; one entry of two is cancelled, before its first chunk or
+ * mid-upload (no chunk of it follows the click, its temp file goes, the other
+ * uploads whole); a `.png` that is not a PNG shows its error code; and a link
+ * cut mid-upload (or a change of transport: SSE → HTTP, WebSocket → SSE)
  * resumes from the last acknowledged byte, so the server's file is the
  * original, byte for byte.
  */
@@ -20,6 +22,7 @@ import { createDemo } from "../../examples/demo/app.ts";
 import { savedPhotosDir } from "../../examples/demo/views/upload.ts";
 import { defineView, html, type Uploads, type UploadOptions } from "../../src/index.ts";
 import { browserSkipReason, dropLinks, e2eApp } from "../support/browser.ts";
+import { until } from "../support/until.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason();
@@ -74,24 +77,44 @@ const views = {
   "/slow": view({ autoUpload: true, chunkBytes: SLOW_CHUNK }),
 };
 
-type Win = Window & { errs: string[]; chunks: number; notJoinedAt?: number };
+type Win = Window & {
+  errs: string[];
+  chunks: number;
+  notJoinedAt?: number;
+  /** Each chunk sent, in order: its transport and its entry's ref (read a moment later on WebSocket, from the frame's head). */
+  sent: { via: string; ref?: string }[];
+  /** `sent.length` and the entry's progress when a weft-upload-cancel button was clicked (before the client saw the click). */
+  cancelAt?: [number, string | null];
+};
 
 /**
  * Records the codes of the page's `weft:error` events in `window.errs`, and
  * counts in `window.chunks` the chunks it sends (binary WebSocket frames,
- * POSTs with an entry ref), as the page calls send or fetch.
+ * POSTs with an entry ref), as the page calls send or fetch, listing them in
+ * `window.sent`.
  */
 async function watch(page: Page): Promise<void> {
   await page.addInitScript(() => {
     const w = window as unknown as Win;
     w.errs = [];
     w.chunks = 0;
+    w.sent = [];
+    // Capture on the window: before the client's own click listener (on the document) stops the entry.
+    addEventListener("click", (e) => {
+      const b = (e.target as Element).closest?.("[weft-upload-cancel]");
+      if (b) w.cancelAt = [w.sent.length, b.closest("[weft-upload-entry]")!.getAttribute("weft-upload-progress")];
+    }, true);
     document.addEventListener("weft:error", (e) => w.errs.push((e as CustomEvent<{ code: string }>).detail.code));
     // With `notJoinedAt` set, that chunk is not sent: the server's E_NOT_JOINED answers it instead.
     // (No named functions in here: the page does not have the test build's helpers for them.)
     const send = WebSocket.prototype.send;
     WebSocket.prototype.send = function (this: WebSocket, d) {
       (w as unknown as { weftSocket: WebSocket }).weftSocket = this;
+      if (typeof d !== "string") {
+        const c: { via: string; ref?: string } = { via: "websocket" };
+        w.sent.push(c);
+        void new Blob([d]).slice(0, 256).text().then((t) => (c.ref = /,([A-Za-z0-9_-]{16,64}),/.exec(t)?.[1] ?? "?"));
+      }
       if (typeof d !== "string" && ++w.chunks === w.notJoinedAt) {
         const data = JSON.stringify({ t: "u", v: 1, d: [document.querySelector("[weft-upload-entry]")!.getAttribute("weft-upload-entry"), 0, "E_NOT_JOINED"] });
         return void setTimeout(() => this.onmessage?.(new MessageEvent("message", { data })));
@@ -100,6 +123,8 @@ async function watch(page: Page): Promise<void> {
     };
     const f = window.fetch;
     window.fetch = async (url, init) => {
+      const u = /\/weft\/(\w+)[^#]*[?&]u=([\w-]+)/.exec(String(url));
+      if (u) w.sent.push({ via: u[1]!, ref: u[2]! });
       if (/[?&]u=/.test(String(url)) && ++w.chunks === w.notJoinedAt) return new Response(JSON.stringify({ error: { code: "E_NOT_JOINED", message: "not joined" } }), { status: 404 });
       return f(url, init);
     };
@@ -107,6 +132,15 @@ async function watch(page: Page): Promise<void> {
 }
 
 const chunks = (page: Page) => page.evaluate(() => (window as unknown as Win).chunks);
+
+/** The chunks the page sent (`window.sent`), once each one's ref is known. */
+async function sentList(page: Page): Promise<Win["sent"]> {
+  await page.waitForFunction(() => (window as unknown as Win).sent.every((c) => c.ref !== undefined));
+  return page.evaluate(() => (window as unknown as Win).sent);
+}
+
+/** The .part files in the upload directory that are not in `before`. */
+const newParts = (before: Set<string>): string[] => readdirSync(uploadDir).filter((f) => !before.has(f) && f.endsWith(".part"));
 
 const file = (name: string, buffer: Buffer) => ({ name, mimeType: "image/png", buffer });
 
@@ -238,6 +272,36 @@ for (const transport of TRANSPORTS) {
       await page.close();
     });
 
+    it("cancels an entry mid-upload: no chunk of it is sent after the click, its temp file is removed, the next entry uploads whole", T, async () => {
+      const page = await open("/slow");
+      const before = new Set(readdirSync(uploadDir));
+      const big = png(6_000_000);
+      const small = png(100_000);
+      await page.setInputFiles("#files", [file("big.png", big), file("small.png", small)]);
+      const row = '#entries li[data-name="big.png"]';
+      // Entries go one after another: big.png's temp file is the only one until it is done or gone.
+      await until(() => newParts(before).length > 0, WAIT, "big.png's temp file");
+      const [part] = newParts(before);
+      await page.waitForFunction((r) => Number(document.querySelector(r)?.getAttribute("weft-upload-progress")) >= 1, row, { polling: 5 });
+      const ref = (await page.getAttribute(row, "weft-upload-entry"))!;
+      await page.click(`${row} button`);
+      const [at, progress] = (await page.evaluate(() => (window as unknown as Win).cancelAt))!;
+      assert.ok(Number(progress) > 0 && Number(progress) < 100, `cancelled mid-upload (at ${progress}%)`);
+      await page.waitForSelector(row, { state: "detached" });
+      await done(page, ["small.png"]);
+      await until(() => !readdirSync(uploadDir).includes(part!), WAIT, "big.png's temp file removed");
+      const sent = await sentList(page);
+      const ofBig = sent.filter((c) => c.ref === ref).length;
+      assert.ok(ofBig > 0 && ofBig < Math.ceil(big.length / SLOW_CHUNK), `${ofBig} chunks of big.png sent`);
+      assert.deepEqual(sent.slice(at).filter((c) => c.ref === ref), [], "no chunk of big.png after the click");
+      await save(page, ["small.png"]);
+      assert.deepEqual([...got.keys()], ["small.png"]);
+      sameBytes({ "small.png": small });
+      await until(() => newParts(before).length === 0, WAIT, "no temp file left");
+      assert.deepEqual(await page.evaluate(() => (window as unknown as Win).errs), [], "a cancel is no error");
+      await page.close();
+    });
+
     if (transport === "websocket") {
       it("ignores an ack for a ref it does not hold, reports a malformed one, and uploads on", T, async () => {
         const page = await open("/auto");
@@ -311,6 +375,44 @@ describe("uploads in Chromium across a change of transport", { skip }, () => {
       fx.proxy.reject = undefined;
     }
   });
+});
+
+describe("uploads in Chromium from WebSocket to SSE", { skip }, () => {
+  const fx = e2eApp({ weft: { views, secret: SECRET, uploadDir }, wait: WAIT, proxy: true, warmClient: true });
+
+  // A proxy that stops passing WebSocket upgrades: the page reconnects on HTTP (its start transport), and
+  // its probe moves it up to SSE; with /weft/http blocked too, the HTTP link fails and SSE follows at once.
+  const cases = [
+    { how: "WebSocket is cut off (through HTTP, then up to SSE)", reject: /upgrade: websocket/i, paths: ["websocket", "http", "sse"] },
+    { how: "WebSocket and HTTP are cut off (straight to SSE)", reject: /upgrade: websocket|^(GET|POST) \/weft\/http/im, paths: ["websocket", "sse"] },
+  ];
+  for (const { how, reject, paths } of cases) {
+    it(`resumes on SSE an upload begun on WebSocket when ${how}, resending only the chunks in flight`, T, async () => {
+      got.clear();
+      try {
+        const page = await fx.open(undefined as unknown as string, "/slow", { setup: watch });
+        await page.waitForFunction(() => (window as unknown as { weft: { transport?: string } }).weft.transport === "websocket", undefined, { timeout: 15_000 });
+        const big = png(6_000_000);
+        await page.setInputFiles("#files", [file("big.png", big)]);
+        await page.waitForFunction(() => Number(document.getElementById("files")!.getAttribute("weft-upload-progress")) >= 5, undefined, { polling: 5 });
+        fx.proxy.reject = reject;
+        assert.ok(fx.proxy.cutAll() > 0);
+        await page.waitForFunction(() => (window as unknown as { weft: { transport?: string } }).weft.transport === "sse", undefined, { timeout: 15_000 });
+        await done(page, ["big.png"], 60_000);
+        await resentFew(page, big.length);
+        // The chunks' transports, in order, each run of one counted once: WebSocket, then (HTTP,) then SSE.
+        const runs = (await sentList(page)).map((c) => c.via).filter((v, i, a) => v !== a[i - 1]);
+        assert.equal(runs[0], "websocket");
+        assert.equal(runs.at(-1), "sse");
+        assert.deepEqual(runs, paths.filter((p) => runs.includes(p)), `chunks went on ${runs.join(", ")}`);
+        await save(page, ["big.png"]);
+        sameBytes({ "big.png": big });
+        await page.close();
+      } finally {
+        fx.proxy.reject = undefined;
+      }
+    });
+  }
 });
 
 describe("the demo's upload page in Chromium", { skip }, () => {
