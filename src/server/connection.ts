@@ -30,6 +30,8 @@ export interface Link extends Sink {
   readonly kind: TransportName;
   /** Closes the link (code is a WebSocket close code where it applies). */
   close(code: number, reason: string): void;
+  /** Stops (`true`) or resumes reading the link's frames: backpressure while upload chunks wait for the disk (WebSocket). */
+  pause?(on: boolean): void;
 }
 
 const MAX_ID = 2 ** 31 - 1;
@@ -41,6 +43,8 @@ const MAX_ID = 2 ** 31 - 1;
 export const MAX_REFUSED_BYTES = 8 * MAX_CHUNK_BYTES;
 /** A refused chunk counts at least this many bytes (empty chunks are not free). */
 const MIN_REFUSED = 16_384;
+/** Bytes of WebSocket chunks a link may hold in memory until written; past it the socket is paused. */
+export const MAX_HELD_BYTES = 8 * MAX_CHUNK_BYTES;
 const MAX_EVENT_NAME = 256;
 
 export class Connection {
@@ -52,6 +56,9 @@ export class Connection {
   private refused = 0;
   /** Refused upload chunk bytes, less accepted ones ({@link MAX_REFUSED_BYTES}); other frames leave it. */
   private refusedBytes = 0;
+  /** Bytes of chunks received whole and not yet written ({@link MAX_HELD_BYTES}). */
+  private held = 0;
+  private paused = false;
   /**
    * The HTTP request behind the frames being handled — the WebSocket upgrade,
    * or the POST that carried them — so that `authorize` sees real cookies.
@@ -191,12 +198,19 @@ export class Connection {
    * (S.uploadAck, no seq); the POST answers carry it there. Never rejects.
    */
   async chunk(v: number, ref: string, offset: number, body: ChunkBody, length?: number): Promise<ChunkAck> {
-    const entry = this.views.get(v);
-    const s = entry instanceof Promise ? await entry.catch(() => undefined) : entry;
+    // A chunk received whole waits in memory until written: past MAX_HELD_BYTES the link stops reading.
+    const mem = body instanceof Uint8Array ? body.length : 0;
+    this.hold(mem);
     let ack: ChunkAck;
-    if (s === undefined || !s.isAttachedTo(this.link)) ack = { o: 0, c: "E_NOT_JOINED" };
-    else if (s.uploads === undefined) ack = { o: 0, c: "E_UPLOAD_UNKNOWN" };
-    else ack = await s.uploads.chunk(ref, offset, body, length);
+    try {
+      const entry = this.views.get(v);
+      const s = entry instanceof Promise ? await entry.catch(() => undefined) : entry;
+      if (s === undefined || !s.isAttachedTo(this.link)) ack = { o: 0, c: "E_NOT_JOINED" };
+      else if (s.uploads === undefined) ack = { o: 0, c: "E_UPLOAD_UNKNOWN" };
+      else ack = await s.uploads.chunk(ref, offset, body, length);
+    } finally {
+      this.hold(-mem);
+    }
     // Counted here on WebSocket; a POST's refusal is counted by its answer (sendError).
     if (ack.c !== undefined && this.link.kind === "websocket") this.core.metrics.error(ack.c);
     // Refused bytes (a body of unknown length counts as the largest chunk) add up; only accepted chunk bytes take them back.
@@ -212,6 +226,14 @@ export class Connection {
       sendTo(this.link, env);
     }
     return ack;
+  }
+
+  /** Counts `n` bytes held (negative: written); pauses the link above MAX_HELD_BYTES, resumes at half. */
+  private hold(n: number): void {
+    if (n === 0) return;
+    this.held += n;
+    const on = this.held > MAX_HELD_BYTES || (this.paused && this.held > MAX_HELD_BYTES / 2);
+    if (on !== this.paused) this.link.pause?.((this.paused = on));
   }
 
   /** A binary WebSocket frame (JSON encoding): an upload chunk (protocol encodeChunkHeader), else E_BAD_FRAME. Never throws. */

@@ -9,10 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { defineView, html, type Uploads, type WeftOptions } from "../../src/index.ts";
-import { kindOf, S } from "../../src/protocol/messages.ts";
+import { encodeChunkHeader, kindOf, S } from "../../src/protocol/messages.ts";
+import { createHash, pbkdf2 } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { startApp } from "../support/server.ts";
-import { until } from "../support/until.ts";
+import { until, within } from "../support/until.ts";
+import { once } from "node:events";
+import type { Duplex } from "node:stream";
 import { HttpWire, SseWire, TRANSPORTS, type TransportKind } from "../support/wires.ts";
 import { ERRORS } from "../../src/protocol/errors.ts";
 import { chunk, declare, entryRef, Files, postChunk, shown } from "../support/uploads.ts";
@@ -193,6 +197,59 @@ describe("uploads under hostile load", { timeout: 120_000 }, () => {
     const fresh = entryRef();
     await declare(clients[3]!, "bulk", [[fresh, "again.bin", "", 1_000_000]]);
     assert.equal(counts(clients[3]!)[1], 1, "the freed budget takes a new upload");
+  });
+
+  it("holds at most a bounded number of WebSocket chunk bytes in memory while they wait for a slow disk (the socket is paused), and the files stay byte-identical", async () => {
+    const { base, dir, files } = await setup();
+    const c = await joined(base, "websocket", "/big");
+    const refs = Array.from({ length: 20 }, () => entryRef());
+    await declare(c, "big", refs.map((ref, j) => [ref, `f${j}.bin`, "", 10 * MiB]));
+    const acked = () => {
+      const top = new Map<string, number>();
+      for (const m of c.received) if (m.t === S.uploadAck && Array.isArray(m.d)) top.set(m.d[0] as string, Math.max(top.get(m.d[0] as string) ?? 0, m.d[1] as number));
+      return [...top.values()].reduce((a, b) => a + b, 0);
+    };
+    // A slow disk, nothing stubbed: the thread pool that runs the file writes is kept busy.
+    let busy = true;
+    const hog = async () => {
+      while (busy) await new Promise((r) => pbkdf2(String(Math.random()), "salt", 20_000, 32, "sha256", r));
+    };
+    const hogs = Array.from({ length: 48 }, hog);
+    global.gc?.();
+    const mem = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
+    const before = mem();
+    let sent = 0;
+    let peakHeld = 0;
+    let peakMem = 0;
+    const sample = setInterval(() => {
+      peakHeld = Math.max(peakHeld, sent - c.ws.bufferedAmount - acked());
+      peakMem = Math.max(peakMem, mem() - before);
+    }, 5);
+    const hashes = refs.map(() => createHash("sha256"));
+    try {
+      // 200 chunks of 1 MiB, 10 for each of 20 entries, never waiting for an ack (only for the socket to take them).
+      for (let k = 0; k < 10; k++) {
+        for (let j = 0; j < 20; j++) {
+          const piece = Buffer.alloc(MiB, (j * 10 + k) % 251);
+          piece.writeUInt32BE(j * 1000 + k, 0);
+          hashes[j]!.update(piece);
+          c.ws.send(Buffer.from(encodeChunkHeader(1, refs[j]!, k * MiB, piece)));
+          sent += MiB;
+          const sock = (c.ws as unknown as { _socket: Duplex })._socket;
+          if (sock.writableNeedDrain) await within(once(sock, "drain"), 20_000, "the socket drains");
+        }
+      }
+      await until(() => acked() === 200 * MiB, 60_000, "every chunk acknowledged");
+    } finally {
+      clearInterval(sample);
+      busy = false;
+      await Promise.all(hogs);
+    }
+    assert.ok(peakHeld < 32 * MiB, `${peakHeld} bytes taken by the server and not yet acknowledged`);
+    assert.ok(peakMem < 96 * MiB, `heap and buffers grew ${peakMem} bytes`);
+    assert.equal(c.closed, false);
+    const onDisk = await Promise.all(files().map(async (f) => createHash("sha256").update(await readFile(join(dir, f))).digest("hex")));
+    assert.deepEqual(onDisk.sort(), hashes.map((h) => h.digest("hex")).sort(), "every file byte-identical");
   });
 
   it("removes every temp file at app.close()", async () => {

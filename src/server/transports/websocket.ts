@@ -90,6 +90,11 @@ export class WebSocketTransport {
 
   private beat(): void {
     for (const ws of this.wss.clients) {
+      // Not read while its upload chunks wait for the disk: its pong could not be seen.
+      if (ws.isPaused) {
+        this.alive.set(ws, true);
+        continue;
+      }
       if (this.alive.get(ws) === false) {
         ws.terminate();
         continue;
@@ -133,7 +138,15 @@ class WebSocketLink implements Link {
   }
 
   close(code: number, reason: string): void {
+    // A paused socket reads again, or the peer's closing frame would never be seen.
+    this.ws.resume();
     this.ws.close(code, reason);
+  }
+
+  /** Upload chunks wait for the disk: the socket is not read meanwhile (TCP holds the peer back). */
+  pause(on: boolean): void {
+    if (on) this.ws.pause();
+    else this.ws.resume();
   }
 
   static uncork(link: WebSocketLink): void {
