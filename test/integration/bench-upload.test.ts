@@ -30,7 +30,7 @@ it("bench:upload sends a file to the floor and to Weft over every transport and 
   assert.deepEqual(seen, ["floor", "websocket", "websocket", "sse", "sse", "http", "http"]);
   for (const t of ["websocket", "sse", "http"]) {
     const sizes = run.cases.filter((c) => c.system === t).map((c) => c.chunkBytes);
-    assert.equal(sizes[0], 65_536, `${t}: Weft's default chunk size, from the join answer`);
+    assert.equal(sizes[0], 524_288, `${t}: Weft's default chunk size, from the join answer`);
     assert.ok(sizes[1]! > sizes[0]!, `${t}: a larger chunk size (${sizes.join(", ")})`);
   }
   for (const c of run.cases) {
@@ -38,7 +38,7 @@ it("bench:upload sends a file to the floor and to Weft over every transport and 
       assert.ok(c[k].value > 0 && c[k].runs.length === 1, `${c.system} ${c.chunkBytes}: ${k} ${JSON.stringify(c[k])}`);
     }
   }
-  assert.match(r.stdout, /Weft WebSocket, 64 KiB chunks: [\d.]+× the floor's MB\/s/);
+  assert.match(r.stdout, /Weft WebSocket( \+ bufferutil)?, 512 KiB chunks: [\d.]+× the floor's MB\/s/);
   assert.match(r.stdout, /Weft from dist\//);
 });
 
@@ -89,5 +89,5 @@ it("npm run bench's report has an upload group, against the floor, once a run me
   const t = uploadGroupTable(r);
   assert.match(t, /\| Weft +\| websocket +\| 100 +\| 0\.50× +\| 8 +\| 180 +\| 0\.90× +\| 4 +\|/);
   assert.match(t, /\| floor: node:http \+ busboy \| multipart +\| 200 +\| +\| 2 +\|/);
-  assert.match(renderBlock(r, "Run of 2026-12-04."), /Upload of one file[^\n]*\n\n\| system +\| transport +\| MB\/s \(64 KiB chunks\)/);
+  assert.match(renderBlock(r, "Run of 2026-12-04."), /Upload of one file[^\n]*\n\n\| system +\| transport +\| MB\/s \(default chunks, 512 KiB\)/);
 });

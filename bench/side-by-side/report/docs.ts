@@ -52,7 +52,7 @@ export function renderBlock(r: Results, runLine: string): string {
     fanoutTable(r),
     "",
     ...(r.all.some((x) => x.metric.startsWith("upload-"))
-      ? ["Upload of one file (bench/upload.ts: the floor is one multipart POST to node:http + busboy; Weft's `ws` unmasking in JavaScript, as installed; see \"Uploads\" below):", "", uploadGroupTable(r), ""]
+      ? ["Upload of one file (bench/upload.ts: the floor is one multipart POST to node:http + busboy; Weft's `ws` unmasking as installed, natively with the optional `bufferutil` since commit b1ae7d9; see \"Uploads\" below):", "", uploadGroupTable(r), ""]
       : []),
     "Targets of issue 6, from these figures:",
     "",

@@ -9,6 +9,15 @@ import { checkTargets, verdict } from "./targets.ts";
 const LABEL: Record<string, string> = { floor: "floor (no framework)", weft: "Weft", "socket.io": "Socket.IO 4.8", liveviewjs: "LiveViewJS 0.8.1" };
 const METRIC_LABEL: Record<string, string> = { "rt-p50": "RT p50", "rt-p99": "RT p99", "cpu-per-event": "CPU/event", "tput-1x100": "events/s 1×100", "tput-50x1": "events/s 50×1" };
 const FLOOR_OF: Record<string, string> = { websocket: "websocket", "websocket+msgpack": "websocket", sse: "sse", http: "http", polling: "http" };
+/**
+ * Systems whose figures may live elsewhere in docs/benchmarks.md: a run with
+ * none of their main-table figures shows this line under the table instead of
+ * a row of dashes.
+ */
+const ELSEWHERE: Record<string, string> = {
+  "weft websocket+msgpack": "Weft websocket+msgpack (the msgpack option) is not in these runs: its figures, measured beside Weft websocket in runs of their own, are in \"MessagePack beside JSON on WebSocket\" below.",
+};
+const MAIN_METRICS = ["rt-p50", "rt-p99", "cpu-per-event", "tput-1x100", "tput-50x1", "heap-per-session", "rss-per-session"] as const;
 
 /** Round trip, CPU, throughput and memory, one row per system. */
 export function mainTable(r: Results): string {
@@ -22,7 +31,8 @@ export function mainTable(r: Results): string {
   const apart = apartMarks();
   const cell = (x: Figure): string => apart.mark(x, withSpread(x), METRIC_LABEL[x?.metric ?? ""] ?? x?.metric ?? "");
   const head = ["system", "transport", "RT p50 µs", "× floor", "RT p99 µs", "CPU/event µs", "events/s 1×100", "events/s 50×1", "busy", "heap/session B", "RSS/session B"];
-  const rows = SYSTEMS.map(({ system, transport }) => {
+  const absent = SYSTEMS.filter(({ system, transport }) => ELSEWHERE[`${system} ${transport}`] !== undefined && MAIN_METRICS.every((m) => r.get(system, transport, m) === undefined));
+  const rows = SYSTEMS.filter((s) => !absent.includes(s)).map(({ system, transport }) => {
     const g = (m: Parameters<Results["get"]>[2]) => r.get(system, transport, m);
     const floor = r.get("floor", FLOOR_OF[transport]!, "rt-p50")?.value;
     const p50 = g("rt-p50")?.value;
@@ -30,7 +40,8 @@ export function mainTable(r: Results): string {
     return [LABEL[system] ?? system, transport, cell(g("rt-p50")), x, cell(g("rt-p99")), cell(g("cpu-per-event")),
       cell(g("tput-1x100")), cell(g("tput-50x1")), g("tput-50x1-busy") === undefined ? "–" : `${g("tput-50x1-busy")!.value} %`, withSpread(g("heap-per-session")) + mark(g("heap-per-session")), withSpread(g("rss-per-session")) + mark(g("rss-per-session"))];
   });
-  return table(head, rows) + [...notes].map(([who, note]) => `\n\n\\* ${who}: ${note}.`).join("") + apart.notes();
+  return table(head, rows) + [...notes].map(([who, note]) => `\n\n\\* ${who}: ${note}.`).join("") + apart.notes() +
+    absent.map(({ system, transport }) => `\n\n${ELSEWHERE[`${system} ${transport}`]}`).join("");
 }
 
 type Figure = ReturnType<Results["get"]>;
