@@ -2,11 +2,11 @@
 // provenance), the markdown table, the SVG chart (docs/benchmarks-scale.svg)
 // and the generated block of docs/benchmarks.md between
 // <!-- bench-scale:start --> and <!-- bench-scale:end --> (the rest untouched).
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { provenanceLine, type Provenance } from "./provenance.ts";
 import { stackedChart } from "./report/chart.ts";
-import { num, table } from "./report/format.ts";
+import { num, replaceBlock, table } from "./report/format.ts";
 import type { Spread } from "./stats.ts";
 
 /** One measured size of one transport. */
@@ -184,11 +184,7 @@ export function scaleBlock(f: ScaleFile): string {
 export function writeScale(f: ScaleFile, docs: boolean, paths: ScalePaths = SCALE_PATHS): void {
   writeFileSync(paths.results, `${JSON.stringify(f, null, 2)}\n`);
   if (!docs) return;
-  const doc = readFileSync(paths.doc, "utf8");
-  const a = doc.indexOf(START);
-  const b = doc.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`docs/benchmarks.md has no ${START} … ${END} markers`);
-  writeFileSync(paths.doc, doc.slice(0, a) + scaleBlock(f) + doc.slice(b + END.length));
+  replaceBlock(paths.doc, START, END, scaleBlock(f));
   const p = f.provenance[0];
   writeFileSync(paths.chart, scaleChart(f.cases, [`Weft: cost as the idle sessions grow — ${p?.mode ?? ""} run of ${p?.date.slice(0, 10) ?? "?"}`, `${p?.host ?? ""}; load average at start ${fmtLoad(f.loadAverage.start)}`]));
 }

@@ -2,10 +2,10 @@
 // provenance), the markdown table, and the generated block of
 // docs/benchmarks.md between <!-- bench-upload:start --> and
 // <!-- bench-upload:end --> (the rest of the page untouched).
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { provenanceLine, type Provenance } from "./provenance.ts";
-import { num, table } from "./report/format.ts";
+import { num, replaceBlock, table } from "./report/format.ts";
 import type { Spread } from "./stats.ts";
 
 /** Who takes the file: the busboy floor, or Weft over one of its transports. */
@@ -114,9 +114,5 @@ export function uploadBlock(f: UploadFile): string {
 export function writeUpload(f: UploadFile, docs: boolean, paths: UploadPaths = UPLOAD_PATHS): void {
   writeFileSync(paths.results, `${JSON.stringify(f, null, 2)}\n`);
   if (!docs) return;
-  const doc = readFileSync(paths.doc, "utf8");
-  const a = doc.indexOf(START);
-  const b = doc.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`docs/benchmarks.md has no ${START} … ${END} markers`);
-  writeFileSync(paths.doc, doc.slice(0, a) + uploadBlock(f) + doc.slice(b + END.length));
+  replaceBlock(paths.doc, START, END, uploadBlock(f));
 }

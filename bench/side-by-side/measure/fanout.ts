@@ -1,7 +1,7 @@
 // Broadcast fan-out: runs bench/fanout.ts (one node, in-memory pub/sub: its
 // own server child and load generator) and reads the JSON line it prints last.
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { scriptLine } from "../script-line.ts";
 
 export interface Fanout {
   sessions: number;
@@ -12,24 +12,8 @@ export interface Fanout {
 
 const SCRIPT = fileURLToPath(new URL("../../fanout.ts", import.meta.url));
 
-export function fanout(args: readonly string[], timeoutMs = 300_000): Promise<Fanout> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", SCRIPT, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    proc.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    proc.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
-    const onExit = () => proc.exitCode === null && proc.kill("SIGKILL");
-    process.once("exit", onExit);
-    proc.on("exit", (code) => {
-      clearTimeout(timer);
-      process.off("exit", onExit);
-      const line = out.trim().split("\n").reverse().find((l) => l.startsWith('{"fanout":'));
-      if (code !== 0 || line === undefined) return reject(new Error(`bench/fanout.ts exited ${code}: ${(err || out).slice(-1_500)}`));
-      const setup = (JSON.parse(line) as { fanout: Fanout[] }).fanout[0];
-      if (setup === undefined) return reject(new Error("bench/fanout.ts printed no setup"));
-      resolve(setup);
-    });
-  });
+export async function fanout(args: readonly string[], timeoutMs = 300_000): Promise<Fanout> {
+  const setup = (JSON.parse(await scriptLine(SCRIPT, args, '{"fanout":', timeoutMs)) as { fanout: Fanout[] }).fanout[0];
+  if (setup === undefined) throw new Error("bench/fanout.ts printed no setup");
+  return setup;
 }

@@ -8,6 +8,7 @@ import { provenanceLine } from "../provenance.ts";
 import type { Results } from "../results.ts";
 import { chartSvg } from "./chart.ts";
 import { bundleTable, fanoutTable, mainTable, targetsTable, uploadGroupTable, wireTable } from "./tables.ts";
+import { replaceBlock } from "./format.ts";
 
 const DOC = fileURLToPath(new URL("../../../docs/benchmarks.md", import.meta.url));
 const CHART = fileURLToPath(new URL("../../../docs/benchmarks-chart.svg", import.meta.url));
@@ -69,10 +70,6 @@ export function currentRunLine(): string {
 }
 
 export function writeDocs(r: Results, runLine: string, caption: readonly [string, string]): void {
-  const doc = readFileSync(DOC, "utf8");
-  const a = doc.indexOf(START);
-  const b = doc.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`docs/benchmarks.md has no ${START} … ${END} markers`);
-  writeFileSync(DOC, doc.slice(0, a) + renderBlock(r, runLine) + doc.slice(b + END.length));
+  replaceBlock(DOC, START, END, renderBlock(r, runLine));
   writeFileSync(CHART, chartSvg(r, caption));
 }
