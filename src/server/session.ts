@@ -229,7 +229,7 @@ export class ViewSession<S = unknown> implements ChildParent {
     this.params = init.params;
     this.url = init.url ?? urlFor(init.path, init.params);
     this.view = init.view;
-    // Weft owns `state.uploads` (a snapshot's entries come back failed: their files stayed on the old node).
+    // Weft owns `state.uploads` (a snapshot's entries adopt their files from a shared uploadDir, or come back failed).
     if (init.view.uploads !== undefined && config.uploads !== undefined) {
       this.uploads = new SessionUploads(config.uploads, init.view.uploads, (init.state as { uploads?: unknown } | null)?.uploads, (run) => this.enqueue({ kind: "apply", name: "uploads", run }));
       init.state = this.uploads.overlay(init.state);
@@ -604,7 +604,7 @@ export class ViewSession<S = unknown> implements ChildParent {
     for (const t of this.timers ?? []) if (!t.cancelled && t.due !== undefined) timers.push({ name: t.name, payload: t.payload, due: t.due });
     return {
       sid: this.sid, path: this.path, params: this.params, url: this.url, session: this.ctx.session,
-      state: this.state as Json, seq: this.workSeq ?? this.seq, lastRef: this.doneRef, components: this.parts?.snapshot(),
+      state: (this.uploads?.saved(this.state) ?? this.state) as Json, seq: this.workSeq ?? this.seq, lastRef: this.doneRef, components: this.parts?.snapshot(),
       topics: [...(this.topics?.keys() ?? [])], timers,
       tracked: Object.fromEntries([...(this.tracked ?? [])].map(([topic, t]) => [topic, t.meta])),
       ...(this.children !== undefined ? { children: this.children.records() } : {}),
@@ -664,6 +664,8 @@ export class ViewSession<S = unknown> implements ChildParent {
    */
   end(reason: TerminateReason): Promise<void> | undefined {
     if (this.disposed) return undefined;
+    // Another node takes it: the upload temp files stay a while for it to adopt.
+    if (reason === "handover") this.uploads?.handOver();
     this.dispose();
     this.config.children?.ended(this.sid, this.children, reason);
     return runTerminate(this.view, { reason, state: this.state, path: this.path, params: this.params, session: this.ctx.session }, this.config);

@@ -4,7 +4,7 @@
  * waits for. Every session's uploads (session-uploads.ts) report here.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -25,6 +25,21 @@ export interface UploadNodeOptions {
 
 /** How long a finished, unconsumed file is kept by default (`uploadKeepMs`): 10 minutes. */
 export const DEFAULT_KEEP_MS = 600_000;
+
+/**
+ * How long a node keeps the temp files of a session handed over to another
+ * node, ms: the new node adopts them (a shared `uploadDir`) as it takes the
+ * session over, within the handover; what is still there then is removed.
+ */
+export const HANDOVER_GRACE_MS = 5_000;
+
+/**
+ * The basename of every temp file (`tempPath`): the only names a snapshot
+ * may hand to another node for adoption.
+ *
+ * @example TEMP_NAME.test("weft-AAAAAAAAAAAAAAAAAAAAAAAA.part") // true; "../x" false
+ */
+export const TEMP_NAME = /^weft-[A-Za-z0-9_-]{24}\.part$/;
 
 /** An entry the idle sweep watches. */
 export interface IdleWatch {
@@ -57,6 +72,8 @@ export class UploadNode {
   private sweeper: NodeJS.Timeout | undefined;
   private readonly removals = new Set<Promise<void>>();
   private made: Promise<void> | undefined;
+  /** Temp files of sessions handed over, removed when their grace ends. */
+  private readonly lingering = new Map<string, NodeJS.Timeout>();
 
   constructor(readonly options: UploadNodeOptions) {}
 
@@ -117,8 +134,29 @@ export class UploadNode {
     this.removals.add(tracked);
   }
 
+  /** Removes temp file `path` after {@link HANDOVER_GRACE_MS} (at once on `close`): another node may adopt it first. */
+  later(path: string, ms = HANDOVER_GRACE_MS): void {
+    clearTimeout(this.lingering.get(path));
+    const t = setTimeout(() => {
+      this.lingering.delete(path);
+      this.removing(rm(path, { force: true }));
+    }, ms);
+    t.unref();
+    this.lingering.set(path, t);
+  }
+
+  /** Temp files waiting for their grace to end. */
+  get lingeringFiles(): number {
+    return this.lingering.size;
+  }
+
   /** Resolves once every removal started so far is done (sessions end before: their files go). */
   async close(): Promise<void> {
+    for (const [path, t] of this.lingering) {
+      clearTimeout(t);
+      this.removing(rm(path, { force: true }));
+    }
+    this.lingering.clear();
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
     this.sweeper = undefined;
     this.watched.clear();

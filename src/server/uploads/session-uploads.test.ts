@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -16,8 +16,8 @@ after(() => {
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 1, 2, 3, 4]);
 const REF = (n: number) => `ref-${String(n).padStart(12, "0")}`;
 
-function make(o: { perSession?: number; perNode?: number; idleMs?: number; keepMs?: number; prior?: unknown } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), "weft-su-"));
+function make(o: { perSession?: number; perNode?: number; idleMs?: number; keepMs?: number; prior?: unknown; dir?: string } = {}) {
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), "weft-su-"));
   dirs.push(dir);
   const errors: unknown[] = [];
   const node = new UploadNode({ dir, perSession: o.perSession ?? 1e9, perNode: o.perNode ?? 1e9, idleMs: o.idleMs ?? 60_000, keepMs: o.keepMs, onError: (e) => errors.push(e) });
@@ -197,6 +197,77 @@ describe("a session's uploads", () => {
     const { u, state } = make({ prior });
     assert.deepEqual(state().pic!.entries.map((e) => [e.ref, e.errors]), [[REF(40), ["E_UPLOAD_UNKNOWN"]]]);
     assert.equal((await u.chunk(REF(40), 20, PNG)).c, "E_UPLOAD_UNKNOWN");
+  });
+
+  it("adopts a handed-over session's temp file from a shared uploadDir: renamed, cut back to the bytes counted, budget held, a duplicate re-acked, the rest appended", async () => {
+    const a = make();
+    a.u.declare("pic", [[REF(41), "a.png", "image/png", 50]]);
+    const bytes = Buffer.concat([PNG, PNG, PNG, PNG.subarray(0, 2)]);
+    assert.deepEqual(await a.u.chunk(REF(41), 0, bytes.subarray(0, 30)), { o: 30 });
+    const snap = JSON.parse(JSON.stringify(a.u.saved({ uploads: {} }))) as { uploads: unknown };
+    const [old] = a.files();
+    // The old node wrote past what the snapshot counts: cut back on adoption.
+    writeFileSync(join(a.dir, old!), Buffer.concat([bytes.subarray(0, 30), Buffer.alloc(25, 0xee)]));
+    a.u.handOver();
+    a.u.close();
+    const b = make({ dir: a.dir, prior: snap.uploads });
+    assert.equal(b.node.used, 50);
+    assert.deepEqual(b.state().pic!.entries.map((e) => [e.ref, e.progress, e.errors]), [[REF(41), 60, []]]);
+    assert.deepEqual(await b.u.chunk(REF(41), 20, bytes.subarray(20, 30)), { o: 30 });
+    assert.ok(!b.files().includes(old!), "renamed");
+    assert.deepEqual(await b.u.chunk(REF(41), 30, bytes.subarray(30)), { o: 50 });
+    const [f] = await b.u.consume("pic", (x) => readFileSync(x.path));
+    assert.deepEqual(f, bytes);
+    assert.equal(b.node.used, 0);
+    // The old node's removal after its grace finds nothing to remove.
+    await a.node.close();
+    await b.node.close();
+    assert.deepEqual(b.files(), []);
+  });
+
+  it("checks an adopted file's type from its first bytes on disk when it moved before enough of them arrived", async () => {
+    const a = make();
+    a.u.declare("pic", [[REF(45), "a.png", "image/png", 40], [REF(46), "b.png", "image/png", 40]]);
+    await a.u.chunk(REF(45), 0, PNG.subarray(0, 6));
+    await a.u.chunk(REF(46), 0, PNG.subarray(0, 6));
+    const snap = JSON.parse(JSON.stringify(a.u.saved({ uploads: {} }))) as { uploads: { pic: { entries: { f: string }[] } } };
+    // b.png's bytes on disk were not a PNG's after all.
+    writeFileSync(join(a.dir, snap.uploads.pic.entries[1]!.f), Buffer.alloc(6));
+    a.u.handOver();
+    a.u.close();
+    const b = make({ dir: a.dir, prior: snap.uploads });
+    assert.deepEqual(await b.u.chunk(REF(45), 6, Buffer.concat([PNG.subarray(6), Buffer.alloc(24)])), { o: 40 });
+    assert.equal((await b.u.chunk(REF(46), 6, Buffer.concat([PNG.subarray(6), Buffer.alloc(24)]))).c, "E_UPLOAD_TYPE");
+    await a.node.close();
+    await b.node.close();
+  });
+
+  it("refuses a snapshot's file that is shorter than counted, or named anything but a temp name (E_UPLOAD_UNKNOWN), touching nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-su-"));
+    writeFileSync(join(dir, "weft-AAAAAAAAAAAAAAAAAAAAAAAA.part"), PNG.subarray(0, 10));
+    writeFileSync(join(dir, "keep.part"), "x");
+    const entry = (n: number, f: string) => ({ ref: REF(n), name: "a.png", type: "image/png", size: 50, progress: 0, done: false, errors: [], f, o: 12 });
+    const prior = { pic: { entries: [entry(42, "weft-AAAAAAAAAAAAAAAAAAAAAAAA.part"), entry(43, "keep.part")], errors: [] } };
+    const { u, state, node, files } = make({ dir, prior });
+    assert.deepEqual(state().pic!.entries[1]!.errors, ["E_UPLOAD_UNKNOWN"]);
+    assert.equal((await u.chunk(REF(42), 12, PNG)).c, "E_UPLOAD_UNKNOWN");
+    assert.deepEqual(state().pic!.entries.map((e) => e.errors), [["E_UPLOAD_UNKNOWN"], ["E_UPLOAD_UNKNOWN"]]);
+    assert.equal(node.used, 0);
+    await until(() => files().length === 1);
+    assert.deepEqual(files(), ["keep.part"]);
+  });
+
+  it("keeps the temp files of a session handed over until the grace ends (or the node closes), then removes them", async () => {
+    const { u, files, node } = make();
+    u.declare("doc", [[REF(44), "a.txt", "", 100]]);
+    await u.chunk(REF(44), 0, Buffer.alloc(10));
+    u.handOver();
+    u.close();
+    assert.equal(node.used, 0);
+    await until(() => node.lingeringFiles === 1);
+    assert.equal(files().length, 1);
+    await node.close();
+    assert.deepEqual(files(), []);
   });
 
   it("removes every temp file and frees its budget when the session ends", async () => {

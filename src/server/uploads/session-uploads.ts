@@ -12,12 +12,14 @@
  *   its serialized queue (`refresh`, at most one per PROGRESS_MS and always
  *   at done and error).
  */
-import { open, rm, type FileHandle } from "node:fs/promises";
+import { open, rename, rm, type FileHandle } from "node:fs/promises";
+import { basename, join } from "node:path";
 import type { ErrorCode } from "../../protocol/errors.ts";
 import type { UploadConfig, UploadDeclaration } from "../../protocol/messages.ts";
 import { resolveUpload, uploadConfig, type ResolvedUpload } from "./config.ts";
 import { accepts, SNIFF_BYTES, sniff } from "./file-type.ts";
-import type { IdleWatch, UploadNode } from "./node.ts";
+import { ENTRY_REF } from "./frames.ts";
+import { TEMP_NAME, type IdleWatch, type UploadNode } from "./node.ts";
 import type { UploadedFile, UploadEntry, UploadOptions, Uploads, UploadState } from "./types.ts";
 
 /**
@@ -75,6 +77,23 @@ class Entry implements IdleWatch {
     const progress = this.size === 0 ? (this.done ? 100 : 0) : Math.floor((this.received * 100) / this.size);
     return { ref: this.ref, name: this.name, type: this.type, size: this.size, progress, done: this.done, errors: [...this.errors] };
   }
+
+  /** The entry as a snapshot keeps it: a live one with the bytes received (`o`) and its temp file's basename (`f`) once it has one. */
+  saved(): UploadEntry | SavedEntry {
+    const v = this.view();
+    if (this.errors.length > 0) return v;
+    return this.path === undefined ? { ...v, o: this.received } : { ...v, f: basename(this.path), o: this.received };
+  }
+}
+
+/**
+ * An entry in a snapshot's `state.uploads` (never in a render): `f` its temp
+ * file's basename in `uploadDir`, `o` the bytes received — what another node
+ * with the same `uploadDir` needs to adopt the file and go on.
+ */
+interface SavedEntry extends UploadEntry {
+  readonly f?: string;
+  readonly o: number;
 }
 
 interface Upload {
@@ -102,36 +121,117 @@ export class SessionUploads {
   private lastRefresh = 0;
   private queued = false;
   private closed = false;
+  /** Handed over to another node: the temp files stay for HANDOVER_GRACE_MS, for it to adopt. */
+  private handedOver = false;
+  /** The adoptions of a snapshot's files (consumeUploads waits for them). */
+  private adopting: Promise<unknown> = Promise.resolve();
   /** What the join's full render carries (`u`). */
   readonly configs: Record<string, UploadConfig> = {};
 
   /**
    * `specs`: the view's `uploads`; `prior`: `state.uploads` of a snapshot
-   * (another node's entries: their files stayed there, so they come back
-   * failed, E_UPLOAD_UNKNOWN, for the page to show and restart); `refresh`
+   * (another node's entries: their files are adopted from a shared
+   * `uploadDir`, or come back failed, E_UPLOAD_UNKNOWN, for the page to show
+   * and restart); `refresh`
    * queues a re-render of the view (its run clears the flag we keep).
    */
   constructor(private readonly node: UploadNode, specs: Readonly<Record<string, UploadOptions>>, prior: unknown, private readonly queue: (run: () => void) => void) {
     for (const [name, o] of Object.entries(specs)) {
       const spec = resolveUpload(o);
-      this.uploads.set(name, { spec, entries: this.restore(name, prior), errors: [] });
+      this.uploads.set(name, { spec, entries: this.restore(name, spec, prior), errors: [] });
       this.configs[name] = uploadConfig(spec);
     }
   }
 
-  /** Entries of a snapshot's state, failed: their temp data is on the node that took them. */
-  private restore(name: string, prior: unknown): Entry[] {
+  /**
+   * Entries of a snapshot's state. A live one that held a temp file is
+   * adopted (see `adopt`) when its file is in this node's `uploadDir`; one
+   * not sent yet stays live; the others come back failed (E_UPLOAD_UNKNOWN).
+   */
+  private restore(name: string, spec: ResolvedUpload, prior: unknown): Entry[] {
     const list = (prior as Record<string, { entries?: unknown }> | undefined)?.[name]?.entries;
     if (!Array.isArray(list)) return [];
     const out: Entry[] = [];
-    for (const x of list.slice(-MAX_FAILED) as Partial<UploadEntry>[]) {
-      if (typeof x?.ref !== "string" || this.byRef.has(x.ref)) continue;
-      const e = new Entry(this, name, x.ref, String(x.name ?? ""), String(x.type ?? ""), Number(x.size) || 0);
-      e.errors = Array.isArray(x.errors) && x.errors.length > 0 ? x.errors.map(String) : ["E_UPLOAD_UNKNOWN"];
+    let live = 0;
+    for (const x of list.slice(-(MAX_FAILED + spec.maxFiles)) as Partial<SavedEntry>[]) {
+      if (typeof x?.ref !== "string" || !ENTRY_REF.test(x.ref) || this.byRef.has(x.ref)) continue;
+      const e = new Entry(this, name, x.ref, cleanName(String(x.name ?? "")), String(x.type ?? ""), Number(x.size) || 0);
+      const errors = Array.isArray(x.errors) ? x.errors.map(String) : [];
+      const o = x.o;
+      if (errors.length > 0) e.errors = errors;
+      else if (
+        !Number.isSafeInteger(e.size) || e.size < 0 || e.size > spec.maxBytes || live >= spec.maxFiles || !accepts(spec.accept, e.name, e.type) ||
+        typeof o !== "number" || !Number.isSafeInteger(o) || o < 0 || o > e.size || (x.f === undefined ? o > 0 || x.done === true : typeof x.f !== "string" || !TEMP_NAME.test(x.f))
+      ) e.errors = ["E_UPLOAD_UNKNOWN"];
+      else if (this.used + e.size > this.node.options.perSession || (x.f !== undefined && !this.node.reserve(e.size))) e.errors = ["E_UPLOAD_BUDGET"];
+      else {
+        live++;
+        this.used += e.size;
+        e.reserved = e.size;
+        if (x.f !== undefined) {
+          e.held = e.size;
+          e.received = o!;
+          e.done = x.done === true && e.received === e.size;
+          const f = x.f;
+          this.adopting = Promise.all([this.adopting, this.run(e, () => this.adopt(e, f))]);
+        }
+        if (spec.autoUpload || e.done) this.watch(e, e.done ? this.node.keepMs : this.node.options.idleMs);
+      }
       this.byRef.set(e.ref, e);
       out.push(e);
     }
     return out;
+  }
+
+  /**
+   * Takes over temp file `base` of another node's entry (a shared
+   * `uploadDir`): renamed at once to a fresh random name (the old node's
+   * later removal of `base` finds nothing; two nodes never both own it), cut
+   * back to the bytes the snapshot counts, its first bytes read again for
+   * the type check. No file there (another disk): E_UPLOAD_UNKNOWN.
+   */
+  private async adopt(e: Entry, base: string): Promise<void> {
+    if (e.gone || e.errors.length > 0) return;
+    let fh: FileHandle | undefined;
+    try {
+      const to = await this.node.tempPath();
+      try {
+        await rename(join(this.node.options.dir, base), to);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException)?.code !== "ENOENT") this.node.options.onError(err, `upload "${e.upload}" adoption`);
+        this.fail(e, "E_UPLOAD_UNKNOWN");
+        return;
+      }
+      e.path = to;
+      fh = await open(to, "r+");
+      const { size } = await fh.stat();
+      // Shorter than counted: the snapshot is not this file's (refused).
+      if (size < e.received) throw Object.assign(new Error("short"), { code: "ESHORT" });
+      if (size > e.received) await fh.truncate(e.received);
+      const head = new Uint8Array(Math.min(SNIFF_BYTES, e.received));
+      if (head.length > 0) await fh.read(head, 0, head.length, 0);
+      e.head = head;
+      if (e.done) await fh.close();
+      else e.fh = fh;
+      fh = undefined;
+      // Every byte was there already (the old node was finishing it).
+      if (!e.done && e.received === e.size) await this.finish(e);
+    } catch (err) {
+      await fh?.close().catch(() => {});
+      if ((err as NodeJS.ErrnoException)?.code !== "ESHORT") this.node.options.onError(err, `upload "${e.upload}" adoption`);
+      this.fail(e, "E_UPLOAD_UNKNOWN");
+    }
+  }
+
+  /**
+   * `state` with `uploads` as a snapshot keeps it: every entry as it is now,
+   * and a live one's temp file basename and bytes received (see `restore`).
+   */
+  saved<S>(state: S): S {
+    if (typeof state !== "object" || state === null || Array.isArray(state)) return state;
+    const out: Record<string, { entries: (UploadEntry | SavedEntry)[]; errors: string[] }> = {};
+    for (const [name, u] of this.uploads) out[name] = { entries: u.entries.map((e) => e.saved()), errors: [...u.errors] };
+    return { ...state, uploads: out };
   }
 
   /** `state` with `uploads` set to the entries as they are (a new object; non-objects are left as they are). */
@@ -225,6 +325,8 @@ export class SessionUploads {
     const u = this.uploads.get(name);
     if (u === undefined) throw new TypeError(`ctx.consumeUploads: the view declares no upload "${name}" (it has ${[...this.uploads.keys()].join(", ")})`);
     const out: R[] = [];
+    // Files taken over from another node are there first.
+    await this.adopting;
     const list = u.entries.filter((x) => x.done && !x.gone);
     // Their keep time stops: a file is not removed under a slow `fn`.
     for (const e of list) this.unwatch(e);
@@ -379,8 +481,11 @@ export class SessionUploads {
     this.drop(e);
   }
 
-  /** Frees `e`'s budget and removes its temp file (after whatever its chain runs now). */
-  private drop(e: Entry): void {
+  /**
+   * Frees `e`'s budget and removes its temp file (after whatever its chain
+   * runs now); `later`: after HANDOVER_GRACE_MS (the session was handed over).
+   */
+  private drop(e: Entry, later = false): void {
     this.unwatch(e);
     this.used -= e.reserved;
     this.node.release(e.held);
@@ -392,7 +497,9 @@ export class SessionUploads {
       e.fh = undefined;
       e.path = undefined;
       await fh?.close().catch(() => {});
-      if (path !== undefined) await rm(path, { force: true });
+      if (path === undefined) return;
+      if (later) this.node.later(path);
+      else await rm(path, { force: true });
     }));
   }
 
@@ -411,13 +518,22 @@ export class SessionUploads {
     this.node.unwatch(e);
   }
 
-  /** The session ended: every temp file goes, every reservation is freed. */
+  /**
+   * The session is handed over to another node: its {@link SessionUploads.close}
+   * leaves the temp files for HANDOVER_GRACE_MS (the new node adopts them when
+   * it shares `uploadDir`), then removes what is still there.
+   */
+  handOver(): void {
+    this.handedOver = true;
+  }
+
+  /** The session ended: every temp file goes (after a grace once handed over), every reservation is freed. */
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);
     for (const e of [...this.byRef.values()]) {
       e.gone = true;
-      this.drop(e);
+      this.drop(e, this.handedOver);
     }
     this.byRef.clear();
   }
