@@ -257,6 +257,16 @@ describe("a session's uploads", () => {
     assert.deepEqual(files(), ["keep.part"]);
   });
 
+  it("drops an adopted file the browser does not go on with (E_UPLOAD_IDLE), also of an upload sent on submit", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-su-"));
+    writeFileSync(join(dir, "weft-BBBBBBBBBBBBBBBBBBBBBBBB.part"), "hello");
+    const prior = { doc: { entries: [{ ref: REF(47), name: "a.txt", type: "text/plain", size: 50, progress: 10, done: false, errors: [], f: "weft-BBBBBBBBBBBBBBBBBBBBBBBB.part", o: 5 }], errors: [] } };
+    const { state, files, node } = make({ dir, prior, idleMs: 40 });
+    await until(() => state().doc!.entries[0]!.errors[0] === "E_UPLOAD_IDLE", 2000);
+    await until(() => files().length === 0);
+    assert.equal(node.used, 0);
+  });
+
   it("keeps the temp files of a session handed over until the grace ends (or the node closes), then removes them", async () => {
     const { u, files, node } = make();
     u.declare("doc", [[REF(44), "a.txt", "", 100]]);

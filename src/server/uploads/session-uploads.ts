@@ -175,7 +175,8 @@ export class SessionUploads {
           const f = x.f;
           this.adopting = Promise.all([this.adopting, this.run(e, () => this.adopt(e, f))]);
         }
-        if (spec.autoUpload || e.done) this.watch(e, e.done ? this.node.keepMs : this.node.options.idleMs);
+        // Sent automatically, or holding a file: dropped if the browser does not go on (or consume it).
+        if (spec.autoUpload || x.f !== undefined) this.watch(e, e.done ? this.node.keepMs : this.node.options.idleMs);
       }
       this.byRef.set(e.ref, e);
       out.push(e);
