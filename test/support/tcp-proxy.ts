@@ -14,7 +14,8 @@ export class TcpProxy {
    */
   reject: RegExp | undefined;
 
-  constructor(private readonly targetPort: number, private readonly targetHost = "127.0.0.1") {
+  /** `targetPort`: where new connections go (set it to send later connections elsewhere, as a load balancer would). */
+  constructor(public targetPort: number, private readonly targetHost = "127.0.0.1") {
     this.server = createServer((client) => this.pipe(client));
   }
 
