@@ -83,8 +83,8 @@ export const MANGLED_PROPS: readonly string[] = [
   "seen", "broken", "fillers", "sent", "farewell",
   // uploads: the transports' and the live socket's sendChunk (uploads.ts)
   "sendChunk",
-  // limits.ts, event-cache.ts, dom-patch.ts (loading locks; the morph extensions of morphExts)
-  "maxBytes", "hit", "owe", "snap", "tellOwed", "morph", "added", "removed",
+  // limits.ts, event-cache.ts (owe), rendered.ts (snap), dom-patch.ts (loading locks; the morph extensions of morphExts)
+  "maxBytes", "hit", "owe", "snap", "morph", "added", "removed",
   // morphdom's options: dom-patch.ts and streams.ts call it, nothing else does
   "getNodeKey", "onNodeAdded", "onBeforeElUpdated", "onElUpdated", "onNodeDiscarded", "onBeforeElChildrenUpdated", "childrenOnly",
 ];
