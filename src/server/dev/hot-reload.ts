@@ -44,10 +44,6 @@ export interface HotTarget {
 
 /** A running hot reload: {@link HotReload.close} stops it (app.close() does). */
 export interface HotReload {
-  /** The watched paths (absolute). */
-  readonly roots: readonly string[];
-  /** Resolves when the reload in progress, if any, has finished (tests). */
-  idle(): Promise<void>;
   close(): void;
 }
 
@@ -87,8 +83,6 @@ export function startHotReload(core: HotTarget, hot: HotOptions): HotReload {
   const reloader = new Reloader(core, roots, fixed);
   const watch = watchFiles([...roots, ...hot.css], hot.debounceMs, (files) => reloader.changed(files), (err) => log.warn({ err }, "hot reload: a watcher failed"));
   return {
-    roots,
-    idle: () => reloader.idle(),
     close() {
       watch.close();
       reloader.closed = true;
@@ -140,10 +134,6 @@ class Reloader {
     if (code.length === 0) return;
     for (const f of code) this.waiting.add(f);
     this.running ??= this.drain().finally(() => (this.running = undefined));
-  }
-
-  idle(): Promise<void> {
-    return this.running ?? Promise.resolve();
   }
 
   private async drain(): Promise<void> {
