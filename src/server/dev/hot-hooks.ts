@@ -12,8 +12,10 @@
 
 /** The query key that names a reload's generation. */
 const KEY = "weft-hot";
+/** The generation in an importing module's URL (`?weft-hot=N`). */
+const GENERATION = new RegExp(`[?&]${KEY}=(\\d+)`);
 
-/** What hot-reload.ts sends: the roots to version and the folders never to version (file: URLs). */
+/** What register() hands the hook: the port on which hot-reload.ts then sends `{ roots, excluded }`. */
 export interface HotHookData {
   readonly port: import("node:worker_threads").MessagePort;
 }
@@ -60,8 +62,7 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
 
 function generationOf(url: string | undefined): string | undefined {
   if (url === undefined || !url.startsWith("file:")) return undefined;
-  const m = /[?&]weft-hot=(\d+)/.exec(url);
-  return m?.[1];
+  return GENERATION.exec(url)?.[1];
 }
 
 function local(url: string): boolean {
