@@ -3,7 +3,7 @@
  * / `ctx.cancelAsync` (tasks.ts), the reports they leave in `state.async`
  * (report.ts), and the time limit of async handlers (deadline.ts).
  */
-export { AsyncRunningError, AsyncTasks, MAX_TASK_NAME, MAX_TASKS, type AsyncFn, type AsyncHost, type AsyncOptions, type AsyncTask } from "./tasks.ts";
-export { ASYNC_KEY, jsonProblem, resumedReports, toJson, withReports, type AsyncReport, type AsyncReports, type AsyncStatus } from "./report.ts";
+export { AsyncRunningError, AsyncTasks, type AsyncFn, type AsyncOptions, type AsyncTask } from "./tasks.ts";
+export { resumedReports, type AsyncReport, type AsyncReports, type AsyncStatus } from "./report.ts";
 export { HANDLER_TIMEOUT_MS, HandlerTimeout, MAX_QUEUED, withinLimit } from "./deadline.ts";
-export { DROP_LOG_INTERVAL_MS, infoDropReporter } from "./dropped-info.ts";
+export { infoDropReporter } from "./dropped-info.ts";
