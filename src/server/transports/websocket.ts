@@ -81,7 +81,7 @@ export class WebSocketTransport {
       const buf = toBuffer(data);
       if (packed && isBinary) return conn.receivePacked(buf);
       if (isBinary) return conn.binary(buf);
-      conn.receive(isBinary ? "" : buf.toString("utf8"), buf.length);
+      conn.receive(buf.toString("utf8"), buf.length);
     });
     ws.on("close", () => conn.close());
     // A protocol error (bad opcode, frame over the hard cap) closes the socket; log nothing.
