@@ -86,7 +86,7 @@ export const MANGLED_PROPS: readonly string[] = [
   // limits.ts, event-cache.ts (owe), rendered.ts (snap), dom-patch.ts (loading locks; the morph extensions of morphExts)
   "maxBytes", "hit", "owe", "snap", "morph", "added", "removed",
   // morphdom's options: dom-patch.ts and streams.ts call it, nothing else does
-  "getNodeKey", "onNodeAdded", "onBeforeElUpdated", "onElUpdated", "onNodeDiscarded", "onBeforeElChildrenUpdated", "childrenOnly",
+  "getNodeKey", "onNodeAdded", "onBeforeElUpdated", "onBeforeElChildrenUpdated", "childrenOnly",
 ];
 
 /**
