@@ -201,7 +201,12 @@ export class AsyncTasks {
     const now = state[ASYNC_KEY];
     if (isRecord(now)) {
       let same = true;
-      for (const [name, r] of out) if (!Object.prototype.hasOwnProperty.call(now, name) || now[name] !== r) same = false;
+      for (const [name, r] of out) {
+        if (!Object.prototype.hasOwnProperty.call(now, name) || now[name] !== r) {
+          same = false;
+          break;
+        }
+      }
       if (same) return state;
     }
     return withReports(state, out);
