@@ -7,7 +7,7 @@
  * renders its current state with its view's new definition — mount does not
  * run again — and sends the diff on whatever transport its page uses. A CSS
  * change sends each page a `dev:css` push that the client's development part
- * (src/client/dev.ts) answers by re-fetching the stylesheet, no reload.
+ * (src/client/dev-css.ts) answers by re-fetching the stylesheet, no reload.
  *
  * A module that fails to load (a syntax error) or throws while loading keeps
  * the old code running: the error goes to `onError` and to each page as an
