@@ -23,7 +23,8 @@ export interface CssChange {
 export function swapCss(doc: Document, change: CssChange): number {
   const links = Array.from(doc.querySelectorAll<HTMLLinkElement>('link[rel~="stylesheet"][href]')).filter((l) => new URL(l.href).origin === doc.location.origin);
   const named = links.filter((l) => change.f.includes(new URL(l.href).pathname.split("/").pop() ?? ""));
-  for (const old of named.length > 0 ? named : links) {
+  const swapped = named.length > 0 ? named : links;
+  for (const old of swapped) {
     const url = new URL(old.href);
     url.searchParams.set("weft-css", String(change.n));
     const fresh = old.cloneNode() as HTMLLinkElement;
@@ -32,7 +33,7 @@ export function swapCss(doc: Document, change: CssChange): number {
     fresh.onerror = () => fresh.remove();
     old.after(fresh);
   }
-  return named.length > 0 ? named.length : links.length;
+  return swapped.length;
 }
 
 /**
