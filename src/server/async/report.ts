@@ -59,11 +59,20 @@ export function isRecord(x: unknown): x is Record<string, unknown> {
  * @example withReports({ n: 1 }, new Map([["r", report]])) // { n: 1, async: { r: report } }
  */
 export function withReports<S>(state: S, reports: ReadonlyMap<string, AsyncReport>): S {
-  if (!isRecord(state)) throw new TypeError(`ctx.startAsync: the view's state must be an object (Weft keeps the tasks' reports at state.${ASYNC_KEY}), got ${state === null ? "null" : Array.isArray(state) ? "an array" : typeof state}`);
+  checkState(state);
   const old = state[ASYNC_KEY];
   const async: Record<string, unknown> = isRecord(old) ? { ...old } : {};
   for (const [name, r] of reports) Object.defineProperty(async, name, { value: r, enumerable: true, writable: true, configurable: true });
   return { ...state, [ASYNC_KEY]: async } as S;
+}
+
+/**
+ * Throws a TypeError unless `state` is an object, where Weft can keep the reports.
+ *
+ * @example checkState(ctx.state) // before a task starts
+ */
+export function checkState(state: unknown): asserts state is Record<string, unknown> {
+  if (!isRecord(state)) throw new TypeError(`ctx.startAsync: the view's state must be an object (Weft keeps the tasks' reports at state.${ASYNC_KEY}), got ${state === null ? "null" : Array.isArray(state) ? "an array" : typeof state}`);
 }
 
 /**

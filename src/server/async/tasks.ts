@@ -25,7 +25,7 @@
  */
 import type { Json } from "../view.ts";
 import { clip } from "../clip.ts";
-import { ASYNC_KEY, isRecord, toJson, withReports, type AsyncReport, type AsyncStatus } from "./report.ts";
+import { ASYNC_KEY, checkState, isRecord, toJson, withReports, type AsyncReport, type AsyncStatus } from "./report.ts";
 
 /**
  * What a task function gets: `signal` aborts when the task is cancelled,
@@ -136,7 +136,7 @@ export class AsyncTasks {
   start(name: string, fn: AsyncFn, o: AsyncOptions = {}): void {
     if (this.stopped) return;
     checkStart(name, fn, o);
-    withReports(this.host.state(), new Map()); // throws for a state that is not an object
+    checkState(this.host.state());
     const old = this.running.get(name);
     if (old !== undefined) {
       if (o.ifRunning === "reject") throw new AsyncRunningError(name);
