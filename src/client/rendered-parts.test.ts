@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createRendered, type Rendered } from "./rendered.ts";
+import { createRendered } from "./rendered.ts";
 
 const statics = { 0: ["<main>", "", "</main>"], 1: ["<p>", "</p>"] };
 
