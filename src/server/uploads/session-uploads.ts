@@ -106,7 +106,7 @@ interface Upload {
  * One session's uploads (made by the session of a view that declares `uploads`).
  *
  * @example
- * const u = new SessionUploads(node, view.uploads, undefined, (run) => session.enqueueApply(run));
+ * const u = new SessionUploads(node, view.uploads, undefined, (run) => enqueue({ kind: "apply", name: "uploads", run }));
  * u.declare("avatar", [[ref, "me.png", "image/png", 3000]]);
  * await u.chunk(ref, 0, bytes); // { o: 1024 } or { o, c: "E_UPLOAD_ORDER" }
  */
@@ -422,16 +422,22 @@ export class SessionUploads {
   }
 
   private async write(e: Entry, part: Uint8Array): Promise<void> {
+    const fh = await this.file(e);
+    let at = 0;
+    while (at < part.length) {
+      const { bytesWritten } = await fh.write(part, at, part.length - at, e.received);
+      at += bytesWritten;
+      e.received += bytesWritten;
+    }
+  }
+
+  /** `e`'s open temp file, made (a fresh random name, mode 0600) by its first use. */
+  private async file(e: Entry): Promise<FileHandle> {
     if (e.fh === undefined) {
       e.path ??= await this.node.tempPath();
       e.fh = await open(e.path, "wx", 0o600);
     }
-    let at = 0;
-    while (at < part.length) {
-      const { bytesWritten } = await e.fh.write(part, at, part.length - at, e.received);
-      at += bytesWritten;
-      e.received += bytesWritten;
-    }
+    return e.fh;
   }
 
   /** Every byte is in: the file is closed and the entry done (an empty file is made). */
@@ -442,11 +448,7 @@ export class SessionUploads {
         this.fail(e, "E_UPLOAD_TYPE");
         return;
       }
-      if (e.fh === undefined) {
-        e.path ??= await this.node.tempPath();
-        e.fh = await open(e.path, "wx", 0o600);
-      }
-      await e.fh.close();
+      await (await this.file(e)).close();
       e.fh = undefined;
     } catch (err) {
       this.node.options.onError(err, `upload "${e.upload}" finish`);
