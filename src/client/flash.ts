@@ -41,7 +41,7 @@ function show(d: FlashPayload): void {
  * fresh. `nav`: the view came by a live navigation, and `m` may be its first
  * render, which empties the slot and shows the fresh flashes again.
  *
- * @example flashIn(m, kindOf(m), this.nav); // in View.receive
+ * @example flashIn(m, kindOf(m), nav); // in a view's receive (view.ts)
  */
 export function flashIn(m: Envelope, k: string, nav: unknown): void {
   const d = m.d as { kind: string; text: string; external?: boolean };

@@ -34,7 +34,7 @@ export function refusalFrames(frames: readonly string[], code: string, message?:
  * the document when no event was among the frames.
  *
  * @example
- * request(url, signal, body, {}, (code, message) => refuse(batch, code, message, (f) => this.onMessage(f)));
+ * request(url, signal, body, {}, (code, message) => refuse(batch, code, message, (f) => t.onMessage(f)));
  */
 export function refuse(frames: readonly string[], code: string, message: string | undefined, deliver: (frame: string) => void): void {
   const answers = refusalFrames(frames, code, message);
