@@ -253,8 +253,8 @@ async function readPrebuilt(path: string): Promise<Buffer> {
 }
 
 /**
- * Bundles and minifies the client (or, with `"dev"`, its development part) from
- * its sources with esbuild, then minifies it again with terser (both
+ * Bundles and minifies the client (or, with `"dev"`, its development part; with
+ * `"msgpack"`, its MessagePack codec) from its sources with esbuild, then minifies it again with terser (both
  * devDependencies: only the build and development from sources call this).
  * @example writeFileSync("dist/client.js", await buildClient());
  */
