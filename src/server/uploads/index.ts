@@ -1,7 +1,4 @@
-/** Uploads (docs/uploads.md): the view option, the session's entries, the node's budget and temp files. */
-export { checkUploads, resolveUpload, uploadConfig, MAX_CHUNK_BYTES, UPLOAD_DEFAULTS, type ResolvedUpload } from "./config.ts";
-export { SessionUploads, cleanName, PROGRESS_MS, type ChunkAck, type ChunkBody } from "./session-uploads.ts";
-export { UploadNode, defaultUploadDir, type UploadNodeOptions } from "./node.ts";
-export { readDeclaration, readCancel, ENTRY_REF } from "./frames.ts";
-export { accepts, sniff } from "./file-type.ts";
-export type { UploadOptions, UploadEntry, UploadState, Uploads, UploadedFile, UploadBudget } from "./types.ts";
+/** Uploads (docs/uploads.md): what the session and the connection take from here; the rest is imported from its own file. */
+export { SessionUploads, type ChunkAck, type ChunkBody } from "./session-uploads.ts";
+export type { UploadNode } from "./node.ts";
+export { readDeclaration, readCancel } from "./frames.ts";
