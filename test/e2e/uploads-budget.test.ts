@@ -10,13 +10,13 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { defineView, html, type Uploads } from "../../src/index.ts";
 import { browserSkipReason, e2eApp } from "../support/browser.ts";
+import { keepIn } from "../support/uploads.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason();
@@ -41,18 +41,12 @@ function view(autoUpload: boolean) {
     mount: () => ({ uploads: {} as Uploads<"files">, saved: [] }),
     events: {
       save: async (s, _p, ctx) => {
-        const saved = await ctx.consumeUploads("files", async ({ path, name }) => {
-          got.set(name, await readFile(path));
-          return name;
-        });
+        const saved = await ctx.consumeUploads("files", keepIn(got));
         return { ...s, saved: [...s.saved, ...saved] };
       },
       archive: (s, _p, ctx) => {
         ctx.startAsync("archive", async ({ signal }) => {
-          const names = await ctx.consumeUploads("files", async ({ path, name }) => {
-            got.set(name, await readFile(path));
-            return name;
-          });
+          const names = await ctx.consumeUploads("files", keepIn(got));
           // Still running after the consume: the page must not wait for the task's end to see the entries go.
           await new Promise((done) => signal.addEventListener("abort", done, { once: true }));
           return names;

@@ -9,7 +9,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -19,6 +18,7 @@ import { browserSkipReason, dropLinks, forceTransport, launchBrowser } from "../
 import { RedisServer, redisSkipReason } from "../support/redis.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
 import { until } from "../support/until.ts";
+import { keepIn } from "../support/uploads.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason() ?? redisSkipReason();
@@ -33,10 +33,7 @@ const Slow = defineView({
   mount: () => ({ uploads: {} as Uploads, saved: [] as string[] }),
   events: {
     save: async (s, _p, ctx) => {
-      const saved = await ctx.consumeUploads("files", async ({ path, name }) => {
-        got.set(name, await readFile(path));
-        return name;
-      });
+      const saved = await ctx.consumeUploads("files", keepIn(got));
       return { ...s, saved: [...s.saved, ...saved] };
     },
   },

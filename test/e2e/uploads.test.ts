@@ -23,6 +23,7 @@ import { savedPhotosDir } from "../../examples/demo/views/upload.ts";
 import { defineView, html, type Uploads, type UploadOptions } from "../../src/index.ts";
 import { browserSkipReason, dropLinks, e2eApp } from "../support/browser.ts";
 import { until } from "../support/until.ts";
+import { keepIn } from "../support/uploads.ts";
 import { TRANSPORTS } from "../support/wires.ts";
 
 const skip = browserSkipReason();
@@ -52,10 +53,7 @@ function view(o: Partial<UploadOptions>) {
     mount: () => ({ uploads: {} as Uploads, saved: [], submits: 0 }),
     events: {
       save: async (s, _p, ctx) => {
-        const saved = await ctx.consumeUploads("files", async ({ path, name }) => {
-          got.set(name, await readFile(path));
-          return name;
-        });
+        const saved = await ctx.consumeUploads("files", keepIn(got));
         return { ...s, saved: [...s.saved, ...saved], submits: s.submits + 1 };
       },
     },

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { defineView, html, type Uploads } from "../../src/index.ts";
+import { defineView, html, type UploadedFile, type Uploads } from "../../src/index.ts";
 import { C, encodeChunkHeader, S, type Envelope } from "../../src/protocol/messages.ts";
 import type { ProtocolClient } from "./protocol-client.ts";
 import { pack } from "msgpackr";
@@ -23,6 +23,20 @@ export function pngBytes(size: number): Buffer {
 }
 
 export const sha = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex").slice(0, 16);
+
+/**
+ * A consumeUploads callback that keeps each file's bytes in `got` by its name
+ * and returns the name.
+ *
+ * @example
+ * const names = await ctx.consumeUploads("files", keepIn(got));
+ */
+export function keepIn(got: Map<string, Buffer>): (f: UploadedFile) => Promise<string> {
+  return async ({ path, name }) => {
+    got.set(name, await readFile(path));
+    return name;
+  };
+}
 
 interface Saved {
   name: string;
