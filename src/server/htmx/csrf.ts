@@ -1,0 +1,110 @@
+/**
+ * CSRF tokens for htmx pages (docs/htmx.md#csrf). A WebSocket handshake
+ * carries the page's cookies but cannot carry a custom header, and htmx sends
+ * every form over the one socket: each frame must prove it comes from a page
+ * the app rendered. The page gets a token from `app.htmxToken(req, res)` (into
+ * `hx-headers` or a hidden `weft-csrf` field); the browser gets the cookie it
+ * is bound to.
+ *
+ * - Cookie `weft_htmx`: 128 random bits, base64url; HttpOnly, SameSite=Lax,
+ *   Path=/, Secure on TLS. Reused while present and well-formed.
+ * - Token: base64url(HMAC-SHA256(secret, "weft-htmx:" + cookie)), made with the
+ *   app's first secret; every configured secret verifies (rotation).
+ *
+ * A cross-site page can open a socket with the victim's cookie (SameSite=Lax
+ * still sends it on a WebSocket handshake to the same site, and the Origin
+ * check is the other guard), but it cannot read the token: the HMAC needs the
+ * secret, and the cookie is HttpOnly.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** The cookie the token is bound to. */
+export const CSRF_COOKIE = "weft_htmx";
+/** A well-formed cookie value: 16 bytes in unpadded base64url (22 characters, canonical last character). */
+const COOKIE_VALUE = /^[A-Za-z0-9_-]{21}[AQgw]$/;
+const LABEL = "weft-htmx:";
+
+/**
+ * Makes and checks htmx CSRF tokens with the app's secrets.
+ *
+ * @example
+ * const csrf = new HtmxCsrf(options.secrets);
+ * const token = csrf.token(req, res, guard.secure(req)); // sets the cookie when missing
+ * csrf.matches(csrf.expected(upgradeReq), frame.csrf); // true for that page's frames
+ */
+export class HtmxCsrf {
+  private readonly secrets: readonly Buffer[];
+  /** Cookies made for responses not yet sent: a page asking twice gets one cookie and one token. */
+  private readonly made = new WeakMap<ServerResponse, string>();
+
+  constructor(secrets: readonly string[]) {
+    if (secrets.length === 0) throw new TypeError("HtmxCsrf needs at least one secret");
+    this.secrets = secrets.map((s) => Buffer.from(s, "utf8"));
+  }
+
+  /**
+   * The token for the request's `weft_htmx` cookie; when the request has none
+   * (or a malformed one), a new cookie is made and appended to the response's
+   * Set-Cookie headers (others kept).
+   */
+  token(req: IncomingMessage, res: ServerResponse, secure: boolean): string {
+    let cookie = readCookie(req) ?? this.made.get(res);
+    if (cookie === undefined) {
+      cookie = randomBytes(16).toString("base64url");
+      this.made.set(res, cookie);
+      appendSetCookie(res, `${CSRF_COOKIE}=${cookie}; Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`);
+    }
+    return this.sign(this.secrets[0]!, cookie);
+  }
+
+  /** The token every frame of this (upgrade) request must carry: undefined when the request has no well-formed cookie. */
+  expected(req: IncomingMessage): string | undefined {
+    const cookie = readCookie(req);
+    return cookie === undefined ? undefined : this.sign(this.secrets[0]!, cookie);
+  }
+
+  /** True when `given` is the token of the request's cookie under any of the secrets (constant-time compare). */
+  verify(req: IncomingMessage, given: string | undefined): boolean {
+    const cookie = readCookie(req);
+    if (cookie === undefined || given === undefined) return false;
+    return this.secrets.some((s) => csrfMatches(this.sign(s, cookie), given));
+  }
+
+  private sign(secret: Buffer, cookie: string): string {
+    return createHmac("sha256", secret).update(LABEL + cookie).digest("base64url");
+  }
+}
+
+/**
+ * Constant-time check of a frame's token against the expected one; false when
+ * either is missing.
+ *
+ * @example csrfMatches(start.csrf, frame.csrf)
+ */
+export function csrfMatches(expected: string | undefined, given: string | undefined): boolean {
+  if (expected === undefined || given === undefined) return false;
+  const a = Buffer.from(expected, "utf8");
+  const b = Buffer.from(given, "utf8");
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The request's `weft_htmx` cookie when present and well-formed (the first one, as browsers send the most specific first). */
+export function readCookie(req: IncomingMessage): string | undefined {
+  const header = req.headers.cookie;
+  if (typeof header !== "string" || header.length > 16_384) return undefined;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0 || part.slice(0, eq).trim() !== CSRF_COOKIE) continue;
+    const value = part.slice(eq + 1).trim();
+    return COOKIE_VALUE.test(value) ? value : undefined;
+  }
+  return undefined;
+}
+
+/** Adds a Set-Cookie header without replacing those already set. */
+function appendSetCookie(res: ServerResponse, cookie: string): void {
+  const prev = res.getHeader("set-cookie");
+  const list = prev === undefined ? [] : Array.isArray(prev) ? prev : [String(prev)];
+  res.setHeader("set-cookie", [...list, cookie]);
+}
