@@ -62,6 +62,8 @@ export const ERRORS = {
   E_UPLOAD_IDLE: { message: "the upload stalled (no chunk within the idle timeout) and was dropped", status: 408, close: 0 },
   E_UPLOAD_CANCELLED: { message: "the upload entry was cancelled", status: 410, close: 0 },
   E_HOT_RELOAD: { message: "development hot reload: a changed module failed to load; the old code keeps running", status: 500, close: 0 },
+  E_HTMX_CSRF: { message: "the htmx frame's CSRF token is missing or wrong (a weft-csrf field or X-Weft-CSRF header with the token of app.htmxToken); load the page through app.htmxToken", status: 403, close: 0 },
+  E_HTMX_TOPIC: { message: "htmx clients may not subscribe to that topic (the htmx.topics option)", status: 404, close: 0 },
   E_INTERNAL: { message: "internal error", status: 500, close: 0 },
   E_CLIENT_TRANSPORT: { message: "the browser could not reach the server", status: 0, close: 0 },
   E_CLIENT_PATCH: { message: "the browser could not apply an update; it rejoins", status: 0, close: 0 },
