@@ -28,6 +28,13 @@ export interface NginxMode {
    * compressor. Default false.
    */
   buffer?: boolean;
+  /**
+   * Gzip event streams as a gateway that compresses everything does
+   * (`gzip_proxied any`), still honouring `X-Accel-Buffering`: a stream marked
+   * `no` is flushed through the compressor event by event; any other is held
+   * there (no bytes, not even the headers, reach the client). Default false.
+   */
+  gzip?: boolean;
   /** Answer 403 on the SSE path. Default false. */
   blockSse?: boolean;
   /**
@@ -118,6 +125,7 @@ http {
     proxy_http_version 1.1;
     proxy_read_timeout ${m.readTimeoutS ?? 120}s;
     proxy_connect_timeout 2s;
+    ${m.gzip ? "gzip on; gzip_proxied any; gzip_types text/event-stream; gzip_min_length 1;" : ""}
     ${m.buffer ? "proxy_buffering on; proxy_ignore_headers X-Accel-Buffering; proxy_buffers 8 64k; proxy_buffer_size 64k; gzip on; gzip_proxied any; gzip_types text/event-stream application/json; gzip_min_length 1;" : ""}
     ${m.blockSse ? "location /weft/sse { return 403; }" : ""}
     ${m.wsPort === undefined ? "" : `location /weft/ws { proxy_pass http://127.0.0.1:${m.wsPort}; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; }`}

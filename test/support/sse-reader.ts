@@ -5,6 +5,7 @@
  * joined with \n; a blank line dispatches; `:` lines are comments).
  */
 import { request, type IncomingMessage } from "node:http";
+import { createGunzip } from "node:zlib";
 
 /** One parsed block: an event, or a block holding only a comment / retry. */
 export interface SseBlock {
@@ -27,21 +28,32 @@ export class SseReader {
   private buf = "";
   private cur: SseBlock = { comments: [], fields: [] };
 
-  /** Opens `url` with `Accept: text/event-stream` (plus `headers`); resolves once the response headers arrived. */
-  static open(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+  /** Opens `url` with `Accept: text/event-stream` (plus `headers`); resolves once the response headers arrived (rejects when they do not within `ms`). */
+  static open(url: string, headers: Record<string, string> = {}, ms = 5000): Promise<SseReader> {
     const s = new SseReader();
     return new Promise((resolve, reject) => {
-      request(url, { headers: { accept: "text/event-stream", ...headers } }, (res) => {
+      const req = request(url, { headers: { accept: "text/event-stream", ...headers } }, (res) => {
+        clearTimeout(timer);
         s.res = res;
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => s.feed(chunk));
+        // A gzipped stream (a compressing proxy) is read as a browser does: inflated as it comes.
+        const body = res.headers["content-encoding"] === "gzip" ? res.pipe(createGunzip()) : res;
+        body.setEncoding("utf8");
+        body.on("data", (chunk: string) => s.feed(chunk));
+        body.on("error", () => (s.ended = true));
         res.on("end", () => (s.ended = true));
         res.on("close", () => (s.ended = true));
         res.on("error", () => (s.ended = true));
         resolve(s);
-      })
-        .on("error", reject)
-        .end();
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        reject(new Error(`no response headers from ${url} within ${ms} ms`));
+      }, ms);
+      req.on("error", (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      req.end();
     });
   }
 
