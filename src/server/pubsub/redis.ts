@@ -11,9 +11,10 @@
  */
 import { PREFIX, type RedisConnection } from "../redis/connection.ts";
 import { jsonObject } from "../redis/json.ts";
-import { checkTopic, type BroadcastMessage, type PubSub } from "./types.ts";
+import { checkTopic, MAX_BROADCAST_ID, type BroadcastMessage, type PubSub } from "./types.ts";
 
-const CHANNEL = `${PREFIX}t:`;
+/** Prefix of a topic's channel: `weft:t:<topic>` (htmx/topic-log.ts publishes on it too). */
+export const CHANNEL = `${PREFIX}t:`;
 
 export class RedisPubSub implements PubSub {
   private readonly topics = new Map<string, Set<(msg: BroadcastMessage) => void>>();
@@ -73,7 +74,9 @@ export class RedisPubSub implements PubSub {
 function parse(raw: string): BroadcastMessage | undefined {
   const v = jsonObject(raw);
   if (v === undefined) return undefined;
-  const { name, payload } = v;
+  const { name, payload, id } = v;
   if (typeof name !== "string" || name.length === 0 || name.length > 256) return undefined;
-  return { name, payload: (payload ?? null) as BroadcastMessage["payload"] };
+  const msg = { name, payload: (payload ?? null) as BroadcastMessage["payload"] };
+  // The topic log's id (htmx/topic-log.ts), passed on when it is a short string; anything else is left out.
+  return typeof id === "string" && id.length > 0 && id.length <= MAX_BROADCAST_ID ? { ...msg, id } : msg;
 }

@@ -8,7 +8,16 @@ import type { Json } from "../view.ts";
 export interface BroadcastMessage {
   readonly name: string;
   readonly payload: Json;
+  /**
+   * The message's id in its topic's log, on topics served to htmx
+   * (htmx/topic-log.ts): the same on every node, so an SSE client's
+   * Last-Event-ID resumes on any of them. Sessions ignore it.
+   */
+  readonly id?: string | undefined;
 }
+
+/** Longest broadcast id carried between nodes (a Redis stream id is at most 41 characters). */
+export const MAX_BROADCAST_ID = 64;
 
 /** Delivers broadcasts to the handlers subscribed to their topic. */
 export interface PubSub {
