@@ -183,7 +183,7 @@ for (const gen of GENS) {
       const p = await open(key, page(gen, `
         <main hx-headers='{"X-Weft-CSRF": "tok-1"}'>
           <div id="root" ${gen.ws(`/ws/${key}`)}>
-            <form id="f" name="fname" ${gen.send} hx-vals='{"n": 5}'>
+            <form id="f" name="fname" ${gen.send} hx-vals='{"n": 5}' hx-headers='{"X-Form": "1"}'>
               <input type="hidden" name="weft-event" value="add">
               <label>Title <input name="title" value="hello"></label>
               <label><input type="checkbox" name="tag" value="x" checked> x</label>
@@ -211,9 +211,11 @@ for (const gen of GENS) {
             "HX-Target": "f",
             "HX-Current-URL": url,
             "X-Weft-CSRF": "tok-1",
+            "X-Form": "1",
           },
         });
       } else {
+        // hx-ws builds its headers without hx-headers (neither the element's own nor inherited ones).
         assert.deepEqual(sent, {
           "weft-event": "add",
           title: "hello",
