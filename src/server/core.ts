@@ -8,6 +8,7 @@ import type { ErrorCode } from "../protocol/errors.ts";
 import type { FlashPayload } from "../protocol/messages.ts";
 import { MemoryPubSub } from "./pubsub/memory.ts";
 import { RedisPubSub } from "./pubsub/redis.ts";
+import { unwrapPubSub, withTopicLog } from "./htmx/topic-log.ts";
 import { RedisConnection } from "./redis/connection.ts";
 import { RedisStore } from "./store/redis.ts";
 import type { SessionSnapshot, Store } from "./store/types.ts";
@@ -87,7 +88,8 @@ export class Core {
     this.metrics = new WeftMetrics(() => ({ ...this.gauges(), malformed: this.malformed() }));
     const redis = options.redis !== undefined ? new RedisConnection(options.redis, options.onError) : undefined;
     this.redis = redis;
-    this.pubsub = options.pubsub ?? (redis !== undefined ? new RedisPubSub(redis, options.onError) : new MemoryPubSub());
+    // Broadcasts on htmx topics get their id from the topic log first (htmx/topic-log.ts); the rest pass through.
+    this.pubsub = withTopicLog(options.pubsub ?? (redis !== undefined ? new RedisPubSub(redis, options.onError) : new MemoryPubSub()), options, redis);
     this.store = options.store ?? (redis !== undefined ? new RedisStore(redis, options.onError, () => this.cluster?.id ?? "") : undefined);
     this.snapshotTtlMs = options.sessionGraceMs + options.joinTimeoutMs + 60_000;
     const store = this.store;
@@ -360,8 +362,9 @@ export class Core {
 
   /** Messages from Redis that were not Weft's and were dropped, by source (for /weft/metrics). */
   malformed(): Record<MalformedSource, number> {
+    const pubsub = unwrapPubSub(this.pubsub);
     return {
-      pubsub: this.pubsub instanceof RedisPubSub ? this.pubsub.malformed : 0,
+      pubsub: pubsub instanceof RedisPubSub ? pubsub.malformed : 0,
       presence: this.presence instanceof RedisPresence ? this.presence.malformed : 0,
       cluster: this.cluster?.malformed ?? 0,
     };
