@@ -21,7 +21,7 @@ export const OPTION_KEYS = [
   "authorize", "identity", "rateLimit", "abuseLimit", "maxJsonDepth", "maxConnectionsPerIp", "maxConnections",
   "handlerTimeoutMs", "maxQueuedPerSession",
   "uploadDir", "uploadBudget", "uploadIdleMs", "uploadKeepMs",
-  "msgpack",
+  "msgpack", "htmx",
 ] as const satisfies readonly (keyof WeftOptions)[];
 type Unlisted = Exclude<keyof WeftOptions, (typeof OPTION_KEYS)[number]>;
 // A compile error here names a WeftOptions key missing from OPTION_KEYS.

@@ -24,6 +24,7 @@ import { defaultUploadDir } from "./uploads/node.ts";
 import { resolveUploadOptions } from "./uploads/config.ts";
 import type { UploadBudget } from "./uploads/types.ts";
 import { devMode, hotOptions, type DevOptions, type HotOptions } from "./dev/hot-options.ts";
+import { resolveHtmx, type HtmxOptions, type ResolvedHtmx } from "./htmx/options.ts";
 
 /** What a layout receives to build the page around a view. */
 export interface PageParts {
@@ -300,10 +301,22 @@ export interface WeftOptions {
    * @example createWeft({ views, uploadKeepMs: 30 * 60_000 })
    */
   uploadKeepMs?: number;
+
+  // --- htmx (docs/htmx.md) ---
+
+  /**
+   * Serve unmodified htmx pages (htmx 2 with ext-ws/ext-sse, htmx 4 with
+   * hx-ws/hx-sse): the listed `views` at /weft/htmx/ws/<path> and
+   * /weft/htmx/sse/<path>, and the `topics` patterns at /weft/htmx/topic/<topic>.
+   * Pages get their CSRF token from `app.htmxToken(req, res)`. Default: none
+   * (nothing is served under /weft/htmx/).
+   * @example htmx: { views: ["/todos"], topics: { "jobs:*": { render: ({ payload }) => html`<progress id="bar" hx-swap-oob="true" value="${payload}"></progress>` } } }
+   */
+  htmx?: HtmxOptions | undefined;
 }
 
 /** Resolved options. */
-export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket" | "sharedKey" | "authorize" | "identity" | "pubsub" | "store" | "redis" | "errorPage" | "uploadBudget" | "dev">>> & {
+export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "layout" | "useWebSocket" | "sharedKey" | "authorize" | "identity" | "pubsub" | "store" | "redis" | "errorPage" | "uploadBudget" | "dev" | "htmx">>> & {
   /** Development mode (the `dev` option, or its default). */
   readonly dev: boolean;
   /** Hot reload's settings, when the `dev` option asks for it (dev/hot-options.ts). */
@@ -318,6 +331,8 @@ export type ResolvedOptions = Readonly<Required<Omit<WeftOptions, "secret" | "la
   readonly identity: IdentityOf | undefined;
   readonly errorPage: ErrorPage | undefined;
   readonly uploadBudget: { readonly perSession: number; readonly perNode: number };
+  /** The `htmx` option, checked (htmx/options.ts); undefined when not given. */
+  readonly htmx: ResolvedHtmx | undefined;
 };
 
 export const DEFAULTS = {
@@ -428,6 +443,7 @@ export function resolveOptions(o: WeftOptions): ResolvedOptions {
     secrets: Object.freeze(resolveSecrets(o.secret, logger)),
     layout: o.layout,
     errorPage: o.errorPage,
+    htmx: resolveHtmx(o.htmx, Object.keys(o.views), o.views),
     ...resolveUploadOptions(o, defaultUploadDir()),
   });
 }
