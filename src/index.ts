@@ -39,6 +39,7 @@ export { defaultErrorPage, type ErrorPage, type PageError } from "./server/http/
 export { escapeHtml } from "./server/template/escape.ts";
 export { consoleLogger, type Logger, type LogFn } from "./server/logger.ts";
 export type { Layout, PageParts, TransportName, WeftOptions } from "./server/options.ts";
+export type { HtmxOptions, HtmxTopic, HtmxTopicMessage } from "./server/htmx/options.ts";
 export { ERRORS, type ErrorCode } from "./protocol/errors.ts";
 export { deny, isDenial, type AuthDenial, type AuthResult } from "./server/security/auth.ts";
 export type { Rate } from "./server/security/rate-limit.ts";

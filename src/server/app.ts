@@ -27,6 +27,8 @@ import { RequestGuard } from "./security/guard.ts";
 import { limitAddress } from "./security/client-address.ts";
 import { ConnectionLimits } from "./security/connection-limits.ts";
 import { startHotReload } from "./dev/hot-reload.ts";
+import { HtmxServer } from "./htmx/index.ts";
+import { HtmxCsrf } from "./htmx/csrf.ts";
 
 /** Calls the next middleware (Express, Connect) when a request is not Weft's. */
 export type Next = (err?: unknown) => void;
@@ -50,9 +52,23 @@ export interface WeftApp {
    * @example await app.broadcast("room:1", "message", { text: "deploy done" })
    */
   broadcast(topic: string, name: string, payload?: Json): Promise<void>;
+  /**
+   * The CSRF token an htmx page puts into every frame it sends (docs/htmx.md#csrf):
+   * in `hx-headers` as `X-Weft-CSRF` (htmx 2) or a hidden `weft-csrf` field
+   * (both generations; htmx 4 sends no hx-headers over its socket). Sets the
+   * `weft_htmx` cookie it is bound to when the request has none (HttpOnly,
+   * SameSite=Lax; Secure over TLS), keeping other Set-Cookie headers. Call it
+   * while rendering the page, before the response's headers are sent.
+   * @example
+   * const token = weft.htmxToken(req, res);
+   * res.end(`<div hx-ext="ws" ws-connect="/weft/htmx/ws/todos" hx-headers='{"X-Weft-CSRF":"${escapeHtml(token)}"}'>…</div>`);
+   */
+  htmxToken(req: IncomingMessage, res: ServerResponse): string;
   /** Live numbers (sessions, links per transport), for tests and health checks. */
   stats(): {
     sessions: number; pendingMounts: number; sockets: number; sseLinks: number; sseStreams: number; httpLinks: number; polls: number;
+    /** Open htmx WebSockets and htmx SSE streams (views and topics), with the `htmx` option. */
+    htmxSockets: number; htmxStreams: number;
     /**
      * With Redis: this node's id, requests forwarded to other nodes / served for them, sessions handed over,
      * forwarded answers ended because their reader fell more than the backlog behind.
@@ -82,6 +98,9 @@ export function createWeft(options: WeftOptions): WeftApp {
   const links = new LinkTable(core, guard, limits);
   const sse = new SseTransport(core, links);
   const poll = new LongPollTransport(core, links);
+  // htmx pages (the `htmx` option): /weft/htmx/* requests and upgrades. The CSRF tokens work without it.
+  const htmx = core.options.htmx === undefined ? undefined : new HtmxServer(core, guard, limits);
+  const htmxCsrf = new HtmxCsrf(core.options.secrets);
   let server: Server | undefined;
   // Development hot reload: only with an explicit `dev: true` or `dev: { … }` (dev/hot-options.ts).
   const hot = core.options.hot === undefined ? undefined : startHotReload(core, core.options.hot);
@@ -102,6 +121,7 @@ export function createWeft(options: WeftOptions): WeftApp {
   async function route(req: IncomingMessage, res: ServerResponse, next?: Next): Promise<void> {
     const url = parseTarget(req.url);
     if (url === undefined) return sendErrorFor(core.options, req, res, req.url ?? "/", "E_BAD_URL");
+    if (htmx?.handle(req, res, url.pathname)) return;
     const transport = url.pathname === PATHS.sse && offered.includes("sse") ? sse : url.pathname === PATHS.http && offered.includes("http") ? poll : undefined;
     if (transport !== undefined) {
       if (guard.cors(req, res)) return;
@@ -165,6 +185,7 @@ export function createWeft(options: WeftOptions): WeftApp {
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = parseTarget(req.url)?.pathname;
     if (path === undefined) return refuseUpgrade(socket, 400, "E_BAD_URL");
+    if (htmx?.upgrade(req, socket, head)) return;
     if (path !== PATHS.socket) return refuseUpgrade(socket, 404, "E_UNKNOWN_VIEW");
     if (!offersWebSocket) return refuseUpgrade(socket, 404, "E_TRANSPORT_OFF");
     const refused = guard.check(req);
@@ -195,6 +216,8 @@ export function createWeft(options: WeftOptions): WeftApp {
       server = undefined;
       const stopped = s === undefined ? Promise.resolve() : new Promise<void>((resolve) => s.close(() => resolve()));
       await core.quiesce(core.options.shutdownMs);
+      // htmx sockets first, with 1012 (service restart): both htmx generations reconnect after it.
+      await htmx?.close();
       ws.close();
       // Every link gets its E_SHUTDOWN frame: SSE streams end after it, waiting
       // polls are answered with it; a link without a poll gets it on its next
@@ -208,11 +231,13 @@ export function createWeft(options: WeftOptions): WeftApp {
       await stopped;
     },
     broadcast: (topic, name, payload) => core.broadcast(topic, name, payload ?? null),
+    htmxToken: (req, res) => htmxCsrf.token(req, res, guard.secure(req)),
     stats() {
       const r = core.registry.stats();
       return {
         sessions: r.live, pendingMounts: r.pending, sockets: ws.size,
         sseLinks: links.count("sse"), sseStreams: sse.size, httpLinks: links.count("http"), polls: poll.size,
+        htmxSockets: htmx?.socketCount ?? 0, htmxStreams: htmx?.streamCount ?? 0,
         ...(core.cluster !== undefined ? { cluster: { node: core.cluster.id, ...core.cluster.totals } } : {}),
       };
     },

@@ -1,0 +1,300 @@
+/**
+ * The htmx endpoints (docs/htmx.md), all under /weft/htmx/:
+ * - `ws/<view path>`: WebSocket upgrade, a view served to htmx's ext-ws / hx-ws;
+ * - `sse/<view path>`: SSE GET, the view's fragments for ext-sse / hx-sse;
+ * - `topic/<encodeURIComponent(topic)>`: a topic, as a WebSocket or an SSE GET.
+ *
+ * Every connect passes, before anything is mounted or subscribed: the request
+ * guard (TLS, shared key, Origin allowlist), the per-address connect rate
+ * (429 E_RATE_LIMIT with Retry-After), the connection limits, the view or
+ * topic allowlist. A refused upgrade is answered with a plain HTTP error, so
+ * no socket opens at all.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { ERRORS, type ErrorCode } from "../../protocol/errors.ts";
+import type { Core } from "../core.ts";
+import { sendError } from "../http/respond.ts";
+import type { RouteMatch } from "../router.ts";
+import { limitAddress } from "../security/client-address.ts";
+import type { ConnectionLimits } from "../security/connection-limits.ts";
+import type { RequestGuard } from "../security/guard.ts";
+import type { Params } from "../view.ts";
+import { ConnectRate } from "./connect-rate.ts";
+import { HtmxCsrf } from "./csrf.ts";
+import { errorFragment } from "./fragments.ts";
+import type { ResolvedHtmx } from "./options.ts";
+import type { HtmxSender } from "./out.ts";
+import { SseSender } from "./sse-stream.ts";
+import { HtmxTopics } from "./topics.ts";
+import { openViewStream, type HtmxViewStream } from "./view-stream.ts";
+import { HtmxSockets, RESTART_CLOSE, type WsSender } from "./ws.ts";
+
+/** Every htmx URL starts with this. */
+export const HTMX_PREFIX = "/weft/htmx/";
+/** The longest topic name served (characters, decoded). */
+const MAX_TOPIC = 256;
+/** Frames a socket may send while its view mounts; more are answered E_BUSY. */
+const MAX_EARLY_FRAMES = 16;
+/** A Last-Event-ID of a view stream: `<sid>.<seq>` (sid: 128 bits in base64url). */
+const RESUME_ID = /^([A-Za-z0-9_-]{22})\.(\d{1,15})$/;
+
+/** A connect refused: the HTTP error it is answered with. */
+interface Refusal {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+/** A request target under /weft/htmx/, read. */
+type Target =
+  | { readonly kind: "ws" | "sse"; readonly path: string }
+  | { readonly kind: "topic"; readonly topic: string | undefined };
+
+/**
+ * Serves the htmx endpoints of one app.
+ *
+ * @example
+ * const htmx = new HtmxServer(core, guard, limits);
+ * // in the request handler:  if (htmx.handle(req, res)) return;
+ * // in the upgrade listener: if (htmx.upgrade(req, socket, head)) return;
+ * await htmx.close(); // app.close(): sockets get 1012, SSE streams end
+ */
+export class HtmxServer {
+  private readonly o: ResolvedHtmx;
+  private readonly sockets: HtmxSockets;
+  private readonly topics: HtmxTopics | undefined;
+  private readonly rate: ConnectRate;
+  private readonly csrf: HtmxCsrf;
+  private readonly streams = new Set<SseSender>();
+  private closed = false;
+
+  constructor(private readonly core: Core, private readonly guard: RequestGuard, private readonly limits: ConnectionLimits) {
+    const o = core.options.htmx;
+    if (o === undefined) throw new TypeError("HtmxServer needs the htmx option");
+    this.o = o;
+    this.sockets = new HtmxSockets(core, o.errorId);
+    this.topics = o.topics.length > 0 ? new HtmxTopics(core, o) : undefined;
+    this.rate = new ConnectRate(o.connectRate);
+    this.csrf = new HtmxCsrf(core.options.secrets);
+  }
+
+  /** Open htmx WebSockets (views and topics). */
+  get socketCount(): number {
+    return this.sockets.size;
+  }
+
+  /** Open htmx SSE streams (views and topics). */
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  /** The CSRF token for a page (sets the `weft_htmx` cookie when the request has none): `app.htmxToken`. */
+  token(req: IncomingMessage, res: ServerResponse): string {
+    return this.csrf.token(req, res, this.guard.secure(req));
+  }
+
+  /**
+   * Serves an HTTP request under /weft/htmx/ (an SSE GET of a view or topic);
+   * false when the path is not under it. Never throws.
+   */
+  handle(req: IncomingMessage, res: ServerResponse, pathname = pathOf(req.url)): boolean {
+    if (pathname === undefined || !pathname.startsWith(HTMX_PREFIX)) return false;
+    // Preflight of an allowed cross-origin page (EventSource withCredentials), and its CORS headers.
+    if (this.guard.cors(req, res)) return true;
+    const target = readTarget(pathname);
+    if (target === undefined) {
+      sendError(res, "E_UNKNOWN_VIEW", `no htmx endpoint at ${pathname}: /weft/htmx/ws/<view>, /weft/htmx/sse/<view> or /weft/htmx/topic/<topic>`);
+      return true;
+    }
+    if (req.method !== "GET" || target.kind === "ws") {
+      if (target.kind !== "ws") res.setHeader("Allow", "GET");
+      sendError(res, "E_METHOD", target.kind === "ws" ? "this URL takes a WebSocket upgrade (ws-connect / hx-ws:connect)" : "htmx SSE endpoints take GET (sse-connect / hx-sse:connect)");
+      return true;
+    }
+    const admitted = this.admit(req, target);
+    if ("code" in admitted) {
+      if (admitted.code === "E_RATE_LIMIT") res.setHeader("Retry-After", String(this.rate.retryAfter));
+      sendError(res, admitted.code, admitted.message);
+      return true;
+    }
+    const addr = limitAddress(req, this.core.options.trustProxy);
+    const over = this.limits.open(addr);
+    if (over !== undefined) {
+      sendError(res, over);
+      return true;
+    }
+    const sender = new SseSender(req, res, { heartbeatMs: this.core.options.sseHeartbeatMs, retryMs: this.core.options.sseRetryMs });
+    this.streams.add(sender);
+    sender.onClose(() => {
+      this.streams.delete(sender);
+      this.limits.close(addr);
+    });
+    if (admitted.route === undefined) this.openTopic(req, target, sender, SseSender.lastEventId(req));
+    else this.openView(req, admitted.route, sender, { resume: readResume(SseSender.lastEventId(req)) });
+    return true;
+  }
+
+  /**
+   * Takes an upgrade under /weft/htmx/ (a view's or a topic's WebSocket);
+   * false when the path is not under it. Refusals are plain HTTP errors.
+   */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const pathname = pathOf(req.url);
+    if (pathname === undefined || !pathname.startsWith(HTMX_PREFIX)) return false;
+    const target = readTarget(pathname);
+    if (target === undefined || target.kind === "sse") {
+      refuseUpgrade(socket, "E_UNKNOWN_VIEW", `no htmx WebSocket at ${pathname}: /weft/htmx/ws/<view> or /weft/htmx/topic/<topic>`);
+      return true;
+    }
+    const admitted = this.admit(req, target);
+    if ("code" in admitted) {
+      refuseUpgrade(socket, admitted.code, admitted.message, admitted.code === "E_RATE_LIMIT" ? this.rate.retryAfter : undefined);
+      return true;
+    }
+    const route = admitted.route;
+    const addr = limitAddress(req, this.core.options.trustProxy);
+    const over = this.limits.open(addr);
+    if (over !== undefined) {
+      refuseUpgrade(socket, over, ERRORS[over].message);
+      return true;
+    }
+    socket.once("close", () => this.limits.close(addr));
+    // Read at the handshake: the token every frame of this socket must carry (none without the cookie).
+    const csrf = this.csrf.expected(req);
+    this.sockets.upgrade(req, socket, head, (sender) => {
+      if (route === undefined) {
+        // A topic socket only sends: a frame from the page is answered, nothing else happens.
+        sender.onFrame(() => sender.refuse("E_BAD_FRAME", "a topic socket only sends; send events on a view's socket (/weft/htmx/ws/<view>)"));
+        this.openTopic(req, target, sender, undefined);
+      } else this.openView(req, route, sender, { csrf });
+    });
+    return true;
+  }
+
+  /** app.close(): every htmx socket closed with 1012 "service restart", SSE streams ended, topics unsubscribed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.sockets.close();
+    for (const s of [...this.streams]) s.close(RESTART_CLOSE, "service restart");
+    this.topics?.close();
+  }
+
+  /**
+   * The checks every connect passes before anything is mounted: the guard,
+   * the connect rate, then the view or topic allowlist. The view's route
+   * when admitted (none for a topic).
+   */
+  private admit(req: IncomingMessage, target: Target): { route?: RouteMatch } | Refusal {
+    const refuse = (code: ErrorCode, message: string = ERRORS[code].message): Refusal => ({ code, message });
+    if (this.closed) return refuse("E_SHUTDOWN");
+    // check, not checkPage: the connect mounts a view (or reads a topic) with the browser's cookies,
+    // as a transport request does. Browsers send Origin on every WebSocket handshake and on
+    // cross-origin EventSource GETs; a same-origin GET carries none and passes.
+    const guarded = this.guard.check(req);
+    if (guarded !== undefined) return refuse(guarded);
+    if (!this.rate.take(limitAddress(req, this.core.options.trustProxy))) return refuse("E_RATE_LIMIT", "too many htmx connects from this address: retry later");
+    if (target.kind === "topic") return target.topic !== undefined && this.topics?.allows(target.topic) === true ? {} : refuse("E_HTMX_TOPIC");
+    const route = this.core.router.match(target.path);
+    if (route === undefined || !this.o.views.has(route.pattern)) return refuse("E_UNKNOWN_VIEW", `no htmx view at ${target.path} (the htmx.views option lists those served)`);
+    return { route };
+  }
+
+  private openTopic(req: IncomingMessage, target: Target, sender: HtmxSender, lastEventId: string | undefined): void {
+    const topic = "topic" in target ? target.topic! : "";
+    this.topics!.open(req, topic, sender, lastEventId).catch((err: unknown) => {
+      this.core.options.onError(err, `htmx topic ${topic}`);
+      this.fail(sender, "E_INTERNAL");
+    });
+  }
+
+  private openView(req: IncomingMessage, route: RouteMatch, sender: HtmxSender | WsSender, more: { resume?: { sid: string; seq: number } | undefined; csrf?: string | undefined }): void {
+    const held: [string, number][] = [];
+    const ws = "onFrame" in sender ? sender : undefined;
+    ws?.onFrame((text, bytes) => {
+      if (held.length < MAX_EARLY_FRAMES) held.push([text, bytes]);
+      else ws.refuse("E_BUSY", "the view is still mounting: send again");
+    });
+    openViewStream({ core: this.core, req, route, query: queryOf(req.url), sender, ...more }).then(
+      (stream) => {
+        if (typeof stream === "string") return this.fail(sender, stream);
+        this.attach(stream, sender, ws, held);
+      },
+      (err: unknown) => {
+        this.core.options.onError(err, `htmx view ${route.pattern}`);
+        this.fail(sender, "E_INTERNAL");
+      },
+    );
+  }
+
+  private attach(stream: HtmxViewStream, sender: HtmxSender, ws: WsSender | undefined, held: [string, number][]): void {
+    ws?.onFrame((text, bytes) => stream.receive(text, bytes));
+    for (const [text, bytes] of held.splice(0)) stream.receive(text, bytes);
+    sender.onClose(() => stream.close());
+  }
+
+  /** A refused open: the error fragment, then the stream ends (1008 unless the code has its own close code). */
+  private fail(sender: HtmxSender, code: ErrorCode): void {
+    this.core.metrics.error(code);
+    sender.send({ data: errorFragment(this.o.errorId, code, ERRORS[code].message) });
+    sender.close(closeCodeOf(code), code);
+  }
+}
+
+/** The WebSocket close code a refused open ends with: the code's own, 1013 (try again later) when the server is full, else 1008 (policy: ext-ws does not reconnect). */
+function closeCodeOf(code: ErrorCode): number {
+  if (ERRORS[code].close !== 0) return ERRORS[code].close;
+  return code === "E_SERVER_BUSY" || code === "E_SHUTDOWN" ? 1013 : 1008;
+}
+
+/** `/weft/htmx/<kind>/<rest>` read; undefined when it is none of the endpoints. */
+function readTarget(pathname: string): Target | undefined {
+  const rest = pathname.slice(HTMX_PREFIX.length);
+  const slash = rest.indexOf("/");
+  const kind = slash < 0 ? rest : rest.slice(0, slash);
+  const tail = slash < 0 ? "" : rest.slice(slash + 1);
+  if (kind === "ws" || kind === "sse") return { kind, path: `/${tail}` };
+  if (kind !== "topic" || tail === "") return undefined;
+  return { kind, topic: decodeTopic(tail) };
+}
+
+/** A topic from its URL segment; undefined when it does not decode or is too long (refused E_HTMX_TOPIC). */
+function decodeTopic(segment: string): string | undefined {
+  try {
+    const topic = decodeURIComponent(segment);
+    return topic.length > 0 && topic.length <= MAX_TOPIC ? topic : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An SSE view stream's Last-Event-ID `<sid>.<seq>`, strictly; anything else starts afresh. */
+export function readResume(id: string | undefined): { sid: string; seq: number } | undefined {
+  const m = id === undefined ? null : RESUME_ID.exec(id);
+  if (m === null) return undefined;
+  const seq = Number(m[2]);
+  return Number.isSafeInteger(seq) ? { sid: m[1]!, seq } : undefined;
+}
+
+function pathOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? "/", "http://localhost").pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The query of the request as mount params (like a page load's). */
+function queryOf(target: string | undefined): Params {
+  try {
+    return Object.fromEntries(new URL(target ?? "/", "http://localhost").searchParams);
+  } catch {
+    return {};
+  }
+}
+
+/** Answers a refused handshake with a plain HTTP error and closes the socket. */
+function refuseUpgrade(socket: Duplex, code: ErrorCode, message: string, retryAfter?: number): void {
+  const body = JSON.stringify({ error: { code, message } });
+  const retry = retryAfter === undefined ? "" : `Retry-After: ${retryAfter}\r\n`;
+  socket.end(`HTTP/1.1 ${ERRORS[code].status || 500} ${code}\r\nConnection: close\r\n${retry}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
