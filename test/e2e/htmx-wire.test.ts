@@ -66,7 +66,8 @@ const GENS: readonly Gen[] = [
 
 /** Records, on `window.facts`, every htmx event the tests look at. */
 const RECORDER = `<script>
-  window.facts = { ws2: [], ws4: [], closes: [], named: [], sse4: [] };
+  window.facts = { ws2: [], ws4: [], closes: [], named: [], sse4: [], noTarget: 0 };
+  document.addEventListener("htmx:oobErrorNoTarget", () => facts.noTarget++);
   document.addEventListener("htmx:wsAfterMessage", (e) => facts.ws2.push(e.detail.message));
   document.addEventListener("htmx:ws:after:message:incoming", (e) => facts.ws4.push(e.detail.message.data));
   document.addEventListener("htmx:wsClose", (e) => facts.closes.push(e.detail.event.code));
@@ -81,6 +82,7 @@ interface Facts {
   closes: Array<number | null>;
   named: Array<{ data: string; id: string }>;
   sse4: Array<{ data: string; event: string; id: string }>;
+  noTarget: number;
 }
 
 /** One WebSocket the browser opened, with the text frames it sent. */
@@ -269,13 +271,17 @@ for (const gen of GENS) {
         return gen.n === 2 ? f.ws2.length : f.ws4.length;
       };
       s.ws.send(`<div id="a" hx-swap-oob="true">A1</div><ul id="list" hx-swap-oob="beforeend"><li id="i3">3</li></ul>` +
-        `<ul id="list2" hx-swap-oob="afterbegin"><li id="j0">0</li></ul><li id="i1" hx-swap-oob="delete"></li>`);
+        `<ul id="list2" hx-swap-oob="afterbegin"><li id="j0">0</li></ul><li id="i1" hx-swap-oob="delete"></li>` +
+        `<div id="nowhere" hx-swap-oob="true">lost</div>`);
       await until(async () => (await seen()) === 1, 10_000, "the first message handled");
       assert.equal(await text(p, "#a"), "A1");
       assert.deepEqual(await ids(p, "#list li"), ["i2", "i3"]);
       assert.deepEqual(await ids(p, "#list2 li"), ["j0", "j1"]);
       assert.equal(await text(p, "#sentinel"), "kept", "an OOB-only message leaves the socket's element alone");
       assert.equal(await p.$("[hx-swap-oob]"), null, "no hx-swap-oob attribute reaches the page");
+      // An OOB element whose id the page lacks is dropped (htmx 2 says so with htmx:oobErrorNoTarget).
+      assert.equal(await p.$("#nowhere"), null);
+      assert.equal((await facts(p)).noTarget, gen.n === 2 ? 1 : 0);
 
       // Without hx-swap-oob: htmx 2's ext-ws swaps every top-level element by id;
       // htmx 4 swaps the message into the socket's element (innerHTML), replacing it.
