@@ -1,6 +1,7 @@
 import { createWeft, type WeftApp, type WeftOptions } from "../../src/index.ts";
 import { layout } from "./layout.ts";
 import { withAssets } from "./assets.ts";
+import { HTMX_OPTIONS, HTMX_VIEWS, withHtmxPages } from "./htmx/index.ts";
 import { CardsPage } from "./views/cards.ts";
 import { Chat } from "./views/chat.ts";
 import { Clock } from "./views/clock.ts";
@@ -21,13 +22,19 @@ import { Signup } from "./views/signup.ts";
 import { Todos } from "./views/todos.ts";
 import { Upload } from "./views/upload.ts";
 
-/** The demo app: a Weft app and its view paths (`routes`, as in `views`: the accessibility test visits each). */
+/**
+ * The demo app: a Weft app and its view paths (`routes`, as in `views`: the accessibility test visits each;
+ * the views of the htmx pages are left out: their pages are /htmx/2/… and /htmx/4/…, test/e2e/htmx-a11y.test.ts).
+ */
 export type DemoApp = WeftApp & { readonly routes: readonly string[] };
 
 /** The demo app, also used by the end-to-end tests. */
 export function createDemo(options: Partial<WeftOptions> = {}): DemoApp {
   const o: WeftOptions = {
-    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed, "/hooks": Hooks, "/projects": Projects, "/projects/:id": ProjectPage, "/profile": Profile, "/search": Search, "/commands": Commands, "/report": Report, "/upload": Upload, "/hot": Hot },
+    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed, "/hooks": Hooks, "/projects": Projects, "/projects/:id": ProjectPage, "/profile": Profile, "/search": Search, "/commands": Commands, "/report": Report, "/upload": Upload, "/hot": Hot, ...HTMX_VIEWS },
+    // The htmx pages (/htmx): unmodified htmx 2 and htmx 4 pages on these views and topics (examples/demo/htmx/);
+    // not when the caller gives its own views.
+    ...(options.views === undefined ? { htmx: HTMX_OPTIONS } : {}),
     secret: process.env.WEFT_SECRET,
     // Several nodes share sessions and broadcasts through Redis (npm run demo:cluster).
     redis: process.env.REDIS_URL || undefined,
@@ -37,5 +44,5 @@ export function createDemo(options: Partial<WeftOptions> = {}): DemoApp {
     ...options,
   };
   // /demo.css is served beside the app (assets.ts).
-  return Object.assign(withAssets(createWeft(o)), { routes: Object.keys(o.views) });
+  return Object.assign(withAssets(withHtmxPages(createWeft(o))), { routes: Object.keys(o.views).filter((r) => !Object.hasOwn(HTMX_VIEWS, r)) });
 }

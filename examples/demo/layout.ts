@@ -2,7 +2,8 @@ import type { PageParts } from "../../src/index.ts";
 import { COMMANDS_SCRIPT } from "./views/commands.ts";
 import { DEMO_CSS } from "./assets.ts";
 
-const CSS = `
+/** The demo's CSS, inline in every page (the htmx pages, examples/demo/htmx/page.ts, use it too). */
+export const CSS = `
 :root { --fg: #1d232a; --muted: #646d78; --line: #e3e7ec; --accent: #2f6fdb; --bad: #c0392b; --ok: #1e8449; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: #f6f8fa; }

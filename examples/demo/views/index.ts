@@ -30,5 +30,7 @@ export const Index = defineView({
     The links below and in the header navigate live: each demo mounts over the same connection, with no page load.</p>
     <ul class="demos">
       ${demos.map(([href, name, what]) => html`<li><a href=${href} weft-navigate>${name}</a> — ${what}</li>`)}
-    </ul>`,
+    </ul>
+    <p><a href="/htmx">htmx pages</a> — the same views and topics serving unmodified htmx 2 and htmx 4 pages
+    (progress bars, a timeline, a chat room, JSON status, form validation), with no Weft client.</p>`,
 });

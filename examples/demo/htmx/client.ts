@@ -1,0 +1,96 @@
+/**
+ * The one script of the htmx demo pages besides htmx itself, served at
+ * /htmx/demo.js. It only listens to htmx's own events (both generations'
+ * names) and never builds HTML from a string itself:
+ * - each socket or stream (an element with `data-live="NAME"`) shows its
+ *   state in `#NAME-conn` (`data-state`: connecting, open, live — a message
+ *   came —, closed with `data-code`, reconnecting);
+ * - a ws-send form with `data-reset` is emptied once sent;
+ * - a JSON broadcast of topic "status" sets `#status-text` (pattern 4: JSON
+ *   messages handled by page script, `htmx:wsAfterMessage` /
+ *   `htmx:ws:after:message:incoming`);
+ * - htmx 4 dispatches a named SSE event as a DOM event instead of swapping
+ *   it: an element with `data-named-swap="EVENT"` and `data-swap-target`
+ *   hands the event's HTML to `htmx.swap` (beforeend), which is what htmx 2's
+ *   `sse-swap="EVENT" hx-swap="beforeend"` does by itself.
+ */
+
+/** Where the pages load it. */
+export const PAGE_SCRIPT_PATH = "/htmx/demo.js";
+
+export const PAGE_SCRIPT = `(function () {
+  "use strict";
+  function box(e) {
+    var t = e.target;
+    return t && t.closest ? t.closest("[data-live]") : null;
+  }
+  function show(e, state, text, code) {
+    var b = box(e);
+    var el = b && document.getElementById(b.getAttribute("data-live") + "-conn");
+    if (!el) return;
+    if (state === "live" && el.getAttribute("data-state") === "live") return;
+    el.setAttribute("data-state", state);
+    if (code !== undefined && code !== null) el.setAttribute("data-code", String(code));
+    el.textContent = text;
+  }
+  function on(names, fn) {
+    names.forEach(function (n) { document.addEventListener(n, fn); });
+  }
+  on(["htmx:wsConnecting"], function (e) { show(e, "connecting", "connecting…"); });
+  on(["htmx:wsOpen", "htmx:ws:after:connection", "htmx:sseOpen", "htmx:sse:after:connection"], function (e) {
+    show(e, "open", "connected");
+  });
+  on(["htmx:wsClose"], function (e) {
+    var code = e.detail && e.detail.event ? e.detail.event.code : undefined;
+    show(e, "closed", "closed (" + code + "), reconnecting if the server asked for it…", code);
+  });
+  on(["htmx:ws:close"], function (e) {
+    var code = e.detail ? e.detail.code : undefined;
+    show(e, "closed", "closed (" + code + "), reconnecting if the server asked for it…", code);
+  });
+  on(["htmx:sseError", "htmx:sse:error"], function (e) { show(e, "reconnecting", "reconnecting…"); });
+
+  // A message: the socket is live; a JSON broadcast of "status" is shown as text.
+  function text(e) {
+    var m = e.detail ? e.detail.message : undefined;
+    if (typeof m === "string") return m;
+    return m && typeof m.data === "string" ? m.data : "";
+  }
+  on(["htmx:wsAfterMessage", "htmx:ws:after:message:incoming", "htmx:sseMessage", "htmx:sse:after:message"], function (e) {
+    show(e, "live", "live");
+    var t = text(e);
+    if (t.charAt(0) !== "{") return;
+    var msg;
+    try { msg = JSON.parse(t); } catch (err) { return; }
+    if (!msg || msg.weft !== "broadcast" || msg.topic !== "status") return;
+    var out = document.getElementById("status-text");
+    var data = msg.data || {};
+    if (!out) return;
+    out.textContent = typeof data.text === "string" ? data.text : "";
+    out.setAttribute("data-level", data.level === "down" ? "down" : data.level === "degraded" ? "degraded" : "ok");
+  });
+
+  // A form sent over the socket: empty it for the next message.
+  on(["htmx:wsAfterSend", "htmx:ws:after:message:outgoing"], function (e) {
+    var f = e.target;
+    if (f && f.tagName === "FORM" && f.hasAttribute("data-reset")) {
+      f.reset();
+      var first = f.querySelector("input:not([type=hidden])");
+      if (first) first.focus();
+    }
+  });
+
+  // htmx 4: a named SSE event, swapped at the end of its target.
+  function namedSwaps() {
+    document.querySelectorAll("[data-named-swap]").forEach(function (el) {
+      var target = document.querySelector(el.getAttribute("data-swap-target"));
+      el.addEventListener(el.getAttribute("data-named-swap"), function (e) {
+        if (!target || !e.detail || typeof e.detail.data !== "string") return;
+        window.htmx.swap({ sourceElement: el, target: target, swap: "beforeend", text: e.detail.data });
+      });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", namedSwaps);
+  else namedSwaps();
+})();
+`;

@@ -1,0 +1,69 @@
+/**
+ * Pattern 2, a timeline that gains a step per message: topic "timeline" over
+ * SSE (/weft/htmx/topic/timeline). Each broadcast `step {id, text}` is
+ * rendered as one `<li>` and sent as SSE event "step" with an id; htmx 2
+ * appends it with `sse-swap="step" hx-swap="beforeend"`, htmx 4 (which does
+ * not swap named events) through the page script's `data-named-swap`.
+ * A dropped stream reconnects with Last-Event-ID and gets the steps it
+ * missed from the topic's log. Steps come from any page's "Add a step"
+ * button (the view at /hx/timeline broadcasts) or from app.broadcast.
+ */
+import { defineView, html, type Template, type HtmxTopic } from "../../../src/index.ts";
+import { connLine, ERROR_SLOT, type HtmxPage } from "./page.ts";
+
+/** One step as the topic renders it. */
+function step(id: string, text: string): Template {
+  return html`<li id=${`step-${id}`}>${text}</li>`;
+}
+
+/** The topic "timeline": a broadcast `step {id, text}` (id: 1–40 letters, digits, dashes) becomes one item. */
+export const timelineTopic: HtmxTopic = {
+  render: ({ name, payload }) => {
+    const p = payload as { id?: unknown; text?: unknown } | null;
+    if (name !== "step" || p === null || typeof p !== "object") return undefined;
+    if (typeof p.id !== "string" || !/^[a-z0-9-]{1,40}$/i.test(p.id) || typeof p.text !== "string") return undefined;
+    return step(p.id, p.text.slice(0, 200));
+  },
+};
+
+/** The view behind the page's button (at /hx/timeline): it broadcasts a step. */
+export const HxTimeline = defineView<{ added: number }>({
+  title: "Timeline (htmx)",
+  mount: () => ({ added: 0 }),
+  events: {
+    step: (s, _p, ctx) => {
+      const added = s.added + 1;
+      const at = new Date().toISOString().slice(11, 19);
+      ctx.broadcast("timeline", "step", { id: `${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`, text: `Step added at ${at} UTC` });
+      return { added };
+    },
+  },
+  render: (s) => html`<p id="added" class="muted">You added ${s.added} ${s.added === 1 ? "step" : "steps"} from this page.</p>`,
+});
+
+export const timelinePage: HtmxPage = {
+  slug: "timeline",
+  title: "Timeline",
+  summary: "a topic over SSE gains one step per broadcast; a dropped stream gets what it missed (Last-Event-ID)",
+  body: ({ gen, token }) => {
+    const url = "/weft/htmx/topic/timeline";
+    const stream = gen.n === 2
+      ? `<div data-live="timeline" hx-ext="sse" sse-connect="${url}">
+  ${connLine("timeline", "Timeline stream")}
+  <ol id="steps" class="steps" sse-swap="step" hx-swap="beforeend" aria-label="Timeline"></ol>
+</div>`
+      : `<div data-live="timeline" hx-sse:connect="${url}" hx-swap="none" data-named-swap="step" data-swap-target="#steps">
+  ${connLine("timeline", "Timeline stream")}
+  <ol id="steps" class="steps" aria-label="Timeline"></ol>
+</div>`;
+    return `
+<p class="muted">Every page on this timeline gets each new step (one SSE event "step" each). Add one here, or open the page twice.</p>
+<div data-live="adder" ${gen.ws("/weft/htmx/ws/hx/timeline", token, "attributes")}>
+  ${connLine("adder", "Button socket")}
+  <button id="step" name="step" type="button" ${gen.send}>Add a step</button>
+  <p id="added" class="muted">You added 0 steps from this page.</p>
+  ${ERROR_SLOT}
+</div>
+${stream}`;
+  },
+};
