@@ -55,15 +55,39 @@ const TAG = /<(\/?)([A-Za-z][^\s/>]*)/y;
 const ATTRIBUTE = /[\s/]*([^\s/>"'=][^\s/>=]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?/y;
 
 /**
+ * Where an element sits in the source that {@link parseHtml} read (offsets
+ * into that string). An element closed by an ancestor's end tag, or by the end
+ * of the input, ends there, with no end tag of its own (`closeStart === end`).
+ *
+ * @example
+ * const spans = new Map<TestElement, SourceSpan>();
+ * const b = parseHtml("<i><b>x</b></i>", spans).children[0] as TestElement;
+ * spans.get(b); // { start: 0, openEnd: 3, closeStart: 11, end: 15 }
+ */
+export interface SourceSpan {
+  /** The start tag's `<`. */
+  start: number;
+  /** Just after the start tag's `>`: where the content begins. */
+  openEnd: number;
+  /** Where the content ends: the end tag's `<` (`openEnd` for a void or self-closed element). */
+  closeStart: number;
+  /** Just after the end tag. */
+  end: number;
+}
+
+/**
  * Parses `html` into a synthetic root element (tag `#root`) holding its nodes.
+ * Given `spans`, it also records each element's {@link SourceSpan} there
+ * (htmx fragments slice the source by them).
  *
  * @example
  * const root = parseHtml('<p class="a">Hi &amp; bye</p>');
  * textOf(root); // "Hi & bye"
  */
-export function parseHtml(html: string): TestElement {
+export function parseHtml(html: string, spans?: Map<TestElement, SourceSpan>): TestElement {
   const root = element("#root", new Map(), undefined);
   let open: TestElement = root;
+  let lower: string | undefined; // html lower-cased, made once, on the first raw-text element
   let i = 0;
   while (i < html.length) {
     const lt = html.indexOf("<", i);
@@ -71,7 +95,8 @@ export function parseHtml(html: string): TestElement {
     if (end > i) addText(open, html.slice(i, end));
     if (lt < 0) break;
     if (html.startsWith("<!--", lt)) {
-      const close = html.indexOf("-->", lt + 4);
+      // From lt + 2, as browsers read "<!-->" and "<!--->" as whole (empty) comments.
+      const close = html.indexOf("-->", lt + 2);
       i = close < 0 ? html.length : close + 3;
       continue;
     }
@@ -87,22 +112,45 @@ export function parseHtml(html: string): TestElement {
     if (m[1] === "/") {
       i = skipTo(html, ">", TAG.lastIndex);
       for (let e: TestElement | undefined = open; e !== undefined && e !== root; e = e.parent) {
-        if (e.tag === tag) { open = e.parent!; break; }
+        if (e.tag !== tag) continue;
+        if (spans !== undefined) closeSpans(spans, open, e, lt, i);
+        open = e.parent!;
+        break;
       }
       continue;
     }
     const { attrs, next, selfClosed } = readAttributes(html, TAG.lastIndex);
     const el = element(tag, attrs, open);
     open.children.push(el);
+    spans?.set(el, { start: lt, openEnd: next, closeStart: next, end: next });
     i = next;
     if (RAW.has(tag)) {
-      const close = html.toLowerCase().indexOf(`</${tag}`, i);
+      lower ??= html.toLowerCase();
+      const close = lower.indexOf(`</${tag}`, i);
       const body = html.slice(i, close < 0 ? html.length : close);
       if (body !== "") el.children.push({ kind: "text", text: tag === "textarea" || tag === "title" ? decodeAttribute(body) : body });
       i = close < 0 ? html.length : skipTo(html, ">", close);
+      if (spans !== undefined) closeSpans(spans, el, el, close < 0 ? html.length : close, i);
     } else if (!VOID.has(tag) && !selfClosed) open = el;
   }
+  if (spans !== undefined && open !== root) closeSpans(spans, open, root, html.length, html.length);
   return root;
+}
+
+/**
+ * Ends the spans of `from` and its open ancestors up to `to`: `to` at its end
+ * tag (`<` at `at`, `>` before `end`), the ones inside it where that end tag
+ * closed them (at `at`, with no end tag of their own). With `to` the root,
+ * every open element ends at `at` (the end of the input).
+ */
+function closeSpans(spans: Map<TestElement, SourceSpan>, from: TestElement, to: TestElement, at: number, end: number): void {
+  for (let e: TestElement | undefined = from; e !== undefined && e.tag !== "#root"; e = e.parent) {
+    const span = spans.get(e);
+    if (span === undefined) break;
+    span.closeStart = at;
+    span.end = e === to ? end : at;
+    if (e === to) break;
+  }
 }
 
 /**

@@ -1,35 +1,220 @@
 /**
  * A view's HTML as htmx out-of-band fragments: the elements with an `id`,
- * what changed between two renders, and error fragments. STUB: to be built.
+ * what changed between two renders, and error fragments.
+ *
+ * htmx facts this relies on (htmx 2.0 `oobSwap`, htmx-ext-ws; htmx 4.0
+ * `#processOOB`/`#insertContent`, hx-ws, hx-sse): each top-level element of a
+ * message carrying `hx-swap-oob` is swapped into every element of the page
+ * matching `#id`: "true" → outerHTML (the element replaces the target), "beforeend" /
+ * "afterbegin" → the element's children are inserted at the end / start of
+ * the target (the element itself is dropped), "delete" → the target is
+ * removed. Both generations parse the message inside a `<template>`, so
+ * `<tr>`/`<li>` fragments need no table or list around them, and both ignore
+ * whitespace text between the top-level fragments.
  */
+import { escapeHtml } from "../template/escape.ts";
+import { parseFragments, type Fragment, type FragmentDoc } from "./fragment-doc.ts";
 
-/** A render's HTML, parsed into its id'd elements. */
-export interface FragmentDoc {
-  /** The HTML it was parsed from. */
-  readonly html: string;
-}
+export { parseFragments, type Fragment, type FragmentDoc };
 
-/** Parses a view's rendered HTML. */
-export function parseFragments(html: string): FragmentDoc {
-  return { html };
-}
-
-/** Every outermost element with an id, each marked `hx-swap-oob="true"`: what a (re)connecting page gets. */
+/**
+ * Every outermost element with an id, each marked `hx-swap-oob="true"`:
+ * what a (re)connecting page gets, joined by "\n".
+ *
+ * @example
+ * fullMessage(parseFragments('<h1>Todos</h1><ul id="l"><li id="a">A</li></ul>'));
+ * // '<ul hx-swap-oob="true" id="l"><li id="a">A</li></ul>'
+ */
 export function fullMessage(doc: FragmentDoc): string {
-  return doc.html;
+  return doc.top.map((f) => whole(doc.html, f)).join("\n");
 }
 
 /**
- * The smallest set of OOB fragments that turns `prev` into `next` ("" when
- * nothing changed). `outside`: some change lies outside every id'd element
- * (it cannot be sent; the caller warns once per view).
+ * The smallest set of OOB fragments that turns a page showing `prev` into
+ * `next` ("" when nothing changed), joined by "\n". `outside`: some change
+ * lies outside every id'd element (text at the top level, a new or moved
+ * outermost element): it cannot be sent; the caller warns once per view.
+ *
+ * Per element, outermost first: unchanged → nothing; only id'd descendants
+ * changed → recurse into them; id'd children appended / prepended (each a
+ * direct child, new to the page) → `beforeend` / `afterbegin` with just them;
+ * id'd children gone from the page → `delete` each; anything else → the
+ * element whole (`hx-swap-oob="true"`). Where children are inserted or removed,
+ * whitespace-only text beside them may end up on the other side of them (it
+ * does not show, outside `white-space: pre`).
+ *
+ * @example
+ * const a = parseFragments('<ul id="l"><li id="a">A</li></ul>');
+ * const b = parseFragments('<ul id="l"><li id="a">A</li><li id="b">B</li></ul>');
+ * changeMessage(a, b); // { html: '<ul hx-swap-oob="beforeend" id="l"><li id="b">B</li></ul>', outside: false }
  */
 export function changeMessage(prev: FragmentDoc, next: FragmentDoc): { html: string; outside: boolean } {
-  return { html: prev.html === next.html ? "" : next.html, outside: false };
+  const c: Compare = { prev, next, out: [] };
+  const root = (doc: FragmentDoc): Level => ({ id: undefined, children: doc.top, parts: doc.parts, openTag: "", closeTag: "" });
+  let outside = false;
+  if (prev.html !== next.html && !reshape(c, root(prev), root(next), false)) {
+    outside = true;
+    // Best effort for what can be sent: outermost elements in both, and those gone from the page.
+    for (const p of prev.top) {
+      const n = next.ids.get(p.id);
+      if (n === undefined) c.out.push(deletion(p));
+      else if (next.top.includes(n)) pair(c, p, n);
+    }
+  }
+  return { html: c.out.join("\n"), outside };
 }
 
-/** The error fragment: `<div id="{id}" hx-swap-oob="true" role="alert" data-code="{code}" [data-event]>{message}</div>`, escaped. */
+/**
+ * The error fragment:
+ * `<div id="{id}" hx-swap-oob="true" role="alert" data-code="{code}" [data-event="{event}"]>{message}</div>`,
+ * every value HTML-escaped.
+ *
+ * @example
+ * errorFragment("weft-error", "E_INVALID", "n: expected a number", "set");
+ * // '<div id="weft-error" hx-swap-oob="true" role="alert" data-code="E_INVALID" data-event="set">n: expected a number</div>'
+ */
 export function errorFragment(id: string, code: string, message: string, event?: string): string {
-  void event;
-  return `<div id="${id}" hx-swap-oob="true" role="alert" data-code="${code}">${message}</div>`;
+  const ev = event === undefined ? "" : ` data-event="${escapeHtml(event)}"`;
+  return `<div id="${escapeHtml(id)}" hx-swap-oob="true" role="alert" data-code="${escapeHtml(code)}"${ev}>${escapeHtml(message)}</div>`;
+}
+
+/** One comparison: both documents and the fragments written so far. */
+interface Compare {
+  readonly prev: FragmentDoc;
+  readonly next: FragmentDoc;
+  readonly out: string[];
+}
+
+/** An id'd element, or the top level of a document (no id: nothing can be inserted there). */
+interface Level {
+  readonly id: string | undefined;
+  readonly children: readonly Fragment[];
+  readonly parts: readonly string[];
+  readonly openTag: string;
+  readonly closeTag: string;
+}
+
+/** The fragments for one element present in both renders (same id, same place). */
+function pair(c: Compare, p: Fragment, n: Fragment): void {
+  if (p.outer === n.outer) return;
+  if (p.openTag === n.openTag && p.closeTag === n.closeTag && reshape(c, p, n, true)) return;
+  c.out.push(whole(c.next.html, n));
+}
+
+/**
+ * Writes the fragments turning `p`'s content into `n`'s, when it can say it
+ * without sending `n` whole: children kept in order (each compared in turn),
+ * children removed from the page, and (when `insert`) new children at the
+ * start and the end. Returns false, having written nothing, when it cannot.
+ */
+function reshape(c: Compare, p: Level, n: Level, insert: boolean): boolean {
+  const inNext = new Set(n.children.map((f) => f.id));
+  const kept: Fragment[] = [];
+  const removed: Fragment[] = [];
+  // p's parts as they read once `removed` are gone; `seam`: a removal merged two parts there.
+  const slots: string[] = [];
+  const seam: boolean[] = [];
+  let acc = p.parts[0]!;
+  let merged = false;
+  for (let i = 0; i < p.children.length; i++) {
+    const ch = p.children[i]!;
+    if (inNext.has(ch.id)) {
+      kept.push(ch);
+      slots.push(acc);
+      seam.push(merged);
+      acc = p.parts[i + 1]!;
+      merged = false;
+    } else if (c.next.ids.has(ch.id)) return false; // moved elsewhere: a delete by id would remove it there too
+    else {
+      removed.push(ch);
+      acc += p.parts[i + 1]!;
+      merged = true;
+    }
+  }
+  slots.push(acc);
+  seam.push(merged);
+  const k = kept.length;
+  const a = k === 0 ? 0 : n.children.findIndex((f) => f.id === kept[0]!.id);
+  const b = n.children.length - a - k;
+  for (let j = 0; j < k; j++) if (n.children[a + j]!.id !== kept[j]!.id) return false;
+  const added = [...n.children.slice(0, a), ...n.children.slice(a + k)];
+  if (added.length > 0 && (!insert || !added.every((f) => f.direct && !c.prev.ids.has(f.id)))) return false;
+  if (a > 0 && !blank(n.parts[0]!)) return false;
+  if (b > 0 && !blank(n.parts[a + k + b]!)) return false;
+  for (let j = 0; j <= k; j++) {
+    const edge = (j === 0 && a > 0) || (j === k && b > 0) || seam[j]!;
+    if (edge ? !sameShown(slots[j]!, n.parts[a + j]!) : slots[j] !== n.parts[a + j]) return false;
+  }
+  const nf = n as Fragment; // insert is only asked for an element
+  for (const r of removed) c.out.push(deletion(r));
+  if (a > 0) c.out.push(insertion(c.next.html, nf, "afterbegin", n.children[0]!, n.children[a - 1]!));
+  if (b > 0) c.out.push(insertion(c.next.html, nf, "beforeend", n.children[a + k]!, n.children[a + k + b - 1]!));
+  for (let j = 0; j < k; j++) pair(c, kept[j]!, n.children[a + j]!);
+  return true;
+}
+
+/** `f` whole, marked `hx-swap-oob="true"`, closed when its source leaves it open. */
+function whole(html: string, f: Fragment): string {
+  return oobTag(f.openTag, "true") + html.slice(f.openEnd, f.end) + missingClose(f);
+}
+
+/** `container`'s start tag marked `how`, holding the source from `first` to `last`. */
+function insertion(html: string, container: Fragment, how: string, first: Fragment, last: Fragment): string {
+  const close = container.closeTag === "" ? `</${container.tag}>` : container.closeTag;
+  return oobTag(container.openTag, how) + html.slice(first.start, last.end) + close;
+}
+
+/** An empty element with `f`'s id and tag, marked `hx-swap-oob="delete"`. */
+function deletion(f: Fragment): string {
+  return `<${f.tag} id="${escapeHtml(f.id)}" hx-swap-oob="delete">${f.selfClosed ? "" : `</${f.tag}>`}`;
+}
+
+function missingClose(f: Fragment): string {
+  return f.closeTag === "" && !f.selfClosed ? `</${f.tag}>` : "";
+}
+
+const TAG_NAME = /^<[A-Za-z][^\s/>]*/;
+/** One attribute, as src/testing/dom.ts reads it. */
+const ATTRIBUTE = /[\s/]*([^\s/>"'=][^\s/>=]*)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?/y;
+
+/**
+ * A start tag with `hx-swap-oob="how"` first, its own `hx-swap-oob` /
+ * `data-hx-swap-oob` dropped (Weft decides how a fragment is swapped).
+ */
+function oobTag(openTag: string, how: string): string {
+  const name = TAG_NAME.exec(openTag)![0];
+  let rest = "";
+  let at = name.length;
+  let kept = at;
+  for (;;) {
+    ATTRIBUTE.lastIndex = at;
+    const m = ATTRIBUTE.exec(openTag);
+    if (m === null || m[0] === "") break;
+    const attr = m[1]!.toLowerCase();
+    if (attr === "hx-swap-oob" || attr === "data-hx-swap-oob") {
+      rest += openTag.slice(kept, at);
+      kept = ATTRIBUTE.lastIndex;
+    }
+    at = ATTRIBUTE.lastIndex;
+  }
+  return `${name} hx-swap-oob="${how}"${rest}${openTag.slice(kept)}`;
+}
+
+const BLANK = /^[ \t\n\f\r]*$/;
+const EDGES = /^[ \t\n\f\r]+|[ \t\n\f\r]+$/g;
+
+/** Only HTML whitespace (not String.trim's: a no-break space shows). */
+function blank(s: string): boolean {
+  return BLANK.test(s);
+}
+
+/**
+ * Two content slices that show the same: equal, or equal but for whitespace
+ * at their edges that stands as text of its own (next to a tag or blank).
+ */
+function sameShown(a: string, b: string): boolean {
+  if (a === b) return true;
+  const ta = a.replace(EDGES, "");
+  if (ta !== b.replace(EDGES, "")) return false;
+  return ta === "" || (/^<[A-Za-z!/]/.test(ta) && ta.endsWith(">"));
 }
