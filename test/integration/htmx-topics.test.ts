@@ -209,4 +209,24 @@ describe("htmx topics across two nodes on Redis", { skip }, () => {
     await until(() => again.events().length >= 3, 5000, "live after the replay");
     assert.equal(new Set(again.events().map((e) => e.id)).size, 3, "nothing twice");
   });
+
+  it("sends `current` for a Last-Event-ID the stream does not hold, hostile or trimmed", async () => {
+    const [a, b] = cluster.nodes;
+    const first = track(await sseOpen(a!.base, "jobs:r3"));
+    await until(() => first.events().length >= 1, 5000, "current");
+    await listening("jobs:r3", 1);
+    await a!.app.broadcast("jobs:r3", "progress", { pct: 0 });
+    await until(() => first.events().length >= 2, 5000, "the first broadcast");
+    const trimmed = first.lastId()!;
+    // Far more than the stream keeps (MAXLEN ~ 8: Redis trims whole nodes of up to 100 entries).
+    for (let i = 1; i <= 250; i++) await a!.app.broadcast("jobs:r3", "progress", { pct: i });
+    assert.ok((await raw.xlen("weft:hx:jobs:r3")) <= 8 + 100, "the stream stays bounded");
+    for (const last of [trimmed, "nonsense", "0-0", "99999999999999-1", `${"9".repeat(30)}-1`, "1-1 ; FLUSHALL"]) {
+      const r = track(await sseOpen(b!.base, "jobs:r3", { "last-event-id": last }));
+      await until(() => r.events().length >= 1, 5000, `current for ${last}`);
+      assert.equal(r.events()[0]!.data, '<div id="job-bar" hx-swap-oob="true">jobs:r3: waiting</div>', last);
+      r.close();
+    }
+    assert.equal(await raw.exists("weft:hx:jobs:r3"), 1);
+  });
 });
