@@ -19,7 +19,12 @@ import { until } from "../support/until.ts";
 
 /** A view whose `run` event reports a job's progress to the job's topic (as a background task's group would). */
 const Job = defineView({
-  mount: (p) => ({ id: String(p.id ?? "1") }),
+  mount: (p, ctx) => {
+    // A native session on the same topic: it gets the broadcasts too (the log's id means nothing to it).
+    ctx.subscribe(`jobs:${String(p.id)}`);
+    return { id: String(p.id ?? "1"), pct: -1 };
+  },
+  info: { progress: (s, p) => ({ ...s, pct: Number((p as { pct: number }).pct) }) },
   events: {
     run: (s, payload, ctx) => {
       ctx.broadcast(`jobs:${s.id}`, "progress", { pct: Number((payload as { pct?: unknown } | null)?.pct ?? 0) });
@@ -27,7 +32,7 @@ const Job = defineView({
       return s;
     },
   },
-  render: (s) => html`<p id="job">job ${s.id}</p>`,
+  render: (s) => html`<p id="job">job ${s.id} at ${s.pct}%</p>`,
 });
 
 function options(over: Partial<WeftOptions> = {}): Partial<WeftOptions> {
@@ -173,6 +178,8 @@ describe("htmx topics across two nodes on Redis", { skip }, () => {
     const onA = track(await sseOpen(a!.base, "jobs:r1"));
     const onB = track(await sseOpen(b!.base, "jobs:r1"));
     const wsB = track(await TopicSocket.open(b!.base, "jobs:r1"));
+    const native = track(await ProtocolClient.connect(b!.base));
+    await native.join(1, (await getPage(b!.base, "/job/r1")).token);
     await until(() => onA.events().length >= 1 && onB.events().length >= 1 && wsB.got.length >= 1, 5000, "current on each");
     await listening("jobs:r1", 2);
     await a!.app.broadcast("jobs:r1", "progress", { pct: 10 });
@@ -182,6 +189,7 @@ describe("htmx topics across two nodes on Redis", { skip }, () => {
     assert.deepEqual(ids(onB), ids(onA));
     assert.match(ids(onA)[0] ?? "", /^\d+-\d+$/, "a Redis stream id");
     assert.deepEqual(wsB.got.slice(1).map((h) => h.match(/>(\d+)%</)?.[1]), ["10", "20"]);
+    await until(() => native.views.get(1)?.html().includes("job r1 at 20%") === true, 5000, "the native session on node B");
     const stream = (await raw.xrange("weft:hx:jobs:r1", "-", "+")).map(([id]) => id);
     assert.deepEqual(stream, ids(onA), "the stream holds the ids sent");
     assert.ok((await raw.pttl("weft:hx:jobs:r1")) > 0, "the stream expires");
