@@ -8,9 +8,12 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { Redis } from "ioredis";
 import WebSocket from "ws";
 import { defineView, html, type WeftOptions } from "../../src/index.ts";
+import { RedisPubSub } from "../../src/server/pubsub/redis.ts";
+import { RedisConnection } from "../../src/server/redis/connection.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { redisSkipReason } from "../support/redis.ts";
 import { appsFixture, clusterFixture } from "../support/server.ts";
@@ -75,6 +78,28 @@ class TopicSocket {
   close(): void {
     this.ws.close();
   }
+}
+
+/** A TCP proxy to `port` that passes what clients send `ms` late (answers come back at once). */
+async function delayingProxy(port: number, ms: number): Promise<{ port: number; close(): void }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(port, "127.0.0.1");
+    sockets.add(client).add(upstream);
+    client.on("data", (chunk) => void setTimeout(() => upstream.destroyed || upstream.write(chunk), ms));
+    upstream.pipe(client);
+    const end = () => (client.destroy(), upstream.destroy());
+    client.on("close", end).on("error", end);
+    upstream.on("close", end).on("error", end);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
 }
 
 /** An SSE topic client; closed by the suite. */
@@ -216,6 +241,36 @@ describe("htmx topics across two nodes on Redis", { skip }, () => {
     await a!.app.broadcast("jobs:r2", "progress", { pct: 3 });
     await until(() => again.events().length >= 3, 5000, "live after the replay");
     assert.equal(new Set(again.events().map((e) => e.id)).size, 3, "nothing twice");
+  });
+
+  it("a Redis PubSub's subscribed() resolves once Redis counts the subscription, however slow the way there", async () => {
+    // Everything this connection sends reaches Redis 150 ms late: a subscribed() that did not wait
+    // for Redis's answer would resolve while Redis still counts nobody.
+    const slow = await delayingProxy(cluster.redis.port, 150);
+    const conn = new RedisConnection(`redis://127.0.0.1:${slow.port}`, () => {});
+    try {
+      await conn.waitReady();
+      const ps = new RedisPubSub(conn, () => {});
+      for (const topic of ["jobs:sub1", "jobs:sub2"]) {
+        ps.subscribe(topic, () => {});
+        await ps.subscribed(topic);
+        assert.equal(Number(((await raw.pubsub("NUMSUB", `weft:t:${topic}`)) as [string, number])[1]), 1, topic);
+      }
+    } finally {
+      await conn.close();
+      slow.close();
+    }
+  });
+
+  it("gets a broadcast published right after `current` on the other node", async () => {
+    const [a, b] = cluster.nodes;
+    for (let i = 0; i < 10; i++) {
+      const r = track(await sseOpen(b!.base, `jobs:q${i}`));
+      await until(() => r.events().length >= 1, 5000, "current");
+      await a!.app.broadcast(`jobs:q${i}`, "progress", { pct: i });
+      await until(() => r.events().length >= 2, 5000, `the broadcast on jobs:q${i}`);
+      r.close();
+    }
   });
 
   it("sends `current` for a Last-Event-ID the stream does not hold, hostile or trimmed", async () => {

@@ -248,6 +248,10 @@ export class TopicLogPubSub implements PubSub {
     return this.inner.subscribe(topic, handler);
   }
 
+  subscribed(topic: string): Promise<void> {
+    return this.inner.subscribed?.(topic) ?? Promise.resolve();
+  }
+
   publish(topic: string, msg: BroadcastMessage): Promise<void> {
     return topicRule(this.rules, topic) !== undefined ? this.log.publish(topic, msg) : this.inner.publish(topic, msg);
   }

@@ -223,6 +223,22 @@ describe("HtmxTopics", () => {
     assert.equal(new Set(s.sent.map((m) => m.id)).size, 3);
   });
 
+  it("reads `current` only once the backend confirmed the subscription", async () => {
+    let confirm!: () => void;
+    const confirmed = new Promise<void>((r) => (confirm = r));
+    let asked = 0;
+    const { topics, pubsub } = setup({ "jobs:*": { ...bar, current: () => (asked++, html`<p id="c">c</p>`) } });
+    (pubsub as { subscribed?: (t: string) => Promise<void> }).subscribed = () => confirmed;
+    const s = new FakeSender();
+    const opening = topics.open(req, "jobs:1", s, undefined);
+    await tick();
+    assert.equal(asked, 0, "not before the subscription is in place");
+    confirm();
+    await opening;
+    assert.equal(asked, 1);
+    assert.deepEqual(s.sent.map((m) => m.data), ['<p id="c">c</p>']);
+  });
+
   it("closes a stream (1013) that receives more than an outbox while it connects", async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

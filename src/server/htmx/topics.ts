@@ -111,8 +111,11 @@ export class HtmxTopics {
       off();
       this.streams.delete(stream);
     });
-    if (ended) return;
     try {
+      // With Redis the subscription takes effect when Redis confirms it: a broadcast published before
+      // would be in neither the live messages nor (for `current`) the state read below.
+      await this.core.pubsub.subscribed?.(topic);
+      if (ended) return;
       const last = await this.replay(topic, rule, sender, lastEventId);
       if (ended) return;
       if (last === undefined) await this.current(req, topic, rule.topic, sender);

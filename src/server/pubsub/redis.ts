@@ -18,6 +18,8 @@ export const CHANNEL = `${PREFIX}t:`;
 
 export class RedisPubSub implements PubSub {
   private readonly topics = new Map<string, Set<(msg: BroadcastMessage) => void>>();
+  /** Per subscribed topic: resolves once Redis confirmed the channel's subscription. */
+  private readonly confirmed = new Map<string, Promise<void>>();
   /** Messages on a topic channel that were not a broadcast (counted, dropped). */
   malformed = 0;
 
@@ -30,7 +32,7 @@ export class RedisPubSub implements PubSub {
       const handlers = new Set<(msg: BroadcastMessage) => void>();
       set = handlers;
       this.topics.set(topic, handlers);
-      this.redis.listen(CHANNEL + topic, (raw) => this.deliver(topic, handlers, raw));
+      this.confirmed.set(topic, this.redis.listen(CHANNEL + topic, (raw) => this.deliver(topic, handlers, raw)));
     }
     const handlers = set;
     handlers.add(handler);
@@ -38,9 +40,14 @@ export class RedisPubSub implements PubSub {
       handlers.delete(handler);
       if (handlers.size === 0 && this.topics.get(topic) === handlers) {
         this.topics.delete(topic);
+        this.confirmed.delete(topic);
         this.redis.unlisten(CHANNEL + topic);
       }
     };
+  }
+
+  subscribed(topic: string): Promise<void> {
+    return this.confirmed.get(topic) ?? Promise.resolve();
   }
 
   publish(topic: string, msg: BroadcastMessage): Promise<void> {
@@ -57,6 +64,7 @@ export class RedisPubSub implements PubSub {
   close(): Promise<void> {
     for (const topic of this.topics.keys()) this.redis.unlisten(CHANNEL + topic);
     this.topics.clear();
+    this.confirmed.clear();
     return Promise.resolve();
   }
 

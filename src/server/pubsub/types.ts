@@ -23,6 +23,13 @@ export const MAX_BROADCAST_ID = 64;
 export interface PubSub {
   /** Subscribes `handler` to `topic`; returns the function that unsubscribes it. */
   subscribe(topic: string, handler: (msg: BroadcastMessage) => void): () => void;
+  /**
+   * Optional: resolves once this node's subscription to `topic` is in place
+   * on the backend, so that everything published from then on arrives (the
+   * Redis PubSub waits for Redis to confirm it). Never rejects. Used where a
+   * message published just after subscribing must not be missed (htmx topics).
+   */
+  subscribed?(topic: string): Promise<void>;
   /** Publishes to every subscriber of `topic`, on every node. Rejects when it cannot. */
   publish(topic: string, msg: BroadcastMessage): Promise<void>;
   /** Releases connections and subscriptions. */

@@ -108,10 +108,19 @@ export class RedisConnection {
     }
   }
 
-  /** Listens to `channel` (one listener per channel). */
-  listen(channel: string, listener: (message: string) => void): void {
+  /**
+   * Listens to `channel` (one listener per channel). The promise resolves once
+   * Redis has confirmed the subscription: from then on every message published
+   * there arrives. At once while Redis is down (the channel is subscribed when
+   * it is back). Never rejects, so it is safe to ignore.
+   *
+   * @example
+   * await redis.listen("weft:t:jobs:1", (raw) => console.log(raw));
+   */
+  listen(channel: string, listener: (message: string) => void): Promise<void> {
     this.channels.set(channel, listener);
-    if (this.sub.status === "ready") this.sub.subscribe(channel).catch((err: unknown) => this.onError(err, "redis subscribe"));
+    if (this.sub.status !== "ready") return Promise.resolve();
+    return this.sub.subscribe(channel).then(() => undefined, (err: unknown) => this.onError(err, "redis subscribe"));
   }
 
   /** Stops listening to `channel`. */
