@@ -6,7 +6,7 @@
  *   state in `#NAME-conn` (`data-state`: connecting, open, live — a message
  *   came —, closed with `data-code`, reconnecting);
  * - a ws-send form with `data-reset` is emptied once sent;
- * - a JSON broadcast of topic "status" sets `#status-text` (pattern 4: JSON
+ * - a JSON broadcast (or current state) of topic "status" sets `#status-text` (pattern 4: JSON
  *   messages handled by page script, `htmx:wsAfterMessage` /
  *   `htmx:ws:after:message:incoming`);
  * - htmx 4 dispatches a named SSE event as a DOM event instead of swapping
@@ -62,7 +62,8 @@ export const PAGE_SCRIPT = `(function () {
     if (t.charAt(0) !== "{") return;
     var msg;
     try { msg = JSON.parse(t); } catch (err) { return; }
-    if (!msg || msg.weft !== "broadcast" || msg.topic !== "status") return;
+    // A broadcast, or the topic's current state sent when the socket connects.
+    if (!msg || (msg.weft !== "broadcast" && msg.weft !== "current") || msg.topic !== "status") return;
     var out = document.getElementById("status-text");
     var data = msg.data || {};
     if (!out) return;

@@ -59,18 +59,35 @@ export const HxProgress = defineView<State>({
     // The group task: it broadcasts to jobs:<id>; every page on that topic's socket sees it.
     group: (s, _p, ctx) => {
       const topic = `jobs:${s.job}`;
-      ctx.broadcast(topic, "progress", { pct: 0, status: "running" });
-      ctx.startAsync("group", async ({ signal }) => {
-        const out = await run(s.stepMs, signal, (pct) => ctx.broadcast(topic, "progress", { pct, status: pct === 100 ? "done" : "running" }));
-        return out;
-      }, { timeoutMs: 60_000 });
+      const report = (pct: number, status: string) => {
+        remember(topic, pct, status);
+        ctx.broadcast(topic, "progress", { pct, status });
+      };
+      report(0, "running");
+      ctx.startAsync("group", ({ signal }) => run(s.stepMs, signal, (pct) => report(pct, pct === 100 ? "done" : "running")), { timeoutMs: 60_000 });
     },
   },
   render: viewParts,
 });
 
-/** The topic `jobs:*`: a broadcast `progress {pct, status}` becomes the group bar and badge, swapped out of band. */
+/** The last progress of the group jobs this process ran, by topic (the most recent 200): a page that (re)connects starts from it. */
+const lastProgress = new Map<string, { pct: number; status: string }>();
+
+function remember(topic: string, pct: number, status: string): void {
+  lastProgress.delete(topic);
+  lastProgress.set(topic, { pct, status });
+  if (lastProgress.size > 200) lastProgress.delete(lastProgress.keys().next().value!);
+}
+
+/**
+ * The topic `jobs:*`: a broadcast `progress {pct, status}` becomes the group bar and badge, swapped out of band;
+ * a page that connects gets the job's last progress (`current`).
+ */
 export const progressTopic: HtmxTopic = {
+  current: (topic) => {
+    const p = lastProgress.get(topic);
+    return bar("group", p?.pct ?? 0, p?.status ?? "idle", true);
+  },
   render: ({ name, payload }) => {
     const p = payload as { pct?: unknown; status?: unknown } | null;
     if (name !== "progress" || p === null || typeof p !== "object" || typeof p.pct !== "number" || !Number.isFinite(p.pct)) return undefined;

@@ -11,8 +11,11 @@
 import { defineView, html, type StandardSchemaV1, type HtmxTopic } from "../../../src/index.ts";
 import { connLine, ERROR_SLOT, type HtmxPage } from "./page.ts";
 
-/** The topic "status": JSON to the page. */
-export const statusTopic: HtmxTopic = { json: true };
+/** The last status announced through this process's status view: a page that connects starts from it. */
+let lastStatus: { text: string; level: string } = { text: "no status yet", level: "none" };
+
+/** The topic "status": JSON to the page; on connect, the last status (`{"weft":"current",…}`). */
+export const statusTopic: HtmxTopic = { json: true, current: () => lastStatus };
 
 const LEVELS = ["ok", "degraded", "down"] as const;
 type Level = (typeof LEVELS)[number];
@@ -40,7 +43,8 @@ export const HxStatus = defineView<{ sent: number }>({
     announce: {
       schema: announceSchema,
       run: (s, p, ctx) => {
-        ctx.broadcast("status", "update", { text: p.text, level: p.level });
+        lastStatus = { text: p.text, level: p.level };
+        ctx.broadcast("status", "update", lastStatus);
         return { sent: s.sent + 1 };
       },
     },

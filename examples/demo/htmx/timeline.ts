@@ -18,6 +18,9 @@ function step(id: string, text: string): Template {
 
 /** The topic "timeline": a broadcast `step {id, text}` (id: 1–40 letters, digits, dashes) becomes one item. */
 export const timelineTopic: HtmxTopic = {
+  // What a page gets when it (re)connects and the topic's log cannot replay what it missed (or on its first connect):
+  // since when it follows. It comes as an unnamed event, swapped out of band.
+  current: () => html`<span id="timeline-since" hx-swap-oob="true">Following since ${new Date().toISOString().slice(11, 19)} UTC.</span>`,
   render: ({ name, payload }) => {
     const p = payload as { id?: unknown; text?: unknown } | null;
     if (name !== "step" || p === null || typeof p !== "object") return undefined;
@@ -47,13 +50,17 @@ export const timelinePage: HtmxPage = {
   summary: "a topic over SSE gains one step per broadcast; a dropped stream gets what it missed (Last-Event-ID)",
   body: ({ gen, token }) => {
     const url = "/weft/htmx/topic/timeline";
+    // htmx 2: unnamed events (the topic's current) to sse-swap="message" (OOB only), "step" appended to the list.
+    // htmx 4: unnamed events swapped into the element (OOB only); "step" is a DOM event, appended by the page script.
     const stream = gen.n === 2
-      ? `<div data-live="timeline" hx-ext="sse" sse-connect="${url}">
+      ? `<div data-live="timeline" hx-ext="sse" sse-connect="${url}" sse-swap="message" hx-swap="none">
   ${connLine("timeline", "Timeline stream")}
+  <p class="muted"><span id="timeline-since"></span></p>
   <ol id="steps" class="steps" sse-swap="step" hx-swap="beforeend" aria-label="Timeline"></ol>
 </div>`
       : `<div data-live="timeline" hx-sse:connect="${url}" hx-swap="none" data-named-swap="step" data-swap-target="#steps">
   ${connLine("timeline", "Timeline stream")}
+  <p class="muted"><span id="timeline-since"></span></p>
   <ol id="steps" class="steps" aria-label="Timeline"></ol>
 </div>`;
     return `
