@@ -69,8 +69,19 @@ describe("SseSender", () => {
     s.send({ event: "progress", id: "7", data: '<div id="bar">40%</div>' });
     s.send({ data: '{"weft":"push","event":"x","data":1}' });
     await until(() => r.events().length >= 2, 5000, "two events");
-    assert.ok(r.raw.endsWith('event: progress\nid: 7\ndata: <div id="bar">40%</div>\n\ndata: {"weft":"push","event":"x","data":1}\n\n'), r.raw);
+    assert.equal(r.raw, 'retry: 1500\n\nretry: 1500\nevent: progress\nid: 7\ndata: <div id="bar">40%</div>\n\ndata: {"weft":"push","event":"x","data":1}\n\n');
     assert.deepEqual(r.events()[1], { data: '{"weft":"push","event":"x","data":1}', fields: ["data"], comments: [] });
+    r.close();
+  });
+
+  it("repeats the retry hint in the first event only, where htmx 4 reads it", async () => {
+    const { r, s } = await h.open({ heartbeatMs: 20 });
+    await until(() => r.comments() >= 1, 5000, "a heartbeat");
+    s.send({ data: "one" });
+    s.send({ data: "two" });
+    await until(() => r.events().length >= 2, 5000, "two events");
+    assert.deepEqual(r.events().map((e) => e.retry), ["1500", undefined]);
+    assert.deepEqual(r.events()[0]!.fields, ["retry", "data"]);
     r.close();
   });
 
@@ -97,7 +108,7 @@ describe("SseSender", () => {
     assert.equal(first!.event, "ok");
     assert.equal(first!.id, "3");
     assert.equal(first!.data, "x\n\nevent: evil\nid: 999\nretry: 1\ndata: injected\n\ndata: more");
-    assert.ok(first!.fields.every((f) => f === "event" || f === "id" || f === "data"), String(first!.fields));
+    assert.deepEqual(first!.fields, ["retry", "event", "id", "data", "data", "data", "data", "data", "data", "data", "data"]);
     assert.equal(second!.data, "after");
     assert.equal(r.blocks.filter((b) => b.event === "evil" || b.id === "999" || b.retry === "1").length, 0);
     r.close();

@@ -2,7 +2,8 @@
  * An htmx SSE response as an HtmxSender: the `text/event-stream` that htmx 2's
  * ext-sse (`sse-connect`, a browser EventSource) and htmx 4's hx-sse (a fetch
  * stream) read. Each message is one event: `event:` (when named), `id:` (when
- * numbered) and the data split into `data:` lines, then a blank line.
+ * numbered) and the data split into `data:` lines, then a blank line. The
+ * `retry:` hint opens the stream and the first event.
  *
  * Invariants:
  * - nothing a caller passes can add a field or an event: a name or id holding
@@ -58,6 +59,8 @@ export class SseSender implements HtmxSender {
   private ends: (() => void)[] = [];
   private ended = false;
   private warned = false;
+  /** The `retry:` line still to go out inside the first event (see the constructor). */
+  private retry: string;
   private readonly heart: NodeJS.Timeout;
   private readonly maxBacklog: number;
 
@@ -79,7 +82,10 @@ export class SseSender implements HtmxSender {
     req.once("close", () => {
       if (res.destroyed || res.writableFinished) this.finish();
     });
-    this.write(`retry: ${Math.max(0, Math.floor(o.retryMs))}\n\n`);
+    // The hint goes twice: alone at once (EventSource, htmx 2, takes it from any block), and in the first
+    // event, because htmx 4's hx-sse reads `retry:` only from a block that carries data, an id or an event.
+    this.retry = `retry: ${Math.max(0, Math.floor(o.retryMs))}\n`;
+    this.write(`${this.retry}\n`);
   }
 
   /** Sends one message as one event; dropped once the stream ended, or when its name or id is not a single printable line. */
@@ -87,7 +93,9 @@ export class SseSender implements HtmxSender {
     if (this.ended) return;
     const bad = out.event !== undefined && (out.event === "" || CONTROL.test(out.event)) ? "event" : out.id !== undefined && CONTROL.test(out.id) ? "id" : undefined;
     if (bad !== undefined) return this.drop(bad, out);
-    let text = out.event === undefined ? "" : `event: ${out.event}\n`;
+    let text = this.retry;
+    this.retry = "";
+    if (out.event !== undefined) text += `event: ${out.event}\n`;
     if (out.id !== undefined) text += `id: ${out.id}\n`;
     for (const line of out.data.split(LINE_BREAK)) text += `data: ${line}\n`;
     this.write(`${text}\n`);
