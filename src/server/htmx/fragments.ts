@@ -52,13 +52,14 @@ export function changeMessage(prev: FragmentDoc, next: FragmentDoc): { html: str
   const c: Compare = { prev, next, out: [] };
   const root = (doc: FragmentDoc): Level => ({ id: undefined, children: doc.top, parts: doc.parts, openTag: "", closeTag: "" });
   let outside = false;
-  if (prev.html !== next.html && !reshape(c, root(prev), root(next), false)) {
+  if (prev.html !== next.html && !reshape(c, root(prev), root(next), 0)) {
     outside = true;
     // Best effort for what can be sent: outermost elements in both, and those gone from the page.
+    const tops = new Set(next.top);
     for (const p of prev.top) {
       const n = next.ids.get(p.id);
       if (n === undefined) c.out.push(deletion(p));
-      else if (next.top.includes(n)) pair(c, p, n);
+      else if (tops.has(n)) pair(c, p, n, 0);
     }
   }
   return { html: c.out.join("\n"), outside };
@@ -94,20 +95,28 @@ interface Level {
   readonly closeTag: string;
 }
 
-/** The fragments for one element present in both renders (same id, same place). */
-function pair(c: Compare, p: Fragment, n: Fragment): void {
+/**
+ * How deep id'd elements are compared before one is sent whole: the
+ * comparison recurses once per level, and raw() HTML may nest without bound.
+ */
+const MAX_DEPTH = 200;
+
+/** The fragments for one element present in both renders (same id, same place), `depth` id'd levels down. */
+function pair(c: Compare, p: Fragment, n: Fragment, depth: number): void {
   if (p.outer === n.outer) return;
-  if (p.openTag === n.openTag && p.closeTag === n.closeTag && reshape(c, p, n, true)) return;
+  if (depth < MAX_DEPTH && p.openTag === n.openTag && p.closeTag === n.closeTag && reshape(c, p, n, depth + 1)) return;
   c.out.push(whole(c.next.html, n));
 }
 
 /**
  * Writes the fragments turning `p`'s content into `n`'s, when it can say it
  * without sending `n` whole: children kept in order (each compared in turn),
- * children removed from the page, and (when `insert`) new children at the
- * start and the end. Returns false, having written nothing, when it cannot.
+ * children removed from the page, and (below the top level, `depth` > 0) new
+ * children at the start and the end. Returns false, having written nothing,
+ * when it cannot.
  */
-function reshape(c: Compare, p: Level, n: Level, insert: boolean): boolean {
+function reshape(c: Compare, p: Level, n: Level, depth: number): boolean {
+  const insert = depth > 0;
   const inNext = new Set(n.children.map((f) => f.id));
   const kept: Fragment[] = [];
   const removed: Fragment[] = [];
@@ -136,6 +145,7 @@ function reshape(c: Compare, p: Level, n: Level, insert: boolean): boolean {
   const k = kept.length;
   const a = k === 0 ? 0 : n.children.findIndex((f) => f.id === kept[0]!.id);
   const b = n.children.length - a - k;
+  if (a < 0 || b < 0) return false;
   for (let j = 0; j < k; j++) if (n.children[a + j]!.id !== kept[j]!.id) return false;
   const added = [...n.children.slice(0, a), ...n.children.slice(a + k)];
   if (added.length > 0 && (!insert || !added.every((f) => f.direct && !c.prev.ids.has(f.id)))) return false;
@@ -149,7 +159,7 @@ function reshape(c: Compare, p: Level, n: Level, insert: boolean): boolean {
   for (const r of removed) c.out.push(deletion(r));
   if (a > 0) c.out.push(insertion(c.next.html, nf, "afterbegin", n.children[0]!, n.children[a - 1]!));
   if (b > 0) c.out.push(insertion(c.next.html, nf, "beforeend", n.children[a + k]!, n.children[a + k + b - 1]!));
-  for (let j = 0; j < k; j++) pair(c, kept[j]!, n.children[a + j]!);
+  for (let j = 0; j < k; j++) pair(c, kept[j]!, n.children[a + j]!, depth);
   return true;
 }
 

@@ -1,0 +1,399 @@
+/**
+ * htmx OOB fragments. The property: for random trees of id'd and plain
+ * elements and random changes, the change message applied to the old page the
+ * way htmx applies it (htmx 2 one fragment after the other, htmx 4 with every
+ * target found first) gives the new page, whenever nothing changed outside
+ * every id'd element; and the full message covers every id'd element.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { parseHtml, type TestElement } from "../../testing/dom.ts";
+import { changeMessage, errorFragment, fullMessage, parseFragments } from "./fragments.ts";
+
+// ---------------------------------------------------------------- a page model
+
+interface El {
+  tag: string;
+  id: string | undefined;
+  cls: string | undefined;
+  kids: Kid[];
+}
+type Kid = El | string;
+
+const TEXT = ["", " ", "\n  ", "a", "b c", "x&amp;y", "<!-- <i id=\"e0\">c</i> -->", "<br>", " <hr> ", "<input id=\"e1\" value=\"v>w\">"];
+const CLASS = [undefined, "a", "x>y", "q'r"];
+const TAGS = ["div", "ul", "li", "span", "section", "textarea", "template", "br"];
+
+function render(kids: readonly Kid[]): string {
+  let out = "";
+  for (const k of kids) out += typeof k === "string" ? k : renderEl(k);
+  return out;
+}
+
+function renderEl(e: El): string {
+  const id = e.id === undefined ? "" : e.tag === "span" ? ` id=${e.id}` : ` id="${e.id}"`; // spans: unquoted ids
+  const cls = e.cls === undefined ? "" : e.cls.includes("'") ? ` class="${e.cls}"` : ` class='${e.cls}'`;
+  if (e.tag === "br") return `<br${id}${cls}>`;
+  // Raw text: a tag inside is text, not an element.
+  if (e.tag === "textarea") return `<textarea${id}${cls}><li id="t-${e.id ?? "x"}">no</li></textarea>`;
+  return `<${e.tag}${id}${cls}>${render(e.kids)}</${e.tag}>`;
+}
+
+const leaf = fc.constantFrom(...TEXT);
+const tree = fc.letrec<{ kid: Kid; el: El }>((tie) => ({
+  kid: fc.oneof({ depthSize: "small", withCrossShrink: true }, leaf, tie("el")),
+  el: fc.record({
+    tag: fc.constantFrom(...TAGS),
+    id: fc.constantFrom<string | undefined>(undefined, "id", "id", "dup"),
+    cls: fc.constantFrom(...CLASS),
+    kids: fc.array(tie("kid"), { maxLength: 4 }),
+  }),
+})).el;
+
+/** A view's top level: mostly id'd elements (as a view written for htmx has), sometimes anything. */
+const topLevel = fc.oneof(
+  { weight: 3, arbitrary: fc.array(tree.map((e) => ({ ...e, id: "id" })), { minLength: 1, maxLength: 3 }) },
+  { weight: 1, arbitrary: fc.array(fc.oneof(tree, leaf), { minLength: 1, maxLength: 3 }) },
+);
+
+/** Gives ids: "id" becomes a fresh one, "dup" stays (repeated ids test that they are not addressed). */
+function numbered(kids: Kid[], n = { i: 0 }): Kid[] {
+  for (const k of kids) {
+    if (typeof k === "string") continue;
+    if (k.id === "id") k.id = `e${n.i++}`;
+    numbered(k.kids, n);
+  }
+  return kids;
+}
+
+type Op =
+  | { kind: "text"; at: number; text: string }
+  | { kind: "append" | "prepend"; at: number; tag: string; fresh: boolean }
+  | { kind: "remove"; at: number; which: number }
+  | { kind: "class"; at: number; cls: string | undefined }
+  | { kind: "move"; from: number; to: number };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constant("text" as const), at: fc.nat(), text: leaf }),
+  { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom("append" as const, "prepend" as const), at: fc.nat(), tag: fc.constantFrom("li", "div", "br"), fresh: fc.boolean() }) },
+  fc.record({ kind: fc.constant("remove" as const), at: fc.nat(), which: fc.nat() }),
+  fc.record({ kind: fc.constant("class" as const), at: fc.nat(), cls: fc.constantFrom(...CLASS) }),
+  fc.record({ kind: fc.constant("move" as const), from: fc.nat(), to: fc.nat() }),
+);
+
+/** Every element of the model that may hold children, the pseudo root (index 0) first. */
+function containers(root: El): El[] {
+  const out: El[] = [];
+  const walk = (e: El) => {
+    if (e.tag === "br" || e.tag === "textarea") return;
+    out.push(e);
+    for (const k of e.kids) if (typeof k !== "string") walk(k);
+  };
+  walk(root);
+  return out;
+}
+
+function mutate(root: El, o: Op, fresh: () => string): void {
+  const all = containers(root);
+  // Mostly inside the top level: a change there is mostly one that cannot be sent.
+  const at = (i: number) => all[all.length > 1 && i % 5 !== 0 ? 1 + (i % (all.length - 1)) : i % all.length]!;
+  switch (o.kind) {
+    case "text": {
+      const e = at(o.at);
+      const i = e.kids.findIndex((k) => typeof k === "string");
+      if (i >= 0) e.kids[i] = o.text;
+      else e.kids.push(o.text);
+      return;
+    }
+    case "append":
+    case "prepend": {
+      const e = at(o.at);
+      const el: El = { tag: o.tag, id: o.fresh ? fresh() : undefined, cls: undefined, kids: o.tag === "br" ? [] : ["new"] };
+      if (o.kind === "append") e.kids.push(el);
+      else e.kids.unshift(el);
+      return;
+    }
+    case "remove": {
+      const e = at(o.at);
+      if (e.kids.length > 0) e.kids.splice(o.which % e.kids.length, 1);
+      return;
+    }
+    case "class":
+      if (o.at % all.length !== 0) at(o.at).cls = o.cls;
+      return;
+    case "move": {
+      const from = at(o.from);
+      const i = from.kids.findIndex((k) => typeof k !== "string");
+      if (i < 0) return;
+      const [moved] = from.kids.splice(i, 1) as [El];
+      const to = containers(root).filter((c) => c !== moved && !containers(moved).includes(c));
+      to[o.to % to.length]!.kids.push(moved);
+      return;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- htmx, modelled
+
+interface Node {
+  tag: string;
+  attrs: Map<string, string>;
+  kids: Array<Node | string>;
+  parent: Node | undefined;
+}
+
+function toNode(e: TestElement, parent: Node | undefined): Node {
+  const n: Node = { tag: e.tag, attrs: new Map(e.attrs), kids: [], parent };
+  for (const c of e.children) n.kids.push(c.kind === "text" ? c.text : toNode(c, n));
+  return n;
+}
+
+function clone(n: Node, parent: Node | undefined): Node {
+  const c: Node = { tag: n.tag, attrs: new Map(n.attrs), kids: [], parent };
+  for (const k of n.kids) c.kids.push(typeof k === "string" ? k : clone(k, c));
+  return c;
+}
+
+/** `querySelectorAll("#id")`: every element with that id, template content excluded. */
+function byId(root: Node, id: string): Node[] {
+  const out: Node[] = [];
+  const walk = (n: Node) => {
+    for (const k of n.kids) {
+      if (typeof k === "string") continue;
+      if (k.attrs.get("id") === id) out.push(k);
+      if (k.tag !== "template") walk(k);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+function adopt(kids: Array<Node | string>, parent: Node): Array<Node | string> {
+  return kids.map((k) => (typeof k === "string" ? k : clone(k, parent)));
+}
+
+function swap(target: Node, frag: Node, how: string): void {
+  const parent = target.parent;
+  if (how === "true") {
+    if (parent === undefined) return;
+    const c = clone(frag, parent);
+    c.attrs.delete("hx-swap-oob");
+    parent.kids.splice(parent.kids.indexOf(target), 1, c);
+    target.parent = undefined;
+  } else if (how === "beforeend") target.kids.push(...adopt(frag.kids, target));
+  else if (how === "afterbegin") target.kids.unshift(...adopt(frag.kids, target));
+  else if (how === "delete") {
+    if (parent === undefined) return;
+    parent.kids.splice(parent.kids.indexOf(target), 1);
+    target.parent = undefined;
+  } else throw new Error(`unexpected hx-swap-oob ${how}`);
+}
+
+/**
+ * Applies an OOB message to a page: each top-level element swapped into every
+ * element with its id. `upfront`: targets found before any swap (htmx 4);
+ * else each fragment in turn finds its targets (htmx 2 ext-ws oobSwap).
+ */
+function applyOob(page: string, message: string, upfront: boolean): string {
+  const root = toNode(parseHtml(page), undefined);
+  const frags = parseHtml(message).children.filter((c): c is TestElement => c.kind === "element").map((e) => toNode(e, undefined));
+  const found = frags.map((f) => (upfront ? byId(root, f.attrs.get("id") ?? "") : []));
+  frags.forEach((f, i) => {
+    const how = f.attrs.get("hx-swap-oob");
+    assert.ok(how !== undefined, "every fragment carries hx-swap-oob");
+    for (const t of upfront ? found[i]! : byId(root, f.attrs.get("id") ?? "")) swap(t, f, how);
+  });
+  return shown(root);
+}
+
+/** A page as it shows: adjacent text joined, whitespace-only text dropped. */
+function shown(n: Node): string {
+  let out = "";
+  let text = "";
+  const flush = () => {
+    if (!/^[ \t\n\f\r]*$/.test(text)) out += JSON.stringify(text);
+    text = "";
+  };
+  for (const k of n.kids) {
+    if (typeof k === "string") { text += k; continue; }
+    flush();
+    out += `<${k.tag}${[...k.attrs].map(([a, v]) => ` ${a}=${JSON.stringify(v)}`).join("")}>${shown(k)}</${k.tag}>`;
+  }
+  flush();
+  return out;
+}
+
+const page = (html: string) => shown(toNode(parseHtml(html), undefined));
+
+// ---------------------------------------------------------------- the properties
+
+describe("htmx fragments (property)", () => {
+  it("turns the old page into the new one, applied as htmx 2 and htmx 4 apply it, unless the change lies outside every id'd element", () => {
+    let inside = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(topLevel, fc.array(op, { minLength: 1, maxLength: 4 }), (kids, ops) => {
+        const root: El = { tag: "#root", id: undefined, cls: undefined, kids: numbered(structuredClone(kids)) };
+        const before = render(root.kids);
+        let n = 0;
+        for (const o of ops) mutate(root, o, () => `n${n++}`);
+        const after = render(root.kids);
+        const { html, outside } = changeMessage(parseFragments(before), parseFragments(after));
+        runs++;
+        if (before === after) assert.equal(html, "");
+        if (outside) return;
+        inside++;
+        for (const upfront of [false, true]) {
+          assert.equal(applyOob(before, html, upfront), page(after), `${upfront ? "htmx 4" : "htmx 2"}: ${JSON.stringify({ before, after, html })}`);
+        }
+      }),
+      { numRuns: 200 },
+    );
+    assert.ok(inside > runs / 2, `most changes are sendable (${inside} of ${runs})`);
+  });
+
+  it("the full message holds every id'd element, each outermost one marked, and rebuilds a page with the same top level", () => {
+    fc.assert(
+      fc.property(topLevel, fc.array(op, { maxLength: 3 }), (kids, ops) => {
+        const root: El = { tag: "#root", id: undefined, cls: undefined, kids: numbered(structuredClone(kids)) };
+        const before = render(root.kids);
+        for (const o of ops) if (o.kind === "text" || o.kind === "class") mutate(root, o, () => "");
+        const after = render(root.kids);
+        const doc = parseFragments(after);
+        const full = fullMessage(doc);
+        const msg = toNode(parseHtml(full), undefined);
+        const ids = new Set<string>();
+        const walk = (n: Node) => {
+          for (const k of n.kids) {
+            if (typeof k === "string") continue;
+            const id = k.attrs.get("id");
+            if (id !== undefined && doc.ids.has(id)) ids.add(id);
+            if (k.tag !== "template") walk(k);
+          }
+        };
+        walk(msg);
+        assert.deepEqual([...ids].sort(), [...doc.ids.keys()].sort());
+        for (const k of msg.kids) if (typeof k !== "string") assert.equal(k.attrs.get("hx-swap-oob"), "true");
+        const old = parseFragments(before);
+        if (old.parts.join("\u0000") === doc.parts.join("\u0000") && old.top.map((f) => f.id).join() === doc.top.map((f) => f.id).join()) {
+          assert.equal(applyOob(before, full, false), page(after));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------- examples
+
+const change = (a: string, b: string) => changeMessage(parseFragments(a), parseFragments(b));
+
+describe("parseFragments", () => {
+  it("reads void elements, raw text, comments, quoted '>' and unquoted values", () => {
+    const doc = parseFragments(
+      '<div id=a title="x>y" data-q=\'<p id="n1">\'><br id=b><input id="c" value=">"><script id="s">if (a<b) "<p id=\\"n2\\">"</script>' +
+        '<textarea id="t"><li id="n3"></li></textarea><!-- <b id="n4"></b> --><i id=d>x</i></div>',
+    );
+    assert.deepEqual([...doc.ids.keys()].sort(), ["a", "b", "c", "d", "s", "t"]);
+    const a = doc.top[0]!;
+    assert.deepEqual(a.children.map((f) => f.id), ["b", "c", "s", "t", "d"]);
+    assert.equal(a.openTag, '<div id=a title="x>y" data-q=\'<p id="n1">\'>');
+    assert.equal(a.children[4]!.outer, "<i id=d>x</i>");
+    assert.equal(a.parts.join("|"), "||||<!-- <b id=\"n4\"></b> -->|");
+  });
+
+  it("addresses no element whose id repeats, nor one inside a template", () => {
+    const doc = parseFragments('<p id="x">1</p><div id="w"><p id="x">2</p><i id="y"></i></div><template><b id="t"></b><b id="y"></b></template>');
+    assert.deepEqual([...doc.ids.keys()].sort(), ["w", "y"]);
+    assert.deepEqual(doc.top.map((f) => f.id), ["w"]);
+  });
+
+  it("parses deeply nested HTML without recursion", () => {
+    const deep = '<div id="d">'.repeat(20_000);
+    const a = parseFragments(deep + "a");
+    const b = parseFragments(deep + "b");
+    assert.equal(a.ids.size, 0, "one id, repeated: none addressable");
+    const ids = (s: string) => Array.from({ length: 20_000 }, (_, i) => `<div id="d${i}">`).join("") + s;
+    const { html, outside } = changeMessage(parseFragments(ids("a")), parseFragments(ids("b")));
+    assert.equal(outside, false);
+    assert.ok(html.startsWith('<div hx-swap-oob="true" id="d200">'), "past the depth limit an element is sent whole");
+  });
+});
+
+describe("fullMessage", () => {
+  it("marks each outermost id'd element, replacing its own hx-swap-oob", () => {
+    const doc = parseFragments('<h1>T</h1><ul id="l" hx-swap-oob="beforeend" data-hx-swap-oob=x class=c><li id="a">A</li></ul> <p id="p">P');
+    assert.equal(fullMessage(doc), '<ul hx-swap-oob="true" id="l" class=c><li id="a">A</li></ul>\n<p hx-swap-oob="true" id="p">P</p>');
+  });
+});
+
+describe("changeMessage", () => {
+  const list = (items: string[], extra = "") => `<h1>Todos</h1><ul id="l"${extra}>\n${items.map((i) => `<li id="${i}">${i}</li>`).join("")}\n</ul>`;
+
+  it("is empty when nothing changed", () => {
+    assert.deepEqual(change(list(["a"]), list(["a"])), { html: "", outside: false });
+  });
+
+  it("sends a changed child alone", () => {
+    assert.deepEqual(change(list(["a", "b"]), list(["a", "b"]).replace(">b<", ">B<")), { html: '<li hx-swap-oob="true" id="b">B</li>', outside: false });
+  });
+
+  it("appends and prepends new children", () => {
+    assert.equal(change(list(["a"]), list(["a", "b", "c"])).html, '<ul hx-swap-oob="beforeend" id="l"><li id="b">b</li><li id="c">c</li></ul>');
+    assert.equal(change(list(["a"]), list(["z", "a"])).html, '<ul hx-swap-oob="afterbegin" id="l"><li id="z">z</li></ul>');
+    assert.equal(change(list([]), list(["a"])).html, '<ul hx-swap-oob="beforeend" id="l"><li id="a">a</li></ul>');
+  });
+
+  it("deletes removed children, and may append at once", () => {
+    assert.equal(change(list(["a", "b", "c"]), list(["b", "d"])).html,
+      '<li id="a" hx-swap-oob="delete"></li>\n<li id="c" hx-swap-oob="delete"></li>\n<ul hx-swap-oob="beforeend" id="l"><li id="d">d</li></ul>');
+    assert.equal(change('<div id="x"><br id="b"></div>', '<div id="x"></div>').html, '<br id="b" hx-swap-oob="delete">');
+  });
+
+  it("sends the container whole when its own attributes change, a child moves, or a new child is not its direct child", () => {
+    assert.match(change(list(["a"]), list(["a", "b"], ' class="x"')).html, /^<ul hx-swap-oob="true" id="l" class="x">/);
+    assert.match(change(list(["a", "b"]), list(["b", "a"])).html, /^<ul hx-swap-oob="true" id="l">/);
+    assert.equal(change('<div id="x"><span><i id="a"></i></span></div>', '<div id="x"><span><i id="a"></i><i id="d"></i></span></div>').html,
+      '<div hx-swap-oob="true" id="x"><span><i id="a"></i><i id="d"></i></span></div>');
+    // <b> is left open: the new child is inside it, though the text around it reads as an append.
+    assert.equal(change('<div id="x"><i id="a"></i><b></div>', '<div id="x"><i id="a"></i><b><i id="d"></i></div>').html,
+      '<div hx-swap-oob="true" id="x"><i id="a"></i><b><i id="d"></i></div>');
+    assert.equal(change('<ul id="l"><li id="a"></li></ul>', '<ul id="l"><li id="a"></li><li id="b"></li>more</ul>').html,
+      '<ul hx-swap-oob="true" id="l"><li id="a"></li><li id="b"></li>more</ul>', "text after the new child: not an append");
+  });
+
+  it("moves an element between containers without deleting it (htmx deletes every #id)", () => {
+    const before = '<div id="y"></div><div id="x"><i id="m">m</i></div>';
+    const after = '<div id="y"><i id="m">m</i></div><div id="x"></div>';
+    const { html } = change(before, after);
+    assert.equal(html, '<div hx-swap-oob="true" id="y"><i id="m">m</i></div>\n<div hx-swap-oob="true" id="x"></div>');
+    for (const upfront of [false, true]) assert.equal(applyOob(before, html, upfront), page(after));
+  });
+
+  it("sends table rows with a tbody, and closes an element its source leaves open", () => {
+    const t = (rows: string) => `<table><tbody id="rows">${rows}</tbody></table>`;
+    assert.equal(change(t('<tr id="r1"><td>1</td></tr>'), t('<tr id="r1"><td>1</td></tr><tr id="r2"><td>2</td></tr>')).html,
+      '<tbody hx-swap-oob="beforeend" id="rows"><tr id="r2"><td>2</td></tr></tbody>');
+    assert.equal(change('<div id="a">1', '<div id="a">2').html, '<div hx-swap-oob="true" id="a">2</div>');
+  });
+
+  it("reports a change outside every id'd element, and still sends the rest", () => {
+    assert.deepEqual(change(list(["a"]), list(["a"]).replace("Todos", "Done").replace(">a<", ">b<")),
+      { html: '<li hx-swap-oob="true" id="a">b</li>', outside: true });
+    assert.equal(change('<p id="a">1</p>', '<p id="a">1</p><p id="b">2</p>').outside, true, "a new outermost element has no place");
+    assert.deepEqual(change('<p id="a">1</p>\n<p id="b">2</p>', '<p id="a">1</p>\n'), { html: '<p id="b" hx-swap-oob="delete"></p>', outside: false });
+  });
+});
+
+describe("errorFragment", () => {
+  it("escapes every value: markup in a message or an event name stays text", () => {
+    const f = errorFragment('weft-error"x', 'E_<X>', '<img src=x onerror="alert(1)">&', '"><script>alert(1)</script>');
+    assert.equal(f, '<div id="weft-error&quot;x" hx-swap-oob="true" role="alert" data-code="E_&lt;X&gt;" ' +
+      'data-event="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;</div>');
+    const el = parseHtml(f).children[0] as TestElement;
+    assert.equal(el.children.length, 1, "the message is one text node");
+    assert.equal(el.attrs.get("data-event"), '"><script>alert(1)</script>');
+    assert.equal(errorFragment("e", "E_BUSY", "busy"), '<div id="e" hx-swap-oob="true" role="alert" data-code="E_BUSY">busy</div>');
+  });
+});
