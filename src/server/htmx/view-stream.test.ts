@@ -228,6 +228,39 @@ describe("openViewStream (WebSocket)", () => {
     assert.ok(sender.data.filter((d) => d.includes('data-code="E_BAD_FRAME"')).length <= 10);
   });
 
+  it("rate-limits a flood of refused frames too, and closes past abuseLimit", async () => {
+    const sender = new FakeSender("websocket");
+    const s = await open(makeCore(), sender);
+    await next(sender, 1);
+    for (let i = 0; i < 1000; i++) send(s, "garbage");
+    await until(() => sender.closed !== undefined, 5000, "close");
+    assert.equal(sender.closed?.code, 4429);
+    // The default burst (200, less the join's token) and what refilled meanwhile (100/s): far from 1,000.
+    const answered = sender.data.filter((d) => d.includes('data-code="E_BAD_FRAME"')).length;
+    assert.ok(answered >= 150 && answered <= 400, `${answered} answered`);
+    assert.ok(sender.data.some((d) => d.includes('data-code="E_RATE_LIMIT"')));
+  });
+
+  it("ends the session of a socket that closed while its join was on its way", async () => {
+    let calls = 0;
+    let release = (): void => {};
+    const joined = new Promise<void>((r) => (release = r));
+    const core = makeCore({
+      authorize: async () => {
+        // The second call is the join's: it waits until the socket has closed.
+        if (++calls === 2) await joined;
+        return { id: "ann" };
+      },
+    });
+    const sender = new FakeSender("websocket");
+    const opening = openViewStream({ core, req: request(), route: core.router.match("/todos")!, query: {}, sender, csrf: CSRF });
+    await until(() => calls === 2, 2000, "join authorize");
+    sender.close(1001, "going away");
+    release();
+    await opening;
+    await until(() => core.registry.stats().live === 0 && core.registry.stats().pending === 0, 2000, "nothing left");
+  });
+
   it("ends its session when the socket closes", async () => {
     const core = makeCore();
     const sender = new FakeSender("websocket");

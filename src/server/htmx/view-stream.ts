@@ -144,6 +144,11 @@ class ViewStream implements HtmxViewStream {
       return "E_MOUNT";
     }
     if (m.kind === "denied") return m.code;
+    // Closed while mounting: nobody will join this page's mount.
+    if (this.closed) {
+      if (m.kind === "view") core.registry.forgetPending(m.init.sid);
+      return undefined;
+    }
     if (m.kind === "redirect") {
       // The page learns where to go (page script: location.assign), and the stream is refused.
       this.send({ data: JSON.stringify({ weft: "nav", kind: "redirect", to: m.to }), event: "weft-nav" }, undefined);
