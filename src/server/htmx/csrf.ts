@@ -66,9 +66,19 @@ export class HtmxCsrf {
 
   /** True when `given` is the token of the request's cookie under any of the secrets (constant-time compare). */
   verify(req: IncomingMessage, given: string | undefined): boolean {
+    return this.checker(req)(given);
+  }
+
+  /**
+   * The check of every frame of a socket: the cookie read once from the
+   * upgrade request; a token under any of the secrets passes (rotation), and
+   * nothing passes when the upgrade had no well-formed cookie.
+   */
+  checker(req: IncomingMessage): (given: string | undefined) => boolean {
     const cookie = readCookie(req);
-    if (cookie === undefined || given === undefined) return false;
-    return this.secrets.some((s) => csrfMatches(this.sign(s, cookie), given));
+    if (cookie === undefined) return () => false;
+    const tokens = this.secrets.map((s) => this.sign(s, cookie));
+    return (given) => given !== undefined && tokens.reduce((ok, t) => csrfMatches(t, given) || ok, false);
   }
 
   private sign(secret: Buffer, cookie: string): string {

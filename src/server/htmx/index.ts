@@ -159,14 +159,14 @@ export class HtmxServer {
       return true;
     }
     socket.once("close", () => this.limits.close(addr));
-    // Read at the handshake: the token every frame of this socket must carry (none without the cookie).
-    const csrf = this.csrf.expected(req);
+    // Read at the handshake: the tokens every frame of this socket may carry (none without the cookie).
+    const checkCsrf = this.csrf.checker(req);
     this.sockets.upgrade(req, socket, head, (sender) => {
       if (route === undefined) {
         // A topic socket only sends: a frame from the page is answered, nothing else happens.
         sender.onFrame(() => sender.refuse("E_BAD_FRAME", "a topic socket only sends; send events on a view's socket (/weft/htmx/ws/<view>)"));
         this.openTopic(req, target, sender, undefined);
-      } else this.openView(req, route, sender, { csrf });
+      } else this.openView(req, route, sender, { checkCsrf });
     });
     return true;
   }
@@ -207,7 +207,7 @@ export class HtmxServer {
     });
   }
 
-  private openView(req: IncomingMessage, route: RouteMatch, sender: HtmxSender | WsSender, more: { resume?: { sid: string; seq: number } | undefined; csrf?: string | undefined }): void {
+  private openView(req: IncomingMessage, route: RouteMatch, sender: HtmxSender | WsSender, more: { resume?: { sid: string; seq: number } | undefined; checkCsrf?: (given: string | undefined) => boolean }): void {
     const held: [string, number][] = [];
     const ws = "onFrame" in sender ? sender : undefined;
     ws?.onFrame((text, bytes) => {
