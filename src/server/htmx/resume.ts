@@ -19,7 +19,7 @@ import type { SentLog } from "./sent-log.ts";
 export interface HeldStream {
   /** The session id ("" before the mount). */
   readonly sid: string;
-  /** The view pattern it serves: a resume must ask for the same view. */
+  /** The stream's URL as a key (view pattern, path params, query): a resume must ask for the same. */
   readonly path: string;
   readonly mirror: HtmxMirror;
   /** SSE only: the sent messages. */

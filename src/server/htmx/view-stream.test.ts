@@ -75,9 +75,9 @@ after(async () => {
 
 function makeCore(o: Partial<WeftOptions> = {}): Core {
   const core = new Core(resolveOptions({
-    views: { "/todos": Todos, "/redirects": Redirects, "/throws": Throws },
+    views: { "/todos": Todos, "/boards/:id": Todos, "/redirects": Redirects, "/throws": Throws },
     secret: "a-test-secret-of-enough-length-0123456789",
-    htmx: { views: ["/todos", "/redirects", "/throws"] },
+    htmx: { views: ["/todos", "/boards/:id", "/redirects", "/throws"] },
     logger: { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} },
     onError: () => {},
     ...o,
@@ -396,6 +396,28 @@ describe("openViewStream (SSE)", () => {
     await open(core, sender, { resume: { sid: "no-such-session-id-here", seq: 4 } });
     assert.match(await next(sender, 1), /id="todos"/);
     assert.notEqual(idOf(sender, 0).sid, "no-such-session-id-here");
+  });
+
+  it("mounts afresh for a Last-Event-ID of another URL of the same view", async () => {
+    const core = makeCore();
+    const a = new FakeSender("sse");
+    await open(core, a, {}, "/boards/a");
+    await next(a, 1);
+    await core.broadcast("todos", "bump", null);
+    await next(a, 2);
+    const seen = idOf(a, 1);
+    a.close(0, "dropped");
+    for (const [path, query] of [["/boards/b", {}], ["/boards/a", { page: "2" }]] as const) {
+      const b = new FakeSender("sse");
+      await open(core, b, { resume: seen, query }, path);
+      const first = await next(b, 1);
+      assert.match(first, /id="todos"/, "the full fragments of a fresh mount");
+      assert.match(first, />0<\/p>/);
+      assert.notEqual(idOf(b, 0).sid, seen.sid);
+    }
+    const again = new FakeSender("sse");
+    await open(core, again, { resume: seen }, "/boards/a");
+    await until(() => core.registry.get(seen.sid)?.attached === true, 2000, "board a resumed by its own URL");
   });
 
   it("refuses another user's session and mounts afresh for the request's own user", async () => {

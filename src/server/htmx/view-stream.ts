@@ -89,6 +89,12 @@ export async function openViewStream(start: ViewStreamStart): Promise<HtmxViewSt
   }
 }
 
+/** What a stream was opened for: the view pattern, its path params and the query, in a stable order. */
+function streamKey(start: ViewStreamStart): string {
+  const sorted = (p: Params): [string, string][] => Object.entries(p).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([start.route.pattern, sorted(start.route.params), sorted(start.query)]);
+}
+
 class ViewStream implements HtmxViewStream {
   private readonly core: Core;
   private readonly sender: HtmxSender;
@@ -171,7 +177,8 @@ class ViewStream implements HtmxViewStream {
   private async resume(sid: string, seq: number): Promise<JoinOutcome> {
     const held = heldSessions(this.core).get(sid);
     const s = this.core.registry.get(sid);
-    if (held === undefined || s === undefined || held.path !== this.start.route.pattern || s.path !== held.path) return "E_NOT_JOINED";
+    // Only a stream of the same URL (view, path params and query) takes it: another board's page never gets this one's session.
+    if (held === undefined || s === undefined || held.path !== streamKey(this.start) || s.path !== this.start.route.pattern) return "E_NOT_JOINED";
     // A fresh token for the live session, as core.resync makes one.
     const token = this.core.token(s.sid, s.path, s.params, s.ctx.session);
     const outcome = await this.join(token, held.mirror.seq, () => {
@@ -330,7 +337,7 @@ class ViewStream implements HtmxViewStream {
 
   private fresh(sid: string): HeldStream {
     const log = this.sender.kind === "sse" ? new SentLog(this.core.options.outboxSize) : undefined;
-    return { sid, path: this.start.route.pattern, mirror: new HtmxMirror(), log, owner: this };
+    return { sid, path: streamKey(this.start), mirror: new HtmxMirror(), log, owner: this };
   }
 
   private warnOnce(what: string, message: string): void {
