@@ -317,14 +317,16 @@ describe("parseFragments", () => {
     const ids = (s: string) => Array.from({ length: 20_000 }, (_, i) => `<div id="d${i}">`).join("") + s;
     const { html, outside } = changeMessage(parseFragments(ids("a")), parseFragments(ids("b")));
     assert.equal(outside, false);
-    assert.ok(html.startsWith('<div hx-swap-oob="true" id="d200">'), "past the depth limit an element is sent whole");
+    assert.ok(html.startsWith('<div id="d200" hx-swap-oob="true">'), "past the depth limit an element is sent whole");
   });
 });
 
 describe("fullMessage", () => {
   it("marks each outermost id'd element, replacing its own hx-swap-oob", () => {
     const doc = parseFragments('<h1>T</h1><ul id="l" hx-swap-oob="beforeend" data-hx-swap-oob=x class=c><li id="a">A</li></ul> <p id="p">P');
-    assert.equal(fullMessage(doc), '<ul hx-swap-oob="true" id="l" class=c><li id="a">A</li></ul>\n<p hx-swap-oob="true" id="p">P</p>');
+    assert.equal(fullMessage(doc), '<ul id="l" class=c hx-swap-oob="true"><li id="a">A</li></ul>\n<p id="p" hx-swap-oob="true">P</p>');
+    // In `<br id=a/>` the slash is the end of the unquoted id: the attribute goes after it.
+    assert.equal(fullMessage(parseFragments('<br id=a/><img id="i" src="x" />')), '<br id=a/ hx-swap-oob="true">\n<img id="i" src="x" hx-swap-oob="true" />');
   });
 });
 
@@ -336,51 +338,51 @@ describe("changeMessage", () => {
   });
 
   it("sends a changed child alone", () => {
-    assert.deepEqual(change(list(["a", "b"]), list(["a", "b"]).replace(">b<", ">B<")), { html: '<li hx-swap-oob="true" id="b">B</li>', outside: false });
+    assert.deepEqual(change(list(["a", "b"]), list(["a", "b"]).replace(">b<", ">B<")), { html: '<li id="b" hx-swap-oob="true">B</li>', outside: false });
   });
 
   it("appends and prepends new children", () => {
-    assert.equal(change(list(["a"]), list(["a", "b", "c"])).html, '<ul hx-swap-oob="beforeend" id="l"><li id="b">b</li><li id="c">c</li></ul>');
-    assert.equal(change(list(["a"]), list(["z", "a"])).html, '<ul hx-swap-oob="afterbegin" id="l"><li id="z">z</li></ul>');
-    assert.equal(change(list([]), list(["a"])).html, '<ul hx-swap-oob="beforeend" id="l"><li id="a">a</li></ul>');
+    assert.equal(change(list(["a"]), list(["a", "b", "c"])).html, '<ul id="l" hx-swap-oob="beforeend"><li id="b">b</li><li id="c">c</li></ul>');
+    assert.equal(change(list(["a"]), list(["z", "a"])).html, '<ul id="l" hx-swap-oob="afterbegin"><li id="z">z</li></ul>');
+    assert.equal(change(list([]), list(["a"])).html, '<ul id="l" hx-swap-oob="beforeend"><li id="a">a</li></ul>');
   });
 
   it("deletes removed children, and may append at once", () => {
     assert.equal(change(list(["a", "b", "c"]), list(["b", "d"])).html,
-      '<li id="a" hx-swap-oob="delete"></li>\n<li id="c" hx-swap-oob="delete"></li>\n<ul hx-swap-oob="beforeend" id="l"><li id="d">d</li></ul>');
+      '<li id="a" hx-swap-oob="delete"></li>\n<li id="c" hx-swap-oob="delete"></li>\n<ul id="l" hx-swap-oob="beforeend"><li id="d">d</li></ul>');
     assert.equal(change('<div id="x"><br id="b"></div>', '<div id="x"></div>').html, '<br id="b" hx-swap-oob="delete">');
   });
 
   it("sends the container whole when its own attributes change, a child moves, or a new child is not its direct child", () => {
-    assert.match(change(list(["a"]), list(["a", "b"], ' class="x"')).html, /^<ul hx-swap-oob="true" id="l" class="x">/);
-    assert.match(change(list(["a", "b"]), list(["b", "a"])).html, /^<ul hx-swap-oob="true" id="l">/);
+    assert.match(change(list(["a"]), list(["a", "b"], ' class="x"')).html, /^<ul id="l" class="x" hx-swap-oob="true">/);
+    assert.match(change(list(["a", "b"]), list(["b", "a"])).html, /^<ul id="l" hx-swap-oob="true">/);
     assert.equal(change('<div id="x"><span><i id="a"></i></span></div>', '<div id="x"><span><i id="a"></i><i id="d"></i></span></div>').html,
-      '<div hx-swap-oob="true" id="x"><span><i id="a"></i><i id="d"></i></span></div>');
+      '<div id="x" hx-swap-oob="true"><span><i id="a"></i><i id="d"></i></span></div>');
     // <b> is left open: the new child is inside it, though the text around it reads as an append.
     assert.equal(change('<div id="x"><i id="a"></i><b></div>', '<div id="x"><i id="a"></i><b><i id="d"></i></div>').html,
-      '<div hx-swap-oob="true" id="x"><i id="a"></i><b><i id="d"></i></div>');
+      '<div id="x" hx-swap-oob="true"><i id="a"></i><b><i id="d"></i></div>');
     assert.equal(change('<ul id="l"><li id="a"></li></ul>', '<ul id="l"><li id="a"></li><li id="b"></li>more</ul>').html,
-      '<ul hx-swap-oob="true" id="l"><li id="a"></li><li id="b"></li>more</ul>', "text after the new child: not an append");
+      '<ul id="l" hx-swap-oob="true"><li id="a"></li><li id="b"></li>more</ul>', "text after the new child: not an append");
   });
 
   it("moves an element between containers without deleting it (htmx deletes every #id)", () => {
     const before = '<div id="y"></div><div id="x"><i id="m">m</i></div>';
     const after = '<div id="y"><i id="m">m</i></div><div id="x"></div>';
     const { html } = change(before, after);
-    assert.equal(html, '<div hx-swap-oob="true" id="y"><i id="m">m</i></div>\n<div hx-swap-oob="true" id="x"></div>');
+    assert.equal(html, '<div id="y" hx-swap-oob="true"><i id="m">m</i></div>\n<div id="x" hx-swap-oob="true"></div>');
     for (const upfront of [false, true]) assert.equal(applyOob(before, html, upfront), page(after));
   });
 
   it("sends table rows with a tbody, and closes an element its source leaves open", () => {
     const t = (rows: string) => `<table><tbody id="rows">${rows}</tbody></table>`;
     assert.equal(change(t('<tr id="r1"><td>1</td></tr>'), t('<tr id="r1"><td>1</td></tr><tr id="r2"><td>2</td></tr>')).html,
-      '<tbody hx-swap-oob="beforeend" id="rows"><tr id="r2"><td>2</td></tr></tbody>');
-    assert.equal(change('<div id="a">1', '<div id="a">2').html, '<div hx-swap-oob="true" id="a">2</div>');
+      '<tbody id="rows" hx-swap-oob="beforeend"><tr id="r2"><td>2</td></tr></tbody>');
+    assert.equal(change('<div id="a">1', '<div id="a">2').html, '<div id="a" hx-swap-oob="true">2</div>');
   });
 
   it("reports a change outside every id'd element, and still sends the rest", () => {
     assert.deepEqual(change(list(["a"]), list(["a"]).replace("Todos", "Done").replace(">a<", ">b<")),
-      { html: '<li hx-swap-oob="true" id="a">b</li>', outside: true });
+      { html: '<li id="a" hx-swap-oob="true">b</li>', outside: true });
     assert.equal(change('<p id="a">1</p>', '<p id="a">1</p><p id="b">2</p>').outside, true, "a new outermost element has no place");
     assert.deepEqual(change('<p id="a">1</p>\n<p id="b">2</p>', '<p id="a">1</p>\n'), { html: '<p id="b" hx-swap-oob="delete"></p>', outside: false });
   });

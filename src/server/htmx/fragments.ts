@@ -23,7 +23,7 @@ export { parseFragments, type Fragment, type FragmentDoc };
  *
  * @example
  * fullMessage(parseFragments('<h1>Todos</h1><ul id="l"><li id="a">A</li></ul>'));
- * // '<ul hx-swap-oob="true" id="l"><li id="a">A</li></ul>'
+ * // '<ul id="l" hx-swap-oob="true"><li id="a">A</li></ul>'
  */
 export function fullMessage(doc: FragmentDoc): string {
   return doc.top.map((f) => whole(doc.html, f)).join("\n");
@@ -46,7 +46,7 @@ export function fullMessage(doc: FragmentDoc): string {
  * @example
  * const a = parseFragments('<ul id="l"><li id="a">A</li></ul>');
  * const b = parseFragments('<ul id="l"><li id="a">A</li><li id="b">B</li></ul>');
- * changeMessage(a, b); // { html: '<ul hx-swap-oob="beforeend" id="l"><li id="b">B</li></ul>', outside: false }
+ * changeMessage(a, b); // { html: '<ul id="l" hx-swap-oob="beforeend"><li id="b">B</li></ul>', outside: false }
  */
 export function changeMessage(prev: FragmentDoc, next: FragmentDoc): { html: string; outside: boolean } {
   const c: Compare = { prev, next, out: [] };
@@ -188,13 +188,14 @@ const TAG_NAME = /^<[A-Za-z][^\s/>]*/;
 const ATTRIBUTE = /[\s/]*([^\s/>"'=][^\s/>=]*)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?/y;
 
 /**
- * A start tag with `hx-swap-oob="how"` first, its own `hx-swap-oob` /
- * `data-hx-swap-oob` dropped (Weft decides how a fragment is swapped).
+ * A start tag with `hx-swap-oob="how"` after its attributes, its own
+ * `hx-swap-oob` / `data-hx-swap-oob` dropped (Weft decides how a fragment is
+ * swapped). Added after the last attribute, not before "/>": in `<br id=a/>`
+ * the slash belongs to the unquoted id.
  */
 function oobTag(openTag: string, how: string): string {
-  const name = TAG_NAME.exec(openTag)![0];
-  let rest = "";
-  let at = name.length;
+  let out = TAG_NAME.exec(openTag)![0];
+  let at = out.length;
   let kept = at;
   for (;;) {
     ATTRIBUTE.lastIndex = at;
@@ -202,12 +203,12 @@ function oobTag(openTag: string, how: string): string {
     if (m === null || m[0] === "") break;
     const attr = m[1]!.toLowerCase();
     if (attr === "hx-swap-oob" || attr === "data-hx-swap-oob") {
-      rest += openTag.slice(kept, at);
+      out += openTag.slice(kept, at);
       kept = ATTRIBUTE.lastIndex;
     }
     at = ATTRIBUTE.lastIndex;
   }
-  return `${name} hx-swap-oob="${how}"${rest}${openTag.slice(kept)}`;
+  return `${out}${openTag.slice(kept, at)} hx-swap-oob="${how}"${openTag.slice(at)}`;
 }
 
 const BLANK = /^[ \t\n\f\r]*$/;
