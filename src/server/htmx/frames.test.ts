@@ -35,6 +35,25 @@ function refusal(r: HtmxFrame | FrameRefusal): FrameRefusal {
 }
 
 describe("parseFrame", () => {
+  // The frames Chromium sent for one ws-send form in test/e2e/htmx-wire.test.ts (a hidden weft-event,
+  // two checked "tag" boxes, a named submit button, hx-vals {"n": 5}, hx-headers on <main> and the form).
+  it("reads the frame htmx 2.0.11 + ext-ws 2.0.4 sent in Chromium", () => {
+    const sent = {
+      "weft-event": "add", title: "hello", tag: ["x", "y"], action: "save", n: 5,
+      HEADERS: { "HX-Request": "true", "HX-Trigger": "f", "HX-Trigger-Name": "fname", "HX-Target": "f", "HX-Current-URL": "http://127.0.0.1:1/page/send2", "X-Weft-CSRF": "tok-1", "X-Form": "1" },
+    };
+    assert.deepEqual(frame(parseFrame(JSON.stringify(sent))), { event: "add", payload: { title: "hello", tag: ["x", "y"], action: "save", n: 5 }, csrf: "tok-1" });
+  });
+
+  it("reads the frame htmx 4.0.1 hx-ws sent in Chromium: no hx-headers, so no token unless a field carries it", () => {
+    const sent = {
+      "weft-event": "add", title: "hello", tag: ["x", "y"], action: "save", n: 5,
+      headers: { "HX-Request": "true", "HX-Source": "form#f", "HX-Target": "form#f", "HX-Current-URL": "http://127.0.0.1:1/page/send4" },
+    };
+    assert.deepEqual(frame(parseFrame(JSON.stringify(sent))), { event: "add", payload: { title: "hello", tag: ["x", "y"], action: "save", n: 5 }, csrf: undefined });
+    assert.equal(frame(parseFrame(JSON.stringify({ ...sent, "weft-csrf": "tok-1" }))).csrf, "tok-1");
+  });
+
   it("reads an htmx 2 ext-ws frame: event from HX-Trigger, token from the field, payload without HEADERS", () => {
     assert.deepEqual(frame(parseFrame(HTMX2_FORM)), { event: "add", payload: { title: "milk" }, csrf: "tok" });
   });
