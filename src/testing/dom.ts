@@ -51,8 +51,28 @@ const VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input"
 /** Elements whose body is text up to their end tag. */
 const RAW = new Set(["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"]);
 
-const TAG = /<(\/?)([A-Za-z][^\s/>]*)/y;
-const ATTRIBUTE = /[\s/]*([^\s/>"'=][^\s/>=]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?/y;
+/**
+ * Tags and attributes are read char by char (regexes cost several times as
+ * much here, and htmx fragments parse every render). They read what
+ * `<(\/?)([A-Za-z][^\s/>]*)` and
+ * `[\s/]*([^\s/>"'=][^\s/>=]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?` would.
+ */
+const SPACE = /\s/;
+
+/** `\s` as regexes read it: ASCII tab to carriage return, space, and Unicode spaces. */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && SPACE.test(String.fromCharCode(c)));
+}
+
+/** The end of a tag name starting at `from`: the first whitespace, "/" or ">". */
+function nameEnd(html: string, from: number, stopAtEquals: boolean): number {
+  let i = from;
+  for (; i < html.length; i++) {
+    const c = html.charCodeAt(i);
+    if (c === 47 || c === 62 || (stopAtEquals && c === 61) || isSpace(c)) break;
+  }
+  return i;
+}
 
 /**
  * Where an element sits in the source that {@link parseHtml} read (offsets
@@ -100,17 +120,19 @@ export function parseHtml(html: string, spans?: Map<TestElement, SourceSpan>): T
       i = close < 0 ? html.length : close + 3;
       continue;
     }
-    TAG.lastIndex = lt;
-    const m = TAG.exec(html);
-    if (m === null) {
+    const slash = html.charCodeAt(lt + 1) === 47;
+    const first = html.charCodeAt(lt + (slash ? 2 : 1)) | 32; // lower-cased if a letter
+    if (first < 97 || first > 122) {
       // "<!doctype …>", "<?…>" or a lone "<": skip a declaration, keep a lone "<" as text.
       if (html[lt + 1] === "!" || html[lt + 1] === "?") i = skipTo(html, ">", lt) ;
       else { addText(open, "<"); i = lt + 1; }
       continue;
     }
-    const tag = m[2]!.toLowerCase();
-    if (m[1] === "/") {
-      i = skipTo(html, ">", TAG.lastIndex);
+    const nameAt = lt + (slash ? 2 : 1);
+    const after = nameEnd(html, nameAt + 1, false);
+    const tag = html.slice(nameAt, after).toLowerCase();
+    if (slash) {
+      i = skipTo(html, ">", after);
       for (let e: TestElement | undefined = open; e !== undefined && e !== root; e = e.parent) {
         if (e.tag !== tag) continue;
         if (spans !== undefined) closeSpans(spans, open, e, lt, i);
@@ -119,7 +141,7 @@ export function parseHtml(html: string, spans?: Map<TestElement, SourceSpan>): T
       }
       continue;
     }
-    const { attrs, next, selfClosed } = readAttributes(html, TAG.lastIndex);
+    const { attrs, next, selfClosed } = readAttributes(html, after);
     const el = element(tag, attrs, open);
     open.children.push(el);
     spans?.set(el, { start: lt, openEnd: next, closeStart: next, end: next });
@@ -198,14 +220,40 @@ function readAttributes(html: string, at: number): { attrs: Map<string, string>;
   const attrs = new Map<string, string>();
   let i = at;
   for (;;) {
-    ATTRIBUTE.lastIndex = i;
-    const m = ATTRIBUTE.exec(html);
-    if (m === null || m[0] === "") break;
-    const name = m[1]!.toLowerCase();
-    if (!attrs.has(name)) attrs.set(name, decodeAttribute(m[2] ?? m[3] ?? m[4] ?? ""));
-    i = ATTRIBUTE.lastIndex;
+    const attr = readAttribute(html, i);
+    if (attr === undefined) break;
+    if (!attrs.has(attr.name)) attrs.set(attr.name, decodeAttribute(attr.value));
+    i = attr.end;
   }
-  while (i < html.length && /\s/.test(html[i]!)) i++;
+  while (i < html.length && isSpace(html.charCodeAt(i))) i++;
   const selfClosed = html[i] === "/";
   return { attrs, next: skipTo(html, ">", i), selfClosed };
+}
+
+/**
+ * The attribute at `at` (after whitespace and slashes): its lower-case name,
+ * raw value and end; undefined at the end of the start tag. A quote with no
+ * closing quote is read as part of an unquoted value.
+ */
+function readAttribute(html: string, at: number): { name: string; value: string; end: number } | undefined {
+  const len = html.length;
+  let i = at;
+  while (i < len && (html.charCodeAt(i) === 47 || isSpace(html.charCodeAt(i)))) i++;
+  const c = html.charCodeAt(i);
+  if (i >= len || c === 62 || c === 34 || c === 39 || c === 61) return undefined;
+  const end = nameEnd(html, i + 1, true);
+  const name = html.slice(i, end).toLowerCase();
+  let j = end;
+  while (j < len && isSpace(html.charCodeAt(j))) j++;
+  if (html.charCodeAt(j) !== 61) return { name, value: "", end };
+  j++;
+  while (j < len && isSpace(html.charCodeAt(j))) j++;
+  const q = html.charCodeAt(j);
+  if (q === 34 || q === 39) {
+    const close = html.indexOf(q === 34 ? '"' : "'", j + 1);
+    if (close >= 0) return { name, value: html.slice(j + 1, close), end: close + 1 };
+  }
+  let k = j;
+  while (k < len && html.charCodeAt(k) !== 62 && !isSpace(html.charCodeAt(k))) k++;
+  return { name, value: html.slice(j, k), end: k };
 }
