@@ -85,6 +85,9 @@ for (const gen of [2, 4] as const) {
       await page.click("#group");
       await page.waitForFunction(() => document.querySelector("#group-badge")?.textContent === "done");
       assert.equal(await page.getAttribute("#group-bar", "value"), "100");
+      // Swapped out of band, by id: the rest of the topic socket's element is still there (htmx 4 would swap a
+      // message without hx-swap-oob into it, replacing its content).
+      assert.ok(await page.$("[data-live=group] label[for=group-bar]"), "the group panel kept its content");
       // The view's own bar did not move: the group's progress went through the topic only.
       assert.equal(await text(page, "#job-badge"), "idle");
       await page.close();
