@@ -66,7 +66,8 @@ const GENS: readonly Gen[] = [
 
 /** Records, on `window.facts`, every htmx event the tests look at. */
 const RECORDER = `<script>
-  window.facts = { ws2: [], ws4: [], closes: [], named: [], sse4: [], noTarget: 0 };
+  window.facts = { ws2: [], ws4: [], closes: [], named: [], sse4: [], noTarget: 0, finished: 0 };
+  document.addEventListener("htmx:finally:request", () => facts.finished++);
   document.addEventListener("htmx:oobErrorNoTarget", () => facts.noTarget++);
   document.addEventListener("htmx:wsAfterMessage", (e) => facts.ws2.push(e.detail.message));
   document.addEventListener("htmx:ws:after:message:incoming", (e) => facts.ws4.push(e.detail.message.data));
@@ -83,6 +84,8 @@ interface Facts {
   named: Array<{ data: string; id: string }>;
   sse4: Array<{ data: string; event: string; id: string }>;
   noTarget: number;
+  /** htmx 4 requests finished (its SSE connect is one). */
+  finished: number;
 }
 
 /** One WebSocket the browser opened, with the text frames it sent. */
@@ -99,6 +102,10 @@ interface Stream {
   res: ServerResponse;
 }
 
+/** The body of a refused connect (as Weft answers one: JSON with the code). */
+const REFUSAL = `{"error":{"code":"E_RATE_LIMIT"}}`;
+/** Keys of the connects answered 429 instead of a WebSocket or a stream, one entry per attempt. */
+const refused: string[] = [];
 const pages = new Map<string, string>();
 const socks: Sock[] = [];
 const streams: Stream[] = [];
@@ -148,6 +155,9 @@ before(async () => {
       res.writeHead(200, { "content-type": "text/javascript" }).end(readFileSync(new URL(file, NM)));
     } else if (path.startsWith("/page/") && pages.has(path.slice(6))) {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(pages.get(path.slice(6)));
+    } else if (path.startsWith("/sse/refuse")) {
+      refused.push(path.slice(5));
+      res.writeHead(429, { "content-type": "application/json" }).end(REFUSAL);
     } else if (path.startsWith("/sse/")) {
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
       res.flushHeaders();
@@ -158,6 +168,11 @@ before(async () => {
   });
   server.on("upgrade", (req, socket, head) => {
     const key = (req.url ?? "").replace(/^\/ws\//, "");
+    if (key.startsWith("refuse")) {
+      refused.push(key);
+      socket.end(`HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: ${REFUSAL.length}\r\nConnection: close\r\n\r\n${REFUSAL}`);
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const s: Sock = { key, ws, frames: [] };
       ws.on("message", (data) => s.frames.push(String(data)));
@@ -324,11 +339,13 @@ for (const gen of GENS) {
     it("swaps OOB elements from unnamed SSE events, hands named events over and resumes with Last-Event-ID", T, async () => {
       const key = `sse${gen.n}`;
       // htmx 2: the unnamed event goes to sse-swap="message"; hx-swap="none" keeps that element's content.
-      // htmx 4: an unnamed event is swapped into the hx-sse:connect element; there is no sse-swap.
+      // htmx 4: an unnamed event is swapped into the hx-sse:connect element (here hx-swap="none": OOB
+      // elements only); there is no sse-swap.
       const inner = gen.n === 2
         ? `<div id="sink" sse-swap="message" hx-swap="none">sink</div><div id="named" sse-swap="tick">named0</div>`
         : `<p id="sink">sink</p>`;
-      const p = await open(key, page(gen, `<div id="a">A0</div><div id="src" ${gen.sse(`/sse/${key}`)}>${inner}</div>`));
+      const swap = gen.n === 4 ? ` hx-swap="none"` : "";
+      const p = await open(key, page(gen, `<div id="a">A0</div><div id="src" ${gen.sse(`/sse/${key}`)}${swap}>${inner}</div>`));
       const first = await stream(key);
       assert.equal(first.headers["last-event-id"], undefined);
       assert.equal(first.headers.accept, gen.n === 2 ? "text/event-stream" : "text/html, text/event-stream");
@@ -354,6 +371,41 @@ for (const gen of GENS) {
       assert.equal(second.headers["last-event-id"], "s1.2");
       second.res.write(`data: <div id="a" hx-swap-oob="true">A2</div>\n\n`);
       await p.waitForFunction(() => document.querySelector("#a")?.textContent === "A2");
+      await p.close();
+    });
+
+    it("retries a WebSocket whose upgrade is refused with an HTTP error (the page sees 1006)", T, async () => {
+      const key = `refuse-ws${gen.n}`;
+      const p = await open(key, page(gen, `<div id="root" ${gen.ws(`/ws/${key}`)}>socket</div>`, gen.fastReconnect));
+      await until(() => refused.filter((k) => k === key).length >= 3, 10_000, "three refused upgrades");
+      const f = await facts(p);
+      assert.deepEqual([...new Set(f.closes)], [1006], "a refused handshake closes with 1006, which both retry");
+      await p.close();
+    });
+
+    it("handles an SSE connect refused with an HTTP error: htmx 2 retries, htmx 4 swaps the body and stops", T, async () => {
+      const key = `refuse-sse${gen.n}`;
+      const inner = gen.n === 2 ? `<div id="sink" sse-swap="message" hx-swap="none">sink</div>` : `<p id="sink">sink</p>`;
+      const p = await open(key, page(gen, `<div id="src" ${gen.sse(`/sse/${key}`)}>${inner}</div>`));
+      if (gen.n === 2) {
+        // EventSource fails (status 429), ext-sse opens a new one after 500 ms, and so on.
+        await until(() => refused.filter((k) => k === key).length >= 2, 10_000, "a second SSE request");
+        assert.equal(await text(p, "#sink"), "sink");
+      } else {
+        // Not an event stream: htmx 4 treats it as an ordinary response and swaps error responses too
+        // (config.noSwap is [204, 304]) into the hx-sse:connect element, and never reconnects.
+        await p.waitForFunction((body) => document.querySelector("#src")?.innerHTML === body, REFUSAL);
+        assert.equal((await facts(p)).finished, 1);
+        const quiet = await until(() => refused.filter((k) => k === key).length >= 2, 1_500, "a second SSE request").then(() => false, () => true);
+        assert.ok(quiet, "htmx 4 does not retry a refused SSE connect");
+        // With hx-swap="none" on the element the refusal shows nothing.
+        const key2 = `refuse-sse-none${gen.n}`;
+        const p2 = await open(key2, page(gen, `<div id="src" ${gen.sse(`/sse/${key2}`)} hx-swap="none">${inner}</div>`));
+        await until(() => refused.includes(key2), 10_000, "the SSE request");
+        await p2.waitForFunction(() => (window as unknown as { facts: Facts }).facts.finished === 1);
+        assert.equal(await text(p2, "#sink"), "sink");
+        await p2.close();
+      }
       await p.close();
     });
 
