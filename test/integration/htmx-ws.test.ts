@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, describe, it } from "node:test";
 import WebSocket from "ws";
-import { createWeft, defineView, html, type WeftApp, type WeftOptions } from "../../src/index.ts";
+import { createWeft, defineView, deny, html, type WeftApp, type WeftOptions } from "../../src/index.ts";
 import { intSchema } from "../support/views.ts";
 import { until, within } from "../support/until.ts";
 
@@ -97,7 +97,9 @@ class Hx {
       const i = this.messages.findIndex((m) => re.test(m));
       if (i >= 0) found = this.messages.splice(i, 1)[0];
       return found !== undefined;
-    }, 5000, what);
+    }, 5000, what).catch((err: Error) => {
+      throw new Error(`${err.message}; got ${JSON.stringify(this.messages)}, close ${this.code}`);
+    });
     return found!;
   }
 
@@ -112,7 +114,7 @@ class Hx {
 }
 
 function opened(x: Hx | { status: number; body: string }): Hx {
-  assert.ok(x instanceof Hx, `refused: ${JSON.stringify(x)}`);
+  if (!(x instanceof Hx)) assert.fail(`refused: ${x.status} ${x.body}`);
   return x;
 }
 
@@ -178,6 +180,17 @@ describe("htmx WebSocket endpoint", () => {
     const c = opened(await Hx.open(`ws://${host}/weft/htmx/ws/rooms/lobby?q=7`));
     assert.match(await c.next(/id="room"/), />lobby\/7</);
     c.ws.close();
+  });
+
+  it("answers a mount that authorize denies with its error fragment, then closes 1008 (htmx does not reconnect)", async () => {
+    const { host, app: weft } = await app({ authorize: (req) => (req.headers.cookie?.includes("user=1") ? { id: 1 } : deny(401)) });
+    const c = opened(await Hx.open(`ws://${host}/weft/htmx/ws/todos`));
+    await c.next(ERROR("E_UNAUTHORIZED"));
+    assert.equal(await c.closed(), 1008);
+    const ok = opened(await Hx.open(`ws://${host}/weft/htmx/ws/todos`, { cookie: "user=1" }));
+    await ok.next(/id="count"/);
+    ok.ws.close();
+    await until(() => weft.stats().sessions === 0, 5000, "no session left");
   });
 
   describe("bad input", () => {
