@@ -108,6 +108,9 @@ export function parseHtml(html: string, spans?: Map<TestElement, SourceSpan>): T
   const root = element("#root", new Map(), undefined);
   let open: TestElement = root;
   let lower: string | undefined; // html lower-cased, made once, on the first raw-text element
+  // How many open elements have each tag: a stray end tag is ignored without walking every
+  // open element (which, for "<div>" n times then "</p>" n times, would be quadratic).
+  const opened = new Map<string, number>();
   let i = 0;
   while (i < html.length) {
     const lt = html.indexOf("<", i);
@@ -133,7 +136,9 @@ export function parseHtml(html: string, spans?: Map<TestElement, SourceSpan>): T
     const tag = html.slice(nameAt, after).toLowerCase();
     if (slash) {
       i = skipTo(html, ">", after);
+      if (!opened.get(tag)) continue;
       for (let e: TestElement | undefined = open; e !== undefined && e !== root; e = e.parent) {
+        opened.set(e.tag, opened.get(e.tag)! - 1);
         if (e.tag !== tag) continue;
         if (spans !== undefined) closeSpans(spans, open, e, lt, i);
         open = e.parent!;
@@ -153,7 +158,10 @@ export function parseHtml(html: string, spans?: Map<TestElement, SourceSpan>): T
       if (body !== "") el.children.push({ kind: "text", text: tag === "textarea" || tag === "title" ? decodeAttribute(body) : body });
       i = close < 0 ? html.length : skipTo(html, ">", close);
       if (spans !== undefined) closeSpans(spans, el, el, close < 0 ? html.length : close, i);
-    } else if (!VOID.has(tag) && !selfClosed) open = el;
+    } else if (!VOID.has(tag) && !selfClosed) {
+      open = el;
+      opened.set(tag, (opened.get(tag) ?? 0) + 1);
+    }
   }
   if (spans !== undefined && open !== root) closeSpans(spans, open, root, html.length, html.length);
   return root;
