@@ -8,7 +8,8 @@
  * where a message reaches the other page as one appended item, not the
  * list (the frames the page received); a JSON status set by page script;
  * a ws-send form answered by the view's own error fragment, by Weft's
- * E_INVALID error fragment, and by a success fragment — plus a frame
+ * E_INVALID error fragment, and by a success fragment; a view over SSE
+ * that resumes its session after a cut stream — plus a frame
  * without the CSRF token (E_HTMX_CSRF shown, nothing applied) and a deploy
  * (app.close(): close 1012, the page reconnects to the new server and gets
  * the full current fragments).
@@ -138,6 +139,25 @@ for (const gen of [2, 4] as const) {
       await page.click("#step");
       await page.waitForFunction((n) => document.querySelectorAll("#steps li").length === n + 1, before);
       await page.waitForFunction(() => /added 1 step /.test(document.querySelector("#added")?.textContent ?? ""));
+      await page.close();
+    });
+
+    it("a view over SSE: its fragments tick in; a cut stream resumes the same session by Last-Event-ID", T, async () => {
+      const page = await open("clock?tick=50");
+      const ticks = () => page.$eval("#clock", (el) => Number(el.getAttribute("data-ticks")));
+      await page.waitForFunction(() => Number(document.querySelector("#clock")?.getAttribute("data-ticks")) >= 3);
+      const session = await page.getAttribute("#clock", "data-session");
+      assert.ok(session !== null && session !== "", "the server's fragment replaced the page's placeholder");
+      const before = await ticks();
+      fx.proxy.reject = /\/weft\/htmx\/sse\/hx\/clock/;
+      try {
+        assert.ok(fx.proxy.cutAll() > 0, "the proxy had links to cut");
+        await page.waitForSelector("#clock-conn[data-state=reconnecting]");
+      } finally {
+        fx.proxy.reject = undefined;
+      }
+      await page.waitForFunction((n) => Number(document.querySelector("#clock")?.getAttribute("data-ticks")) > n + 2, before);
+      assert.equal(await page.getAttribute("#clock", "data-session"), session, "the same session went on (a fresh mount has another)");
       await page.close();
     });
 

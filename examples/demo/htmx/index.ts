@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { escapeHtml, type HtmxOptions, type Next, type WeftApp } from "../../../src/index.ts";
 import { CSS } from "../layout.ts";
 import { chatPage, HxChat } from "./chat.ts";
+import { clockPage, HxClock } from "./clock.ts";
 import { PAGE_SCRIPT, PAGE_SCRIPT_PATH } from "./client.ts";
 import { GENERATIONS } from "./generation.ts";
 import { renderPage, type HtmxPage } from "./page.ts";
@@ -31,6 +32,7 @@ export const HTMX_VIEWS = {
   "/hx/chat/:room": HxChat,
   "/hx/status": HxStatus,
   "/hx/subscribe": HxSubscribe,
+  "/hx/clock": HxClock,
 } as const;
 
 /** The demo's `htmx` option: those views, and the topics the pages subscribe to. */
@@ -39,8 +41,8 @@ export const HTMX_OPTIONS: HtmxOptions = {
   topics: { "jobs:*": progressTopic, timeline: timelineTopic, status: statusTopic },
 };
 
-/** The pages, in the index's order (one per pattern). */
-export const HTMX_PAGES: readonly HtmxPage[] = [progressPage, timelinePage, chatPage, statusPage, subscribePage];
+/** The pages, in the index's order (one per pattern, and a view over SSE). */
+export const HTMX_PAGES: readonly HtmxPage[] = [progressPage, timelinePage, chatPage, statusPage, subscribePage, clockPage];
 
 /** Every page's path, for both generations (the tests visit each). */
 export const HTMX_PAGE_PATHS: readonly string[] = HTMX_PAGES.flatMap((p) => [`/htmx/2/${p.slug}`, `/htmx/4/${p.slug}`]);
