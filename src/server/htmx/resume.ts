@@ -20,7 +20,7 @@ export interface HeldStream {
   /** The session id ("" before the mount). */
   readonly sid: string;
   /** The stream's URL as a key (view pattern, path params, query): a resume must ask for the same. */
-  readonly path: string;
+  readonly key: string;
   readonly mirror: HtmxMirror;
   /** SSE only: the sent messages. */
   readonly log: SentLog | undefined;

@@ -178,7 +178,7 @@ class ViewStream implements HtmxViewStream {
     const held = heldSessions(this.core).get(sid);
     const s = this.core.registry.get(sid);
     // Only a stream of the same URL (view, path params and query) takes it: another board's page never gets this one's session.
-    if (held === undefined || s === undefined || held.path !== streamKey(this.start) || s.path !== this.start.route.pattern) return "E_NOT_JOINED";
+    if (held === undefined || s === undefined || held.key !== streamKey(this.start) || s.path !== this.start.route.pattern) return "E_NOT_JOINED";
     // A fresh token for the live session, as core.resync makes one.
     const token = this.core.token(s.sid, s.path, s.params, s.ctx.session);
     const outcome = await this.join(token, held.mirror.seq, () => {
@@ -337,7 +337,7 @@ class ViewStream implements HtmxViewStream {
 
   private fresh(sid: string): HeldStream {
     const log = this.sender.kind === "sse" ? new SentLog(this.core.options.outboxSize) : undefined;
-    return { sid, path: streamKey(this.start), mirror: new HtmxMirror(), log, owner: this };
+    return { sid, key: streamKey(this.start), mirror: new HtmxMirror(), log, owner: this };
   }
 
   private warnOnce(what: string, message: string): void {
