@@ -81,8 +81,8 @@ function nameEnd(html: string, from: number, stopAtEquals: boolean): number {
  *
  * @example
  * const spans = new Map<TestElement, SourceSpan>();
- * const b = parseHtml("<i><b>x</b></i>", spans).children[0] as TestElement;
- * spans.get(b); // { start: 0, openEnd: 3, closeStart: 11, end: 15 }
+ * const i = parseHtml("<i><b>x</b></i>", spans).children[0] as TestElement;
+ * spans.get(i); // { start: 0, openEnd: 3, closeStart: 11, end: 15 }
  */
 export interface SourceSpan {
   /** The start tag's `<`. */

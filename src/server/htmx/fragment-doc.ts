@@ -140,14 +140,14 @@ function pushChildren(stack: Array<[TestElement, Building | undefined]>, el: Tes
   }
 }
 
-/** Turns the built tree into Fragments (iteratively: children before parents) and indexes them by id. */
+/** Turns the built tree into Fragments (iteratively: children before parents) and indexes them by id, in document order. */
 function freeze(html: string, top: Building, ids: Map<string, Fragment>): Fragment {
-  const order: Building[] = [];
+  const order: Building[] = []; // document order
   const stack = [top];
   while (stack.length > 0) {
     const b = stack.pop()!;
     order.push(b);
-    for (const c of b.children) stack.push(c);
+    for (let i = b.children.length - 1; i >= 0; i--) stack.push(b.children[i]!);
   }
   const done = new Map<Building, Fragment>();
   for (let i = order.length - 1; i >= 0; i--) {
@@ -161,8 +161,8 @@ function freeze(html: string, top: Building, ids: Map<string, Fragment>): Fragme
       selfClosed: VOID.has(b.el.tag) || (closeStart === openEnd && openTag.endsWith("/>")),
     };
     done.set(b, f);
-    ids.set(f.id, f);
   }
+  for (const b of order) ids.set(b.id, done.get(b)!);
   return done.get(top)!;
 }
 
