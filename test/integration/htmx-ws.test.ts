@@ -345,6 +345,18 @@ describe("htmx WebSocket endpoint", () => {
     });
   });
 
+  it("terminates a socket that stops answering pings, and its session ends", async () => {
+    const { host, app: weft } = await app({ heartbeatMs: 50 });
+    const c = opened(await Hx.open(`ws://${host}/weft/htmx/ws/todos`));
+    await c.next(/id="count"/);
+    assert.equal(weft.stats().htmxSockets, 1);
+    // Freeze the peer: it stops reading, so it answers no ping.
+    (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    await until(() => weft.stats().htmxSockets === 0, 5000, "the dead socket terminated");
+    await until(() => weft.stats().sessions === 0, 5000, "its session ended");
+    c.ws.terminate();
+  });
+
   it("closes htmx sockets with 1012 at app.close(); a new app on the port serves the reconnect its full fragments", async () => {
     const first = await start();
     const { cookie, token } = await page(first.host);
