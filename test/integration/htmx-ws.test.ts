@@ -357,6 +357,31 @@ describe("htmx WebSocket endpoint", () => {
     c.ws.terminate();
   });
 
+  it("closes a socket that does not read (4009 E_SLOW_READER) after what was queued", async () => {
+    const Flood = defineView({
+      mount: () => ({}),
+      events: {
+        flood: (s: object, _p, ctx) => {
+          for (let i = 0; i < 64; i++) ctx.pushEvent("big", { i, s: "x".repeat(256 * 1024) });
+          return s;
+        },
+      },
+      render: () => html`<p id="flood">flood</p>`,
+    });
+    const { host } = await app({ views: { "/flood": Flood }, htmx: { views: ["/flood"] } });
+    const { cookie, token } = await page(host);
+    const c = opened(await Hx.open(`ws://${host}/weft/htmx/ws/flood`, { cookie }));
+    await c.next(/id="flood"/);
+    const socket = (c.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    c.send({ "weft-event": "flood", "weft-csrf": token });
+    const slow = async () => /weft_errors_total\{code="E_SLOW_READER"\} [1-9]/.test(await (await fetch(`http://${host}/weft/metrics`)).text());
+    await until(slow, 10_000, "the server gave up on the reader");
+    socket.resume();
+    assert.equal(await c.closed(), 4009);
+    assert.ok(c.messages.length > 0 && c.messages.length < 64, `${c.messages.length} pushes before the close`);
+  });
+
   it("closes htmx sockets with 1012 at app.close(); a new app on the port serves the reconnect its full fragments", async () => {
     const first = await start();
     const { cookie, token } = await page(first.host);
