@@ -32,7 +32,8 @@ export class SseReader {
   static open(url: string, headers: Record<string, string> = {}, ms = 5000): Promise<SseReader> {
     const s = new SseReader();
     return new Promise((resolve, reject) => {
-      const req = request(url, { headers: { accept: "text/event-stream", ...headers } }, (res) => {
+      // A connection of its own, as a browser's EventSource has: never a pooled keep-alive socket.
+      const req = request(url, { agent: false, headers: { accept: "text/event-stream", ...headers } }, (res) => {
         clearTimeout(timer);
         s.res = res;
         // A gzipped stream (a compressing proxy) is read as a browser does: inflated as it comes.
