@@ -246,12 +246,17 @@ for (const gen of [2, 4] as const) {
       const page = await open(`progress?step=20&job=${fresh("d")}`, { setup: recordCloses });
       await page.click("#start");
       await page.waitForFunction(() => document.querySelector("#job-badge")?.textContent === "done");
+      // Mark what the topic's socket showed: only the new server's `current` can replace it.
+      await page.$eval("#group-badge", (el) => (el.textContent = "stale"));
       await fx.restart();
-      await until(async () => (await page.evaluate(() => (window as unknown as { closes: number[] }).closes)).includes(1012), WAIT, "a close with 1012");
+      // Both sockets, the view's and the topic's, are told "service restart".
+      await until(async () => (await page.evaluate(() => (window as unknown as { closes: number[] }).closes)).filter((c) => c === 1012).length === 2, WAIT, "both sockets closed with 1012");
       // The new server's session is a fresh mount: its full fragments replace what the page showed.
       await page.waitForFunction(() => document.querySelector("#job-badge")?.textContent === "idle");
       await live(page);
       assert.equal(await page.getAttribute("#job-bar", "value"), "0");
+      // The topic's socket got the topic's current (the group job's last progress this process knows: none).
+      await page.waitForFunction(() => document.querySelector("#group-badge")?.textContent === "idle");
       // And it works: a new run.
       await page.click("#start");
       await page.waitForFunction(() => document.querySelector("#job-badge")?.textContent === "done");
