@@ -250,6 +250,28 @@ for (const gen of GENS) {
       await p.close();
     });
 
+    it("takes hx-vals from an ancestor: htmx 2 always, htmx 4 only as hx-vals:inherited", T, async () => {
+      const key = `vals${gen.n}`;
+      const p = await open(key, page(gen, `
+        <div hx-vals='{"plain": "p"}'>
+          <div hx-vals:inherited='{"weft-csrf": "tok-2"}'>
+            <div id="root" ${gen.ws(`/ws/${key}`)}>
+              <form id="f" ${gen.send}><label>Title <input name="title" value="t"></label><button id="go">Go</button></form>
+            </div>
+          </div>
+        </div>`));
+      const s = await sock(key);
+      await p.click("#go");
+      await until(() => s.frames.length > 0, 10_000, "the form's frame");
+      const sent = JSON.parse(s.frames[0]!) as Record<string, unknown>;
+      delete sent.HEADERS;
+      delete sent.headers;
+      // htmx 2 reads hx-vals of every ancestor (":inherited" is just part of an unknown attribute name to it);
+      // htmx 4 inherits an attribute only when it is written with ":inherited".
+      assert.deepEqual(sent, gen.n === 2 ? { title: "t", plain: "p" } : { title: "t", "weft-csrf": "tok-2" });
+      await p.close();
+    });
+
     it("reconnects after exactly the close codes it lists", T, async () => {
       // A close the page does not answer by reconnecting can only be seen as the
       // absence of a second socket: each code gets a bounded window after the page
