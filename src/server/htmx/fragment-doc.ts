@@ -44,6 +44,10 @@ export interface Fragment {
   readonly parts: readonly string[];
   /** Its parent in the page is its id'd parent element (or the top level): a `beforeend` of that parent can place it. */
   readonly direct: boolean;
+  /** Inside `<svg>` or `<math>` (not the root itself): sent alone, it would be parsed as an HTML element. */
+  readonly foreign: boolean;
+  /** Its nearest id'd ancestor; undefined at the top level. */
+  readonly parent: Fragment | undefined;
   /** No end tag may follow it: void or self-closed (`<br>`, `<path/>`). */
   readonly selfClosed: boolean;
 }
@@ -69,6 +73,8 @@ export interface FragmentDoc {
 
 /** Elements whose content is not in the document: `<template>` (its content is a separate fragment), `<noscript>` (raw text when scripts run). */
 const INERT = new Set(["template", "noscript"]);
+/** Roots of foreign content: what is inside is SVG or MathML, not HTML. */
+const FOREIGN = new Set(["svg", "math"]);
 const VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
 
 interface Building {
@@ -77,6 +83,7 @@ interface Building {
   span: SourceSpan;
   children: Building[];
   direct: boolean;
+  foreign: boolean;
 }
 
 /**
@@ -98,19 +105,19 @@ export function parseFragments(html: string): FragmentDoc {
   const root = parseHtml(html, spans);
   const unique = uniqueIds(root);
   const top: Building[] = [];
-  // Depth-first, in document order: the stack holds [element, its nearest id'd ancestor].
-  const stack: Array<[TestElement, Building | undefined]> = [];
-  pushChildren(stack, root, undefined);
+  // Depth-first, in document order: the stack holds [element, its nearest id'd ancestor, inside svg/math].
+  const stack: Array<[TestElement, Building | undefined, boolean]> = [];
+  pushChildren(stack, root, undefined, false);
   while (stack.length > 0) {
-    const [el, owner] = stack.pop()!;
+    const [el, owner, foreign] = stack.pop()!;
     const id = el.attrs.get("id");
     let inner = owner;
     if (id !== undefined && unique.has(id)) {
-      const b: Building = { id, el, span: spans.get(el)!, children: [], direct: el.parent === (owner?.el ?? root) };
+      const b: Building = { id, el, span: spans.get(el)!, children: [], direct: el.parent === (owner?.el ?? root), foreign };
       (owner?.children ?? top).push(b);
       inner = b;
     }
-    if (!INERT.has(el.tag)) pushChildren(stack, el, inner);
+    if (!INERT.has(el.tag)) pushChildren(stack, el, inner, foreign || FOREIGN.has(el.tag));
   }
   const ids = new Map<string, Fragment>();
   const frozen = top.map((b) => freeze(html, b, ids));
@@ -133,10 +140,10 @@ function uniqueIds(root: TestElement): Set<string> {
   return seen;
 }
 
-function pushChildren(stack: Array<[TestElement, Building | undefined]>, el: TestElement, owner: Building | undefined): void {
+function pushChildren(stack: Array<[TestElement, Building | undefined, boolean]>, el: TestElement, owner: Building | undefined, foreign: boolean): void {
   for (let i = el.children.length - 1; i >= 0; i--) {
     const c = el.children[i]!;
-    if (c.kind === "element") stack.push([c, owner]);
+    if (c.kind === "element") stack.push([c, owner, foreign]);
   }
 }
 
@@ -158,8 +165,9 @@ function freeze(html: string, top: Building, ids: Map<string, Fragment>): Fragme
     const f: Fragment = {
       id: b.id, tag: b.el.tag, outer: html.slice(start, end), openTag, closeTag: html.slice(closeStart, end),
       start, openEnd, end, children, parts: partsOf(html, openEnd, closeStart, children), direct: b.direct,
-      selfClosed: VOID.has(b.el.tag) || (closeStart === openEnd && openTag.endsWith("/>")),
+      selfClosed: VOID.has(b.el.tag) || (closeStart === openEnd && openTag.endsWith("/>")), foreign: b.foreign, parent: undefined,
     };
+    for (const c of children) (c as { parent: Fragment | undefined }).parent = f;
     done.set(b, f);
   }
   for (const b of order) ids.set(b.id, done.get(b)!);

@@ -198,13 +198,24 @@ function swap(target: Node, frag: Node, how: string): void {
 function applyOob(page: string, message: string, upfront: boolean): string {
   const root = toNode(parseHtml(page), undefined);
   const frags = parseHtml(message).children.filter((c): c is TestElement => c.kind === "element").map((e) => toNode(e, undefined));
-  const found = frags.map((f) => (upfront ? byId(root, f.attrs.get("id") ?? "") : []));
+  const specs = frags.map((f) => {
+    const oob = f.attrs.get("hx-swap-oob");
+    assert.ok(oob !== undefined, "every fragment carries hx-swap-oob");
+    const colon = oob.indexOf(":"); // "style:#selector", as both generations read it
+    if (colon < 0) return { how: oob, id: f.attrs.get("id") ?? "" };
+    assert.equal(oob[colon + 1], "#", "only id selectors");
+    return { how: oob.slice(0, colon), id: cssUnescape(oob.slice(colon + 2)) };
+  });
+  const found = specs.map((s) => (upfront ? byId(root, s.id) : []));
   frags.forEach((f, i) => {
-    const how = f.attrs.get("hx-swap-oob");
-    assert.ok(how !== undefined, "every fragment carries hx-swap-oob");
-    for (const t of upfront ? found[i]! : byId(root, f.attrs.get("id") ?? "")) swap(t, f, how);
+    for (const t of upfront ? found[i]! : byId(root, specs[i]!.id)) swap(t, f, specs[i]!.how);
   });
   return shown(root);
+}
+
+/** A CSS identifier's escapes (`\3a ` and `\:`) read back. */
+function cssUnescape(s: string): string {
+  return s.replace(/\\([0-9a-fA-F]{1,6}) ?|\\(.)/g, (_, hex: string | undefined, ch: string | undefined) => (hex !== undefined ? String.fromCodePoint(parseInt(hex, 16)) : ch!));
 }
 
 /** A page as it shows: adjacent text joined, whitespace-only text dropped. */
@@ -349,8 +360,8 @@ describe("changeMessage", () => {
 
   it("deletes removed children, and may append at once", () => {
     assert.equal(change(list(["a", "b", "c"]), list(["b", "d"])).html,
-      '<li id="a" hx-swap-oob="delete"></li>\n<li id="c" hx-swap-oob="delete"></li>\n<ul id="l" hx-swap-oob="beforeend"><li id="d">d</li></ul>');
-    assert.equal(change('<div id="x"><br id="b"></div>', '<div id="x"></div>').html, '<br id="b" hx-swap-oob="delete">');
+      '<template hx-swap-oob="delete:#a"></template>\n<template hx-swap-oob="delete:#c"></template>\n<ul id="l" hx-swap-oob="beforeend"><li id="d">d</li></ul>');
+    assert.equal(change('<div id="x"><br id="b"></div>', '<div id="x"></div>').html, '<template hx-swap-oob="delete:#b"></template>');
   });
 
   it("sends the container whole when its own attributes change, a child moves, or a new child is not its direct child", () => {
@@ -384,7 +395,44 @@ describe("changeMessage", () => {
     assert.deepEqual(change(list(["a"]), list(["a"]).replace("Todos", "Done").replace(">a<", ">b<")),
       { html: '<li id="a" hx-swap-oob="true">b</li>', outside: true });
     assert.equal(change('<p id="a">1</p>', '<p id="a">1</p><p id="b">2</p>').outside, true, "a new outermost element has no place");
-    assert.deepEqual(change('<p id="a">1</p>\n<p id="b">2</p>', '<p id="a">1</p>\n'), { html: '<p id="b" hx-swap-oob="delete"></p>', outside: false });
+    assert.deepEqual(change('<p id="a">1</p>\n<p id="b">2</p>', '<p id="a">1</p>\n'), { html: '<template hx-swap-oob="delete:#b"></template>', outside: false });
+  });
+});
+
+describe("messages a browser parses as written", () => {
+  // A message is parsed inside a <template>: its first element fixes the mode (see oob-assemble.ts).
+  const t = (rows: number[], changed = -1, p = "") => `${p}<table><tbody id="rows">${rows.map((r) => `<tr id="r${r}"><td>${r === changed ? "X" : r}</td></tr>`).join("")}</tbody></table><p id="n">${rows.length}</p>`;
+
+  it("puts table rows before other elements", () => {
+    assert.equal(change(t([1, 2], -1, '<p id="top">a</p>'), t([1, 2], 2, '<p id="top">b</p>')).html,
+      '<tr id="r2" hx-swap-oob="true"><td>X</td></tr>\n<p id="top" hx-swap-oob="true">b</p>');
+  });
+
+  it("sends rows of one kind only: a changed row beside appended rows goes with its section", () => {
+    const { html, outside } = change(t([1, 2]), t([1, 2, 3], 2));
+    assert.equal(html, '<tbody id="rows" hx-swap-oob="true"><tr id="r1"><td>1</td></tr><tr id="r2"><td>X</td></tr><tr id="r3"><td>3</td></tr></tbody>\n<p id="n" hx-swap-oob="true">3</p>');
+    assert.equal(outside, false);
+    assert.deepEqual(change(t([1, 2]), t([2, 3])).html.split("\n"),
+      ['<tbody id="rows" hx-swap-oob="beforeend"><tr id="r3"><td>3</td></tr></tbody>', '<template hx-swap-oob="delete:#r1"></template>'], "a deletion fits any message");
+  });
+
+  it("reports a table part with no id'd ancestor to go with as not sent", () => {
+    const two = (a: string, b: string) => `<table><thead id="h"><tr><th>${a}</th></tr></thead><tbody><tr id="r1"><td>${b}</td></tr></tbody></table>`;
+    const { html, outside } = change(two("a", "1"), two("b", "2"));
+    assert.equal(outside, true);
+    assert.equal(html.split("\n").length, 1, "one of the two parts");
+  });
+
+  it("sends an element inside <svg> with its svg", () => {
+    const svg = (r: number) => `<svg id="s" viewBox="0 0 9 9"><g><circle id="c" r="${r}"/></g></svg>`;
+    assert.deepEqual(change(svg(1), svg(2)), { html: `<svg id="s" viewBox="0 0 9 9" hx-swap-oob="true"><g><circle id="c" r="2"/></g></svg>`, outside: false });
+  });
+
+  it("names a deleted element by a selector with no comma, colon or space left", () => {
+    const before = '<ul id="l"><li id="a:1, 2">x</li><li id="9">y</li><li id="-1">z</li></ul>';
+    const { html } = change(before, '<ul id="l"></ul>');
+    assert.equal(html, '<template hx-swap-oob="delete:#a\\3a 1\\2c \\20 2"></template>\n<template hx-swap-oob="delete:#\\39 "></template>\n<template hx-swap-oob="delete:#-\\31 "></template>');
+    for (const upfront of [false, true]) assert.equal(applyOob(before, html, upfront), page('<ul id="l"></ul>'));
   });
 });
 

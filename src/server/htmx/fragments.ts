@@ -14,6 +14,7 @@
  */
 import { escapeHtml } from "../template/escape.ts";
 import { parseFragments, type Fragment, type FragmentDoc } from "./fragment-doc.ts";
+import { assemble, deletion, type Piece } from "./oob-assemble.ts";
 
 export { parseFragments, type Fragment, type FragmentDoc };
 
@@ -26,7 +27,8 @@ export { parseFragments, type Fragment, type FragmentDoc };
  * // '<ul id="l" hx-swap-oob="true"><li id="a">A</li></ul>'
  */
 export function fullMessage(doc: FragmentDoc): string {
-  return doc.top.map((f) => whole(doc.html, f)).join("\n");
+  const pieces = doc.top.map((f): Piece => ({ kind: "whole", html: whole(doc.html, f), owner: f }));
+  return assemble(pieces, (f) => whole(doc.html, f), false).html;
 }
 
 /**
@@ -58,11 +60,12 @@ export function changeMessage(prev: FragmentDoc, next: FragmentDoc): { html: str
     const tops = new Set(next.top);
     for (const p of prev.top) {
       const n = next.ids.get(p.id);
-      if (n === undefined) c.out.push(deletion(p));
+      if (n === undefined) c.out.push({ kind: "delete", html: deletion(p.id), owner: undefined });
       else if (tops.has(n)) pair(c, p, n, 0);
     }
   }
-  return { html: c.out.join("\n"), outside };
+  const { html, unsent } = assemble(c.out, (f) => whole(next.html, f), true);
+  return { html, outside: outside || unsent };
 }
 
 /**
@@ -83,7 +86,7 @@ export function errorFragment(id: string, code: string, message: string, event?:
 interface Compare {
   readonly prev: FragmentDoc;
   readonly next: FragmentDoc;
-  readonly out: string[];
+  readonly out: Piece[];
 }
 
 /** An id'd element, or the top level of a document (no id: nothing can be inserted there). */
@@ -105,7 +108,7 @@ const MAX_DEPTH = 200;
 function pair(c: Compare, p: Fragment, n: Fragment, depth: number): void {
   if (p.outer === n.outer) return;
   if (depth < MAX_DEPTH && p.openTag === n.openTag && p.closeTag === n.closeTag && reshape(c, p, n, depth + 1)) return;
-  c.out.push(whole(c.next.html, n));
+  c.out.push({ kind: "whole", html: whole(c.next.html, n), owner: n });
 }
 
 /**
@@ -155,10 +158,10 @@ function reshape(c: Compare, p: Level, n: Level, depth: number): boolean {
     const edge = (j === 0 && a > 0) || (j === k && b > 0) || seam[j]!;
     if (edge ? !sameShown(slots[j]!, n.parts[a + j]!) : slots[j] !== n.parts[a + j]) return false;
   }
-  const nf = n as Fragment; // insert is only asked for an element
-  for (const r of removed) c.out.push(deletion(r));
-  if (a > 0) c.out.push(insertion(c.next.html, nf, "afterbegin", n.children[0]!, n.children[a - 1]!));
-  if (b > 0) c.out.push(insertion(c.next.html, nf, "beforeend", n.children[a + k]!, n.children[a + k + b - 1]!));
+  const owner = insert ? (n as Fragment) : undefined; // below the top level, n is an element
+  for (const r of removed) c.out.push({ kind: "delete", html: deletion(r.id), owner });
+  if (a > 0) c.out.push({ kind: "insert", html: insertion(c.next.html, owner!, "afterbegin", n.children[0]!, n.children[a - 1]!), owner });
+  if (b > 0) c.out.push({ kind: "insert", html: insertion(c.next.html, owner!, "beforeend", n.children[a + k]!, n.children[a + k + b - 1]!), owner });
   for (let j = 0; j < k; j++) pair(c, kept[j]!, n.children[a + j]!, depth);
   return true;
 }
@@ -172,11 +175,6 @@ function whole(html: string, f: Fragment): string {
 function insertion(html: string, container: Fragment, how: string, first: Fragment, last: Fragment): string {
   const close = container.closeTag === "" ? `</${container.tag}>` : container.closeTag;
   return oobTag(container.openTag, how) + html.slice(first.start, last.end) + close;
-}
-
-/** An empty element with `f`'s id and tag, marked `hx-swap-oob="delete"`. */
-function deletion(f: Fragment): string {
-  return `<${f.tag} id="${escapeHtml(f.id)}" hx-swap-oob="delete">${f.selfClosed ? "" : `</${f.tag}>`}`;
 }
 
 function missingClose(f: Fragment): string {
