@@ -3,14 +3,20 @@
  * what changed between two renders, and error fragments.
  *
  * htmx facts this relies on (htmx 2.0 `oobSwap`, htmx-ext-ws; htmx 4.0
- * `#processOOB`/`#insertContent`, hx-ws, hx-sse): each top-level element of a
- * message carrying `hx-swap-oob` is swapped into every element of the page
- * matching `#id`: "true" → outerHTML (the element replaces the target), "beforeend" /
- * "afterbegin" → the element's children are inserted at the end / start of
- * the target (the element itself is dropped), "delete" → the target is
- * removed. Both generations parse the message inside a `<template>`, so
- * `<tr>`/`<li>` fragments need no table or list around them, and both ignore
- * whitespace text between the top-level fragments.
+ * `#processOOB`/`#createOOBTask`/`#insertContent`, hx-ws): each top-level
+ * element of a message carrying `hx-swap-oob` is swapped into every element
+ * of the page matching `#id` (`querySelectorAll`, so an id must be unique):
+ * "true" → outerHTML (the element, its `hx-swap-oob` removed, replaces the
+ * target), "beforeend" / "afterbegin" → the element's children are inserted at
+ * the end / start of the target (the element itself is dropped), "delete" →
+ * the target is removed; "style:selector" targets the selector instead of the
+ * element's id. htmx 4 finds every target before swapping, htmx 2 one
+ * fragment after the other: no message here depends on the order. Both parse
+ * the message inside a `<template>`, so `<tr>`/`<li>` fragments need no table
+ * or list around them (but see oob-assemble.ts for what one message may mix),
+ * and both ignore whitespace text between the top-level fragments (htmx 4's
+ * hx-ws adds `swapEmpty:false`). Checked in Chromium by
+ * test/e2e/oob-fragments.test.ts.
  */
 import { escapeHtml } from "../template/escape.ts";
 import { parseFragments, type Fragment, type FragmentDoc } from "./fragment-doc.ts";
@@ -20,7 +26,8 @@ export { parseFragments, type Fragment, type FragmentDoc };
 
 /**
  * Every outermost element with an id, each marked `hx-swap-oob="true"`:
- * what a (re)connecting page gets, joined by "\n".
+ * what a (re)connecting page gets, joined by "\n" (table parts first, so
+ * that they parse: oob-assemble.ts).
  *
  * @example
  * fullMessage(parseFragments('<h1>Todos</h1><ul id="l"><li id="a">A</li></ul>'));
@@ -40,10 +47,14 @@ export function fullMessage(doc: FragmentDoc): string {
  * Per element, outermost first: unchanged → nothing; only id'd descendants
  * changed → recurse into them; id'd children appended / prepended (each a
  * direct child, new to the page) → `beforeend` / `afterbegin` with just them;
- * id'd children gone from the page → `delete` each; anything else → the
- * element whole (`hx-swap-oob="true"`). Where children are inserted or removed,
- * whitespace-only text beside them may end up on the other side of them (it
- * does not show, outside `white-space: pre`).
+ * id'd children gone from the page → `delete` each (an empty `<template>`
+ * naming it); anything else → the element whole (`hx-swap-oob="true"`). An
+ * outermost element gone from the page is deleted too. Where children are
+ * inserted or removed, whitespace-only text beside them may end up on the
+ * other side of them (it does not show, outside `white-space: pre`). Table
+ * parts of different kinds (rows and sections, say), and elements inside
+ * `<svg>`, cannot share a message: they go as an id'd ancestor, whole; with
+ * none, they count as `outside`.
  *
  * @example
  * const a = parseFragments('<ul id="l"><li id="a">A</li></ul>');
