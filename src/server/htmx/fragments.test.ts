@@ -174,6 +174,25 @@ describe("htmx fragments (property)", () => {
   });
 });
 
+describe("htmx fragments (hostile HTML)", () => {
+  it("never throws on any HTML raw() may hold, and every fragment it writes carries hx-swap-oob", () => {
+    const bit = fc.constantFrom("<", ">", "/", "</", "<div", "<p", "<svg", "<tr", "<tbody", "<template>", "<textarea>", "</div>", "</svg>", " ", "\n", "=",
+      '"', "'", "id", " id=", ' id="a"', " id=b", ' id="a:b, c"', " hx-swap-oob=x", "<!--", "-->", "<br/>", "&amp;", "&#0;", "x", "\u0000", "\u00a0");
+    fc.assert(
+      fc.property(fc.array(bit, { maxLength: 60 }), fc.array(bit, { maxLength: 60 }), (a, b) => {
+        const prev = parseFragments(a.join(""));
+        const next = parseFragments(b.join(""));
+        const change = changeMessage(prev, next);
+        for (const message of [change.html, fullMessage(next)]) {
+          for (const el of parseHtml(message).children) if (el.kind === "element") assert.ok(el.attrs.has("hx-swap-oob"), message);
+        }
+        if (!change.outside) assert.equal(applyOob(prev.html, change.html, false), page(next.html), JSON.stringify([prev.html, next.html, change.html]));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
 // ---------------------------------------------------------------- examples
 
 const change = (a: string, b: string) => changeMessage(parseFragments(a), parseFragments(b));
@@ -216,6 +235,9 @@ describe("fullMessage", () => {
     assert.equal(fullMessage(doc), '<ul id="l" class=c hx-swap-oob="true"><li id="a">A</li></ul>\n<p id="p" hx-swap-oob="true">P</p>');
     // In `<br id=a/>` the slash is the end of the unquoted id: the attribute goes after it.
     assert.equal(fullMessage(parseFragments('<br id=a/><img id="i" src="x" />')), '<br id=a/ hx-swap-oob="true">\n<img id="i" src="x" hx-swap-oob="true" />');
+    // After an empty unquoted value it would become that value; a tag cut off by the end of the render is closed.
+    assert.equal(fullMessage(parseFragments("<div id=x a=>1</div>")), '<div hx-swap-oob="true" id=x a=>1</div>');
+    assert.equal(fullMessage(parseFragments("<p>t</p><div id=x")), '<div hx-swap-oob="true" id=x></div>');
   });
 });
 

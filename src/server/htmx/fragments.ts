@@ -203,9 +203,11 @@ const ATTRIBUTE = /[\s/]*([^\s/>"'=][^\s/>=]*)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>
  * the slash belongs to the unquoted id.
  */
 function oobTag(openTag: string, how: string): string {
-  let out = TAG_NAME.exec(openTag)![0];
-  let at = out.length;
+  const name = TAG_NAME.exec(openTag)![0];
+  let out = name;
+  let at = name.length;
   let kept = at;
+  let last = "";
   for (;;) {
     ATTRIBUTE.lastIndex = at;
     const m = ATTRIBUTE.exec(openTag);
@@ -216,8 +218,15 @@ function oobTag(openTag: string, how: string): string {
       kept = ATTRIBUTE.lastIndex;
     }
     at = ATTRIBUTE.lastIndex;
+    last = m[0];
   }
-  return `${out}${openTag.slice(kept, at)} hx-swap-oob="${how}"${openTag.slice(at)}`;
+  const attr = ` hx-swap-oob="${how}"`;
+  const cut = !openTag.endsWith(">"); // by the end of the render: closed here, or the browser would drop it
+  const end = cut ? `${openTag.slice(at)}>` : openTag.slice(at);
+  // After `a=` (an empty unquoted value) the attribute would become a's value, and after a cut-off
+  // tag's open quote part of it: put it first then.
+  if (cut || /=\s*$/.test(last)) return `${name}${attr}${out.slice(name.length)}${openTag.slice(kept, at)}${end}`;
+  return `${out}${openTag.slice(kept, at)}${attr}${end}`;
 }
 
 const BLANK = /^[ \t\n\f\r]*$/;
