@@ -81,8 +81,7 @@ function nameEnd(html: string, from: number, stopAtEquals: boolean): number {
  *
  * @example
  * const spans = new Map<TestElement, SourceSpan>();
- * const i = parseHtml("<i><b>x</b></i>", spans).children[0] as TestElement;
- * spans.get(i); // { start: 0, openEnd: 3, closeStart: 11, end: 15 }
+ * parseHtml("<i><b>x</b></i>", { spans }).children[0]; // the <i>: spans.get(it) is { start: 0, openEnd: 3, closeStart: 11, end: 15 }
  */
 export interface SourceSpan {
   /** The start tag's `<`. */
@@ -96,15 +95,30 @@ export interface SourceSpan {
 }
 
 /**
+ * Options of {@link parseHtml}.
+ *
+ * @example
+ * parseHtml(html, { spans: new Map(), idsOnly: true });
+ */
+export interface ParseOptions {
+  /** Filled with each element's source span. */
+  spans?: Map<TestElement, SourceSpan> | undefined;
+  /** Keep only `id` attributes and no text (default false). */
+  idsOnly?: boolean | undefined;
+}
+
+/**
  * Parses `html` into a synthetic root element (tag `#root`) holding its nodes.
  * Given `spans`, it also records each element's {@link SourceSpan} there
- * (htmx fragments slice the source by them).
+ * (htmx fragments slice the source by them); with `idsOnly`, it keeps no
+ * text and no attribute but `id` (what the fragments read: a quarter faster).
  *
  * @example
  * const root = parseHtml('<p class="a">Hi &amp; bye</p>');
  * textOf(root); // "Hi & bye"
  */
-export function parseHtml(html: string, spans?: Map<TestElement, SourceSpan>): TestElement {
+export function parseHtml(html: string, options: ParseOptions = {}): TestElement {
+  const { spans, idsOnly = false } = options;
   const root = element("#root", new Map(), undefined);
   let open: TestElement = root;
   let lower: string | undefined; // html lower-cased, made once, on the first raw-text element
@@ -115,7 +129,7 @@ export function parseHtml(html: string, spans?: Map<TestElement, SourceSpan>): T
   while (i < html.length) {
     const lt = html.indexOf("<", i);
     const end = lt < 0 ? html.length : lt;
-    if (end > i) addText(open, html.slice(i, end));
+    if (end > i && !idsOnly) addText(open, html.slice(i, end));
     if (lt < 0) break;
     if (html.startsWith("<!--", lt)) {
       // From lt + 2, as browsers read "<!-->" and "<!--->" as whole (empty) comments.
@@ -128,7 +142,10 @@ export function parseHtml(html: string, spans?: Map<TestElement, SourceSpan>): T
     if (first < 97 || first > 122) {
       // "<!doctype …>", "<?…>" or a lone "<": skip a declaration, keep a lone "<" as text.
       if (html[lt + 1] === "!" || html[lt + 1] === "?") i = skipTo(html, ">", lt) ;
-      else { addText(open, "<"); i = lt + 1; }
+      else {
+        if (!idsOnly) addText(open, "<");
+        i = lt + 1;
+      }
       continue;
     }
     const nameAt = lt + (slash ? 2 : 1);
@@ -146,7 +163,7 @@ export function parseHtml(html: string, spans?: Map<TestElement, SourceSpan>): T
       }
       continue;
     }
-    const { attrs, next, selfClosed } = readAttributes(html, after);
+    const { attrs, next, selfClosed } = readAttributes(html, after, idsOnly);
     const el = element(tag, attrs, open);
     open.children.push(el);
     spans?.set(el, { start: lt, openEnd: next, closeStart: next, end: next });
@@ -155,7 +172,7 @@ export function parseHtml(html: string, spans?: Map<TestElement, SourceSpan>): T
       lower ??= html.toLowerCase();
       const close = lower.indexOf(`</${tag}`, i);
       const body = html.slice(i, close < 0 ? html.length : close);
-      if (body !== "") el.children.push({ kind: "text", text: tag === "textarea" || tag === "title" ? decodeAttribute(body) : body });
+      if (body !== "" && !idsOnly) el.children.push({ kind: "text", text: tag === "textarea" || tag === "title" ? decodeAttribute(body) : body });
       i = close < 0 ? html.length : skipTo(html, ">", close);
       if (spans !== undefined) closeSpans(spans, el, el, close < 0 ? html.length : close, i);
     } else if (!VOID.has(tag) && !selfClosed) {
@@ -224,13 +241,13 @@ function skipTo(html: string, ch: string, from: number): number {
 }
 
 /** Reads attributes from `at` to the end of the start tag. */
-function readAttributes(html: string, at: number): { attrs: Map<string, string>; next: number; selfClosed: boolean } {
+function readAttributes(html: string, at: number, idsOnly: boolean): { attrs: Map<string, string>; next: number; selfClosed: boolean } {
   const attrs = new Map<string, string>();
   let i = at;
   for (;;) {
     const attr = readAttribute(html, i);
     if (attr === undefined) break;
-    if (!attrs.has(attr.name)) attrs.set(attr.name, decodeAttribute(attr.value));
+    if ((!idsOnly || attr.name === "id") && !attrs.has(attr.name)) attrs.set(attr.name, decodeAttribute(attr.value));
     i = attr.end;
   }
   while (i < html.length && isSpace(html.charCodeAt(i))) i++;

@@ -102,7 +102,7 @@ interface Building {
  */
 export function parseFragments(html: string): FragmentDoc {
   const spans = new Map<TestElement, SourceSpan>();
-  const root = parseHtml(html, spans);
+  const root = parseHtml(html, { spans, idsOnly: true });
   const unique = uniqueIds(root);
   const top: Building[] = [];
   // Depth-first, in document order: the stack holds [element, its nearest id'd ancestor, inside svg/math].
