@@ -301,6 +301,7 @@ for (const gen of GENS) {
           <ul id="list"><li id="i1">1</li><li id="i2">2</li></ul>
           <ul id="list2"><li id="j1">1</li></ul>
           <div id="b">B0</div>
+          <p id="row:1">gone soon</p><p id="keep">kept</p>
         </div>`));
       const s = await sock(key);
       const seen = async () => {
@@ -309,7 +310,9 @@ for (const gen of GENS) {
       };
       s.ws.send(`<div id="a" hx-swap-oob="true">A1</div><ul id="list" hx-swap-oob="beforeend"><li id="i3">3</li></ul>` +
         `<ul id="list2" hx-swap-oob="afterbegin"><li id="j0">0</li></ul><li id="i1" hx-swap-oob="delete"></li>` +
-        `<div id="nowhere" hx-swap-oob="true">lost</div>`);
+        `<div id="nowhere" hx-swap-oob="true">lost</div>` +
+        // A deletion that fits every parsing mode: an empty <template> naming its target (a CSS-escaped id).
+        `<template hx-swap-oob="delete:#row\\3a 1"></template>`);
       await until(async () => (await seen()) === 1, 10_000, "the first message handled");
       assert.equal(await text(p, "#a"), "A1");
       assert.deepEqual(await ids(p, "#list li"), ["i2", "i3"]);
@@ -318,6 +321,9 @@ for (const gen of GENS) {
       assert.equal(await p.$("[hx-swap-oob]"), null, "no hx-swap-oob attribute reaches the page");
       // An OOB element whose id the page lacks is dropped (htmx 2 says so with htmx:oobErrorNoTarget).
       assert.equal(await p.$("#nowhere"), null);
+      assert.equal(await p.$("[id='row:1']"), null, "the <template> deletion removed its target");
+      assert.equal(await text(p, "#keep"), "kept");
+      assert.equal(await p.$("#root template"), null, "the deletion's template is not left in the page");
       assert.equal((await facts(p)).noTarget, gen.n === 2 ? 1 : 0);
 
       // Without hx-swap-oob: htmx 2's ext-ws swaps every top-level element by id;
