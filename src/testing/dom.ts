@@ -244,41 +244,55 @@ function skipTo(html: string, ch: string, from: number): number {
 function readAttributes(html: string, at: number, idsOnly: boolean): { attrs: Map<string, string>; next: number; selfClosed: boolean } {
   const attrs = new Map<string, string>();
   let i = at;
-  for (;;) {
-    const attr = readAttribute(html, i);
-    if (attr === undefined) break;
-    if ((!idsOnly || attr.name === "id") && !attrs.has(attr.name)) attrs.set(attr.name, decodeAttribute(attr.value));
-    i = attr.end;
+  while (readAttribute(html, i)) {
+    const { nameAt, nameEnd: ne, valueAt, valueEnd } = ATTR;
+    // idsOnly: only a two-letter name can be "id"; nothing else is sliced.
+    if (!idsOnly || (ne - nameAt === 2 && (html.charCodeAt(nameAt) | 32) === 105 && (html.charCodeAt(nameAt + 1) | 32) === 100)) {
+      const name = html.slice(nameAt, ne).toLowerCase();
+      if (!attrs.has(name)) attrs.set(name, decodeAttribute(html.slice(valueAt, valueEnd)));
+    }
+    i = ATTR.end;
   }
   while (i < html.length && isSpace(html.charCodeAt(i))) i++;
   const selfClosed = html[i] === "/";
   return { attrs, next: skipTo(html, ">", i), selfClosed };
 }
 
+/** Where {@link readAttribute} found the last attribute (one shared record: the parser is not reentrant and allocates none per attribute). */
+const ATTR = { nameAt: 0, nameEnd: 0, valueAt: 0, valueEnd: 0, end: 0 };
+
 /**
- * The attribute at `at` (after whitespace and slashes): its lower-case name,
- * raw value and end; undefined at the end of the start tag. A quote with no
- * closing quote is read as part of an unquoted value.
+ * Reads the attribute at `at` (after whitespace and slashes) into `ATTR`:
+ * where its name and raw value lie, and its end; false at the end of the
+ * start tag. A quote with no closing quote is read as part of an unquoted value.
  */
-function readAttribute(html: string, at: number): { name: string; value: string; end: number } | undefined {
+function readAttribute(html: string, at: number): boolean {
   const len = html.length;
   let i = at;
   while (i < len && (html.charCodeAt(i) === 47 || isSpace(html.charCodeAt(i)))) i++;
   const c = html.charCodeAt(i);
-  if (i >= len || c === 62 || c === 34 || c === 39 || c === 61) return undefined;
+  if (i >= len || c === 62 || c === 34 || c === 39 || c === 61) return false;
   const end = nameEnd(html, i + 1, true);
-  const name = html.slice(i, end).toLowerCase();
+  ATTR.nameAt = i;
+  ATTR.nameEnd = end;
   let j = end;
   while (j < len && isSpace(html.charCodeAt(j))) j++;
-  if (html.charCodeAt(j) !== 61) return { name, value: "", end };
+  if (html.charCodeAt(j) !== 61) return value(end, end, end);
   j++;
   while (j < len && isSpace(html.charCodeAt(j))) j++;
   const q = html.charCodeAt(j);
   if (q === 34 || q === 39) {
     const close = html.indexOf(q === 34 ? '"' : "'", j + 1);
-    if (close >= 0) return { name, value: html.slice(j + 1, close), end: close + 1 };
+    if (close >= 0) return value(j + 1, close, close + 1);
   }
   let k = j;
   while (k < len && html.charCodeAt(k) !== 62 && !isSpace(html.charCodeAt(k))) k++;
-  return { name, value: html.slice(j, k), end: k };
+  return value(j, k, k);
+}
+
+function value(at: number, end: number, attrEnd: number): true {
+  ATTR.valueAt = at;
+  ATTR.valueEnd = end;
+  ATTR.end = attrEnd;
+  return true;
 }
