@@ -105,11 +105,25 @@ export function parseFragments(html: string): FragmentDoc {
   const root = parseHtml(html, { spans, idsOnly: true });
   const unique = uniqueIds(root);
   const top: Building[] = [];
-  // Depth-first, in document order: the stack holds [element, its nearest id'd ancestor, inside svg/math].
-  const stack: Array<[TestElement, Building | undefined, boolean]> = [];
-  pushChildren(stack, root, undefined, false);
-  while (stack.length > 0) {
-    const [el, owner, foreign] = stack.pop()!;
+  // Depth-first, in document order: three stacks in step hold each element, its nearest id'd
+  // ancestor and whether it is inside svg/math (three arrays: no tuple per element).
+  const els: TestElement[] = [];
+  const owners: Array<Building | undefined> = [];
+  const foreigns: boolean[] = [];
+  const push = (el: TestElement, owner: Building | undefined, foreign: boolean) => {
+    for (let i = el.children.length - 1; i >= 0; i--) {
+      const c = el.children[i]!;
+      if (c.kind !== "element") continue;
+      els.push(c);
+      owners.push(owner);
+      foreigns.push(foreign);
+    }
+  };
+  push(root, undefined, false);
+  while (els.length > 0) {
+    const el = els.pop()!;
+    const owner = owners.pop();
+    const foreign = foreigns.pop()!;
     const id = el.attrs.get("id");
     let inner = owner;
     if (id !== undefined && unique.has(id)) {
@@ -117,7 +131,7 @@ export function parseFragments(html: string): FragmentDoc {
       (owner?.children ?? top).push(b);
       inner = b;
     }
-    if (!INERT.has(el.tag)) pushChildren(stack, el, inner, foreign || FOREIGN.has(el.tag));
+    if (el.children.length > 0 && !INERT.has(el.tag)) push(el, inner, foreign || FOREIGN.has(el.tag));
   }
   const ids = new Map<string, Fragment>();
   const frozen = top.map((b) => freeze(html, b, ids));
@@ -138,13 +152,6 @@ function uniqueIds(root: TestElement): Set<string> {
   }
   for (const id of repeated) seen.delete(id);
   return seen;
-}
-
-function pushChildren(stack: Array<[TestElement, Building | undefined, boolean]>, el: TestElement, owner: Building | undefined, foreign: boolean): void {
-  for (let i = el.children.length - 1; i >= 0; i--) {
-    const c = el.children[i]!;
-    if (c.kind === "element") stack.push([c, owner, foreign]);
-  }
 }
 
 /** Turns the built tree into Fragments (iteratively: children before parents) and indexes them by id, in document order. */
