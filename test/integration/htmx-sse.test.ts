@@ -403,6 +403,33 @@ describe("htmx SSE: topic streams", () => {
     }
   });
 
+  it("sends HTML unnamed to htmx 4 (HX-Request: true), named to htmx 2's EventSource; JSON named to both", async () => {
+    // htmx 4's hx-sse request (a fetch through htmx): it swaps only unnamed events.
+    const hx4 = await open("jobs:gen", { "hx-request": "true", accept: "text/html, text/event-stream" });
+    // htmx 2's ext-sse: a plain EventSource, no HX-Request.
+    const hx2 = await open("jobs:gen");
+    const json4 = await open("status", { "hx-request": "true", accept: "text/html, text/event-stream" });
+    await until(() => hx4.events().length >= 1 && hx2.events().length >= 1 && json4.blocks.length >= 1, 5000, "current and the retry hint");
+    await app.broadcast("jobs:gen", "progress", { pct: 30 });
+    await app.broadcast("status", "deploy", { ok: true });
+    await until(() => hx4.events().length >= 2 && hx2.events().length >= 2 && json4.events().length >= 1, 5000, "the broadcasts");
+    const [four, two] = [hx4.events()[1]!, hx2.events()[1]!];
+    assert.equal(four.event, undefined, "no event: line for htmx 4");
+    assert.ok(four.fields.includes("id") && !four.fields.includes("event"), `fields ${four.fields.join()}`);
+    assert.equal(two.event, "progress");
+    assert.equal(four.data, two.data);
+    assert.equal(four.id, two.id, "the same log id either way (Last-Event-ID replay)");
+    assert.equal(json4.events()[0]!.event, "deploy", "JSON stays named: htmx 4 makes it a DOM event, never swaps it");
+
+    // The replay after a Last-Event-ID is unnamed for htmx 4 too.
+    const last = hx4.lastId()!;
+    hx4.close();
+    await app.broadcast("jobs:gen", "done", { pct: 100 });
+    const again = await open("jobs:gen", { "hx-request": "true", "last-event-id": last });
+    await until(() => again.events().length >= 1, 5000, "the replay");
+    assert.deepEqual(again.events().map((e) => [e.event, e.data]), [[undefined, '<div id="job-bar" hx-swap-oob="true">done: 100%</div>']]);
+  });
+
   it("refuses a topic no pattern allows with 404 E_HTMX_TOPIC", async () => {
     const res = await fetch(`${base}/weft/htmx/topic/${encodeURIComponent("secret:1")}`, { headers: { accept: "text/event-stream" } });
     assert.equal(res.status, 404);

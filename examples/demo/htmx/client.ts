@@ -9,10 +9,6 @@
  * - a JSON broadcast (or current state) of topic "status" sets `#status-text` (pattern 4: JSON
  *   messages handled by page script, `htmx:wsAfterMessage` /
  *   `htmx:ws:after:message:incoming`);
- * - htmx 4 dispatches a named SSE event as a DOM event instead of swapping
- *   it: an element with `data-named-swap="EVENT"` and `data-swap-target`
- *   hands the event's HTML to `htmx.swap` (beforeend), which is what htmx 2's
- *   `sse-swap="EVENT" hx-swap="beforeend"` does by itself.
  */
 
 /** Where the pages load it. */
@@ -80,18 +76,5 @@ export const PAGE_SCRIPT = `(function () {
       if (first) first.focus();
     }
   });
-
-  // htmx 4: a named SSE event, swapped at the end of its target.
-  function namedSwaps() {
-    document.querySelectorAll("[data-named-swap]").forEach(function (el) {
-      var target = document.querySelector(el.getAttribute("data-swap-target"));
-      el.addEventListener(el.getAttribute("data-named-swap"), function (e) {
-        if (!target || !e.detail || typeof e.detail.data !== "string") return;
-        window.htmx.swap({ sourceElement: el, target: target, swap: "beforeend", text: e.detail.data });
-      });
-    });
-  }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", namedSwaps);
-  else namedSwaps();
 })();
 `;

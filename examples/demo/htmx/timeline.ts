@@ -1,9 +1,10 @@
 /**
  * Pattern 2, a timeline that gains a step per message: topic "timeline" over
  * SSE (/weft/htmx/topic/timeline). Each broadcast `step {id, text}` is
- * rendered as one `<li>` and sent as SSE event "step" with an id; htmx 2
- * appends it with `sse-swap="step" hx-swap="beforeend"`, htmx 4 (which does
- * not swap named events) through the page script's `data-named-swap`.
+ * rendered as one `<li>` and sent with an id: to htmx 2 (a plain
+ * EventSource) as SSE event "step", appended by `sse-swap="step"
+ * hx-swap="beforeend"`; to htmx 4 (its request says `HX-Request: true`)
+ * unnamed, appended by `hx-swap="beforeend"` on the hx-sse:connect list.
  * A dropped stream reconnects with Last-Event-ID and gets the steps it
  * missed from the topic's log. Steps come from any page's "Add a step"
  * button (the view at /hx/timeline broadcasts) or from app.broadcast.
@@ -51,17 +52,18 @@ export const timelinePage: HtmxPage = {
   body: ({ gen, token }) => {
     const url = "/weft/htmx/topic/timeline";
     // htmx 2: unnamed events (the topic's current) to sse-swap="message" (OOB only), "step" appended to the list.
-    // htmx 4: unnamed events swapped into the element (OOB only); "step" is a DOM event, appended by the page script.
+    // htmx 4: every HTML event comes unnamed and is swapped into the hx-sse:connect list (beforeend): a step is
+    // appended, the current (OOB only) goes to #timeline-since and leaves the list alone. No page script.
     const stream = gen.n === 2
       ? `<div data-live="timeline" hx-ext="sse" sse-connect="${url}" sse-swap="message" hx-swap="none">
   ${connLine("timeline", "Timeline stream")}
   <p class="muted"><span id="timeline-since"></span></p>
   <ol id="steps" class="steps" sse-swap="step" hx-swap="beforeend" aria-label="Timeline"></ol>
 </div>`
-      : `<div data-live="timeline" hx-sse:connect="${url}" hx-swap="none" data-named-swap="step" data-swap-target="#steps">
+      : `<div data-live="timeline">
   ${connLine("timeline", "Timeline stream")}
   <p class="muted"><span id="timeline-since"></span></p>
-  <ol id="steps" class="steps" aria-label="Timeline"></ol>
+  <ol id="steps" class="steps" hx-sse:connect="${url}" hx-swap="beforeend" aria-label="Timeline"></ol>
 </div>`;
     return `
 <p class="muted">Every page on this timeline gets each new step (one SSE event "step" each). Add one here, or open the page twice.</p>

@@ -90,12 +90,13 @@ export class HtmxTopics {
       sender.close(rule === undefined ? 1008 : 1012, rule === undefined ? "E_HTMX_TOPIC" : "service restart");
       return;
     }
+    const named = namesHtml(req, sender);
     let held: BroadcastMessage[] | undefined = [];
     let ended = false;
     // Subscribed before the log is read: nothing published from here on can fall between the two.
     const off = this.core.pubsub.subscribe(topic, (m) => {
       if (ended) return;
-      if (held === undefined) this.send(sender, rule, topic, m);
+      if (held === undefined) this.send(sender, rule, topic, m, named);
       else if (held.length < this.maxHeld) held.push(m);
       else {
         // More arrived than one outbox while the connect was served: the client reconnects (1013 is
@@ -116,7 +117,7 @@ export class HtmxTopics {
       // would be in neither the live messages nor (for `current`) the state read below.
       await this.core.pubsub.subscribed?.(topic);
       if (ended) return;
-      const last = await this.replay(topic, rule, sender, lastEventId);
+      const last = await this.replay(topic, rule, sender, lastEventId, named);
       if (ended) return;
       if (last === undefined) await this.current(req, topic, rule.topic, sender);
       if (ended) return;
@@ -125,7 +126,7 @@ export class HtmxTopics {
       for (const m of waiting) {
         // Already sent by the replay: the log was read after these arrived.
         if (last !== undefined && m.id !== undefined && isLogId(m.id) && compareIds(m.id, last) <= 0) continue;
-        this.send(sender, rule, topic, m);
+        this.send(sender, rule, topic, m, named);
       }
     } catch (err) {
       this.core.options.onError(err, `htmx topic "${topic.slice(0, 64)}" connect`);
@@ -148,7 +149,7 @@ export class HtmxTopics {
    * the client has then, or undefined when there was nothing to replay from
    * (no id, an id the log no longer covers, a log that is unreachable).
    */
-  private async replay(topic: string, rule: HtmxTopicRule, sender: HtmxSender, lastEventId: string | undefined): Promise<string | undefined> {
+  private async replay(topic: string, rule: HtmxTopicRule, sender: HtmxSender, lastEventId: string | undefined, named: boolean): Promise<string | undefined> {
     if (this.log === undefined || !isLogId(lastEventId)) return undefined;
     let entries;
     try {
@@ -159,7 +160,7 @@ export class HtmxTopics {
       return undefined;
     }
     if (entries === undefined) return undefined;
-    for (const m of entries) this.send(sender, rule, topic, m);
+    for (const m of entries) this.send(sender, rule, topic, m, named);
     return entries.at(-1)?.id ?? lastEventId;
   }
 
@@ -183,8 +184,12 @@ export class HtmxTopics {
     if (data !== undefined && data.length > 0) sender.send({ data });
   }
 
-  /** Sends one broadcast: rendered as the topic's rule says, with its id. A render that throws is logged and skipped. */
-  private send(sender: HtmxSender, rule: HtmxTopicRule, topic: string, m: BroadcastMessage): void {
+  /**
+   * Sends one broadcast: rendered as the topic's rule says, with its id. A
+   * render that throws is logged and skipped. JSON always carries the
+   * broadcast's name as its SSE event; HTML only when `named` (see namesHtml).
+   */
+  private send(sender: HtmxSender, rule: HtmxTopicRule, topic: string, m: BroadcastMessage, named: boolean): void {
     const t = rule.topic;
     const data = this.text(topic, m.name, () => {
       if (isJson(t)) return broadcastJson(topic, m.name, m.payload);
@@ -192,7 +197,8 @@ export class HtmxTopics {
       return tpl === undefined ? undefined : renderToString(tpl);
     });
     if (data === undefined || data.length === 0) return;
-    const out: HtmxOut = m.id !== undefined ? { data, event: m.name, id: m.id } : { data, event: m.name };
+    const event = named || isJson(t) ? m.name : undefined;
+    const out: HtmxOut = m.id !== undefined ? { data, event, id: m.id } : { data, event };
     sender.send(out);
   }
 
@@ -205,6 +211,23 @@ export class HtmxTopics {
       return undefined;
     }
   }
+}
+
+/**
+ * Whether a topic stream names its HTML events (`event: <broadcast name>`):
+ * yes, except on an SSE request with `HX-Request: true`, which is htmx 4's
+ * hx-sse (htmx 2's ext-sse is a plain EventSource, which sends no such
+ * header). htmx 4 never swaps a named event (it dispatches it as a DOM
+ * event on the hx-sse:connect element); it swaps an unnamed one into that
+ * element with its hx-swap, out-of-band elements by id. JSON stays named on
+ * both: htmx 4 would swap an unnamed JSON text as HTML, and a named one is a
+ * DOM event page script reads (`detail.data`).
+ *
+ * @example
+ * namesHtml(req, sseSender) // false for htmx 4's request, true for htmx 2's EventSource
+ */
+export function namesHtml(req: IncomingMessage, sender: HtmxSender): boolean {
+  return !(sender.kind === "sse" && req.headers?.["hx-request"] === "true");
 }
 
 /** A topic sends JSON when it says so, or when it has no render function. */
