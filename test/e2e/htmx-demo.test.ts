@@ -239,6 +239,10 @@ for (const gen of [2, 4] as const) {
       await page.click("#subscribe-form button[type=submit]");
       await page.waitForFunction(() => document.querySelector("#subscribe-result")?.textContent === "Subscribed ada@example.com.");
       assert.equal(await text(page, "#email-error"), "");
+      // The answer without an error clears the error slot (sent right after the answer's fragments).
+      await page.waitForFunction(() => document.querySelector("#weft-error")?.textContent === "");
+      assert.equal(await page.getAttribute("#weft-error", "data-code"), null, "the error slot is empty again");
+      assert.equal(await page.getAttribute("#weft-error", "role"), "alert", "the slot keeps its live region");
       await page.close();
     });
 

@@ -5,6 +5,7 @@
  *
  * - push (`ctx.pushEvent`) → JSON `{"weft":"push","event","data"}`; on SSE the event name is the push's name;
  * - error → the error fragment `<div id="{errorId}" hx-swap-oob="true" role="alert" data-code data-event>`;
+ *   the next event answered without an error clears it (clearErrorOut, sent by the view stream);
  * - nav (`ctx.patch` / `navigate` / `redirect`) → JSON `{"weft":"nav","kind","to"[,"replace"][,"external"]}`, SSE event "weft-nav";
  * - flash (`ctx.flash`) → JSON `{"weft":"flash","kind","text"}`, SSE event "weft-flash";
  * - announce (`ctx.announce`) → JSON `{"weft":"announce","text","politeness"}`, SSE event "weft-announce";
@@ -15,6 +16,7 @@
  */
 import { ERRORS, isErrorCode } from "../../protocol/errors.ts";
 import { S, type AnnouncePayload, type Envelope, type FlashPayload, type NavPayload } from "../../protocol/messages.ts";
+import { escapeHtml } from "../template/escape.ts";
 import { errorFragment } from "./fragments.ts";
 import type { HtmxOut } from "./out.ts";
 
@@ -64,6 +66,19 @@ export function envelopeOut(env: Envelope, ctx: OutContext): HtmxOut | undefined
 export function errorOut(env: Envelope, ctx: OutContext): HtmxOut {
   const code = typeof env.c === "string" && isErrorCode(env.c) ? env.c : "E_INTERNAL";
   return { data: errorFragment(ctx.errorId, code, env.m ?? ERRORS[code].message, ctx.eventOf(env.r)) };
+}
+
+/**
+ * The message that clears the error fragment: the page's empty slot again
+ * (`<div id="{errorId}" role="alert"></div>`, id escaped), swapped out of
+ * band. A view stream sends it once, with the answer to the first event
+ * after a refusal that is answered without an error.
+ *
+ * @example
+ * clearErrorOut("weft-error").data; // '<div id="weft-error" hx-swap-oob="true" role="alert"></div>'
+ */
+export function clearErrorOut(errorId: string): HtmxOut {
+  return { data: `<div id="${escapeHtml(errorId)}" hx-swap-oob="true" role="alert"></div>` };
 }
 
 /** JSON text, undefined fields left out. */

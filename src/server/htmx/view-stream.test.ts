@@ -171,6 +171,41 @@ describe("openViewStream (WebSocket)", () => {
     assert.match(await next(sender, 3), /^<p[^>]*id="count"[^>]*>1<\/p>$/, "the list was not touched");
   });
 
+  it("clears the error fragment once, with the answer to the next event that is not refused", async () => {
+    const sender = new FakeSender("websocket");
+    const s = await open(makeCore(), sender);
+    await next(sender, 1);
+    const empty = '<div id="weft-error" hx-swap-oob="true" role="alert"></div>';
+    // Refused by the session (schema), then answered with a change: the change, then the empty fragment.
+    send(s, frame("add", { title: "" }));
+    assert.match(await next(sender, 2), /data-code="E_INVALID"/);
+    send(s, frame("inc"));
+    assert.match(await next(sender, 3), />1<\/p>$/);
+    assert.equal(await next(sender, 4), empty);
+    // Nothing to clear any more: the next answer comes alone.
+    send(s, frame("inc"));
+    assert.match(await next(sender, 5), />2<\/p>$/);
+    // Refused before the session (CSRF), then answered with no change at all (a push, a bare reply): still cleared.
+    send(s, frame("inc", {}, "forged"));
+    assert.match(await next(sender, 6), /data-code="E_HTMX_CSRF"/);
+    send(s, frame("ping"));
+    assert.equal(JSON.parse(await next(sender, 7)).event, "pong");
+    assert.equal(await next(sender, 8), empty);
+    send(s, frame("inc"));
+    assert.match(await next(sender, 9), />3<\/p>$/);
+    // Two refusals in a row, then an answer: one clear.
+    send(s, frame("add", { title: "" }));
+    send(s, frame("nope"));
+    await next(sender, 11);
+    send(s, frame("inc"));
+    assert.match(await next(sender, 12), />4<\/p>$/);
+    assert.equal(await next(sender, 13), empty);
+    send(s, frame("inc"));
+    assert.match(await next(sender, 14), />5<\/p>$/);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(sender.data.filter((d) => d === empty).length, 3, "each error cleared once");
+  });
+
   it("refuses an unknown event, escaping the name it echoes", async () => {
     const sender = new FakeSender("websocket");
     const s = await open(makeCore(), sender);

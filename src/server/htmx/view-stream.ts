@@ -24,7 +24,7 @@ import type { Core } from "../core.ts";
 import type { RouteMatch } from "../router.ts";
 import type { Params } from "../view.ts";
 import { csrfMatches } from "./csrf.ts";
-import { envelopeOut, errorOut } from "./envelope-out.ts";
+import { clearErrorOut, envelopeOut, errorOut } from "./envelope-out.ts";
 import { isRefusal, parseFrame } from "./frames.ts";
 import { HtmxMirror } from "./mirror.ts";
 import type { HtmxOut, HtmxSender } from "./out.ts";
@@ -111,6 +111,11 @@ class ViewStream implements HtmxViewStream {
   private passed = false;
   /** The stream closed while its mount's join was on its way: the session it starts is ended as soon as it answers. */
   private orphan: string | undefined;
+  /**
+   * The error fragment shows a refusal: the highest event ref at that time.
+   * The first answer (no error) to a later event clears it. Undefined: nothing shown.
+   */
+  private errorAt: number | undefined;
 
   constructor(private readonly start: ViewStreamStart) {
     this.core = start.core;
@@ -223,6 +228,7 @@ class ViewStream implements HtmxViewStream {
     } catch (err) {
       this.core.options.onError(err, "htmx frame");
       this.send(errorOut({ c: "E_INTERNAL" }, this.outContext()), undefined);
+      this.errorAt = this.ref;
     }
   }
 
@@ -274,9 +280,13 @@ class ViewStream implements HtmxViewStream {
       }
       this.held.mirror.saw(env.q);
       const kind = kindOf(env);
-      if (kind === S.rendered || kind === S.diff) return this.render(env);
+      if (kind === S.rendered || kind === S.diff) {
+        this.render(env);
+        return this.clearError(env, kind);
+      }
       const out = envelopeOut(env, this.outContext());
       if (out !== undefined) this.send(out, env.q);
+      this.clearError(env, kind);
       // The session went (ended, or moved to another node): reconnecting mounts it again.
       if (kind === S.error && env.c === "E_NOT_JOINED") this.sender.close(1012, "session ended: reconnect");
     } catch (err) {
@@ -324,6 +334,22 @@ class ViewStream implements HtmxViewStream {
     if (!this.passed) return;
     this.core.metrics.error(code);
     this.send({ data: errorOut({ c: code, m: message }, { errorId: this.errorId, eventOf: () => event }).data }, undefined);
+    this.errorAt = this.ref;
+  }
+
+  /**
+   * Tracks the error fragment: an error shows it; the first envelope that
+   * answers a later event (a render, diff, reply, nav … carrying its ref) and
+   * is no error sends the empty fragment, once.
+   */
+  private clearError(env: Envelope, kind: string): void {
+    if (kind === S.error) {
+      this.errorAt = Math.max(this.errorAt ?? 0, env.r ?? this.ref);
+      return;
+    }
+    if (this.errorAt === undefined || env.r === undefined || env.r <= this.errorAt || !this.names.has(env.r)) return;
+    this.errorAt = undefined;
+    this.send(clearErrorOut(this.errorId), undefined);
   }
 
   private csrfOk(given: string | undefined): boolean {
