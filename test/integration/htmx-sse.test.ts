@@ -430,6 +430,24 @@ describe("htmx SSE: topic streams", () => {
     assert.deepEqual(again.events().map((e) => [e.event, e.data]), [[undefined, '<div id="job-bar" hx-swap-oob="true">done: 100%</div>']]);
   });
 
+  it("reports a dropped message (an event name that is not one line) to the app's logger, once per stream", async () => {
+    const warns: string[] = [];
+    const quiet = () => {};
+    const own = await start({ logger: { info: quiet, debug: quiet, error: quiet, warn: (_o: unknown, m?: string) => void warns.push(String(m)) } as WeftOptions["logger"] });
+    try {
+      const r = await SseReader.open(`${own.base}/weft/htmx/topic/${encodeURIComponent("jobs:log")}`);
+      readers.push(r);
+      await until(() => r.events().length >= 1, 5000, "current");
+      await own.app.broadcast("jobs:log", "bad\nname", { pct: 1 }).catch(() => undefined);
+      await own.app.broadcast("jobs:log", "bad\rname", { pct: 2 }).catch(() => undefined);
+      await own.app.broadcast("jobs:log", "progress", { pct: 3 });
+      await until(() => r.events().some((e) => e.event === "progress"), 5000, "the good broadcast");
+      assert.equal(warns.filter((m) => /htmx SSE: a message with an event/.test(m)).length, 1, warns.join(" | "));
+    } finally {
+      await own.app.close();
+    }
+  });
+
   it("refuses a topic no pattern allows with 404 E_HTMX_TOPIC", async () => {
     const res = await fetch(`${base}/weft/htmx/topic/${encodeURIComponent("secret:1")}`, { headers: { accept: "text/event-stream" } });
     assert.equal(res.status, 404);

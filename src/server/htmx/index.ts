@@ -111,19 +111,14 @@ export class HtmxServer {
       sendError(res, "E_METHOD", target.kind === "ws" ? "this URL takes a WebSocket upgrade (ws-connect / hx-ws:connect)" : "htmx SSE endpoints take GET (sse-connect / hx-sse:connect)");
       return true;
     }
-    const admitted = this.admit(req, target);
-    if ("code" in admitted) {
-      if (admitted.code === "E_RATE_LIMIT") res.setHeader("Retry-After", String(this.rate.retryAfter));
-      sendError(res, admitted.code, admitted.message);
-      return true;
-    }
-    const addr = limitAddress(req, this.core.options.trustProxy);
-    const over = this.limits.open(addr);
-    if (over !== undefined) {
-      sendError(res, over);
-      return true;
-    }
-    const sender = new SseSender(req, res, { heartbeatMs: this.core.options.sseHeartbeatMs, retryMs: this.core.options.sseRetryMs });
+    const admitted = this.enter(req, target, (r, retryAfter) => {
+      if (retryAfter !== undefined) res.setHeader("Retry-After", String(retryAfter));
+      sendError(res, r.code, r.message);
+    });
+    if (admitted === undefined) return true;
+    const { addr } = admitted;
+    const o = this.core.options;
+    const sender = new SseSender(req, res, { heartbeatMs: o.sseHeartbeatMs, retryMs: o.sseRetryMs, logger: o.logger });
     this.streams.add(sender);
     sender.onClose(() => {
       this.streams.delete(sender);
@@ -146,18 +141,9 @@ export class HtmxServer {
       refuseUpgrade(socket, "E_UNKNOWN_VIEW", `no htmx WebSocket at ${pathname}: /weft/htmx/ws/<view> or /weft/htmx/topic/<topic>`);
       return true;
     }
-    const admitted = this.admit(req, target);
-    if ("code" in admitted) {
-      refuseUpgrade(socket, admitted.code, admitted.message, admitted.code === "E_RATE_LIMIT" ? this.rate.retryAfter : undefined);
-      return true;
-    }
-    const route = admitted.route;
-    const addr = limitAddress(req, this.core.options.trustProxy);
-    const over = this.limits.open(addr);
-    if (over !== undefined) {
-      refuseUpgrade(socket, over, ERRORS[over].message);
-      return true;
-    }
+    const admitted = this.enter(req, target, (r, retryAfter) => refuseUpgrade(socket, r.code, r.message, retryAfter));
+    if (admitted === undefined) return true;
+    const { route, addr } = admitted;
     socket.once("close", () => this.limits.close(addr));
     // Read at the handshake: the tokens every frame of this socket may carry (none without the cookie).
     const checkCsrf = this.csrf.checker(req);
@@ -177,6 +163,27 @@ export class HtmxServer {
     this.sockets.close();
     for (const s of [...this.streams]) s.close(RESTART_CLOSE, "service restart");
     this.topics?.close();
+  }
+
+  /**
+   * Admits a connect and takes its slot in the connection limits; on a
+   * refusal calls `refuse` (with Retry-After seconds for the connect rate)
+   * and gives undefined. The caller frees the slot (`limits.close(addr)`)
+   * when the connection ends.
+   */
+  private enter(req: IncomingMessage, target: Target, refuse: (r: Refusal, retryAfter?: number) => void): { route?: RouteMatch | undefined; addr: string } | undefined {
+    const admitted = this.admit(req, target);
+    if ("code" in admitted) {
+      refuse(admitted, admitted.code === "E_RATE_LIMIT" ? this.rate.retryAfter : undefined);
+      return undefined;
+    }
+    const addr = limitAddress(req, this.core.options.trustProxy);
+    const over = this.limits.open(addr);
+    if (over !== undefined) {
+      refuse({ code: over, message: ERRORS[over].message });
+      return undefined;
+    }
+    return { route: admitted.route, addr };
   }
 
   /**
