@@ -14,6 +14,7 @@
  * that an `htmx.topics` pattern matches goes through it; every other topic
  * goes straight to the PubSub, untouched.
  */
+import { createHash } from "node:crypto";
 import type { ResolvedHtmx, HtmxTopicRule } from "./options.ts";
 import { CHANNEL, RedisPubSub } from "../pubsub/redis.ts";
 import { checkTopic, type BroadcastMessage, type PubSub } from "../pubsub/types.ts";
@@ -44,12 +45,21 @@ export interface TopicLogOptions {
   readonly size: number;
   /** Memory log: topics kept; the least recently published is dropped past it. */
   readonly maxTopics?: number | undefined;
+  /**
+   * Memory log: bytes kept over all topics (each message counted as the
+   * length of its JSON); the least recently published topics lose their
+   * oldest messages first past it. Default {@link MAX_LOGGED_BYTES}.
+   */
+  readonly maxBytes?: number | undefined;
   /** Redis log: how long a topic's stream outlives its last broadcast, ms. */
   readonly ttlMs?: number | undefined;
 }
 
 /** Topics a memory log keeps by default (each holds at most `size` messages). */
 export const MAX_LOGGED_TOPICS = 1024;
+
+/** Bytes a memory log keeps over all its topics by default: 4 MiB. */
+export const MAX_LOGGED_BYTES = 4 * 1024 * 1024;
 
 /** What an id looks like: `<ms>-<n>`, both decimal (a Redis stream id; the memory log's too). */
 const ID = /^\d{1,20}-\d{1,20}$/;
@@ -109,10 +119,21 @@ export function topicRule(rules: readonly HtmxTopicRule[], topic: string): HtmxT
   return best;
 }
 
-/** One topic's messages in memory: the newest `size`, and the id of the last one dropped. */
+/** One topic's messages in memory: the newest `size`, their cost in bytes, and the id of the last one dropped. */
 interface Ring {
   readonly entries: LoggedMessage[];
+  readonly costs: number[];
+  bytes: number;
   dropped: string | undefined;
+}
+
+/** What a message costs the memory log: the length of its JSON (a payload JSON cannot carry counts its name and 1 KiB). */
+function costOf(msg: BroadcastMessage): number {
+  try {
+    return msg.name.length + (JSON.stringify(msg.payload ?? null)?.length ?? 4) + 32;
+  } catch {
+    return msg.name.length + 1024;
+  }
 }
 
 /**
@@ -129,10 +150,13 @@ export class MemoryTopicLog implements TopicLog {
   private readonly rings = new Map<string, Ring>();
   private readonly epoch = String(Date.now());
   private n = 0;
+  private bytes = 0;
   private readonly maxTopics: number;
+  private readonly maxBytes: number;
 
   constructor(private readonly pubsub: PubSub, private readonly o: TopicLogOptions) {
     this.maxTopics = o.maxTopics ?? MAX_LOGGED_TOPICS;
+    this.maxBytes = o.maxBytes ?? MAX_LOGGED_BYTES;
   }
 
   publish(topic: string, msg: BroadcastMessage): Promise<void> {
@@ -160,19 +184,49 @@ export class MemoryTopicLog implements TopicLog {
     return this.rings.get(topic)?.entries.length ?? 0;
   }
 
+  /** Bytes held over all topics (as counted against `maxBytes`), for tests. */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
   private keep(topic: string, msg: LoggedMessage): void {
     let ring = this.rings.get(topic);
     // Re-inserted so that the map's order is least recently published first.
     if (ring !== undefined) this.rings.delete(topic);
-    else ring = { entries: [], dropped: undefined };
+    else ring = { entries: [], costs: [], bytes: 0, dropped: undefined };
     this.rings.set(topic, ring);
+    const cost = costOf(msg);
     ring.entries.push(msg);
+    ring.costs.push(cost);
+    ring.bytes += cost;
+    this.bytes += cost;
     // size ≥ 1 (the outboxSize option is checked positive), so this runs at most once.
-    if (ring.entries.length > this.o.size) ring.dropped = ring.entries.shift()?.id;
+    if (ring.entries.length > this.o.size) this.dropOldest(ring);
     if (this.rings.size > this.maxTopics) {
       const oldest = this.rings.keys().next().value;
-      if (oldest !== undefined) this.rings.delete(oldest);
+      if (oldest !== undefined) this.forget(oldest);
     }
+    // Over the byte budget: the least recently published topics give up their oldest messages first,
+    // a topic left empty goes. Each turn removes a message, so this ends; the newest message stays.
+    for (const [name, r] of this.rings) {
+      if (this.bytes <= this.maxBytes) break;
+      while (this.bytes > this.maxBytes && r.entries.length > (r === ring ? 1 : 0)) this.dropOldest(r);
+      if (r.entries.length === 0) this.forget(name);
+    }
+  }
+
+  private dropOldest(ring: Ring): void {
+    ring.dropped = ring.entries.shift()?.id;
+    const cost = ring.costs.shift() ?? 0;
+    ring.bytes -= cost;
+    this.bytes -= cost;
+  }
+
+  private forget(topic: string): void {
+    const ring = this.rings.get(topic);
+    if (ring === undefined) return;
+    this.bytes -= ring.bytes;
+    this.rings.delete(topic);
   }
 }
 
@@ -192,6 +246,18 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PUBLISH', ARGV[3], '{"id":"' .. id .. '",' .. string.sub(ARGV[4], 2))
 return id
 `;
+
+/** The SHA1 of APPEND, by which EVALSHA names it. */
+const APPEND_SHA = createHash("sha1").update(APPEND).digest("hex");
+
+/**
+ * Entries one replay reads at most before it gives up and the caller sends
+ * `current` instead. The stream holds about `size` entries (`MAXLEN ~` keeps
+ * up to one radix node more: 100 with Redis's default
+ * stream-node-max-entries), so this is reached only when publishers outrun
+ * the reading.
+ */
+export const MAX_REPLAY_EXTRA = 4096;
 
 /**
  * The topic log of a cluster on Redis: one stream per topic, shared by every
@@ -213,21 +279,51 @@ export class RedisTopicLog implements TopicLog {
     checkTopic(topic);
     // Throws on a payload JSON cannot carry (a cycle, a BigInt): the promise rejects.
     const body = JSON.stringify({ name: msg.name, payload: msg.payload });
-    await this.redis.cmd.eval(APPEND, 1, STREAM + topic, this.o.size, this.o.ttlMs, CHANNEL + topic, body);
+    const args = [1, STREAM + topic, this.o.size, this.o.ttlMs, CHANNEL + topic, body] as const;
+    try {
+      await this.redis.cmd.evalsha(APPEND_SHA, ...args);
+    } catch (err) {
+      // Redis restarted or its script cache was flushed: load the script again, once, and retry.
+      if (!(err instanceof Error && err.message.startsWith("NOSCRIPT"))) throw err;
+      await this.redis.cmd.script("LOAD", APPEND);
+      await this.redis.cmd.evalsha(APPEND_SHA, ...args);
+    }
   }
 
+  /**
+   * Everything the stream holds after `id`, read in pages until a page comes
+   * back short. `MAXLEN ~` keeps more than `size` entries, so one page of
+   * `size` would miss the newest ones. A message published while the pages
+   * are read may be read too: the caller (topics.ts) subscribed before
+   * calling and drops live messages whose id is not after the last one read.
+   */
   async after(topic: string, id: string): Promise<readonly LoggedMessage[] | undefined> {
     if (!isLogId(id)) return undefined;
-    // From `id` itself: when it is no longer the first entry returned, it was trimmed (or never there).
-    const rows = await this.redis.cmd.xrange(STREAM + topic, id, "+", "COUNT", this.o.size + 1);
-    if (rows[0]?.[0] !== id) return undefined;
+    const key = STREAM + topic;
+    const page = Math.max(this.o.size, 100);
     const out: LoggedMessage[] = [];
-    for (const [at, fields] of rows.slice(1)) {
+    let from = id;
+    let read = 0;
+    for (;;) {
+      // Each page starts at the last id read: when that is no longer the first entry returned, it was
+      // trimmed meanwhile (or, for `id`, never there), and what followed it may be gone too.
+      const rows = await this.redis.cmd.xrange(key, from, "+", "COUNT", page + 1);
+      if (rows[0]?.[0] !== from) return undefined;
+      this.collect(rows.slice(1), out);
+      if (rows.length < page + 1) return out;
+      read += page;
+      // Bounded: publishers that outrun the reading get `current` instead of an endless replay.
+      if (read > this.o.size + MAX_REPLAY_EXTRA) return undefined;
+      from = rows.at(-1)![0];
+    }
+  }
+
+  private collect(rows: [id: string, fields: string[]][], out: LoggedMessage[]): void {
+    for (const [at, fields] of rows) {
       const msg = fields[0] === "m" && fields[1] !== undefined ? parseEntry(fields[1]) : undefined;
       if (msg === undefined) this.malformed++;
       else out.push({ ...msg, id: at });
     }
-    return out;
   }
 }
 

@@ -100,6 +100,31 @@ describe("MemoryTopicLog", () => {
     assert.equal(log.held("a"), 2);
   });
 
+  it("keeps a bounded number of bytes, dropping the oldest messages of the least recently published topics first", async () => {
+    const log = new MemoryTopicLog(new MemoryPubSub(), { size: 100, maxBytes: 10_000 });
+    const big = "x".repeat(1000);
+    for (let i = 0; i < 6; i++) await log.publish("a", { name: "n", payload: big });
+    for (let i = 0; i < 6; i++) await log.publish("b", { name: "n", payload: big });
+    assert.ok(log.heldBytes <= 10_000, `held ${log.heldBytes} bytes`);
+    assert.equal(log.held("b"), 6, "the topic just published keeps its messages");
+    assert.ok(log.held("a") < 6, "the older topic gave up its oldest");
+    for (let i = 0; i < 20; i++) await log.publish("c", { name: "n", payload: big });
+    assert.ok(log.heldBytes <= 10_000);
+    assert.equal(log.held("a"), 0, "a topic left empty goes");
+    assert.equal(log.topics, 1);
+    // The ring still replays from the message it dropped last.
+    const ring = (log as unknown as { rings: Map<string, { entries: LoggedMessage[]; dropped: string }> }).rings.get("c")!;
+    assert.equal((await log.after("c", ring.dropped))?.length, log.held("c"));
+    // One message bigger than the whole budget is still kept (the newest always is), alone.
+    await log.publish("c", { name: "n", payload: "y".repeat(20_000) });
+    assert.equal(log.held("c"), 1);
+    // A payload JSON cannot carry is counted, not thrown on.
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await log.publish("d", { name: "n", payload: cyclic as never });
+    assert.equal(log.held("d"), 1);
+  });
+
   it("publishes every message with its id, ids growing", async () => {
     const ps = new MemoryPubSub();
     const log = new MemoryTopicLog(ps, { size: 4 });
