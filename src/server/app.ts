@@ -99,8 +99,8 @@ export function createWeft(options: WeftOptions): WeftApp {
   const sse = new SseTransport(core, links);
   const poll = new LongPollTransport(core, links);
   // htmx pages (the `htmx` option): /weft/htmx/* requests and upgrades. The CSRF tokens work without it.
-  const htmx = core.options.htmx === undefined ? undefined : new HtmxServer(core, guard, limits);
   const htmxCsrf = new HtmxCsrf(core.options.secrets);
+  const htmx = core.options.htmx === undefined ? undefined : new HtmxServer(core, guard, limits, htmxCsrf);
   let server: Server | undefined;
   // Development hot reload: only with an explicit `dev: true` or `dev: { … }` (dev/hot-options.ts).
   const hot = core.options.hot === undefined ? undefined : startHotReload(core, core.options.hot);

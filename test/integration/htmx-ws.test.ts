@@ -357,7 +357,7 @@ describe("htmx WebSocket endpoint", () => {
     c.ws.terminate();
   });
 
-  it("closes a socket that does not read (4009 E_SLOW_READER) after what was queued", async () => {
+  it("closes a socket that does not read (1013 try again later, reason E_SLOW_READER) after what was queued", async () => {
     const Flood = defineView({
       mount: () => ({}),
       events: {
@@ -378,8 +378,94 @@ describe("htmx WebSocket endpoint", () => {
     const slow = async () => /weft_errors_total\{code="E_SLOW_READER"\} [1-9]/.test(await (await fetch(`http://${host}/weft/metrics`)).text());
     await until(slow, 10_000, "the server gave up on the reader");
     socket.resume();
-    assert.equal(await c.closed(), 4009);
+    assert.equal(await c.closed(), 1013, "both htmx generations reconnect after 1013 and get the full fragments");
     assert.ok(c.messages.length > 0 && c.messages.length < 64, `${c.messages.length} pushes before the close`);
+  });
+
+  describe("floods of refused frames cost rate tokens and close the socket (4429)", () => {
+    const FLOOD = 3000;
+    /** Sends `FLOOD` frames (stopping once closed), then waits for the close; the answers stay far below the frames sent. */
+    async function flood(c: Hx, frame: () => string | Buffer): Promise<number> {
+      for (let i = 0; i < FLOOD && c.ws.readyState === WebSocket.OPEN; i++) c.ws.send(frame());
+      const code = await c.closed();
+      assert.ok(c.messages.length < FLOOD, `${c.messages.length} answers to ${FLOOD} frames`);
+      return code;
+    }
+    /** The server still serves another client its full fragments. */
+    async function stillServes(host: string): Promise<void> {
+      const { cookie } = await page(host);
+      const other = opened(await Hx.open(`ws://${host}/weft/htmx/ws/todos`, { cookie }));
+      assert.match(await other.next(/id="count"/), OOB("p", "count", "0"));
+      other.ws.close();
+    }
+    // A slow refill: "sustained" means `abuseLimit` refusals in a row without a token coming back (as for native frames).
+    const small = { maxMessageBytes: 1024, rateLimit: { perSecond: 1, burst: 50 }, abuseLimit: 100 };
+
+    it("binary frames on a view socket", async () => {
+      const { host } = await app(small);
+      const { cookie } = await page(host);
+      const c = opened(await Hx.open(`ws://${host}/weft/htmx/ws/todos`, { cookie }));
+      await c.next(/id="count"/);
+      assert.equal(await flood(c, () => Buffer.from([1, 2, 3])), 4429);
+      assert.ok(c.messages.some((m) => ERROR("E_RATE_LIMIT").test(m)), "told it is over the rate first");
+      await stillServes(host);
+    });
+
+    it("frames just over maxMessageBytes on a view socket", async () => {
+      const { host } = await app(small);
+      const { cookie } = await page(host);
+      const c = opened(await Hx.open(`ws://${host}/weft/htmx/ws/todos`, { cookie }));
+      await c.next(/id="count"/);
+      const big = "x".repeat(1025);
+      assert.equal(await flood(c, () => big), 4429);
+      await stillServes(host);
+    });
+
+    it("frames on a topic socket", async () => {
+      const { host } = await app(small);
+      const c = opened(await Hx.open(`ws://${host}/weft/htmx/topic/jobs%3A1`));
+      assert.equal(await flood(c, () => JSON.stringify({ "weft-event": "inc" })), 4429);
+      await stillServes(host);
+    });
+
+    it("binary frames while the view is still mounting", async () => {
+      const Slow = defineView({ mount: async () => { await new Promise((r) => setTimeout(r, 300)); return {}; }, render: () => html`<p id="slow">s</p>` });
+      const { host } = await app({ ...small, views: { "/todos": Todos, "/slow": Slow }, htmx: { views: ["/todos", "/slow"] } });
+      const { cookie } = await page(host);
+      const c = opened(await Hx.open(`ws://${host}/weft/htmx/ws/slow`, { cookie }));
+      assert.equal(await flood(c, () => Buffer.from([1])), 4429);
+      await stillServes(host);
+    });
+  });
+
+  describe("topic authorization", () => {
+    const who = (req: { headers: { cookie?: string } }) => /user=(\w+)/.exec(req.headers.cookie ?? "")?.[1];
+    const authed = (): Partial<WeftOptions> => ({
+      authorize: (req) => { const user = who(req); return user === undefined ? deny(401, "sign in") : { user }; },
+      htmx: { views: ["/todos"], topics: { "jobs:*": { json: true, authorize: (topic, session) => topic === `jobs:${String(session.user)}` } } },
+    });
+
+    it("an app whose authorize denies: 401 before subscribing, no broadcast reaches the client", async () => {
+      const { host, app: weft } = await app(authed());
+      assert.deepEqual(refused(await Hx.open(`ws://${host}/weft/htmx/topic/jobs%3Aalice`)), { status: 401, code: "E_UNAUTHORIZED" });
+      const own = opened(await Hx.open(`ws://${host}/weft/htmx/topic/jobs%3Aalice`, { headers: { cookie: "user=alice" } }));
+      await until(() => weft.stats().htmxSockets === 1, 5000, "alice's socket");
+      weft.broadcast("jobs:alice", "progress", { pct: 5 });
+      assert.match(await own.next(/progress/), /"topic":"jobs:alice"/);
+      own.ws.close();
+    });
+
+    it("a per-topic authorize reading session data: a user follows only their own jobs:<user> (403)", async () => {
+      const { host } = await app(authed());
+      assert.deepEqual(refused(await Hx.open(`ws://${host}/weft/htmx/topic/jobs%3Aalice`, { headers: { cookie: "user=bob" } })), { status: 403, code: "E_FORBIDDEN" });
+    });
+
+    it("a per-topic authorize that throws: 500, reported to onError", async () => {
+      const errors: unknown[] = [];
+      const { host } = await app({ onError: (e) => void errors.push(e), htmx: { views: ["/todos"], topics: { "jobs:*": { json: true, authorize: () => { throw new Error("boom"); } } } } });
+      assert.deepEqual(refused(await Hx.open(`ws://${host}/weft/htmx/topic/jobs%3A1`)), { status: 500, code: "E_INTERNAL" });
+      assert.ok(errors.some((e) => e instanceof Error && e.message === "boom"));
+    });
   });
 
   it("closes htmx sockets with 1012 at app.close(); a new app on the port serves the reconnect its full fragments", async () => {

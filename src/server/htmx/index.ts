@@ -18,14 +18,16 @@ import { sendError } from "../http/respond.ts";
 import type { RouteMatch } from "../router.ts";
 import { limitAddress } from "../security/client-address.ts";
 import type { ConnectionLimits } from "../security/connection-limits.ts";
+import { denialCode, isDenial } from "../security/auth.ts";
 import type { RequestGuard } from "../security/guard.ts";
-import type { Params } from "../view.ts";
+import type { Params, SessionData } from "../view.ts";
 import { ConnectRate } from "./connect-rate.ts";
 import { HtmxCsrf } from "./csrf.ts";
 import { errorFragment } from "./fragments.ts";
 import type { ResolvedHtmx } from "./options.ts";
 import type { HtmxSender } from "./out.ts";
 import { SseSender } from "./sse-stream.ts";
+import { topicRule } from "./topic-log.ts";
 import { HtmxTopics } from "./topics.ts";
 import { openViewStream, type HtmxViewStream } from "./view-stream.ts";
 import { HtmxSockets, RESTART_CLOSE, type WsSender } from "./ws.ts";
@@ -68,14 +70,15 @@ export class HtmxServer {
   private readonly streams = new Set<SseSender>();
   private closed = false;
 
-  constructor(private readonly core: Core, private readonly guard: RequestGuard, private readonly limits: ConnectionLimits) {
+  /** `csrf`: the app's token maker (the one `app.htmxToken` uses), so frames are checked against the same secrets. */
+  constructor(private readonly core: Core, private readonly guard: RequestGuard, private readonly limits: ConnectionLimits, csrf = new HtmxCsrf(core.options.secrets)) {
     const o = core.options.htmx;
     if (o === undefined) throw new TypeError("HtmxServer needs the htmx option");
     this.o = o;
     this.sockets = new HtmxSockets(core, o.errorId);
     this.topics = o.topics.length > 0 ? new HtmxTopics(core, o) : undefined;
     this.rate = new ConnectRate(o.connectRate);
-    this.csrf = new HtmxCsrf(core.options.secrets);
+    this.csrf = csrf;
   }
 
   /** Open htmx WebSockets (views and topics). */
@@ -86,11 +89,6 @@ export class HtmxServer {
   /** Open htmx SSE streams (views and topics). */
   get streamCount(): number {
     return this.streams.size;
-  }
-
-  /** The CSRF token for a page (sets the `weft_htmx` cookie when the request has none): `app.htmxToken`. */
-  token(req: IncomingMessage, res: ServerResponse): string {
-    return this.csrf.token(req, res, this.guard.secure(req));
   }
 
   /**
@@ -116,6 +114,19 @@ export class HtmxServer {
       sendError(res, r.code, r.message);
     });
     if (admitted === undefined) return true;
+    if (admitted.route !== undefined) this.serveSse(req, res, target, admitted);
+    else {
+      void this.authorizeTopic(req, target).then((refused) => {
+        if (refused === undefined && !res.destroyed) return this.serveSse(req, res, target, admitted);
+        this.limits.close(admitted.addr);
+        if (refused !== undefined) sendError(res, refused.code, refused.message);
+      });
+    }
+    return true;
+  }
+
+  /** The SSE response of a connect admitted (and, for a topic, authorized). */
+  private serveSse(req: IncomingMessage, res: ServerResponse, target: Target, admitted: { route?: RouteMatch | undefined; addr: string }): void {
     const { addr } = admitted;
     const o = this.core.options;
     const sender = new SseSender(req, res, { heartbeatMs: o.sseHeartbeatMs, retryMs: o.sseRetryMs, logger: o.logger });
@@ -126,7 +137,6 @@ export class HtmxServer {
     });
     if (admitted.route === undefined) this.openTopic(req, target, sender, SseSender.lastEventId(req));
     else this.openView(req, admitted.route, sender, { resume: readResume(SseSender.lastEventId(req)) });
-    return true;
   }
 
   /**
@@ -145,14 +155,20 @@ export class HtmxServer {
     if (admitted === undefined) return true;
     const { route, addr } = admitted;
     socket.once("close", () => this.limits.close(addr));
-    // Read at the handshake: the tokens every frame of this socket may carry (none without the cookie).
-    const checkCsrf = this.csrf.checker(req);
-    this.sockets.upgrade(req, socket, head, (sender) => {
-      if (route === undefined) {
-        // A topic socket only sends: a frame from the page is answered, nothing else happens.
+    if (route !== undefined) {
+      // Read at the handshake: the tokens every frame of this socket may carry (none without the cookie).
+      const checkCsrf = this.csrf.checker(req);
+      this.sockets.upgrade(req, socket, head, (sender) => this.openView(req, route, sender, { checkCsrf }));
+      return true;
+    }
+    void this.authorizeTopic(req, target).then((refused) => {
+      if (refused !== undefined) return refuseUpgrade(socket, refused.code, refused.message);
+      if (socket.destroyed) return;
+      this.sockets.upgrade(req, socket, head, (sender) => {
+        // A topic socket only sends: a frame from the page is refused (charged to the socket's rate bucket).
         sender.onFrame(() => sender.refuse("E_BAD_FRAME", "a topic socket only sends; send events on a view's socket (/weft/htmx/ws/<view>)"));
         this.openTopic(req, target, sender, undefined);
-      } else this.openView(req, route, sender, { checkCsrf });
+      });
     });
     return true;
   }
@@ -163,6 +179,32 @@ export class HtmxServer {
     this.sockets.close();
     for (const s of [...this.streams]) s.close(RESTART_CLOSE, "service restart");
     this.topics?.close();
+  }
+
+  /**
+   * A topic connect's authorization, before anything is subscribed: the
+   * app's `authorize(req)` (its denial: 401/403), then the topic rule's
+   * `authorize(topic, session, req)` (false: 403 E_FORBIDDEN). A hook that
+   * throws is reported to `onError` and refused 500 E_INTERNAL. Never rejects.
+   */
+  private async authorizeTopic(req: IncomingMessage, target: Target): Promise<Refusal | undefined> {
+    const topic = "topic" in target ? target.topic! : "";
+    try {
+      let session: SessionData = {};
+      const hook = this.core.options.authorize;
+      if (hook !== undefined) {
+        const r = await hook(req);
+        if (isDenial(r)) return { code: denialCode(r), message: r.message ?? ERRORS[denialCode(r)].message };
+        if (typeof r !== "object" || r === null) return { code: "E_FORBIDDEN", message: "authorize() returned no session data" };
+        session = r;
+      }
+      const check = topicRule(this.o.topics, topic)?.topic.authorize;
+      if (check !== undefined && (await check(topic, session, req)) !== true) return { code: "E_FORBIDDEN", message: `not allowed to follow topic ${topic}` };
+      return undefined;
+    } catch (err) {
+      this.core.options.onError(err, `htmx topic authorize ${topic}`);
+      return { code: "E_INTERNAL", message: ERRORS.E_INTERNAL.message };
+    }
   }
 
   /**
@@ -235,6 +277,7 @@ export class HtmxServer {
 
   private attach(stream: HtmxViewStream, sender: HtmxSender, ws: WsSender | undefined, held: [string, number][]): void {
     ws?.onFrame((text, bytes) => stream.receive(text, bytes));
+    ws?.onRefusal((code, message) => stream.refuse(code, message));
     for (const [text, bytes] of held.splice(0)) stream.receive(text, bytes);
     sender.onClose(() => stream.close());
   }
@@ -247,10 +290,16 @@ export class HtmxServer {
   }
 }
 
-/** The WebSocket close code a refused open ends with: the code's own, 1013 (try again later) when the server is full, else 1008 (policy: ext-ws does not reconnect). */
+/**
+ * The WebSocket close code a refused open ends with: 1012 (service restart)
+ * when the server shuts down and 1013 (try again later) when it is full —
+ * both htmx generations reconnect after those —, else the code's own, else
+ * 1008 (policy: ext-ws does not reconnect).
+ */
 function closeCodeOf(code: ErrorCode): number {
-  if (ERRORS[code].close !== 0) return ERRORS[code].close;
-  return code === "E_SERVER_BUSY" || code === "E_SHUTDOWN" ? 1013 : 1008;
+  if (code === "E_SHUTDOWN") return RESTART_CLOSE;
+  if (code === "E_SERVER_BUSY") return 1013;
+  return ERRORS[code].close !== 0 ? ERRORS[code].close : 1008;
 }
 
 /** `/weft/htmx/<kind>/<rest>` read; undefined when it is none of the endpoints. */

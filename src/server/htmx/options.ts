@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Template } from "../template/html.ts";
-import type { Json } from "../view.ts";
+import type { Json, SessionData } from "../view.ts";
 import { validRate, type Rate } from "../security/rate-limit.ts";
 import { describe, rejectUnknownKeys } from "../startup-checks.ts";
 
@@ -33,6 +33,17 @@ export interface HtmxTopic {
    * (a template) or JSON data (with `json: true`).
    */
   readonly current?: ((topic: string, req: IncomingMessage) => Template | Json | undefined | Promise<Template | Json | undefined>) | undefined;
+  /**
+   * Who may follow a topic this pattern matches. Runs on every connect,
+   * after the app's `authorize(req)` (whose session data it gets; `{}`
+   * without the hook), before anything is subscribed: false → 403
+   * E_FORBIDDEN; a throw → 500 E_INTERNAL (reported to `onError`). Without
+   * it every client that passes `authorize` may follow every topic the
+   * pattern matches: guard a prefix pattern with it.
+   * @example
+   * "jobs:*": { render, authorize: (topic, session) => topic === `jobs:${session.user}` }
+   */
+  readonly authorize?: ((topic: string, session: SessionData, req: IncomingMessage) => boolean | Promise<boolean>) | undefined;
 }
 
 /** The `htmx` option. */
@@ -78,7 +89,7 @@ export const DEFAULT_CONNECT_RATE: Rate = Object.freeze({ perSecond: 10, burst: 
 /** An error fragment's id: a plain HTML id (no quotes, spaces or markup). */
 const ERROR_ID = /^[A-Za-z][A-Za-z0-9_:.-]{0,63}$/;
 const OPTION_KEYS = ["views", "topics", "errorId", "connectRate"] as const;
-const TOPIC_KEYS = ["render", "json", "current"] as const;
+const TOPIC_KEYS = ["render", "json", "current", "authorize"] as const;
 
 /**
  * Checks the option (TypeError naming the problem) and resolves it: every
@@ -136,6 +147,7 @@ function checkTopics(topics: unknown): HtmxTopicRule[] {
     if (t.render !== undefined && typeof t.render !== "function") throw new TypeError(`${where}.render must be a function ({ topic, name, payload }) => html\`…\`, got ${describe(t.render)}`);
     if (t.json !== undefined && typeof t.json !== "boolean") throw new TypeError(`${where}.json must be true or false, got ${describe(t.json)}`);
     if (t.current !== undefined && typeof t.current !== "function") throw new TypeError(`${where}.current must be a function (topic, req) => html\`…\` | data, got ${describe(t.current)}`);
+    if (t.authorize !== undefined && typeof t.authorize !== "function") throw new TypeError(`${where}.authorize must be a function (topic, session, req) => boolean, got ${describe(t.authorize)}`);
     if ((t.render !== undefined) === (t.json === true)) throw new TypeError(`${where} needs exactly one of \`render\` (HTML) or \`json: true\` (JSON messages)`);
     const prefix = star >= 0;
     return Object.freeze({ pattern, prefix, name: prefix ? pattern.slice(0, -1) : pattern, topic: t });

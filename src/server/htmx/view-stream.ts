@@ -54,6 +54,12 @@ export interface ViewStreamStart {
 export interface HtmxViewStream {
   /** One WebSocket text frame from htmx (`bytes`: its size). Never throws. */
   receive(text: string, bytes: number): void;
+  /**
+   * A frame refused before it reached the stream (binary, oversized): charged
+   * to the Connection's rate bucket like an event, answered with the error
+   * fragment; past `abuseLimit` refusals over the rate the link closes 4429.
+   */
+  refuse(code: ErrorCode, message: string): void;
   /** The stream ended. */
   close(): void;
 }
@@ -328,7 +334,8 @@ class ViewStream implements HtmxViewStream {
    * frame is handled (answered through `send`, which is dropped) or refused
    * E_RATE_LIMIT — and the link closed past `abuseLimit` — by the Connection.
    */
-  private refuse(code: ErrorCode, message: string, event?: string): void {
+  refuse(code: ErrorCode, message: string, event?: string): void {
+    if (this.closed) return;
     this.passed = false;
     this.conn.handle({ t: C.heartbeat });
     if (!this.passed) return;

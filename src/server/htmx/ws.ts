@@ -9,8 +9,14 @@
  * - Frames over `maxMessageBytes` get an E_TOO_LARGE error fragment; over the
  *   hard cap (16×) ws closes the socket with 1009 before reading them whole.
  * - A binary frame gets an E_BAD_FRAME error fragment (htmx sends text only).
- * - A slow reader (more than 4 MiB unsent) is closed with E_SLOW_READER's code,
- *   so its messages cannot pile up in server memory.
+ * - Every refused frame costs a token of the app's `rateLimit`: the view
+ *   stream's Connection bucket once the view is live (`onRefusal`), else the
+ *   socket's own bucket (a topic socket, a view still mounting). Past
+ *   `abuseLimit` refusals in a row over the rate the socket is closed 4429.
+ * - A slow reader (more than 4 MiB unsent) is closed with 1013 "try again
+ *   later" (reason E_SLOW_READER), so its messages cannot pile up in server
+ *   memory; both htmx generations reconnect after 1013 and get the full
+ *   fragments (Weft's own client uses 4009, which htmx would not reconnect after).
  * - `close()` (app.close()) closes every socket with 1012 "service restart":
  *   the code both htmx generations reconnect after.
  */
@@ -19,6 +25,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { ERRORS, type ErrorCode } from "../../protocol/errors.ts";
 import type { Core } from "../core.ts";
+import { TokenBucket } from "../security/rate-limit.ts";
 import { errorFragment } from "./fragments.ts";
 import type { HtmxOut, HtmxSender } from "./out.ts";
 
@@ -28,9 +35,13 @@ const MAX_BACKLOG = 4 << 20;
 const HARD_CAP_FACTOR = 16;
 /** The close code of a deploy: "service restart", which ext-ws and hx-ws both reconnect after. */
 export const RESTART_CLOSE = 1012;
+/** The close code of a slow reader: "try again later", which both htmx generations reconnect after. */
+export const SLOW_READER_CLOSE = 1013;
 
 /** What receives a socket's text frames (`bytes`: the frame's size). */
 export type FrameHandler = (text: string, bytes: number) => void;
+/** What answers a frame refused before any handler (binary, oversized, early, on a topic socket). */
+export type RefusalHandler = (code: ErrorCode, message: string) => void;
 
 /**
  * Every htmx WebSocket of the app.
@@ -93,11 +104,17 @@ export class HtmxSockets {
 export class WsSender implements HtmxSender {
   readonly kind = "websocket" as const;
   private handler: FrameHandler | undefined;
+  private refusals: RefusalHandler | undefined;
+  /** The socket's own rate bucket, for refusals no view stream takes. */
+  private readonly bucket: TokenBucket;
+  /** Refusals over the rate in a row; at `abuseLimit` the socket closes 4429. */
+  private overRate = 0;
   private readonly ends: (() => void)[] = [];
   private ended = false;
 
   constructor(private readonly ws: WebSocket, private readonly core: Core, private readonly errorId: string) {
     ws.once("close", () => this.end());
+    this.bucket = new TokenBucket(core.options.rateLimit);
   }
 
   send(out: HtmxOut): void {
@@ -109,7 +126,7 @@ export class WsSender implements HtmxSender {
     // close(), not terminate(): what is queued still goes out first.
     if (ws.bufferedAmount > MAX_BACKLOG) {
       this.core.metrics.error("E_SLOW_READER");
-      ws.close(ERRORS.E_SLOW_READER.close, "E_SLOW_READER");
+      ws.close(SLOW_READER_CLOSE, "E_SLOW_READER");
     }
   }
 
@@ -128,6 +145,14 @@ export class WsSender implements HtmxSender {
     this.handler = fn;
   }
 
+  /**
+   * Where refusals go from now on (a live view stream charges its
+   * Connection's bucket); without one the socket's own bucket is charged.
+   */
+  onRefusal(fn: RefusalHandler): void {
+    this.refusals = fn;
+  }
+
   /** One frame from the socket: size and kind checked here, text handed on. */
   receive(buf: Buffer, isBinary: boolean): void {
     if (isBinary) return this.refuse("E_BAD_FRAME", "htmx frames are text (JSON); this one is binary");
@@ -136,8 +161,21 @@ export class WsSender implements HtmxSender {
     this.handler?.(buf.toString("utf8"), buf.length);
   }
 
-  /** Answers with an error fragment (nothing else happens). */
+  /**
+   * A refused frame: handed to the `onRefusal` handler, or charged to the
+   * socket's bucket and answered with an error fragment (E_RATE_LIMIT when
+   * the bucket is empty; past `abuseLimit` such refusals in a row, close 4429).
+   */
   refuse(code: ErrorCode, message: string): void {
+    if (this.refusals !== undefined) return this.refusals(code, message);
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (!this.bucket.take()) {
+      this.core.metrics.error("E_RATE_LIMIT");
+      this.send({ data: errorFragment(this.errorId, "E_RATE_LIMIT", ERRORS.E_RATE_LIMIT.message) });
+      if (++this.overRate >= this.core.options.abuseLimit) this.close(ERRORS.E_RATE_LIMIT.close, "rate limit");
+      return;
+    }
+    this.overRate = 0;
     this.core.metrics.error(code);
     this.send({ data: errorFragment(this.errorId, code, message) });
   }
