@@ -4,7 +4,7 @@
  * `#id` (htmx 2 `oobSwap`, htmx 4 `#createOOBTask`). fragments.ts compares two
  * such trees and writes the OOB messages.
  *
- * The HTML is parsed by the test kit's tolerant parser (src/testing/dom.ts,
+ * The HTML is parsed by the tolerant parser of src/server/html/parse.ts (also the test kit's;
  * dependency-free, linear, never throws), which records each element's source
  * span; every slice here is exact source text, so a fragment sent to the page
  * is byte for byte what the view rendered.
@@ -12,7 +12,7 @@
  * Invariants: building is iterative (no recursion on the page's nesting depth,
  * which raw() HTML controls) and linear in the input.
  */
-import { parseHtml, type SourceSpan, type TestElement } from "../../testing/dom.ts";
+import { parseHtml, type HtmlElement, type SourceSpan } from "../html/parse.ts";
 
 /**
  * An element with an id an htmx page can target. Its "skeleton" (what changes
@@ -79,7 +79,7 @@ const VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input"
 
 interface Building {
   id: string;
-  el: TestElement;
+  el: HtmlElement;
   span: SourceSpan;
   children: Building[];
   direct: boolean;
@@ -101,16 +101,16 @@ interface Building {
  * [...doc.ids.keys()]; // ["a", "b"]: a template's content is not in the page
  */
 export function parseFragments(html: string): FragmentDoc {
-  const spans = new Map<TestElement, SourceSpan>();
+  const spans = new Map<HtmlElement, SourceSpan>();
   const root = parseHtml(html, { spans, idsOnly: true });
   const unique = uniqueIds(root);
   const top: Building[] = [];
   // Depth-first, in document order: three stacks in step hold each element, its nearest id'd
   // ancestor and whether it is inside svg/math (three arrays: no tuple per element).
-  const els: TestElement[] = [];
+  const els: HtmlElement[] = [];
   const owners: Array<Building | undefined> = [];
   const foreigns: boolean[] = [];
-  const push = (el: TestElement, owner: Building | undefined, foreign: boolean) => {
+  const push = (el: HtmlElement, owner: Building | undefined, foreign: boolean) => {
     for (let i = el.children.length - 1; i >= 0; i--) {
       const c = el.children[i]!;
       if (c.kind !== "element") continue;
@@ -139,10 +139,10 @@ export function parseFragments(html: string): FragmentDoc {
 }
 
 /** Ids that occur once in the document (outside template content), non-empty. */
-function uniqueIds(root: TestElement): Set<string> {
+function uniqueIds(root: HtmlElement): Set<string> {
   const seen = new Set<string>();
   const repeated = new Set<string>();
-  const stack: TestElement[] = [root];
+  const stack: HtmlElement[] = [root];
   while (stack.length > 0) {
     const el = stack.pop()!;
     const id = el.attrs.get("id");

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { parseHtml, type TestElement } from "../../testing/dom.ts";
+import { parseHtml, type HtmlElement } from "../html/parse.ts";
 import { changeMessage, errorFragment, fullMessage, parseFragments } from "./fragments.ts";
 import { type El, mutate, numbered, op, render, topLevel } from "../../../test/support/oob-pages.ts";
 
@@ -21,7 +21,7 @@ interface Node {
   parent: Node | undefined;
 }
 
-function toNode(e: TestElement, parent: Node | undefined): Node {
+function toNode(e: HtmlElement, parent: Node | undefined): Node {
   const n: Node = { tag: e.tag, attrs: new Map(e.attrs), kids: [], parent };
   for (const c of e.children) n.kids.push(c.kind === "text" ? c.text : toNode(c, n));
   return n;
@@ -75,7 +75,7 @@ function swap(target: Node, frag: Node, how: string): void {
  */
 function applyOob(page: string, message: string, upfront: boolean): string {
   const root = toNode(parseHtml(page), undefined);
-  const frags = parseHtml(message).children.filter((c): c is TestElement => c.kind === "element").map((e) => toNode(e, undefined));
+  const frags = parseHtml(message).children.filter((c): c is HtmlElement => c.kind === "element").map((e) => toNode(e, undefined));
   const specs = frags.map((f) => {
     const oob = f.attrs.get("hx-swap-oob");
     assert.ok(oob !== undefined, "every fragment carries hx-swap-oob");
@@ -341,7 +341,7 @@ describe("errorFragment", () => {
     const f = errorFragment('weft-error"x', 'E_<X>', '<img src=x onerror="alert(1)">&', '"><script>alert(1)</script>');
     assert.equal(f, '<div id="weft-error&quot;x" hx-swap-oob="true" role="alert" data-code="E_&lt;X&gt;" ' +
       'data-event="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;</div>');
-    const el = parseHtml(f).children[0] as TestElement;
+    const el = parseHtml(f).children[0] as HtmlElement;
     assert.equal(el.children.length, 1, "the message is one text node");
     assert.equal(el.attrs.get("data-event"), '"><script>alert(1)</script>');
     assert.equal(errorFragment("e", "E_BUSY", "busy"), '<div id="e" hx-swap-oob="true" role="alert" data-code="E_BUSY">busy</div>');

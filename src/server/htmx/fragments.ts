@@ -193,7 +193,7 @@ function missingClose(f: Fragment): string {
 }
 
 const TAG_NAME = /^<[A-Za-z][^\s/>]*/;
-/** One attribute, as src/testing/dom.ts reads it. */
+/** One attribute, as src/server/html/parse.ts reads it. */
 const ATTRIBUTE = /[\s/]*([^\s/>"'=][^\s/>=]*)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?/y;
 
 /**
