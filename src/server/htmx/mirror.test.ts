@@ -63,6 +63,20 @@ describe("HtmxMirror", () => {
     assert.equal(m.broken, false);
   });
 
+  it("skips the parse and the comparison when a diff leaves the HTML as it was", () => {
+    const m = new HtmxMirror();
+    m.apply(rendered());
+    const docOf = () => (m as unknown as { doc: object }).doc;
+    const before = docOf();
+    const same = m.apply({ q: 2, d: { 0: "1" } });
+    assert.deepEqual(same, { html: "", full: false, outside: false, streams: false });
+    assert.equal(docOf(), before, "the same parsed document: nothing was parsed");
+    assert.equal(m.seq, 2);
+    // The next real change is still compared with that document.
+    assert.match(m.apply({ q: 3, d: { 0: "2" } })!.html, /^<p[^>]*id="n"[^>]*>2<\/p>$/);
+    assert.notEqual(docOf(), before);
+  });
+
   it("flags stream operations and ignores other kinds", () => {
     const m = new HtmxMirror();
     assert.equal(m.apply({ t: "p", q: 1, e: "x" }), undefined);

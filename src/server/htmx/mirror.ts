@@ -72,12 +72,15 @@ export class HtmxMirror {
       const parts = full ? new Map<string, RenderedTree>() : this.parts;
       const tree = full ? (d as RenderedTree) : d === undefined ? this.tree! : applyDiff(this.tree, d);
       applyParts(parts, env.p === undefined ? undefined : structuredClone(env.p));
-      const next = parseFragments(toHtml(tree, (id) => this.statics.get(id), (id) => parts.get(id)));
+      const html = toHtml(tree, (id) => this.statics.get(id), (id) => parts.get(id));
       const prev = this.doc;
       this.tree = tree;
       this.parts = parts;
-      this.doc = next;
       this.broken = false;
+      // The same HTML as before (a diff that changed nothing a page shows): no parse, no comparison.
+      if (!full && prev !== undefined && html === prev.html) return { html: "", full: false, outside: false, streams };
+      const next = parseFragments(html);
+      this.doc = next;
       if (full || prev === undefined) return { html: fullMessage(next), full: true, outside: false, streams };
       const change = changeMessage(prev, next);
       return { html: change.html, full: false, outside: change.outside, streams };
