@@ -8,10 +8,11 @@
  * heartbeats, app.close(), and the same through nginx.
  */
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { EventSource } from "eventsource";
 import { parseFragment } from "parse5";
-import { createWeft, defineView, html, type WeftApp, type WeftOptions } from "../../src/index.ts";
+import { createWeft, defineView, deny, html, type WeftApp, type WeftOptions } from "../../src/index.ts";
 import { Nginx, nginxSkipReason } from "../support/nginx.ts";
 import { TEST_SECRET } from "../support/server.ts";
 import { SseReader, type SseBlock } from "../support/sse-reader.ts";
@@ -452,6 +453,78 @@ describe("htmx SSE: topic streams", () => {
     const res = await fetch(`${base}/weft/htmx/topic/${encodeURIComponent("secret:1")}`, { headers: { accept: "text/event-stream" } });
     assert.equal(res.status, 404);
     assert.match(await res.text(), /E_HTMX_TOPIC/);
+  });
+});
+
+/** A GET read whole (a refusal): its status, error code and body. */
+function refusedGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; code: string | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, headers: { accept: "text/event-stream", ...headers } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => {
+        let code: string | undefined;
+        try {
+          code = (JSON.parse(body) as { error: { code: string } }).error.code;
+        } catch {}
+        resolve({ status: res.statusCode ?? 0, code, body });
+      });
+    });
+    req.setTimeout(5000, () => req.destroy(new Error(`no answer from ${url}`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("htmx SSE: cross-site Origin and topic authorization", () => {
+  let app: WeftApp;
+  let base = "";
+  const readers: SseReader[] = [];
+  const who = (cookie: string | undefined) => /user=(\w+)/.exec(cookie ?? "")?.[1];
+  before(async () => {
+    ({ app, base } = await start({
+      authorize: (req) => {
+        const user = who(req.headers.cookie);
+        return user === undefined ? deny(401, "sign in") : { user };
+      },
+      htmx: {
+        views: ["/board/:id"],
+        topics: { "jobs:*": { json: true, authorize: (topic, session) => topic === `jobs:${String(session.user)}` } },
+      },
+    }));
+  });
+  after(async () => {
+    for (const r of readers) r.close();
+    await app.close();
+  });
+
+  it("refuses a cross-site Origin on a view's and a topic's SSE GET (403 E_ORIGIN), and serves the same GET without it", async () => {
+    const evil = { origin: "https://evil.example", cookie: "user=alice" };
+    assert.deepEqual((({ status, code }) => ({ status, code }))(await refusedGet(`${base}/weft/htmx/sse/board/${newBoard()}`, evil)), { status: 403, code: "E_ORIGIN" });
+    assert.deepEqual((({ status, code }) => ({ status, code }))(await refusedGet(`${base}/weft/htmx/topic/jobs%3Aalice`, evil)), { status: 403, code: "E_ORIGIN" });
+    const own = await SseReader.open(`${base}/weft/htmx/topic/jobs%3Aalice`, { cookie: "user=alice" });
+    readers.push(own);
+    assert.equal(own.res.statusCode, 200);
+  });
+
+  it("an app whose authorize denies: 401 before subscribing, and no broadcast is streamed", async () => {
+    const r = await refusedGet(`${base}/weft/htmx/topic/jobs%3Aalice`);
+    assert.equal(r.status, 401);
+    assert.equal(r.code, "E_UNAUTHORIZED");
+    await app.broadcast("jobs:alice", "progress", { pct: 1 });
+    assert.doesNotMatch(r.body, /progress/);
+  });
+
+  it("a per-topic authorize reading session data: a user follows only their own jobs:<user>", async () => {
+    const bob = await refusedGet(`${base}/weft/htmx/topic/jobs%3Aalice`, { cookie: "user=bob" });
+    assert.deepEqual([bob.status, bob.code], [403, "E_FORBIDDEN"]);
+    const alice = await SseReader.open(`${base}/weft/htmx/topic/jobs%3Aalice`, { cookie: "user=alice" });
+    readers.push(alice);
+    assert.equal(alice.res.statusCode, 200);
+    await until(() => alice.blocks.length >= 1, 5000, "the retry hint");
+    await app.broadcast("jobs:alice", "progress", { pct: 50 });
+    await until(() => alice.events().some((e) => e.event === "progress"), 5000, "alice's own job");
   });
 });
 
