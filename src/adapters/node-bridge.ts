@@ -25,8 +25,9 @@ export interface UpgradeSource {
 
 /**
  * Adds Weft's WebSocket upgrade to `server` and returns a function that takes
- * it away again. Weft takes the upgrades for its socket path (`/weft/ws`);
- * upgrades for other paths are left to the server's other `'upgrade'`
+ * it away again. Weft takes the upgrades for its socket path (`/weft/ws`)
+ * and for its htmx endpoints (`/weft/htmx/…`, the `htmx` option; without it
+ * Weft refuses them 404); upgrades for other paths are left to the server's other `'upgrade'`
  * listeners (another WebSocket endpoint of the app), or refused by Weft with
  * a 404 when it is the only listener, so that no socket is left hanging.
  *
@@ -85,9 +86,13 @@ function describe(value: unknown): string {
   return typeof value === "object" ? `an object with keys [${Object.keys(value).slice(0, 5).join(", ")}]` : typeof value;
 }
 
-/** Whether a request target names Weft's WebSocket endpoint (query ignored). */
+/** Where Weft's htmx WebSockets live (src/server/htmx/index.ts HTMX_PREFIX). */
+const HTMX_PREFIX = "/weft/htmx/";
+
+/** Whether a request target names Weft's WebSocket endpoint or one of its htmx endpoints (query ignored). */
 function isWeftSocket(target: string | undefined): boolean {
   if (target === undefined) return false;
   const q = target.indexOf("?");
-  return (q < 0 ? target : target.slice(0, q)) === PATHS.socket;
+  const path = q < 0 ? target : target.slice(0, q);
+  return path === PATHS.socket || path.startsWith(HTMX_PREFIX);
 }

@@ -7,6 +7,7 @@ import { createWeft } from "../../src/index.ts";
 import { protocolConformance } from "../support/conformance.ts";
 import { assertSharedUpgrades, fastifyHost } from "../support/hosts.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
+import { assertHtmxUpgrade, HtmxCount } from "../support/htmx-upgrade.ts";
 import { TEST_SECRET } from "../support/server.ts";
 import { within } from "../support/until.ts";
 import { Counter } from "../support/views.ts";
@@ -25,6 +26,25 @@ describe("the Fastify plugin", () => {
     try {
       await fastify.listen({ port: 0, host: "127.0.0.1" });
       const base = `http://127.0.0.1:${(fastify.server.address() as { port: number }).port}`;
+      await assertSharedUpgrades(base);
+    } finally {
+      other.close();
+      await fastify.close();
+    }
+  });
+
+  it("passes htmx WebSocket upgrades (/weft/htmx/…) to Weft beside the server's other listeners", async () => {
+    const weft = createWeft({ views: { "/counter": Counter, "/count": HtmxCount }, htmx: { views: ["/count"] }, secret: TEST_SECRET });
+    const fastify = Fastify();
+    await fastify.register(weftFastify, { app: weft });
+    const other = new WebSocketServer({ noServer: true });
+    fastify.server.on("upgrade", (req, socket, head) => {
+      if (req.url === "/other") other.handleUpgrade(req, socket, head, (ws) => ws.send("other endpoint"));
+    });
+    try {
+      await fastify.listen({ port: 0, host: "127.0.0.1" });
+      const base = `http://127.0.0.1:${(fastify.server.address() as { port: number }).port}`;
+      await assertHtmxUpgrade(base);
       await assertSharedUpgrades(base);
     } finally {
       other.close();

@@ -9,6 +9,7 @@ import { attachUpgrade, weftHono } from "../../src/adapters/hono.ts";
 import { createWeft, type WeftApp } from "../../src/index.ts";
 import { protocolConformance } from "../support/conformance.ts";
 import { assertSharedUpgrades, honoHost } from "../support/hosts.ts";
+import { assertHtmxUpgrade, HtmxCount } from "../support/htmx-upgrade.ts";
 import { TEST_SECRET } from "../support/server.ts";
 import { Counter } from "../support/views.ts";
 
@@ -31,6 +32,29 @@ describe("the Hono middleware", () => {
       await assertSharedUpgrades(base);
       detach();
       assert.equal(server.listenerCount("upgrade"), 1, "detach takes Weft's listener away");
+    } finally {
+      other.close();
+      await weft.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it("passes htmx WebSocket upgrades (/weft/htmx/…) to Weft beside the server's other listeners", async () => {
+    const weft = createWeft({ views: { "/counter": Counter, "/count": HtmxCount }, htmx: { views: ["/count"] }, secret: TEST_SECRET });
+    const hono = new Hono();
+    hono.use(weftHono(weft));
+    const server = serve({ fetch: hono.fetch, port: 0, hostname: "127.0.0.1" }) as Server;
+    const other = new WebSocketServer({ noServer: true });
+    server.on("upgrade", (req, socket, head) => {
+      if (req.url === "/other") other.handleUpgrade(req, socket, head, (ws) => ws.send("other endpoint"));
+    });
+    attachUpgrade(server, weft);
+    try {
+      await once(server, "listening");
+      const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      await assertHtmxUpgrade(base);
+      await assertSharedUpgrades(base);
     } finally {
       other.close();
       await weft.close();
