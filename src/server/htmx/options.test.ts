@@ -44,6 +44,8 @@ describe("resolveHtmx", () => {
     assert.throws(() => resolve({ topics: { t: { render, json: true } } }), /exactly one of `render`/);
     assert.throws(() => resolve({ topics: { t: { render: "x" } } }), /render must be a function/);
     assert.throws(() => resolve({ topics: { t: { json: true, current: 1 } } }), /current must be a function/);
+    assert.throws(() => resolve({ topics: { t: { json: true, authorize: "yes" } } }), /authorize must be a function/);
+    assert.equal(resolve({ topics: { "t:*": { json: true, authorize: () => true } } })?.topics[0]?.topic.authorize?.("t:1", {}, {} as never), true);
     assert.throws(() => resolve({ topics: { t: { json: true, rendr: render } } }), /unknown key `rendr`/);
   });
 

@@ -8,7 +8,14 @@ import type { Json, SessionData } from "../view.ts";
 import { validRate, type Rate } from "../security/rate-limit.ts";
 import { describe, rejectUnknownKeys } from "../startup-checks.ts";
 
-/** A broadcast on an htmx topic, as its render function sees it. */
+/**
+ * A broadcast on an htmx topic, as its render function sees it.
+ *
+ * @example
+ * // app.broadcast("jobs:42", "progress", { pct: 40 }) reaches render as
+ * // { topic: "jobs:42", name: "progress", payload: { pct: 40 } }
+ * const render = ({ name, payload }: HtmxTopicMessage) => html`<span id="job-badge" hx-swap-oob="true">${name}: ${String((payload as { pct: number }).pct)}%</span>`;
+ */
 export interface HtmxTopicMessage {
   /** The topic it was broadcast on (e.g. "jobs:42"). */
   readonly topic: string;
@@ -17,20 +24,39 @@ export interface HtmxTopicMessage {
   readonly payload: Json;
 }
 
-/** How one topic pattern reaches htmx subscribers (docs/htmx.md#topics). */
+/**
+ * How one topic pattern reaches htmx subscribers (docs/htmx.md#topics):
+ * exactly one of `render` (HTML) or `json: true`, optionally `current` and
+ * `authorize`.
+ *
+ * @example
+ * const jobs: HtmxTopic = {
+ *   render: ({ payload }) => html`<progress id="job-bar" max="100" value=${String((payload as { pct: number }).pct)} hx-swap-oob="true"></progress>`,
+ *   current: async (topic) => html`<progress id="job-bar" max="100" value=${String(await pctOf(topic))} hx-swap-oob="true"></progress>`,
+ *   authorize: (topic, session) => topic === `jobs:${String(session.userId)}`,
+ * };
+ */
 export interface HtmxTopic {
   /**
    * HTML for a broadcast: top-level elements with an `id` (WebSocket clients
    * swap them out of band; SSE clients get it as the data of event `name`).
    * Return undefined to send nothing for this message.
+   * @example
+   * render: ({ name, payload }) => html`<span id="job-badge" hx-swap-oob="true">${name}</span>`
    */
   readonly render?: ((msg: HtmxTopicMessage) => Template | undefined) | undefined;
-  /** Send JSON instead of HTML: `{"weft":"broadcast","topic","event","data"}`. */
+  /**
+   * Send JSON instead of HTML: `{"weft":"broadcast","topic","event","data"}`.
+   * @example
+   * topics: { status: { json: true } } // page script reads it in htmx:wsAfterMessage
+   */
   readonly json?: boolean | undefined;
   /**
    * What a page should show now: sent first on every connect that cannot be
    * replayed (no Last-Event-ID, or one older than the topic's log). HTML
    * (a template) or JSON data (with `json: true`).
+   * @example
+   * current: async (topic, req) => html`<span id="job-badge" hx-swap-oob="true">${await jobs.state(topic)}</span>`
    */
   readonly current?: ((topic: string, req: IncomingMessage) => Template | Json | undefined | Promise<Template | Json | undefined>) | undefined;
   /**
@@ -46,13 +72,36 @@ export interface HtmxTopic {
   readonly authorize?: ((topic: string, session: SessionData, req: IncomingMessage) => boolean | Promise<boolean>) | undefined;
 }
 
-/** The `htmx` option. */
+/**
+ * The `htmx` option of createWeft: views and topics served to unmodified
+ * htmx pages (docs/htmx.md).
+ *
+ * @example
+ * createWeft({
+ *   views: { "/todos": Todos },
+ *   htmx: {
+ *     views: ["/todos"],
+ *     topics: { "jobs:*": { render, authorize: (topic, session) => topic === `jobs:${String(session.userId)}` }, status: { json: true } },
+ *   },
+ * });
+ */
 export interface HtmxOptions {
-  /** View paths of `views` (patterns, e.g. "/todos", "/rooms/:id") that serve htmx clients at /weft/htmx/ws/… and /weft/htmx/sse/…. */
+  /**
+   * View paths of `views` (patterns, e.g. "/todos", "/rooms/:id") that serve htmx clients at /weft/htmx/ws/… and /weft/htmx/sse/….
+   * @example htmx: { views: ["/todos", "/rooms/:id"] } // ws-connect="/weft/htmx/ws/rooms/lobby"
+   */
   readonly views?: readonly string[] | undefined;
-  /** Topic patterns htmx clients may subscribe to at /weft/htmx/topic/…: an exact name, or a prefix ending in `*` ("chat:*"). */
+  /**
+   * Topic patterns htmx clients may subscribe to at /weft/htmx/topic/…: an
+   * exact name, or a prefix ending in `*` ("chat:*"). A prefix exposes every
+   * topic under it to whoever passes `authorize`: guard it with the topic's `authorize`.
+   * @example htmx: { topics: { "jobs:*": { render, authorize }, status: { json: true } } }
+   */
   readonly topics?: Readonly<Record<string, HtmxTopic>> | undefined;
-  /** The id of the element error fragments replace (default "weft-error"). */
+  /**
+   * The id of the element error fragments replace (default "weft-error").
+   * @example htmx: { views: ["/todos"], errorId: "form-errors" } // <div id="form-errors" role="alert"></div> on the page
+   */
   readonly errorId?: string | undefined;
   /**
    * Connects (WebSocket upgrades and SSE GETs under /weft/htmx/) per client
