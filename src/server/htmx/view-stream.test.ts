@@ -7,6 +7,7 @@ import { Core } from "../core.ts";
 import { resolveOptions, type WeftOptions } from "../options.ts";
 import { deny } from "../security/auth.ts";
 import { html } from "../template/html.ts";
+import { liveView } from "../child-views/live-view.ts";
 import { defineView, type TerminateReason } from "../view.ts";
 import type { HtmxOut, HtmxSender } from "./out.ts";
 import { heldSessions } from "./resume.ts";
@@ -340,6 +341,27 @@ describe("openViewStream (WebSocket)", () => {
       await next(sender, 2);
     }
     assert.equal(warnings.filter((w) => w.includes("outside every element with an id")).length, 1);
+  });
+
+  it("warns once per view that liveView() children are not served", async () => {
+    const Chat = defineView({ mount: () => ({}), render: () => html`<p id="chat-line">hi</p>` });
+    const Parent = defineView({ mount: () => ({}), render: () => html`<main id="parent">${liveView(Chat, { id: "chat" })}</main>` });
+    const warnings: string[] = [];
+    const core = makeCore({
+      views: { "/todos": Todos, "/parent": Parent, "/chat": Chat },
+      htmx: { views: ["/todos", "/parent"] },
+      logger: { info: () => {}, warn: (_f, m) => void warnings.push(m), error: () => {}, debug: () => {} },
+    });
+    for (let i = 0; i < 2; i++) {
+      const sender = new FakeSender("websocket");
+      await open(core, sender, {}, "/parent");
+      await next(sender, 1);
+    }
+    assert.equal(warnings.filter((w) => w.includes("liveView() children are not served")).length, 1, warnings.join(" | "));
+    const plain = new FakeSender("websocket");
+    await open(core, plain);
+    await next(plain, 1);
+    assert.equal(warnings.filter((w) => w.includes("liveView()")).length, 1, "a view without children does not warn");
   });
 
   it("refuses a denied mount, a redirect and a mount that throws with a code", async () => {

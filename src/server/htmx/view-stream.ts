@@ -18,7 +18,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { ERRORS, type ErrorCode } from "../../protocol/errors.ts";
-import { C, kindOf, S, type Envelope } from "../../protocol/messages.ts";
+import { ATTR, C, kindOf, S, type Envelope } from "../../protocol/messages.ts";
 import { Connection, type Link } from "../connection.ts";
 import type { Core } from "../core.ts";
 import type { RouteMatch } from "../router.ts";
@@ -71,6 +71,8 @@ const MAX_NAMES = 64;
 /** Consecutive renders the mirror could not apply before the stream gives up (1011). */
 const MAX_RESYNCS = 3;
 const DEFAULT_ERROR_ID = "weft-error";
+/** What the root element of a liveView() child carries: its view path. */
+const CHILD_ROOT = ` ${ATTR.view}="`;
 /** How the join of an open ended: joined, refused with a code, or the stream closed first. */
 type JoinOutcome = "joined" | "closed" | ErrorCode;
 
@@ -318,6 +320,8 @@ class ViewStream implements HtmxViewStream {
     if (step.full) this.resyncs = 0;
     if (step.outside) this.warnOnce("outside", "a change lies outside every element with an id: htmx pages cannot get it (give what changes an id; docs/htmx.md)");
     if (step.streams) this.warnOnce("streams", "ctx.stream is not sent to htmx pages (docs/htmx.md)");
+    // A liveView() hole is the child's root carrying its view path (escaped HTML never holds `weft-view="` otherwise).
+    if (step.html.includes(CHILD_ROOT)) this.warnOnce("children", "liveView() children are not served to htmx pages: they need Weft's client to join (docs/htmx.md#not-supported)");
     if (step.html !== "") this.send({ data: step.html }, env.q, step.full);
   }
 
