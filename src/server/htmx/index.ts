@@ -116,7 +116,9 @@ export class HtmxServer {
     if (admitted === undefined) return true;
     if (admitted.route !== undefined) this.serveSse(req, res, target, admitted);
     else {
-      void this.authorizeTopic(req, target).then((refused) => {
+      void this.authorizeTopic(req, target).then((authorized) => {
+        // app.close() ran while authorize was awaited: no new stream.
+        const refused = authorized ?? (this.closed ? { code: "E_SHUTDOWN" as const, message: ERRORS.E_SHUTDOWN.message } : undefined);
         if (refused === undefined && !res.destroyed) return this.serveSse(req, res, target, admitted);
         this.limits.close(admitted.addr);
         if (refused !== undefined) sendError(res, refused.code, refused.message);
@@ -164,6 +166,8 @@ export class HtmxServer {
     void this.authorizeTopic(req, target).then((refused) => {
       if (refused !== undefined) return refuseUpgrade(socket, refused.code, refused.message);
       if (socket.destroyed) return;
+      // app.close() ran while authorize was awaited: no new socket.
+      if (this.closed) return refuseUpgrade(socket, "E_SHUTDOWN", ERRORS.E_SHUTDOWN.message);
       this.sockets.upgrade(req, socket, head, (sender) => {
         // A topic socket only sends: a frame from the page is refused (charged to the socket's rate bucket).
         sender.onFrame(() => sender.refuse("E_BAD_FRAME", "a topic socket only sends; send events on a view's socket (/weft/htmx/ws/<view>)"));
