@@ -10,7 +10,7 @@ import { defineView, escapeHtml, html, renderToString, type StandardSchemaV1, ty
 import { connLine, ERROR_SLOT, type HtmxPage } from "./page.ts";
 
 /** A room name from a URL: 1–30 lowercase letters, digits or dashes, else "lobby". */
-export function roomOf(p: string | null | undefined): string {
+function roomOf(p: string | null | undefined): string {
   return typeof p === "string" && /^[a-z0-9-]{1,30}$/.test(p) ? p : "lobby";
 }
 

@@ -42,7 +42,7 @@ export const HTMX_OPTIONS: HtmxOptions = {
 };
 
 /** The pages, in the index's order (one per pattern, and a view over SSE). */
-export const HTMX_PAGES: readonly HtmxPage[] = [progressPage, timelinePage, chatPage, statusPage, subscribePage, clockPage];
+const HTMX_PAGES: readonly HtmxPage[] = [progressPage, timelinePage, chatPage, statusPage, subscribePage, clockPage];
 
 /** Every page's path, for both generations (the tests visit each). */
 export const HTMX_PAGE_PATHS: readonly string[] = HTMX_PAGES.flatMap((p) => [`/htmx/2/${p.slug}`, `/htmx/4/${p.slug}`]);

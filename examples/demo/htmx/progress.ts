@@ -17,7 +17,7 @@ const STEPS = 10;
 const stepOf = (p: string | undefined): number => Math.min(1000, Math.max(20, Number.parseInt(p ?? "", 10) || 300));
 
 /** A job id from the page's query: 1–32 letters and digits, else a fixed one. */
-export function jobOf(p: string | null | undefined): string {
+function jobOf(p: string | null | undefined): string {
   return typeof p === "string" && /^[a-z0-9]{1,32}$/i.test(p) ? p : "demo";
 }
 
