@@ -47,8 +47,8 @@ export interface HtmlText {
  */
 export type HtmlNode = HtmlElement | HtmlText;
 
-/** Elements without an end tag. */
-const VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
+/** Elements without an end tag (fragment-doc.ts reads it too). */
+export const VOID_ELEMENTS: ReadonlySet<string> = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
 /** Elements whose body is text up to their end tag. */
 const RAW = new Set(["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"]);
 
@@ -176,7 +176,7 @@ export function parseHtml(html: string, options: ParseOptions = {}): HtmlElement
       if (body !== "" && !idsOnly) el.children.push({ kind: "text", text: tag === "textarea" || tag === "title" ? decodeAttribute(body) : body });
       i = close < 0 ? html.length : skipTo(html, ">", close);
       if (spans !== undefined) closeSpans(spans, el, el, close < 0 ? html.length : close, i);
-    } else if (!VOID.has(tag) && !selfClosed) {
+    } else if (!VOID_ELEMENTS.has(tag) && !selfClosed) {
       open = el;
       opened.set(tag, (opened.get(tag) ?? 0) + 1);
     }

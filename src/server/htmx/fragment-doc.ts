@@ -12,7 +12,7 @@
  * Invariants: building is iterative (no recursion on the page's nesting depth,
  * which raw() HTML controls) and linear in the input.
  */
-import { parseHtml, type HtmlElement, type SourceSpan } from "../html/parse.ts";
+import { parseHtml, VOID_ELEMENTS, type HtmlElement, type SourceSpan } from "../html/parse.ts";
 
 /**
  * An element with an id an htmx page can target. Its "skeleton" (what changes
@@ -75,7 +75,6 @@ export interface FragmentDoc {
 const INERT = new Set(["template", "noscript"]);
 /** Roots of foreign content: what is inside is SVG or MathML, not HTML. */
 const FOREIGN = new Set(["svg", "math"]);
-const VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
 
 interface Building {
   id: string;
@@ -172,7 +171,7 @@ function freeze(html: string, top: Building, ids: Map<string, Fragment>): Fragme
     const f: Fragment = {
       id: b.id, tag: b.el.tag, outer: html.slice(start, end), openTag, closeTag: html.slice(closeStart, end),
       start, openEnd, end, children, parts: partsOf(html, openEnd, closeStart, children), direct: b.direct,
-      selfClosed: VOID.has(b.el.tag) || (closeStart === openEnd && openTag.endsWith("/>")), foreign: b.foreign, parent: undefined,
+      selfClosed: VOID_ELEMENTS.has(b.el.tag) || (closeStart === openEnd && openTag.endsWith("/>")), foreign: b.foreign, parent: undefined,
     };
     for (const c of children) (c as { parent: Fragment | undefined }).parent = f;
     done.set(b, f);
