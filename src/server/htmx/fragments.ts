@@ -63,7 +63,7 @@ export function fullMessage(doc: FragmentDoc): string {
  */
 export function changeMessage(prev: FragmentDoc, next: FragmentDoc): { html: string; outside: boolean } {
   const c: Compare = { prev, next, out: [] };
-  const root = (doc: FragmentDoc): Level => ({ id: undefined, children: doc.top, parts: doc.parts, openTag: "", closeTag: "" });
+  const root = (doc: FragmentDoc): Level => ({ children: doc.top, parts: doc.parts });
   let outside = false;
   if (prev.html !== next.html && !reshape(c, root(prev), root(next), 0)) {
     outside = true;
@@ -100,13 +100,10 @@ interface Compare {
   readonly out: Piece[];
 }
 
-/** An id'd element, or the top level of a document (no id: nothing can be inserted there). */
+/** An id'd element, or the top level of a document (nothing can be inserted there): its id'd children and the content around them. */
 interface Level {
-  readonly id: string | undefined;
   readonly children: readonly Fragment[];
   readonly parts: readonly string[];
-  readonly openTag: string;
-  readonly closeTag: string;
 }
 
 /**
