@@ -31,7 +31,8 @@ const LABEL = "weft-htmx:";
  * @example
  * const csrf = new HtmxCsrf(options.secrets);
  * const token = csrf.token(req, res, guard.secure(req)); // sets the cookie when missing
- * csrf.matches(csrf.expected(upgradeReq), frame.csrf); // true for that page's frames
+ * const check = csrf.checker(upgradeReq); // read once per socket
+ * check(frame.csrf); // true for that page's frames, under any configured secret
  */
 export class HtmxCsrf {
   private readonly secrets: readonly Buffer[];
