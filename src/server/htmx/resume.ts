@@ -62,16 +62,6 @@ export class HeldSessions {
     }, graceMs + SLACK_MS).unref();
   }
 
-  /** Forgets every entry (app.close()). */
-  clear(): void {
-    this.bySid.clear();
-  }
-
-  /** How many are held (tests). */
-  get size(): number {
-    return this.bySid.size;
-  }
-
   /** True the first time `key` is asked (a warning logged once per view and kind). */
   firstWarning(key: string): boolean {
     if (this.warned.has(key)) return false;
