@@ -58,6 +58,15 @@ describe("RedisTopicLog on real Redis", { skip }, () => {
     assert.deepEqual(got?.map((m) => m.id), held.slice(1).map(([id]) => id));
   });
 
+  it("an id of log form past what Redis reads (a part over 2^64 - 1) is no id: undefined, not a Redis error", async () => {
+    const log = new RedisTopicLog(conn, { size: 20, ttlMs: 600_000 });
+    await log.publish("jobs:big", { name: "n", payload: 1 });
+    for (const id of ["18446744073709551616-0", "0-18446744073709551616", "99999999999999999999-99999999999999999999"]) {
+      assert.equal(await log.after("jobs:big", id), undefined, id);
+    }
+    await assert.rejects(raw.xrange(STREAM + "jobs:big", "18446744073709551616-0", "+"), /Invalid stream ID/, "Redis itself refuses such an id");
+  });
+
   it("publishes by EVALSHA, and loads the script again after Redis forgot it", async () => {
     const log = new RedisTopicLog(conn, { size: 20, ttlMs: 600_000 });
     await raw.config("RESETSTAT");

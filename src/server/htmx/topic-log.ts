@@ -62,10 +62,13 @@ export const MAX_LOGGED_TOPICS = 1024;
 export const MAX_LOGGED_BYTES = 4 * 1024 * 1024;
 
 /** What an id looks like: `<ms>-<n>`, both decimal (a Redis stream id; the memory log's too). */
-const ID = /^\d{1,20}-\d{1,20}$/;
+const ID = /^(\d{1,20})-(\d{1,20})$/;
+/** The largest part of a Redis stream id (an unsigned 64-bit integer): Redis refuses a larger one. */
+const U64_MAX = "18446744073709551615";
 
 /**
- * Whether `id` has the form of a log id. Anything else (a hostile or foreign
+ * Whether `id` has the form of a log id, each part at most 2^64 - 1 (as
+ * Redis reads stream ids). Anything else (a hostile or foreign
  * Last-Event-ID) is treated as no id at all.
  *
  * @example
@@ -73,7 +76,9 @@ const ID = /^\d{1,20}-\d{1,20}$/;
  * isLogId("<script>") // false
  */
 export function isLogId(id: unknown): id is string {
-  return typeof id === "string" && ID.test(id);
+  if (typeof id !== "string") return false;
+  const m = ID.exec(id);
+  return m !== null && compareDecimal(m[1]!, U64_MAX) <= 0 && compareDecimal(m[2]!, U64_MAX) <= 0;
 }
 
 /**

@@ -76,6 +76,10 @@ describe("log ids", () => {
   it("accept only <ms>-<n>", () => {
     assert.ok(isLogId("1733368800000-3"));
     for (const bad of ["", "12", "1-2-3", "a-1", "1-", "<b>-1", `${"9".repeat(21)}-1`, undefined, 5]) assert.equal(isLogId(bad), false, String(bad));
+    // Past 2^64 - 1 Redis refuses the id (XRANGE errors): no id, not a failed replay.
+    assert.ok(isLogId("18446744073709551615-18446744073709551615"));
+    assert.ok(isLogId("00000000000000000001-0"));
+    for (const bad of ["18446744073709551616-0", "0-18446744073709551616", `${"9".repeat(20)}-1`]) assert.equal(isLogId(bad), false, bad);
   });
 });
 
