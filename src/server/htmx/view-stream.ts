@@ -170,7 +170,7 @@ class ViewStream implements HtmxViewStream {
     }
     if (m.kind === "redirect") {
       // The page learns where to go (page script: location.assign), and the stream is refused.
-      this.send({ data: JSON.stringify({ weft: "nav", kind: "redirect", to: m.to }), event: "weft-nav" }, undefined);
+      this.send(envelopeOut({ t: S.nav, d: { kind: "redirect", to: m.to } }, this.outContext())!, undefined);
       return "E_FORBIDDEN";
     }
     this.held = this.fresh(m.init.sid);
@@ -344,7 +344,7 @@ class ViewStream implements HtmxViewStream {
     this.conn.handle({ t: C.heartbeat });
     if (!this.passed) return;
     this.core.metrics.error(code);
-    this.send({ data: errorOut({ c: code, m: message }, { errorId: this.errorId, eventOf: () => event }).data }, undefined);
+    this.send(errorOut({ c: code, m: message }, { errorId: this.errorId, eventOf: () => event }), undefined);
     this.errorAt = this.ref;
   }
 
