@@ -218,12 +218,12 @@ export class HtmxServer {
    * when the connection ends.
    */
   private enter(req: IncomingMessage, target: Target, refuse: (r: Refusal, retryAfter?: number) => void): { route?: RouteMatch | undefined; addr: string } | undefined {
-    const admitted = this.admit(req, target);
+    const addr = limitAddress(req, this.core.options.trustProxy);
+    const admitted = this.admit(req, target, addr);
     if ("code" in admitted) {
       refuse(admitted, admitted.code === "E_RATE_LIMIT" ? this.rate.retryAfter : undefined);
       return undefined;
     }
-    const addr = limitAddress(req, this.core.options.trustProxy);
     const over = this.limits.open(addr);
     if (over !== undefined) {
       refuse({ code: over, message: ERRORS[over].message });
@@ -234,10 +234,10 @@ export class HtmxServer {
 
   /**
    * The checks every connect passes before anything is mounted: the guard,
-   * the connect rate, then the view or topic allowlist. The view's route
-   * when admitted (none for a topic).
+   * the connect rate of `addr` (the client's address), then the view or
+   * topic allowlist. The view's route when admitted (none for a topic).
    */
-  private admit(req: IncomingMessage, target: Target): { route?: RouteMatch } | Refusal {
+  private admit(req: IncomingMessage, target: Target, addr: string): { route?: RouteMatch } | Refusal {
     const refuse = (code: ErrorCode, message: string = ERRORS[code].message): Refusal => ({ code, message });
     if (this.closed) return refuse("E_SHUTDOWN");
     // check, not checkPage: the connect mounts a view (or reads a topic) with the browser's cookies,
@@ -245,7 +245,7 @@ export class HtmxServer {
     // cross-origin EventSource GETs; a same-origin GET carries none and passes.
     const guarded = this.guard.check(req);
     if (guarded !== undefined) return refuse(guarded);
-    if (!this.rate.take(limitAddress(req, this.core.options.trustProxy))) return refuse("E_RATE_LIMIT", "too many htmx connects from this address: retry later");
+    if (!this.rate.take(addr)) return refuse("E_RATE_LIMIT", "too many htmx connects from this address: retry later");
     if (target.kind === "topic") return target.topic !== undefined && this.topics?.allows(target.topic) === true ? {} : refuse("E_HTMX_TOPIC");
     const route = this.core.router.match(target.path);
     if (route === undefined || !this.o.views.has(route.pattern)) return refuse("E_UNKNOWN_VIEW", `no htmx view at ${target.path} (the htmx.views option lists those served)`);
