@@ -14,41 +14,17 @@
  * transport (the transports move frames, not markup).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { createDemo, type DemoApp } from "../../examples/demo/app.ts";
+import { expectNoAxeViolations as axe } from "../support/axe.ts";
 import { browserSkipReason, forceTransport, launchBrowser } from "../support/browser.ts";
 
 const skip = browserSkipReason();
 const T = { timeout: 60_000 };
 
-/** axe-core's browser build, injected into each page as a script. */
-const AXE = readFileSync(join(dirname(createRequire(import.meta.url).resolve("axe-core")), "axe.min.js"), "utf8");
-
 /** A URL for a route with parameters that no parameterless page links to. */
 const SAMPLES: Record<string, string> = {};
-
-/** One axe violation as axe reports it (the fields printed). */
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  helpUrl: string;
-  nodes: { target: unknown[]; html: string; failureSummary?: string }[];
-}
-
-/** The violations, one readable block each: rule, impact, help, and each element with what fails. */
-function describeViolations(url: string, vs: Violation[]): string {
-  const out = [`${vs.length} accessibility violation(s) on ${url}:`];
-  for (const v of vs) {
-    out.push(`- ${v.id} (${v.impact ?? "?"}): ${v.help} — ${v.helpUrl}`);
-    for (const n of v.nodes) out.push(`    at ${n.target.map(String).join(" ")}: ${n.html.slice(0, 160)}\n      ${(n.failureSummary ?? "").replace(/\n/g, "\n      ")}`);
-  }
-  return out.join("\n");
-}
 
 /** Which path of `paths` matches `route` ("/projects/:id"). */
 function concrete(route: string, paths: Iterable<string>): string | undefined {
@@ -120,15 +96,6 @@ describe("the demo's pages under axe-core in Chromium (websocket)", { skip }, ()
     return page;
   }
 
-  /** Runs axe on the page as it is now and asserts that it finds nothing (`what` names the page and state). */
-  async function axe(page: Page, what: string): Promise<void> {
-    if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: AXE });
-    const vs = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: unknown[] }> } }).axe;
-      return (await axe.run(document, { resultTypes: ["violations"] })).violations;
-    }) as Violation[];
-    assert.equal(vs.length, 0, describeViolations(what, vs));
-  }
 
   /** Opens `path`, notes the same-origin paths it links to, and asserts that axe finds nothing. */
   async function check(path: string): Promise<void> {

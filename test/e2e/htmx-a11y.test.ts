@@ -8,36 +8,15 @@
  * a timeline step, a status set.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { createDemo, type DemoApp } from "../../examples/demo/app.ts";
 import { HTMX_PAGE_PATHS } from "../../examples/demo/htmx/index.ts";
+import { expectNoAxeViolations as axe } from "../support/axe.ts";
 import { browserSkipReason, launchBrowser } from "../support/browser.ts";
 
 const skip = browserSkipReason();
 const T = { timeout: 60_000 };
-
-/** axe-core's browser build, injected into each page as a script. */
-const AXE = readFileSync(join(dirname(createRequire(import.meta.url).resolve("axe-core")), "axe.min.js"), "utf8");
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[]; html: string; failureSummary?: string }[];
-}
-
-function describeViolations(what: string, vs: Violation[]): string {
-  const out = [`${vs.length} accessibility violation(s) on ${what}:`];
-  for (const v of vs) {
-    out.push(`- ${v.id} (${v.impact ?? "?"}): ${v.help}`);
-    for (const n of v.nodes) out.push(`    at ${n.target.map(String).join(" ")}: ${n.html.slice(0, 160)}\n      ${(n.failureSummary ?? "").replace(/\n/g, "\n      ")}`);
-  }
-  return out.join("\n");
-}
 
 describe("the demo's htmx pages under axe-core in Chromium", { skip }, () => {
   let app: DemoApp;
@@ -67,14 +46,6 @@ describe("the demo's htmx pages under axe-core in Chromium", { skip }, () => {
     return page;
   }
 
-  async function axe(page: Page, what: string): Promise<void> {
-    if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: AXE });
-    const vs = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: unknown[] }> } }).axe;
-      return (await axe.run(document, { resultTypes: ["violations"] })).violations;
-    }) as Violation[];
-    assert.equal(vs.length, 0, describeViolations(what, vs));
-  }
 
   it("has no violations on /htmx, the index", T, async () => {
     const page = await open("/htmx");
