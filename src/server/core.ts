@@ -8,7 +8,7 @@ import type { ErrorCode } from "../protocol/errors.ts";
 import type { FlashPayload } from "../protocol/messages.ts";
 import { MemoryPubSub } from "./pubsub/memory.ts";
 import { RedisPubSub } from "./pubsub/redis.ts";
-import { unwrapPubSub, withTopicLog } from "./htmx/topic-log.ts";
+import { RedisTopicLog, topicLogOf, unwrapPubSub, withTopicLog } from "./htmx/topic-log.ts";
 import { RedisConnection } from "./redis/connection.ts";
 import { RedisStore } from "./store/redis.ts";
 import type { SessionSnapshot, Store } from "./store/types.ts";
@@ -363,8 +363,10 @@ export class Core {
   /** Messages from Redis that were not Weft's and were dropped, by source (for /weft/metrics). */
   malformed(): Record<MalformedSource, number> {
     const pubsub = unwrapPubSub(this.pubsub);
+    const log = topicLogOf(this.pubsub);
     return {
-      pubsub: pubsub instanceof RedisPubSub ? pubsub.malformed : 0,
+      // The htmx topic log's stream entries that were no broadcast count with the topic channels' messages.
+      pubsub: (pubsub instanceof RedisPubSub ? pubsub.malformed : 0) + (log instanceof RedisTopicLog ? log.malformed : 0),
       presence: this.presence instanceof RedisPresence ? this.presence.malformed : 0,
       cluster: this.cluster?.malformed ?? 0,
     };

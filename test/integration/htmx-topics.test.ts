@@ -245,6 +245,23 @@ describe("htmx topics across two nodes on Redis", { skip }, () => {
     assert.equal(new Set(again.events().map((e) => e.id)).size, 3, "nothing twice");
   });
 
+  it("skips a stream entry that is no broadcast in a replay, and counts it under weft_malformed_messages_total{source=\"pubsub\"}", async () => {
+    const [a, b] = cluster.nodes;
+    const metric = async () => {
+      const text = await (await fetch(`${b!.base}/weft/metrics`)).text();
+      return Number(/^weft_malformed_messages_total\{source="pubsub"\} (\d+)$/m.exec(text)?.[1]);
+    };
+    const before = await metric();
+    await a!.app.broadcast("jobs:m1", "progress", { pct: 1 });
+    const [[first]] = (await raw.xrange("weft:hx:jobs:m1", "-", "+")) as [[string, string[]]];
+    await raw.xadd("weft:hx:jobs:m1", "*", "m", "not a broadcast");
+    await a!.app.broadcast("jobs:m1", "progress", { pct: 2 });
+    const r = track(await sseOpen(b!.base, "jobs:m1", { "last-event-id": first }));
+    await until(() => r.events().length >= 1, 5000, "the replay");
+    assert.deepEqual(r.events().map((e) => e.data), ['<div id="job-bar" hx-swap-oob="true" data-event="progress">2%</div>']);
+    assert.equal(await metric(), before + 1);
+  });
+
   it("a Redis PubSub's subscribed() resolves once Redis counts the subscription, however slow the way there", async () => {
     // Everything this connection sends reaches Redis 150 ms late: a subscribed() that did not wait
     // for Redis's answer would resolve while Redis still counts nobody.
