@@ -141,6 +141,14 @@ async function stream(key: string, n = 1): Promise<Stream> {
   return streams.filter((s) => s.key === key)[n - 1]!;
 }
 
+/** Clicks `#go` on `p` and returns the first frame `key`'s WebSocket got, parsed. */
+async function clickAndRead(p: Page, key: string): Promise<Record<string, unknown>> {
+  const s = await sock(key);
+  await p.click("#go");
+  await until(() => s.frames.length > 0, 10_000, "the form's frame");
+  return JSON.parse(s.frames[0]!) as Record<string, unknown>;
+}
+
 const facts = (p: Page) => p.evaluate(() => (window as unknown as { facts: Facts }).facts);
 const text = (p: Page, sel: string) => p.$eval(sel, (el) => el.textContent ?? "");
 const ids = (p: Page, sel: string) => p.$$eval(sel, (els) => els.map((el) => el.id));
@@ -209,10 +217,7 @@ for (const gen of GENS) {
             </form>
           </div>
         </main>`));
-      const s = await sock(key);
-      await p.click("#go");
-      await until(() => s.frames.length > 0, 10_000, "the form's frame");
-      const sent = JSON.parse(s.frames[0]!) as Record<string, unknown>;
+      const sent = await clickAndRead(p, key);
       const url = `${base}/page/${key}`;
       if (gen.n === 2) {
         assert.deepEqual(sent, {
@@ -260,10 +265,7 @@ for (const gen of GENS) {
             </div>
           </div>
         </div>`));
-      const s = await sock(key);
-      await p.click("#go");
-      await until(() => s.frames.length > 0, 10_000, "the form's frame");
-      const sent = JSON.parse(s.frames[0]!) as Record<string, unknown>;
+      const sent = await clickAndRead(p, key);
       delete sent.HEADERS;
       delete sent.headers;
       // htmx 2 reads hx-vals of every ancestor (":inherited" is just part of an unknown attribute name to it);
