@@ -270,7 +270,7 @@ export class HtmxServer {
     openViewStream({ core: this.core, req, route, query: queryOf(req.url), sender, ...more }).then(
       (stream) => {
         if (typeof stream === "string") return this.fail(sender, stream);
-        this.attach(stream, sender, ws, held);
+        this.attach(stream, ws, held);
       },
       (err: unknown) => {
         this.core.options.onError(err, `htmx view ${route.pattern}`);
@@ -279,11 +279,11 @@ export class HtmxServer {
     );
   }
 
-  private attach(stream: HtmxViewStream, sender: HtmxSender, ws: WsSender | undefined, held: [string, number][]): void {
+  /** A live view stream takes the socket's frames and refusals (those held while it mounted first); it closes with its sender on its own. */
+  private attach(stream: HtmxViewStream, ws: WsSender | undefined, held: [string, number][]): void {
     ws?.onFrame((text, bytes) => stream.receive(text, bytes));
     ws?.onRefusal((code, message) => stream.refuse(code, message));
     for (const [text, bytes] of held.splice(0)) stream.receive(text, bytes);
-    sender.onClose(() => stream.close());
   }
 
   /** A refused open: the error fragment, then the stream ends (1008 unless the code has its own close code). */
