@@ -133,6 +133,8 @@ export interface ResolvedHtmx {
   readonly connectRate: Rate;
 }
 
+/** The id error fragments replace when `errorId` is not given. */
+export const DEFAULT_ERROR_ID = "weft-error";
 /** Connects to /weft/htmx/* per client address when the option does not say: 10 a second, bursts of 20. */
 export const DEFAULT_CONNECT_RATE: Rate = Object.freeze({ perSecond: 10, burst: 20 });
 /** An error fragment's id: a plain HTML id (no quotes, spaces or markup). */
@@ -155,7 +157,7 @@ export function resolveHtmx(o: HtmxOptions | undefined, viewPaths: readonly stri
   if (o === undefined) return undefined;
   if (typeof o !== "object" || o === null || Array.isArray(o)) throw new TypeError(`createWeft: \`htmx\` must be an object, e.g. htmx: { views: ["/todos"] }, got ${describe(o)}`);
   rejectUnknownKeys("createWeft: htmx", o, OPTION_KEYS);
-  const errorId = o.errorId ?? "weft-error";
+  const errorId = o.errorId ?? DEFAULT_ERROR_ID;
   if (typeof errorId !== "string" || !ERROR_ID.test(errorId)) throw new TypeError(`createWeft: \`htmx.errorId\` must be an HTML id (a letter, then letters, digits, _ : . -; at most 64), got ${describe(errorId)}`);
   const connectRate = o.connectRate ?? DEFAULT_CONNECT_RATE;
   if (!validRate(connectRate)) throw new TypeError("createWeft: `htmx.connectRate` must be { perSecond > 0, burst >= 1 }, e.g. { perSecond: 10, burst: 20 }");

@@ -27,6 +27,7 @@ import { csrfMatches } from "./csrf.ts";
 import { clearErrorOut, envelopeOut, errorOut } from "./envelope-out.ts";
 import { isRefusal, parseFrame } from "./frames.ts";
 import { HtmxMirror } from "./mirror.ts";
+import { DEFAULT_ERROR_ID } from "./options.ts";
 import type { HtmxOut, HtmxSender } from "./out.ts";
 import { heldSessions, type HeldStream } from "./resume.ts";
 import { SentLog } from "./sent-log.ts";
@@ -70,7 +71,6 @@ const V = 1;
 const MAX_NAMES = 64;
 /** Consecutive renders the mirror could not apply before the stream gives up (1011). */
 const MAX_RESYNCS = 3;
-const DEFAULT_ERROR_ID = "weft-error";
 /** What the root element of a liveView() child carries: its view path. */
 const CHILD_ROOT = ` ${ATTR.view}="`;
 /** How the join of an open ended: joined, refused with a code, or the stream closed first. */
