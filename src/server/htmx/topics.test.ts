@@ -301,6 +301,33 @@ describe("HtmxTopics", () => {
     assert.equal(s.closed, undefined);
   });
 
+  it("renders a broadcast once for all the topic's streams", async () => {
+    let renders = 0;
+    const { topics, pubsub, errors } = setup({
+      "jobs:*": { render: ({ payload }) => {
+        renders++;
+        if (payload === "bad") throw new Error("render broke");
+        return html`<b id="b">${String(payload)}</b>`;
+      } },
+      "st:*": { json: true },
+    });
+    const streams = [new FakeSender(), new FakeSender(), new FakeSender()];
+    for (const s of streams) await topics.open(req, "jobs:1", s, undefined);
+    const other = new FakeSender();
+    await topics.open(req, "jobs:2", other, undefined);
+    const js = [new FakeSender(), new FakeSender()];
+    for (const s of js) await topics.open(req, "st:1", s, undefined);
+    for (const p of ["a", "bad"]) await pubsub.publish("jobs:1", { name: "n", payload: p });
+    await pubsub.publish("jobs:2", { name: "n", payload: "z" });
+    await pubsub.publish("st:1", { name: "n", payload: 1 });
+    await tick();
+    for (const s of streams) assert.deepEqual(s.sent.map((m) => m.data), ['<b id="b">a</b>']);
+    assert.deepEqual(other.sent.map((m) => m.data), ['<b id="b">z</b>']);
+    for (const s of js) assert.deepEqual(s.sent.map((m) => m.data), ['{"weft":"broadcast","topic":"st:1","event":"n","data":1}']);
+    assert.equal(renders, 3, "a, bad and z, each once");
+    assert.equal(errors.length, 1, "the throwing render is reported once");
+  });
+
   it("sends nothing for a render that returns undefined", async () => {
     const { topics, pubsub } = setup({ "jobs:*": { render: ({ name }) => (name === "skip" ? undefined : html`<i id="i">${name}</i>`) } });
     const s = new FakeSender();

@@ -61,6 +61,12 @@ export class HtmxTopics {
   private readonly log: TopicLog | undefined;
   /** Live messages held per stream while its replay or `current` is being sent: the outbox size. */
   private readonly maxHeld: number;
+  /**
+   * Each delivered broadcast's text, made for the first of its topic's
+   * streams and reused by the others (a PubSub hands every subscriber the
+   * same message object): one render per broadcast, not one per subscriber.
+   */
+  private readonly texts = new WeakMap<BroadcastMessage, { readonly topic: string; readonly data: string | undefined }>();
   private closed = false;
 
   constructor(private readonly core: Core, private readonly htmx: ResolvedHtmx) {
@@ -185,17 +191,27 @@ export class HtmxTopics {
   }
 
   /**
-   * Sends one broadcast: rendered as the topic's rule says, with its id. A
-   * render that throws is logged and skipped. JSON always carries the
+   * Sends one broadcast: rendered as the topic's rule says (once per
+   * message, see `texts`), with its id. A render that throws is logged (once)
+   * and skipped. JSON always carries the
    * broadcast's name as its SSE event; HTML only when `named` (see namesHtml).
    */
   private send(sender: HtmxSender, rule: HtmxTopicRule, topic: string, m: BroadcastMessage, named: boolean): void {
     const t = rule.topic;
-    const data = this.text(topic, m.name, () => {
-      if (isJson(t)) return broadcastJson(topic, m.name, m.payload);
-      const tpl = t.render!({ topic, name: m.name, payload: m.payload });
-      return tpl === undefined ? undefined : renderToString(tpl);
-    });
+    // The streams of one topic share its rule, so a message's text is the same for each of them.
+    let made = this.texts.get(m);
+    if (made?.topic !== topic) {
+      made = {
+        topic,
+        data: this.text(topic, m.name, () => {
+          if (isJson(t)) return broadcastJson(topic, m.name, m.payload);
+          const tpl = t.render!({ topic, name: m.name, payload: m.payload });
+          return tpl === undefined ? undefined : renderToString(tpl);
+        }),
+      };
+      this.texts.set(m, made);
+    }
+    const data = made.data;
     if (data === undefined || data.length === 0) return;
     const event = named || isJson(t) ? m.name : undefined;
     const out: HtmxOut = m.id !== undefined ? { data, event, id: m.id } : { data, event };
