@@ -1,6 +1,6 @@
 /**
- * The demo's htmx pages: the same five patterns served to unmodified htmx 2
- * and htmx 4 pages (docs/htmx.md), from Weft views and topics.
+ * The demo's htmx pages: five patterns and a view over SSE, served to
+ * unmodified htmx 2 and htmx 4 pages (docs/htmx.md), from Weft views and topics.
  *
  * - /htmx: the index of the pages;
  * - /htmx/2/<page>, /htmx/4/<page>: a page for each generation (pages below);

@@ -32,5 +32,5 @@ export const Index = defineView({
       ${demos.map(([href, name, what]) => html`<li><a href=${href} weft-navigate>${name}</a> — ${what}</li>`)}
     </ul>
     <p><a href="/htmx">htmx pages</a> — the same views and topics serving unmodified htmx 2 and htmx 4 pages
-    (progress bars, a timeline, a chat room, JSON status, form validation), with no Weft client.</p>`,
+    (progress bars, a timeline, a chat room, JSON status, form validation, a clock over SSE), with no Weft client.</p>`,
 });
