@@ -42,7 +42,7 @@ export class ConnectRate {
     return this.buckets.size;
   }
 
-  /** Seconds until `addr` may connect again (a Retry-After value). */
+  /** Seconds until an address refused now may connect again, for every address alike: one token's refill, rounded up (a Retry-After value). */
   get retryAfter(): number {
     return Math.max(1, Math.ceil(1 / this.rate.perSecond));
   }

@@ -45,8 +45,8 @@ export interface ViewStreamStart {
   readonly csrf?: string | undefined;
   /**
    * WebSocket: checks a frame's CSRF token instead of comparing it with
-   * `csrf` (e.g. `(t) => csrf.verify(req, t)`, which accepts tokens of every
-   * rotated secret). Neither given: every frame is refused E_HTMX_CSRF.
+   * `csrf` (e.g. `csrf.checker(req)`, made once per socket, which accepts
+   * tokens of every rotated secret). Neither given: every frame is refused E_HTMX_CSRF.
    */
   readonly checkCsrf?: ((given: string | undefined) => boolean) | undefined;
 }

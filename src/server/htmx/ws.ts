@@ -48,7 +48,7 @@ export type RefusalHandler = (code: ErrorCode, message: string) => void;
  *
  * @example
  * const sockets = new HtmxSockets(core, "weft-error");
- * sockets.upgrade(req, socket, head, (sender) => { sender.onFrame((text) => stream.receive(text, text.length)); });
+ * sockets.upgrade(req, socket, head, (sender) => { sender.onFrame((text, bytes) => stream.receive(text, bytes)); });
  */
 export class HtmxSockets {
   private readonly wss: WebSocketServer;
