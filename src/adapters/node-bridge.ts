@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { PATHS } from "../protocol/messages.ts";
 import type { WeftApp } from "../server/app.ts";
+import { HTMX_PREFIX } from "../server/htmx/index.ts";
 
 /** A Node `'upgrade'` listener. */
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -85,9 +86,6 @@ function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   return typeof value === "object" ? `an object with keys [${Object.keys(value).slice(0, 5).join(", ")}]` : typeof value;
 }
-
-/** Where Weft's htmx WebSockets live (src/server/htmx/index.ts HTMX_PREFIX). */
-const HTMX_PREFIX = "/weft/htmx/";
 
 /** Whether a request target names Weft's WebSocket endpoint or one of its htmx endpoints (query ignored). */
 function isWeftSocket(target: string | undefined): boolean {
