@@ -33,8 +33,6 @@ export interface Generation {
    * and swaps the OOB fragments of its unnamed events (a view's stream).
    */
   sse(url: string): string;
-  /** The htmx events the page script listens to (see client.ts). */
-  readonly events: { readonly open: string; readonly close: string; readonly message: string; readonly sent: string; readonly sseOpen: string; readonly sseMessage: string; readonly sseError: string };
 }
 
 /** `{"name":"value"}` escaped for an attribute value. */
@@ -42,7 +40,7 @@ function jsonAttr(name: string, value: string): string {
   return escapeHtml(JSON.stringify({ [name]: value }));
 }
 
-export const HTMX2: Generation = {
+const HTMX2: Generation = {
   n: 2,
   label: "htmx 2",
   scripts: ["/vendor/htmx2/htmx.min.js", "/vendor/htmx2/ext/ws.js", "/vendor/htmx2/ext/sse.js"],
@@ -52,18 +50,9 @@ export const HTMX2: Generation = {
   // The unnamed events ("message") go to sse-swap="message"; hx-swap="none" keeps the element's own content,
   // and the OOB fragments are swapped by id.
   sse: (url) => `hx-ext="sse" sse-connect="${escapeHtml(url)}" sse-swap="message" hx-swap="none"`,
-  events: {
-    open: "htmx:wsOpen",
-    close: "htmx:wsClose",
-    message: "htmx:wsAfterMessage",
-    sent: "htmx:wsAfterSend",
-    sseOpen: "htmx:sseOpen",
-    sseMessage: "htmx:sseMessage",
-    sseError: "htmx:sseError",
-  },
 };
 
-export const HTMX4: Generation = {
+const HTMX4: Generation = {
   n: 4,
   label: "htmx 4",
   scripts: ["/vendor/htmx4/htmx.min.js", "/vendor/htmx4/ext/hx-ws.js", "/vendor/htmx4/ext/hx-sse.js"],
@@ -73,15 +62,6 @@ export const HTMX4: Generation = {
   send: "hx-ws:send",
   // An unnamed event is swapped into this element: an OOB-only message leaves it alone (swapEmpty:false).
   sse: (url) => `hx-sse:connect="${escapeHtml(url)}" hx-swap="none"`,
-  events: {
-    open: "htmx:ws:after:connection",
-    close: "htmx:ws:close",
-    message: "htmx:ws:after:message:incoming",
-    sent: "htmx:ws:after:message:outgoing",
-    sseOpen: "htmx:sse:after:connection",
-    sseMessage: "htmx:sse:after:message",
-    sseError: "htmx:sse:error",
-  },
 };
 
 /** The generations, by URL segment. */
