@@ -1,7 +1,8 @@
 /**
  * The shell of every htmx demo page: a plain HTML document with no Weft
  * client, only htmx (the generation's scripts from /vendor/…) and the
- * page script (client.ts). The body is the page's own (pages.ts).
+ * page script (client.ts). The body is the page's own (its module's
+ * HtmxPage: progress.ts, chat.ts, …).
  */
 import { escapeHtml } from "../../../src/index.ts";
 import { CSS } from "../layout.ts";
