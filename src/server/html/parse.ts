@@ -259,8 +259,37 @@ function readAttributes(html: string, at: number, idsOnly: boolean): { attrs: Ma
   return { attrs, next: skipTo(html, ">", i), selfClosed };
 }
 
+/**
+ * Where one attribute of a start tag lies in the source: its name
+ * (`nameAt`…`nameEnd`), its raw value (`valueAt`…`valueEnd`, inside any
+ * quotes; with no `=`, both are `nameEnd`) and its end (`end`).
+ *
+ * @example
+ * attributeAt('<p a="1">', 2); // { nameAt: 3, nameEnd: 4, valueAt: 6, valueEnd: 7, end: 8 }
+ */
+export interface AttributeSpan {
+  readonly nameAt: number;
+  readonly nameEnd: number;
+  readonly valueAt: number;
+  readonly valueEnd: number;
+  readonly end: number;
+}
+
 /** Where {@link readAttribute} found the last attribute (one shared record: the parser is not reentrant and allocates none per attribute). */
 const ATTR = { nameAt: 0, nameEnd: 0, valueAt: 0, valueEnd: 0, end: 0 };
+
+/**
+ * The attribute of a start tag at `at` (after any whitespace and slashes), as
+ * the parser reads it; undefined at the end of the tag. The record returned
+ * is shared and overwritten by the next read: take what you need first.
+ * htmx fragments (src/server/htmx/fragments.ts) rewrite start tags with it.
+ *
+ * @example
+ * for (let a = attributeAt(tag, 2); a !== undefined; a = attributeAt(tag, a.end)) names.push(tag.slice(a.nameAt, a.nameEnd));
+ */
+export function attributeAt(html: string, at: number): AttributeSpan | undefined {
+  return readAttribute(html, at) ? ATTR : undefined;
+}
 
 /**
  * Reads the attribute at `at` (after whitespace and slashes) into `ATTR`:

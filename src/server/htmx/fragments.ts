@@ -18,6 +18,7 @@
  * hx-ws adds `swapEmpty:false`). Checked in Chromium by
  * test/e2e/oob-fragments.test.ts.
  */
+import { attributeAt } from "../html/parse.ts";
 import { escapeHtml } from "../template/escape.ts";
 import { parseFragments, type Fragment, type FragmentDoc } from "./fragment-doc.ts";
 import { assemble, deletion, type Piece } from "./oob-assemble.ts";
@@ -190,8 +191,6 @@ function missingClose(f: Fragment): string {
 }
 
 const TAG_NAME = /^<[A-Za-z][^\s/>]*/;
-/** One attribute, as src/server/html/parse.ts reads it. */
-const ATTRIBUTE = /[\s/]*([^\s/>"'=][^\s/>=]*)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?/y;
 
 /**
  * A start tag with `hx-swap-oob="how"` after its attributes, its own
@@ -204,25 +203,23 @@ function oobTag(openTag: string, how: string): string {
   let out = name;
   let at = name.length;
   let kept = at;
-  let last = "";
-  for (;;) {
-    ATTRIBUTE.lastIndex = at;
-    const m = ATTRIBUTE.exec(openTag);
-    if (m === null || m[0] === "") break;
-    const attr = m[1]!.toLowerCase();
+  // The last attribute ends with `=` and an empty unquoted value (`a=`, `a= `).
+  let emptyValue = false;
+  for (let a = attributeAt(openTag, at); a !== undefined; a = attributeAt(openTag, at)) {
+    const attr = openTag.slice(a.nameAt, a.nameEnd).toLowerCase();
     if (attr === "hx-swap-oob" || attr === "data-hx-swap-oob") {
       out += openTag.slice(kept, at);
-      kept = ATTRIBUTE.lastIndex;
+      kept = a.end;
     }
-    at = ATTRIBUTE.lastIndex;
-    last = m[0];
+    emptyValue = a.valueAt > a.nameEnd && a.valueAt === a.end;
+    at = a.end;
   }
   const attr = ` hx-swap-oob="${how}"`;
   const cut = !openTag.endsWith(">"); // by the end of the render: closed here, or the browser would drop it
   const end = cut ? `${openTag.slice(at)}>` : openTag.slice(at);
   // After `a=` (an empty unquoted value) the attribute would become a's value, and after a cut-off
   // tag's open quote part of it: put it first then.
-  if (cut || /=\s*$/.test(last)) return `${name}${attr}${out.slice(name.length)}${openTag.slice(kept, at)}${end}`;
+  if (cut || emptyValue) return `${name}${attr}${out.slice(name.length)}${openTag.slice(kept, at)}${end}`;
   return `${out}${openTag.slice(kept, at)}${attr}${end}`;
 }
 
