@@ -33,7 +33,7 @@ export interface SseStreamOptions {
 }
 
 /** Longest Last-Event-ID read back; longer is ignored (Weft's ids are far shorter). */
-export const MAX_LAST_EVENT_ID = 200;
+const MAX_LAST_EVENT_ID = 200;
 
 /** A control character: it would end the `event:`/`id:` line (CR, LF) or void the id (NUL). */
 const CONTROL = /[\x00-\x1f\x7f]/;

@@ -56,10 +56,10 @@ export interface TopicLogOptions {
 }
 
 /** Topics a memory log keeps by default (each holds at most `size` messages). */
-export const MAX_LOGGED_TOPICS = 1024;
+const MAX_LOGGED_TOPICS = 1024;
 
 /** Bytes a memory log keeps over all its topics by default: 4 MiB. */
-export const MAX_LOGGED_BYTES = 4 * 1024 * 1024;
+const MAX_LOGGED_BYTES = 4 * 1024 * 1024;
 
 /** What an id looks like: `<ms>-<n>`, both decimal (a Redis stream id; the memory log's too). */
 const ID = /^(\d{1,20})-(\d{1,20})$/;
@@ -262,7 +262,7 @@ const APPEND_SHA = createHash("sha1").update(APPEND).digest("hex");
  * stream-node-max-entries), so this is reached only when publishers outrun
  * the reading.
  */
-export const MAX_REPLAY_EXTRA = 4096;
+const MAX_REPLAY_EXTRA = 4096;
 
 /**
  * The topic log of a cluster on Redis: one stream per topic, shared by every
@@ -374,7 +374,7 @@ export interface TopicLogSettings {
  * graces, at least ten minutes. Its length is bounded anyway (outboxSize);
  * this only lets the streams of topics nobody broadcasts on any more go.
  */
-export function streamTtlMs(sessionGraceMs: number): number {
+function streamTtlMs(sessionGraceMs: number): number {
   return Math.max(10 * sessionGraceMs, 600_000);
 }
 

@@ -28,7 +28,7 @@ import { compareIds, isLogId, topicLogOf, topicRule, type TopicLog } from "./top
  * broadcastJson("status", "deploy", { ok: true })
  * // '{"weft":"broadcast","topic":"status","event":"deploy","data":{"ok":true}}'
  */
-export function broadcastJson(topic: string, event: string, data: Json): string {
+function broadcastJson(topic: string, event: string, data: Json): string {
   return JSON.stringify({ weft: "broadcast", topic, event, data });
 }
 
@@ -39,7 +39,7 @@ export function broadcastJson(topic: string, event: string, data: Json): string 
  * @example
  * currentJson("status", { ok: true }) // '{"weft":"current","topic":"status","data":{"ok":true}}'
  */
-export function currentJson(topic: string, data: Json): string {
+function currentJson(topic: string, data: Json): string {
   return JSON.stringify({ weft: "current", topic, data });
 }
 
@@ -242,7 +242,7 @@ export class HtmxTopics {
  * @example
  * namesHtml(req, sseSender) // false for htmx 4's request, true for htmx 2's EventSource
  */
-export function namesHtml(req: IncomingMessage, sender: HtmxSender): boolean {
+function namesHtml(req: IncomingMessage, sender: HtmxSender): boolean {
   return !(sender.kind === "sse" && req.headers?.["hx-request"] === "true");
 }
 
