@@ -24,7 +24,7 @@ import type { Core } from "../core.ts";
 import type { RouteMatch } from "../router.ts";
 import type { Params } from "../view.ts";
 import { csrfMatches } from "./csrf.ts";
-import { clearErrorOut, envelopeOut, errorOut } from "./envelope-out.ts";
+import { clearErrorOut, envelopeOut, errorOut, type OutContext } from "./envelope-out.ts";
 import { isRefusal, parseFrame } from "./frames.ts";
 import { HtmxMirror } from "./mirror.ts";
 import { DEFAULT_ERROR_ID } from "./options.ts";
@@ -124,11 +124,14 @@ class ViewStream implements HtmxViewStream {
    * The first answer (no error) to a later event clears it. Undefined: nothing shown.
    */
   private errorAt: number | undefined;
+  /** What envelopeOut reads of the stream (made once, not per message). */
+  private readonly out: OutContext;
 
   constructor(private readonly start: ViewStreamStart) {
     this.core = start.core;
     this.sender = start.sender;
     this.errorId = start.core.options.htmx?.errorId ?? DEFAULT_ERROR_ID;
+    this.out = { errorId: this.errorId, eventOf: (r) => (r === undefined ? undefined : this.names.get(r)) };
     this.held = this.fresh("");
     const link: Link = {
       kind: start.sender.kind,
@@ -170,7 +173,7 @@ class ViewStream implements HtmxViewStream {
     }
     if (m.kind === "redirect") {
       // The page learns where to go (page script: location.assign), and the stream is refused.
-      this.send(envelopeOut({ t: S.nav, d: { kind: "redirect", to: m.to } }, this.outContext())!, undefined);
+      this.send(envelopeOut({ t: S.nav, d: { kind: "redirect", to: m.to } }, this.out)!, undefined);
       return "E_FORBIDDEN";
     }
     this.held = this.fresh(m.init.sid);
@@ -235,7 +238,7 @@ class ViewStream implements HtmxViewStream {
       this.conn.handle({ t: C.event, v: V, r, e: f.event, d: f.payload });
     } catch (err) {
       this.core.options.onError(err, "htmx frame");
-      this.send(errorOut({ c: "E_INTERNAL" }, this.outContext()), undefined);
+      this.send(errorOut({ c: "E_INTERNAL" }, this.out), undefined);
       this.errorAt = this.ref;
     }
   }
@@ -292,7 +295,7 @@ class ViewStream implements HtmxViewStream {
         this.render(env);
         return this.clearError(env, kind);
       }
-      const out = envelopeOut(env, this.outContext());
+      const out = envelopeOut(env, this.out);
       if (out !== undefined) this.send(out, env.q);
       this.clearError(env, kind);
       // The session went (ended, or moved to another node): reconnecting mounts it again.
@@ -368,9 +371,6 @@ class ViewStream implements HtmxViewStream {
     return check !== undefined ? check(given) : csrfMatches(this.start.csrf, given);
   }
 
-  private outContext(): { errorId: string; eventOf: (r: number | undefined) => string | undefined } {
-    return { errorId: this.errorId, eventOf: (r) => (r === undefined ? undefined : this.names.get(r)) };
-  }
 
   private fresh(sid: string): HeldStream {
     const log = this.sender.kind === "sse" ? new SentLog(this.core.options.outboxSize) : undefined;
