@@ -200,6 +200,9 @@ for (const gen of [2, 4] as const) {
 
     it("status: a JSON broadcast is swapped nowhere and set by the page script; the page's form announces one", T, async () => {
       const page = await open("status");
+      // The topic's current on connect: before any announce (this process's first status page) it is "no status
+      // yet", which shows no level (it is not "ok").
+      if ((await text(page, "#status-text")) === "no status yet") assert.equal(await page.getAttribute("#status-text", "data-level"), "none");
       const msg = fresh("All systems go ");
       await fx.app.broadcast("status", "update", { text: msg, level: "ok" });
       await page.waitForFunction((m) => document.querySelector("#status-text")?.textContent === m, msg);

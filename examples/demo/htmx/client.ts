@@ -64,7 +64,8 @@ export const PAGE_SCRIPT = `(function () {
     var data = msg.data || {};
     if (!out) return;
     out.textContent = typeof data.text === "string" ? data.text : "";
-    out.setAttribute("data-level", data.level === "down" ? "down" : data.level === "degraded" ? "degraded" : "ok");
+    // One of the three levels, else none (the topic's "no status yet", or a level this page does not know).
+    out.setAttribute("data-level", data.level === "ok" || data.level === "degraded" || data.level === "down" ? data.level : "none");
   });
 
   // A form sent over the socket: empty it for the next message.
