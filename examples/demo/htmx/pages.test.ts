@@ -35,17 +35,14 @@ describe("demo: the htmx pages over HTTP", () => {
 
   it("puts the token where each generation sends it: hx-headers (htmx 2), hx-vals:inherited (htmx 4), a hidden field (chat)", async () => {
     const cookie = "weft_htmx=AAAAAAAAAAAAAAAAAAAAAA";
-    const token = async (path: string) => {
-      const body = await (await fetch(base + path, { headers: { cookie } })).text();
-      return body;
-    };
-    const two = await token("/htmx/2/progress");
-    const four = await token("/htmx/4/progress");
+    const page = async (path: string) => (await fetch(base + path, { headers: { cookie } })).text();
+    const two = await page("/htmx/2/progress");
+    const four = await page("/htmx/4/progress");
     const t2 = /hx-headers="\{&quot;X-Weft-CSRF&quot;:&quot;([\w-]+)&quot;\}"/.exec(two)?.[1];
     const t4 = /hx-vals:inherited="\{&quot;weft-csrf&quot;:&quot;([\w-]+)&quot;\}"/.exec(four)?.[1];
     assert.ok(t2 !== undefined && t4 !== undefined, "both pages carry the token, escaped");
     assert.equal(t2, t4, "one token per cookie");
-    const chat = await token("/htmx/4/chat?room=lobby");
+    const chat = await page("/htmx/4/chat?room=lobby");
     assert.ok(chat.includes(`<input type="hidden" name="weft-csrf" value="${t2}">`));
     assert.ok(!chat.includes("hx-vals:inherited"), "the chat page uses only the field");
   });
@@ -93,8 +90,16 @@ describe("demo: the htmx pages over HTTP", () => {
     }
   });
 
-  it("lists the htmx views in the app's htmx option, and leaves them out of the demo's routes (they are no Weft-client pages)", () => {
-    for (const path of Object.keys(HTMX_VIEWS)) assert.ok(!app.routes.includes(path), path);
+  it("lists the htmx views in the app's htmx option, and leaves them out of the demo's routes (they are no Weft-client pages)", async () => {
+    for (const path of Object.keys(HTMX_VIEWS)) {
+      assert.ok(!app.routes.includes(path), path);
+      // Served at /weft/htmx/sse/… (a view not in htmx.views answers 404 E_UNKNOWN_VIEW).
+      const stop = new AbortController();
+      const res = await fetch(`${base}/weft/htmx/sse${path.replace(":room", "lobby")}`, { headers: { accept: "text/event-stream" }, signal: stop.signal });
+      assert.equal(res.status, 200, `${path} is served to htmx`);
+      assert.match(res.headers.get("content-type") ?? "", /^text\/event-stream/);
+      stop.abort();
+    }
     assert.ok(app.routes.includes("/") && app.routes.includes("/chat"));
   });
 });
