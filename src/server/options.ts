@@ -310,7 +310,7 @@ export interface WeftOptions {
    * /weft/htmx/sse/<path>, and the `topics` patterns at /weft/htmx/topic/<topic>.
    * Pages get their CSRF token from `app.htmxToken(req, res)`. Default: none
    * (nothing is served under /weft/htmx/).
-   * @example htmx: { views: ["/todos"], topics: { "jobs:*": { render: ({ payload }) => html`<progress id="bar" hx-swap-oob="true" value="${payload}"></progress>` } } }
+   * @example htmx: { views: ["/todos"], topics: { "jobs:*": { render: ({ payload }) => html`<progress id="bar" hx-swap-oob="true" max="100" value=${String((payload as { pct: number }).pct)}></progress>` } } }
    */
   htmx?: HtmxOptions | undefined;
 }
