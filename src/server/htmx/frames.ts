@@ -23,6 +23,8 @@ export const EVENT_FIELD = "weft-event";
 export const CSRF_FIELD = "weft-csrf";
 /** The header that carries the CSRF token (via `hx-headers`, htmx 2 only). */
 export const CSRF_HEADER = "X-Weft-CSRF";
+/** Its key in the headers read (names lower-cased). */
+const CSRF_HEADER_KEY = CSRF_HEADER.toLowerCase();
 /** The longest event name accepted (as the native protocol's `e`). */
 const MAX_EVENT_NAME = 256;
 /** Top-level keys that are never part of the payload. */
@@ -81,7 +83,7 @@ export function parseFrame(text: string): HtmxFrame | FrameRefusal {
   if (event.length > MAX_EVENT_NAME) return bad(`the event name is longer than ${MAX_EVENT_NAME} characters`);
   // Object.fromEntries defines own properties: a "__proto__" key stays data (and the session's payload check drops it).
   const payload = Object.fromEntries(Object.entries(fields).filter(([k]) => !NOT_PAYLOAD.has(k)));
-  return { event, payload, csrf: csrfField ?? headers.get(CSRF_HEADER.toLowerCase()) };
+  return { event, payload, csrf: csrfField ?? headers.get(CSRF_HEADER_KEY) };
 }
 
 /** True when `r` is a refusal rather than a frame. */
