@@ -325,17 +325,18 @@ export class RedisTopicLog implements TopicLog {
 
   private collect(rows: [id: string, fields: string[]][], out: LoggedMessage[]): void {
     for (const [at, fields] of rows) {
-      const msg = fields[0] === "m" && fields[1] !== undefined ? parseEntry(fields[1]) : undefined;
+      const msg = fields[0] === "m" && fields[1] !== undefined ? parseEntry(fields[1], at) : undefined;
       if (msg === undefined) this.malformed++;
-      else out.push({ ...msg, id: at });
+      else out.push(msg);
     }
   }
 }
 
-function parseEntry(raw: string): BroadcastMessage | undefined {
+/** A stream entry's broadcast, with the entry's id; undefined when it is none. */
+function parseEntry(raw: string, id: string): LoggedMessage | undefined {
   const v = jsonObject(raw);
   if (v === undefined || typeof v.name !== "string" || v.name.length === 0) return undefined;
-  return { name: v.name, payload: (v.payload ?? null) as Json };
+  return { name: v.name, payload: (v.payload ?? null) as Json, id };
 }
 
 /**

@@ -84,7 +84,7 @@ function parse(raw: string): BroadcastMessage | undefined {
   if (v === undefined) return undefined;
   const { name, payload, id } = v;
   if (typeof name !== "string" || name.length === 0 || name.length > 256) return undefined;
-  const msg = { name, payload: (payload ?? null) as BroadcastMessage["payload"] };
+  const p = (payload ?? null) as BroadcastMessage["payload"];
   // The topic log's id (htmx/topic-log.ts), passed on when it is a short string; anything else is left out.
-  return typeof id === "string" && id.length > 0 && id.length <= MAX_BROADCAST_ID ? { ...msg, id } : msg;
+  return typeof id === "string" && id.length > 0 && id.length <= MAX_BROADCAST_ID ? { name, payload: p, id } : { name, payload: p };
 }
