@@ -37,8 +37,8 @@ function renderEl(e: El): string {
   return `<${e.tag}${id}${cls}>${render(e.kids)}</${e.tag}>`;
 }
 
-export const leaf = fc.constantFrom(...TEXT);
-export const tree = fc.letrec<{ kid: Kid; el: El }>((tie) => ({
+const leaf = fc.constantFrom(...TEXT);
+const tree = fc.letrec<{ kid: Kid; el: El }>((tie) => ({
   kid: fc.oneof({ depthSize: "small", withCrossShrink: true }, leaf, tie("el")),
   el: fc.record({
     tag: fc.constantFrom(...TAGS),
