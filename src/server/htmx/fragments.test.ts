@@ -237,6 +237,9 @@ describe("fullMessage", () => {
     assert.equal(fullMessage(parseFragments('<br id=a/><img id="i" src="x" />')), '<br id=a/ hx-swap-oob="true">\n<img id="i" src="x" hx-swap-oob="true" />');
     // After an empty unquoted value it would become that value; a tag cut off by the end of the render is closed.
     assert.equal(fullMessage(parseFragments("<div id=x a=>1</div>")), '<div hx-swap-oob="true" id=x a=>1</div>');
+    assert.equal(fullMessage(parseFragments("<div id=x a= >1</div>")), '<div hx-swap-oob="true" id=x a= >1</div>');
+    // A value that merely ends in "=" is whole: the space after it ends it.
+    assert.equal(fullMessage(parseFragments("<div id=x a=b=>1</div>")), '<div id=x a=b= hx-swap-oob="true">1</div>');
     assert.equal(fullMessage(parseFragments("<p>t</p><div id=x")), '<div hx-swap-oob="true" id=x></div>');
   });
 });
