@@ -182,10 +182,10 @@ describe("htmx WebSocket endpoint", () => {
     c.ws.close();
   });
 
-  it("answers a mount that authorize denies with its error fragment, then closes 1008 (htmx does not reconnect)", async () => {
-    const { host, app: weft } = await app({ authorize: (req) => (req.headers.cookie?.includes("user=1") ? { id: 1 } : deny(401)) });
+  it("answers a mount that authorize denies with its error fragment (the denial's message), then closes 1008 (htmx does not reconnect)", async () => {
+    const { host, app: weft } = await app({ authorize: (req) => (req.headers.cookie?.includes("user=1") ? { id: 1 } : deny(401, "sign in first")) });
     const c = opened(await Hx.open(`ws://${host}/weft/htmx/ws/todos`));
-    await c.next(ERROR("E_UNAUTHORIZED"));
+    assert.match(await c.next(ERROR("E_UNAUTHORIZED")), />sign in first<\/div>$/);
     assert.equal(await c.closed(), 1008);
     const ok = opened(await Hx.open(`ws://${host}/weft/htmx/ws/todos`, { cookie: "user=1" }));
     await ok.next(/id="count"/);

@@ -269,7 +269,7 @@ export class HtmxServer {
     });
     openViewStream({ core: this.core, req, route, query: queryOf(req.url), sender, ...more }).then(
       (stream) => {
-        if (typeof stream === "string") return this.fail(sender, stream);
+        if ("code" in stream) return this.fail(sender, stream.code, stream.message);
         this.attach(stream, ws, held);
       },
       (err: unknown) => {
@@ -287,9 +287,9 @@ export class HtmxServer {
   }
 
   /** A refused open: the error fragment, then the stream ends (1008 unless the code has its own close code). */
-  private fail(sender: HtmxSender, code: ErrorCode): void {
+  private fail(sender: HtmxSender, code: ErrorCode, message: string = ERRORS[code].message): void {
     this.core.metrics.error(code);
-    sender.send({ data: errorFragment(this.o.errorId, code, ERRORS[code].message) });
+    sender.send({ data: errorFragment(this.o.errorId, code, message) });
     sender.close(closeCodeOf(code), code);
   }
 }

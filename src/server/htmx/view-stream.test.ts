@@ -3,6 +3,7 @@ import type { IncomingMessage } from "node:http";
 import { after, describe, it } from "node:test";
 import { z } from "zod";
 import { until } from "../../../test/support/until.ts";
+import { ERRORS } from "../../protocol/errors.ts";
 import { Core } from "../core.ts";
 import { resolveOptions, type WeftOptions } from "../options.ts";
 import { deny } from "../security/auth.ts";
@@ -94,7 +95,7 @@ function request(user = "ann"): IncomingMessage {
 async function open(core: Core, sender: FakeSender, more: Partial<ViewStreamStart> = {}, path = "/todos"): Promise<HtmxViewStream> {
   const route = core.router.match(path)!;
   const s = await openViewStream({ core, req: request(), route, query: {}, sender, csrf: CSRF, ...more });
-  assert.notEqual(typeof s, "string", `refused: ${String(s)}`);
+  if ("code" in s) assert.fail(`refused: ${s.code} ${s.message}`);
   return s as HtmxViewStream;
 }
 
@@ -367,11 +368,13 @@ describe("openViewStream (WebSocket)", () => {
   it("refuses a denied mount, a redirect and a mount that throws with a code", async () => {
     const core = makeCore({ authorize: (req) => (req.headers["x-user"] === "ann" ? { id: "ann" } : deny(401)) });
     const denied = await openViewStream({ core, req: request("eve"), route: core.router.match("/todos")!, query: {}, sender: new FakeSender("websocket"), csrf: CSRF });
-    assert.equal(denied, "E_UNAUTHORIZED");
+    assert.deepEqual(denied, { code: "E_UNAUTHORIZED", message: ERRORS.E_UNAUTHORIZED.message });
+    const signIn = makeCore({ authorize: () => deny(401, "sign in first") });
+    assert.deepEqual(await openViewStream({ core: signIn, req: request(), route: signIn.router.match("/todos")!, query: {}, sender: new FakeSender("websocket"), csrf: CSRF }), { code: "E_UNAUTHORIZED", message: "sign in first" }, "the denial's own message");
     const sender = new FakeSender("websocket");
-    assert.equal(await openViewStream({ core, req: request(), route: core.router.match("/redirects")!, query: {}, sender, csrf: CSRF }), "E_FORBIDDEN");
+    assert.equal((await openViewStream({ core, req: request(), route: core.router.match("/redirects")!, query: {}, sender, csrf: CSRF }) as { code?: string }).code, "E_FORBIDDEN");
     assert.deepEqual(JSON.parse(sender.data[0]!), { weft: "nav", kind: "redirect", to: "/login" });
-    assert.equal(await openViewStream({ core, req: request(), route: core.router.match("/throws")!, query: {}, sender: new FakeSender("websocket"), csrf: CSRF }), "E_MOUNT");
+    assert.equal((await openViewStream({ core, req: request(), route: core.router.match("/throws")!, query: {}, sender: new FakeSender("websocket"), csrf: CSRF }) as { code?: string }).code, "E_MOUNT");
   });
 });
 
@@ -487,7 +490,7 @@ describe("openViewStream (SSE)", () => {
     const annId = idOf(ann, 0);
     const eve = new FakeSender("sse");
     const s = await openViewStream({ core, req: request("eve"), route: core.router.match("/todos")!, query: {}, sender: eve, resume: annId });
-    assert.notEqual(typeof s, "string");
+    if ("code" in s) assert.fail(`refused: ${s.code}`);
     const first = await next(eve, 1);
     assert.match(first, />0<\/p>/, "a fresh mount, not ann's state");
     assert.notEqual(idOf(eve, 0).sid, annId.sid);

@@ -65,6 +65,12 @@ export interface HtmxViewStream {
   close(): void;
 }
 
+/** An open refused: the code and the message of its error fragment (a denial's own message when it gave one). */
+export interface ViewRefusal {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
 /** The view id of the stream's one view on its Connection. */
 const V = 1;
 /** Event names remembered by ref, for the error fragment's data-event. */
@@ -77,23 +83,23 @@ const CHILD_ROOT = ` ${ATTR.view}="`;
 type JoinOutcome = "joined" | "closed" | ErrorCode;
 
 /**
- * Mounts (or resumes) the view and sends its current fragments; an error
- * code when refused (the mount's denial, E_FORBIDDEN after a redirect at
- * mount, E_MOUNT when mount throws). Never throws.
+ * Mounts (or resumes) the view and sends its current fragments; a refusal
+ * when it cannot (the mount's denial with its message, E_FORBIDDEN after a
+ * redirect at mount, E_MOUNT when mount throws). Never throws.
  *
  * @example
  * const stream = await openViewStream({ core, req, route, query: {}, sender, csrf });
- * if (typeof stream === "string") refuse(stream);
- * else socket.on("message", (data) => stream.receive(String(data), data.length));
+ * if ("code" in stream) refuse(stream.code, stream.message);
+ * else socket.on("message", (data: Buffer) => stream.receive(data.toString("utf8"), data.length));
  */
-export async function openViewStream(start: ViewStreamStart): Promise<HtmxViewStream | ErrorCode> {
+export async function openViewStream(start: ViewStreamStart): Promise<HtmxViewStream | ViewRefusal> {
   try {
     const s = new ViewStream(start);
     const code = await s.open();
-    return code ?? s;
+    return code === undefined ? s : { code, message: s.refusalMessage ?? ERRORS[code].message };
   } catch (err) {
     start.core.options.onError(err, "htmx view stream");
-    return "E_INTERNAL";
+    return { code: "E_INTERNAL", message: ERRORS.E_INTERNAL.message };
   }
 }
 
@@ -124,6 +130,8 @@ class ViewStream implements HtmxViewStream {
    * The first answer (no error) to a later event clears it. Undefined: nothing shown.
    */
   private errorAt: number | undefined;
+  /** The message of a denial at mount that gave its own (`deny(401, "sign in first")`). */
+  refusalMessage: string | undefined;
   /** What envelopeOut reads of the stream (made once, not per message). */
   private readonly out: OutContext;
 
@@ -165,7 +173,10 @@ class ViewStream implements HtmxViewStream {
       core.options.onError(err, `htmx mount of ${route.pattern}`);
       return "E_MOUNT";
     }
-    if (m.kind === "denied") return m.code;
+    if (m.kind === "denied") {
+      this.refusalMessage = m.message;
+      return m.code;
+    }
     // Closed while mounting: nobody will join this page's mount.
     if (this.closed) {
       if (m.kind === "view") core.registry.forgetPending(m.init.sid);
