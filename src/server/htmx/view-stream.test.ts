@@ -15,6 +15,8 @@ import { heldSessions } from "./resume.ts";
 import { openViewStream, type HtmxViewStream, type ViewStreamStart } from "./view-stream.ts";
 
 const CSRF = "csrf-token-of-the-page";
+/** The page's check of a frame's token (the server makes it with HtmxCsrf.checker from the upgrade's cookie). */
+const isCsrf = (given: string | undefined): boolean => given === CSRF;
 
 /** Records what a stream sends, as a WebSocket or SSE response would carry it. */
 class FakeSender implements HtmxSender {
@@ -94,7 +96,7 @@ function request(user = "ann"): IncomingMessage {
 
 async function open(core: Core, sender: FakeSender, more: Partial<ViewStreamStart> = {}, path = "/todos"): Promise<HtmxViewStream> {
   const route = core.router.match(path)!;
-  const s = await openViewStream({ core, req: request(), route, query: {}, sender, csrf: CSRF, ...more });
+  const s = await openViewStream({ core, req: request(), route, query: {}, sender, checkCsrf: isCsrf, ...more });
   if ("code" in s) assert.fail(`refused: ${s.code} ${s.message}`);
   return s as HtmxViewStream;
 }
@@ -235,7 +237,7 @@ describe("openViewStream (WebSocket)", () => {
 
   it("refuses every frame of a stream opened without a token", async () => {
     const sender = new FakeSender("websocket");
-    const s = await open(makeCore(), sender, { csrf: undefined });
+    const s = await open(makeCore(), sender, { checkCsrf: undefined });
     await next(sender, 1);
     send(s, frame("inc", {}, ""));
     assert.match(await next(sender, 2), /data-code="E_HTMX_CSRF"/);
@@ -290,7 +292,7 @@ describe("openViewStream (WebSocket)", () => {
       },
     });
     const sender = new FakeSender("websocket");
-    const opening = openViewStream({ core, req: request(), route: core.router.match("/todos")!, query: {}, sender, csrf: CSRF });
+    const opening = openViewStream({ core, req: request(), route: core.router.match("/todos")!, query: {}, sender, checkCsrf: isCsrf });
     await until(() => calls === 2, 2000, "join authorize");
     sender.close(1001, "going away");
     release();
@@ -367,14 +369,14 @@ describe("openViewStream (WebSocket)", () => {
 
   it("refuses a denied mount, a redirect and a mount that throws with a code", async () => {
     const core = makeCore({ authorize: (req) => (req.headers["x-user"] === "ann" ? { id: "ann" } : deny(401)) });
-    const denied = await openViewStream({ core, req: request("eve"), route: core.router.match("/todos")!, query: {}, sender: new FakeSender("websocket"), csrf: CSRF });
+    const denied = await openViewStream({ core, req: request("eve"), route: core.router.match("/todos")!, query: {}, sender: new FakeSender("websocket"), checkCsrf: isCsrf });
     assert.deepEqual(denied, { code: "E_UNAUTHORIZED", message: ERRORS.E_UNAUTHORIZED.message });
     const signIn = makeCore({ authorize: () => deny(401, "sign in first") });
-    assert.deepEqual(await openViewStream({ core: signIn, req: request(), route: signIn.router.match("/todos")!, query: {}, sender: new FakeSender("websocket"), csrf: CSRF }), { code: "E_UNAUTHORIZED", message: "sign in first" }, "the denial's own message");
+    assert.deepEqual(await openViewStream({ core: signIn, req: request(), route: signIn.router.match("/todos")!, query: {}, sender: new FakeSender("websocket"), checkCsrf: isCsrf }), { code: "E_UNAUTHORIZED", message: "sign in first" }, "the denial's own message");
     const sender = new FakeSender("websocket");
-    assert.equal((await openViewStream({ core, req: request(), route: core.router.match("/redirects")!, query: {}, sender, csrf: CSRF }) as { code?: string }).code, "E_FORBIDDEN");
+    assert.equal((await openViewStream({ core, req: request(), route: core.router.match("/redirects")!, query: {}, sender, checkCsrf: isCsrf }) as { code?: string }).code, "E_FORBIDDEN");
     assert.deepEqual(JSON.parse(sender.data[0]!), { weft: "nav", kind: "redirect", to: "/login" });
-    assert.equal((await openViewStream({ core, req: request(), route: core.router.match("/throws")!, query: {}, sender: new FakeSender("websocket"), csrf: CSRF }) as { code?: string }).code, "E_MOUNT");
+    assert.equal((await openViewStream({ core, req: request(), route: core.router.match("/throws")!, query: {}, sender: new FakeSender("websocket"), checkCsrf: isCsrf }) as { code?: string }).code, "E_MOUNT");
   });
 });
 

@@ -23,7 +23,6 @@ import { Connection, type Link } from "../connection.ts";
 import type { Core } from "../core.ts";
 import type { RouteMatch } from "../router.ts";
 import type { Params } from "../view.ts";
-import { csrfMatches } from "./csrf.ts";
 import { clearErrorOut, envelopeOut, errorOut, type OutContext } from "./envelope-out.ts";
 import { isRefusal, parseFrame } from "./frames.ts";
 import { HtmxMirror } from "./mirror.ts";
@@ -41,12 +40,10 @@ export interface ViewStreamStart {
   readonly sender: HtmxSender;
   /** SSE: the Last-Event-ID `<sid>.<seq>` read back; resumes that session when this node still holds it. */
   readonly resume?: { readonly sid: string; readonly seq: number } | undefined;
-  /** WebSocket: the CSRF token every frame must carry (htmx/csrf.ts), from the upgrade's cookie. */
-  readonly csrf?: string | undefined;
   /**
-   * WebSocket: checks a frame's CSRF token instead of comparing it with
-   * `csrf` (e.g. `csrf.checker(req)`, made once per socket, which accepts
-   * tokens of every rotated secret). Neither given: every frame is refused E_HTMX_CSRF.
+   * WebSocket: checks a frame's CSRF token (`csrf.checker(req)` of
+   * htmx/csrf.ts, made once per socket from the upgrade's cookie, which
+   * accepts tokens of every rotated secret). Not given: every frame is refused E_HTMX_CSRF.
    */
   readonly checkCsrf?: ((given: string | undefined) => boolean) | undefined;
 }
@@ -88,7 +85,7 @@ type JoinOutcome = "joined" | "closed" | ErrorCode;
  * redirect at mount, E_MOUNT when mount throws). Never throws.
  *
  * @example
- * const stream = await openViewStream({ core, req, route, query: {}, sender, csrf });
+ * const stream = await openViewStream({ core, req, route, query: {}, sender, checkCsrf: csrf.checker(req) });
  * if ("code" in stream) refuse(stream.code, stream.message);
  * else socket.on("message", (data: Buffer) => stream.receive(data.toString("utf8"), data.length));
  */
@@ -378,8 +375,7 @@ class ViewStream implements HtmxViewStream {
   }
 
   private csrfOk(given: string | undefined): boolean {
-    const check = this.start.checkCsrf;
-    return check !== undefined ? check(given) : csrfMatches(this.start.csrf, given);
+    return this.start.checkCsrf?.(given) === true;
   }
 
 
