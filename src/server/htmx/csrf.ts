@@ -59,17 +59,6 @@ export class HtmxCsrf {
     return this.sign(this.secrets[0]!, cookie);
   }
 
-  /** The token every frame of this (upgrade) request must carry: undefined when the request has no well-formed cookie. */
-  expected(req: IncomingMessage): string | undefined {
-    const cookie = readCookie(req);
-    return cookie === undefined ? undefined : this.sign(this.secrets[0]!, cookie);
-  }
-
-  /** True when `given` is the token of the request's cookie under any of the secrets (constant-time compare). */
-  verify(req: IncomingMessage, given: string | undefined): boolean {
-    return this.checker(req)(given);
-  }
-
   /**
    * The check of every frame of a socket: the cookie read once from the
    * upgrade request; a token under any of the secrets passes (rotation), and
