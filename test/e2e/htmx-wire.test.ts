@@ -279,7 +279,7 @@ for (const gen of GENS) {
       // absence of a second socket: each code gets a bounded window after the page
       // saw the close, with reconnect delays set to 0 so that a reconnect is immediate.
       const reconnecting: Array<number | string> = [];
-      for (const code of [1000, 1001, 1008, 1011, 1012, 1013, 4429, "terminate"] as const) {
+      for (const code of [1000, 1001, 1008, 1009, 1011, 1012, 1013, 4429, "terminate"] as const) {
         const key = `close${gen.n}-${code}`;
         const p = await open(key, page(gen, `<div id="root" ${gen.ws(`/ws/${key}`)}>socket</div>`, gen.fastReconnect));
         const s = await sock(key);
