@@ -185,7 +185,7 @@ export function createWeft(options: WeftOptions): WeftApp {
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = parseTarget(req.url)?.pathname;
     if (path === undefined) return refuseUpgrade(socket, 400, "E_BAD_URL");
-    if (htmx?.upgrade(req, socket, head)) return;
+    if (htmx?.upgrade(req, socket, head, path)) return;
     if (path !== PATHS.socket) return refuseUpgrade(socket, 404, "E_UNKNOWN_VIEW");
     if (!offersWebSocket) return refuseUpgrade(socket, 404, "E_TRANSPORT_OFF");
     const refused = guard.check(req);

@@ -144,9 +144,9 @@ export class HtmxServer {
   /**
    * Takes an upgrade under /weft/htmx/ (a view's or a topic's WebSocket);
    * false when the path is not under it. Refusals are plain HTTP errors.
+   * `pathname`: the request's path when the caller has parsed it already.
    */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const pathname = pathOf(req.url);
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pathname = pathOf(req.url)): boolean {
     if (pathname === undefined || !pathname.startsWith(HTMX_PREFIX)) return false;
     const target = readTarget(pathname);
     if (target === undefined || target.kind === "sse") {
