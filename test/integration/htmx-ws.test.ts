@@ -334,6 +334,19 @@ describe("htmx WebSocket endpoint", () => {
       await until(() => weft.stats().sessions === 0, 5000, "every session ended with its socket");
     });
 
+    it("refuses the handshake of a server already holding maxConnections (503 E_SERVER_BUSY), and takes one again once a socket closed", async () => {
+      const { host, app: weft } = await app({ maxConnections: 1 });
+      const first = opened(await Hx.open(`ws://${host}/weft/htmx/ws/todos`));
+      await first.next(/id="count"/);
+      assert.deepEqual(refused(await Hx.open(`ws://${host}/weft/htmx/ws/todos`)), { status: 503, code: "E_SERVER_BUSY" });
+      assert.equal(weft.stats().sessions, 1, "nothing mounted for the refused one");
+      first.ws.close();
+      await until(() => weft.stats().htmxSockets === 0, 5000, "the first socket closed");
+      const again = opened(await Hx.open(`ws://${host}/weft/htmx/ws/todos`));
+      await again.next(/id="count"/);
+      again.ws.close();
+    });
+
     it("answers 429 with Retry-After on an SSE GET too", async () => {
       const { host } = await app({ htmx: { views: ["/todos"], connectRate: { perSecond: 0.01, burst: 1 } } });
       const first = await fetch(`http://${host}/weft/htmx/sse/hidden`);

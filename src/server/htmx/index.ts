@@ -296,13 +296,13 @@ export class HtmxServer {
 
 /**
  * The WebSocket close code a refused open ends with: 1012 (service restart)
- * when the server shuts down and 1013 (try again later) when it is full —
- * both htmx generations reconnect after those —, else the code's own, else
- * 1008 (policy: ext-ws does not reconnect).
+ * when the server shuts down — both htmx generations reconnect after it —,
+ * else the code's own, else 1008 (policy: ext-ws does not reconnect). A full
+ * server (E_SERVER_BUSY) never gets here: the connection limits refuse the
+ * handshake itself (HTTP 503).
  */
 function closeCodeOf(code: ErrorCode): number {
   if (code === "E_SHUTDOWN") return RESTART_CLOSE;
-  if (code === "E_SERVER_BUSY") return 1013;
   return ERRORS[code].close !== 0 ? ERRORS[code].close : 1008;
 }
 
