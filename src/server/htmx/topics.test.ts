@@ -6,29 +6,10 @@ import { MemoryPubSub } from "../pubsub/memory.ts";
 import type { BroadcastMessage, PubSub } from "../pubsub/types.ts";
 import { html } from "../template/html.ts";
 import type { Json } from "../view.ts";
-import type { HtmxOut, HtmxSender } from "./out.ts";
 import { resolveHtmx, type HtmxTopic } from "./options.ts";
 import { compareIds, isLogId, MemoryTopicLog, topicLogOf, topicRule, TopicLogPubSub, unwrapPubSub, withTopicLog, type LoggedMessage, type TopicLog } from "./topic-log.ts";
 import { HtmxTopics } from "./topics.ts";
-
-/** An HtmxSender that records what it is given. */
-class FakeSender implements HtmxSender {
-  readonly kind = "sse" as const;
-  readonly sent: HtmxOut[] = [];
-  closed: { code: number; reason: string } | undefined;
-  private readonly ends: (() => void)[] = [];
-  send(out: HtmxOut): void {
-    if (this.closed === undefined) this.sent.push(out);
-  }
-  close(code: number, reason: string): void {
-    if (this.closed !== undefined) return;
-    this.closed = { code, reason };
-    for (const fn of this.ends) fn();
-  }
-  onClose(fn: () => void): void {
-    this.ends.push(fn);
-  }
-}
+import { FakeSender } from "../../../test/support/htmx-sender.ts";
 
 const req = {} as IncomingMessage;
 const tick = () => new Promise((r) => setImmediate(r));
@@ -185,11 +166,11 @@ describe("HtmxTopics", () => {
     await topics.open(req, "jobs:1", s, undefined);
     await pubsub.publish("jobs:1", { name: "progress", payload: 40 });
     await tick();
-    assert.equal(s.sent.length, 2);
-    assert.deepEqual(s.sent[0], { data: '<div id="bar" hx-swap-oob="true">now jobs:1</div>' });
-    assert.equal(s.sent[1]!.data, '<div id="bar" hx-swap-oob="true" data-name="progress">40</div>');
-    assert.equal(s.sent[1]!.event, "progress");
-    assert.ok(isLogId(s.sent[1]!.id));
+    assert.equal(s.out.length, 2);
+    assert.deepEqual(s.out[0], { data: '<div id="bar" hx-swap-oob="true">now jobs:1</div>' });
+    assert.equal(s.out[1]!.data, '<div id="bar" hx-swap-oob="true" data-name="progress">40</div>');
+    assert.equal(s.out[1]!.event, "progress");
+    assert.ok(isLogId(s.out[1]!.id));
   });
 
   it("replays what followed Last-Event-ID instead of current, and goes on live", async () => {
@@ -198,14 +179,14 @@ describe("HtmxTopics", () => {
     await topics.open(req, "jobs:1", first, undefined);
     for (let i = 1; i <= 4; i++) await pubsub.publish("jobs:1", { name: "progress", payload: i });
     await tick();
-    const seen = first.sent[2]!.id!; // current, 1, 2 ← the client saw up to 2
+    const seen = first.out[2]!.id!; // current, 1, 2 ← the client saw up to 2
     first.close(0, "gone");
     const again = new FakeSender();
     await topics.open(req, "jobs:1", again, seen);
     await pubsub.publish("jobs:1", { name: "progress", payload: 5 });
     await tick();
-    assert.deepEqual(again.sent.map((m) => m.data.match(/>(\w+)</)?.[1]), ["3", "4", "5"]);
-    assert.ok(again.sent.every((m) => m.id !== undefined));
+    assert.deepEqual(again.out.map((m) => m.data.match(/>(\w+)</)?.[1]), ["3", "4", "5"]);
+    assert.ok(again.out.every((m) => m.id !== undefined));
   });
 
   it("sends current when the Last-Event-ID is no longer in the log, or not an id at all", async () => {
@@ -214,12 +195,12 @@ describe("HtmxTopics", () => {
     await topics.open(req, "jobs:1", first, undefined);
     await pubsub.publish("jobs:1", { name: "progress", payload: 1 });
     await tick();
-    const old = first.sent[1]!.id!;
+    const old = first.out[1]!.id!;
     for (let i = 2; i <= 5; i++) await pubsub.publish("jobs:1", { name: "progress", payload: i });
     for (const id of [old, "<script>", "99999999999999-1"]) {
       const s = new FakeSender();
       await topics.open(req, "jobs:1", s, id);
-      assert.deepEqual(s.sent, [{ data: '<p id="cur">current</p>' }], id);
+      assert.deepEqual(s.out, [{ data: '<p id="cur">current</p>' }], id);
     }
   });
 
@@ -239,17 +220,17 @@ describe("HtmxTopics", () => {
     await pubsub.publish("jobs:1", { name: "progress", payload: 1 });
     await tick();
     const s = new FakeSender();
-    const opening = topics.open(req, "jobs:1", s, first.sent[0]!.id);
+    const opening = topics.open(req, "jobs:1", s, first.out[0]!.id);
     await pubsub.publish("jobs:1", { name: "progress", payload: 2 });
     await pubsub.publish("jobs:1", { name: "progress", payload: 3 });
     await tick();
-    assert.equal(s.sent.length, 0, "held while the replay is read");
+    assert.equal(s.out.length, 0, "held while the replay is read");
     release();
     await opening;
     await pubsub.publish("jobs:1", { name: "progress", payload: 4 });
     await tick();
-    assert.deepEqual(s.sent.map((m) => m.data.match(/>(\w+)</)?.[1]), ["2", "3", "4"]);
-    assert.equal(new Set(s.sent.map((m) => m.id)).size, 3);
+    assert.deepEqual(s.out.map((m) => m.data.match(/>(\w+)</)?.[1]), ["2", "3", "4"]);
+    assert.equal(new Set(s.out.map((m) => m.id)).size, 3);
   });
 
   it("reads `current` only once the backend confirmed the subscription", async () => {
@@ -265,7 +246,7 @@ describe("HtmxTopics", () => {
     confirm();
     await opening;
     assert.equal(asked, 1);
-    assert.deepEqual(s.sent.map((m) => m.data), ['<p id="c">c</p>']);
+    assert.deepEqual(s.out.map((m) => m.data), ['<p id="c">c</p>']);
   });
 
   it("closes a stream (1013) that receives more than an outbox while it connects", async () => {
@@ -279,7 +260,7 @@ describe("HtmxTopics", () => {
     assert.deepEqual(s.closed, { code: 1013, reason: "too many messages while connecting" });
     release();
     await opening;
-    assert.equal(s.sent.length, 0);
+    assert.equal(s.out.length, 0);
     assert.equal(inner.size, 0, "unsubscribed");
     assert.equal(topics.size, 0);
   });
@@ -295,7 +276,7 @@ describe("HtmxTopics", () => {
     await topics.open(req, "jobs:1", s, undefined);
     for (const p of ["a", "bad", "c"]) await pubsub.publish("jobs:1", { name: "n", payload: p });
     await tick();
-    assert.deepEqual(s.sent.map((m) => m.data), ['<b id="b">a</b>', '<b id="b">c</b>']);
+    assert.deepEqual(s.out.map((m) => m.data), ['<b id="b">a</b>', '<b id="b">c</b>']);
     assert.equal(errors.length, 1);
     assert.match(String(errors[0]!.where), /render of "n"/);
     assert.equal(s.closed, undefined);
@@ -321,9 +302,9 @@ describe("HtmxTopics", () => {
     await pubsub.publish("jobs:2", { name: "n", payload: "z" });
     await pubsub.publish("st:1", { name: "n", payload: 1 });
     await tick();
-    for (const s of streams) assert.deepEqual(s.sent.map((m) => m.data), ['<b id="b">a</b>']);
-    assert.deepEqual(other.sent.map((m) => m.data), ['<b id="b">z</b>']);
-    for (const s of js) assert.deepEqual(s.sent.map((m) => m.data), ['{"weft":"broadcast","topic":"st:1","event":"n","data":1}']);
+    for (const s of streams) assert.deepEqual(s.out.map((m) => m.data), ['<b id="b">a</b>']);
+    assert.deepEqual(other.out.map((m) => m.data), ['<b id="b">z</b>']);
+    for (const s of js) assert.deepEqual(s.out.map((m) => m.data), ['{"weft":"broadcast","topic":"st:1","event":"n","data":1}']);
     assert.equal(renders, 3, "a, bad and z, each once");
     assert.equal(errors.length, 1, "the throwing render is reported once");
   });
@@ -335,7 +316,7 @@ describe("HtmxTopics", () => {
     await pubsub.publish("jobs:1", { name: "skip", payload: null });
     await pubsub.publish("jobs:1", { name: "show", payload: null });
     await tick();
-    assert.deepEqual(s.sent.map((m) => m.data), ['<i id="i">show</i>']);
+    assert.deepEqual(s.out.map((m) => m.data), ['<i id="i">show</i>']);
   });
 
   it("sends JSON whose top-level keys are never content or payload", async () => {
@@ -345,9 +326,9 @@ describe("HtmxTopics", () => {
     const payloads: Json[] = [null, 1, "s", { content: "<i>x</i>" }, { payload: [1, 2] }, [{ content: 1 }]];
     for (const [i, p] of payloads.entries()) await pubsub.publish("status", { name: i % 2 === 0 ? "content" : "payload", payload: p });
     await tick();
-    assert.equal(s.sent.length, payloads.length + 1);
-    assert.deepEqual(JSON.parse(s.sent[0]!.data), { weft: "current", topic: "status", data: { content: "<b>x</b>", payload: 1 } });
-    for (const [i, m] of s.sent.slice(1).entries()) {
+    assert.equal(s.out.length, payloads.length + 1);
+    assert.deepEqual(JSON.parse(s.out[0]!.data), { weft: "current", topic: "status", data: { content: "<b>x</b>", payload: 1 } });
+    for (const [i, m] of s.out.slice(1).entries()) {
       const v = JSON.parse(m.data) as Record<string, unknown>;
       assert.deepEqual(Object.keys(v).sort(), ["data", "event", "topic", "weft"]);
       assert.deepEqual(v, { weft: "broadcast", topic: "status", event: i % 2 === 0 ? "content" : "payload", data: payloads[i] });
@@ -361,7 +342,7 @@ describe("HtmxTopics", () => {
     await topics.open(req, "jobs:1", s, undefined);
     await pubsub.publish("jobs:1", { name: "progress", payload: 1 });
     await tick();
-    assert.equal(s.sent.length, 1);
+    assert.equal(s.out.length, 1);
     assert.equal(errors.length, 1);
   });
 

@@ -10,35 +10,13 @@ import { deny } from "../security/auth.ts";
 import { html } from "../template/html.ts";
 import { liveView } from "../child-views/live-view.ts";
 import { defineView, type TerminateReason } from "../view.ts";
-import type { HtmxOut, HtmxSender } from "./out.ts";
 import { heldSessions } from "./resume.ts";
 import { openViewStream, type HtmxViewStream, type ViewStreamStart } from "./view-stream.ts";
+import { FakeSender } from "../../../test/support/htmx-sender.ts";
 
 const CSRF = "csrf-token-of-the-page";
 /** The page's check of a frame's token (the server makes it with HtmxCsrf.checker from the upgrade's cookie). */
 const isCsrf = (given: string | undefined): boolean => given === CSRF;
-
-/** Records what a stream sends, as a WebSocket or SSE response would carry it. */
-class FakeSender implements HtmxSender {
-  readonly out: HtmxOut[] = [];
-  closed: { code: number; reason: string } | undefined;
-  private readonly ends: (() => void)[] = [];
-  constructor(readonly kind: "websocket" | "sse") {}
-  send(out: HtmxOut): void {
-    if (this.closed === undefined) this.out.push(out);
-  }
-  close(code: number, reason: string): void {
-    if (this.closed !== undefined) return;
-    this.closed = { code, reason };
-    for (const fn of this.ends) fn();
-  }
-  onClose(fn: () => void): void {
-    this.ends.push(fn);
-  }
-  get data(): string[] {
-    return this.out.map((o) => o.data);
-  }
-}
 
 type Todo = { id: number; title: string };
 type State = { count: number; items: Todo[]; next: number; wide?: string };
