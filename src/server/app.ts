@@ -183,6 +183,9 @@ export function createWeft(options: WeftOptions): WeftApp {
   }
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // Node takes its own error listener off a socket it hands to 'upgrade': a client that resets the
+    // connection while the handshake is refused or still being admitted must not become an uncaught error.
+    socket.on("error", ignoreSocketError);
     const path = parseTarget(req.url)?.pathname;
     if (path === undefined) return refuseUpgrade(socket, 400, "E_BAD_URL");
     if (htmx?.upgrade(req, socket, head, path)) return;
@@ -243,6 +246,9 @@ export function createWeft(options: WeftOptions): WeftApp {
     },
   };
 }
+
+/** A handshake socket's errors (ECONNRESET and the like): the socket is closed with them, nothing else to do. */
+function ignoreSocketError(): void {}
 
 /** Answers a refused WebSocket handshake with a plain HTTP error and closes the socket. */
 function refuseUpgrade(socket: Duplex, status: number, code: ErrorCode): void {

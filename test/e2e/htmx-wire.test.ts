@@ -175,6 +175,8 @@ before(async () => {
     }
   });
   server.on("upgrade", (req, socket, head) => {
+    // A page closed mid-handshake resets the socket: not an error of the facts under test.
+    socket.on("error", () => {});
     const key = (req.url ?? "").replace(/^\/ws\//, "");
     if (key.startsWith("refuse")) {
       refused.push(key);
@@ -182,6 +184,7 @@ before(async () => {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on("error", () => {});
       const s: Sock = { key, ws, frames: [] };
       ws.on("message", (data) => s.frames.push(String(data)));
       socks.push(s);
