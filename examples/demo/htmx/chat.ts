@@ -6,8 +6,9 @@
  * new `<li>` (`hx-swap-oob="beforeend"`), never the whole list.
  * This page carries its CSRF token in a hidden form field (`weft-csrf`).
  */
-import { defineView, escapeHtml, html, renderToString, type StandardSchemaV1, type Template } from "../../../src/index.ts";
+import { defineView, escapeHtml, html, renderToString, type Template } from "../../../src/index.ts";
 import { connLine, ERROR_SLOT, type HtmxPage } from "./page.ts";
+import { textField } from "./schema.ts";
 
 /** A room name from a URL: 1–30 lowercase letters, digits or dashes, else "lobby". */
 function roomOf(p: string | null | undefined): string {
@@ -32,16 +33,7 @@ interface State {
 }
 
 /** The `send` payload: `text`, a string of at most 500 characters (hidden fields and headers are not in it). */
-const sendSchema: StandardSchemaV1<unknown, { text: string }> = {
-  "~standard": {
-    version: 1,
-    vendor: "demo",
-    validate: (v) => {
-      const text = (v as { text?: unknown } | null)?.text;
-      return typeof text === "string" && text.length <= 500 ? { value: { text } } : { issues: [{ message: "a message is a text of at most 500 characters" }] };
-    },
-  },
-};
+const sendSchema = textField("text", 500, "a message is a text of at most 500 characters");
 
 function messages(s: State): Template {
   return html`<ul id="messages" class="chat" aria-label="Messages">${s.messages.map((m) => html`<li id=${`m-${m.n}`}><b>${m.from}</b> ${m.text}</li>`)}</ul>`;

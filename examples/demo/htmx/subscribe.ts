@@ -8,8 +8,9 @@
  *   error in its state, and the page gets `#email-error` next to the field.
  * A valid address: `#subscribe-result` says so.
  */
-import { defineView, html, renderToString, type StandardSchemaV1, type Template } from "../../../src/index.ts";
+import { defineView, html, renderToString, type Template } from "../../../src/index.ts";
 import { connLine, ERROR_SLOT, type HtmxPage } from "./page.ts";
+import { textField } from "./schema.ts";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -19,16 +20,7 @@ interface State {
 }
 
 /** The payload: `email`, a string of at most 254 characters (RFC 5321's limit). */
-const subscribeSchema: StandardSchemaV1<unknown, { email: string }> = {
-  "~standard": {
-    version: 1,
-    vendor: "demo",
-    validate: (v) => {
-      const email = (v as { email?: unknown } | null)?.email;
-      return typeof email === "string" && email.length <= 254 ? { value: { email } } : { issues: [{ message: "email must be a text of at most 254 characters" }] };
-    },
-  },
-};
+const subscribeSchema = textField("email", 254, "email must be a text of at most 254 characters");
 
 function parts(s: State): Template {
   return html`<span id="email-error" class="error">${s.error}</span>
