@@ -9,7 +9,7 @@ import { Core } from "./core.ts";
 import { CLIENT_DEV_PATH, CLIENT_MSGPACK_PATH, clientBundle } from "./http/client-bundle.ts";
 import { renderPage } from "./http/page.ts";
 import { OpsEndpoints } from "./http/ops.ts";
-import { COUNT_ERROR, sendError } from "./http/respond.ts";
+import { COUNT_ERROR, refuseUpgrade, sendError } from "./http/respond.ts";
 import { sendErrorFor } from "./http/error-page.ts";
 import { serveClient } from "./http/static-client.ts";
 import { resolveOptions, type WeftOptions } from "./options.ts";
@@ -187,15 +187,15 @@ export function createWeft(options: WeftOptions): WeftApp {
     // connection while the handshake is refused or still being admitted must not become an uncaught error.
     socket.on("error", ignoreSocketError);
     const path = parseTarget(req.url)?.pathname;
-    if (path === undefined) return refuseUpgrade(socket, 400, "E_BAD_URL");
+    if (path === undefined) return refuseUpgrade(socket, "E_BAD_URL");
     if (htmx?.upgrade(req, socket, head, path)) return;
-    if (path !== PATHS.socket) return refuseUpgrade(socket, 404, "E_UNKNOWN_VIEW");
-    if (!offersWebSocket) return refuseUpgrade(socket, 404, "E_TRANSPORT_OFF");
+    if (path !== PATHS.socket) return refuseUpgrade(socket, "E_UNKNOWN_VIEW");
+    if (!offersWebSocket) return refuseUpgrade(socket, "E_TRANSPORT_OFF");
     const refused = guard.check(req);
-    if (refused !== undefined) return refuseUpgrade(socket, ERRORS[refused].status, refused);
+    if (refused !== undefined) return refuseUpgrade(socket, refused);
     const addr = limitAddress(req, core.options.trustProxy);
     const over = limits.open(addr);
-    if (over !== undefined) return refuseUpgrade(socket, ERRORS[over].status, over);
+    if (over !== undefined) return refuseUpgrade(socket, over);
     socket.once("close", () => limits.close(addr));
     ws.upgrade(req, socket, head);
   };
@@ -249,12 +249,6 @@ export function createWeft(options: WeftOptions): WeftApp {
 
 /** A handshake socket's errors (ECONNRESET and the like): the socket is closed with them, nothing else to do. */
 function ignoreSocketError(): void {}
-
-/** Answers a refused WebSocket handshake with a plain HTTP error and closes the socket. */
-function refuseUpgrade(socket: Duplex, status: number, code: ErrorCode): void {
-  const body = JSON.stringify({ error: { code, message: ERRORS[code].message } });
-  socket.end(`HTTP/1.1 ${status} ${code}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-}
 
 /**
  * The request target as a URL, or undefined when it is not one. Only its path

@@ -14,7 +14,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { ERRORS, type ErrorCode } from "../../protocol/errors.ts";
 import type { Core } from "../core.ts";
-import { sendError } from "../http/respond.ts";
+import { refuseUpgrade, sendError } from "../http/respond.ts";
 import type { RouteMatch } from "../router.ts";
 import { limitAddress } from "../security/client-address.ts";
 import type { ConnectionLimits } from "../security/connection-limits.ts";
@@ -350,11 +350,4 @@ function queryOf(target: string | undefined): Params {
   } catch {
     return {};
   }
-}
-
-/** Answers a refused handshake with a plain HTTP error and closes the socket. */
-function refuseUpgrade(socket: Duplex, code: ErrorCode, message: string, retryAfter?: number): void {
-  const body = JSON.stringify({ error: { code, message } });
-  const retry = retryAfter === undefined ? "" : `Retry-After: ${retryAfter}\r\n`;
-  socket.end(`HTTP/1.1 ${ERRORS[code].status || 500} ${code}\r\nConnection: close\r\n${retry}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
