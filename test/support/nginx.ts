@@ -125,8 +125,8 @@ http {
     proxy_http_version 1.1;
     proxy_read_timeout ${m.readTimeoutS ?? 120}s;
     proxy_connect_timeout 2s;
-    ${m.gzip ? "gzip on; gzip_proxied any; gzip_types text/event-stream; gzip_min_length 1;" : ""}
-    ${m.buffer ? "proxy_buffering on; proxy_ignore_headers X-Accel-Buffering; proxy_buffers 8 64k; proxy_buffer_size 64k; gzip on; gzip_proxied any; gzip_types text/event-stream application/json; gzip_min_length 1;" : ""}
+    ${m.gzip || m.buffer ? `gzip on; gzip_proxied any; gzip_types text/event-stream${m.buffer ? " application/json" : ""}; gzip_min_length 1;` : ""}
+    ${m.buffer ? "proxy_buffering on; proxy_ignore_headers X-Accel-Buffering; proxy_buffers 8 64k; proxy_buffer_size 64k;" : ""}
     ${m.blockSse ? "location /weft/sse { return 403; }" : ""}
     ${m.wsPort === undefined ? "" : `location /weft/ws { proxy_pass http://127.0.0.1:${m.wsPort}; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; }`}
     location / {
