@@ -151,6 +151,17 @@ describe("htmx SSE: view streams", () => {
     await until(() => (applied.get(board) ?? 0) >= target, 5000, `board ${board} to apply ${n} messages`);
   }
 
+  /** A stream of `board` that got its full fragments and one change (Count set to `n`), then closed: the last id it got. */
+  async function lastIdAfterOneChange(board: string, n: number): Promise<string> {
+    const r = await open(board);
+    await until(() => r.events().length >= 1, 5000, "the full fragments");
+    await sets(board, n, 1);
+    await until(() => r.events().length >= 2, 5000, "the change");
+    const last = r.lastId()!;
+    r.close();
+    return last;
+  }
+
   it("sends the full fragments first, as an unnamed event with id <sid>.<seq>, after the retry hint", async () => {
     const board = newBoard();
     const r = await open(board);
@@ -197,13 +208,8 @@ describe("htmx SSE: view streams", () => {
 
   it("resumes on Last-Event-ID within the outbox: only the missed events, nothing full", async () => {
     const board = newBoard();
-    const r = await open(board);
-    await until(() => r.events().length >= 1, 5000, "the full fragments");
-    await sets(board, 1, 1);
-    await until(() => r.events().length >= 2, 5000, "the first change");
-    const last = r.lastId()!;
+    const last = await lastIdAfterOneChange(board, 1);
     const { sid, seq } = sidSeq(last);
-    r.close();
     await sets(board, 2, 3);
     const again = await open(board, { "last-event-id": last });
     await until(() => again.events().length >= 3, 5000, "the missed events");
@@ -253,12 +259,7 @@ describe("htmx SSE: view streams", () => {
 
   it("sends the full fragments of the same session for a seq it never sent", async () => {
     const board = newBoard();
-    const r = await open(board);
-    await until(() => r.events().length >= 1, 5000, "the full fragments");
-    const mine = sidSeq(r.events()[0]!.id).sid;
-    await sets(board, 1, 1);
-    await until(() => r.events().length >= 2, 5000, "the change");
-    r.close();
+    const mine = sidSeq(await lastIdAfterOneChange(board, 1)).sid;
     const s = await open(board, { "last-event-id": `${mine}.999999` });
     await until(() => s.events().length >= 1, 5000, "the first event");
     assert.ok(isFull(s.events()[0]!), s.events()[0]!.data);
@@ -267,13 +268,7 @@ describe("htmx SSE: view streams", () => {
   });
 
   it("does not hand one board's session to another board's stream through its Last-Event-ID", async () => {
-    const a = newBoard();
-    const r = await open(a);
-    await until(() => r.events().length >= 1, 5000, "board a's fragments");
-    await sets(a, 7, 1);
-    await until(() => r.events().length >= 2, 5000, "board a's change");
-    const last = r.lastId()!;
-    r.close();
+    const last = await lastIdAfterOneChange(newBoard(), 7);
     // Same view pattern (/board/:id), another board: its page must get its own session and state.
     const s = await open(newBoard(), { "last-event-id": last });
     await until(() => s.events().length >= 1, 5000, "the other board's first event");
