@@ -6,7 +6,7 @@
  */
 import type { HtmlElement, HtmlNode, HtmlText } from "../server/html/parse.ts";
 
-export { descendants, parseHtml, textOf, type ParseOptions, type SourceSpan } from "../server/html/parse.ts";
+export { descendants, parseHtml, textOf } from "../server/html/parse.ts";
 
 /**
  * An element of the parsed view.
