@@ -54,19 +54,15 @@ export const timelinePage: HtmxPage = {
     // htmx 2: unnamed events (the topic's current) to sse-swap="message" (OOB only), "step" appended to the list.
     // htmx 4: every HTML event comes unnamed and is swapped into the hx-sse:connect list (beforeend): a step is
     // appended, the current (OOB only) goes to #timeline-since and leaves the list alone. No page script.
-    const stream = gen.n === 2
-      ? `<div data-live="timeline" hx-ext="sse" sse-connect="${url}" sse-swap="message" hx-swap="none">
+    const box = gen.n === 2 ? ` ${gen.sse(url)}` : "";
+    const list = gen.n === 2 ? `sse-swap="step" hx-swap="beforeend"` : `hx-sse:connect="${url}" hx-swap="beforeend"`;
+    const stream = `<div data-live="timeline"${box}>
   ${connLine("timeline", "Timeline stream")}
   <p class="muted"><span id="timeline-since"></span></p>
-  <ol id="steps" class="steps" sse-swap="step" hx-swap="beforeend" aria-label="Timeline"></ol>
-</div>`
-      : `<div data-live="timeline">
-  ${connLine("timeline", "Timeline stream")}
-  <p class="muted"><span id="timeline-since"></span></p>
-  <ol id="steps" class="steps" hx-sse:connect="${url}" hx-swap="beforeend" aria-label="Timeline"></ol>
+  <ol id="steps" class="steps" ${list} aria-label="Timeline"></ol>
 </div>`;
     return `
-<p class="muted">Every page on this timeline gets each new step (one SSE event "step" each). Add one here, or open the page twice.</p>
+<p class="muted">Every page on this timeline gets each new step (one SSE event each). Add one here, or open the page twice.</p>
 <div data-live="adder" ${gen.ws("/weft/htmx/ws/hx/timeline", token, "attributes")}>
   ${connLine("adder", "Button socket")}
   <button id="step" name="step" type="button" ${gen.send}>Add a step</button>
