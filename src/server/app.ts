@@ -121,7 +121,7 @@ export function createWeft(options: WeftOptions): WeftApp {
   async function route(req: IncomingMessage, res: ServerResponse, next?: Next): Promise<void> {
     const url = parseTarget(req.url);
     if (url === undefined) return sendErrorFor(core.options, req, res, req.url ?? "/", "E_BAD_URL");
-    if (htmx?.handle(req, res, url.pathname)) return;
+    if (htmx?.handle(req, res, url)) return;
     const transport = url.pathname === PATHS.sse && offered.includes("sse") ? sse : url.pathname === PATHS.http && offered.includes("http") ? poll : undefined;
     if (transport !== undefined) {
       if (guard.cors(req, res)) return;
@@ -186,10 +186,10 @@ export function createWeft(options: WeftOptions): WeftApp {
     // Node takes its own error listener off a socket it hands to 'upgrade': a client that resets the
     // connection while the handshake is refused or still being admitted must not become an uncaught error.
     socket.on("error", ignoreSocketError);
-    const path = parseTarget(req.url)?.pathname;
-    if (path === undefined) return refuseUpgrade(socket, "E_BAD_URL");
-    if (htmx?.upgrade(req, socket, head, path)) return;
-    if (path !== PATHS.socket) return refuseUpgrade(socket, "E_UNKNOWN_VIEW");
+    const url = parseTarget(req.url);
+    if (url === undefined) return refuseUpgrade(socket, "E_BAD_URL");
+    if (htmx?.upgrade(req, socket, head, url)) return;
+    if (url.pathname !== PATHS.socket) return refuseUpgrade(socket, "E_UNKNOWN_VIEW");
     if (!offersWebSocket) return refuseUpgrade(socket, "E_TRANSPORT_OFF");
     const refused = guard.check(req);
     if (refused !== undefined) return refuseUpgrade(socket, refused);

@@ -47,18 +47,21 @@ interface Refusal {
   readonly message: string;
 }
 
-/** A request target under /weft/htmx/, read. */
+/** A request target under /weft/htmx/, read (`search`: a view's query, its mount params like a page load's). */
 type Target =
-  | { readonly kind: "ws" | "sse"; readonly path: string }
+  | { readonly kind: "ws" | "sse"; readonly path: string; readonly search: URLSearchParams }
   | { readonly kind: "topic"; readonly topic: string | undefined };
+
+/** A connect admitted: its client address (holding a connection slot), and the view's route or the topic. */
+type Admitted = { readonly addr: string } & ({ readonly route: RouteMatch; readonly query: Params } | { readonly topic: string });
 
 /**
  * Serves the htmx endpoints of one app.
  *
  * @example
  * const htmx = new HtmxServer(core, guard, limits);
- * // in the request handler:  if (htmx.handle(req, res)) return;
- * // in the upgrade listener: if (htmx.upgrade(req, socket, head)) return;
+ * // in the request handler:  if (htmx.handle(req, res, url)) return;
+ * // in the upgrade listener: if (htmx.upgrade(req, socket, head, url)) return;
  * await htmx.close(); // app.close(): sockets get 1012, SSE streams end
  */
 export class HtmxServer {
@@ -95,11 +98,12 @@ export class HtmxServer {
    * Serves an HTTP request under /weft/htmx/ (an SSE GET of a view or topic);
    * false when the path is not under it. Never throws.
    */
-  handle(req: IncomingMessage, res: ServerResponse, pathname = pathOf(req.url)): boolean {
-    if (pathname === undefined || !pathname.startsWith(HTMX_PREFIX)) return false;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    const { pathname } = url;
+    if (!pathname.startsWith(HTMX_PREFIX)) return false;
     // Preflight of an allowed cross-origin page (EventSource withCredentials), and its CORS headers.
     if (this.guard.cors(req, res)) return true;
-    const target = readTarget(pathname);
+    const target = readTarget(url);
     if (target === undefined) {
       sendError(res, "E_UNKNOWN_VIEW", `no htmx endpoint at ${pathname}: /weft/htmx/ws/<view>, /weft/htmx/sse/<view> or /weft/htmx/topic/<topic>`);
       return true;
@@ -114,12 +118,12 @@ export class HtmxServer {
       sendError(res, r.code, r.message);
     });
     if (admitted === undefined) return true;
-    if (admitted.route !== undefined) this.serveSse(req, res, target, admitted);
+    if ("route" in admitted) this.serveSse(req, res, admitted);
     else {
-      void this.authorizeTopic(req, target).then((authorized) => {
+      void this.authorizeTopic(req, admitted.topic).then((authorized) => {
         // app.close() ran while authorize was awaited: no new stream.
         const refused = authorized ?? (this.closed ? { code: "E_SHUTDOWN" as const, message: ERRORS.E_SHUTDOWN.message } : undefined);
-        if (refused === undefined && !res.destroyed) return this.serveSse(req, res, target, admitted);
+        if (refused === undefined && !res.destroyed) return this.serveSse(req, res, admitted);
         this.limits.close(admitted.addr);
         if (refused !== undefined) sendError(res, refused.code, refused.message);
       });
@@ -128,7 +132,7 @@ export class HtmxServer {
   }
 
   /** The SSE response of a connect admitted (and, for a topic, authorized). */
-  private serveSse(req: IncomingMessage, res: ServerResponse, target: Target, admitted: { route?: RouteMatch | undefined; addr: string }): void {
+  private serveSse(req: IncomingMessage, res: ServerResponse, admitted: Admitted): void {
     const { addr } = admitted;
     const o = this.core.options;
     const sender = new SseSender(req, res, { heartbeatMs: o.sseHeartbeatMs, retryMs: o.sseRetryMs, logger: o.logger });
@@ -137,33 +141,34 @@ export class HtmxServer {
       this.streams.delete(sender);
       this.limits.close(addr);
     });
-    if (admitted.route === undefined) this.openTopic(req, target, sender, SseSender.lastEventId(req));
-    else this.openView(req, admitted.route, sender, { resume: readResume(SseSender.lastEventId(req)) });
+    if ("route" in admitted) this.openView(req, admitted, sender, { resume: readResume(SseSender.lastEventId(req)) });
+    else this.openTopic(req, admitted.topic, sender, SseSender.lastEventId(req));
   }
 
   /**
    * Takes an upgrade under /weft/htmx/ (a view's or a topic's WebSocket);
    * false when the path is not under it. Refusals are plain HTTP errors.
-   * `pathname`: the request's path when the caller has parsed it already.
+   * `url`: the request target, as the caller parsed it.
    */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pathname = pathOf(req.url)): boolean {
-    if (pathname === undefined || !pathname.startsWith(HTMX_PREFIX)) return false;
-    const target = readTarget(pathname);
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean {
+    const { pathname } = url;
+    if (!pathname.startsWith(HTMX_PREFIX)) return false;
+    const target = readTarget(url);
     if (target === undefined || target.kind === "sse") {
       refuseUpgrade(socket, "E_UNKNOWN_VIEW", `no htmx WebSocket at ${pathname}: /weft/htmx/ws/<view> or /weft/htmx/topic/<topic>`);
       return true;
     }
     const admitted = this.enter(req, target, (r, retryAfter) => refuseUpgrade(socket, r.code, r.message, retryAfter));
     if (admitted === undefined) return true;
-    const { route, addr } = admitted;
-    socket.once("close", () => this.limits.close(addr));
-    if (route !== undefined) {
+    socket.once("close", () => this.limits.close(admitted.addr));
+    if ("route" in admitted) {
       // Read at the handshake: the tokens every frame of this socket may carry (none without the cookie).
       const checkCsrf = this.csrf.checker(req);
-      this.sockets.upgrade(req, socket, head, (sender) => this.openView(req, route, sender, { checkCsrf }));
+      this.sockets.upgrade(req, socket, head, (sender) => this.openView(req, admitted, sender, { checkCsrf }));
       return true;
     }
-    void this.authorizeTopic(req, target).then((refused) => {
+    const { topic } = admitted;
+    void this.authorizeTopic(req, topic).then((refused) => {
       if (refused !== undefined) return refuseUpgrade(socket, refused.code, refused.message);
       if (socket.destroyed) return;
       // app.close() ran while authorize was awaited: no new socket.
@@ -171,7 +176,7 @@ export class HtmxServer {
       this.sockets.upgrade(req, socket, head, (sender) => {
         // A topic socket only sends: a frame from the page is refused (charged to the socket's rate bucket).
         sender.onFrame(() => sender.refuse("E_BAD_FRAME", "a topic socket only sends; send events on a view's socket (/weft/htmx/ws/<view>)"));
-        this.openTopic(req, target, sender, undefined);
+        this.openTopic(req, topic, sender, undefined);
       });
     });
     return true;
@@ -191,8 +196,7 @@ export class HtmxServer {
    * `authorize(topic, session, req)` (false: 403 E_FORBIDDEN). A hook that
    * throws is reported to `onError` and refused 500 E_INTERNAL. Never rejects.
    */
-  private async authorizeTopic(req: IncomingMessage, target: Target): Promise<Refusal | undefined> {
-    const topic = "topic" in target ? target.topic! : "";
+  private async authorizeTopic(req: IncomingMessage, topic: string): Promise<Refusal | undefined> {
     try {
       let session: SessionData = {};
       const hook = this.core.options.authorize;
@@ -217,7 +221,7 @@ export class HtmxServer {
    * and gives undefined. The caller frees the slot (`limits.close(addr)`)
    * when the connection ends.
    */
-  private enter(req: IncomingMessage, target: Target, refuse: (r: Refusal, retryAfter?: number) => void): { route?: RouteMatch | undefined; addr: string } | undefined {
+  private enter(req: IncomingMessage, target: Target, refuse: (r: Refusal, retryAfter?: number) => void): Admitted | undefined {
     const addr = limitAddress(req, this.core.options.trustProxy);
     const admitted = this.admit(req, target, addr);
     if ("code" in admitted) {
@@ -229,15 +233,15 @@ export class HtmxServer {
       refuse({ code: over, message: ERRORS[over].message });
       return undefined;
     }
-    return { route: admitted.route, addr };
+    return { ...admitted, addr };
   }
 
   /**
    * The checks every connect passes before anything is mounted: the guard,
    * the connect rate of `addr` (the client's address), then the view or
-   * topic allowlist. The view's route when admitted (none for a topic).
+   * topic allowlist. The view's route and query, or the topic, when admitted.
    */
-  private admit(req: IncomingMessage, target: Target, addr: string): { route?: RouteMatch } | Refusal {
+  private admit(req: IncomingMessage, target: Target, addr: string): { route: RouteMatch; query: Params } | { topic: string } | Refusal {
     const refuse = (code: ErrorCode, message: string = ERRORS[code].message): Refusal => ({ code, message });
     if (this.closed) return refuse("E_SHUTDOWN");
     // check, not checkPage: the connect mounts a view (or reads a topic) with the browser's cookies,
@@ -246,28 +250,27 @@ export class HtmxServer {
     const guarded = this.guard.check(req);
     if (guarded !== undefined) return refuse(guarded);
     if (!this.rate.take(addr)) return refuse("E_RATE_LIMIT", "too many htmx connects from this address: retry later");
-    if (target.kind === "topic") return target.topic !== undefined && this.topics?.allows(target.topic) === true ? {} : refuse("E_HTMX_TOPIC");
+    if (target.kind === "topic") return target.topic !== undefined && this.topics?.allows(target.topic) === true ? { topic: target.topic } : refuse("E_HTMX_TOPIC");
     const route = this.core.router.match(target.path);
     if (route === undefined || !this.o.views.has(route.pattern)) return refuse("E_UNKNOWN_VIEW", `no htmx view at ${target.path} (the htmx.views option lists those served)`);
-    return { route };
+    return { route, query: Object.fromEntries(target.search) };
   }
 
-  private openTopic(req: IncomingMessage, target: Target, sender: HtmxSender, lastEventId: string | undefined): void {
-    const topic = "topic" in target ? target.topic! : "";
+  private openTopic(req: IncomingMessage, topic: string, sender: HtmxSender, lastEventId: string | undefined): void {
     this.topics!.open(req, topic, sender, lastEventId).catch((err: unknown) => {
       this.core.options.onError(err, `htmx topic ${topic}`);
       this.fail(sender, "E_INTERNAL");
     });
   }
 
-  private openView(req: IncomingMessage, route: RouteMatch, sender: HtmxSender | WsSender, more: { resume?: { sid: string; seq: number } | undefined; checkCsrf?: (given: string | undefined) => boolean }): void {
+  private openView(req: IncomingMessage, { route, query }: { route: RouteMatch; query: Params }, sender: HtmxSender | WsSender, more: { resume?: { sid: string; seq: number } | undefined; checkCsrf?: (given: string | undefined) => boolean }): void {
     const held: [string, number][] = [];
     const ws = "onFrame" in sender ? sender : undefined;
     ws?.onFrame((text, bytes) => {
       if (held.length < MAX_EARLY_FRAMES) held.push([text, bytes]);
       else ws.refuse("E_BUSY", "the view is still mounting: send again");
     });
-    openViewStream({ core: this.core, req, route, query: queryOf(req.url), sender, ...more }).then(
+    openViewStream({ core: this.core, req, route, query, sender, ...more }).then(
       (stream) => {
         if ("code" in stream) return this.fail(sender, stream.code, stream.message);
         this.attach(stream, ws, held);
@@ -307,12 +310,12 @@ function closeCodeOf(code: ErrorCode): number {
 }
 
 /** `/weft/htmx/<kind>/<rest>` read; undefined when it is none of the endpoints. */
-function readTarget(pathname: string): Target | undefined {
-  const rest = pathname.slice(HTMX_PREFIX.length);
+function readTarget(url: URL): Target | undefined {
+  const rest = url.pathname.slice(HTMX_PREFIX.length);
   const slash = rest.indexOf("/");
   const kind = slash < 0 ? rest : rest.slice(0, slash);
   const tail = slash < 0 ? "" : rest.slice(slash + 1);
-  if (kind === "ws" || kind === "sse") return { kind, path: `/${tail}` };
+  if (kind === "ws" || kind === "sse") return { kind, path: `/${tail}`, search: url.searchParams };
   if (kind !== "topic" || tail === "") return undefined;
   return { kind, topic: decodeTopic(tail) };
 }
@@ -333,21 +336,4 @@ export function readResume(id: string | undefined): { sid: string; seq: number }
   if (m === null) return undefined;
   const seq = Number(m[2]);
   return Number.isSafeInteger(seq) ? { sid: m[1]!, seq } : undefined;
-}
-
-function pathOf(target: string | undefined): string | undefined {
-  try {
-    return new URL(target ?? "/", "http://localhost").pathname;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The query of the request as mount params (like a page load's). */
-function queryOf(target: string | undefined): Params {
-  try {
-    return Object.fromEntries(new URL(target ?? "/", "http://localhost").searchParams);
-  } catch {
-    return {};
-  }
 }
