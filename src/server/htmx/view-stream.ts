@@ -131,12 +131,15 @@ class ViewStream implements HtmxViewStream {
   refusalMessage: string | undefined;
   /** What envelopeOut reads of the stream (made once, not per message). */
   private readonly out: OutContext;
+  /** What the stream was opened for ({@link streamKey}): a resume must ask for the same. */
+  private readonly key: string;
 
   constructor(private readonly start: ViewStreamStart) {
     this.core = start.core;
     this.sender = start.sender;
     this.errorId = start.core.options.htmx?.errorId ?? DEFAULT_ERROR_ID;
     this.out = { errorId: this.errorId, eventOf: (r) => (r === undefined ? undefined : this.names.get(r)) };
+    this.key = streamKey(start);
     this.held = this.fresh("");
     const link: Link = {
       kind: start.sender.kind,
@@ -202,7 +205,7 @@ class ViewStream implements HtmxViewStream {
     const held = heldSessions(this.core).get(sid);
     const s = this.core.registry.get(sid);
     // Only a stream of the same URL (view, path params and query) takes it: another board's page never gets this one's session.
-    if (held === undefined || s === undefined || held.key !== streamKey(this.start) || s.path !== this.start.route.pattern) return "E_NOT_JOINED";
+    if (held === undefined || s === undefined || held.key !== this.key || s.path !== this.start.route.pattern) return "E_NOT_JOINED";
     // A fresh token for the live session, as core.resync makes one.
     const token = this.core.token(s.sid, s.path, s.params, s.ctx.session);
     const outcome = await this.join(token, held.mirror.seq, () => {
@@ -378,10 +381,9 @@ class ViewStream implements HtmxViewStream {
     return this.start.checkCsrf?.(given) === true;
   }
 
-
   private fresh(sid: string): HeldStream {
     const log = this.sender.kind === "sse" ? new SentLog(this.core.options.outboxSize) : undefined;
-    return { sid, key: streamKey(this.start), mirror: new HtmxMirror(), log, owner: this };
+    return { sid, key: this.key, mirror: new HtmxMirror(), log, owner: this };
   }
 
   private warnOnce(what: string, message: string): void {
