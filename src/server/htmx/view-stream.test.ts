@@ -366,6 +366,18 @@ describe("openViewStream (SSE)", () => {
     return { sid: id.slice(0, dot), seq: Number(id.slice(dot + 1)) };
   };
 
+  /** A stream that got its mount and `bumps` broadcasts, then dropped: what it got, and the id of its message `at`. */
+  const dropped = async (core: Core, bumps: number, at: number): Promise<{ one: FakeSender; seen: { sid: string; seq: number } }> => {
+    const one = new FakeSender("sse");
+    await open(core, one);
+    await next(one, 1);
+    for (let i = 0; i < bumps; i++) await core.broadcast("todos", "bump", null);
+    await next(one, bumps + 1);
+    const seen = idOf(one, at);
+    one.close(0, "dropped");
+    return { one, seen };
+  };
+
   it("gives every message an id <sid>.<seq>", async () => {
     const core = makeCore();
     const sender = new FakeSender("sse");
@@ -381,13 +393,7 @@ describe("openViewStream (SSE)", () => {
 
   it("resumes with only the messages after Last-Event-ID when the log covers it", async () => {
     const core = makeCore();
-    const one = new FakeSender("sse");
-    await open(core, one);
-    await next(one, 1);
-    for (let i = 0; i < 3; i++) await core.broadcast("todos", "bump", null);
-    await next(one, 4);
-    const seen = idOf(one, 1);
-    one.close(0, "dropped");
+    const { one, seen } = await dropped(core, 3, 1);
     const two = new FakeSender("sse");
     await open(core, two, { resume: seen });
     await next(two, 2);
@@ -399,11 +405,7 @@ describe("openViewStream (SSE)", () => {
 
   it("resumes with what happened while the stream was down", async () => {
     const core = makeCore();
-    const one = new FakeSender("sse");
-    await open(core, one);
-    await next(one, 1);
-    const seen = idOf(one, 0);
-    one.close(0, "dropped");
+    const { seen } = await dropped(core, 0, 0);
     await core.broadcast("todos", "bump", null);
     await core.broadcast("todos", "bump", null);
     const two = new FakeSender("sse");
@@ -414,13 +416,7 @@ describe("openViewStream (SSE)", () => {
 
   it("resumes with the full fragments when the log no longer covers Last-Event-ID", async () => {
     const core = makeCore({ outboxSize: 2 });
-    const one = new FakeSender("sse");
-    await open(core, one);
-    await next(one, 1);
-    for (let i = 0; i < 6; i++) await core.broadcast("todos", "bump", null);
-    await next(one, 7);
-    const seen = idOf(one, 0);
-    one.close(0, "dropped");
+    const { seen } = await dropped(core, 6, 0);
     const two = new FakeSender("sse");
     await open(core, two, { resume: seen });
     const first = await next(two, 1);
