@@ -128,8 +128,8 @@ function pair(c: Compare, p: Fragment, n: Fragment, depth: number): void {
  * when it cannot.
  */
 function reshape(c: Compare, p: Level, n: Level, depth: number): boolean {
-  const insert = depth > 0;
-  const inNext = new Set(n.children.map((f) => f.id));
+  // Below the top level, n is an element: the id'd parent of its children, and the container of inserts.
+  const owner = depth > 0 ? (n as Fragment) : undefined;
   const kept: Fragment[] = [];
   const removed: Fragment[] = [];
   // p's parts as they read once `removed` are gone; `seam`: a removal merged two parts there.
@@ -139,17 +139,18 @@ function reshape(c: Compare, p: Level, n: Level, depth: number): boolean {
   let merged = false;
   for (let i = 0; i < p.children.length; i++) {
     const ch = p.children[i]!;
-    if (inNext.has(ch.id)) {
+    const there = c.next.ids.get(ch.id);
+    if (there === undefined) {
+      removed.push(ch);
+      acc += p.parts[i + 1]!;
+      merged = true;
+    } else if (there.parent !== owner) return false; // moved elsewhere: a delete by id would remove it there too
+    else {
       kept.push(ch);
       slots.push(acc);
       seam.push(merged);
       acc = p.parts[i + 1]!;
       merged = false;
-    } else if (c.next.ids.has(ch.id)) return false; // moved elsewhere: a delete by id would remove it there too
-    else {
-      removed.push(ch);
-      acc += p.parts[i + 1]!;
-      merged = true;
     }
   }
   slots.push(acc);
@@ -160,14 +161,13 @@ function reshape(c: Compare, p: Level, n: Level, depth: number): boolean {
   if (a < 0 || b < 0) return false;
   for (let j = 0; j < k; j++) if (n.children[a + j]!.id !== kept[j]!.id) return false;
   const added = [...n.children.slice(0, a), ...n.children.slice(a + k)];
-  if (added.length > 0 && (!insert || !added.every((f) => f.direct && !c.prev.ids.has(f.id)))) return false;
+  if (added.length > 0 && (owner === undefined || !added.every((f) => f.direct && !c.prev.ids.has(f.id)))) return false;
   if (a > 0 && !blank(n.parts[0]!)) return false;
   if (b > 0 && !blank(n.parts[a + k + b]!)) return false;
   for (let j = 0; j <= k; j++) {
     const edge = (j === 0 && a > 0) || (j === k && b > 0) || seam[j]!;
     if (edge ? !sameShown(slots[j]!, n.parts[a + j]!) : slots[j] !== n.parts[a + j]) return false;
   }
-  const owner = insert ? (n as Fragment) : undefined; // below the top level, n is an element
   for (const r of removed) c.out.push({ kind: "delete", html: deletion(r.id), owner });
   if (a > 0) c.out.push({ kind: "insert", html: insertion(c.next.html, owner!, "afterbegin", n.children[0]!, n.children[a - 1]!), owner });
   if (b > 0) c.out.push({ kind: "insert", html: insertion(c.next.html, owner!, "beforeend", n.children[a + k]!, n.children[a + k + b - 1]!), owner });
