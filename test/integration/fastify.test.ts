@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import Fastify from "fastify";
-import WebSocket, { WebSocketServer } from "ws";
+import { WebSocketServer } from "ws";
 import { weftFastify, type WeftFastifyOptions } from "../../src/adapters/fastify.ts";
-import { createWeft } from "../../src/index.ts";
+import { createWeft, type WeftOptions } from "../../src/index.ts";
 import { protocolConformance } from "../support/conformance.ts";
 import { assertSharedUpgrades, fastifyHost } from "../support/hosts.ts";
 import { getPage, ProtocolClient } from "../support/protocol-client.ts";
@@ -15,8 +15,9 @@ import { Counter } from "../support/views.ts";
 protocolConformance(fastifyHost);
 
 describe("the Fastify plugin", () => {
-  it("leaves WebSocket upgrades on other paths to the server's other listeners", async () => {
-    const weft = createWeft({ views: { "/counter": Counter }, secret: TEST_SECRET });
+  /** Weft behind the plugin on a server whose other 'upgrade' listener serves /other; `check` runs against its base URL. */
+  async function withOtherListener(options: WeftOptions, check: (base: string) => Promise<void>): Promise<void> {
+    const weft = createWeft(options);
     const fastify = Fastify();
     await fastify.register(weftFastify, { app: weft });
     const other = new WebSocketServer({ noServer: true });
@@ -25,31 +26,22 @@ describe("the Fastify plugin", () => {
     });
     try {
       await fastify.listen({ port: 0, host: "127.0.0.1" });
-      const base = `http://127.0.0.1:${(fastify.server.address() as { port: number }).port}`;
-      await assertSharedUpgrades(base);
+      await check(`http://127.0.0.1:${(fastify.server.address() as { port: number }).port}`);
     } finally {
       other.close();
       await fastify.close();
     }
+  }
+
+  it("leaves WebSocket upgrades on other paths to the server's other listeners", async () => {
+    await withOtherListener({ views: { "/counter": Counter }, secret: TEST_SECRET }, assertSharedUpgrades);
   });
 
   it("passes htmx WebSocket upgrades (/weft/htmx/…) to Weft beside the server's other listeners", async () => {
-    const weft = createWeft({ views: { "/counter": Counter, "/count": HtmxCount }, htmx: { views: ["/count"] }, secret: TEST_SECRET });
-    const fastify = Fastify();
-    await fastify.register(weftFastify, { app: weft });
-    const other = new WebSocketServer({ noServer: true });
-    fastify.server.on("upgrade", (req, socket, head) => {
-      if (req.url === "/other") other.handleUpgrade(req, socket, head, (ws) => ws.send("other endpoint"));
-    });
-    try {
-      await fastify.listen({ port: 0, host: "127.0.0.1" });
-      const base = `http://127.0.0.1:${(fastify.server.address() as { port: number }).port}`;
+    await withOtherListener({ views: { "/counter": Counter, "/count": HtmxCount }, htmx: { views: ["/count"] }, secret: TEST_SECRET }, async (base) => {
       await assertHtmxUpgrade(base);
       await assertSharedUpgrades(base);
-    } finally {
-      other.close();
-      await fastify.close();
-    }
+    });
   });
 
   it("closes the Weft app with Fastify, so that open sockets and streams do not hold the close", async () => {
