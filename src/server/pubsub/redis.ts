@@ -17,9 +17,8 @@ import { checkTopic, MAX_BROADCAST_ID, type BroadcastMessage, type PubSub } from
 export const CHANNEL = `${PREFIX}t:`;
 
 export class RedisPubSub implements PubSub {
-  private readonly topics = new Map<string, Set<(msg: BroadcastMessage) => void>>();
-  /** Per subscribed topic: resolves once Redis confirmed the channel's subscription. */
-  private readonly confirmed = new Map<string, Promise<void>>();
+  /** Per subscribed topic: its handlers, and a promise that resolves once Redis confirmed the channel's subscription. */
+  private readonly topics = new Map<string, { readonly handlers: Set<(msg: BroadcastMessage) => void>; readonly confirmed: Promise<void> }>();
   /** Messages on a topic channel that were not a broadcast (counted, dropped). */
   malformed = 0;
 
@@ -27,27 +26,25 @@ export class RedisPubSub implements PubSub {
 
   subscribe(topic: string, handler: (msg: BroadcastMessage) => void): () => void {
     checkTopic(topic);
-    let set = this.topics.get(topic);
-    if (set === undefined) {
+    let entry = this.topics.get(topic);
+    if (entry === undefined) {
       const handlers = new Set<(msg: BroadcastMessage) => void>();
-      set = handlers;
-      this.topics.set(topic, handlers);
-      this.confirmed.set(topic, this.redis.listen(CHANNEL + topic, (raw) => this.deliver(topic, handlers, raw)));
+      entry = { handlers, confirmed: this.redis.listen(CHANNEL + topic, (raw) => this.deliver(topic, handlers, raw)) };
+      this.topics.set(topic, entry);
     }
-    const handlers = set;
-    handlers.add(handler);
+    const subscribed = entry;
+    subscribed.handlers.add(handler);
     return () => {
-      handlers.delete(handler);
-      if (handlers.size === 0 && this.topics.get(topic) === handlers) {
+      subscribed.handlers.delete(handler);
+      if (subscribed.handlers.size === 0 && this.topics.get(topic) === subscribed) {
         this.topics.delete(topic);
-        this.confirmed.delete(topic);
         this.redis.unlisten(CHANNEL + topic);
       }
     };
   }
 
   subscribed(topic: string): Promise<void> {
-    return this.confirmed.get(topic) ?? Promise.resolve();
+    return this.topics.get(topic)?.confirmed ?? Promise.resolve();
   }
 
   publish(topic: string, msg: BroadcastMessage): Promise<void> {
@@ -64,7 +61,6 @@ export class RedisPubSub implements PubSub {
   close(): Promise<void> {
     for (const topic of this.topics.keys()) this.redis.unlisten(CHANNEL + topic);
     this.topics.clear();
-    this.confirmed.clear();
     return Promise.resolve();
   }
 
