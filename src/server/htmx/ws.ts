@@ -22,7 +22,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import { ERRORS, type ErrorCode } from "../../protocol/errors.ts";
 import type { Core } from "../core.ts";
 import { TokenBucket } from "../security/rate-limit.ts";
@@ -66,9 +66,10 @@ export class HtmxSockets {
       const sender = new WsSender(ws, this.core, this.errorId);
       this.alive.set(ws, true);
       ws.on("pong", () => this.alive.set(ws, true));
-      ws.on("message", (data: RawData, isBinary: boolean) => {
+      // One Buffer per message: ws joins a message's fragments, and binaryType stays "nodebuffer".
+      ws.on("message", (data: Buffer, isBinary: boolean) => {
         this.alive.set(ws, true);
-        sender.receive(toBuffer(data), isBinary);
+        sender.receive(data, isBinary);
       });
       // A protocol error (bad opcode, frame over the hard cap) closes the socket; nothing to log.
       ws.on("error", ignore);
@@ -190,8 +191,3 @@ export class WsSender implements HtmxSender {
 const TEXT = { binary: false } as const;
 
 function ignore(): void {}
-
-function toBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-}
