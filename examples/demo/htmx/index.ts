@@ -13,12 +13,11 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { escapeHtml, type HtmxOptions, type Next, type WeftApp } from "../../../src/index.ts";
-import { CSS } from "../layout.ts";
 import { chatPage, HxChat } from "./chat.ts";
 import { clockPage, HxClock } from "./clock.ts";
 import { PAGE_SCRIPT, PAGE_SCRIPT_PATH } from "./client.ts";
 import { GENERATIONS } from "./generation.ts";
-import { renderPage, type HtmxPage } from "./page.ts";
+import { documentOf, renderPage, type HtmxPage } from "./page.ts";
 import { HxProgress, progressPage, progressTopic } from "./progress.ts";
 import { HxStatus, statusPage, statusTopic } from "./status.ts";
 import { HxSubscribe, subscribePage } from "./subscribe.ts";
@@ -55,27 +54,17 @@ function send(req: IncomingMessage, res: ServerResponse, type: string, body: str
 function indexPage(): string {
   const rows = HTMX_PAGES.map((p) => `<li><strong>${escapeHtml(p.title)}</strong> — ${escapeHtml(p.summary)}<br>
     <a href="/htmx/2/${p.slug}">htmx 2</a> · <a href="/htmx/4/${p.slug}">htmx 4</a></li>`).join("\n");
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>htmx pages · Weft demo</title>
-<style>${CSS} .demos li { margin-bottom: .6rem; }</style>
-</head>
-<body>
-<header><strong><a href="/">Weft</a></strong><a href="/htmx">htmx demos</a></header>
-<main>
-<h1>htmx pages</h1>
+  return documentOf({
+    title: "htmx pages · Weft demo",
+    css: " .demos li { margin-bottom: .6rem; }",
+    main: `<h1>htmx pages</h1>
 <p>Weft views and topics serving unmodified htmx pages: htmx 2 with its ws and sse extensions, and htmx 4 with hx-ws and hx-sse.
 No Weft client runs on these pages. Each pattern has a page for each generation.</p>
 <ul class="demos">
 ${rows}
 </ul>
-<p class="muted">The wire is documented in docs/htmx.md.</p>
-</main>
-</body>
-</html>`;
+<p class="muted">The wire is documented in docs/htmx.md.</p>`,
+  });
 }
 
 /**

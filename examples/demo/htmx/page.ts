@@ -56,29 +56,62 @@ export function connLine(name: string, what: string): string {
   return `<p class="conn">${escapeHtml(what)}: <span id="${escapeHtml(name)}-conn" data-state="connecting">connecting…</span></p>`;
 }
 
-/** The whole document for `page` on `gen`. */
-export function renderPage(page: HtmxPage, input: PageInput): string {
-  const { gen } = input;
-  const other = gen.n === 2 ? 4 : 2;
-  const scripts = gen.scripts.map((s) => `<script src="${s}"></script>`).join("\n");
+/** What a demo document is made of besides the shell every htmx demo document shares. */
+export interface DocumentParts {
+  /** The document's title (escaped here). */
+  readonly title: string;
+  /** More CSS after the demo's. */
+  readonly css?: string;
+  /** More of the head (scripts), as HTML. */
+  readonly head?: string;
+  /** Attributes of `<body>`, as HTML. */
+  readonly bodyAttributes?: string;
+  /** Links after the header's "Weft" and "htmx demos", as HTML. */
+  readonly links?: string;
+  /** The `<main>` content, as HTML. */
+  readonly main: string;
+  /** The footer's content, as HTML; none when absent. */
+  readonly footer?: string;
+}
+
+/**
+ * An htmx demo document: the demo's CSS and stylesheet, the header's links
+ * (home, the htmx index, then `links`), `main` and the footer.
+ *
+ * @example
+ * documentOf({ title: "htmx pages · Weft demo", main: "<h1>htmx pages</h1>" });
+ */
+export function documentOf(d: DocumentParts): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(page.title)} · ${gen.label} · Weft demo</title>
-<style>${CSS}${HTMX_CSS}</style>
+<title>${escapeHtml(d.title)}</title>
+<style>${CSS}${d.css ?? ""}</style>
 <link rel="stylesheet" href="${DEMO_CSS.href}">
-${scripts}
-<script src="${PAGE_SCRIPT_PATH}" defer></script>
+${d.head ?? ""}
 </head>
-<body data-htmx="${gen.n}">
-<header><strong><a href="/">Weft</a></strong><a href="/htmx">htmx demos</a><a href="/htmx/${other}/${page.slug}">This page on htmx ${other}</a></header>
+<body${d.bodyAttributes === undefined ? "" : ` ${d.bodyAttributes}`}>
+<header><strong><a href="/">Weft</a></strong><a href="/htmx">htmx demos</a>${d.links ?? ""}</header>
 <main>
-<h1>${escapeHtml(page.title)} <small class="muted">${gen.label}</small></h1>
-${page.body(input)}
+${d.main}
 </main>
-<footer>An unmodified ${gen.label} page: no Weft client, only htmx and its ${gen.n === 2 ? "ws / sse extensions" : "hx-ws / hx-sse extensions"}, served from node_modules.</footer>
-</body>
+${d.footer === undefined ? "" : `<footer>${d.footer}</footer>\n`}</body>
 </html>`;
+}
+
+/** The whole document for `page` on `gen`. */
+export function renderPage(page: HtmxPage, input: PageInput): string {
+  const { gen } = input;
+  const other = gen.n === 2 ? 4 : 2;
+  return documentOf({
+    title: `${page.title} · ${gen.label} · Weft demo`,
+    css: HTMX_CSS,
+    head: [...gen.scripts.map((s) => `<script src="${s}"></script>`), `<script src="${PAGE_SCRIPT_PATH}" defer></script>`].join("\n"),
+    bodyAttributes: `data-htmx="${gen.n}"`,
+    links: `<a href="/htmx/${other}/${page.slug}">This page on htmx ${other}</a>`,
+    main: `<h1>${escapeHtml(page.title)} <small class="muted">${gen.label}</small></h1>\n${page.body(input)}`,
+    footer: `An unmodified ${gen.label} page: no Weft client, only htmx and its ${gen.n === 2 ? "ws / sse extensions" : "hx-ws / hx-sse extensions"}, served from node_modules.`,
+  });
 }
