@@ -80,7 +80,7 @@ export class HtmxCsrf {
  * Constant-time check of a frame's token against the expected one; false when
  * either is missing.
  *
- * @example csrfMatches(start.csrf, frame.csrf)
+ * @example csrfMatches(expectedToken, frame.csrf) // false for a frame without a token
  */
 export function csrfMatches(expected: string | undefined, given: string | undefined): boolean {
   if (expected === undefined || given === undefined) return false;

@@ -4,11 +4,13 @@
  * - `sse/<view path>`: SSE GET, the view's fragments for ext-sse / hx-sse;
  * - `topic/<encodeURIComponent(topic)>`: a topic, as a WebSocket or an SSE GET.
  *
- * Every connect passes, before anything is mounted or subscribed: the request
- * guard (TLS, shared key, Origin allowlist), the per-address connect rate
- * (429 E_RATE_LIMIT with Retry-After), the connection limits, the view or
- * topic allowlist. A refused upgrade is answered with a plain HTTP error, so
- * no socket opens at all.
+ * Every connect passes, in this order, before anything is mounted or
+ * subscribed: the request guard (TLS, shared key, Origin allowlist), the
+ * per-address connect rate (429 E_RATE_LIMIT with Retry-After), the view or
+ * topic allowlist (404), the connection limits (429 per address, 503 for
+ * the server); a topic's authorize hooks then run before it is subscribed.
+ * A refused upgrade is answered with a plain HTTP error, so no socket opens
+ * at all.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
