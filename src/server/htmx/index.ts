@@ -40,7 +40,7 @@ export const HTMX_PREFIX = "/weft/htmx/";
 const MAX_TOPIC = 256;
 /** Frames a socket may send while its view mounts; more are answered E_BUSY. */
 const MAX_EARLY_FRAMES = 16;
-/** A Last-Event-ID of a view stream: `<sid>.<seq>` (sid: 128 bits in base64url). */
+/** A Last-Event-ID of a view stream: `<sid>.<seq>` (sid: 128 bits in base64url; seq: at most 15 digits, so a safe integer). */
 const RESUME_ID = /^([A-Za-z0-9_-]{22})\.(\d{1,15})$/;
 
 /** A connect refused: the HTTP error it is answered with. */
@@ -335,7 +335,5 @@ function decodeTopic(segment: string): string | undefined {
 /** An SSE view stream's Last-Event-ID `<sid>.<seq>`, strictly; anything else starts afresh. */
 export function readResume(id: string | undefined): { sid: string; seq: number } | undefined {
   const m = id === undefined ? null : RESUME_ID.exec(id);
-  if (m === null) return undefined;
-  const seq = Number(m[2]);
-  return Number.isSafeInteger(seq) ? { sid: m[1]!, seq } : undefined;
+  return m === null ? undefined : { sid: m[1]!, seq: Number(m[2]) };
 }
