@@ -150,6 +150,11 @@ async function clickAndRead(p: Page, key: string): Promise<Record<string, unknow
 }
 
 const facts = (p: Page) => p.evaluate(() => (window as unknown as { facts: Facts }).facts);
+/** WebSocket messages the page's htmx handed to page script so far (either generation's event). */
+const received = async (p: Page) => {
+  const f = await facts(p);
+  return f.ws2.length + f.ws4.length;
+};
 const text = (p: Page, sel: string) => p.$eval(sel, (el) => el.textContent ?? "");
 const ids = (p: Page, sel: string) => p.$$eval(sel, (els) => els.map((el) => el.id));
 
@@ -303,16 +308,12 @@ for (const gen of GENS) {
           <p id="row:1">gone soon</p><p id="keep">kept</p>
         </div>`));
       const s = await sock(key);
-      const seen = async () => {
-        const f = await facts(p);
-        return gen.n === 2 ? f.ws2.length : f.ws4.length;
-      };
       s.ws.send(`<div id="a" hx-swap-oob="true">A1</div><ul id="list" hx-swap-oob="beforeend"><li id="i3">3</li></ul>` +
         `<ul id="list2" hx-swap-oob="afterbegin"><li id="j0">0</li></ul><li id="i1" hx-swap-oob="delete"></li>` +
         `<div id="nowhere" hx-swap-oob="true">lost</div>` +
         // A deletion that fits every parsing mode: an empty <template> naming its target (a CSS-escaped id).
         `<template hx-swap-oob="delete:#row\\3a 1"></template>`);
-      await until(async () => (await seen()) === 1, 10_000, "the first message handled");
+      await until(async () => (await received(p)) === 1, 10_000, "the first message handled");
       assert.equal(await text(p, "#a"), "A1");
       assert.deepEqual(await ids(p, "#list li"), ["i2", "i3"]);
       assert.deepEqual(await ids(p, "#list2 li"), ["j0", "j1"]);
@@ -328,7 +329,7 @@ for (const gen of GENS) {
       // Without hx-swap-oob: htmx 2's ext-ws swaps every top-level element by id;
       // htmx 4 swaps the message into the socket's element (innerHTML), replacing it.
       s.ws.send(`<div id="b">B1</div>`);
-      await until(async () => (await seen()) === 2, 10_000, "the second message handled");
+      await until(async () => (await received(p)) === 2, 10_000, "the second message handled");
       if (gen.n === 2) {
         assert.equal(await text(p, "#b"), "B1");
         assert.equal(await text(p, "#sentinel"), "kept");
@@ -344,10 +345,7 @@ for (const gen of GENS) {
       const s = await sock(key);
       const push = JSON.stringify({ weft: "push", event: "saved", data: { n: 1, html: `<div id="a" hx-swap-oob="true">X</div>` } });
       s.ws.send(push);
-      await p.waitForFunction(() => {
-        const f = (window as unknown as { facts: Facts }).facts;
-        return f.ws2.length + f.ws4.length === 1;
-      });
+      await until(async () => (await received(p)) === 1, 10_000, "the push handed over");
       const f = await facts(p);
       assert.deepEqual(gen.n === 2 ? f.ws2 : f.ws4, [push], "the event carries the message text as sent");
       assert.equal(await text(p, "#a"), "A0");
@@ -355,10 +353,7 @@ for (const gen of GENS) {
 
       // A top-level `content` (or `payload`) is HTML to htmx 4, so Weft's JSON never uses those keys.
       s.ws.send(JSON.stringify({ content: `<div id="a" hx-swap-oob="true">C</div>` }));
-      await p.waitForFunction(() => {
-        const f = (window as unknown as { facts: Facts }).facts;
-        return f.ws2.length + f.ws4.length === 2;
-      });
+      await until(async () => (await received(p)) === 2, 10_000, "the content message handled");
       assert.equal(await text(p, "#a"), gen.n === 2 ? "A0" : "C");
       await p.close();
     });
