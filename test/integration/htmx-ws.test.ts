@@ -308,6 +308,28 @@ describe("htmx WebSocket endpoint", () => {
       c.ws.close();
     });
 
+    it("holds at most 16 frames while the view mounts, answers the rest E_BUSY, and applies the held ones in order once live", async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const Gated = defineView({
+        mount: async (): Promise<Todo> => (await gate, { n: 0, items: [] }),
+        events: { inc: (s: Todo) => ({ ...s, n: s.n + 1 }) },
+        render: (s: Todo) => html`<p id="count">${s.n}</p>`,
+      });
+      const { host } = await app({ views: { "/todos": Todos, "/gated": Gated }, htmx: { views: ["/todos", "/gated"] } });
+      const { cookie, token } = await page(host);
+      const c = opened(await Hx.open(`ws://${host}/weft/htmx/ws/gated`, { cookie }));
+      for (let i = 0; i < 20; i++) c.send(htmx2({ id: "inc" }, {}, token));
+      for (let i = 0; i < 4; i++) await c.next(ERROR("E_BUSY"), `E_BUSY ${i + 1} of 4`);
+      assert.ok(!c.messages.some((m) => ERROR("E_BUSY").test(m)), "no fifth E_BUSY");
+      release();
+      await c.next(OOB("p", "count", "16"), "the 16 held frames applied");
+      c.send(htmx2({ id: "inc" }, {}, token));
+      await c.next(OOB("p", "count", "17"), "the next frame after them");
+      assert.ok(!c.messages.some((m) => /data-code=/.test(m)), `no error: ${JSON.stringify(c.messages)}`);
+      c.ws.close();
+    });
+
     it("rate-limits a client reconnecting 1,000 times (429 before any mount) and still serves other addresses", async () => {
       const { host, app: weft } = await app({ trustProxy: true });
       const from = (addr: string) => ({ headers: { "x-forwarded-for": addr } });
