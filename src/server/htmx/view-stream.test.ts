@@ -300,6 +300,17 @@ describe("openViewStream (WebSocket)", () => {
     await until(() => core.registry.stats().live === 0, 2000, "session ended");
   });
 
+  it("closes 1012 (htmx reconnects, and mounts afresh) when its session moved to another node", async () => {
+    const core = makeCore();
+    const sender = new FakeSender("websocket");
+    await open(core, sender);
+    await next(sender, 1);
+    const [session] = [...core.registry.sessions()];
+    session!.moved();
+    await until(() => sender.closed !== undefined, 2000, "the socket's close");
+    assert.equal(sender.closed!.code, 1012);
+  });
+
   it("answers a render that throws with E_RENDER and keeps the last good state", async () => {
     const sender = new FakeSender("websocket");
     const s = await open(makeCore(), sender);
