@@ -24,7 +24,7 @@ import { denialCode, isDenial } from "../security/auth.ts";
 import type { RequestGuard } from "../security/guard.ts";
 import type { Params, SessionData } from "../view.ts";
 import { ConnectRate } from "./connect-rate.ts";
-import { HtmxCsrf } from "./csrf.ts";
+import type { HtmxCsrf } from "./csrf.ts";
 import { errorFragment } from "./fragments.ts";
 import type { ResolvedHtmx } from "./options.ts";
 import type { HtmxSender } from "./out.ts";
@@ -61,7 +61,7 @@ type Admitted = { readonly addr: string } & ({ readonly route: RouteMatch; reado
  * Serves the htmx endpoints of one app.
  *
  * @example
- * const htmx = new HtmxServer(core, guard, limits);
+ * const htmx = new HtmxServer(core, guard, limits, new HtmxCsrf(core.options.secrets)); // the HtmxCsrf app.htmxToken uses
  * // in the request handler:  if (htmx.handle(req, res, url)) return;
  * // in the upgrade listener: if (htmx.upgrade(req, socket, head, url)) return;
  * await htmx.close(); // app.close(): sockets get 1012, SSE streams end
@@ -71,19 +71,17 @@ export class HtmxServer {
   private readonly sockets: HtmxSockets;
   private readonly topics: HtmxTopics | undefined;
   private readonly rate: ConnectRate;
-  private readonly csrf: HtmxCsrf;
   private readonly streams = new Set<SseSender>();
   private closed = false;
 
   /** `csrf`: the app's token maker (the one `app.htmxToken` uses), so frames are checked against the same secrets. */
-  constructor(private readonly core: Core, private readonly guard: RequestGuard, private readonly limits: ConnectionLimits, csrf = new HtmxCsrf(core.options.secrets)) {
+  constructor(private readonly core: Core, private readonly guard: RequestGuard, private readonly limits: ConnectionLimits, private readonly csrf: HtmxCsrf) {
     const o = core.options.htmx;
     if (o === undefined) throw new TypeError("HtmxServer needs the htmx option");
     this.o = o;
     this.sockets = new HtmxSockets(core, o.errorId);
     this.topics = o.topics.length > 0 ? new HtmxTopics(core, o) : undefined;
     this.rate = new ConnectRate(o.connectRate);
-    this.csrf = csrf;
   }
 
   /** Open htmx WebSockets (views and topics). */
