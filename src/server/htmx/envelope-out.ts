@@ -37,19 +37,19 @@ export interface OutContext {
  */
 export function envelopeOut(env: Envelope, ctx: OutContext): HtmxOut | undefined {
   switch (env.t) {
-    case S.push: return { data: json({ weft: "push", event: env.e ?? "", data: env.d ?? null }), event: env.e };
+    case S.push: return { data: JSON.stringify({ weft: "push", event: env.e ?? "", data: env.d ?? null }), event: env.e };
     case S.error: return errorOut(env, ctx);
     case S.nav: {
       const d = env.d as NavPayload;
-      return { data: json({ weft: "nav", kind: d.kind, to: d.to, replace: d.replace, external: d.external }), event: "weft-nav" };
+      return { data: JSON.stringify({ weft: "nav", kind: d.kind, to: d.to, replace: d.replace, external: d.external }), event: "weft-nav" };
     }
     case S.flash: {
       const d = env.d as FlashPayload;
-      return { data: json({ weft: "flash", kind: d.kind, text: d.text }), event: "weft-flash" };
+      return { data: JSON.stringify({ weft: "flash", kind: d.kind, text: d.text }), event: "weft-flash" };
     }
     case S.announce: {
       const d = env.d as AnnouncePayload;
-      return { data: json({ weft: "announce", text: d.text, politeness: d.politeness ?? "polite" }), event: "weft-announce" };
+      return { data: JSON.stringify({ weft: "announce", text: d.text, politeness: d.politeness ?? "polite" }), event: "weft-announce" };
     }
     default: return undefined;
   }
@@ -79,9 +79,4 @@ export function errorOut(env: Envelope, ctx: OutContext): HtmxOut {
  */
 export function clearErrorOut(errorId: string): HtmxOut {
   return { data: `<div id="${escapeHtml(errorId)}" hx-swap-oob="true" role="alert"></div>` };
-}
-
-/** JSON text, undefined fields left out. */
-function json(o: Record<string, unknown>): string {
-  return JSON.stringify(o);
 }
