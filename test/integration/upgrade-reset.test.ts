@@ -6,6 +6,7 @@
  * exception that ends the process. The server answers the next request as before.
  */
 import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
 import net from "node:net";
 import { after, before, describe, it } from "node:test";
 import { createWeft, defineView, html, type WeftApp } from "../../src/index.ts";
@@ -16,9 +17,15 @@ const View = defineView({ mount: () => ({}), render: () => html`<p id="a">here</
 
 describe("handshakes reset by the client", () => {
   let app: WeftApp;
+  let server: Server;
   let port: number;
   const uncaught: unknown[] = [];
   const record = (err: unknown) => uncaught.push(err);
+  /** Admission waits for this gate, opened once every client has reset: each reset lands while its handshake waits. */
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  /** authorize calls not yet answered. */
+  let waiting = 0;
 
   before(async () => {
     process.on("uncaughtException", record);
@@ -26,18 +33,24 @@ describe("handshakes reset by the client", () => {
       views: { "/v": View },
       htmx: { views: ["/v"], topics: { news: { json: true } } },
       secret: TEST_SECRET,
-      // Admission takes a while: the reset lands while the handshake waits.
       authorize: async () => {
-        await new Promise((r) => setTimeout(r, 50));
+        waiting++;
+        await gate;
+        waiting--;
         return {};
       },
     });
-    port = (await app.listen(0)).port;
+    server = createServer(app.handler).on("upgrade", app.upgrade);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    port = (server.address() as net.AddressInfo).port;
   });
 
   after(async () => {
     process.off("uncaughtException", record);
+    open();
     await app.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
   });
 
   it("neither refused nor waiting handshakes crash the server when the client resets", async () => {
@@ -55,8 +68,10 @@ describe("handshakes reset by the client", () => {
       }
     }
     await until(() => closed === total, 10_000, "every client socket closed");
-    // Let the server see the resets (its writes to the reset sockets fail after this).
-    await new Promise((r) => setTimeout(r, 300));
+    // The waiting handshakes go on now, on sockets their clients reset: the server's writes to them fail.
+    open();
+    const connections = () => new Promise<number>((r) => server.getConnections((_err, n) => r(n)));
+    await until(async () => waiting === 0 && (await connections()) === 0, 10_000, "every admission answered and every server-side socket closed");
     assert.deepEqual(uncaught.map(String), []);
     const res = await fetch(`http://127.0.0.1:${port}/v`);
     assert.equal(res.status, 200);
