@@ -79,6 +79,8 @@ type Win = Window & {
   errs: string[];
   chunks: number;
   notJoinedAt?: number;
+  /** From chunk `notJoinedAt` until the next join frame (WebSocket): chunks are answered E_NOT_JOINED, not sent. */
+  notJoined?: boolean;
   /** Each chunk sent, in order: its transport and its entry's ref (read a moment later on WebSocket, from the frame's head). */
   sent: { via: string; ref?: string }[];
   /** `sent.length` and the entry's progress when a weft-upload-cancel button was clicked (before the client saw the click). */
@@ -113,7 +115,13 @@ async function watch(page: Page): Promise<void> {
         w.sent.push(c);
         void new Blob([d]).slice(0, 256).text().then((t) => (c.ref = /,([A-Za-z0-9_-]{16,64}),/.exec(t)?.[1] ?? "?"));
       }
+      // Not joined from that chunk on, as a server is: no chunk reaches it until the page's next join frame
+      // (a real server never takes chunk n+1 after refusing n). That chunk is answered E_NOT_JOINED; the window's
+      // later chunks, already on their way, are dropped unanswered — the rejoin resumes from the last acked byte.
+      if (typeof d === "string" && w.notJoined && /"t":"j"/.test(d)) w.notJoined = false;
+      if (typeof d !== "string" && w.notJoined) return void ++w.chunks;
       if (typeof d !== "string" && ++w.chunks === w.notJoinedAt) {
+        w.notJoined = true;
         const data = JSON.stringify({ t: "u", v: 1, d: [document.querySelector("[weft-upload-entry]")!.getAttribute("weft-upload-entry"), 0, "E_NOT_JOINED"] });
         return void setTimeout(() => this.onmessage?.(new MessageEvent("message", { data })));
       }
