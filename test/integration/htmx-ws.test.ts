@@ -464,11 +464,18 @@ describe("htmx WebSocket endpoint", () => {
     });
 
     it("binary frames while the view is still mounting", async () => {
-      const Slow = defineView({ mount: async () => { await new Promise((r) => setTimeout(r, 300)); return {}; }, render: () => html`<p id="slow">s</p>` });
+      // The mount waits for the flood to end: every frame arrives while the view mounts.
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const Slow = defineView({ mount: async () => (await gate, {}), render: () => html`<p id="slow">s</p>` });
       const { host } = await app({ ...small, views: { "/todos": Todos, "/slow": Slow }, htmx: { views: ["/todos", "/slow"] } });
       const { cookie } = await page(host);
       const c = opened(await Hx.open(`ws://${host}/weft/htmx/ws/slow`, { cookie }));
-      assert.equal(await flood(c, () => Buffer.from([1])), 4429);
+      try {
+        assert.equal(await flood(c, () => Buffer.from([1])), 4429);
+      } finally {
+        release();
+      }
       await stillServes(host);
     });
   });
