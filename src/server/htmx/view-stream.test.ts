@@ -11,6 +11,8 @@ import { html } from "../template/html.ts";
 import { liveView } from "../child-views/live-view.ts";
 import { defineView, type TerminateReason } from "../view.ts";
 import { heldSessions } from "./resume.ts";
+import { HtmxMirror } from "./mirror.ts";
+import { kindOf, S, type Envelope } from "../../protocol/messages.ts";
 import { openViewStream, type HtmxViewStream, type ViewStreamStart } from "./view-stream.ts";
 import { FakeSender } from "../../../test/support/htmx-sender.ts";
 
@@ -319,6 +321,57 @@ describe("openViewStream (WebSocket)", () => {
     assert.match(await next(sender, 2), /data-code="E_RENDER" data-event="boom"/);
     send(s, frame("inc"));
     assert.match(await next(sender, 3), />1<\/p>$/);
+  });
+
+  describe("a render the mirror cannot follow", () => {
+    /** Makes HtmxMirror.apply throw for the envelopes `fails` picks (as a diff that does not fit would), for one test. */
+    function failing(fails: (env: Envelope) => boolean): () => void {
+      const apply = HtmxMirror.prototype.apply;
+      HtmxMirror.prototype.apply = function (this: HtmxMirror, env: Envelope) {
+        if (fails(env)) {
+          this.broken = true;
+          throw new TypeError("the diff does not fit");
+        }
+        return apply.call(this, env);
+      };
+      return () => void (HtmxMirror.prototype.apply = apply);
+    }
+
+    it("asks the session for a full render and sends the page its full fragments, each time it recovers", async () => {
+      const sender = new FakeSender("websocket");
+      const s = await open(makeCore(), sender);
+      await next(sender, 1);
+      const restore = failing((env) => kindOf(env) === S.diff);
+      try {
+        // More failed diffs than the stream gives up after in a row: each full render it follows starts the count again.
+        for (let n = 1; n <= 5; n++) {
+          send(s, frame("inc"));
+          const full = await next(sender, n + 1);
+          assert.match(full, new RegExp(`<p id="count" hx-swap-oob="true">${n}</p>`));
+          assert.match(full, /<ul id="todos" hx-swap-oob="true">/, "every id'd element, as on connect");
+        }
+        assert.equal(sender.closed, undefined);
+      } finally {
+        restore();
+      }
+    });
+
+    it("gives up after three full renders it could not follow either: close 1011, reported once", async () => {
+      const errors: string[] = [];
+      const sender = new FakeSender("websocket");
+      const s = await open(makeCore({ onError: (_err, where) => void errors.push(where) }), sender);
+      await next(sender, 1);
+      const restore = failing(() => true);
+      try {
+        send(s, frame("inc"));
+        await until(() => sender.closed !== undefined, 2000, "the socket's close");
+      } finally {
+        restore();
+      }
+      assert.equal(sender.closed!.code, 1011);
+      assert.deepEqual(errors, ["htmx mirror of /todos"]);
+      assert.equal(sender.out.length, 1, "nothing but the first full fragments");
+    });
   });
 
   it("warns once per view about a change outside every id'd element", async () => {
