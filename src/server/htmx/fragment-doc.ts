@@ -28,8 +28,6 @@ export interface Fragment {
   readonly id: string;
   /** Lower-case tag name. */
   readonly tag: string;
-  /** The element's source, start tag to end tag. */
-  readonly outer: string;
   /** The start tag's source. */
   readonly openTag: string;
   /** The end tag's source; "" when the source has none (void, self-closed, or closed by an ancestor). */
@@ -169,7 +167,7 @@ function freeze(html: string, top: Building, ids: Map<string, Fragment>): Fragme
     const children = b.children.map((c) => done.get(c)!);
     const openTag = html.slice(start, openEnd);
     const f: Fragment = {
-      id: b.id, tag: b.el.tag, outer: html.slice(start, end), openTag, closeTag: html.slice(closeStart, end),
+      id: b.id, tag: b.el.tag, openTag, closeTag: html.slice(closeStart, end),
       start, openEnd, end, children, parts: partsOf(html, openEnd, closeStart, children), direct: b.direct,
       selfClosed: VOID_ELEMENTS.has(b.el.tag) || (closeStart === openEnd && openTag.endsWith("/>")), foreign: b.foreign, parent: undefined,
     };

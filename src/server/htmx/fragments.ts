@@ -115,7 +115,7 @@ const MAX_DEPTH = 200;
 
 /** The fragments for one element present in both renders (same id, same place), `depth` id'd levels down. */
 function pair(c: Compare, p: Fragment, n: Fragment, depth: number): void {
-  if (p.outer === n.outer) return;
+  if (p.end - p.start === n.end - n.start && c.prev.html.slice(p.start, p.end) === c.next.html.slice(n.start, n.end)) return;
   if (depth < MAX_DEPTH && p.openTag === n.openTag && p.closeTag === n.closeTag && reshape(c, p, n, depth + 1)) return;
   c.out.push({ kind: "whole", html: whole(c.next.html, n), owner: n });
 }
