@@ -510,6 +510,32 @@ describe("htmx WebSocket endpoint", () => {
     });
   });
 
+  it("refuses 503 E_SHUTDOWN the topic connects whose authorize answers after app.close() (WebSocket and SSE): nothing opens", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let waiting = 0;
+    const a = await start({ authorize: async () => (waiting++, await gate, {}) });
+    try {
+      const ws = Hx.open(`ws://${a.host}/weft/htmx/topic/jobs%3A1`);
+      const sse = fetch(`http://${a.host}/weft/htmx/topic/jobs%3A1`, { headers: { accept: "text/event-stream" } });
+      await until(() => waiting === 2, 5000, "both connects in authorize");
+      const closing = a.app.close();
+      // A connect that needs no authorize tells when the htmx endpoints have closed: 404 before, 503 after.
+      await until(async () => (await fetch(`http://${a.host}/weft/htmx/sse/hidden`)).status === 503, 5000, "the htmx endpoints closed");
+      release();
+      assert.deepEqual(refused(await ws), { status: 503, code: "E_SHUTDOWN" });
+      const res = await sse;
+      assert.equal(res.status, 503);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, "E_SHUTDOWN");
+      await within(closing, 10_000, "app.close()");
+      assert.deepEqual([a.app.stats().htmxSockets, a.app.stats().htmxStreams], [0, 0]);
+    } finally {
+      release();
+      a.server.closeAllConnections();
+      await new Promise<void>((r) => a.server.close(() => r()));
+    }
+  });
+
   it("closes htmx sockets with 1012 at app.close(); a new app on the port serves the reconnect its full fragments", async () => {
     const first = await start();
     const { cookie, token } = await page(first.host);
