@@ -20,6 +20,7 @@ import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
+import { median } from "./side-by-side/stats.ts";
 import { WEFT_BUILD_LABEL, weft, weftModule } from "./weft-build.ts";
 
 const { createWeft, defineView, html, keyed } = weft;
@@ -75,11 +76,6 @@ if (process.argv.includes("--server")) {
       void app.close().then(() => process.exit(0));
     }
   });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
 }
 
 /** A server child: its port and its CPU time (µs) on request. */
