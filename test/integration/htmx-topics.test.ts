@@ -8,7 +8,6 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { connect, createServer, type Server, type Socket } from "node:net";
 import { Redis } from "ioredis";
 import WebSocket from "ws";
 import { defineView, html, type WeftOptions } from "../../src/index.ts";
@@ -18,6 +17,7 @@ import { getPage, ProtocolClient } from "../support/protocol-client.ts";
 import { redisSkipReason } from "../support/redis.ts";
 import { appsFixture, clusterFixture } from "../support/server.ts";
 import { SseReader } from "../support/sse-reader.ts";
+import { TcpProxy } from "../support/tcp-proxy.ts";
 import { until } from "../support/until.ts";
 
 /** A view whose `run` event reports a job's progress to the job's topic (as a background task's group would). */
@@ -78,28 +78,6 @@ class TopicSocket {
   close(): void {
     this.ws.close();
   }
-}
-
-/** A TCP proxy to `port` that passes what clients send `ms` late (answers come back at once). */
-async function delayingProxy(port: number, ms: number): Promise<{ port: number; close(): void }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(port, "127.0.0.1");
-    sockets.add(client).add(upstream);
-    client.on("data", (chunk) => void setTimeout(() => upstream.destroyed || upstream.write(chunk), ms));
-    upstream.pipe(client);
-    const end = () => (client.destroy(), upstream.destroy());
-    client.on("close", end).on("error", end);
-    upstream.on("close", end).on("error", end);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    port: (server.address() as { port: number }).port,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
-  };
 }
 
 /** An SSE topic client; closed by the suite. */
@@ -265,7 +243,9 @@ describe("htmx topics across two nodes on Redis", { skip }, () => {
   it("a Redis PubSub's subscribed() resolves once Redis counts the subscription, however slow the way there", async () => {
     // Everything this connection sends reaches Redis 150 ms late: a subscribed() that did not wait
     // for Redis's answer would resolve while Redis still counts nobody.
-    const slow = await delayingProxy(cluster.redis.port, 150);
+    const slow = new TcpProxy(cluster.redis.port);
+    slow.delayMs = 150;
+    await slow.start();
     const conn = new RedisConnection(`redis://127.0.0.1:${slow.port}`, () => {});
     try {
       await conn.waitReady();
@@ -277,7 +257,7 @@ describe("htmx topics across two nodes on Redis", { skip }, () => {
       }
     } finally {
       await conn.close();
-      slow.close();
+      await slow.close();
     }
   });
 

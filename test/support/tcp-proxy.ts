@@ -1,6 +1,7 @@
 /**
  * A TCP proxy on loopback that a test can cut: every open connection is
  * destroyed at once, as a network drop would, while new ones go through.
+ * It can also pass what clients send late (`delayMs`).
  */
 import { createServer, connect, type Server, type Socket } from "node:net";
 
@@ -13,6 +14,8 @@ export class TcpProxy {
    * as a proxy that blocks a path or WebSocket upgrades would.
    */
   reject: RegExp | undefined;
+  /** Passes what clients send this many ms late (answers come back at once), as a slow way there would. Default 0. */
+  delayMs = 0;
 
   /** `targetPort`: where new connections go (set it to send later connections elsewhere, as a load balancer would). */
   constructor(public targetPort: number, private readonly targetHost = "127.0.0.1") {
@@ -55,7 +58,8 @@ export class TcpProxy {
         client.destroy();
         return;
       }
-      if (!upstream.write(chunk)) client.pause();
+      if (this.delayMs > 0) setTimeout(() => upstream.destroyed || upstream.write(chunk), this.delayMs);
+      else if (!upstream.write(chunk)) client.pause();
     });
     upstream.on("drain", () => client.resume());
     client.on("end", () => upstream.end());
