@@ -79,9 +79,6 @@ export class SseSender implements HtmxSender {
     this.heart = setInterval(() => this.write(":\n\n"), o.heartbeatMs).unref();
     // 'close' on the response: it finished (close()) or its connection went away (the reader left).
     res.once("close", () => this.finish());
-    req.once("close", () => {
-      if (res.destroyed || res.writableFinished) this.finish();
-    });
     // The hint goes twice: alone at once (EventSource, htmx 2, takes it from any block), and in the first
     // event, because htmx 4's hx-sse reads `retry:` only from a block that carries data, an id or an event.
     this.retry = `retry: ${Math.max(0, Math.floor(o.retryMs))}\n`;
