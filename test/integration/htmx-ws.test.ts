@@ -75,7 +75,7 @@ class Hx {
   }
 
   /** Opens a socket, or resolves with the HTTP status of a refused handshake. */
-  static open(url: string, opts: { cookie?: string; origin?: string; headers?: Record<string, string> } = {}): Promise<Hx | { status: number; body: string }> {
+  static open(url: string, opts: { cookie?: string; origin?: string; headers?: Record<string, string> } = {}): Promise<Hx | { status: number; body: string; retryAfter?: string | undefined }> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.cookie !== undefined) headers.cookie = opts.cookie;
     const ws = new WebSocket(url, { headers, ...(opts.origin !== undefined ? { origin: opts.origin } : {}) });
@@ -84,7 +84,7 @@ class Hx {
       ws.once("unexpected-response", (_req, res) => {
         let body = "";
         res.on("data", (c: Buffer) => (body += c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, retryAfter: res.headers["retry-after"] }));
       });
       ws.once("error", reject);
     });
@@ -369,7 +369,7 @@ describe("htmx WebSocket endpoint", () => {
       again.ws.close();
     });
 
-    it("answers 429 with Retry-After on an SSE GET too", async () => {
+    it("answers 429 with Retry-After on an SSE GET and on a handshake", async () => {
       const { host } = await app({ htmx: { views: ["/todos"], connectRate: { perSecond: 0.01, burst: 1 } } });
       const first = await fetch(`http://${host}/weft/htmx/sse/hidden`);
       assert.equal(first.status, 404);
@@ -377,6 +377,9 @@ describe("htmx WebSocket endpoint", () => {
       assert.equal(second.status, 429);
       assert.equal(second.headers.get("retry-after"), "100");
       assert.equal(((await second.json()) as { error: { code: string } }).error.code, "E_RATE_LIMIT");
+      const handshake = await Hx.open(`ws://${host}/weft/htmx/ws/todos`);
+      assert.deepEqual(refused(handshake), { status: 429, code: "E_RATE_LIMIT" });
+      assert.equal((handshake as { retryAfter?: string }).retryAfter, "100");
     });
   });
 
