@@ -79,7 +79,7 @@ export class HtmxTopics {
     return topicRule(this.htmx.topics, topic) !== undefined;
   }
 
-  /** Subscribers connected now, for tests and gauges. */
+  /** Subscribers connected now (read by tests; no gauge reports it). */
   get size(): number {
     return this.streams.size;
   }
