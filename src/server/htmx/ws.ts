@@ -26,13 +26,11 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { ERRORS, type ErrorCode } from "../../protocol/errors.ts";
 import type { Core } from "../core.ts";
 import { TokenBucket } from "../security/rate-limit.ts";
+// The native socket's limits: what a socket may hold unsent (4 MiB), and the frame size (× maxMessageBytes) closed 1009 unread.
+import { HARD_CAP_FACTOR, MAX_BACKLOG } from "../transports/websocket.ts";
 import { errorFragment } from "./fragments.ts";
 import type { HtmxOut, HtmxSender } from "./out.ts";
 
-/** Bytes a socket may hold unsent; past it the reader is too slow and is closed. */
-const MAX_BACKLOG = 4 << 20;
-/** A frame above `maxMessageBytes` × this closes the socket (1009) unread. */
-const HARD_CAP_FACTOR = 16;
 /** The close code of a deploy: "service restart", which ext-ws and hx-ws both reconnect after. */
 export const RESTART_CLOSE = 1012;
 /** The close code of a slow reader: "try again later", which both htmx generations reconnect after. */

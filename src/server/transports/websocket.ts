@@ -22,10 +22,10 @@ import { MAX_CHUNK_BYTES } from "../uploads/config.ts";
  * that reads slower than it is sent to (or not at all) is closed past this, so
  * its frames cannot pile up in server memory; it rejoins and is replayed.
  */
-const MAX_BACKLOG = 4 << 20;
+export const MAX_BACKLOG = 4 << 20;
 
 /** Hard cap on a frame, far above `maxMessageBytes`: frames between the two get an E_TOO_LARGE message, frames above it close the socket (1009). */
-const HARD_CAP_FACTOR = 16;
+export const HARD_CAP_FACTOR = 16;
 
 export class WebSocketTransport {
   private readonly wss: WebSocketServer;
