@@ -18,6 +18,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { cookieValue } from "../http/cookie.ts";
 
 /** The cookie the token is bound to. */
 export const CSRF_COOKIE = "weft_htmx";
@@ -91,15 +92,9 @@ export function csrfMatches(expected: string | undefined, given: string | undefi
 
 /** The request's `weft_htmx` cookie when present and well-formed (the first one, as browsers send the most specific first). */
 export function readCookie(req: IncomingMessage): string | undefined {
-  const header = req.headers.cookie;
-  if (typeof header !== "string" || header.length > 16_384) return undefined;
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq < 0 || part.slice(0, eq).trim() !== CSRF_COOKIE) continue;
-    const value = part.slice(eq + 1).trim();
-    return COOKIE_VALUE.test(value) ? value : undefined;
-  }
-  return undefined;
+  if ((req.headers.cookie?.length ?? 0) > 16_384) return undefined;
+  const value = cookieValue(req, CSRF_COOKIE);
+  return value !== undefined && COOKIE_VALUE.test(value) ? value : undefined;
 }
 
 /** Adds a Set-Cookie header without replacing those already set. */

@@ -17,6 +17,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { FlashPayload } from "../../protocol/messages.ts";
 import { addFlash, isFlashPayload } from "../flash.ts";
+import { cookieValue } from "./cookie.ts";
 
 /** The cookie's name. */
 export const FLASH_COOKIE = "weft_flash";
@@ -76,7 +77,7 @@ export function clearFlashCookie(secure: boolean): string {
  * const carried = readFlashCookie(req, core.options.secrets);
  */
 export function readFlashCookie(req: IncomingMessage, secrets: readonly string[], now = Date.now()): FlashPayload[] | undefined {
-  const raw = cookieValue(req.headers.cookie);
+  const raw = cookieValue(req, FLASH_COOKIE);
   if (raw === undefined) return undefined;
   if (raw.length > MAX_FLASH_COOKIE_CHARS || !VALUE.test(raw)) return [];
   const dot = raw.indexOf(".");
@@ -96,16 +97,6 @@ export function readFlashCookie(req: IncomingMessage, secrets: readonly string[]
     if (isFlashPayload(f)) addFlash(out, { kind: f.kind, text: f.text });
   }
   return out;
-}
-
-/** The value of the `weft_flash` cookie in a Cookie header (the first one). */
-function cookieValue(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === FLASH_COOKIE) return part.slice(eq + 1).trim();
-  }
-  return undefined;
 }
 
 function mac(secret: string, body: string): Buffer {

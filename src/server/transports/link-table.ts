@@ -19,6 +19,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ErrorCode } from "../../protocol/errors.ts";
 import { HEADERS } from "../../protocol/messages.ts";
 import type { Core } from "../core.ts";
+import { cookieValue } from "../http/cookie.ts";
 import { limitAddress } from "../security/client-address.ts";
 import type { ConnectionLimits } from "../security/connection-limits.ts";
 import type { RequestGuard } from "../security/guard.ts";
@@ -179,15 +180,8 @@ function sameCookie(owner: string, got: string | undefined): boolean {
   return timingSafeEqual(Buffer.from(got), Buffer.from(owner));
 }
 
+/** The request's link cookie when present and well-formed. */
 function cookieOf(req: IncomingMessage): string | undefined {
-  const header = req.headers.cookie;
-  if (header === undefined) return undefined;
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === LINK_COOKIE) {
-      const v = part.slice(eq + 1).trim();
-      return COOKIE_VALUE.test(v) ? v : undefined;
-    }
-  }
-  return undefined;
+  const v = cookieValue(req, LINK_COOKIE);
+  return v !== undefined && COOKIE_VALUE.test(v) ? v : undefined;
 }
