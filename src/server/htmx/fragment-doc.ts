@@ -16,8 +16,8 @@ import { parseHtml, VOID_ELEMENTS, type HtmlElement, type SourceSpan } from "../
 
 /**
  * An element with an id an htmx page can target. Its "skeleton" (what changes
- * when it must be sent whole) is `openTag` + `parts` interleaved with the ids
- * of `children` + `closeTag`: the element with each id'd descendant cut out.
+ * when it must be sent whole) is its start tag + `parts` interleaved with the ids
+ * of `children` + its end tag: the element with each id'd descendant cut out.
  *
  * @example
  * const doc = parseFragments('<ul id="l"><li id="a">A</li></ul>');
@@ -28,13 +28,15 @@ export interface Fragment {
   readonly id: string;
   /** Lower-case tag name. */
   readonly tag: string;
-  /** The start tag's source. */
-  readonly openTag: string;
-  /** The end tag's source; "" when the source has none (void, self-closed, or closed by an ancestor). */
-  readonly closeTag: string;
-  /** Offsets in the document's HTML: start tag at `start`, content from `openEnd`, element up to `end`. */
+  /**
+   * Offsets in the document's HTML: start tag at `start`, content from
+   * `openEnd`, end tag from `closeStart` (`closeStart === end` when the source
+   * has none: void, self-closed, or closed by an ancestor), element up to `end`.
+   * The start and end tags are sliced from the HTML where they are needed, not kept.
+   */
   readonly start: number;
   readonly openEnd: number;
+  readonly closeStart: number;
   readonly end: number;
   /** The nearest id'd descendants, in document order. */
   readonly children: readonly Fragment[];
@@ -165,11 +167,10 @@ function freeze(html: string, top: Building, ids: Map<string, Fragment>): Fragme
     const b = order[i]!;
     const { start, openEnd, closeStart, end } = b.span;
     const children = b.children.map((c) => done.get(c)!);
-    const openTag = html.slice(start, openEnd);
     const f: Fragment = {
-      id: b.id, tag: b.el.tag, openTag, closeTag: html.slice(closeStart, end),
-      start, openEnd, end, children, parts: partsOf(html, openEnd, closeStart, children), direct: b.direct,
-      selfClosed: VOID_ELEMENTS.has(b.el.tag) || (closeStart === openEnd && openTag.endsWith("/>")), foreign: b.foreign, parent: undefined,
+      id: b.id, tag: b.el.tag, start, openEnd, closeStart, end, children, parts: partsOf(html, openEnd, closeStart, children), direct: b.direct,
+      selfClosed: VOID_ELEMENTS.has(b.el.tag) || (closeStart === openEnd && html.startsWith("/>", openEnd - 2)),
+      foreign: b.foreign, parent: undefined,
     };
     for (const c of children) (c as { parent: Fragment | undefined }).parent = f;
     done.set(b, f);

@@ -206,7 +206,7 @@ describe("parseFragments", () => {
     assert.deepEqual([...doc.ids.keys()], ["a", "b", "c", "s", "t", "d"], "in document order");
     const a = doc.top[0]!;
     assert.deepEqual(a.children.map((f) => f.id), ["b", "c", "s", "t", "d"]);
-    assert.equal(a.openTag, '<div id=a title="x>y" data-q=\'<p id="n1">\'>');
+    assert.equal(doc.html.slice(a.start, a.openEnd), '<div id=a title="x>y" data-q=\'<p id="n1">\'>');
     const d = a.children[4]!;
     assert.equal(doc.html.slice(d.start, d.end), "<i id=d>x</i>");
     assert.equal(a.parts.join("|"), "||||<!-- <b id=\"n4\"></b> -->|");

@@ -115,8 +115,9 @@ const MAX_DEPTH = 200;
 
 /** The fragments for one element present in both renders (same id, same place), `depth` id'd levels down. */
 function pair(c: Compare, p: Fragment, n: Fragment, depth: number): void {
-  if (p.end - p.start === n.end - n.start && c.prev.html.slice(p.start, p.end) === c.next.html.slice(n.start, n.end)) return;
-  if (depth < MAX_DEPTH && p.openTag === n.openTag && p.closeTag === n.closeTag && reshape(c, p, n, depth + 1)) return;
+  if (sameSource(c, p.start, p.end, n.start, n.end)) return;
+  // Same start and end tags: only the content changed.
+  if (depth < MAX_DEPTH && sameSource(c, p.start, p.openEnd, n.start, n.openEnd) && sameSource(c, p.closeStart, p.end, n.closeStart, n.end) && reshape(c, p, n, depth + 1)) return;
   c.out.push({ kind: "whole", html: whole(c.next.html, n), owner: n });
 }
 
@@ -175,19 +176,24 @@ function reshape(c: Compare, p: Level, n: Level, depth: number): boolean {
   return true;
 }
 
+/** Whether the old render's source from `a` to `b` is the new render's from `x` to `y`. */
+function sameSource(c: Compare, a: number, b: number, x: number, y: number): boolean {
+  return b - a === y - x && c.prev.html.slice(a, b) === c.next.html.slice(x, y);
+}
+
 /** `f` whole, marked `hx-swap-oob="true"`, closed when its source leaves it open. */
 function whole(html: string, f: Fragment): string {
-  return oobTag(f.openTag, "true") + html.slice(f.openEnd, f.end) + missingClose(f);
+  return oobTag(html.slice(f.start, f.openEnd), "true") + html.slice(f.openEnd, f.end) + missingClose(f);
 }
 
 /** `container`'s start tag marked `how`, holding the source from `first` to `last`. */
 function insertion(html: string, container: Fragment, how: string, first: Fragment, last: Fragment): string {
-  const close = container.closeTag === "" ? `</${container.tag}>` : container.closeTag;
-  return oobTag(container.openTag, how) + html.slice(first.start, last.end) + close;
+  const close = container.closeStart === container.end ? `</${container.tag}>` : html.slice(container.closeStart, container.end);
+  return oobTag(html.slice(container.start, container.openEnd), how) + html.slice(first.start, last.end) + close;
 }
 
 function missingClose(f: Fragment): string {
-  return f.closeTag === "" && !f.selfClosed ? `</${f.tag}>` : "";
+  return f.closeStart === f.end && !f.selfClosed ? `</${f.tag}>` : "";
 }
 
 const TAG_NAME = /^<[A-Za-z][^\s/>]*/;
