@@ -13,6 +13,7 @@ import { Hooks } from "./views/hooks.ts";
 import { Hot } from "./views/hot.ts";
 import { Index } from "./views/index.ts";
 import { Lounge } from "./views/lounge.ts";
+import { Network } from "./views/network.ts";
 import { ProjectPage } from "./views/project.ts";
 import { Profile } from "./views/profile.ts";
 import { Projects } from "./views/projects.ts";
@@ -31,7 +32,7 @@ export type DemoApp = WeftApp & { readonly routes: readonly string[] };
 /** The demo app, also used by the end-to-end tests. */
 export function createDemo(options: Partial<WeftOptions> = {}): DemoApp {
   const o: WeftOptions = {
-    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed, "/hooks": Hooks, "/projects": Projects, "/projects/:id": ProjectPage, "/profile": Profile, "/search": Search, "/commands": Commands, "/report": Report, "/upload": Upload, "/hot": Hot, ...HTMX_VIEWS },
+    views: { "/": Index, "/counter": Counter, "/todos": Todos, "/signup": Signup, "/clock": Clock, "/chat": Chat, "/flaky": Flaky, "/cards": CardsPage, "/lounge": Lounge, "/feed": Feed, "/hooks": Hooks, "/projects": Projects, "/projects/:id": ProjectPage, "/profile": Profile, "/search": Search, "/commands": Commands, "/report": Report, "/upload": Upload, "/hot": Hot, "/network": Network, ...HTMX_VIEWS },
     // The htmx pages (/htmx): unmodified htmx 2 and htmx 4 pages on these views and topics (examples/demo/htmx/);
     // not when the caller gives its own views.
     ...(options.views === undefined ? { htmx: HTMX_OPTIONS } : {}),

@@ -1,5 +1,6 @@
 import type { PageParts } from "../../src/index.ts";
 import { COMMANDS_SCRIPT } from "./views/commands.ts";
+import { NETWORK_SCRIPT } from "./views/network.ts";
 import { DEMO_CSS } from "./assets.ts";
 
 /** The demo's CSS, inline in every page (the htmx pages, examples/demo/htmx/page.ts, use it too). */
@@ -165,6 +166,7 @@ ${p.script}
 <script>${HOOKS_SCRIPT}</script>
 <script>${STATUS_SCRIPT}</script>
 <script>${COMMANDS_SCRIPT}</script>
+<script>${NETWORK_SCRIPT}</script>
 </body>
 </html>`;
 }

@@ -3,6 +3,7 @@ import { defineView, html } from "../../../src/index.ts";
 const demos = [
   ["/projects", "Projects", "a small app: a filtered list of cards, a detail page with its chat, an endless activity log — all live"],
   ["/counter", "Counter", "click, and only the number travels back"],
+  ["/network", "Network", "click a counter while cutting the connection and switching WebSocket, SSE and HTTP live: every click counted exactly once, and the bytes each update took"],
   ["/todos", "Todos", "add, toggle, delete: list diffs"],
   ["/signup", "Sign-up form", "validated on every keystroke, caret kept"],
   ["/clock", "Clock", "pushed by the server every second"],
