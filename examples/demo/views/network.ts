@@ -183,14 +183,14 @@ export const Network = defineView({
       </fieldset>
       <h2>Bytes per update</h2>
       <dl class="net-bytes">
-        <dt>Last update (this page)</dt><dd id="net-last">–</dd>
-        <dt>Median (this page)</dt><dd id="net-median">–</dd>
-        <dt>Weft, measured</dt><dd>${BENCH_BYTES.weft} bytes</dd>
-        <dt>Phoenix LiveView, computed</dt><dd>${BENCH_BYTES.phoenix} bytes</dd>
+        <dt>This page, last update (payload)</dt><dd id="net-last">–</dd>
+        <dt>This page, median (payload)</dt><dd id="net-median">–</dd>
+        <dt>Weft, measured (WebSocket frame)</dt><dd>${BENCH_BYTES.weft} bytes</dd>
+        <dt>Phoenix LiveView, computed (WebSocket frame)</dt><dd>${BENCH_BYTES.phoenix} bytes</dd>
       </dl>
-      <p class="muted">This page's figures are the payload of each answer to a click (the envelope's JSON, the same
-      on every transport); the two below them, a counter increment over WebSocket from
-      <code>docs/benchmarks.md</code>, include the
-      WebSocket frame header (2 bytes here).</p>
+      <p class="muted">This page's figures are the payload of each answer to a click: the envelope's JSON, the same
+      on every transport (it grows a little as the count and the event numbers get more digits). The other two, a
+      counter increment over WebSocket from <code>docs/benchmarks.md</code>, include the WebSocket frame header
+      (2 bytes for frames this small); on SSE and HTTP the stream event or the POST's answer adds more around the same payload.</p>
     </div>`,
 });
