@@ -28,6 +28,16 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
 };
 
 /**
+ * What to look at first for an error `code`, if the development part knows.
+ *
+ * @example
+ * hintOf("E_RATE_LIMIT"); // "add weft-debounce or weft-throttle to the binding"
+ */
+export function hintOf(code: string): string | undefined {
+  return Object.hasOwn(HINTS, code) ? HINTS[code as ErrorCode] : undefined;
+}
+
+/**
  * The console line for a `weft:error`: code, message, and a hint when there is one.
  *
  * @example
@@ -36,7 +46,7 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
  */
 export function devLine({ code, message, ref, view }: WeftErrorDetail): string {
   const where = [view === undefined ? "" : `view ${view}`, ref === undefined ? "" : `ref ${ref}`].filter(Boolean).join(", ");
-  const hint = HINTS[code as ErrorCode];
+  const hint = hintOf(code);
   return `weft ${code}: ${message}${where ? ` (${where})` : ""}${hint ? ` — hint: ${hint}` : ""}`;
 }
 

@@ -20,6 +20,7 @@ import { flashBoot } from "./flash.ts";
 import { installFocus } from "./focus.ts";
 import { createNegotiator } from "./negotiate.ts";
 import { installUploads } from "./uploads.ts";
+import type { Sim } from "./devtools/types.ts";
 
 /** Read now: `document.currentScript` is only set while this script first runs. */
 const script = document.currentScript;
@@ -42,7 +43,20 @@ export interface WeftGlobal {
   readonly probing: string | undefined;
   /** The page's connection and its views. */
   readonly socket: LiveSocket;
+  /**
+   * The network simulator (docs/devtools.md): latency, cuts, a forced
+   * transport. Only pages in development mode have it (the development part,
+   * devtools/sim.ts, puts it here); elsewhere each call warns and does nothing.
+   *
+   * @example
+   * weft.sim({ latencyMs: 200, jitterMs: 50, drop: 0.1 }); weft.sim.cut(); weft.sim.force("sse");
+   */
+  readonly sim: Sim;
 }
+
+/** `weft.sim` outside development mode: a warning, nothing changes (the development part replaces it). */
+const noSim = ((): void => console.warn("weft.sim: dev only")) as Sim;
+noSim.cut = noSim.force = noSim as () => void;
 
 /** sessionStorage, or undefined where touching it throws (storage disabled, sandboxed frames). */
 function tabStorage(): Storage | undefined {
@@ -64,6 +78,7 @@ function boot(): void {
       return socket.probingName;
     },
     socket,
+    sim: noSim,
   };
   (window as unknown as { weft: WeftGlobal }).weft = weft;
   bind(document, (root) => socket.viewOf(root));

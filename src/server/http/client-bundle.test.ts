@@ -45,9 +45,18 @@ describe("browser client bundle", () => {
 
   it("leaves the development warnings (a hook with no registration, a bad JS command list) to the development part", async () => {
     const [main, dev] = await Promise.all([buildClient(), buildClient("dev")]);
-    assert.doesNotMatch(main, /console\.warn|weft: no hook/, "the client every page loads warns of nothing");
+    assert.doesNotMatch(main, /weft: no hook|weft E_CLIENT_JS/, "the client every page loads has no development warning");
+    assert.deepEqual(main.match(/console\.warn\([^)]*\)/g), ['console.warn("weft.sim: dev only")'], "its one warning: weft.sim outside development mode");
     assert.match(dev, /weft: no hook/);
     assert.match(dev, /weft E_CLIENT_JS/);
+  });
+
+  it("leaves the devtools (overlay, simulator, wire log) to the development part", async () => {
+    const [main, dev] = await Promise.all([buildClient(), buildClient("dev")]);
+    for (const part of ["weft-devtools", "Weft devtools", "attachShadow", "latencyMs", "round trip"]) {
+      assert.ok(!main.includes(part), `the client every page loads has no ${part}`);
+      assert.ok(dev.includes(part), `the development part has ${part}`);
+    }
   });
 
   it("shortens the client's own private member names (MANGLED_PROPS): none is left in the bundle", async () => {

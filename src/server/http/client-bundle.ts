@@ -272,8 +272,9 @@ export async function buildClient(part: "main" | "dev" | "msgpack" = "main"): Pr
     tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
     write: false,
     legalComments: "none",
-    // The codec is msgpackr's code, whose property names are its own: none mangled.
-    ...(part === "msgpack" ? {} : { mangleProps: new RegExp(`^(?:${MANGLED_PROPS.join("|")})$`) }),
+    // Only the client's own: the codec is msgpackr's code, whose property names are its own, and the
+    // development part's names are read by pages (`weft.sim()`'s settings, its events' details).
+    ...(part === "main" ? { mangleProps: new RegExp(`^(?:${MANGLED_PROPS.join("|")})$`) } : {}),
     plugins: [morphdomPlugin, noEvalPlugin],
   });
   // A second pass with terser (a devDependency too): its compressor folds what
