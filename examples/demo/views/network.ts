@@ -189,7 +189,8 @@ export const Network = defineView({
         <dt>Phoenix LiveView, computed (WebSocket frame)</dt><dd>${BENCH_BYTES.phoenix} bytes</dd>
       </dl>
       <p class="muted">This page's figures are the payload of each answer to a click: the envelope's JSON, the same
-      on every transport (it grows a little as the count and the event numbers get more digits). The other two, a
+      on every transport (it grows a little as the count and the event numbers get more digits; with
+      <code>WEFT_MSGPACK=1 npm start</code>, WebSocket frames are MessagePack, about half the size). The other two, a
       counter increment over WebSocket from <code>docs/benchmarks.md</code>, include the WebSocket frame header
       (2 bytes for frames this small); on SSE and HTTP the stream event or the POST's answer adds more around the same payload.</p>
     </div>`,
