@@ -79,8 +79,11 @@ export function installOverlay(doc: Document, deps: OverlayDeps): Overlay {
     return e;
   };
 
-  const style = el("style");
-  style.textContent = CSS;
+  // A constructed sheet (CSSOM), not a <style> element: a page whose policy refuses inline styles
+  // (`style-src 'self'`) lets the CSSOM through.
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(CSS);
+  root.adoptedStyleSheets = [sheet];
   const panel = el("section", { class: "panel", role: "dialog", "aria-label": "Weft devtools", tabindex: "-1" });
   panel.hidden = true;
   const header = el("header");
@@ -135,7 +138,7 @@ export function installOverlay(doc: Document, deps: OverlayDeps): Overlay {
   errorsSec.append(errorsList);
 
   const toasts = el("div", { class: "toasts" });
-  root.append(style, panel, toasts);
+  root.append(panel, toasts);
 
   // Drawing: on the next animation frame, only while the panel is open.
   let queued = false;
