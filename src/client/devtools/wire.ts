@@ -104,7 +104,8 @@ export class WireLog {
    */
   add(dir: "in" | "out", transport: SimTransport, data: unknown, now = Date.now()): void {
     if (typeof data === "string") {
-      const frames = transport === "websocket" || (dir === "in" && transport === "sse") ? [data] : split(dir, data);
+      // An empty body on a link transport (an SSE POST's 204) carries no frame; an SSE message is never empty.
+      const frames = transport === "websocket" ? [data] : data === "" ? [] : dir === "in" && transport === "sse" ? [data] : split(dir, data);
       for (const f of frames) this.record(dir, transport, f, now);
     } else {
       const text = decodeBinary(data);
