@@ -136,7 +136,8 @@ export class WireLog {
     const r = typeof env?.r === "number" ? env.r : undefined;
     const rec: FrameRecord = {
       id: this.nextId++, at: now, dir, transport, bytes,
-      kind: kind ?? (env === undefined ? "?" : typeof env.t === "string" ? env.t : "d"),
+      // No t: a diff (as kindOf reads it). A t that is not a string: not an envelope the client reads.
+      kind: kind ?? (env === undefined ? "?" : env.t === undefined || env.t === null ? "d" : typeof env.t === "string" ? env.t : "?"),
       v, r, e: typeof env?.e === "string" ? env.e : undefined,
       text: text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) + "…" : text, rtt: undefined,
     };
@@ -147,7 +148,7 @@ export class WireLog {
       this.totals.out++;
       this.totals.bytesOut += bytes;
     }
-    if (v !== undefined && env !== undefined) this.track(rec, env, now);
+    if (v !== undefined && env !== undefined && rec.kind !== "?") this.track(rec, env, now);
     push(this.frames, rec, MAX_FRAMES);
     this.onFrame(rec);
   }
