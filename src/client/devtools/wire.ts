@@ -218,7 +218,13 @@ function split(dir: "in" | "out", body: string): string[] {
     return [body];
   }
   const frames = dir === "out" ? parsed : (parsed as { f?: unknown } | null)?.f;
-  return Array.isArray(frames) ? frames.map((f) => JSON.stringify(f)) : [body];
+  if (!Array.isArray(frames)) return [body];
+  try {
+    return frames.map((f) => JSON.stringify(f));
+  } catch {
+    // Nested too deep to write back (JSON.parse is iterative, JSON.stringify recursive): kept whole.
+    return [body];
+  }
 }
 
 /** A binary frame as JSON text when the page has the MessagePack codec (client-msgpack.js); undefined for upload bytes. */
