@@ -68,25 +68,45 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
     control.onChange(settings, true);
   };
 
-  /** One direction of one connection: runs each step after the simulated delay, in order. */
+  /**
+   * One direction of one connection: runs each step after the simulated delay, in order.
+   * Steps wait in a queue behind one timer: a timer each would not keep the order, as
+   * timers due in the same millisecond (or set across a millisecond's edge: browsers
+   * truncate the delay, Node counts it from the event loop's cached clock) may fire in
+   * either order.
+   */
   const pipe = () => {
     let last = 0;
-    const timers = new Set<ReturnType<typeof setTimeout>>();
+    const queue: Array<[at: number, fn: () => void]> = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const next = (): void => {
+      timer = undefined;
+      // A step may clear the queue (a close, a cut): the loop then ends.
+      while (queue.length > 0 && queue[0]![0] <= Date.now()) {
+        const fn = queue.shift()![1];
+        try {
+          fn();
+        } catch (err) {
+          // The page's handler threw: reported as it would be from a timer of its own; the rest still runs.
+          setTimeout(() => {
+            throw err;
+          }, 0);
+        }
+      }
+      if (queue.length > 0 && timer === undefined) timer = setTimeout(next, Math.max(0, queue[0]![0] - Date.now()));
+    };
     return {
       run(fn: () => void): void {
         const { latencyMs, jitterMs } = settings;
-        if (latencyMs === 0 && jitterMs === 0 && timers.size === 0) return fn();
-        const at = Math.max(last, Date.now() + latencyMs + Math.random() * jitterMs);
-        last = at;
-        const id = setTimeout(() => {
-          timers.delete(id);
-          fn();
-        }, at - Date.now());
-        timers.add(id);
+        if (latencyMs === 0 && jitterMs === 0 && queue.length === 0) return fn();
+        last = Math.max(last, Date.now() + latencyMs + Math.random() * jitterMs);
+        queue.push([last, fn]);
+        if (timer === undefined) timer = setTimeout(next, Math.max(0, last - Date.now()));
       },
       clear(): void {
-        for (const id of timers) clearTimeout(id);
-        timers.clear();
+        clearTimeout(timer);
+        timer = undefined;
+        queue.length = 0;
       },
     };
   };
