@@ -57,7 +57,8 @@ interface Link {
  * control.tap = (dir, transport, data) => log.push({ dir, transport, data });
  */
 export function installSim(win: typeof globalThis, isDevPage: () => boolean): SimControl {
-  let settings: SimSettings = { latencyMs: 0, jitterMs: 0, drop: 0, forced: undefined };
+  // Frozen: the page gets this object from weft.sim(), and must not change it past the checks.
+  let settings: SimSettings = Object.freeze({ latencyMs: 0, jitterMs: 0, drop: 0, forced: undefined });
   const links = new Set<Link>();
   const blocked = (t: SimTransport): boolean => settings.forced !== undefined && settings.forced !== t;
   const lost = (): boolean => settings.drop > 0 && Math.random() < settings.drop;
@@ -402,7 +403,7 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
       jitterMs: check("jitterMs", options.jitterMs, MAX_MS),
       drop: check("drop", options.drop, 1),
     };
-    settings = { ...next, forced: settings.forced };
+    settings = Object.freeze({ ...next, forced: settings.forced });
     control.onChange(settings, false);
     return settings;
   }) as Sim;
@@ -414,7 +415,7 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
     if (transport !== undefined && !TRANSPORTS.includes(transport)) {
       throw new RangeError(`weft.sim: force takes ${TRANSPORTS.join(", ")} or nothing, not ${String(transport)}`);
     }
-    settings = { ...settings, forced: transport };
+    settings = Object.freeze({ ...settings, forced: transport });
     if (transport === undefined) return control.onChange(settings, false);
     cutAll();
   };
