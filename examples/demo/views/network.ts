@@ -24,7 +24,7 @@ const nothing: StandardSchemaV1<unknown, Record<string, never>> = {
  * like the other hooks: pages navigate live). The NetworkLab hook sits on the
  * server's count; from mount to destroy it counts the visitor's clicks on +1,
  * compares them with what the server counted once nothing is in flight, shows
- * the transport (`weft:transport`), the payload bytes of each answer
+ * the transport (`weft:transport`), the payload bytes of each event's answer
  * (`weft:frame`, dev pages) and drives `weft.sim` from the buttons and
  * selects. Everything it writes is text (textContent), under `weft-ignore`.
  */
@@ -66,10 +66,15 @@ W.hooks.NetworkLab = {
     };
     hook.transport(window.weft && weft.transport);
     document.addEventListener("weft:transport", function (e) { hook.transport(e.detail && e.detail.transport); }, on);
-    // Bytes per update: the payload of each answer to an event (a diff, or a reply when nothing changed).
+    // Bytes per update: the payload of the first answer (a diff, or a reply when nothing changed) to each
+    // event the page sent; not a rejoin's answer (a reply naming the last ref applied, with a fresh token).
+    var sent = new Set();
     document.addEventListener("weft:frame", function (e) {
       var d = e.detail;
-      if (!d || d.dir !== "in" || (d.kind !== "d" && d.kind !== "r") || typeof d.r !== "number") return;
+      if (!d || typeof d.r !== "number") return;
+      var key = d.v + ":" + d.r;
+      if (d.dir === "out" && d.kind === "e") { sent.add(key); return; }
+      if (d.dir !== "in" || (d.kind !== "d" && d.kind !== "r") || !sent.delete(key)) return;
       last = d.bytes;
       sizes.push(d.bytes);
       if (sizes.length > 200) sizes.shift();
