@@ -21,6 +21,8 @@ const SHOWN_FRAMES = 150;
 const TOAST_MS = 8_000;
 /** Toasts shown at once. */
 const MAX_TOASTS = 3;
+/** An outage reported this soon after the simulator cut is its doing: listed, not toasted. */
+const CUT_QUIET_MS = 15_000;
 
 const CSS = `
 :host { all: initial; }
@@ -250,10 +252,12 @@ export function installOverlay(doc: Document, deps: OverlayDeps): Overlay {
     toasts.append(box);
     while (toasts.children.length > MAX_TOASTS) toasts.firstElementChild!.remove();
   };
+  let lastCut = -Infinity;
   doc.addEventListener(EVENT_PREFIX + "error", (ev) => {
     const d = (ev as CustomEvent<WeftErrorDetail>).detail;
     if (d === null || typeof d !== "object") return;
-    toast(log.error(d.code, d.message, d.view, d.ref));
+    const rec = log.error(d.code, d.message, d.view, d.ref);
+    if (!(d.code === "E_CLIENT_TRANSPORT" && Date.now() - lastCut < CUT_QUIET_MS)) toast(rec);
   });
   doc.addEventListener(EVENT_PREFIX + "transport", (ev) => {
     const d = (ev as CustomEvent<{ transport?: string; previous?: string }>).detail;
@@ -268,6 +272,7 @@ export function installOverlay(doc: Document, deps: OverlayDeps): Overlay {
 
   return {
     simChanged(s, wasCut) {
+      if (wasCut) lastCut = Date.now();
       showSettings(s);
       log.note(wasCut ? "cut by weft.sim" : `sim: latency ${s.latencyMs} ms, jitter ${s.jitterMs} ms, drop ${s.drop}${s.forced ? `, only ${s.forced}` : ""}`);
     },
