@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MAX_ERRORS, MAX_FRAMES, WireLog } from "./wire.ts";
+import { MAX_ERRORS, MAX_FRAMES, MAX_VIEWS, WireLog } from "./wire.ts";
 
 const ev = (v: number, r: number, e = "inc"): string => JSON.stringify({ t: "e", v, r, e, d: {} });
 
@@ -184,6 +184,14 @@ describe("WireLog bounds", () => {
     assert.equal(log.frames[0]!.text, '{"t":"h","i":25}');
     assert.equal(log.frames.at(-1)!.text, `{"t":"h","i":${MAX_FRAMES + 24}}`);
     assert.equal(log.totals.out, MAX_FRAMES + 25); // totals still count everything
+  });
+
+  it("tracks at most MAX_VIEWS views, forgetting the oldest (a server sending any v cannot grow the log)", () => {
+    const log = new WireLog();
+    for (let v = 1; v <= MAX_VIEWS + 50; v++) log.add("in", "websocket", `{"v":${v},"q":1,"d":{}}`);
+    assert.equal(log.views.size, MAX_VIEWS);
+    assert.equal(log.views.has(50), false);
+    assert.equal(log.views.get(MAX_VIEWS + 50)?.seq, 1);
   });
 
   it("keeps the last MAX_ERRORS errors", () => {

@@ -17,6 +17,8 @@ export const MAX_ERRORS = 100;
 const MAX_TEXT = 2_000;
 /** Events remembered per view for round trips and error causes. */
 const MAX_PENDING = 1_000;
+/** Views tracked (the oldest forgotten first): a page has a few; a server sending any `v` must not grow the log. */
+export const MAX_VIEWS = 100;
 
 /** One frame in or out. */
 export interface FrameRecord {
@@ -160,6 +162,11 @@ export class WireLog {
     if (s === undefined) {
       s = { v, seq: 0, unacked: new Set(), sent: 0, acked: 0, resent: 0, joins: 0, rtt: undefined };
       this.views.set(v, s);
+      if (this.views.size > MAX_VIEWS) {
+        const oldest = this.views.keys().next().value!;
+        this.views.delete(oldest);
+        this.pending.delete(oldest);
+      }
     }
     let pending = this.pending.get(v);
     if (pending === undefined) this.pending.set(v, (pending = new Map()));
