@@ -43,7 +43,8 @@ export const Broken = defineView<{ n: number }>({
 
 /**
  * Markup everywhere a frame carries a raw string: the event's payload
- * (weft-value-html, out), a push (in) and the page title (in). The diff of the
+ * (weft-value-html, out), a push (in), the page title (in) and an error's
+ * message (an unknown event named with markup). The diff of the
  * state's text carries it escaped; the page shows it as text.
  */
 export const Hostile = defineView<{ text: string }>({
@@ -55,5 +56,7 @@ export const Hostile = defineView<{ text: string }>({
       return { ...s, text: String(p.html) };
     },
   },
-  render: (s) => html`<button id="show" weft-click="show" weft-value-html=${MARKUP}>show</button> <p id="text">${s.text}</p>`,
+  // #bad's event name is the markup: the server's E_UNKNOWN_EVENT message names it (the toast and the errors section show it).
+  render: (s) => html`<button id="show" weft-click="show" weft-value-html=${MARKUP}>show</button> <button id="bad" weft-click=${MARKUP}>bad</button>
+    <p id="text">${s.text}</p>`,
 });

@@ -74,6 +74,17 @@ function section(page: Page, name: string): Promise<string | null> {
 const panel = (page: Page) => page.locator('weft-devtools [role="dialog"][aria-label="Weft devtools"]');
 const toasts = (page: Page) => page.locator("weft-devtools [data-toast]");
 
+/** The overlay's row of the page's (only) view: column name → text. */
+function viewRow(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(() => {
+    const table = document.querySelector("weft-devtools")!.shadowRoot!.querySelector('[data-section="views"] table')!;
+    const names = [...table.querySelectorAll("th")].map((th) => th.textContent ?? "");
+    const rows = table.querySelectorAll("tr:has(td)");
+    if (rows.length !== 1) throw new Error(`${rows.length} view rows`);
+    return Object.fromEntries([...rows[0]!.querySelectorAll("td")].map((td, i) => [names[i], td.textContent ?? ""]));
+  });
+}
+
 /** Opens the panel with its shortcut and waits until it shows. */
 async function openPanel(page: Page): Promise<void> {
   await page.keyboard.press("Alt+Shift+W");
@@ -270,6 +281,29 @@ describe("devtools overlay in Chromium (dev mode)", { skip }, () => {
       assert.ok(cut >= 0, "a weft:sim event with cut: true");
       assert.ok(log.slice(cut).some((e) => e.k === "frame" && e.dir === "out" && e.kind === "j"), "a join went out after the cut");
       assert.equal(await page.evaluate(() => (window as unknown as Win).weft.transport), transport);
+      // The overlay's counters say the same: 20 events sent (each ref once), 20 acknowledged, none waiting, joined again.
+      await openPanel(page);
+      const view = await viewRow(page);
+      assert.deepEqual({ sent: view.sent, acked: view.acked, unacked: view.unacked }, { sent: "20", acked: "20", unacked: "0" }, JSON.stringify(view));
+      assert.ok(Number(view.joins) >= 2, `joined again after the cut: ${JSON.stringify(view)}`);
+      await staysAt(page, run, 20);
+      await page.close();
+    });
+  }
+
+  for (const transport of TRANSPORTS) {
+    it(`20 clicks while a quarter of the frames cut the connection end at exactly 20, over ${transport}`, T, async () => {
+      const run = `drop-${transport}`;
+      const page = await fx.open(transport, `/count/${run}`, { setup: record });
+      await page.evaluate(() => (window as unknown as Win).weft.sim({ latencyMs: 20, drop: 0.25 }));
+      // A click while the link is down waits for the next join answer (the button stays clickable).
+      for (let i = 1; i <= 20; i++) await page.click("#inc");
+      // Off again, so that the last resends are not cut forever (each join could be dropped too).
+      await page.evaluate(() => (window as unknown as Win).weft.sim({}));
+      await settledAt(page, run, 20);
+      // About 40 frames at 1 in 4: no cut at all would be a 1-in-100,000 run.
+      const cuts = await page.evaluate(() => (window as unknown as Win).log.filter((e) => e.k === "sim" && e.cut).length);
+      assert.ok(cuts >= 1, "a dropped frame cut the connection");
       await staysAt(page, run, 20);
       await page.close();
     });
@@ -295,6 +329,9 @@ describe("devtools overlay in Chromium (dev mode)", { skip }, () => {
     const transports = await page.evaluate(() => (window as unknown as Win).log.filter((e) => e.k === "transport").map((e) => (e as { transport: string }).transport));
     assert.ok(transports.includes("sse"), `was on SSE: ${transports.join(" → ")}`);
     assert.equal(transports.at(-1), "http", `ends on HTTP: ${transports.join(" → ")}`);
+    await openPanel(page);
+    const view = await viewRow(page);
+    assert.deepEqual({ sent: view.sent, acked: view.acked, unacked: view.unacked }, { sent: "20", acked: "20", unacked: "0" }, JSON.stringify(view));
     await staysAt(page, run, 20);
     assert.equal(await page.evaluate(() => (window as unknown as Win).weft.transport), "http", "the page stays on the forced transport");
     await page.context().close();
@@ -304,7 +341,13 @@ describe("devtools overlay in Chromium (dev mode)", { skip }, () => {
     const page = await fx.open("websocket", "/hostile", { setup: record });
     await page.click("#show");
     await page.waitForFunction((m) => document.querySelector("#text")?.textContent === m, MARKUP);
+    // An error whose message carries the markup: its toast shows it as text.
+    await page.click("#bad");
+    await toasts(page).first().waitFor({ state: "visible" });
+    assert.ok((await toasts(page).first().textContent())?.includes(MARKUP), `the toast shows the markup as text: ${await toasts(page).first().textContent()}`);
     await openPanel(page);
+    const errors = (await section(page, "errors")) ?? "";
+    assert.ok(errors.includes(MARKUP), `the errors section shows the markup as text: ${errors}`);
     // The push (in), the event (out) and the title carry the markup raw in their JSON: the panel shows it as text.
     const rows = () => page.evaluate(() => [...document.querySelector("weft-devtools")!.shadowRoot!.querySelectorAll('[data-section="frames"] [data-dir]')].map((r) => ({ dir: r.getAttribute("data-dir"), text: r.textContent ?? "" })));
     await until(async () => (await rows()).some((r) => r.text.includes('"e":"note"')), WAIT, "the push's row in the panel");
