@@ -417,7 +417,7 @@ describe("devtools overlay in Chromium (dev mode)", { skip }, () => {
     await shoot(page, "devtools-panel.png");
     await page.context().close();
 
-    const broken = await fx.open("websocket", "/broken", { context });
+    const broken = await fx.open("websocket", "/broken", { context: { viewport: { width: 760, height: 260 }, deviceScaleFactor: 1 } });
     await broken.click("#explode");
     await toasts(broken).first().waitFor({ state: "visible" });
     await shoot(broken, "devtools-toast.png");
