@@ -31,7 +31,7 @@ const CSS = `
   max-height: min(80vh, 46rem); overflow: auto; background: #111827; color: #f9fafb; border: 1px solid #6b7280;
   border-radius: 8px; font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; padding: 8px 12px; }
 .panel[hidden], .toast[hidden] { display: none; }
-header { display: flex; justify-content: space-between; align-items: center; gap: 8px; }
+.bar { display: flex; justify-content: space-between; align-items: center; gap: 8px; }
 h2 { font-size: 14px; margin: 0; }
 h3 { font-size: 13px; margin: 10px 0 4px; color: #93c5fd; }
 button, input { font: inherit; color: #111827; background: #f9fafb; border: 1px solid #9ca3af; border-radius: 4px; padding: 2px 8px; }
@@ -88,7 +88,7 @@ export function installOverlay(doc: Document, deps: OverlayDeps): Overlay {
   root.adoptedStyleSheets = [sheet];
   const panel = el("section", { class: "panel", role: "dialog", "aria-label": "Weft devtools", tabindex: "-1" });
   panel.hidden = true;
-  const header = el("header");
+  const header = el("div", { class: "bar" }); // not <header>: a second banner landmark on the page (axe)
   const close = el("button", { type: "button" }, "Close");
   header.append(el("h2", {}, "Weft devtools (Alt+Shift+W)"), close);
 
