@@ -22,6 +22,7 @@ import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { createDemo } from "../../examples/demo/app.ts";
+import { expectNoAxeViolations as axe } from "../support/axe.ts";
 import { browserSkipReason, e2eApp, type E2eApp } from "../support/browser.ts";
 import { until } from "../support/until.ts";
 import { TRANSPORTS } from "../support/wires.ts";
@@ -472,6 +473,27 @@ const NETWORK_PAGE = join(ROOT, "examples", "demo", "views", "network.ts");
 
 describe("devtools on the demo's network page", { skip: skip ?? (existsSync(NETWORK_PAGE) ? false : "examples/demo/views/network.ts is not there yet") }, () => {
   const fx = e2eApp({ make: createDemo, weft: { secret: SECRET }, wait: WAIT, warmClient: true });
+
+  it("passes axe-core on the demo's /network page with a devtools toast showing, then with the panel open", T, async () => {
+    const page = await fx.open("websocket", "/network");
+    await page.evaluate(() => (window as unknown as Win).weft.sim({ latencyMs: 10, jitterMs: 0, drop: 0 }));
+    await page.click("#net-inc");
+    await page.waitForFunction(() => document.querySelector("#net-count")?.textContent?.trim() === "1" && document.querySelector(".weft-loading") === null);
+    // An event the view does not have (a button added by a script): E_UNKNOWN_EVENT, which the page does not handle.
+    await page.evaluate(() => {
+      const forged = document.createElement("button");
+      forged.setAttribute("weft-click", "nosuch");
+      forged.textContent = "forged";
+      document.querySelector("[weft-view]")!.append(forged);
+      forged.click();
+      forged.remove();
+    });
+    await toasts(page).first().waitFor({ state: "visible" });
+    await axe(page, "/network with a devtools toast");
+    await openPanel(page);
+    await axe(page, "/network with the devtools panel open");
+    await page.context().close();
+  });
 
   it("takes the screenshot of the demo's /network page (after clicks, a cut and more clicks)", T, async () => {
     const page = await fx.open("websocket", "/network", { context: { viewport: { width: 1100, height: 800 }, deviceScaleFactor: 1 } });
