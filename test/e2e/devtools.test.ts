@@ -333,8 +333,31 @@ describe("devtools overlay in Chromium (dev mode)", { skip }, () => {
     await openPanel(page);
     const view = await viewRow(page);
     assert.deepEqual({ sent: view.sent, acked: view.acked, unacked: view.unacked }, { sent: "20", acked: "20", unacked: "0" }, JSON.stringify(view));
+    // The transport section: HTTP in use, and a history that went through WebSocket, SSE and HTTP in that order.
+    const history = (await section(page, "transport")) ?? "";
+    assert.match(history, /http/i);
+    assert.match(history, /websocket[^]*sse[^]*http/i, history);
     await staysAt(page, run, 20);
     assert.equal(await page.evaluate(() => (window as unknown as Win).weft.transport), "http", "the page stays on the forced transport");
+    await page.context().close();
+  });
+
+  it("force() with no transport lifts the block: the page's own probe takes it back up to WebSocket", T, async () => {
+    const run = "lift";
+    const page = await openUnforced(fx, `/count/${run}`);
+    await page.evaluate(() => (window as unknown as Win).weft.sim.force("sse"));
+    await page.waitForFunction(() => (window as unknown as Win).weft.transport === "sse" && (window as unknown as Win).weft.probing === undefined, undefined, { timeout: 15_000 });
+    await page.click("#inc");
+    await settledAt(page, run, 1);
+    const settings = await page.evaluate(() => {
+      (window as unknown as Win).weft.sim.force();
+      return (window as unknown as Win).weft.sim();
+    });
+    assert.equal(settings.forced, undefined);
+    // The next probe round comes after the client's own delay (10 s after its last switch), not at once.
+    await page.waitForFunction(() => (window as unknown as Win).weft.transport === "websocket", undefined, { timeout: 30_000, polling: 100 });
+    await page.click("#inc");
+    await settledAt(page, run, 2);
     await page.context().close();
   });
 
