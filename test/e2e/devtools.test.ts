@@ -210,6 +210,24 @@ describe("devtools overlay in Chromium (dev mode)", { skip }, () => {
     await page.close();
   });
 
+  for (const transport of TRANSPORTS) {
+    it(`names the event that caused an error, with its hint, over ${transport}`, T, async () => {
+      const page = await fx.open(transport, "/broken");
+      await page.click("#inc");
+      await page.waitForFunction(() => document.querySelector("#n")?.textContent === "1");
+      await page.click("#explode");
+      await toasts(page).first().waitFor({ state: "visible" });
+      assert.match(await toasts(page).first().textContent() ?? "", /E_HANDLER[^]*explode/);
+      await openPanel(page);
+      const rows = await page.evaluate(() => [...document.querySelector("weft-devtools")!.shadowRoot!.querySelectorAll('[data-section="errors"] li')].map((li) => li.textContent ?? ""));
+      assert.equal(rows.length, 1, JSON.stringify(rows));
+      assert.match(rows[0]!, /E_HANDLER/);
+      assert.match(rows[0]!, /explode/);
+      assert.match(rows[0]!, /the handler threw/);
+      await page.close();
+    });
+  }
+
   it("opens with Alt+Shift+W, takes the focus, is reachable by Tab, and Escape closes it", T, async () => {
     const page = await fx.open("websocket", "/broken");
     await page.focus("#inc");
@@ -369,9 +387,15 @@ describe("devtools overlay in Chromium (dev mode)", { skip }, () => {
     await page.click("#bad");
     await toasts(page).first().waitFor({ state: "visible" });
     assert.ok((await toasts(page).first().textContent())?.includes(MARKUP), `the toast shows the markup as text: ${await toasts(page).first().textContent()}`);
+    // weft:* events a script of the page dispatches with markup (and a view that is not a number) in their detail: shown as text, no crash.
+    await page.evaluate((m) => {
+      document.dispatchEvent(new CustomEvent("weft:error", { detail: { code: m, message: m, ref: m, view: { m } } }));
+      document.dispatchEvent(new CustomEvent("weft:transport", { detail: { transport: m, previous: m } }));
+    }, MARKUP);
     await openPanel(page);
     const errors = (await section(page, "errors")) ?? "";
     assert.ok(errors.includes(MARKUP), `the errors section shows the markup as text: ${errors}`);
+    assert.ok(((await section(page, "transport")) ?? "").includes(MARKUP), "the transport history shows the markup as text");
     // The push (in), the event (out) and the title carry the markup raw in their JSON: the panel shows it as text.
     const rows = () => page.evaluate(() => [...document.querySelector("weft-devtools")!.shadowRoot!.querySelectorAll('[data-section="frames"] [data-dir]')].map((r) => ({ dir: r.getAttribute("data-dir"), text: r.textContent ?? "" })));
     await until(async () => (await rows()).some((r) => r.text.includes('"e":"note"')), WAIT, "the push's row in the panel");
