@@ -248,8 +248,19 @@ describe("devtools overlay in Chromium (dev mode)", { skip }, () => {
     const sim = page.locator('weft-devtools [data-section="sim"]');
     for (const label of [/latency/i, /jitter/i, /drop/i]) assert.equal(await sim.getByLabel(label).count(), 1, `an input labelled ${label}`);
     for (const name of ["Cut", "WebSocket", "SSE", "HTTP", "Auto"]) assert.equal(await sim.getByRole("button", { name, exact: true }).count(), 1, `a ${name} button`);
+    // Its inputs set the simulator; a bad value is refused with the simulator's message and changes nothing.
+    await sim.getByLabel(/latency/i).fill("200");
+    await sim.getByLabel(/latency/i).press("Tab");
+    await page.waitForFunction(() => (window as unknown as Win).weft.sim().latencyMs === 200);
+    await sim.getByLabel(/drop/i).fill("3");
+    await sim.getByLabel(/drop/i).press("Tab");
+    await until(async () => /weft\.sim: /.test((await section(page, "sim")) ?? ""), WAIT, "the refusal shown in the panel");
+    assert.deepEqual(await page.evaluate(() => (window as unknown as Win).weft.sim()), { latencyMs: 200, jitterMs: 0, drop: 0, forced: undefined });
+    await page.evaluate(() => (window as unknown as Win).weft.sim({}));
+    await sim.getByLabel(/latency/i).focus();
     await page.keyboard.press("Escape");
     await panel(page).waitFor({ state: "hidden" });
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "inc", "the focus went back where it was");
     // And it opens again.
     await openPanel(page);
     await page.keyboard.press("Escape");
