@@ -26,6 +26,7 @@ import { expectNoAxeViolations as axe } from "../support/axe.ts";
 import { browserSkipReason, e2eApp, type E2eApp } from "../support/browser.ts";
 import { until } from "../support/until.ts";
 import { TRANSPORTS } from "../support/wires.ts";
+import type { Layout } from "../../src/index.ts";
 import { applied, Broken, Counter, Hostile, MARKUP, ON_PURPOSE } from "./devtools-views.ts";
 
 const skip = browserSkipReason();
@@ -524,6 +525,32 @@ describe("devtools with dev: false", { skip }, () => {
     assert.deepEqual(await page.evaluate(() => (window as unknown as Win).log.filter((e) => e.k !== "transport")), [], "no weft:frame or weft:sim: no development part");
     assert.equal(await page.$("weft-devtools"), null);
     await page.context().close();
+  });
+});
+
+/** A page under a strict policy: no inline styles (`style-src 'self'`), no inline scripts. */
+const strict: Layout = (p) =>
+  `<!doctype html><html lang="en"><head><meta http-equiv="Content-Security-Policy" content="style-src 'self'; script-src 'self'">` +
+  `<meta charset="utf-8"><title>${p.title}</title>${p.script}</head><body><main>${p.body}</main></body></html>`;
+
+describe("devtools under a strict Content-Security-Policy", { skip }, () => {
+  const fx = e2eApp({ weft: { views: VIEWS, secret: SECRET, onError, layout: strict }, wait: WAIT, warmClient: true });
+
+  it("styles the toast and the panel without a violation of the policy", T, async () => {
+    const page = await fx.open("websocket", "/broken", {
+      setup: (p) => p.addInitScript(() => {
+        const refused: string[] = [];
+        (window as unknown as { refused: string[] }).refused = refused;
+        document.addEventListener("securitypolicyviolation", (e) => refused.push(`${e.violatedDirective}: ${e.sample || e.blockedURI}`));
+      }),
+    });
+    await page.click("#explode");
+    await toasts(page).first().waitFor({ state: "visible" });
+    assert.equal(await toasts(page).first().evaluate((el) => getComputedStyle(el).pointerEvents), "none", "the toast's own styles apply");
+    await openPanel(page);
+    assert.equal(await panel(page).evaluate((el) => getComputedStyle(el).position), "fixed", "the panel's own styles apply");
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { refused: string[] }).refused), []);
+    await page.close();
   });
 });
 
