@@ -262,7 +262,7 @@ describe("weft.sim settings", () => {
     const bad: unknown[] = [
       { latencyMs: -1 }, { latencyMs: Number.NaN }, { latencyMs: "5" }, { latencyMs: 60_001 }, { latencyMs: Infinity },
       { jitterMs: -1 }, { jitterMs: 60_001 }, { jitterMs: null }, { drop: 1.5 }, { drop: -0.1 }, { drop: Number.NaN },
-      { latencyMs: 5, jitterMs: 5, drop: 2 }, null, 5, "fast",
+      { latencyMs: 5, jitterMs: 5, drop: 2 }, null, 5, "fast", { latency: 50 }, { latencyMs: 5, Drop: 0.1 },
     ];
     for (const b of bad) {
       assert.throws(() => sim(b as SimOptions), (e: unknown) => e instanceof RangeError && e.message.startsWith("weft.sim: "), JSON.stringify(b));

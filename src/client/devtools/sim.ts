@@ -38,6 +38,7 @@ export interface SimControl {
 
 const TRANSPORTS: readonly SimTransport[] = ["websocket", "sse", "http"];
 const MAX_MS = 60_000;
+const OPTION_KEYS: readonly string[] = ["latencyMs", "jitterMs", "drop"];
 /** How long a cut SSE stream waits before it reconnects (EventSource's own wait: the server's `retry:`). */
 const SSE_RETRY_MS = 1_000;
 const CUT_MESSAGE = "Failed to fetch (weft.sim cut)";
@@ -398,6 +399,9 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
     if (refused()) return undefined;
     if (options === undefined) return settings;
     if (typeof options !== "object" || options === null) throw new RangeError("weft.sim: pass { latencyMs, jitterMs, drop }");
+    // A misspelt key (`latency: 50`) would otherwise read as 0: refused by name.
+    const unknown = Object.keys(options).find((k) => !OPTION_KEYS.includes(k));
+    if (unknown !== undefined) throw new RangeError(`weft.sim: unknown setting ${unknown.slice(0, 40)}; the settings are ${OPTION_KEYS.join(", ")}`);
     const next = {
       latencyMs: check("latencyMs", options.latencyMs, MAX_MS),
       jitterMs: check("jitterMs", options.jitterMs, MAX_MS),
