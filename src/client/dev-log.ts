@@ -57,5 +57,9 @@ export function devLine({ code, message, ref, view }: WeftErrorDetail): string {
  * logErrors(document); // dev.ts
  */
 export function logErrors(doc: Document): void {
-  doc.addEventListener(EVENT_PREFIX + "error", (e) => console.error(devLine((e as CustomEvent<WeftErrorDetail>).detail)));
+  doc.addEventListener(EVENT_PREFIX + "error", (e) => {
+    // A page script may dispatch its own weft:error with any detail.
+    const d = (e as CustomEvent<WeftErrorDetail | null>).detail;
+    if (d !== null && typeof d === "object") console.error(devLine(d));
+  });
 }

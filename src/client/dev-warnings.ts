@@ -35,7 +35,7 @@ export function warnInDev(doc: Document): void {
   };
   new MutationObserver(hooks).observe(doc, { subtree: true, childList: true, attributes: true, attributeFilter: ["class", ATTR.hook] });
   doc.addEventListener(EVENT_PREFIX + "error", (e) => {
-    const { code, message } = (e as CustomEvent<WeftErrorDetail>).detail;
-    if (code === "E_CLIENT_JS") console.warn("weft E_CLIENT_JS", message);
+    const d = (e as CustomEvent<WeftErrorDetail | null>).detail;
+    if (d?.code === "E_CLIENT_JS") console.warn("weft E_CLIENT_JS", d.message);
   });
 }
