@@ -106,6 +106,21 @@ describe("WireLog per-view figures", () => {
     assert.equal(s.acked, 4);
   });
 
+  it("counts a live patch, an upload's declaration and its cancel as frames of the event sequence; a join or an ack is none", () => {
+    const log = new WireLog();
+    log.add("out", "websocket", '{"t":"p","v":1,"r":1,"d":{"u":"/a?x=1"}}');
+    log.add("out", "websocket", '{"t":"u","v":1,"r":2,"e":"photos","d":[["u1","a.png","image/png",9]]}');
+    log.add("out", "websocket", '{"t":"c","v":1,"r":3,"e":"photos","d":"u1"}');
+    log.add("out", "websocket", '{"t":"j","v":1,"d":{}}');
+    log.add("out", "websocket", '{"t":"a","v":1,"q":4}');
+    const s = log.views.get(1)!;
+    assert.equal(s.sent, 3);
+    assert.deepEqual([...s.unacked], [1, 2, 3]);
+    log.add("in", "websocket", '{"t":"r","v":1,"r":3}');
+    assert.equal(s.unacked.size, 0);
+    assert.equal(s.acked, 3);
+  });
+
   it("acknowledges only its own ref on an error frame", () => {
     const log = new WireLog();
     for (let r = 1; r <= 3; r++) log.add("out", "websocket", ev(1, r));

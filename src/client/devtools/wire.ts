@@ -17,6 +17,8 @@ export const MAX_ERRORS = 100;
 const MAX_TEXT = 2_000;
 /** Events remembered per view for round trips and error causes. */
 const MAX_PENDING = 1_000;
+/** Frames of the event sequence (their refs are acknowledged alike): events, live patches, upload declarations and cancels. */
+const EVENT_KINDS: readonly string[] = ["e", "p", "u", "c"];
 /** Views tracked (the oldest forgotten first): a page has a few; a server sending any `v` must not grow the log. */
 export const MAX_VIEWS = 100;
 
@@ -172,7 +174,7 @@ export class WireLog {
     if (pending === undefined) this.pending.set(v, (pending = new Map()));
     if (rec.dir === "out") {
       if (rec.kind === "j" || rec.kind === "n") s.joins++;
-      if (rec.kind === "e" && rec.r !== undefined) {
+      if (EVENT_KINDS.includes(rec.kind) && rec.r !== undefined) {
         if (pending.has(rec.r) || s.unacked.has(rec.r)) s.resent++;
         else s.sent++;
         s.unacked.add(rec.r);
