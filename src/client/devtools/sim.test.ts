@@ -661,3 +661,46 @@ describe("the simulator's tap", () => {
     assert.equal(await (await again).text(), '{"n":2,"f":[]}');
   });
 });
+
+describe("the wrapped fetch behaves as the browser's", () => {
+  it("leaves no listener on the page's signal once a request is settled (a link's one signal serves every poll)", async () => {
+    // Not in this @types/node, but in Node since 15: the listeners of an EventTarget.
+    const { getEventListeners } = (await import("node:events")) as unknown as { getEventListeners(t: EventTarget, type: string): unknown[] };
+    const link = new AbortController();
+    for (let i = 0; i < 5; i++) {
+      const p = w.win.fetch(HTTP_URL + i, { signal: link.signal });
+      w.fetches[i]!.resolve(new Response('{"n":0,"f":[]}'));
+      await p;
+    }
+    const post = w.win.fetch(SSE_URL, { method: "POST", body: "[]", signal: link.signal });
+    control.sim.cut();
+    await assert.rejects(post, TypeError);
+    assert.equal(getEventListeners(link.signal, "abort").length, 0);
+  });
+
+  it("still aborts the native request when the page aborts while its request is delayed", async () => {
+    const link = new AbortController();
+    control.sim({ latencyMs: 20 });
+    const p = w.win.fetch(HTTP_URL + "0", { signal: link.signal });
+    await until(() => w.fetches.length === 1, 5_000, "request");
+    link.abort();
+    await assert.rejects(p, (e: Error) => e.name === "AbortError");
+    assert.equal(w.fetches[0]!.aborted, true);
+  });
+
+  it("uses the signal of a Request the page passes", async () => {
+    const mine = new AbortController();
+    const p = w.win.fetch(new Request(`${ORIGIN}${HTTP_URL}0`, { signal: mine.signal }));
+    mine.abort();
+    await assert.rejects(p, (e: Error) => e.name === "AbortError");
+    assert.equal(w.fetches.length === 0 || w.fetches[0]!.aborted, true);
+  });
+
+  it("sends a keepalive request (the farewell on pagehide) at once, whatever the latency: a timer would not outlive the page", () => {
+    control.sim({ latencyMs: 5_000 });
+    quiet(w.win.fetch(SSE_URL, { method: "POST", keepalive: true, body: '[{"t":"l","v":1}]' }));
+    assert.equal(w.fetches.length, 1);
+    assert.deepEqual(frames, [["out", "sse", '[{"t":"l","v":1}]']]);
+  });
+});
+

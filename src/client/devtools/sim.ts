@@ -332,20 +332,25 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
   // fetch: /weft/sse (the stream's POSTs) and /weft/http.
   const nativeFetch = win.fetch.bind(win);
   win.fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const url = input instanceof Request ? input.url : String(input);
+    const request = input instanceof Request ? input : undefined;
+    const url = request ? request.url : String(input);
     const transport: SimTransport | undefined = ours(url, PATHS.http) ? "http" : ours(url, PATHS.sse) ? "sse" : undefined;
-    if (transport === undefined || init?.signal?.aborted) return nativeFetch(input, init);
+    // The page's signal: its init's, else its Request's (as the browser reads it).
+    const signal = init?.signal ?? request?.signal;
+    if (transport === undefined || signal?.aborted) return nativeFetch(input, init);
     return new Promise<Response>((resolve, reject) => {
       const up = pipe();
       const down = pipe();
       const abort = new AbortController();
-      const signal = init?.signal;
-      const isPost = (init?.method ?? "GET").toUpperCase() === "POST";
+      const isPost = (init?.method ?? request?.method ?? "GET").toUpperCase() === "POST";
       let settled = false;
+      const onAbort = (): void => settle(() => reject(signal!.reason ?? new DOMException("The operation was aborted.", "AbortError")));
       const settle = (f: () => void): void => {
         if (settled) return;
         settled = true;
         links.delete(link);
+        // A link's one signal serves all its requests: nothing of this one stays on it.
+        signal?.removeEventListener("abort", onAbort);
         up.clear();
         down.clear();
         f();
@@ -359,15 +364,14 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
         },
       };
       links.add(link);
-      signal?.addEventListener("abort", () => {
-        abort.abort();
-        settle(() => reject(signal.reason ?? new DOMException("The operation was aborted.", "AbortError")));
-      });
+      signal?.addEventListener("abort", onAbort);
+      // The native request ends on a cut or on the page's abort, also once answered (its body).
+      const both = signal === undefined ? abort.signal : AbortSignal.any([signal, abort.signal]);
       if (init?.body !== undefined && init.body !== null) control.tap("out", transport, init.body as string);
       if (blocked(transport)) return up.run(failNow);
       if (lost()) return cutAll();
-      up.run(() => {
-        nativeFetch(input, { ...init, signal: abort.signal }).then(
+      const send = (): void => {
+        nativeFetch(input, { ...init, signal: both }).then(
           (res) => {
             if (settled) return;
             if (lost()) return cutAll();
@@ -380,7 +384,10 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
           },
           (err: unknown) => down.run(() => settle(() => reject(err))),
         );
-      });
+      };
+      // A keepalive request (the farewell on pagehide) goes at once: a timer would not outlive the page.
+      if (init?.keepalive === true) send();
+      else up.run(send);
     });
   };
 
