@@ -704,3 +704,36 @@ describe("the wrapped fetch behaves as the browser's", () => {
   });
 });
 
+describe("the wrapped WebSocket behaves as the browser's", () => {
+  it("still closes when the page's onerror handler throws, and its handlers see the socket as the event's target", async () => {
+    const ws = new w.win.WebSocket(WS_URL);
+    const seen: string[] = [];
+    const thrown: unknown[] = [];
+    // Node reports a listener's exception as uncaught, as a browser reports it to window.onerror: caught here, not by the test runner.
+    const runners = process.listeners("uncaughtException");
+    process.removeAllListeners("uncaughtException");
+    process.on("uncaughtException", (err) => thrown.push(err));
+    try {
+      ws.onopen = (e) => seen.push(`open ${e.target === ws}`);
+      ws.onerror = () => {
+        throw new Error("page bug");
+      };
+      ws.onclose = (e) => seen.push(`close ${e.code} ${e.target === ws}`);
+      w.sockets[0]!.open();
+      await until(() => seen.length === 1, 5_000, "open");
+      control.sim.cut();
+      await until(() => seen.length === 2, 2_000, "close after a throwing onerror");
+      assert.deepEqual(seen, ["open true", "close 1006 true"]);
+      await until(() => thrown.length === 1, 2_000, "the page's error reported");
+    } finally {
+      process.removeAllListeners("uncaughtException");
+      for (const l of runners) process.on("uncaughtException", l);
+    }
+  });
+
+  it("gives its url as the browser does: absolute, ws: for a relative or http: one", () => {
+    assert.equal(new w.win.WebSocket("/weft/ws").url, "ws://127.0.0.1:1/weft/ws");
+    assert.equal(new w.win.WebSocket("http://127.0.0.1:1/weft/ws").url, "ws://127.0.0.1:1/weft/ws");
+    assert.equal(new w.win.WebSocket(new URL(WS_URL)).url, WS_URL);
+  });
+});

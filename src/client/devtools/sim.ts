@@ -122,9 +122,19 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
     }
   };
 
+  /**
+   * The `on*` handlers of a wrapped object, as the browser runs them: listeners like the others
+   * (the event's target set; a handler that throws is reported, and the other listeners still run).
+   */
+  const handle = (target: EventTarget, types: readonly string[]): void => {
+    for (const type of types) {
+      target.addEventListener(type, (ev) => {
+        const handler = (target as unknown as Record<string, unknown>)["on" + type];
+        if (typeof handler === "function") handler.call(target, ev);
+      });
+    }
+  };
   const fire = (target: EventTarget, ev: Event): void => {
-    const handler = (target as unknown as Record<string, unknown>)["on" + ev.type];
-    if (typeof handler === "function") handler.call(target, ev);
     target.dispatchEvent(ev);
   };
 
@@ -146,7 +156,11 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
 
       constructor(url: string | URL, protocols?: string | string[]) {
         super();
-        this.url = String(url);
+        handle(this, ["open", "message", "error", "close"]);
+        // As the browser gives it: absolute, http(s) as ws(s).
+        const u = new URL(url, win.location.href);
+        if (u.protocol === "http:" || u.protocol === "https:") u.protocol = u.protocol === "http:" ? "ws:" : "wss:";
+        this.url = u.href;
         links.add(this.link);
         if (blocked("websocket")) {
           // A proxy that refuses the upgrade: the socket never opens.
@@ -252,6 +266,7 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
 
       constructor(url: string | URL) {
         super();
+        handle(this, ["open", "message", "error"]);
         this.url = new URL(url, win.location.href).href;
         links.add(this.link);
         this.connect();
