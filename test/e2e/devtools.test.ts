@@ -428,6 +428,35 @@ describe("devtools overlay in Chromium (dev mode)", { skip }, () => {
     await page.close();
   });
 
+  it("keeps the frame rows already drawn while frames keep coming: a row being read stays in place, its selected text stays selected", T, async () => {
+    const page = await fx.open("websocket", "/count/busy-panel", { setup: record });
+    await openPanel(page);
+    const rows = 'weft-devtools [data-section="frames"] [data-dir]';
+    await page.locator(rows).first().waitFor();
+    // The list scrolled to its top (the user reading an old frame), the first row's text selected.
+    await page.evaluate(() => {
+      const list = document.querySelector("weft-devtools")!.shadowRoot!.querySelector('[data-section="frames"] ol') as HTMLElement & { __read?: Element };
+      list.scrollTop = 0;
+      const code = list.firstElementChild!.querySelector("code")!;
+      list.__read = list.firstElementChild!;
+      const range = document.createRange();
+      range.selectNodeContents(code);
+      getSelection()!.removeAllRanges();
+      getSelection()!.addRange(range);
+    });
+    const selected = await page.evaluate(() => String(getSelection()));
+    assert.ok(selected.length > 0, "a frame's text is selected");
+    const count = await page.locator(rows).count();
+    for (let i = 0; i < 3; i++) await page.click("#ping");
+    await page.waitForFunction((n) => document.querySelector("weft-devtools")!.shadowRoot!.querySelectorAll('[data-section="frames"] [data-dir]').length >= n + 6, count);
+    const after = await page.evaluate(() => {
+      const list = document.querySelector("weft-devtools")!.shadowRoot!.querySelector('[data-section="frames"] ol') as HTMLElement & { __read?: Element };
+      return { same: list.firstElementChild === list.__read, connected: list.__read!.isConnected, top: list.scrollTop, selection: String(getSelection()) };
+    });
+    assert.deepEqual(after, { same: true, connected: true, top: 0, selection: selected }, "the row read and its selection are left alone");
+    await page.close();
+  });
+
   it("refuses bad simulator settings with a RangeError (weft.sim: …) and changes nothing", T, async () => {
     const page = await fx.open("websocket", "/count/bad-sim", { setup: record });
     const result = await page.evaluate(() => {

@@ -39,7 +39,7 @@ button:focus-visible, input:focus-visible, .panel:focus-visible { outline: 2px s
 button[aria-pressed="true"] { background: #fbbf24; }
 ol, ul { margin: 0; padding: 0; list-style: none; }
 li { padding: 1px 0; border-bottom: 1px solid #374151; }
-.frames { max-height: 16rem; overflow: auto; }
+.frames { position: relative; max-height: 16rem; overflow: auto; }
 .frames code { display: block; white-space: pre-wrap; word-break: break-all; color: #d1d5db; }
 [data-dir="in"] .dir { color: #86efac; }
 [data-dir="out"] .dir { color: #fcd34d; }
@@ -142,13 +142,21 @@ export function installOverlay(doc: Document, deps: OverlayDeps): Overlay {
   const toasts = el("div", { class: "toasts" });
   root.append(panel, toasts);
 
-  // Drawing: on the next animation frame, only while the panel is open.
+  // Drawing: on the next animation frame, only while the panel is open. Rows already drawn stay
+  // (a frame's row never changes): one being read keeps its place and its selected text on a busy page.
   let queued = false;
+  let drawnFrame = 0;
+  let drawnError: ErrorRecord | undefined;
+  let drawnHistory: unknown;
   const draw = (): void => {
     queued = false;
     if (panel.hidden) return;
     transportNow.textContent = `In use: ${deps.transport() ?? "connecting"}`;
-    historyList.replaceChildren(...log.history.slice(-12).map((h) => el("li", {}, `${time(h.at)} ${h.text}`)));
+    const lastHistory = log.history[log.history.length - 1];
+    if (lastHistory !== drawnHistory) {
+      drawnHistory = lastHistory;
+      historyList.replaceChildren(...log.history.slice(-12).map((h) => el("li", {}, `${time(h.at)} ${h.text}`)));
+    }
     const head = el("tr");
     for (const t of ["view", "seq", "unacked", "sent", "acked", "resent", "joins", "last rtt"]) head.append(el("th", { scope: "col" }, t));
     viewsTable.replaceChildren(head, ...[...log.views.values()].map((s) => {
@@ -159,9 +167,25 @@ export function installOverlay(doc: Document, deps: OverlayDeps): Overlay {
     const t = log.totals;
     totals.textContent = `in ${t.in} frames, ${t.bytesIn} B · out ${t.out} frames, ${t.bytesOut} B`;
     const atEnd = framesList.scrollTop + framesList.clientHeight >= framesList.scrollHeight - 4;
-    framesList.replaceChildren(...log.frames.slice(-SHOWN_FRAMES).map(frameRow));
+    // The first row in sight and where it is, to keep it there as rows go from the top.
+    const top = framesList.scrollTop;
+    const anchor = [...framesList.children].find((r) => (r as HTMLElement).offsetTop + (r as HTMLElement).offsetHeight > top) as HTMLElement | undefined;
+    const anchorAt = anchor === undefined ? 0 : anchor.offsetTop - top;
+    let from = log.frames.length;
+    while (from > 0 && log.frames[from - 1]!.id > drawnFrame) from--;
+    const fresh = log.frames.slice(Math.max(from, log.frames.length - SHOWN_FRAMES));
+    if (fresh.length > 0) {
+      drawnFrame = fresh[fresh.length - 1]!.id;
+      framesList.append(...fresh.map(frameRow));
+    }
+    while (framesList.children.length > SHOWN_FRAMES) framesList.firstElementChild!.remove();
     if (atEnd) framesList.scrollTop = framesList.scrollHeight;
-    errorsList.replaceChildren(...log.errors.slice(-30).map(errorRow));
+    else if (anchor?.isConnected) framesList.scrollTop = anchor.offsetTop - anchorAt;
+    const lastError = log.errors[log.errors.length - 1];
+    if (lastError !== drawnError) {
+      drawnError = lastError;
+      errorsList.replaceChildren(...log.errors.slice(-30).map(errorRow));
+    }
   };
   const redraw = (): void => {
     if (queued || panel.hidden) return;
