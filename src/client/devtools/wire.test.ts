@@ -163,6 +163,24 @@ describe("WireLog per-view figures", () => {
     assert.equal(log.views.get(1)!.rtt, 42);
   });
 
+  it("measures a round trip once: a later frame naming an answered ref (a rejoin's reply names the last ref applied) has none", () => {
+    const log = new WireLog();
+    log.add("out", "websocket", ev(1, 1), 1_000);
+    log.add("in", "websocket", '{"v":1,"q":1,"r":1,"d":{}}', 1_042);
+    // A cut, minutes later the rejoin: its reply names ref 1, the last the server applied.
+    log.add("out", "websocket", '{"t":"j","v":1,"d":{"q":1}}', 300_000);
+    log.add("in", "websocket", '{"t":"r","v":1,"r":1,"d":{"k":"token"}}', 300_010);
+    assert.equal(log.frames[3]!.rtt, undefined);
+    assert.equal(log.views.get(1)!.rtt, 42);
+    // A resend of an unacknowledged ref is measured from the resend.
+    log.add("out", "websocket", ev(1, 2), 300_020);
+    log.add("out", "websocket", ev(1, 2), 300_500);
+    log.add("in", "websocket", '{"v":1,"q":2,"r":2,"d":{}}', 300_530);
+    assert.equal(log.frames[6]!.rtt, 30);
+    // And an error answering an answered ref still names its event.
+    assert.equal(log.error("E_HANDLER", "boom", 1, 1).event, "inc");
+  });
+
   it("counts joins and live navigations", () => {
     const log = new WireLog();
     log.add("out", "websocket", '{"t":"j","v":1,"d":{}}');

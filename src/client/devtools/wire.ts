@@ -99,8 +99,8 @@ export class WireLog {
   /** Told of each frame recorded. */
   onFrame: (f: FrameRecord) => void = () => {};
   private nextId = 1;
-  /** Per view: ref → [sent at, event name]. */
-  private readonly pending = new Map<number, Map<number, [number, string | undefined]>>();
+  /** Per view: ref → [sent at (undefined once answered), event name]. */
+  private readonly pending = new Map<number, Map<number, [number | undefined, string | undefined]>>();
 
   /**
    * Records what the simulator saw pass: one frame (WebSocket, the SSE stream),
@@ -186,8 +186,10 @@ export class WireLog {
     if (typeof env.q === "number") s.seq = rec.kind === "f" ? env.q : Math.max(s.seq, env.q);
     if (rec.r === undefined) return;
     const sent = pending.get(rec.r);
-    if (sent !== undefined && rec.rtt === undefined) {
+    // The first answer only: a later frame naming the ref (a rejoin's reply names the last one applied) is no round trip.
+    if (sent?.[0] !== undefined) {
       rec.rtt = s.rtt = now - sent[0];
+      sent[0] = undefined;
     }
     // As the view does: an answer acknowledges its ref and every one before it; an error only its own.
     for (const ref of s.unacked) {
