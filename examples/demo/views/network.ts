@@ -178,7 +178,7 @@ export const Network = defineView({
         </div>
         <div class="row net-wrap">
           <label>Latency <select id="net-latency">
-            <option value="0">0 ms</option><option value="100">100 ms</option><option value="300">300 ms</option><option value="1000">1000 ms</option>
+            <option value="0">0 ms</option><option value="100">100 ms</option><option value="300">300 ms</option><option value="600">600 ms</option>
           </select></label>
           <label>Drop <select id="net-drop">
             <option value="0">no frames</option><option value="0.05">5 % of frames</option><option value="0.2">20 % of frames</option>
