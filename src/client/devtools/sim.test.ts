@@ -688,6 +688,21 @@ describe("the wrapped fetch behaves as the browser's", () => {
     assert.equal(w.fetches[0]!.aborted, true);
   });
 
+  it("works where the browser has no AbortSignal.any: the page's abort still ends the native request", async () => {
+    const any = Object.getOwnPropertyDescriptor(AbortSignal, "any");
+    delete (AbortSignal as { any?: unknown }).any;
+    try {
+      const link = new AbortController();
+      const p = w.win.fetch(HTTP_URL + "0", { signal: link.signal });
+      assert.equal(w.fetches.length, 1);
+      link.abort();
+      await assert.rejects(p, (e: Error) => e.name === "AbortError");
+      assert.equal(w.fetches[0]!.aborted, true);
+    } finally {
+      if (any) Object.defineProperty(AbortSignal, "any", any);
+    }
+  });
+
   it("uses the signal of a Request the page passes", async () => {
     const mine = new AbortController();
     const p = w.win.fetch(new Request(`${ORIGIN}${HTTP_URL}0`, { signal: mine.signal }));

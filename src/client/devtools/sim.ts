@@ -359,7 +359,10 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
       const abort = new AbortController();
       const isPost = (init?.method ?? request?.method ?? "GET").toUpperCase() === "POST";
       let settled = false;
-      const onAbort = (): void => settle(() => reject(signal!.reason ?? new DOMException("The operation was aborted.", "AbortError")));
+      const onAbort = (): void => {
+        abort.abort();
+        settle(() => reject(signal!.reason ?? new DOMException("The operation was aborted.", "AbortError")));
+      };
       const settle = (f: () => void): void => {
         if (settled) return;
         settled = true;
@@ -380,8 +383,9 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
       };
       links.add(link);
       signal?.addEventListener("abort", onAbort);
-      // The native request ends on a cut or on the page's abort, also once answered (its body).
-      const both = signal === undefined ? abort.signal : AbortSignal.any([signal, abort.signal]);
+      // The native request ends on a cut or on the page's abort, also once answered (its body) where
+      // the browser has AbortSignal.any (older ones: until the answer, by onAbort).
+      const both = signal !== undefined && typeof AbortSignal.any === "function" ? AbortSignal.any([signal, abort.signal]) : abort.signal;
       if (init?.body !== undefined && init.body !== null) control.tap("out", transport, init.body as string);
       if (blocked(transport)) return up.run(failNow);
       if (lost()) return cutAll();
