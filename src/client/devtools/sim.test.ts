@@ -746,6 +746,31 @@ describe("the wrapped WebSocket behaves as the browser's", () => {
     }
   });
 
+  it("sends what it holds back, and the page's farewell, at once when the page goes away (pagehide), in order", async () => {
+    const fake = fakeWindow();
+    const events = new EventTarget();
+    Object.assign(fake.raw, { addEventListener: events.addEventListener.bind(events) });
+    const own = installSim(fake.win, () => true);
+    try {
+      const ws = new fake.win.WebSocket(WS_URL);
+      fake.sockets[0]!.open();
+      assert.equal(ws.readyState, 1);
+      own.sim({ latencyMs: 5_000 });
+      ws.send("event");
+      assert.deepEqual(fake.sockets[0]!.sent, []);
+      events.dispatchEvent(new Event("pagehide"));
+      ws.send("farewell"); // the client's, from its own pagehide listener
+      assert.deepEqual(fake.sockets[0]!.sent, ["event", "farewell"]);
+      // Back from the back-forward cache: delayed again.
+      events.dispatchEvent(new Event("pageshow"));
+      ws.send("later");
+      assert.deepEqual(fake.sockets[0]!.sent, ["event", "farewell"]);
+    } finally {
+      own.sim({});
+      own.sim.cut();
+    }
+  });
+
   it("gives its url as the browser does: absolute, ws: for a relative or http: one", () => {
     assert.equal(new w.win.WebSocket("/weft/ws").url, "ws://127.0.0.1:1/weft/ws");
     assert.equal(new w.win.WebSocket("http://127.0.0.1:1/weft/ws").url, "ws://127.0.0.1:1/weft/ws");

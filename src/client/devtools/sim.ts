@@ -46,6 +46,8 @@ const CUT_MESSAGE = "Failed to fetch (weft.sim cut)";
 /** Something the simulator can cut: a socket, a stream, a request. */
 interface Link {
   cut(): void;
+  /** Sends now what it holds back (the page is going away). */
+  flush?(): void;
 }
 
 /**
@@ -110,8 +112,21 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
         timer = undefined;
         queue.length = 0;
       },
+      /** Runs every step now, in order. */
+      flush(): void {
+        for (const [, fn] of queue.splice(0)) fn();
+      },
     };
   };
+
+  // The page going away: a timer would not outlive it, so what a socket holds back goes now, and
+  // so does what the page sends from then on (the client's farewell), as a real link would send it.
+  let leaving = false;
+  win.addEventListener?.("pagehide", () => {
+    leaving = true;
+    for (const l of links) l.flush?.();
+  });
+  win.addEventListener?.("pageshow", () => (leaving = false));
 
   const ours = (url: string | URL, path: string): boolean => {
     try {
@@ -152,7 +167,7 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
       private type: BinaryType = "blob";
       private readonly down = pipe();
       private readonly up = pipe();
-      private readonly link: Link = { cut: () => this.end(1006, true) };
+      private readonly link: Link = { cut: () => this.end(1006, true), flush: () => this.up.flush() };
 
       constructor(url: string | URL, protocols?: string | string[]) {
         super();
@@ -206,7 +221,11 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
         if (this.readyState !== 1) return;
         control.tap("out", "websocket", data as string);
         if (lost()) return cutAll();
-        this.up.run(() => this.real?.readyState === 1 && this.real.send(data));
+        const step = (): void => void (this.real?.readyState === 1 && this.real.send(data));
+        if (leaving) {
+          this.up.flush();
+          step();
+        } else this.up.run(step);
       }
 
       close(code?: number, reason?: string): void {
