@@ -149,8 +149,21 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
       });
     }
   };
-  const fire = (target: EventTarget, ev: Event): void => {
-    target.dispatchEvent(ev);
+  /**
+   * Puts `Sim` in place of the page's `name` constructor for URLs of `path`
+   * (other URLs get the browser's own), with the ready-state constants on both.
+   */
+  const wrap = <T>(name: "WebSocket" | "EventSource", Native: new (url: string | URL, more?: never) => T, path: string, Sim: new (url: string | URL, more?: never) => object, states: Record<string, number>): void => {
+    for (const [k, v] of Object.entries(states)) {
+      Object.defineProperty(Sim, k, { value: v });
+      Object.defineProperty(Sim.prototype, k, { value: v });
+    }
+    const Wrapped = function (url: string | URL, more?: never) {
+      return ours(url, path) ? new Sim(url, more) : new Native(url, more);
+    };
+    Object.assign(Wrapped, states);
+    Wrapped.prototype = Native.prototype;
+    (win as unknown as Record<string, unknown>)[name] = Wrapped;
   };
 
   // WebSocket: /weft/ws only.
@@ -186,14 +199,14 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
         real.binaryType = this.type;
         real.onopen = () => this.down.run(() => {
           this.readyState = 1;
-          fire(this, new Event("open"));
+          this.dispatchEvent(new Event("open"));
         });
         real.onmessage = (e: MessageEvent) => {
           if (lost()) return cutAll();
           this.down.run(() => {
             if (this.readyState !== 1) return;
             control.tap("in", "websocket", e.data);
-            fire(this, new MessageEvent("message", { data: e.data }));
+            this.dispatchEvent(new MessageEvent("message", { data: e.data }));
           });
         };
         real.onclose = (e: CloseEvent) => this.down.run(() => this.end(e.code, e.code === 1006, e.reason, e.wasClean));
@@ -251,20 +264,12 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
         }
         this.readyState = 3;
         setTimeout(() => {
-          if (error) fire(this, new Event("error"));
-          fire(this, new CloseEvent("close", { code, reason, wasClean }));
+          if (error) this.dispatchEvent(new Event("error"));
+          this.dispatchEvent(new CloseEvent("close", { code, reason, wasClean }));
         }, 0);
       }
     }
-    for (const [k, v] of Object.entries({ CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 })) {
-      Object.defineProperty(SimSocket, k, { value: v });
-      Object.defineProperty(SimSocket.prototype, k, { value: v });
-    }
-    win.WebSocket = function WebSocket(url: string | URL, protocols?: string | string[]) {
-      return ours(url, PATHS.socket) ? new SimSocket(url, protocols) : new NativeSocket(url, protocols);
-    } as unknown as typeof WebSocket;
-    Object.assign(win.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
-    win.WebSocket.prototype = NativeSocket.prototype;
+    wrap("WebSocket", NativeSocket, PATHS.socket, SimSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
   }
 
   // EventSource: /weft/sse only.
@@ -301,7 +306,7 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
         const real = (this.real = new NativeStream(url));
         real.onopen = () => this.down.run(() => {
           this.readyState = 1;
-          fire(this, new Event("open"));
+          this.dispatchEvent(new Event("open"));
         });
         real.onmessage = (e: MessageEvent) => {
           if (lost()) return cutAll();
@@ -310,13 +315,13 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
             if (this.readyState === 2) return;
             control.tap("in", "sse", e.data as string);
             if (id !== "") this.lastId = id;
-            fire(this, new MessageEvent("message", { data: e.data, lastEventId: id }));
+            this.dispatchEvent(new MessageEvent("message", { data: e.data, lastEventId: id }));
           });
         };
         real.onerror = () => this.down.run(() => {
           if (real.readyState === 2) return this.fail();
           this.readyState = 0;
-          fire(this, new Event("error"));
+          this.dispatchEvent(new Event("error"));
         });
       }
 
@@ -326,7 +331,7 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
         this.down.clear();
         this.stopReal();
         this.readyState = 0;
-        setTimeout(() => this.readyState === 0 && fire(this, new Event("error")), 0);
+        setTimeout(() => this.readyState === 0 && this.dispatchEvent(new Event("error")), 0);
         clearTimeout(this.retry);
         this.retry = setTimeout(() => this.readyState === 0 && this.connect(), SSE_RETRY_MS);
       }
@@ -334,7 +339,7 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
       private fail(): void {
         if (this.readyState === 2) return;
         this.close();
-        fire(this, new Event("error"));
+        this.dispatchEvent(new Event("error"));
       }
 
       private stopReal(): void {
@@ -352,15 +357,7 @@ export function installSim(win: typeof globalThis, isDevPage: () => boolean): Si
         this.stopReal();
       }
     }
-    for (const [k, v] of Object.entries({ CONNECTING: 0, OPEN: 1, CLOSED: 2 })) {
-      Object.defineProperty(SimStream, k, { value: v });
-      Object.defineProperty(SimStream.prototype, k, { value: v });
-    }
-    win.EventSource = function EventSource(url: string | URL, init?: EventSourceInit) {
-      return ours(url, PATHS.sse) ? new SimStream(url) : new NativeStream(url, init);
-    } as unknown as typeof EventSource;
-    Object.assign(win.EventSource, { CONNECTING: 0, OPEN: 1, CLOSED: 2 });
-    win.EventSource.prototype = NativeStream.prototype;
+    wrap("EventSource", NativeStream, PATHS.sse, SimStream, { CONNECTING: 0, OPEN: 1, CLOSED: 2 });
   }
 
   // fetch: /weft/sse (the stream's POSTs) and /weft/http.
