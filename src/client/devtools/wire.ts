@@ -7,6 +7,7 @@
  * overlay (overlay.ts) shows it; pages get each frame as a `weft:frame` event.
  * Bounded: the last {@link MAX_FRAMES} frames and {@link MAX_ERRORS} errors.
  */
+import { utf8Length } from "../limits.ts";
 import type { SimTransport } from "./types.ts";
 
 /** Frames kept. */
@@ -258,15 +259,6 @@ function sizeOf(data: unknown): number {
   if (data instanceof Blob) return data.size;
   if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength;
   return 0;
-}
-
-function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 0x7f) n += c > 0x7ff && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
-  }
-  return n;
 }
 
 function push<T>(list: T[], item: T, max: number): void {
