@@ -128,6 +128,9 @@ export function installOverlay(doc: Document, deps: OverlayDeps): Overlay {
 
   const viewsSec = section("views", "Views");
   const viewsTable = el("table");
+  // The header row is made once; each draw puts it back before the rows.
+  const viewsHead = el("tr");
+  for (const t of ["view", "seq", "unacked", "sent", "acked", "resent", "joins", "last rtt"]) viewsHead.append(el("th", { scope: "col" }, t));
   viewsSec.append(viewsTable);
 
   const framesSec = section("frames", "Frames");
@@ -157,9 +160,7 @@ export function installOverlay(doc: Document, deps: OverlayDeps): Overlay {
       drawnHistory = lastHistory;
       historyList.replaceChildren(...log.history.slice(-12).map((h) => el("li", {}, `${time(h.at)} ${h.text}`)));
     }
-    const head = el("tr");
-    for (const t of ["view", "seq", "unacked", "sent", "acked", "resent", "joins", "last rtt"]) head.append(el("th", { scope: "col" }, t));
-    viewsTable.replaceChildren(head, ...[...log.views.values()].map((s) => {
+    viewsTable.replaceChildren(viewsHead, ...[...log.views.values()].map((s) => {
       const tr = el("tr", { "data-view": String(s.v) });
       for (const c of [s.v, s.seq, s.unacked.size, s.sent, s.acked, s.resent, s.joins, s.rtt === undefined ? "–" : `${s.rtt} ms`]) tr.append(el("td", {}, String(c)));
       return tr;
