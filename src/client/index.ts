@@ -2,7 +2,7 @@
  * The browser bundle's entry (served at /weft/client.js): on DOM ready it mounts
  * every `[weft-view]` root, wires the bindings and connects.
  *
- * Exposes `window.weft = { transport, probing, socket }` for tests and debugging,
+ * Exposes `window.weft = { transport, probing, socket, sim }` for tests and debugging,
  * and `window.Weft` (the page's: `Weft.hooks`, hooks.ts) as soon as it runs. Reads
  * from its own script tag `data-heartbeat` (ms), `data-transports` (the
  * server's offer, best first), `data-max-bytes` (the server's size limit for
@@ -46,7 +46,7 @@ export interface WeftGlobal {
   /**
    * The network simulator (docs/devtools.md): latency, cuts, a forced
    * transport. Only pages in development mode have it (the development part,
-   * devtools/sim.ts, puts it here); elsewhere each call warns and does nothing.
+   * devtools/index.ts, puts devtools/sim.ts's here); elsewhere each call warns and does nothing.
    *
    * @example
    * weft.sim({ latencyMs: 200, jitterMs: 50, drop: 0.1 }); weft.sim.cut(); weft.sim.force("sse");
